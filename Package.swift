@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+//
+// mcprov: partition a compute node between Linux and a lightweight kernel.
+// Targets, leaves first:
+//   CHwloc        hwloc 2.x through pkg-config (system library)
+//   Topology      the node's topology as plain values, loaded through hwloc
+//   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
+//   mcprov        the command-line tool, one file per subcommand
+import PackageDescription
+
+let package = Package(
+    name: "mcprov",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mcprov", targets: ["mcprov"]),
+        .library(name: "Provisioning", targets: ["Provisioning"]),
+        .library(name: "Topology", targets: ["Topology"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHwloc",
+            path: "Sources/Topology/CHwloc",
+            pkgConfig: "hwloc",
+            providers: [.apt(["libhwloc-dev"])]
+        ),
+        .target(
+            name: "Topology",
+            dependencies: ["CHwloc"],
+            path: "Sources/Topology",
+            exclude: ["CHwloc"]
+        ),
+        .target(
+            name: "Provisioning",
+            dependencies: [
+                "Topology",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mcprov",
+            dependencies: [
+                "Provisioning",
+                "Topology",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
+        .testTarget(
+            name: "ProvisioningTests",
+            dependencies: ["Provisioning", "Topology", "TestSupport"],
+            exclude: ["Golden", "BadProfiles"]
+        ),
+        .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
+    ]
+)
