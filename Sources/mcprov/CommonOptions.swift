@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Topology
+
+/// `--topology` and `--verbose`, shared by every command that looks at a node.
+struct NodeOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where the topology comes from: live (this machine), an hwloc XML file (lstopo --of xml), or synthetic:\"DESCRIPTION\".",
+            valueName: "live|FILE|synthetic:DESC"))
+    var topology: String = "live"
+
+    @Flag(name: .shortAndLong, help: "Log what mcprov does to standard error.")
+    var verbose = false
+
+    var source: TopologySource { TopologySource(argument: topology) }
+
+    func loadTopology(logger: Logger) throws -> Topology {
+        logger.debug("loading topology", metadata: ["source": "\(source)"])
+        do {
+            let topology = try TopologyLoader.load(source)
+            logger.debug("topology loaded", metadata: ["cpus": "\(topology.cpus.count)", "numa": "\(topology.numaNodes.count)"])
+            return topology
+        } catch {
+            Console.error("mcprov: \(error.description)")
+            throw ExitCode.failure
+        }
+    }
+
+    func makeLogger() -> Logger {
+        var logger = Logger(label: "mcprov") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+}
+
+enum Console {
+    static func out(_ text: String) { print(text) }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

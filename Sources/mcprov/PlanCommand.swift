@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Provisioning
+import Topology
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what applying a profile would change on the node, without changing anything.",
+        discussion: """
+            Steps are marked + add, ~ change in place, - destroy, -/+ replace, and each says
+            whether it applies in place, restarts the LWK or replaces the partition.
+            Exit status: 0 success, 1 error; with --detailed-exitcode, 0 no changes, 2 changes
+            pending, 1 error.
+            """)
+
+    @Argument(help: "The profile (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var profile: String
+
+    @OptionGroup var node: NodeOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Compare with this partition (JSON, as `plan --json` prints under \"partition\") instead of what is applied on the node.",
+            valueName: "FILE"))
+    var current: String?
+
+    @Flag(help: "Print the plan as JSON (format_version 1).")
+    var json = false
+
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when there are none.")
+    var detailedExitCode = false
+
+    func run() throws {
+        let topology = try node.loadTopology(logger: node.makeLogger())
+        let applied = try current.map(readPartition)
+        let (parsed, partition) = try ProfileLoading.resolve(profilePath: profile, topology: topology, applied: applied)
+        let plan = Plan(
+            profile: ProfileReference(path: profile, name: parsed.name.value),
+            topology: topology.source.description, partition: partition, applied: applied)
+        Console.out(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
+        if detailedExitCode && plan.hasChanges {
+            throw ExitCode(2)
+        }
+    }
+
+    private func readPartition(_ path: String) throws -> Partition {
+        do {
+            return try decodePartition(Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            Console.error("mcprov: cannot read partition \(path): \(error.localizedDescription)\n  hint: give a file written from `mcprov plan --json`'s \"partition\" field")
+            throw ExitCode.failure
+        }
+    }
+}
