@@ -1,0 +1,38 @@
+# Entry points. `make demo` and `make test` are the README's two commands.
+SWIFT        ?= swift
+FIXTURES     ?= ../shared/fixtures/topologies
+RELEASE_FLAGS = -c release --static-swift-stdlib
+MCPROV        = .build/release/mcprov
+
+.PHONY: all build release deps test swift-test bench demo clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product mcprov
+
+# Every test: host logic with swift test.
+test: swift-test
+
+swift-test: deps
+	$(SWIFT) test
+
+# What runs today: the node's own topology, then the shipped profiles checked and
+# planned against captured Xeon Phi and Xeon topologies. (The VM demo that applies a
+# profile on a real kernel replaces this once the kernel module and LWK land.)
+demo: release
+	bash scripts/demo.sh $(MCPROV) $(FIXTURES)
+
+# Medians and ratios against a baseline measured in the same run; never a timed test.
+bench: release
+	python3 bench/plan-vs-hwloc.py --mcprov $(MCPROV) --profile profiles/knl-snc4-flat.yaml \
+	  --topology $(FIXTURES)/knl-64c-snc4-flat.real.xml
+
+clean:
+	$(SWIFT) package clean

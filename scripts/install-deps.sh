@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building and testing mcprov needs on Debian 12, beyond the Swift
+# toolchain: hwloc (library, headers, and hwloc-info for the benchmark) and libnuma.
+# Run as root. Quick when everything is already there.
+set -euo pipefail
+
+packages=(libhwloc-dev libnuma-dev hwloc pkg-config python3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all host packages present"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run this script as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
