@@ -11,6 +11,7 @@ public struct TopologyLoadError: Error, Equatable, Sendable, CustomStringConvert
 /// leaves this file.
 public enum TopologyLoader {
     public static func load(_ source: TopologySource) throws(TopologyLoadError) -> Topology {
+        skipUnneededPlugins()
         var handle: hwloc_topology_t?
         guard hwloc_topology_init(&handle) == 0, let handle else {
             throw TopologyLoadError(message: "hwloc could not allocate a topology", remedy: "check that the machine is not out of memory")
@@ -30,6 +31,15 @@ public enum TopologyLoader {
             topology.live = LiveStateReader.read()
         }
         return topology
+    }
+
+    /// hwloc dlopens its plugins (PCI, OpenCL, GL, libxml2) on first use, which costs a
+    /// plain `hwloc-info` most of its run time. mcprov needs none of them: it filters I/O
+    /// devices out, and hwloc's built-in XML reader handles every file `lstopo --of xml`
+    /// writes. An admin's own HWLOC_PLUGINS_BLACKLIST is left alone.
+    private static func skipUnneededPlugins() {
+        let plugins = ["hwloc_pci", "hwloc_opencl", "hwloc_gl", "hwloc_cuda", "hwloc_nvml", "hwloc_rsmi", "hwloc_levelzero", "hwloc_xml_libxml"]
+        setenv("HWLOC_PLUGINS_BLACKLIST", plugins.joined(separator: ","), 0)
     }
 
     private static func configure(_ handle: hwloc_topology_t, for source: TopologySource) throws(TopologyLoadError) {
