@@ -1,3 +1,4 @@
+import Foundation
 @testable import Provisioning
 import TestSupport
 import Testing
@@ -84,5 +85,28 @@ import Topology
         #expect(CountRange(minimum: 2, maximum: nil).description == "at least 2")
         #expect(CountRange(minimum: 68, maximum: 68).description == "68")
         #expect(CountRange(minimum: 64, maximum: 72).contains(68))
+    }
+}
+
+/// The JSON Schema shipped for editors must know exactly the keys the parser knows.
+@Suite struct SchemaTests {
+    func object(_ value: Any?, _ path: String...) throws -> [String: Any] {
+        var current = value
+        for key in path { current = (current as? [String: Any])?[key] }
+        return try #require(current as? [String: Any], "no object at \(path)")
+    }
+
+    @Test func schemaAndParserAgreeOnKeys() throws {
+        let url = Fixtures.repositoryRoot.appendingPathComponent("profiles/schema/profile-v1.schema.json")
+        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+        #expect(Set(try object(schema, "properties").keys) == Set(ProfileParser.topKeys))
+        #expect(Set(try object(schema, "properties", "expect", "properties").keys) == Set(ProfileParser.expectKeys))
+        let instance = try object(schema, "$defs", "instance", "properties")
+        #expect(Set(instance.keys) == Set(ProfileParser.instanceKeys))
+        #expect(Set(try object(instance, "kernel", "properties").keys) == Set(ProfileParser.kernelKeys))
+        #expect(Set(try object(instance, "memory", "items", "properties").keys) == Set(ProfileParser.memoryKeys))
+        let ikcRoute = try #require(((instance["ikc"] as? [String: Any])?["oneOf"] as? [Any])?.last as? [String: Any])
+        #expect(Set(try object(ikcRoute, "items", "properties").keys) == Set(ProfileParser.ikcKeys))
+        #expect(Set(try object(schema, "properties", "expect", "properties", "cluster_mode")["enum"] as? [String] ?? []) == Set(ProfileParser.clusterModes))
     }
 }
