@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcos.h - declarations shared by the files of mcos.ko (not an ABI).
+ */
+#ifndef MCOS_H
+#define MCOS_H
+
+#include <linux/cpumask.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "mcos_abi.h"
+
+#define MCOS_NAME_LEN	16
+
+/* One physically contiguous chunk of reserved memory. */
+struct mcos_chunk {
+	struct list_head node_link;	/* on its node's list, always */
+	struct list_head os_link;	/* on its instance's list, if assigned */
+	struct page *page;
+	unsigned int order;
+	int nid;
+	struct mcos_os *os;		/* NULL while in the pool */
+};
+
+/* The per-instance kmsg buffer (struct mcos_kmsg_ring at its start). */
+struct mcos_kmsg {
+	spinlock_t lock;
+	struct mcos_kmsg_ring *ring;
+	char *data;
+};
+
+/* One OS instance, /dev/mcosN. */
+struct mcos_os {
+	struct kref ref;		/* table + open files */
+	unsigned int index;
+	bool dead;			/* destroyed; open files get ENODEV */
+	enum mcos_os_state state;
+	char name[MCOS_NAME_LEN];
+	struct miscdevice misc;
+	cpumask_var_t cpus;		/* assigned CPUs */
+	struct list_head chunks;	/* assigned chunks, in assignment order */
+	u64 mem_bytes;
+	u64 image_bytes;
+	u64 entry;
+	char *kargs;
+	u32 kargs_len;
+	struct mcos_kmsg kmsg;
+};
+
+/* mcos_main.c: one lock for all state of the module. */
+extern struct mutex mcos_lock;
+int mcos_get_arg(void *karg, const void __user *uarg, u32 size);
+int mcos_put_arg(void __user *uarg, const void *karg, u32 size);
+
+/* mcos_cpu.c: reserved CPUs */
+int mcos_cpu_init(void);
+void mcos_cpu_exit(void);
+int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
+		      bool all_allowed);
+int mcos_cpu_reserve(const struct cpumask *mask);
+int mcos_cpu_release(const struct cpumask *mask);
+bool mcos_cpu_is_reserved(unsigned int cpu);
+unsigned int mcos_cpu_count(void);
+int mcos_cpu_query(struct mcos_cpu_query *q);
+
+/* mcos_mem.c: reserved memory chunks */
+int mcos_mem_init(void);
+void mcos_mem_exit(void);
+int mcos_mem_reserve(struct mcos_mem_request *r);
+int mcos_mem_release(struct mcos_mem_release *r);
+int mcos_mem_query(struct mcos_mem_query *q);
+int mcos_mem_node_info(struct mcos_node_info *n);
+u64 mcos_mem_reserved_bytes(void);
+int mcos_mem_assign(struct mcos_os *os, struct mcos_mem_assign *a);
+int mcos_mem_unassign(struct mcos_os *os, int node, bool all);
+
+/* mcos_os.c: OS instances */
+void mcos_os_exit(void);
+int mcos_os_create(void);
+int mcos_os_destroy(unsigned int index);
+unsigned int mcos_os_count(void);
+int mcos_os_of_cpu(unsigned int cpu);
+
+/* mcos_kmsg.c: kmsg buffers */
+int mcos_kmsg_init(struct mcos_kmsg *k);
+void mcos_kmsg_free(struct mcos_kmsg *k);
+__printf(2, 3) void mcos_kmsg_printf(struct mcos_kmsg *k, const char *fmt, ...);
+void mcos_kmsg_clear(struct mcos_kmsg *k);
+u32 mcos_kmsg_avail(struct mcos_kmsg *k);
+int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
+		   u32 *copied, u32 *avail);
+
+/* mcos_image.c: image checks */
+int mcos_image_check(const void *head, size_t head_len, u64 image_bytes,
+		     u64 *entry);
+
+#endif /* MCOS_H */

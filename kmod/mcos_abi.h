@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mcos_abi.h - the one definition of the mcos ABI.
+ *
+ * Shared by the kernel module (kmod/), the user-space tools (C and Swift,
+ * which imports this header through a module map) and, later, the
+ * lightweight kernel (LWK) itself.
+ *
+ * Rules for this file:
+ *  - plain C, no kernel-only constructs outside #ifdef __KERNEL__;
+ *  - fixed-width types only; every struct starts with a size (ioctl
+ *    arguments) or a version (shared memory), is explicitly padded and has
+ *    its size checked below, so its layout is the same for every compiler;
+ *  - reserved fields must be zero (the module refuses non-zero ones), so
+ *    they can be given a meaning later;
+ *  - pointers to user memory travel as uint64_t;
+ *  - ioctl numbers are macros (for C) and also static const unsigned long
+ *    values (for Swift, which cannot import function-like macros).
+ */
+#ifndef MCOS_ABI_H
+#define MCOS_ABI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+#endif
+
+#define MCOS_ABI_VERSION	1
+
+#define MCOS_CTL_DEVICE		"/dev/mcos-ctl"
+#define MCOS_OS_DEVICE_FMT	"/dev/mcos%u"
+
+#define MCOS_MAX_OS		8	/* OS instances at once */
+#define MCOS_KARGS_MAX		4096	/* kernel args, NUL included */
+#define MCOS_KMSG_SIZE		(256u * 1024)	/* per-instance kmsg buffer */
+#define MCOS_IMAGE_MIN		64u	/* an ELF64 header */
+
+/* Memory reservation: chunk orders (in pages of 4 KiB). */
+#define MCOS_MEM_MAX_ORDER	10	/* 4 MiB */
+#define MCOS_MEM_DEF_MIN_ORDER	0	/* 4 KiB */
+
+/*
+ * Safety floor: what a NUMA node always keeps free.  A node with CPUs runs
+ * Linux's own work (kernel, page cache, the proxies serving the LWK) and
+ * keeps max(5 %, 256 MiB); a CPU-less node (MCDRAM, HBM) hosts little Linux
+ * state and keeps max(2 %, 64 MiB).  mcprov plans with the same numbers.
+ */
+#define MCOS_FLOOR_CPU_PERCENT		5
+#define MCOS_FLOOR_CPU_MIN_BYTES	(256ull << 20)
+#define MCOS_FLOOR_MEMONLY_PERCENT	2
+#define MCOS_FLOOR_MEMONLY_MIN_BYTES	(64ull << 20)
+
+/* ------------------------------------------------------------------ */
+/* Common argument shapes                                             */
+/* ------------------------------------------------------------------ */
+
+/* Flags for the cpu and memory ioctls. */
+#define MCOS_F_ALL		(1u << 0)	/* every CPU / node */
+
+/*
+ * A list of Linux CPU numbers (reserve, release, assign, unassign).
+ * cpus_ptr points to count uint32_t values; count <= number of possible
+ * CPUs; no duplicates.  With MCOS_F_ALL (release/unassign only) count must
+ * be 0 and cpus_ptr 0.
+ */
+struct mcos_cpu_list {
+	uint32_t size;		/* sizeof(struct mcos_cpu_list) */
+	uint32_t flags;		/* MCOS_F_ALL */
+	uint32_t count;
+	uint32_t reserved0;
+	uint64_t cpus_ptr;	/* user pointer to uint32_t[count] */
+};
+
+/* One reserved CPU, as returned by MCOS_IOC_QUERY_CPUS. */
+struct mcos_cpu_info {
+	uint32_t cpu;		/* Linux CPU number */
+	uint32_t apic_id;	/* hardware (x)APIC id */
+	int32_t node;		/* NUMA node */
+	int32_t os;		/* instance it is assigned to, -1 if none */
+};
+
+/*
+ * Query of the reserved CPUs: the module writes up to 'capacity' entries to
+ * info_ptr and always sets 'total' to the number of reserved CPUs (call
+ * once with capacity 0 to learn the count).
+ */
+struct mcos_cpu_query {
+	uint32_t size;
+	uint32_t capacity;	/* in: entries at info_ptr */
+	uint32_t total;		/* out: reserved CPUs */
+	uint32_t reserved0;
+	uint64_t info_ptr;	/* user pointer to mcos_cpu_info[capacity] */
+};
+
+/*
+ * Reserve 'bytes' on NUMA node 'node' as physically contiguous chunks of
+ * 2^order pages, orders from MCOS_MEM_MAX_ORDER down to min_order.
+ * bytes must be a non-zero multiple of (4 KiB << min_order).
+ * All or nothing: on shortfall everything this request got is freed,
+ * the ioctl fails with ENOMEM and 'obtained' tells how far it got.
+ */
+struct mcos_mem_request {
+	uint32_t size;
+	uint32_t flags;		/* none defined yet: 0 */
+	int32_t node;
+	uint32_t min_order;	/* 0 .. MCOS_MEM_MAX_ORDER */
+	uint64_t bytes;
+	uint64_t obtained;	/* out: bytes allocated before success/failure */
+};
+
+/* Release every unassigned chunk of 'node' (or of all nodes with MCOS_F_ALL). */
+struct mcos_mem_release {
+	uint32_t size;
+	uint32_t flags;		/* MCOS_F_ALL */
+	int32_t node;		/* ignored with MCOS_F_ALL */
+	uint32_t reserved0;
+	uint64_t released;	/* out: bytes given back to Linux */
+};
+
+/* One reserved chunk, as returned by MCOS_IOC_QUERY_MEM. */
+struct mcos_mem_chunk {
+	uint64_t phys;		/* physical address, aligned to its size */
+	uint64_t bytes;		/* 4 KiB << order */
+	int32_t node;
+	uint32_t order;
+	int32_t os;		/* instance it is assigned to, -1 if none */
+	uint32_t reserved0;
+};
+
+/*
+ * Query of the reserved chunks, grouped by node.  Up to 'capacity' chunks
+ * are written to chunks_ptr; 'total' is set to the number of chunks and
+ * 'total_bytes' to their size.  With node >= 0 only that node is listed.
+ */
+struct mcos_mem_query {
+	uint32_t size;
+	uint32_t capacity;
+	uint32_t total;		/* out */
+	int32_t node;		/* -1: all nodes */
+	uint64_t chunks_ptr;	/* user pointer to mcos_mem_chunk[capacity] */
+	uint64_t total_bytes;	/* out */
+};
+
+/* Facts about one NUMA node (MCOS_IOC_QUERY_NODE). */
+struct mcos_node_info {
+	uint32_t size;
+	int32_t node;		/* in */
+	uint32_t has_cpu;	/* out: 1 if the node has CPUs */
+	uint32_t nr_chunks;	/* out: chunks reserved on it */
+	uint64_t managed_bytes;	/* out: memory Linux manages on the node */
+	uint64_t free_bytes;	/* out: free now (MemFree) */
+	uint64_t floor_bytes;	/* out: never reserved below this */
+	uint64_t reserved_bytes; /* out: held by mcos on the node */
+};
+
+/* Module and machine facts (MCOS_IOC_GET_INFO). */
+struct mcos_info {
+	uint32_t size;
+	uint32_t abi_version;	/* MCOS_ABI_VERSION */
+	uint32_t nr_cpu_ids;	/* CPU numbers are below this */
+	uint32_t nr_node_ids;	/* node numbers are below this */
+	uint32_t max_os;
+	uint32_t nr_os;		/* instances that exist */
+	uint32_t nr_reserved_cpus;
+	uint32_t reserved0;
+	uint64_t reserved_bytes;
+};
+
+/* Names an OS instance (MCOS_IOC_DESTROY_OS). */
+struct mcos_os_id {
+	uint32_t size;
+	uint32_t index;
+};
+
+/*
+ * Assign reserved, unassigned memory to an instance: whole chunks of
+ * 'node' (largest first) until at least 'bytes' are assigned; all or
+ * nothing.  With MCOS_F_ALL every unassigned chunk of 'node' (or of every
+ * node if node == -1) and bytes must be 0.
+ */
+struct mcos_mem_assign {
+	uint32_t size;
+	uint32_t flags;		/* MCOS_F_ALL */
+	int32_t node;
+	uint32_t reserved0;
+	uint64_t bytes;
+	uint64_t assigned;	/* out: bytes assigned by this call */
+};
+
+/* Give an instance's chunks of 'node' (all nodes: MCOS_F_ALL) back to the pool. */
+struct mcos_mem_unassign {
+	uint32_t size;
+	uint32_t flags;		/* MCOS_F_ALL */
+	int32_t node;
+	uint32_t reserved0;
+};
+
+/*
+ * Load an image: image_bytes from image_ptr are copied into the
+ * instance's memory (its chunks in the order they were assigned).  The
+ * image must be an ELF64 little-endian x86_64 ET_EXEC file whose program
+ * headers lie in its first 4 KiB, else ENOEXEC.
+ */
+struct mcos_load {
+	uint32_t size;
+	uint32_t flags;		/* none defined yet: 0 */
+	uint64_t image_ptr;
+	uint64_t image_bytes;
+	uint64_t entry;		/* out: ELF entry point */
+};
+
+/* Kernel arguments: len bytes at args_ptr, NUL-terminated, len <= MCOS_KARGS_MAX. */
+struct mcos_kargs {
+	uint32_t size;
+	uint32_t len;		/* including the terminating NUL */
+	uint64_t args_ptr;
+};
+
+/* OS states.  LOADED is internal and shown to users as INACTIVE. */
+enum mcos_os_state {
+	MCOS_OS_INACTIVE = 0,
+	MCOS_OS_BOOTING = 1,
+	MCOS_OS_RUNNING = 2,
+	MCOS_OS_SHUTDOWN = 3,
+	MCOS_OS_PANIC = 4,
+	MCOS_OS_HUNGUP = 5,
+	MCOS_OS_LOADED = 6,
+};
+
+struct mcos_os_status {
+	uint32_t size;
+	uint32_t index;
+	uint32_t state;		/* enum mcos_os_state */
+	uint32_t nr_cpus;	/* CPUs assigned */
+	uint64_t mem_bytes;	/* memory assigned */
+	uint64_t image_bytes;	/* loaded image, 0 if none */
+	uint64_t entry;		/* entry point of the loaded image */
+	uint32_t kargs_len;	/* kernel args length incl. NUL, 0 if unset */
+	uint32_t kmsg_bytes;	/* bytes readable from the kmsg buffer */
+};
+
+/*
+ * Read the kmsg buffer: up to buf_len bytes of the oldest text still
+ * buffered are copied to buf_ptr; 'copied' is set to what was copied and
+ * 'avail' to what is buffered.  read() on /dev/mcosN gives the same text.
+ */
+struct mcos_kmsg_read {
+	uint32_t size;
+	uint32_t flags;		/* none defined yet: 0 */
+	uint64_t buf_ptr;
+	uint32_t buf_len;
+	uint32_t copied;	/* out */
+	uint32_t avail;		/* out */
+	uint32_t reserved0;
+};
+
+/* ------------------------------------------------------------------ */
+/* ioctl numbers                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Not in Documentation/userspace-api/ioctl/ioctl-number.rst (6.12). */
+#define MCOS_IOC_MAGIC	0xBC
+
+/* /dev/mcos-ctl.  Q = query, allowed to anyone; C = needs CAP_SYS_ADMIN. */
+#define MCOS_IOC_GET_INFO	_IOR(MCOS_IOC_MAGIC, 0x00, struct mcos_info)		/* Q */
+#define MCOS_IOC_RESERVE_CPUS	_IOW(MCOS_IOC_MAGIC, 0x01, struct mcos_cpu_list)	/* C */
+#define MCOS_IOC_RELEASE_CPUS	_IOW(MCOS_IOC_MAGIC, 0x02, struct mcos_cpu_list)	/* C */
+#define MCOS_IOC_QUERY_CPUS	_IOWR(MCOS_IOC_MAGIC, 0x03, struct mcos_cpu_query)	/* Q */
+#define MCOS_IOC_RESERVE_MEM	_IOWR(MCOS_IOC_MAGIC, 0x04, struct mcos_mem_request)	/* C */
+#define MCOS_IOC_RELEASE_MEM	_IOWR(MCOS_IOC_MAGIC, 0x05, struct mcos_mem_release)	/* C */
+#define MCOS_IOC_QUERY_MEM	_IOWR(MCOS_IOC_MAGIC, 0x06, struct mcos_mem_query)	/* Q */
+#define MCOS_IOC_QUERY_NODE	_IOWR(MCOS_IOC_MAGIC, 0x07, struct mcos_node_info)	/* Q */
+#define MCOS_IOC_CREATE_OS	_IO(MCOS_IOC_MAGIC, 0x08)	/* C, returns the index */
+#define MCOS_IOC_DESTROY_OS	_IOW(MCOS_IOC_MAGIC, 0x09, struct mcos_os_id)		/* C */
+
+/* /dev/mcosN */
+#define MCOS_IOC_ASSIGN_CPUS	_IOW(MCOS_IOC_MAGIC, 0x20, struct mcos_cpu_list)	/* C */
+#define MCOS_IOC_UNASSIGN_CPUS	_IOW(MCOS_IOC_MAGIC, 0x21, struct mcos_cpu_list)	/* C */
+#define MCOS_IOC_ASSIGN_MEM	_IOWR(MCOS_IOC_MAGIC, 0x22, struct mcos_mem_assign)	/* C */
+#define MCOS_IOC_UNASSIGN_MEM	_IOW(MCOS_IOC_MAGIC, 0x23, struct mcos_mem_unassign)	/* C */
+#define MCOS_IOC_LOAD		_IOWR(MCOS_IOC_MAGIC, 0x24, struct mcos_load)		/* C */
+#define MCOS_IOC_SET_KARGS	_IOW(MCOS_IOC_MAGIC, 0x25, struct mcos_kargs)		/* C */
+#define MCOS_IOC_BOOT		_IO(MCOS_IOC_MAGIC, 0x26)				/* C */
+#define MCOS_IOC_SHUTDOWN	_IO(MCOS_IOC_MAGIC, 0x27)				/* C */
+#define MCOS_IOC_STATUS		_IOR(MCOS_IOC_MAGIC, 0x28, struct mcos_os_status)	/* Q */
+#define MCOS_IOC_KMSG_READ	_IOWR(MCOS_IOC_MAGIC, 0x29, struct mcos_kmsg_read)	/* Q */
+#define MCOS_IOC_KMSG_CLEAR	_IO(MCOS_IOC_MAGIC, 0x2a)				/* C */
+
+#ifndef __KERNEL__
+/* The same numbers as values Swift can import. */
+static const unsigned long mcos_ioc_get_info = MCOS_IOC_GET_INFO;
+static const unsigned long mcos_ioc_reserve_cpus = MCOS_IOC_RESERVE_CPUS;
+static const unsigned long mcos_ioc_release_cpus = MCOS_IOC_RELEASE_CPUS;
+static const unsigned long mcos_ioc_query_cpus = MCOS_IOC_QUERY_CPUS;
+static const unsigned long mcos_ioc_reserve_mem = MCOS_IOC_RESERVE_MEM;
+static const unsigned long mcos_ioc_release_mem = MCOS_IOC_RELEASE_MEM;
+static const unsigned long mcos_ioc_query_mem = MCOS_IOC_QUERY_MEM;
+static const unsigned long mcos_ioc_query_node = MCOS_IOC_QUERY_NODE;
+static const unsigned long mcos_ioc_create_os = MCOS_IOC_CREATE_OS;
+static const unsigned long mcos_ioc_destroy_os = MCOS_IOC_DESTROY_OS;
+static const unsigned long mcos_ioc_assign_cpus = MCOS_IOC_ASSIGN_CPUS;
+static const unsigned long mcos_ioc_unassign_cpus = MCOS_IOC_UNASSIGN_CPUS;
+static const unsigned long mcos_ioc_assign_mem = MCOS_IOC_ASSIGN_MEM;
+static const unsigned long mcos_ioc_unassign_mem = MCOS_IOC_UNASSIGN_MEM;
+static const unsigned long mcos_ioc_load = MCOS_IOC_LOAD;
+static const unsigned long mcos_ioc_set_kargs = MCOS_IOC_SET_KARGS;
+static const unsigned long mcos_ioc_boot = MCOS_IOC_BOOT;
+static const unsigned long mcos_ioc_shutdown = MCOS_IOC_SHUTDOWN;
+static const unsigned long mcos_ioc_status = MCOS_IOC_STATUS;
+static const unsigned long mcos_ioc_kmsg_read = MCOS_IOC_KMSG_READ;
+static const unsigned long mcos_ioc_kmsg_clear = MCOS_IOC_KMSG_CLEAR;
+#endif
+
+/* ------------------------------------------------------------------ */
+/* LWK interface (shared memory between the module and the LWK).      */
+/* PROVISIONAL: not used by the module yet; filled in when the LWK    */
+/* boots.  Every structure here carries a version.                    */
+/* ------------------------------------------------------------------ */
+
+#define MCOS_BOOT_BLOCK_VERSION	1
+#define MCOS_BOOT_MAGIC		0x534f434dU	/* "MCOS" */
+
+/* Status words the LWK writes into the boot block as it comes up. */
+enum mcos_boot_status {
+	MCOS_BOOT_NONE = 0,
+	MCOS_BOOT_STARTED = 1,	/* trampoline no longer needed */
+	MCOS_BOOT_READY = 2,	/* IKC queues published */
+	MCOS_BOOT_RUNNING = 3,
+	MCOS_BOOT_PANIC = 4,
+};
+
+/* Header of the block the module hands to the LWK at boot. */
+struct mcos_boot_block {
+	uint32_t magic;		/* MCOS_BOOT_MAGIC */
+	uint32_t version;	/* MCOS_BOOT_BLOCK_VERSION */
+	uint32_t size;		/* bytes of this block including the tables */
+	uint32_t status;	/* enum mcos_boot_status, written by the LWK */
+	uint32_t nr_cpus;
+	uint32_t nr_chunks;
+	uint32_t nr_nodes;
+	uint32_t kargs_len;
+	uint64_t cpus_off;	/* offsets from the block start to the tables */
+	uint64_t chunks_off;
+	uint64_t distance_off;
+	uint64_t kargs_off;
+	uint64_t kmsg_phys;	/* struct mcos_kmsg_ring */
+	uint64_t tsc_khz;
+	uint64_t reserved[4];
+};
+
+/* Head of the kmsg buffer (MCOS_KMSG_SIZE bytes, this header included). */
+#define MCOS_KMSG_VERSION	1
+struct mcos_kmsg_ring {
+	uint32_t version;	/* MCOS_KMSG_VERSION */
+	uint32_t data_bytes;	/* bytes of text space after this header */
+	uint64_t head;		/* bytes ever written (writer) */
+	uint64_t start;		/* readers begin at max(start, head - data_bytes) */
+	uint64_t reserved;
+};
+
+/* Inter-kernel communication packet (IKC).  PROVISIONAL. */
+#define MCOS_IKC_VERSION	1
+struct mcos_ikc_packet {
+	uint32_t version;	/* MCOS_IKC_VERSION */
+	uint32_t type;
+	uint64_t seq;
+	uint64_t args[6];
+};
+
+/* ------------------------------------------------------------------ */
+/* Layout checks                                                      */
+/* ------------------------------------------------------------------ */
+
+#define MCOS_ABI_CHECK(type, bytes) \
+	_Static_assert(sizeof(struct type) == (bytes), #type " changed size")
+
+MCOS_ABI_CHECK(mcos_cpu_list, 24);
+MCOS_ABI_CHECK(mcos_cpu_info, 16);
+MCOS_ABI_CHECK(mcos_cpu_query, 24);
+MCOS_ABI_CHECK(mcos_mem_request, 32);
+MCOS_ABI_CHECK(mcos_mem_release, 24);
+MCOS_ABI_CHECK(mcos_mem_chunk, 32);
+MCOS_ABI_CHECK(mcos_mem_query, 32);
+MCOS_ABI_CHECK(mcos_node_info, 48);
+MCOS_ABI_CHECK(mcos_info, 40);
+MCOS_ABI_CHECK(mcos_os_id, 8);
+MCOS_ABI_CHECK(mcos_mem_assign, 32);
+MCOS_ABI_CHECK(mcos_mem_unassign, 16);
+MCOS_ABI_CHECK(mcos_load, 32);
+MCOS_ABI_CHECK(mcos_kargs, 16);
+MCOS_ABI_CHECK(mcos_os_status, 48);
+MCOS_ABI_CHECK(mcos_kmsg_read, 32);
+MCOS_ABI_CHECK(mcos_boot_block, 112);
+MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
+MCOS_ABI_CHECK(mcos_ikc_packet, 64);
+
+#endif /* MCOS_ABI_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcos_cpu.c - taking CPUs from Linux and giving them back.
+ *
+ * A CPU is taken with remove_cpu() (Linux offlines it: its tasks, timers
+ * and interrupts move away and it parks in play_dead) and given back with
+ * add_cpu().  Both are exported (GPL) since 5.7.  All calls run under
+ * mcos_lock.
+ */
+#include <linux/cpu.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+#include <linux/uaccess.h>
+#include <asm/smp.h>
+
+#include "mcos.h"
+
+static cpumask_var_t mcos_reserved;
+
+int mcos_cpu_init(void)
+{
+	return zalloc_cpumask_var(&mcos_reserved, GFP_KERNEL) ? 0 : -ENOMEM;
+}
+
+/* Give every reserved CPU back (module unload). */
+void mcos_cpu_exit(void)
+{
+	mcos_cpu_release(mcos_reserved);
+	free_cpumask_var(mcos_reserved);
+}
+
+/*
+ * Turn a user list into a mask.  Numbers must be possible CPUs, without
+ * duplicates.  With MCOS_F_ALL (where allowed) the mask is every reserved
+ * CPU.
+ */
+int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
+		      bool all_allowed)
+{
+	const u32 __user *ucpus = u64_to_user_ptr(l->cpus_ptr);
+	u32 i, cpu;
+
+	if (l->reserved0 || (l->flags & ~MCOS_F_ALL))
+		return -EINVAL;
+	if (l->flags & MCOS_F_ALL) {
+		if (!all_allowed || l->count || l->cpus_ptr)
+			return -EINVAL;
+		cpumask_copy(mask, mcos_reserved);
+		return 0;
+	}
+	if (!l->count || l->count > nr_cpu_ids)
+		return -EINVAL;
+
+	cpumask_clear(mask);
+	for (i = 0; i < l->count; i++) {
+		if (get_user(cpu, ucpus + i))
+			return -EFAULT;
+		if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
+			return -EINVAL;
+		if (cpumask_test_and_set_cpu(cpu, mask))
+			return -EINVAL;	/* duplicate */
+	}
+	return 0;
+}
+
+/* Offline every CPU of mask, or none: on failure re-online in reverse. */
+int mcos_cpu_reserve(const struct cpumask *mask)
+{
+	unsigned int cpu;
+	int err = 0, c;
+
+	for_each_cpu(cpu, mask) {
+		if (cpu == 0)
+			return -EINVAL;	/* x86 cannot give up CPU 0 */
+		if (cpumask_test_cpu(cpu, mcos_reserved))
+			return -EBUSY;
+		if (!cpu_online(cpu))
+			return -EBUSY;	/* offline, but not ours */
+	}
+
+	for_each_cpu(cpu, mask) {
+		err = remove_cpu(cpu);
+		if (err)
+			break;
+		cpumask_set_cpu(cpu, mcos_reserved);
+	}
+	if (!err) {
+		pr_info("mcos: reserved CPUs %*pbl\n", cpumask_pr_args(mask));
+		return 0;
+	}
+
+	pr_warn("mcos: remove_cpu(%u) failed: %d\n", cpu, err);
+	for (c = (int)cpu - 1; c >= 0; c--) {
+		if (!cpumask_test_cpu(c, mask))
+			continue;
+		if (add_cpu(c))
+			pr_err("mcos: CPU %d could not be brought back\n", c);
+		else
+			cpumask_clear_cpu(c, mcos_reserved);
+	}
+	return err;
+}
+
+/*
+ * Online the CPUs of mask.  Each must be reserved and not assigned to an
+ * instance.  A CPU that add_cpu() refuses stays reserved; the first error
+ * is returned after trying all of them.
+ */
+int mcos_cpu_release(const struct cpumask *mask)
+{
+	unsigned int cpu;
+	int err = 0, ret;
+
+	for_each_cpu(cpu, mask) {
+		if (!cpumask_test_cpu(cpu, mcos_reserved))
+			return -EINVAL;
+		if (mcos_os_of_cpu(cpu) >= 0)
+			return -EBUSY;
+	}
+
+	for_each_cpu(cpu, mask) {
+		/* Someone may have onlined it through sysfs meanwhile. */
+		ret = cpu_online(cpu) ? 0 : add_cpu(cpu);
+		if (ret) {
+			pr_err("mcos: add_cpu(%u) failed: %d\n", cpu, ret);
+			if (!err)
+				err = ret;
+			continue;
+		}
+		cpumask_clear_cpu(cpu, mcos_reserved);
+	}
+	return err;
+}
+
+bool mcos_cpu_is_reserved(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpumask_test_cpu(cpu, mcos_reserved);
+}
+
+unsigned int mcos_cpu_count(void)
+{
+	return cpumask_weight(mcos_reserved);
+}
+
+int mcos_cpu_query(struct mcos_cpu_query *q)
+{
+	struct mcos_cpu_info __user *uinfo = u64_to_user_ptr(q->info_ptr);
+	struct mcos_cpu_info info;
+	unsigned int cpu, n = 0;
+
+	if (q->capacity > nr_cpu_ids)
+		return -EINVAL;
+
+	for_each_cpu(cpu, mcos_reserved) {
+		if (n < q->capacity) {
+			info.cpu = cpu;
+			info.apic_id = cpu_physical_id(cpu);
+			info.node = cpu_to_node(cpu);
+			info.os = mcos_os_of_cpu(cpu);
+			if (copy_to_user(uinfo + n, &info, sizeof(info)))
+				return -EFAULT;
+		}
+		n++;
+	}
+	q->total = n;
+	return 0;
+}

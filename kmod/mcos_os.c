@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcos_os.c - OS instances: /dev/mcosN, their resources and state.
+ *
+ * An instance is created INACTIVE and gets reserved CPUs and memory
+ * assigned to it, an image (LOADED) and kernel arguments.  Booting needs
+ * the LWK boot path, which does not exist yet: MCOS_IOC_BOOT validates
+ * everything and then fails with ENOSYS.
+ *
+ * Lifetime: the table holds one reference and each open file one.
+ * Destroy unlinks the instance and deregisters its device; the memory is
+ * freed when the last file is closed.  The table is changed under both
+ * mcos_lock and mcos_table_lock; open() looks the instance up by minor
+ * number under mcos_table_lock only, so it never waits for mcos_lock
+ * (which is held around misc_register/misc_deregister).
+ */
+#include <linux/capability.h>
+#include <linux/cpu.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "mcos.h"
+
+static struct mcos_os *mcos_os_table[MCOS_MAX_OS];
+static DEFINE_SPINLOCK(mcos_table_lock);
+
+static void mcos_os_free(struct kref *ref)
+{
+	struct mcos_os *os = container_of(ref, struct mcos_os, ref);
+
+	mcos_kmsg_free(&os->kmsg);
+	kfree(os->kargs);
+	free_cpumask_var(os->cpus);
+	kfree(os);
+}
+
+unsigned int mcos_os_count(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MCOS_MAX_OS; i++)
+		n += mcos_os_table[i] != NULL;
+	return n;
+}
+
+/* Index of the instance a CPU is assigned to, or -1. */
+int mcos_os_of_cpu(unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < MCOS_MAX_OS; i++)
+		if (mcos_os_table[i] &&
+		    cpumask_test_cpu(cpu, mcos_os_table[i]->cpus))
+			return i;
+	return -1;
+}
+
+static bool mcos_os_running(struct mcos_os *os)
+{
+	return os->state != MCOS_OS_INACTIVE && os->state != MCOS_OS_LOADED;
+}
+
+/* Forget a loaded image (the memory keeps its bytes until reused). */
+static void mcos_os_unload(struct mcos_os *os)
+{
+	os->image_bytes = 0;
+	os->entry = 0;
+	os->state = MCOS_OS_INACTIVE;
+}
+
+/* ---- ioctls on /dev/mcosN, all under mcos_lock ---- */
+
+static long mcos_os_cpus(struct mcos_os *os, unsigned int cmd,
+			 void __user *uarg)
+{
+	struct mcos_cpu_list l;
+	cpumask_var_t mask;
+	unsigned int cpu;
+	int err;
+
+	err = mcos_get_arg(&l, uarg, sizeof(l));
+	if (err)
+		return err;
+	if (mcos_os_running(os))
+		return -EBUSY;
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+
+	if (cmd == MCOS_IOC_ASSIGN_CPUS) {
+		err = mcos_cpu_list_get(&l, mask, false);
+		for_each_cpu(cpu, mask) {
+			if (err)
+				break;
+			if (!mcos_cpu_is_reserved(cpu))
+				err = -EINVAL;
+			else if (mcos_os_of_cpu(cpu) >= 0 || cpu_online(cpu))
+				err = -EBUSY;	/* taken, or onlined via sysfs */
+		}
+		if (!err)
+			cpumask_or(os->cpus, os->cpus, mask);
+	} else if (l.flags & MCOS_F_ALL) {
+		err = (l.count || l.cpus_ptr || l.reserved0) ? -EINVAL : 0;
+		if (!err)
+			cpumask_clear(os->cpus);
+	} else {
+		err = mcos_cpu_list_get(&l, mask, false);
+		if (!err && !cpumask_subset(mask, os->cpus))
+			err = -EINVAL;
+		if (!err)
+			cpumask_andnot(os->cpus, os->cpus, mask);
+	}
+
+	free_cpumask_var(mask);
+	return err;
+}
+
+static long mcos_os_assign_mem(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_mem_assign a;
+	int err;
+
+	err = mcos_get_arg(&a, uarg, sizeof(a));
+	if (err)
+		return err;
+	if (os->state != MCOS_OS_INACTIVE)
+		return -EBUSY;
+	err = mcos_mem_assign(os, &a);
+	if (err)
+		return err;
+	mcos_kmsg_printf(&os->kmsg, "mcos: assigned %llu bytes\n", a.assigned);
+	return mcos_put_arg(uarg, &a, sizeof(a));
+}
+
+static long mcos_os_unassign_mem(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_mem_unassign u;
+	int err;
+
+	err = mcos_get_arg(&u, uarg, sizeof(u));
+	if (err)
+		return err;
+	if (u.reserved0 || (u.flags & ~MCOS_F_ALL))
+		return -EINVAL;
+	if (os->state != MCOS_OS_INACTIVE)
+		return -EBUSY;
+	return mcos_mem_unassign(os, u.node, u.flags & MCOS_F_ALL);
+}
+
+/* Copy len bytes from user memory into the instance's chunks at offset 0. */
+static int mcos_os_copy_image(struct mcos_os *os, const char __user *src,
+			      u64 len)
+{
+	struct mcos_chunk *c;
+	size_t n;
+
+	list_for_each_entry(c, &os->chunks, os_link) {
+		if (!len)
+			break;
+		n = min_t(u64, len, PAGE_SIZE << c->order);
+		if (copy_from_user(page_address(c->page), src, n))
+			return -EFAULT;
+		src += n;
+		len -= n;
+		cond_resched();
+	}
+	return len ? -ENOSPC : 0;
+}
+
+static long mcos_os_load(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_load l;
+	size_t head_len;
+	void *head;
+	int err;
+
+	err = mcos_get_arg(&l, uarg, sizeof(l));
+	if (err)
+		return err;
+	if (l.flags)
+		return -EINVAL;
+	if (os->state != MCOS_OS_INACTIVE)
+		return -EBUSY;
+	if (l.image_bytes < MCOS_IMAGE_MIN)
+		return -ENOEXEC;
+	if (l.image_bytes > os->mem_bytes)
+		return -ENOSPC;
+
+	head_len = min_t(u64, l.image_bytes, PAGE_SIZE);
+	head = memdup_user(u64_to_user_ptr(l.image_ptr), head_len);
+	if (IS_ERR(head))
+		return PTR_ERR(head);
+	err = mcos_image_check(head, head_len, l.image_bytes, &l.entry);
+	kfree(head);
+	if (err)
+		return err;
+
+	err = mcos_os_copy_image(os, u64_to_user_ptr(l.image_ptr),
+				 l.image_bytes);
+	if (err)
+		return err;
+
+	os->image_bytes = l.image_bytes;
+	os->entry = l.entry;
+	os->state = MCOS_OS_LOADED;
+	mcos_kmsg_printf(&os->kmsg, "mcos: image loaded, %llu bytes, entry %#llx\n",
+			 l.image_bytes, l.entry);
+	return mcos_put_arg(uarg, &l, sizeof(l));
+}
+
+static long mcos_os_set_kargs(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_kargs k;
+	char *args;
+	int err;
+
+	err = mcos_get_arg(&k, uarg, sizeof(k));
+	if (err)
+		return err;
+	if (!k.len || k.len > MCOS_KARGS_MAX)
+		return -EINVAL;
+	if (mcos_os_running(os))
+		return -EBUSY;
+
+	args = memdup_user(u64_to_user_ptr(k.args_ptr), k.len);
+	if (IS_ERR(args))
+		return PTR_ERR(args);
+	if (strnlen(args, k.len) != k.len - 1) {
+		kfree(args);
+		return -EINVAL;	/* not one NUL-terminated string */
+	}
+
+	kfree(os->kargs);
+	os->kargs = args;
+	os->kargs_len = k.len;
+	mcos_kmsg_printf(&os->kmsg, "mcos: kernel args: %s\n", args);
+	return 0;
+}
+
+static long mcos_os_boot(struct mcos_os *os)
+{
+	if (os->state != MCOS_OS_LOADED)
+		return os->state == MCOS_OS_INACTIVE ? -ENOEXEC : -EBUSY;
+	if (cpumask_empty(os->cpus))
+		return -EINVAL;
+	mcos_kmsg_printf(&os->kmsg, "mcos: boot: no LWK boot path yet\n");
+	return -ENOSYS;
+}
+
+static long mcos_os_shutdown(struct mcos_os *os)
+{
+	/* Nothing can run yet: shutting down means unloading the image. */
+	if (os->state == MCOS_OS_LOADED)
+		mcos_kmsg_printf(&os->kmsg, "mcos: image unloaded\n");
+	mcos_os_unload(os);
+	return 0;
+}
+
+static long mcos_os_status(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_os_status s = {
+		.size = sizeof(s),
+		.index = os->index,
+		.state = os->state,
+		.nr_cpus = cpumask_weight(os->cpus),
+		.mem_bytes = os->mem_bytes,
+		.image_bytes = os->image_bytes,
+		.entry = os->entry,
+		.kargs_len = os->kargs_len,
+		.kmsg_bytes = mcos_kmsg_avail(&os->kmsg),
+	};
+
+	return mcos_put_arg(uarg, &s, sizeof(s));
+}
+
+static long mcos_os_kmsg_read(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_kmsg_read r;
+	int err;
+
+	err = mcos_get_arg(&r, uarg, sizeof(r));
+	if (err)
+		return err;
+	if (r.flags || r.reserved0)
+		return -EINVAL;
+	err = mcos_kmsg_copy(&os->kmsg, u64_to_user_ptr(r.buf_ptr), 0,
+			     r.buf_len, &r.copied, &r.avail);
+	if (err)
+		return err;
+	return mcos_put_arg(uarg, &r, sizeof(r));
+}
+
+static long mcos_os_do_ioctl(struct mcos_os *os, unsigned int cmd,
+			     void __user *uarg)
+{
+	switch (cmd) {
+	case MCOS_IOC_STATUS:
+		return mcos_os_status(os, uarg);
+	case MCOS_IOC_KMSG_READ:
+		return mcos_os_kmsg_read(os, uarg);
+	}
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	switch (cmd) {
+	case MCOS_IOC_ASSIGN_CPUS:
+	case MCOS_IOC_UNASSIGN_CPUS:
+		return mcos_os_cpus(os, cmd, uarg);
+	case MCOS_IOC_ASSIGN_MEM:
+		return mcos_os_assign_mem(os, uarg);
+	case MCOS_IOC_UNASSIGN_MEM:
+		return mcos_os_unassign_mem(os, uarg);
+	case MCOS_IOC_LOAD:
+		return mcos_os_load(os, uarg);
+	case MCOS_IOC_SET_KARGS:
+		return mcos_os_set_kargs(os, uarg);
+	case MCOS_IOC_BOOT:
+		return mcos_os_boot(os);
+	case MCOS_IOC_SHUTDOWN:
+		return mcos_os_shutdown(os);
+	case MCOS_IOC_KMSG_CLEAR:
+		mcos_kmsg_clear(&os->kmsg);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static bool mcos_os_cmd_known(unsigned int cmd)
+{
+	switch (cmd) {
+	case MCOS_IOC_ASSIGN_CPUS:
+	case MCOS_IOC_UNASSIGN_CPUS:
+	case MCOS_IOC_ASSIGN_MEM:
+	case MCOS_IOC_UNASSIGN_MEM:
+	case MCOS_IOC_LOAD:
+	case MCOS_IOC_SET_KARGS:
+	case MCOS_IOC_BOOT:
+	case MCOS_IOC_SHUTDOWN:
+	case MCOS_IOC_STATUS:
+	case MCOS_IOC_KMSG_READ:
+	case MCOS_IOC_KMSG_CLEAR:
+		return true;
+	}
+	return false;
+}
+
+static long mcos_os_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct mcos_os *os = file->private_data;
+	long ret;
+
+	if (!mcos_os_cmd_known(cmd))
+		return -ENOTTY;
+
+	mutex_lock(&mcos_lock);
+	ret = os->dead ? -ENODEV : mcos_os_do_ioctl(os, cmd, (void __user *)arg);
+	mutex_unlock(&mcos_lock);
+	return ret;
+}
+
+/* read() gives the kmsg text, from the oldest byte still buffered. */
+static ssize_t mcos_os_read(struct file *file, char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	struct mcos_os *os = file->private_data;
+	u32 copied, avail;
+	int err;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	if (*ppos >= MCOS_KMSG_SIZE || !len)
+		return 0;
+	err = mcos_kmsg_copy(&os->kmsg, buf, *ppos,
+			     min_t(size_t, len, MCOS_KMSG_SIZE), &copied, &avail);
+	if (err)
+		return err;
+	*ppos += copied;
+	return copied;
+}
+
+static int mcos_os_open(struct inode *inode, struct file *file)
+{
+	struct mcos_os *os = NULL;
+	unsigned int i;
+
+	spin_lock(&mcos_table_lock);
+	for (i = 0; i < MCOS_MAX_OS; i++) {
+		if (mcos_os_table[i] &&
+		    mcos_os_table[i]->misc.minor == iminor(inode)) {
+			os = mcos_os_table[i];
+			kref_get(&os->ref);
+			break;
+		}
+	}
+	spin_unlock(&mcos_table_lock);
+	if (!os)
+		return -ENODEV;	/* being created or destroyed */
+
+	file->private_data = os;
+	return 0;
+}
+
+static int mcos_os_release(struct inode *inode, struct file *file)
+{
+	struct mcos_os *os = file->private_data;
+
+	kref_put(&os->ref, mcos_os_free);
+	return 0;
+}
+
+static const struct file_operations mcos_os_fops = {
+	.owner = THIS_MODULE,
+	.open = mcos_os_open,
+	.release = mcos_os_release,
+	.read = mcos_os_read,
+	.unlocked_ioctl = mcos_os_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = default_llseek,
+};
+
+/* ---- create / destroy (from /dev/mcos-ctl) ---- */
+
+/* Returns the new index; called under mcos_lock. */
+int mcos_os_create(void)
+{
+	struct mcos_os *os;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < MCOS_MAX_OS && mcos_os_table[i]; i++)
+		;
+	if (i == MCOS_MAX_OS)
+		return -ENOSPC;
+
+	os = kzalloc(sizeof(*os), GFP_KERNEL);
+	if (!os)
+		return -ENOMEM;
+	err = -ENOMEM;
+	if (!zalloc_cpumask_var(&os->cpus, GFP_KERNEL))
+		goto err_os;
+	err = mcos_kmsg_init(&os->kmsg);
+	if (err)
+		goto err_cpus;
+
+	kref_init(&os->ref);
+	os->index = i;
+	os->state = MCOS_OS_INACTIVE;
+	INIT_LIST_HEAD(&os->chunks);
+	snprintf(os->name, sizeof(os->name), "mcos%u", i);
+	os->misc.minor = MISC_DYNAMIC_MINOR;
+	os->misc.name = os->name;
+	os->misc.fops = &mcos_os_fops;
+	os->misc.mode = 0644;
+	err = misc_register(&os->misc);
+	if (err)
+		goto err_kmsg;
+
+	spin_lock(&mcos_table_lock);
+	mcos_os_table[i] = os;
+	spin_unlock(&mcos_table_lock);
+	mcos_kmsg_printf(&os->kmsg, "mcos: instance %u created\n", i);
+	return i;
+
+err_kmsg:
+	mcos_kmsg_free(&os->kmsg);
+err_cpus:
+	free_cpumask_var(os->cpus);
+err_os:
+	kfree(os);
+	return err;
+}
+
+/* Unlink an instance; its CPUs and memory go back to the pool. */
+static void mcos_os_remove(struct mcos_os *os)
+{
+	spin_lock(&mcos_table_lock);
+	mcos_os_table[os->index] = NULL;
+	os->dead = true;
+	spin_unlock(&mcos_table_lock);
+	mcos_mem_unassign(os, 0, true);
+	cpumask_clear(os->cpus);
+	mcos_os_unload(os);
+	misc_deregister(&os->misc);
+	kref_put(&os->ref, mcos_os_free);
+}
+
+int mcos_os_destroy(unsigned int index)
+{
+	struct mcos_os *os;
+	int err = 0;
+
+	mutex_lock(&mcos_lock);
+	os = index < MCOS_MAX_OS ? mcos_os_table[index] : NULL;
+	if (!os)
+		err = -ENOENT;
+	else if (mcos_os_running(os))
+		err = -EBUSY;
+	else
+		mcos_os_remove(os);
+	mutex_unlock(&mcos_lock);
+	return err;
+}
+
+/* Module unload: nothing runs yet, so every instance can go. */
+void mcos_os_exit(void)
+{
+	unsigned int i;
+
+	mutex_lock(&mcos_lock);
+	for (i = 0; i < MCOS_MAX_OS; i++)
+		if (mcos_os_table[i])
+			mcos_os_remove(mcos_os_table[i]);
+	mutex_unlock(&mcos_lock);
+}
