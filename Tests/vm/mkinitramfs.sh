@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Pack the guest initramfs: static busybox, /init, the scenarios, the
+# module, the test tool, and a tree of our tools with their libraries
+# (stage-tools.sh) laid over the root.
+# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR]
+set -eu
+out=$1 ko=$2 tool=$3 tools=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+stage=$(mktemp -d)
+chmod 755 "$stage"
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/proc" "$stage/sys" "$stage/dev" \
+	"$stage/tmp" "$stage/scenarios"
+cp /bin/busybox "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
+cp "$here/guest/init" "$stage/init"
+cp "$here/scenarios/"*.sh "$stage/scenarios/"
+cp "$ko" "$stage/mcos.ko"
+cp "$tool" "$stage/bin/mcos-test"
+chmod 755 "$stage/init" "$stage/bin/mcos-test"
+if [ -n "$tools" ]; then
+	cp -a "$tools/." "$stage/"
+fi
+mkdir -p "$stage/profiles"
+cp "$here/../../profiles/"*.yaml "$stage/profiles/"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers sourced by the guest scenarios.  A scenario fails by calling
+# fail "reason" (or exiting non-zero); /init prints the reason.
+set -u
+MT=/bin/mcos-test
+MiB=1048576
+# what the kernel prints when something is wrong (BUG/WARNING as words)
+KERNEL_BAD='(^|[^A-Za-z])(BUG|WARNING)([^A-Za-z]|$)|Oops|general protection|Call Trace|UBSAN|KASAN|list_(add|del) corruption'
+
+fail() {
+	echo "reason: $*"
+	exit 1
+}
+
+log() {
+	echo "# $*"
+}
+
+# run a command that must succeed, showing it
+run() {
+	echo "+ $*"
+	"$@" || fail "'$*' exited $?"
+}
+
+load_mod() {
+	insmod /mcos.ko || fail "insmod failed"
+	[ -c /dev/mcos-ctl ] || fail "/dev/mcos-ctl missing after insmod"
+}
+
+unload_mod() {
+	rmmod mcos || fail "rmmod failed"
+	[ -e /dev/mcos-ctl ] && fail "/dev/mcos-ctl still there after rmmod"
+	return 0
+}
+
+online_cpus() {
+	cat /sys/devices/system/cpu/online
+}
+
+# Free memory of a node in bytes: MemFree as Linux reports it, plus the
+# pages sitting on the per-CPU free lists of the node's zones (count: in
+# /proc/zoneinfo).  Freed pages of order <= 3 go to those lists first and
+# are not in MemFree until drained (for a remote node, by vmstat after a
+# few seconds), so MemFree alone wanders by several MiB between samples.
+node_free() {
+	memfree=$(awk '/MemFree/ { print $4 }' "/sys/devices/system/node/node$1/meminfo")
+	pcp=$(awk -v n="$1" '
+		$1 == "Node" { in_node = ($2 == n ",") }
+		in_node && $1 == "count:" { sum += $2 }
+		END { print sum + 0 }' /proc/zoneinfo)
+	echo $(( memfree * 1024 + pcp * 4096 ))
+}
+
+abs() {
+	if [ "$1" -lt 0 ]; then echo $(( -$1 )); else echo "$1"; fi
+}
+
+# expect_near WHAT ACTUAL WANTED TOLERANCE (bytes)
+expect_near() {
+	d=$(abs $(( $2 - $3 )))
+	log "$1: $2 vs $3 (off by $d, tolerance $4)"
+	[ "$d" -le "$4" ] || fail "$1: $2, expected $3 +- $4 (off by $d)"
+}
+
+# the CPU a task pinned with taskset runs on (field 39 of /proc/self/stat)
+pinned_cpu() {
+	taskset -c "$1" awk '{ print $39 }' /proc/self/stat
+}
+
+# field from "mcos-test node N": node_field N free|floor|reserved|managed
+node_field() {
+	$MT node "$1" | tr ' ' '\n' | awk -v k="$2" 'p { print; exit } $0 == k { p = 1 }'
+}

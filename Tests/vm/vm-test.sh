@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run the guest scenarios on each kernel, one QEMU at a time, each bounded
+# by a timeout.  Prints "PASS k/name" / "FAIL k/name: reason" lines, the
+# guest console of any kernel with a failure, and finally exactly
+# "N passed, M failed".  Exit status non-zero if anything failed or a
+# guest did not finish.
+# usage: vm-test.sh BUILD_DIR KERNEL_VERSION...
+# env: VM_TIMEOUT (seconds per kernel, default 300), VM_APPEND (extra
+# guest kernel arguments, e.g. mcos.verbose to see every scenario's output)
+set -u
+build=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+timeout_s=${VM_TIMEOUT:-300}
+passed=0
+failed=0
+
+for k in "$@"; do
+	log="$build/$k/console.log"
+	start=$(date +%s)
+	timeout -k 10 "$timeout_s" "$here/qemu.sh" "/boot/vmlinuz-$k" \
+		"$build/$k/initramfs.cpio.gz" ${VM_APPEND:-} < /dev/null > "$log" 2>&1
+	rc=$?
+	tr -d '\r' < "$log" > "$log.txt"
+	secs=$(( $(date +%s) - start ))
+	grep -E '^(PASS|FAIL) ' "$log.txt"
+	p=$(grep -c '^PASS ' "$log.txt")
+	f=$(grep -c '^FAIL ' "$log.txt")
+	ok=1
+	if ! grep -q '^MCOS-DONE ' "$log.txt"; then
+		series=$(echo "$k" | cut -d. -f1-2)
+		# the scenario that was running: last one started but not reported
+		last=$(sed -n 's/^MCOS-RUN //p' "$log.txt" | tail -n 1)
+		if [ -n "$last" ] && ! grep -qE "^(PASS|FAIL) $last(:|\$)" "$log.txt"; then
+			where=" during $last"
+		else
+			where=""
+		fi
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			echo "FAIL $series/guest: did not finish within ${timeout_s}s$where"
+		else
+			echo "FAIL $series/guest: did not finish$where (qemu exit $rc: panic or crash?)"
+		fi
+		f=$((f + 1))
+	fi
+	[ "$f" = 0 ] || ok=0
+	echo "# $k: passed $p, failed $f, ${secs}s (console: $log.txt)"
+	if [ "$ok" = 0 ]; then
+		echo "---- guest console ($k) ----"
+		cat "$log.txt"
+		echo "---- end of guest console ($k) ----"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

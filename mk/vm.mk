@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# mcos kernel module and its QEMU tests.  Included by the top-level
+# Makefile (paths are relative to the repository root) or run directly:
+#   make -f mk/vm.mk vm-test   build mcos.ko for each guest kernel, the test
+#                              tool and the initramfs, run every scenario on
+#                              Debian's 6.1 and 6.12 kernels (installs the
+#                              packages first: needs root, idempotent)
+#   make -f mk/vm.mk vm-shell  boot the same guest with a shell
+#                              (VM_SHELL_KERNEL=version to pick the kernel)
+#   make -f mk/vm.mk kmod      build mcos.ko for each guest kernel
+# Everything built goes to .vm/ (never committed).
+
+VM_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+VM_MK := $(lastword $(MAKEFILE_LIST))
+
+VM_DIR := .vm
+VM_BUILD := $(VM_DIR)/build
+VM_KERNELS = $(shell Tests/vm/kernels.sh)
+VM_TIMEOUT ?= 300
+VM_SHELL_KERNEL ?= $(firstword $(VM_KERNELS))
+
+VM_KMOD_SRC := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+VM_SCENARIOS := $(wildcard Tests/vm/scenarios/*.sh)
+VM_TOOL := $(VM_BUILD)/mcos-test
+# Our Swift tools for the guest, with the libraries they need.
+VM_SWIFT_TOOLS := $(VM_BUILD)/tools
+VM_SWIFT_SOURCES := $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap') Package.swift
+
+.PHONY: kmod vm-test vm-shell vm-deps vm-build vm-clean
+.PRECIOUS: $(VM_BUILD)/%/mcos.ko $(VM_BUILD)/%/initramfs.cpio.gz
+
+vm-deps:
+	@sh Tests/vm/install-deps.sh
+
+# Each kernel gets its own copy of the sources (Kbuild writes its objects
+# next to them); warnings are errors, modpost warnings too.
+$(VM_BUILD)/%/mcos.ko: $(VM_KMOD_SRC)
+	@rm -rf $(VM_BUILD)/$*/kmod && mkdir -p $(VM_BUILD)/$*/kmod
+	@cp $(VM_KMOD_SRC) $(VM_BUILD)/$*/kmod/
+	@echo "  KMOD    $@"
+	@$(MAKE) --no-print-directory -C /usr/src/linux-headers-$* \
+		M=$(abspath $(VM_BUILD)/$*/kmod) KCFLAGS=-Werror modules \
+		> $(VM_BUILD)/$*/kmod.log 2>&1 || { cat $(VM_BUILD)/$*/kmod.log; exit 1; }
+	@if grep -iE 'warning|error' $(VM_BUILD)/$*/kmod.log; then \
+		echo "mcos.ko for $* built with warnings"; exit 1; fi
+	@strip --strip-debug -o $@ $(VM_BUILD)/$*/kmod/mcos.ko
+
+$(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
+		-Werror -o $@ $<
+
+$(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
+	@echo "  SWIFT   mcprov (release, static Swift runtime)"
+	@mkdir -p $(VM_BUILD)
+	@swift build -c release --static-swift-stdlib --product mcprov > $(VM_BUILD)/swift-build.log 2>&1 || \
+		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
+	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov
+
+$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
+		Tests/vm/guest/init $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
+	@echo "  CPIO    $@"
+	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)
+
+kmod: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) \
+		$(foreach k,$(VM_KERNELS),$(VM_BUILD)/$(k)/mcos.ko)
+
+vm-build: $(foreach k,$(VM_KERNELS),$(VM_BUILD)/$(k)/initramfs.cpio.gz)
+	@test -n "$(strip $(VM_KERNELS))" || \
+		{ echo "no guest kernels: run Tests/vm/install-deps.sh"; exit 1; }
+
+# Two steps so that the kernel list is read after the packages exist.
+vm-test: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
+	@VM_TIMEOUT=$(VM_TIMEOUT) sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
+
+vm-shell: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) \
+		$(VM_BUILD)/$(VM_SHELL_KERNEL)/initramfs.cpio.gz
+	sh Tests/vm/qemu.sh /boot/vmlinuz-$(VM_SHELL_KERNEL) \
+		$(VM_BUILD)/$(VM_SHELL_KERNEL)/initramfs.cpio.gz mcos.shell
+
+vm-clean:
+	rm -rf $(VM_BUILD)
+
+.DEFAULT_GOAL := $(VM_SAVED_DEFAULT_GOAL)
