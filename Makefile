@@ -6,6 +6,8 @@ MCPROV        = .build/release/mcprov
 
 .PHONY: all build release deps test swift-test bench demo clean
 
+include mk/vm.mk
+
 all: build
 
 deps:
@@ -17,8 +19,9 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mcprov
 
-# Every test: host logic with swift test.
-test: swift-test
+# Every test: host logic with swift test, then the kernel module and our tools in
+# QEMU on Debian's 6.1 and 6.12 kernels (mk/vm.mk; installs its packages as root).
+test: swift-test vm-test
 
 swift-test: deps
 	$(SWIFT) test
@@ -34,5 +37,5 @@ bench: release
 	python3 bench/plan-vs-hwloc.py --mcprov $(MCPROV) --profile profiles/knl-snc4-flat.yaml \
 	  --topology $(FIXTURES)/knl-64c-snc4-flat.real.xml
 
-clean:
+clean: vm-clean
 	$(SWIFT) package clean

@@ -4,6 +4,8 @@
 // Targets, leaves first:
 //   CHwloc        hwloc 2.x through pkg-config (system library)
 //   Topology      the node's topology as plain values, loaded through hwloc
+//   CMcosABI      the kernel module's ABI header (kmod/mcos_abi.h) and an ioctl shim
+//   NodeControl   the client of the kernel module: every operation, typed errors
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
 //   mcprov        the command-line tool, one file per subcommand
 import PackageDescription
@@ -34,10 +36,16 @@ let package = Package(
             path: "Sources/Topology",
             exclude: ["CHwloc"]
         ),
+        .systemLibrary(name: "CMcosABI", path: "Sources/CMcosABI"),
+        .target(
+            name: "NodeControl",
+            dependencies: ["CMcosABI", "Topology"]
+        ),
         .target(
             name: "Provisioning",
             dependencies: [
                 "Topology",
+                "CMcosABI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -47,6 +55,7 @@ let package = Package(
             dependencies: [
                 "Provisioning",
                 "Topology",
+                "NodeControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +67,7 @@ let package = Package(
             dependencies: ["Provisioning", "Topology", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
+        .testTarget(name: "NodeControlTests", dependencies: ["NodeControl", "TestSupport"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
     ]
 )

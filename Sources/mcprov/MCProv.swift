@@ -15,6 +15,6 @@ struct MCProv: ParsableCommand {
             --detailed-exitcode), 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [TopologyCommand.self, ValidateCommand.self, PlanCommand.self]
+        subcommands: [TopologyCommand.self, ValidateCommand.self, PlanCommand.self, ModuleCommand.self]
     )
 }

@@ -110,3 +110,15 @@ import Topology
         #expect(Set(try object(schema, "properties", "expect", "properties", "cluster_mode")["enum"] as? [String] ?? []) == Set(ProfileParser.clusterModes))
     }
 }
+
+@Suite struct MemoryRequestSyntaxTests {
+    @Test func parsesMcrebootStyle() throws {
+        let requests = try MemoryRequestSyntax.parse("512M@0, 4G@1").get()
+        #expect(requests == [.init(node: 0, bytes: 512 << 20), .init(node: 1, bytes: 4 << 30)])
+    }
+
+    @Test(arguments: ["512M", "512M@", "@1", "5M@1", "1G@-1", "lots@0", ""])
+    func rejects(text: String) {
+        #expect(throws: MemoryRequestSyntax.SyntaxError.self) { try MemoryRequestSyntax.parse(text).get() }
+    }
+}

@@ -104,3 +104,22 @@ import Testing
         #expect(result.status == 64)
     }
 }
+
+/// Commands that need the kernel module, on a host without it.
+@Suite struct ModuleMissingTests {
+    @Test(arguments: [["module", "query"], ["module", "reserve", "--cpus", "1"], ["module", "release", "--all"]])
+    func sayTheModuleIsMissing(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = CLITests.executable
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("kernel module not loaded (/dev/mcos-ctl does not exist)"))
+        #expect(stderr.contains("hint: load it with `insmod mcos.ko`"))
+    }
+}

@@ -1,3 +1,4 @@
+import CMcosABI
 import Topology
 
 /// How much memory of a NUMA node Linux always keeps, whatever the profile says.
@@ -8,13 +9,21 @@ import Topology
 /// `all` and the limit every request is checked against; on the live node the limit is
 /// also taken from what is free now.
 public enum MemoryFloor {
+    // The kernel module enforces the same floor (kmod/mcos_abi.h): one definition.
+    static let cpuPercent = UInt64(MCOS_FLOOR_CPU_PERCENT)
+    static let cpuMinimum = UInt64(MCOS_FLOOR_CPU_MIN_BYTES)
+    static let memoryOnlyPercent = UInt64(MCOS_FLOOR_MEMONLY_PERCENT)
+    static let memoryOnlyMinimum = UInt64(MCOS_FLOOR_MEMONLY_MIN_BYTES)
+
     public static func bytes(for node: NUMANode) -> UInt64 {
-        let (percent, minimum): (UInt64, UInt64) = node.isCPULess ? (2, 64 << 20) : (5, 256 << 20)
+        let (percent, minimum) = node.isCPULess ? (memoryOnlyPercent, memoryOnlyMinimum) : (cpuPercent, cpuMinimum)
         return min(node.memoryBytes, max(minimum, node.memoryBytes / 100 * percent))
     }
 
     public static func describe(for node: NUMANode) -> String {
-        node.isCPULess ? "2 % and at least 64 MiB of a CPU-less node" : "5 % and at least 256 MiB of a node with CPUs"
+        node.isCPULess
+            ? "\(memoryOnlyPercent) % and at least \(formatBytes(memoryOnlyMinimum)) of a CPU-less node"
+            : "\(cpuPercent) % and at least \(formatBytes(cpuMinimum)) of a node with CPUs"
     }
 
     /// The most the LWKs together may take from `node`. On the live node, memory that

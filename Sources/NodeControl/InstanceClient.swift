@@ -1,0 +1,156 @@
+import CMcosABI
+import Foundation
+import Topology
+
+/// One OS instance's device, `/dev/mcosN`: give it reserved CPUs and memory, load an
+/// image, set kernel arguments, boot, shut down, and read its log.
+public final class InstanceClient {
+    public let index: Int
+    private let device: DeviceFile
+
+    init(index: Int) throws(ModuleError) {
+        self.index = index
+        device = try DeviceFile(path: "/dev/mcos\(index)", operation: "open OS \(index)")
+    }
+
+    public func assignCPUs(_ cpus: CPUSet) throws(ModuleError) {
+        try cpuListCall(mcos_ioc_assign_cpus, cpus, "assign CPUs \(cpus) to OS \(index)", busy: "a CPU is assigned elsewhere or the OS is running",
+                        invalid: "not all of CPUs \(cpus) are reserved")
+    }
+
+    public func unassignCPUs(_ cpus: CPUSet?) throws(ModuleError) {
+        try cpuListCall(mcos_ioc_unassign_cpus, cpus, cpus.map { "unassign CPUs \($0) from OS \(index)" } ?? "unassign all CPUs from OS \(index)",
+                        busy: "OS \(index) is running", invalid: "not all of those CPUs belong to OS \(index)")
+    }
+
+    /// Assigns whole reserved chunks of `node` until at least `bytes` are assigned; nil
+    /// assigns every unassigned chunk of the node.
+    @discardableResult
+    public func assignMemory(node: Int, bytes: UInt64?) throws(ModuleError) -> UInt64 {
+        var request = mcos_mem_assign()
+        request.size = abiSize(mcos_mem_assign.self)
+        request.flags = bytes == nil ? UInt32(MCOS_F_ALL) : 0
+        request.node = Int32(node)
+        request.bytes = bytes ?? 0
+        let operation = "assign \(bytes.map(formatBytes) ?? "all reserved memory") on NUMA \(node) to OS \(index)"
+        if case .failure(let code) = device.control(mcos_ioc_assign_mem, &request) {
+            throw .from(code, operation, busy: "OS \(index) is running", noMemory: "not enough reserved, unassigned memory on NUMA \(node)")
+        }
+        return request.assigned
+    }
+
+    public func unassignMemory(node: Int?) throws(ModuleError) {
+        var request = mcos_mem_unassign()
+        request.size = abiSize(mcos_mem_unassign.self)
+        request.flags = node == nil ? UInt32(MCOS_F_ALL) : 0
+        request.node = Int32(node ?? -1)
+        if case .failure(let code) = device.control(mcos_ioc_unassign_mem, &request) {
+            throw .from(code, "unassign memory from OS \(index)", busy: "OS \(index) is running")
+        }
+    }
+
+    /// Copies an image into the instance's memory; returns its entry point.
+    @discardableResult
+    public func load(image: [UInt8], name: String) throws(ModuleError) -> UInt64 {
+        var request = mcos_load()
+        request.size = abiSize(mcos_load.self)
+        let result = image.withUnsafeBytes { bytes -> Result<Int, Errno> in
+            request.image_ptr = UInt64(UInt(bitPattern: bytes.baseAddress))
+            request.image_bytes = UInt64(bytes.count)
+            return device.control(mcos_ioc_load, &request)
+        }
+        if case .failure(let code) = result {
+            if code.value == ENOEXEC {
+                throw ModuleError(
+                    kind: .invalidArgument, operation: "load \(name) into OS \(index)",
+                    message: "\(name) is not an LWK image (an x86-64 ELF executable)", remedy: "build the LWK with `make kernel`", errno: code.value)
+            }
+            throw .from(code, "load \(name) into OS \(index)", noMemory: "the image does not fit in the memory assigned to OS \(index)")
+        }
+        return request.entry
+    }
+
+    public func setKernelArguments(_ arguments: String) throws(ModuleError) {
+        var text = Array(arguments.utf8CString).map { UInt8(bitPattern: $0) }
+        let result = text.withUnsafeMutableBufferPointer { buffer -> Result<Int, Errno> in
+            var request = mcos_kargs()
+            request.size = abiSize(mcos_kargs.self)
+            request.len = UInt32(buffer.count)
+            request.args_ptr = UInt64(UInt(bitPattern: buffer.baseAddress))
+            return device.control(mcos_ioc_set_kargs, &request)
+        }
+        if case .failure(let code) = result {
+            throw .from(code, "set kernel arguments of OS \(index)", busy: "OS \(index) is running",
+                        invalid: "the arguments are longer than \(MCOS_KARGS_MAX - 1) bytes")
+        }
+    }
+
+    public func boot() throws(ModuleError) {
+        if case .failure(let code) = device.control(mcos_ioc_boot) {
+            if code.value == ENOSYS {
+                throw ModuleError(
+                    kind: .other, operation: "boot OS \(index)", message: "this module cannot start an LWK yet",
+                    remedy: "booting needs the LWK boot path of a later mcos.ko", errno: code.value)
+            }
+            throw .from(code, "boot OS \(index)", busy: "OS \(index) is not ready to boot (no image, CPUs or memory, or already running)")
+        }
+    }
+
+    public func shutdown() throws(ModuleError) {
+        if case .failure(let code) = device.control(mcos_ioc_shutdown) { throw .from(code, "shut down OS \(index)") }
+    }
+
+    public func status() throws(ModuleError) -> InstanceStatus {
+        var request = mcos_os_status()
+        request.size = abiSize(mcos_os_status.self)
+        if case .failure(let code) = device.control(mcos_ioc_status, &request) { throw .from(code, "query OS \(index)") }
+        let state: InstanceState
+        switch Int(request.state) {
+        case Int(MCOS_OS_INACTIVE.rawValue): state = .inactive
+        case Int(MCOS_OS_BOOTING.rawValue): state = .booting
+        case Int(MCOS_OS_RUNNING.rawValue): state = .running
+        case Int(MCOS_OS_SHUTDOWN.rawValue): state = .shutdown
+        case Int(MCOS_OS_PANIC.rawValue): state = .panic
+        case Int(MCOS_OS_HUNGUP.rawValue): state = .hungup
+        case Int(MCOS_OS_LOADED.rawValue): state = .loaded
+        default: state = .unknown
+        }
+        return InstanceStatus(
+            index: Int(request.index), state: state, cpus: Int(request.nr_cpus), memoryBytes: request.mem_bytes,
+            imageBytes: request.image_bytes, entry: request.entry, kernelArgsLength: Int(request.kargs_len), kmsgBytes: Int(request.kmsg_bytes))
+    }
+
+    /// The LWK's log as far as it is buffered.
+    public func kernelMessages() throws(ModuleError) -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(MCOS_KMSG_SIZE))
+        var copied = 0
+        let result = buffer.withUnsafeMutableBufferPointer { bytes -> Result<Int, Errno> in
+            var request = mcos_kmsg_read()
+            request.size = abiSize(mcos_kmsg_read.self)
+            request.buf_ptr = UInt64(UInt(bitPattern: bytes.baseAddress))
+            request.buf_len = UInt32(bytes.count)
+            let result = device.control(mcos_ioc_kmsg_read, &request)
+            copied = Int(request.copied)
+            return result
+        }
+        if case .failure(let code) = result { throw .from(code, "read the log of OS \(index)") }
+        return String(decoding: buffer.prefix(copied), as: UTF8.self)
+    }
+
+    public func clearKernelMessages() throws(ModuleError) {
+        if case .failure(let code) = device.control(mcos_ioc_kmsg_clear) { throw .from(code, "clear the log of OS \(index)") }
+    }
+
+    private func cpuListCall(_ request: UInt, _ cpus: CPUSet?, _ operation: String, busy: String, invalid: String) throws(ModuleError) {
+        var numbers = (cpus ?? CPUSet()).members.map { UInt32($0) }
+        let result = numbers.withUnsafeMutableBufferPointer { buffer -> Result<Int, Errno> in
+            var list = mcos_cpu_list()
+            list.size = abiSize(mcos_cpu_list.self)
+            list.flags = cpus == nil ? UInt32(MCOS_F_ALL) : 0
+            list.count = cpus == nil ? 0 : UInt32(buffer.count)
+            list.cpus_ptr = cpus == nil ? 0 : UInt64(UInt(bitPattern: buffer.baseAddress))
+            return device.control(request, &list)
+        }
+        if case .failure(let code) = result { throw ModuleError.from(code, operation, busy: busy, invalid: invalid) }
+    }
+}
