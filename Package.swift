@@ -6,6 +6,7 @@
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   CMcosABI      the kernel module's ABI header (kmod/mcos_abi.h) and an ioctl shim
 //   NodeControl   the client of the kernel module: every operation, typed errors
+//   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
 //   mcprov        the command-line tool, one file per subcommand
 import PackageDescription
@@ -50,6 +51,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The LWK's logic, built for the host here so it can be unit-tested; `make kernel`
+        // builds the same files in Embedded Swift for x86_64-unknown-none-elf.
+        .target(
+            name: "Kernel",
+            path: "Sources/Kernel",
+            exclude: ["Image"]
+        ),
         .executableTarget(
             name: "mcprov",
             dependencies: [
@@ -67,6 +75,7 @@ let package = Package(
             dependencies: ["Provisioning", "Topology", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl", "TestSupport"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
     ]

@@ -1,0 +1,56 @@
+/// The LWK's kernel command line, parsed. Names follow McKernel's so that its users find
+/// their options again; anything unknown is kept and reported in the kernel log.
+public struct BootOptions: Equatable {
+    public var hidos = false
+    public var dumpLevel = 24
+    public var timeSharing = false
+    public var idleHalt = false
+    public var allowOversubscribe = false
+    public var anonOnDemand = false
+    public var turbo = false
+    public var safeKernelMap = false
+    /// Test only: fault on purpose at this point of boot, to exercise the panic path.
+    public var testFault: TestFault?
+    /// Words the LWK does not know, in order.
+    public var unknown: [String] = []
+    /// Known words with a value that is not valid, in order.
+    public var invalid: [String] = []
+
+    public enum TestFault: Equatable {
+        case pageFault, divideError
+    }
+
+    public init() {}
+
+    /// Splits on spaces; `name` or `name=value`.
+    public init(parsing line: String) {
+        self.init()
+        for word in line.split(separator: " ") where !word.isEmpty {
+            let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = parts[0]
+            let value = parts.count == 2 ? parts[1] : nil
+            switch (name, value) {
+            case ("hidos", nil): hidos = true
+            case ("time_sharing", nil): timeSharing = true
+            case ("idle_halt", nil): idleHalt = true
+            case ("allow_oversubscribe", nil): allowOversubscribe = true
+            case ("anon_on_demand", nil): anonOnDemand = true
+            case ("turbo", nil): turbo = true
+            case ("safe_kernel_map", nil): safeKernelMap = true
+            case ("dump_level", let value?):
+                if let level = Int(value), level == 0 || level == 24 { dumpLevel = level } else { invalid.append(String(word)) }
+            case ("test_fault", let value?):
+                switch value {
+                case "page": testFault = .pageFault
+                case "divide": testFault = .divideError
+                default: invalid.append(String(word))
+                }
+            case ("hidos", _?), ("time_sharing", _?), ("idle_halt", _?), ("allow_oversubscribe", _?),
+                 ("anon_on_demand", _?), ("turbo", _?), ("safe_kernel_map", _?), ("dump_level", nil), ("test_fault", nil):
+                invalid.append(String(word))
+            default:
+                unknown.append(String(word))
+            }
+        }
+    }
+}
