@@ -6,6 +6,7 @@
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   CMcosABI      the kernel module's ABI header (kmod/mcos_abi.h) and an ioctl shim
 //   NodeControl   the client of the kernel module: every operation, typed errors
+//   NodeOperations  apply, teardown, the state record, the lock: the side effects
 //   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
 //   mcprov        the command-line tool, one file per subcommand
@@ -51,6 +52,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "NodeOperations",
+            dependencies: ["Provisioning", "NodeControl", "Topology"]
+        ),
         // The LWK's logic, built for the host here so it can be unit-tested; `make kernel`
         // builds the same files in Embedded Swift for x86_64-unknown-none-elf.
         .target(
@@ -64,6 +69,7 @@ let package = Package(
                 "Provisioning",
                 "Topology",
                 "NodeControl",
+                "NodeOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,6 +82,7 @@ let package = Package(
             exclude: ["Golden", "BadProfiles"]
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
+        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl", "TestSupport"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
     ]

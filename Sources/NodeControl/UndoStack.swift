@@ -35,6 +35,15 @@ public struct UndoStack {
         undos.append((what, undo))
     }
 
+    /// Runs a step that needs no undo of its own; a failure still undoes the others.
+    public mutating func perform(_ step: () throws(ModuleError) -> Void) throws(Failure) {
+        do {
+            try step()
+        } catch {
+            throw rollback(after: error)
+        }
+    }
+
     /// Undoes everything done so far, newest first.
     public mutating func rollback(after error: ModuleError) -> Failure {
         var failure = Failure(error: error, undone: [], leftOver: [])

@@ -18,21 +18,26 @@ struct NodeOptions: ParsableArguments {
     var source: TopologySource { TopologySource(argument: topology) }
 
     func loadTopology(logger: Logger) throws -> Topology {
-        logger.debug("loading topology", metadata: ["source": "\(source)"])
-        do {
-            let topology = try TopologyLoader.load(source)
-            logger.debug("topology loaded", metadata: ["cpus": "\(topology.cpus.count)", "numa": "\(topology.numaNodes.count)"])
-            return topology
-        } catch {
-            Console.error("mcprov: \(error.description)")
-            throw ExitCode.failure
-        }
+        try loadTopologyOrExit(source, logger: logger)
     }
 
     func makeLogger() -> Logger {
         var logger = Logger(label: "mcprov") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
+    }
+}
+
+/// Loads a topology, or prints why not and exits 1.
+func loadTopologyOrExit(_ source: TopologySource, logger: Logger) throws -> Topology {
+    logger.debug("loading topology", metadata: ["source": "\(source)"])
+    do {
+        let topology = try TopologyLoader.load(source)
+        logger.debug("topology loaded", metadata: ["cpus": "\(topology.cpus.count)", "numa": "\(topology.numaNodes.count)"])
+        return topology
+    } catch {
+        Console.error("mcprov: \(error.description)")
+        throw ExitCode.failure
     }
 }
 

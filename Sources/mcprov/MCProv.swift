@@ -15,6 +15,9 @@ struct MCProv: ParsableCommand {
             --detailed-exitcode), 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [TopologyCommand.self, ValidateCommand.self, PlanCommand.self, ModuleCommand.self]
+        subcommands: [
+            TopologyCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
+            KmsgCommand.self, TeardownCommand.self, ModuleCommand.self,
+        ]
     )
 }

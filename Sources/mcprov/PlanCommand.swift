@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NodeControl
+import NodeOperations
 import Provisioning
 import Topology
 
@@ -26,6 +28,9 @@ struct PlanCommand: ParsableCommand {
             valueName: "FILE"))
     var current: String?
 
+    @Option(help: ArgumentHelp("Save the plan for `mcprov apply --plan-file`, which refuses it if the node changes meanwhile (live node only).", valueName: "FILE"))
+    var out: String?
+
     @Flag(help: "Print the plan as JSON (format_version 1).")
     var json = false
 
@@ -34,12 +39,28 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let topology = try node.loadTopology(logger: node.makeLogger())
-        let applied = try current.map(readPartition)
+        // What is applied: a partition given by hand, else, on the live node with the
+        // module loaded, what the module holds (reconciled with the state record).
+        var liveState: NodeState?
+        if current == nil, topology.source.isLive, ModuleClient.isLoaded {
+            liveState = try NodeState.read(try openModule(), store: StateStore())
+            liveState?.notes.forEach { Console.error("mcprov: \($0)") }
+        }
+        let applied = try current.map(readPartition) ?? liveState?.applied
         let (parsed, partition) = try ProfileLoading.resolve(profilePath: profile, topology: topology, applied: applied)
         let plan = Plan(
             profile: ProfileReference(path: profile, name: parsed.name.value),
             topology: topology.source.description, partition: partition, applied: applied)
         Console.out(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
+        if let out {
+            guard let liveState else {
+                Console.error("mcprov: --out saves plans for this node only: it needs the live topology and the kernel module loaded")
+                throw ExitCode.failure
+            }
+            let saved = SavedPlan(plan: plan, profile: try ProfileStamping.stamp(profile, name: parsed.name.value), nodeFingerprint: liveState.fingerprint)
+            try encodeJSON(saved).write(toFile: out, atomically: true, encoding: .utf8)
+            Console.out("\nSaved the plan to \(out); apply it with `mcprov apply --plan-file \(out)`.")
+        }
         if detailedExitCode && plan.hasChanges {
             throw ExitCode(2)
         }

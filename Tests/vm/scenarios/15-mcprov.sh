@@ -76,3 +76,6 @@ run mcprov module release --all
 [ "$(online_cpus)" = "$on0" ] || fail "CPUs not back after release"
 expect_near "node 1 free memory after release" "$(node_free 1)" "$free1" $((1 * MiB))
 unload_mod
+# let the vmstat counters settle before the next scenario measures free memory
+sync
+sleep 2

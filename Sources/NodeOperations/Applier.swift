@@ -1,0 +1,202 @@
+import Foundation
+import NodeControl
+import Provisioning
+import Topology
+
+/// The steps of creating an instance, in the order apply takes them; their names are
+/// what the test switches use.
+public enum ApplyStep: String, CaseIterable, Sendable {
+    case compact = "compact-memory"
+    case reserveMemory = "reserve-memory"
+    case reserveCPUs = "reserve-cpus"
+    case steerIRQs = "steer-irqs"
+    case create = "create"
+    case assignCPUs = "assign-cpus"
+    case assignMemory = "assign-memory"
+    case load = "load"
+    case kernelArgs = "kernel-args"
+    case boot = "boot"
+    case waitRunning = "wait-running"
+    case shutdown = "shutdown"
+    case record = "record"
+
+    var title: String {
+        switch self {
+        case .compact: return "compact memory"
+        case .reserveMemory: return "reserve memory"
+        case .reserveCPUs: return "reserve CPUs"
+        case .steerIRQs: return "move IRQs off the LWK CPUs"
+        case .create: return "create the OS instance"
+        case .assignCPUs: return "assign CPUs"
+        case .assignMemory: return "assign memory"
+        case .load: return "load the LWK image"
+        case .kernelArgs: return "set kernel arguments"
+        case .boot: return "boot"
+        case .waitRunning: return "wait until running"
+        case .shutdown: return "shut down"
+        case .record: return "write the state record"
+        }
+    }
+}
+
+/// Carries out a plan through the module. Every step registers its undo; when a step
+/// fails, or SIGINT/SIGTERM arrives, what was done is undone in reverse order and the
+/// node is left as it was.
+public final class Applier {
+    let module: ModuleClient
+    let store: StateStore
+    let switches: TestSwitches
+    let progress: (String) -> Void
+    public var bootTimeout: TimeInterval = 30
+    var undo = UndoStack()
+
+    public init(module: ModuleClient, store: StateStore, switches: TestSwitches = .fromEnvironment, progress: @escaping (String) -> Void) {
+        self.module = module
+        self.store = store
+        self.switches = switches
+        self.progress = progress
+    }
+
+    /// Runs one step: test switches, interruption, the action, and its undo.
+    /// `what` describes the undo for the failure report; nil when there is nothing to
+    /// undo (a copy into memory that goes away with the instance, a setting).
+    func step(_ step: ApplyStep, _ detail: String, undo what: String?, _ action: () throws(ModuleError) -> Void,
+              undoneBy reverse: @escaping () throws(ModuleError) -> Void = {}) throws(UndoStack.Failure) {
+        progress("  \(step.title): \(detail)")
+        let checked = { () throws(ModuleError) in
+            try Interruption.check(before: step)
+            try self.switches.before(step)
+            try action()
+        }
+        if let what {
+            try undo.perform(checked, undo: what, by: reverse)
+        } else {
+            try undo.perform(checked)
+        }
+    }
+
+    /// Creates, loads and boots one instance on freshly reserved resources.
+    public func create(_ instance: ResolvedInstance, image: [UInt8], imageName: String) throws(UndoStack.Failure) {
+        try step(.compact, "best effort, for contiguous chunks", undo: nil, { compactMemory() })
+        for slice in instance.memory {
+            try step(.reserveMemory, "\(formatBytes(slice.bytes)) on NUMA \(slice.numa)", undo: "released \(formatBytes(slice.bytes)) on NUMA \(slice.numa)",
+                     { () throws(ModuleError) in try module.reserveMemory(bytes: slice.bytes, node: slice.numa) },
+                     undoneBy: { [module] () throws(ModuleError) in try module.releaseMemory(node: slice.numa) })
+        }
+        try step(.reserveCPUs, "\(instance.cpus)", undo: "released CPUs \(instance.cpus)",
+                 { () throws(ModuleError) in try module.reserveCPUs(instance.cpus) },
+                 undoneBy: { [module] () throws(ModuleError) in try module.releaseCPUs(instance.cpus) })
+        let irq = IRQAffinity()
+        var saved: [Int: String] = [:]
+        try step(.steerIRQs, "away from CPUs \(instance.cpus)", undo: "restored IRQ affinities", { () throws(ModuleError) in
+            saved = irq.steer(awayFrom: instance.cpus)
+            do { try store.saveIRQAffinities(saved) } catch {
+                irq.restore(saved)
+                throw ModuleError(kind: .other, operation: "save IRQ affinities", message: "\(error.localizedDescription)",
+                                  remedy: "check that \(store.directory.path) is writable", errno: EIO)
+            }
+        }, undoneBy: { [store] in irq.restore(saved); store.clearIRQAffinities() })
+        var os: InstanceClient?
+        try step(.create, "os \(instance.index) \"\(instance.name)\"", undo: "destroyed os \(instance.index)", { () throws(ModuleError) in
+            let index = try module.createInstance()
+            guard index == instance.index else {
+                try? module.destroyInstance(index)
+                throw ModuleError(kind: .busy, operation: "create os \(instance.index)", message: "the module gave os \(index) instead",
+                                  remedy: "another instance exists; see `mcprov status`", errno: EBUSY)
+            }
+            os = try module.instance(index)
+        }, undoneBy: { [module] () throws(ModuleError) in
+            os = nil
+            try module.destroyInstance(instance.index)
+        })
+        guard let device = os else { return }
+        // Assignments need no undo of their own: destroying the instance returns what
+        // it was assigned to the reserved pool (and the module refuses to unassign
+        // memory that holds a loaded image).
+        try step(.assignCPUs, "\(instance.cpus)", undo: nil, { () throws(ModuleError) in try device.assignCPUs(instance.cpus) })
+        for slice in instance.memory {
+            try step(.assignMemory, "\(formatBytes(slice.bytes)) of NUMA \(slice.numa)", undo: nil,
+                     { () throws(ModuleError) in try device.assignMemory(node: slice.numa, bytes: slice.bytes) })
+        }
+        try step(.load, "\(imageName) (\(formatBytes(UInt64(image.count))))", undo: nil,
+                 { () throws(ModuleError) in try device.load(image: image, name: imageName) })
+        try step(.kernelArgs, "\"\(instance.kernelArgs)\"", undo: nil,
+                 { () throws(ModuleError) in try device.setKernelArguments(instance.kernelArgs) })
+        try boot(device, instance)
+    }
+
+    /// Boots and waits for RUNNING; undone by shutting down.
+    func boot(_ device: InstanceClient, _ instance: ResolvedInstance) throws(UndoStack.Failure) {
+        try step(.boot, "os \(instance.index)", undo: "shut down os \(instance.index)",
+                 { () throws(ModuleError) in try device.boot() }, undoneBy: { () throws(ModuleError) in try device.shutdown() })
+        try step(.waitRunning, "up to \(Int(bootTimeout)) s", undo: nil, { () throws(ModuleError) in
+            try waitRunning(device)
+        })
+    }
+
+    func waitRunning(_ device: InstanceClient) throws(ModuleError) {
+        let deadline = Date().addingTimeInterval(bootTimeout)
+        while true {
+            let status = try device.status()
+            switch status.state {
+            case .running: return
+            case .panic, .hungup, .shutdown:
+                throw ModuleError(
+                    kind: .other, operation: "boot os \(device.index)", message: "the LWK stopped in state \(status.state.rawValue)",
+                    remedy: "its log says why:\n\(kmsgTail(device))", errno: EIO)
+            default:
+                guard Date() < deadline else {
+                    throw ModuleError(
+                        kind: .other, operation: "boot os \(device.index)",
+                        message: "the LWK did not reach running within \(Int(bootTimeout)) s (state \(status.state.rawValue))",
+                        remedy: "its log says how far it got:\n\(kmsgTail(device))", errno: ETIMEDOUT)
+                }
+                usleep(100_000)
+            }
+        }
+    }
+
+    /// Kernel arguments (or image, or IKC map) changed: shut down, set, boot again, on
+    /// the resources the instance already holds.
+    public func restart(_ instance: ResolvedInstance, previous: ResolvedInstance, image: [UInt8], imageName: String) throws(UndoStack.Failure) {
+        let device: InstanceClient
+        do { device = try module.instance(instance.index) } catch { throw undo.rollback(after: error) }
+        try step(.shutdown, "os \(instance.index)", undo: "booted os \(instance.index) again with \"\(previous.kernelArgs)\"",
+                 { () throws(ModuleError) in
+                     let state = try device.status().state
+                     if state == .running || state == .booting || state == .panic || state == .hungup { try device.shutdown() }
+                 }, undoneBy: { [self] () throws(ModuleError) in
+                     try device.setKernelArguments(previous.kernelArgs)
+                     try device.boot()
+                     try waitRunning(device)
+                 })
+        try step(.load, "\(imageName)", undo: nil, { () throws(ModuleError) in try device.load(image: image, name: imageName) })
+        try step(.kernelArgs, "\"\(instance.kernelArgs)\"", undo: nil,
+                 { () throws(ModuleError) in try device.setKernelArguments(instance.kernelArgs) })
+        try boot(device, instance)
+    }
+
+    /// Writes the record; the last step, so a failure here still undoes the rest.
+    public func record(_ record: StateRecord) throws(UndoStack.Failure) {
+        try step(.record, store.directory.path, undo: nil, { () throws(ModuleError) in
+            do { try store.write(record) } catch {
+                throw ModuleError(kind: .other, operation: "write the state record", message: error.localizedDescription,
+                                  remedy: "check that \(store.directory.path) is writable", errno: EIO)
+            }
+        })
+        undo.commit()
+    }
+
+    func kmsgTail(_ device: InstanceClient) -> String {
+        let text = (try? device.kernelMessages()) ?? ""
+        let lines = text.split(separator: "\n").suffix(10)
+        return lines.isEmpty ? "    (the LWK wrote nothing)" : lines.map { "    \($0)" }.joined(separator: "\n")
+    }
+
+    /// Drops clean caches and compacts memory, as mcreboot does, so that the page
+    /// allocator has more contiguous 4 MiB blocks to give. Best effort: a node that
+    /// cannot be compacted still gets smaller chunks.
+    func compactMemory() {
+        try? "1".write(toFile: "/proc/sys/vm/compact_memory", atomically: false, encoding: .utf8)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Finds the LWK image a profile names. `default` is the image this project builds
+/// (`make kernel`), looked for where an install or the VM tests put it.
+public enum LWKImage {
+    public struct NotFound: Error, CustomStringConvertible {
+        public var looked: [String]
+        public var description: String {
+            "no LWK image found (looked at \(looked.joined(separator: ", ")))\n  hint: build it with `make kernel`, set MCPROV_LWK_IMAGE, or give `kernel: {image: PATH}` in the profile"
+        }
+    }
+
+    public static func locate(_ name: String) throws -> URL {
+        if name != "default" {
+            guard FileManager.default.isReadableFile(atPath: name) else { throw NotFound(looked: [name]) }
+            return URL(fileURLWithPath: name)
+        }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates: [String] = []
+        if let override = ProcessInfo.processInfo.environment["MCPROV_LWK_IMAGE"] { candidates.append(override) }
+        candidates += [
+            binary.appendingPathComponent("../lib/mcprov/mcos-lwk.elf").standardized.path,
+            "/usr/local/lib/mcprov/mcos-lwk.elf",
+            "/usr/lib/mcprov/mcos-lwk.elf",
+        ]
+        guard let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
+            throw NotFound(looked: candidates)
+        }
+        return URL(fileURLWithPath: found)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import NodeControl
+
+/// Test-only switches, read from the environment, so that the VM tests can make a step
+/// fail or stall without a special build:
+///   MCPROV_TEST_FAIL_AT=STEP           the step fails as if the module had refused it
+///   MCPROV_TEST_PAUSE_AT=STEP:SECONDS  sleep before the step (for kill -9 and lock tests)
+/// Step names: see `ApplyStep`.
+public struct TestSwitches: Sendable {
+    public var failAt: String?
+    public var pauseAt: String?
+    public var pauseSeconds: Double = 0
+
+    public static let fromEnvironment: TestSwitches = {
+        let environment = ProcessInfo.processInfo.environment
+        var switches = TestSwitches(failAt: environment["MCPROV_TEST_FAIL_AT"])
+        if let pause = environment["MCPROV_TEST_PAUSE_AT"] {
+            let parts = pause.split(separator: ":")
+            switches.pauseAt = parts.first.map(String.init)
+            switches.pauseSeconds = parts.count > 1 ? Double(parts[1]) ?? 0 : 0
+        }
+        return switches
+    }()
+
+    func before(_ step: ApplyStep) throws(ModuleError) {
+        if pauseAt == step.rawValue, pauseSeconds > 0 {
+            usleep(useconds_t(pauseSeconds * 1_000_000))
+        }
+        if failAt == step.rawValue {
+            throw ModuleError(
+                kind: .other, operation: step.title, message: "failure injected by MCPROV_TEST_FAIL_AT=\(step.rawValue)",
+                remedy: "unset MCPROV_TEST_FAIL_AT (a test-only switch)", errno: EIO)
+        }
+    }
+}
+
+/// SIGINT and SIGTERM during apply: noted, and acted on between steps by undoing what
+/// was done, instead of dying half-way.
+public enum Interruption {
+    nonisolated(unsafe) static var signalled: sig_atomic_t = 0
+
+    public static func install() {
+        signal(SIGINT) { _ in Interruption.signalled = 1 }
+        signal(SIGTERM) { _ in Interruption.signalled = 1 }
+    }
+
+    static func check(before step: ApplyStep) throws(ModuleError) {
+        if signalled != 0 {
+            throw ModuleError(
+                kind: .other, operation: step.title, message: "interrupted (SIGINT or SIGTERM) before this step",
+                remedy: "run the command again when ready", errno: EINTR)
+        }
+    }
+}
