@@ -11,8 +11,9 @@ struct MCProv: ParsableCommand {
             mcprov resolves it against the node's topology, shows the plan, and applies it.
 
             Exit status: 0 success (for plan: no changes), 1 error (invalid profile, the
-            profile does not fit the node, a failed operation), 2 changes pending (plan
-            --detailed-exitcode), 64 usage error.
+            profile does not fit the node, a failed operation; apply leaves the node as it
+            was), 2 changes pending (plan --detailed-exitcode) or drift (status), 3 nothing
+            applied (status), 64 usage error.
             """,
         version: "0.1.0",
         subcommands: [
