@@ -1,5 +1,6 @@
 import CMcosABI
 import Foundation
+import Topology
 
 /// An open device file; closed when the last reference goes.
 final class DeviceFile {
@@ -41,6 +42,21 @@ final class DeviceFile {
     func control(_ request: UInt) -> Result<Int, Errno> {
         let result = mcos_ioctl(descriptor, request, nil)
         return result < 0 ? .failure(Errno(value: Int32(-result))) : .success(result)
+    }
+}
+
+extension DeviceFile {
+    /// An ioctl taking a `mcos_cpu_list`: the given CPUs, or every one (MCOS_F_ALL) for nil.
+    func controlCPUList(_ request: UInt, _ cpus: CPUSet?) -> Result<Int, Errno> {
+        var numbers = (cpus ?? CPUSet()).members.map { UInt32($0) }
+        return numbers.withUnsafeMutableBufferPointer { buffer -> Result<Int, Errno> in
+            var list = mcos_cpu_list()
+            list.size = abiSize(mcos_cpu_list.self)
+            list.flags = cpus == nil ? UInt32(MCOS_F_ALL) : 0
+            list.count = cpus == nil ? 0 : UInt32(buffer.count)
+            list.cpus_ptr = cpus == nil ? 0 : UInt64(UInt(bitPattern: buffer.baseAddress))
+            return control(request, &list)
+        }
     }
 }
 

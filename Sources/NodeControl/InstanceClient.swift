@@ -14,8 +14,8 @@ public final class InstanceClient {
     }
 
     public func assignCPUs(_ cpus: CPUSet) throws(ModuleError) {
-        try cpuListCall(mcos_ioc_assign_cpus, cpus, "assign CPUs \(cpus) to OS \(index)", busy: "a CPU is assigned elsewhere or the OS is running",
-                        invalid: "not all of CPUs \(cpus) are reserved")
+        try cpuListCall(mcos_ioc_assign_cpus, cpus, "assign CPUs \(cpus) to OS \(index)",
+                        busy: "a CPU is assigned elsewhere or the OS is running", invalid: "not all of CPUs \(cpus) are reserved")
     }
 
     public func unassignCPUs(_ cpus: CPUSet?) throws(ModuleError) {
@@ -142,15 +142,8 @@ public final class InstanceClient {
     }
 
     private func cpuListCall(_ request: UInt, _ cpus: CPUSet?, _ operation: String, busy: String, invalid: String) throws(ModuleError) {
-        var numbers = (cpus ?? CPUSet()).members.map { UInt32($0) }
-        let result = numbers.withUnsafeMutableBufferPointer { buffer -> Result<Int, Errno> in
-            var list = mcos_cpu_list()
-            list.size = abiSize(mcos_cpu_list.self)
-            list.flags = cpus == nil ? UInt32(MCOS_F_ALL) : 0
-            list.count = cpus == nil ? 0 : UInt32(buffer.count)
-            list.cpus_ptr = cpus == nil ? 0 : UInt64(UInt(bitPattern: buffer.baseAddress))
-            return device.control(request, &list)
+        if case .failure(let code) = device.controlCPUList(request, cpus) {
+            throw ModuleError.from(code, operation, busy: busy, invalid: invalid)
         }
-        if case .failure(let code) = result { throw ModuleError.from(code, operation, busy: busy, invalid: invalid) }
     }
 }

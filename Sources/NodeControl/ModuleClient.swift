@@ -41,8 +41,8 @@ public final class ModuleClient {
     /// Takes the CPUs offline and holds them. All or nothing.
     public func reserveCPUs(_ cpus: CPUSet) throws(ModuleError) {
         let operation = "reserve CPUs \(cpus)"
-        try cpuListCall(mcos_ioc_reserve_cpus, cpus, all: false) { code in
-            .from(
+        if case .failure(let code) = device.controlCPUList(mcos_ioc_reserve_cpus, cpus) {
+            throw .from(
                 code, operation,
                 busy: "one of CPUs \(cpus) is already reserved, or Linux refused to take it offline",
                 invalid: "one of CPUs \(cpus) does not exist, is offline, or is CPU 0")
@@ -52,8 +52,8 @@ public final class ModuleClient {
     /// Brings the CPUs back online; nil releases every reserved, unassigned CPU.
     public func releaseCPUs(_ cpus: CPUSet?) throws(ModuleError) {
         let operation = cpus.map { "release CPUs \($0)" } ?? "release all CPUs"
-        try cpuListCall(mcos_ioc_release_cpus, cpus ?? CPUSet(), all: cpus == nil) { code in
-            .from(
+        if case .failure(let code) = device.controlCPUList(mcos_ioc_release_cpus, cpus) {
+            throw .from(
                 code, operation, busy: "a CPU is still assigned to an OS instance",
                 invalid: cpus.map { "not all of CPUs \($0) are reserved" })
         }
@@ -159,20 +159,5 @@ public final class ModuleClient {
 
     public func instance(_ index: Int) throws(ModuleError) -> InstanceClient {
         try InstanceClient(index: index)
-    }
-
-    private func cpuListCall(
-        _ request: UInt, _ cpus: CPUSet, all: Bool, error: (Int32) -> ModuleError
-    ) throws(ModuleError) {
-        var numbers = cpus.members.map { UInt32($0) }
-        let result = numbers.withUnsafeMutableBufferPointer { buffer -> Result<Int, Errno> in
-            var list = mcos_cpu_list()
-            list.size = abiSize(mcos_cpu_list.self)
-            list.flags = all ? UInt32(MCOS_F_ALL) : 0
-            list.count = all ? 0 : UInt32(buffer.count)
-            list.cpus_ptr = all ? 0 : UInt64(UInt(bitPattern: buffer.baseAddress))
-            return device.control(request, &list)
-        }
-        if case .failure(let code) = result { throw error(code.value) }
     }
 }
