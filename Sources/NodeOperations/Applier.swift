@@ -10,6 +10,7 @@ public enum ApplyStep: String, CaseIterable, Sendable {
     case reserveMemory = "reserve-memory"
     case reserveCPUs = "reserve-cpus"
     case steerIRQs = "steer-irqs"
+    case banIRQBalance = "ban-irqbalance"
     case create = "create"
     case assignCPUs = "assign-cpus"
     case assignMemory = "assign-memory"
@@ -26,6 +27,7 @@ public enum ApplyStep: String, CaseIterable, Sendable {
         case .reserveMemory: return "reserve memory"
         case .reserveCPUs: return "reserve CPUs"
         case .steerIRQs: return "move IRQs off the LWK CPUs"
+        case .banIRQBalance: return "keep irqbalance off the LWK CPUs"
         case .create: return "create the OS instance"
         case .assignCPUs: return "assign CPUs"
         case .assignMemory: return "assign memory"
@@ -48,6 +50,7 @@ public final class Applier {
     let switches: TestSwitches
     let progress: (String) -> Void
     public var bootTimeout: TimeInterval = 30
+    public var irqBalance = IRQBalance()
     var undo = UndoStack()
 
     public init(module: ModuleClient, store: StateStore, switches: TestSwitches = .fromEnvironment, progress: @escaping (String) -> Void) {
@@ -96,6 +99,15 @@ public final class Applier {
                                   remedy: "check that \(store.directory.path) is writable", errno: EIO)
             }
         }, undoneBy: { [store] in irq.restore(saved); store.clearIRQAffinities() })
+        if irqBalance.isActive {
+            try step(.banIRQBalance, "restart it with CPUs \(instance.cpus) banned", undo: "restarted irqbalance without the ban", { () throws(ModuleError) in
+                guard irqBalance.ban(instance.cpus), (try? store.noteIRQBalanceBan(instance.cpus)) != nil else {
+                    irqBalance.unban()
+                    throw ModuleError(kind: .other, operation: "restart irqbalance", message: "systemctl failed",
+                                      remedy: "see `systemctl status irqbalance`; or stop irqbalance before applying", errno: EIO)
+                }
+            }, undoneBy: { [store, irqBalance] in irqBalance.unban(); store.clearIRQBalanceBan() })
+        }
         var os: InstanceClient?
         try step(.create, "os \(instance.index) \"\(instance.name)\"", undo: "destroyed os \(instance.index)", { () throws(ModuleError) in
             let index = try module.createInstance()

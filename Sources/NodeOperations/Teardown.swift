@@ -38,7 +38,8 @@ public struct Teardown {
             usleep(200_000)
         }
         let saved = store.savedIRQAffinities()
-        guard !view.isEmpty || store.record != nil || !saved.isEmpty else { return false }
+        let banned = store.irqBalanceBan
+        guard !view.isEmpty || store.record != nil || !saved.isEmpty || banned != nil else { return false }
         for instance in view.instances {
             let device = try module.instance(instance.index)
             let state = try device.status().state
@@ -59,6 +60,11 @@ public struct Teardown {
             progress("  restore the affinity of \(saved.count) IRQ\(saved.count == 1 ? "" : "s")")
             IRQAffinity().restore(saved)
             store.clearIRQAffinities()
+        }
+        if let banned {
+            progress("  restart irqbalance without the ban on CPUs \(banned)")
+            IRQBalance().unban()
+            store.clearIRQBalanceBan()
         }
         try store.clear()
         return true

@@ -132,3 +132,34 @@ import Topology
         #expect(try read("25") == "1-3")
     }
 }
+
+@Suite struct IRQBalanceTests {
+    final class Calls: @unchecked Sendable { var commands: [String] = [] }
+
+    @Test func banAndUnbanGoThroughTheServiceManager() {
+        let calls = Calls()
+        let irqbalance = IRQBalance { arguments in
+            calls.commands.append(arguments.joined(separator: " "))
+            return 0
+        }
+        #expect(irqbalance.isActive)
+        #expect(irqbalance.ban(CPUSet(2...3)))
+        #expect(irqbalance.unban())
+        #expect(calls.commands == [
+            "systemctl is-active --quiet irqbalance",
+            "systemctl set-environment IRQBALANCE_BANNED_CPULIST=2-3",
+            "systemctl restart irqbalance",
+            "systemctl unset-environment IRQBALANCE_BANNED_CPULIST",
+            "systemctl restart irqbalance",
+        ])
+    }
+
+    @Test func aFailedRestartIsReported() {
+        let irqbalance = IRQBalance { $0.last == "irqbalance" && $0.contains("restart") ? 1 : 0 }
+        #expect(!irqbalance.ban(CPUSet([2])))
+    }
+
+    @Test func withoutSystemdItIsNotActive() {
+        #expect(!IRQBalance { _ in 127 }.isActive)
+    }
+}
