@@ -83,7 +83,7 @@ struct ApplyCommand: ParsableCommand {
         let (parsed, partition) = try ProfileLoading.resolve(profilePath: path, topology: topology, applied: state.applied)
         let plan = Plan(
             profile: ProfileReference(path: path, name: parsed.name.value), topology: topology.source.description,
-            partition: partition, applied: state.applied)
+            partition: partition, applied: state.applied, stopped: state.stopped)
         return (plan, try ProfileStamping.stamp(path, name: parsed.name.value))
     }
 
@@ -99,18 +99,33 @@ struct ApplyCommand: ParsableCommand {
         let now = Date()
         do {
             Console.out("")
+            // Everything that can be refused is refused before the first change.
+            var images: [String: (bytes: [UInt8], name: String)] = [:]
+            let removed = (plan.applied?.instances ?? []).filter { old in !plan.partition.instances.contains { $0.index == old.index } }
+            if !removed.isEmpty {
+                let list = removed.map { String($0.index) }.joined(separator: ", ")
+                Console.error("mcprov: removing an applied instance (os \(list)) is not supported yet; nothing was changed.")
+                Console.error("  hint: run `mcprov teardown`, then `mcprov apply` with the new profile")
+                throw ExitCode.failure
+            }
             for instance in plan.partition.instances {
-                let before = plan.applied?.instances.first { $0.index == instance.index }
-                guard before != instance else { continue }
-                let image = try readImage(instance.kernelImage)
-                if let before {
-                    guard before.cpus == instance.cpus, before.memory == instance.memory else {
-                        Console.error("""
-                            mcprov: changing the CPUs or memory of an applied instance is not supported yet; nothing was changed.
-                              hint: run `mcprov teardown`, then `mcprov apply` with the new profile
-                            """)
-                        throw ExitCode.failure
-                    }
+                if let before = plan.applied?.instances.first(where: { $0.index == instance.index }),
+                   before.cpus != instance.cpus || before.memory != instance.memory {
+                    Console.error("""
+                        mcprov: changing the CPUs or memory of an applied instance is not supported yet; nothing was changed.
+                          hint: run `mcprov teardown`, then `mcprov apply` with the new profile
+                        """)
+                    throw ExitCode.failure
+                }
+                if images[instance.kernelImage] == nil { images[instance.kernelImage] = try readImage(instance.kernelImage) }
+            }
+            for instance in plan.partition.instances {
+                let image = images[instance.kernelImage]!
+                if let before = plan.applied?.instances.first(where: { $0.index == instance.index }) {
+                    // A new name only changes the record; the LWK keeps running.
+                    let restart = state.stopped[instance.index] != nil || before.kernelArgs != instance.kernelArgs
+                        || before.kernelImage != instance.kernelImage || before.ikc != instance.ikc
+                    guard restart else { continue }
                     Console.out("Restarting os \(instance.index):")
                     try applier.restart(instance, previous: before, image: image.bytes, imageName: image.name)
                 } else {

@@ -26,6 +26,11 @@ struct NodeState {
         return NodeState(view: view, record: record, applied: applied, drift: drift, notes: notes)
     }
 
+    /// Applied instances the module holds but that are not running.
+    var stopped: [Int: String] {
+        Dictionary(uniqueKeysWithValues: view.instances.filter { $0.state != "running" }.map { ($0.index, $0.state) })
+    }
+
     /// Identifies the node's state for saved plans: the record's serial and a hash of
     /// what the module holds.
     var fingerprint: String {

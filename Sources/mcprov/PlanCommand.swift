@@ -50,7 +50,8 @@ struct PlanCommand: ParsableCommand {
         let (parsed, partition) = try ProfileLoading.resolve(profilePath: profile, topology: topology, applied: applied)
         let plan = Plan(
             profile: ProfileReference(path: profile, name: parsed.name.value),
-            topology: topology.source.description, partition: partition, applied: applied)
+            topology: topology.source.description, partition: partition, applied: applied,
+            stopped: current == nil ? liveState?.stopped ?? [:] : [:])
         Console.out(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
         if let out {
             guard let liveState else {

@@ -88,3 +88,21 @@ import Topology
         #expect(Summary(changes: changes).destroy == 4)
     }
 }
+
+@Suite struct StoppedInstanceTests {
+    @Test func aStoppedInstanceIsBootedAgain() {
+        let partition = Partition(profileName: "p", instances: [PlannerTests.base])
+        let changes = Planner.changes(from: partition, to: partition, stopped: [0: "panic"])
+        #expect(changes.map(\.text) == ["boot os 0 again: it is panic, not running"])
+        #expect(changes.first?.impact == .restartsLWK)
+    }
+
+    @Test func aRestartAlreadyPlannedIsNotRepeated() {
+        var changed = PlannerTests.base
+        changed.kernelArgs = "hidos idle_halt dump_level=24"
+        let changes = Planner.changes(
+            from: Partition(profileName: "p", instances: [PlannerTests.base]),
+            to: Partition(profileName: "p", instances: [changed]), stopped: [0: "shutdown"])
+        #expect(changes.filter { $0.resource == .boot }.count == 1)
+    }
+}

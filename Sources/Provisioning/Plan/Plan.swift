@@ -15,12 +15,14 @@ public struct Plan: Equatable, Sendable, Codable {
     public var changes: [Change]
     public var summary: Summary
 
-    public init(profile: ProfileReference, topology: String, partition: Partition, applied: Partition?) {
+    /// `stopped`: applied instances that are not running now (state by instance), which
+    /// converging means booting again.
+    public init(profile: ProfileReference, topology: String, partition: Partition, applied: Partition?, stopped: [Int: String] = [:]) {
         self.profile = profile
         self.topology = topology
         self.partition = partition
         self.applied = applied
-        self.changes = Planner.changes(from: applied, to: partition)
+        self.changes = Planner.changes(from: applied, to: partition, stopped: stopped)
         self.summary = Summary(changes: changes)
     }
 

@@ -3,7 +3,7 @@ import Topology
 /// Compares two partitions and lists the steps between them. Pure: the applied partition
 /// is whatever the caller knows (nothing yet, a state record, or the module's live view).
 public enum Planner {
-    public static func changes(from applied: Partition?, to desired: Partition) -> [Change] {
+    public static func changes(from applied: Partition?, to desired: Partition, stopped: [Int: String] = [:]) -> [Change] {
         var changes: [Change] = []
         let old = applied?.instances ?? []
         if let applied, applied.profileName != desired.profileName {
@@ -13,7 +13,13 @@ public enum Planner {
         }
         for instance in desired.instances {
             if let before = old.first(where: { $0.index == instance.index }) {
-                changes += update(before, to: instance)
+                var steps = update(before, to: instance)
+                if let state = stopped[instance.index], !steps.contains(where: { $0.resource == .boot }) {
+                    steps.append(Change(
+                        action: .change, impact: .restartsLWK, resource: .boot, instance: instance.index,
+                        text: "boot os \(instance.index) again: it is \(state), not running"))
+                }
+                changes += steps
             } else {
                 changes += create(instance)
             }
