@@ -10,13 +10,14 @@ public enum MemoryGranule {
     public static func isAligned(_ bytes: UInt64) -> Bool { bytes % Self.bytes == 0 }
 }
 
-
+/// Reads `512M`, `16G`, `16GiB`, `1.5T`, `90%`, `all`, or a plain number of bytes. Units
+/// are binary (1G = 2^30 bytes), as in mcreboot's `-m`.
 enum SizeParser {
     static let units: [(suffixes: [String], shift: UInt64)] = [
         (["T", "TB", "TIB"], 40), (["G", "GB", "GIB"], 30), (["M", "MB", "MIB"], 20), (["K", "KB", "KIB"], 10), (["B", ""], 0),
     ]
 
-    /// Returns nil with a reason when the text is not a size.
+    /// The size, or why the text is not one.
     static func parse(_ raw: String) -> Result<SizeSpec, SizeSyntaxError> {
         let text = raw.trimmingCharacters(in: .whitespaces)
         if text.lowercased() == "all" { return .success(.all) }
