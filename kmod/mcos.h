@@ -34,6 +34,19 @@ struct mcos_kmsg {
 	char *data;
 };
 
+/* A booted (or booting) LWK: mcos_boot.c. */
+struct mcos_lwk {
+	struct mcos_boot_block *bb;	/* in the instance's memory */
+	u64 boot_off;			/* window offset of the boot block */
+	struct list_head tables;	/* temporary page-table pages */
+	u64 pdpt_phys;
+	void *ikc;			/* IKC area, NULL until READY */
+	u32 ikc_bytes;
+	u64 seq;
+	u32 nr_cpus;
+	u32 apic_ids[];			/* LWK CPU i */
+};
+
 /* One OS instance, /dev/mcosN. */
 struct mcos_os {
 	struct kref ref;		/* table + open files */
@@ -50,6 +63,7 @@ struct mcos_os {
 	char *kargs;
 	u32 kargs_len;
 	struct mcos_kmsg kmsg;
+	struct mcos_lwk *lwk;		/* while BOOTING/RUNNING/PANIC */
 };
 
 /* mcos_main.c: one lock for all state of the module. */
@@ -92,8 +106,23 @@ void mcos_kmsg_free(struct mcos_kmsg *k);
 __printf(2, 3) void mcos_kmsg_printf(struct mcos_kmsg *k, const char *fmt, ...);
 void mcos_kmsg_clear(struct mcos_kmsg *k);
 u32 mcos_kmsg_avail(struct mcos_kmsg *k);
+void mcos_kmsg_tail(struct mcos_kmsg *k, char *buf, size_t len);
 int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		   u32 *copied, u32 *avail);
+
+/* mcos_boot.c: starting and stopping the LWK */
+int mcos_boot(struct mcos_os *os);
+void mcos_boot_stop(struct mcos_os *os);
+void mcos_boot_poll(struct mcos_os *os);
+int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p);
+
+/* mcos_trampoline.c: Linux's real-mode trampoline (not exported) */
+void mcos_tramp_init(void);
+const char *mcos_tramp_refusal(void);
+u64 mcos_tramp_start_phys(void);
+u64 mcos_tramp_lock_phys(void);
+int mcos_tramp_claim(u64 entry, u64 pdpt_phys);
+void mcos_tramp_restore(void);
 
 /* mcos_image.c: image checks */
 int mcos_image_check(const void *head, size_t head_len, u64 image_bytes,

@@ -23,6 +23,8 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#elif defined(MCOS_LWK)
+#include <stdint.h>	/* the LWK itself: shared-memory structs only */
 #else
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -289,7 +291,7 @@ struct mcos_kmsg_read {
 #define MCOS_IOC_KMSG_READ	_IOWR(MCOS_IOC_MAGIC, 0x29, struct mcos_kmsg_read)	/* Q */
 #define MCOS_IOC_KMSG_CLEAR	_IO(MCOS_IOC_MAGIC, 0x2a)				/* C */
 
-#ifndef __KERNEL__
+#if !defined(__KERNEL__) && !defined(MCOS_LWK)
 /* The same numbers as values Swift can import. */
 static const unsigned long mcos_ioc_get_info = MCOS_IOC_GET_INFO;
 static const unsigned long mcos_ioc_reserve_cpus = MCOS_IOC_RESERVE_CPUS;
@@ -316,39 +318,84 @@ static const unsigned long mcos_ioc_kmsg_clear = MCOS_IOC_KMSG_CLEAR;
 
 /* ------------------------------------------------------------------ */
 /* LWK interface (shared memory between the module and the LWK).      */
-/* PROVISIONAL: not used by the module yet; filled in when the LWK    */
-/* boots.  Every structure here carries a version.                    */
+/* Every structure here carries a magic or a version.                 */
 /* ------------------------------------------------------------------ */
 
-#define MCOS_BOOT_BLOCK_VERSION	1
+/*
+ * The LWK image is linked at MCOS_LWK_BASE (PML4 slot 255, lower canonical
+ * half: Swift keeps flags in the top byte of pointers).  Its ELF file is
+ * copied as it is to the start of the instance's memory, and the window
+ * [MCOS_LWK_BASE, + memory) maps the chunk list in assignment order, so
+ * file offset == window offset: the single PT_LOAD must have
+ * p_offset == 0 and p_vaddr == MCOS_LWK_BASE.  The LWK maps physical
+ * addresses it needs outside its memory (kmsg, LAPIC) at
+ * MCOS_LWK_PHYS_MAP + phys (slot 254).
+ */
+#define MCOS_LWK_BASE		0x00007f8000000000ull
+#define MCOS_LWK_PHYS_MAP	0x00007f0000000000ull
+
+#define MCOS_BOOT_BLOCK_VERSION	2
 #define MCOS_BOOT_MAGIC		0x534f434dU	/* "MCOS" */
+/* Boot block + its tables: at the first 4 KiB boundary after the image. */
+#define MCOS_BOOT_AREA_SIZE	(64u * 1024)
 
 /* Status words the LWK writes into the boot block as it comes up. */
 enum mcos_boot_status {
 	MCOS_BOOT_NONE = 0,
-	MCOS_BOOT_STARTED = 1,	/* trampoline no longer needed */
-	MCOS_BOOT_READY = 2,	/* IKC queues published */
-	MCOS_BOOT_RUNNING = 3,
-	MCOS_BOOT_PANIC = 4,
+	MCOS_BOOT_STARTED = 1,	/* all CPUs in: trampoline no longer needed */
+	MCOS_BOOT_READY = 2,	/* IKC master channel published */
+	MCOS_BOOT_RUNNING = 3,	/* master channel acked, every CPU idle */
+	MCOS_BOOT_PANIC = 4,	/* exception or fatal error, see kmsg */
 };
 
-/* Header of the block the module hands to the LWK at boot. */
+/*
+ * The block the module hands to the LWK at boot, in the LWK's memory at
+ * window offset round_up(end of the image's PT_LOAD, 4 KiB); tables at
+ * the given offsets from its start.  'status' .. 'panic_cpu' marked LWK
+ * are written by the LWK, the rest by the module.
+ */
 struct mcos_boot_block {
 	uint32_t magic;		/* MCOS_BOOT_MAGIC */
 	uint32_t version;	/* MCOS_BOOT_BLOCK_VERSION */
 	uint32_t size;		/* bytes of this block including the tables */
-	uint32_t status;	/* enum mcos_boot_status, written by the LWK */
-	uint32_t nr_cpus;
-	uint32_t nr_chunks;
-	uint32_t nr_nodes;
-	uint32_t kargs_len;
+	uint32_t status;	/* LWK: enum mcos_boot_status */
+	uint32_t nr_cpus;	/* entries of mcos_boot_cpu; [0] boots first */
+	uint32_t nr_chunks;	/* entries of mcos_boot_chunk, window order */
+	uint32_t nr_nodes;	/* distance matrix is nr_nodes^2 uint32_t */
+	uint32_t kargs_len;	/* incl. NUL, 0 if none */
 	uint64_t cpus_off;	/* offsets from the block start to the tables */
 	uint64_t chunks_off;
 	uint64_t distance_off;
 	uint64_t kargs_off;
-	uint64_t kmsg_phys;	/* struct mcos_kmsg_ring */
+	uint64_t kmsg_phys;	/* struct mcos_kmsg_ring, MCOS_KMSG_SIZE bytes */
 	uint64_t tsc_khz;
+	uint64_t free_off;	/* window offset where free memory starts */
+	uint64_t trampoline_phys; /* SIPI start page the LWK uses for its APs */
+	uint64_t tramp_lock_phys; /* Linux's trampoline lock word, 0 if none */
+	uint64_t ikc_phys;	/* LWK: IKC area (struct mcos_ikc_ring each) */
+	uint32_t ikc_bytes;	/* LWK: bytes of one ring (header + slots) */
+	uint32_t ikc_slots;	/* LWK: packets per ring */
+	uint32_t shutdown;	/* module: 1 = park every CPU */
+	uint32_t nr_started;	/* LWK: CPUs that reached the kernel */
+	uint32_t nr_parked;	/* LWK: CPUs parked for shutdown */
+	uint32_t panic_cpu;	/* LWK: CPU index that panicked + 1, 0 if none */
 	uint64_t reserved[4];
+};
+
+/* One LWK CPU; LWK CPU numbers are indexes in this table. */
+struct mcos_boot_cpu {
+	uint32_t apic_id;
+	int32_t node;
+	uint32_t linux_cpu;	/* the Linux number it had */
+	uint32_t reserved0;
+};
+
+/* One memory chunk of the instance, in window order. */
+struct mcos_boot_chunk {
+	uint64_t phys;
+	uint64_t bytes;
+	int32_t node;
+	uint32_t reserved0;
 };
 
 /* Head of the kmsg buffer (MCOS_KMSG_SIZE bytes, this header included). */
@@ -361,14 +408,56 @@ struct mcos_kmsg_ring {
 	uint64_t reserved;
 };
 
-/* Inter-kernel communication packet (IKC).  PROVISIONAL. */
+/*
+ * Inter-kernel communication (IKC).  The IKC area the LWK publishes before
+ * READY holds 2 * (1 + nr_cpus) rings of ikc_bytes each: the master
+ * channel (Linux->LWK, LWK->Linux), then per LWK CPU the same pair.  A ring
+ * is single-producer single-consumer: 'write' and 'read' count packets
+ * ever written/read and are only moved by their side, with a release store
+ * after the slot is written/read.  Notification: Linux->LWK by an IPI on
+ * MCOS_IKC_VECTOR (LWK CPUs halt when idle); LWK->Linux by polling from the
+ * Linux thread that waits for an answer (nothing runs on Linux while idle).
+ */
 #define MCOS_IKC_VERSION	1
+#define MCOS_IKC_MAGIC		0x43494b52U	/* "RKIC" */
+#define MCOS_IKC_VECTOR		0xd1
+
+enum mcos_ikc_type {
+	MCOS_IKC_MASTER_ACK = 1,	/* Linux->LWK on the master channel */
+	MCOS_IKC_PING = 2,		/* Linux->LWK on a CPU channel, seq */
+	MCOS_IKC_PONG = 3,		/* LWK->Linux: seq, args[0] = LWK CPU, args[1] = APIC id */
+};
+
+struct mcos_ikc_ring {
+	uint64_t write;
+	uint64_t read;
+	uint32_t slots;
+	uint32_t slot_bytes;	/* sizeof(struct mcos_ikc_packet) */
+	uint32_t magic;		/* MCOS_IKC_MAGIC */
+	uint32_t reserved[9];
+	/* struct mcos_ikc_packet slots[] follow */
+};
+
 struct mcos_ikc_packet {
 	uint32_t version;	/* MCOS_IKC_VERSION */
-	uint32_t type;
+	uint32_t type;		/* enum mcos_ikc_type */
 	uint64_t seq;
 	uint64_t args[6];
 };
+
+/* Ping every LWK CPU over its IKC channel (MCOS_IOC_IKC_PING, Q). */
+struct mcos_ikc_ping {
+	uint32_t size;
+	uint32_t flags;		/* none defined yet: 0 */
+	uint32_t sent;		/* out: CPUs pinged */
+	uint32_t answered;	/* out: CPUs that answered within 1 s */
+	uint64_t max_rtt_ns;	/* out: slowest answer */
+};
+
+#define MCOS_IOC_IKC_PING	_IOWR(MCOS_IOC_MAGIC, 0x2b, struct mcos_ikc_ping)	/* C */
+#if !defined(__KERNEL__) && !defined(MCOS_LWK)
+static const unsigned long mcos_ioc_ikc_ping = MCOS_IOC_IKC_PING;
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Layout checks                                                      */
@@ -393,8 +482,23 @@ MCOS_ABI_CHECK(mcos_load, 32);
 MCOS_ABI_CHECK(mcos_kargs, 16);
 MCOS_ABI_CHECK(mcos_os_status, 48);
 MCOS_ABI_CHECK(mcos_kmsg_read, 32);
-MCOS_ABI_CHECK(mcos_boot_block, 112);
+MCOS_ABI_CHECK(mcos_boot_block, 168);
+MCOS_ABI_CHECK(mcos_boot_cpu, 16);
+MCOS_ABI_CHECK(mcos_boot_chunk, 24);
 MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
+MCOS_ABI_CHECK(mcos_ikc_ring, 64);
 MCOS_ABI_CHECK(mcos_ikc_packet, 64);
+MCOS_ABI_CHECK(mcos_ikc_ping, 24);
+
+/* Offsets the LWK's Swift code reads by number (Sources/Kernel/Logic/BootInfo.swift). */
+#ifdef offsetof
+#define MCOS_ABI_OFF(type, field, off) \
+	_Static_assert(offsetof(struct type, field) == (off), #type "." #field " moved")
+MCOS_ABI_OFF(mcos_boot_block, kmsg_phys, 64);
+MCOS_ABI_OFF(mcos_boot_block, free_off, 80);
+MCOS_ABI_OFF(mcos_boot_block, ikc_phys, 104);
+MCOS_ABI_OFF(mcos_boot_block, shutdown, 120);
+MCOS_ABI_OFF(mcos_boot_block, panic_cpu, 132);
+#endif
 
 #endif /* MCOS_ABI_H */

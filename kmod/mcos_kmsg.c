@@ -131,3 +131,20 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 	*copied = n;
 	return 0;
 }
+
+/* The last len - 1 bytes of text, NUL-terminated (for the kernel log). */
+void mcos_kmsg_tail(struct mcos_kmsg *k, char *buf, size_t len)
+{
+	struct mcos_kmsg_ring *r = k->ring;
+	unsigned long flags;
+	u64 begin, n, i;
+
+	spin_lock_irqsave(&k->lock, flags);
+	begin = mcos_kmsg_begin(r);
+	n = min_t(u64, r->head - begin, len - 1);
+	begin = r->head - n;
+	for (i = 0; i < n; i++)
+		buf[i] = k->data[(begin + i) % r->data_bytes];
+	buf[n] = 0;
+	spin_unlock_irqrestore(&k->lock, flags);
+}

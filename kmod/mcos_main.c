@@ -270,6 +270,7 @@ static int __init mcos_init(void)
 	if (err)
 		goto err_mem;
 
+	mcos_tramp_init();	/* only decides whether BOOT can work */
 	pr_info("mcos: ABI %u loaded\n", MCOS_ABI_VERSION);
 	return 0;
 

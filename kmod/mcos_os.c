@@ -3,9 +3,9 @@
  * mcos_os.c - OS instances: /dev/mcosN, their resources and state.
  *
  * An instance is created INACTIVE and gets reserved CPUs and memory
- * assigned to it, an image (LOADED) and kernel arguments.  Booting needs
- * the LWK boot path, which does not exist yet: MCOS_IOC_BOOT validates
- * everything and then fails with ENOSYS.
+ * assigned to it, an image (LOADED) and kernel arguments.  BOOT starts the
+ * LWK (mcos_boot.c): BOOTING -> RUNNING, or PANIC if it fails; SHUTDOWN
+ * stops its CPUs and forgets the image (INACTIVE).
  *
  * Lifetime: the table holds one reference and each open file one.
  * Destroy unlinks the instance and deregisters its device; the memory is
@@ -246,17 +246,35 @@ static long mcos_os_boot(struct mcos_os *os)
 		return os->state == MCOS_OS_INACTIVE ? -ENOEXEC : -EBUSY;
 	if (cpumask_empty(os->cpus))
 		return -EINVAL;
-	mcos_kmsg_printf(&os->kmsg, "mcos: boot: no LWK boot path yet\n");
-	return -ENOSYS;
+	return mcos_boot(os);
 }
 
 static long mcos_os_shutdown(struct mcos_os *os)
 {
-	/* Nothing can run yet: shutting down means unloading the image. */
-	if (os->state == MCOS_OS_LOADED)
+	if (os->lwk) {
+		mcos_boot_stop(os);
+		mcos_kmsg_printf(&os->kmsg, "mcos: LWK shut down, its CPUs stopped\n");
+	} else if (os->state == MCOS_OS_LOADED) {
 		mcos_kmsg_printf(&os->kmsg, "mcos: image unloaded\n");
+	}
 	mcos_os_unload(os);
 	return 0;
+}
+
+static long mcos_os_ping(struct mcos_os *os, void __user *uarg)
+{
+	struct mcos_ikc_ping p;
+	int err;
+
+	err = mcos_get_arg(&p, uarg, sizeof(p));
+	if (err)
+		return err;
+	if (p.flags)
+		return -EINVAL;
+	err = mcos_ikc_ping(os, &p);
+	if (err)
+		return err;
+	return mcos_put_arg(uarg, &p, sizeof(p));
 }
 
 static long mcos_os_status(struct mcos_os *os, void __user *uarg)
@@ -264,7 +282,7 @@ static long mcos_os_status(struct mcos_os *os, void __user *uarg)
 	struct mcos_os_status s = {
 		.size = sizeof(s),
 		.index = os->index,
-		.state = os->state,
+		.state = READ_ONCE(os->state),
 		.nr_cpus = cpumask_weight(os->cpus),
 		.mem_bytes = os->mem_bytes,
 		.image_bytes = os->image_bytes,
@@ -298,6 +316,7 @@ static long mcos_os_do_ioctl(struct mcos_os *os, unsigned int cmd,
 {
 	switch (cmd) {
 	case MCOS_IOC_STATUS:
+		mcos_boot_poll(os);
 		return mcos_os_status(os, uarg);
 	case MCOS_IOC_KMSG_READ:
 		return mcos_os_kmsg_read(os, uarg);
@@ -325,6 +344,8 @@ static long mcos_os_do_ioctl(struct mcos_os *os, unsigned int cmd,
 	case MCOS_IOC_KMSG_CLEAR:
 		mcos_kmsg_clear(&os->kmsg);
 		return 0;
+	case MCOS_IOC_IKC_PING:
+		return mcos_os_ping(os, uarg);
 	}
 	return -ENOTTY;
 }
@@ -343,6 +364,7 @@ static bool mcos_os_cmd_known(unsigned int cmd)
 	case MCOS_IOC_STATUS:
 	case MCOS_IOC_KMSG_READ:
 	case MCOS_IOC_KMSG_CLEAR:
+	case MCOS_IOC_IKC_PING:
 		return true;
 	}
 	return false;
@@ -357,7 +379,16 @@ static long mcos_os_ioctl(struct file *file, unsigned int cmd,
 	if (!mcos_os_cmd_known(cmd))
 		return -ENOTTY;
 
-	mutex_lock(&mcos_lock);
+	/*
+	 * BOOT holds mcos_lock for up to 10 s; STATUS must still answer then
+	 * (and show BOOTING), so it reads the instance without the lock when
+	 * the lock is taken.  The open file keeps the instance alive.
+	 */
+	if (cmd == MCOS_IOC_STATUS && !mutex_trylock(&mcos_lock))
+		return READ_ONCE(os->dead) ? -ENODEV :
+			mcos_os_status(os, (void __user *)arg);
+	if (cmd != MCOS_IOC_STATUS)
+		mutex_lock(&mcos_lock);
 	ret = os->dead ? -ENODEV : mcos_os_do_ioctl(os, cmd, (void __user *)arg);
 	mutex_unlock(&mcos_lock);
 	return ret;
@@ -482,6 +513,8 @@ static void mcos_os_remove(struct mcos_os *os)
 	mcos_os_table[os->index] = NULL;
 	os->dead = true;
 	spin_unlock(&mcos_table_lock);
+	if (os->lwk)
+		mcos_boot_stop(os);
 	mcos_mem_unassign(os, 0, true);
 	cpumask_clear(os->cpus);
 	mcos_os_unload(os);

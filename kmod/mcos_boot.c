@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcos_boot.c - starting and stopping an LWK on an instance's CPUs.
+ *
+ * Boot: the image (loaded at window offset 0) must be one PT_LOAD at
+ * MCOS_LWK_BASE.  The boot block goes after it (mcos_abi.h), temporary
+ * page tables (Linux pages) map the window onto the chunk list, the
+ * trampoline (mcos_trampoline.c) is pointed at the entry, and the first CPU
+ * gets INIT-SIPI-SIPI through the exported 'apic' driver.  Then the status
+ * word the LWK writes is polled: STARTED (all its CPUs are in: the
+ * trampoline goes back to Linux), READY (IKC area published: we check it
+ * and ack on the master channel), RUNNING.  All bounded by 10 s; on failure
+ * or PANIC every LWK CPU gets INIT, the kmsg tail goes to the kernel log
+ * and the instance is left in PANIC with its reservations as they were.
+ *
+ * Shutdown: set 'shutdown' in the boot block, IPI every CPU (they mask
+ * their LVTs and halt, counting themselves in nr_parked), wait up to 1 s,
+ * then INIT each so that add_cpu() can take it back.
+ *
+ * Called under mcos_lock.
+ */
+#include <linux/delay.h>
+#include <linux/elf.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/topology.h>
+#include <asm/apic.h>
+#include <asm/tsc.h>
+
+#include "mcos.h"
+
+#define MCOS_BOOT_TIMEOUT	(10 * HZ)
+#define MCOS_PARK_TIMEOUT	(HZ)
+
+/* Kernel address of window offset [off, off + len), if inside one chunk. */
+static void *mcos_win(struct mcos_os *os, u64 off, u64 len)
+{
+	struct mcos_chunk *c;
+	u64 base = 0, bytes;
+
+	list_for_each_entry(c, &os->chunks, os_link) {
+		bytes = PAGE_SIZE << c->order;
+		if (off >= base && off - base < bytes)
+			return len <= bytes - (off - base) ?
+				page_address(c->page) + (off - base) : NULL;
+		base += bytes;
+	}
+	return NULL;
+}
+
+/* Is [phys, phys + len) inside the instance's memory?  Its kernel address. */
+static void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
+{
+	struct mcos_chunk *c;
+	u64 start, bytes;
+
+	list_for_each_entry(c, &os->chunks, os_link) {
+		start = page_to_phys(c->page);
+		bytes = PAGE_SIZE << c->order;
+		if (phys >= start && phys - start < bytes && len <= bytes - (phys - start))
+			return phys_to_virt(phys);
+	}
+	return NULL;
+}
+
+static void mcos_ipi(u32 apicid, u32 low)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	apic->icr_write(low, apicid);
+	if (apic->wait_icr_idle)
+		apic->wait_icr_idle();
+	local_irq_restore(flags);
+}
+
+/* INIT (assert, de-assert): the CPU waits for a SIPI, whatever it ran. */
+static void mcos_cpu_init_ipi(u32 apicid)
+{
+	mcos_ipi(apicid, APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT);
+	mdelay(10);
+	mcos_ipi(apicid, APIC_INT_LEVELTRIG | APIC_DM_INIT);
+}
+
+static void mcos_cpu_start(u32 apicid, u64 start_phys)
+{
+	int i;
+
+	mcos_cpu_init_ipi(apicid);
+	for (i = 0; i < 2; i++) {
+		mcos_ipi(apicid, APIC_DM_STARTUP | (start_phys >> 12));
+		udelay(300);
+	}
+}
+
+/* ---- temporary page tables: the window onto the chunk list ---- */
+
+static u64 *mcos_table_alloc(struct mcos_lwk *lwk, u64 *phys)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	if (!page)
+		return NULL;
+	list_add(&page->lru, &lwk->tables);
+	*phys = page_to_phys(page);
+	return page_address(page);
+}
+
+static void mcos_tables_free(struct mcos_lwk *lwk)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &lwk->tables, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+#define PTE_P	0x1ull
+#define PTE_W	0x2ull
+#define PTE_PS	0x80ull
+
+static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	u64 *pdpt, *pd, *pt, virt = MCOS_LWK_BASE, tphys;
+	struct mcos_chunk *c;
+	u64 p, end;
+
+	pdpt = mcos_table_alloc(lwk, &lwk->pdpt_phys);
+	if (!pdpt)
+		return -ENOMEM;
+	list_for_each_entry(c, &os->chunks, os_link) {
+		p = page_to_phys(c->page);
+		end = p + (PAGE_SIZE << c->order);
+		while (p < end) {
+			unsigned int i3 = (virt >> 30) & 511, i2 = (virt >> 21) & 511;
+
+			if (!pdpt[i3]) {
+				if (!mcos_table_alloc(lwk, &tphys))
+					return -ENOMEM;
+				pdpt[i3] = tphys | PTE_P | PTE_W;
+			}
+			pd = phys_to_virt(pdpt[i3] & PTE_PFN_MASK);
+			if (!(virt & (SZ_2M - 1)) && !(p & (SZ_2M - 1)) && end - p >= SZ_2M) {
+				pd[i2] = p | PTE_P | PTE_W | PTE_PS;
+				p += SZ_2M;
+				virt += SZ_2M;
+				continue;
+			}
+			if (!pd[i2]) {
+				if (!mcos_table_alloc(lwk, &tphys))
+					return -ENOMEM;
+				pd[i2] = tphys | PTE_P | PTE_W;
+			}
+			pt = phys_to_virt(pd[i2] & PTE_PFN_MASK);
+			pt[(virt >> 12) & 511] = p | PTE_P | PTE_W;
+			p += PAGE_SIZE;
+			virt += PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+/* ---- the image and the boot block ---- */
+
+/* Window offset where the boot block goes, or an error for a non-LWK image. */
+static int mcos_image_layout(struct mcos_os *os, u64 *boot_off)
+{
+	const Elf64_Ehdr *eh = mcos_win(os, 0, PAGE_SIZE);
+	const Elf64_Phdr *ph;
+	int i, loads = 0;
+	u64 end = 0;
+
+	if (!eh || eh->e_phoff + (u64)eh->e_phnum * sizeof(*ph) > PAGE_SIZE)
+		return -ENOEXEC;
+	ph = (const void *)eh + eh->e_phoff;
+	for (i = 0; i < eh->e_phnum; i++, ph++) {
+		if (ph->p_type != PT_LOAD)
+			continue;
+		loads++;
+		if (ph->p_offset || ph->p_vaddr != MCOS_LWK_BASE)
+			return -ENOEXEC;
+		end = ph->p_memsz;
+	}
+	if (loads != 1 || eh->e_entry < MCOS_LWK_BASE || eh->e_entry >= MCOS_LWK_BASE + end)
+		return -ENOEXEC;
+	*boot_off = round_up(end, PAGE_SIZE);
+	return 0;
+}
+
+static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	struct mcos_boot_block *bb = lwk->bb;
+	struct mcos_boot_cpu *cpus;
+	struct mcos_boot_chunk *chunks;
+	struct mcos_chunk *c;
+	u32 *dist, n = 0, a, b, nodes = nr_node_ids;
+	u64 off = sizeof(*bb);
+	unsigned int cpu;
+
+	memset(bb, 0, MCOS_BOOT_AREA_SIZE);
+	bb->magic = MCOS_BOOT_MAGIC;
+	bb->version = MCOS_BOOT_BLOCK_VERSION;
+	bb->nr_cpus = cpumask_weight(os->cpus);
+	list_for_each_entry(c, &os->chunks, os_link)
+		n++;
+	bb->nr_chunks = n;
+	bb->nr_nodes = nodes;
+	bb->kargs_len = os->kargs_len;
+
+	bb->cpus_off = off;
+	off += bb->nr_cpus * sizeof(*cpus);
+	bb->chunks_off = off;
+	off += n * sizeof(*chunks);
+	bb->distance_off = off;
+	off += nodes * nodes * sizeof(u32);
+	bb->kargs_off = off;
+	off += os->kargs_len;
+	if (off > MCOS_BOOT_AREA_SIZE)
+		return -E2BIG;
+	bb->size = off;
+
+	cpus = (void *)bb + bb->cpus_off;
+	n = 0;
+	for_each_cpu(cpu, os->cpus) {
+		cpus[n].apic_id = cpu_physical_id(cpu);
+		cpus[n].node = cpu_to_node(cpu);
+		cpus[n].linux_cpu = cpu;
+		lwk->apic_ids[n] = cpus[n].apic_id;
+		n++;
+	}
+	chunks = (void *)bb + bb->chunks_off;
+	n = 0;
+	list_for_each_entry(c, &os->chunks, os_link) {
+		chunks[n].phys = page_to_phys(c->page);
+		chunks[n].bytes = PAGE_SIZE << c->order;
+		chunks[n++].node = c->nid;
+	}
+	dist = (void *)bb + bb->distance_off;
+	for (a = 0; a < nodes; a++)
+		for (b = 0; b < nodes; b++)
+			dist[a * nodes + b] = node_distance(a, b);
+	if (os->kargs_len)
+		memcpy((void *)bb + bb->kargs_off, os->kargs, os->kargs_len);
+	bb->kmsg_phys = virt_to_phys(os->kmsg.ring);
+	bb->tsc_khz = tsc_khz;
+	bb->free_off = lwk->boot_off + MCOS_BOOT_AREA_SIZE;
+	bb->trampoline_phys = mcos_tramp_start_phys();
+	bb->tramp_lock_phys = mcos_tramp_lock_phys();
+	return 0;
+}
+
+static u32 mcos_lwk_status(struct mcos_lwk *lwk)
+{
+	return smp_load_acquire(&lwk->bb->status);
+}
+
+/* The IKC area the LWK published: inside its memory, rings well formed. */
+static int mcos_ikc_attach(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	struct mcos_boot_block *bb = lwk->bb;
+	u32 rings = 2 * (1 + lwk->nr_cpus), i;
+	struct mcos_ikc_ring *r;
+
+	if (bb->ikc_bytes < sizeof(*r) + sizeof(struct mcos_ikc_packet) ||
+	    bb->ikc_bytes > SZ_1M || bb->ikc_bytes % 64)
+		return -EPROTO;
+	lwk->ikc = mcos_phys_in_os(os, bb->ikc_phys, (u64)rings * bb->ikc_bytes);
+	if (!lwk->ikc)
+		return -EPROTO;
+	lwk->ikc_bytes = bb->ikc_bytes;
+	for (i = 0; i < rings; i++) {
+		r = lwk->ikc + i * lwk->ikc_bytes;
+		if (r->magic != MCOS_IKC_MAGIC || !r->slots ||
+		    r->slot_bytes != sizeof(struct mcos_ikc_packet) ||
+		    sizeof(*r) + (u64)r->slots * r->slot_bytes > lwk->ikc_bytes)
+			return -EPROTO;
+	}
+	return 0;
+}
+
+static struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index)
+{
+	return lwk->ikc + index * lwk->ikc_bytes;
+}
+
+static bool mcos_ikc_send(struct mcos_ikc_ring *r, u32 type, u64 seq)
+{
+	u64 w = r->write, rd = smp_load_acquire(&r->read);
+	struct mcos_ikc_packet *p;
+
+	if (w - rd >= r->slots)
+		return false;
+	p = (void *)(r + 1) + (w % r->slots) * sizeof(*p);
+	memset(p, 0, sizeof(*p));
+	p->version = MCOS_IKC_VERSION;
+	p->type = type;
+	p->seq = seq;
+	smp_store_release(&r->write, w + 1);
+	return true;
+}
+
+static bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out)
+{
+	u64 rd = r->read, w = smp_load_acquire(&r->write);
+
+	if (rd == w)
+		return false;
+	*out = *(struct mcos_ikc_packet *)((void *)(r + 1) + (rd % r->slots) * sizeof(*out));
+	smp_store_release(&r->read, rd + 1);
+	return true;
+}
+
+/* Stop every LWK CPU (INIT) and forget the boot state. */
+static void mcos_lwk_teardown(struct mcos_os *os, bool park)
+{
+	struct mcos_lwk *lwk = os->lwk;
+	unsigned long deadline;
+	u32 i;
+
+	if (!lwk)
+		return;
+	if (park && lwk->bb) {
+		WRITE_ONCE(lwk->bb->shutdown, 1);
+		for (i = 0; i < lwk->nr_cpus; i++)
+			mcos_ipi(lwk->apic_ids[i], MCOS_IKC_VECTOR);
+		deadline = jiffies + MCOS_PARK_TIMEOUT;
+		while (READ_ONCE(lwk->bb->nr_parked) < lwk->nr_cpus &&
+		       time_before(jiffies, deadline))
+			msleep(5);
+	}
+	for (i = 0; i < lwk->nr_cpus; i++)
+		mcos_cpu_init_ipi(lwk->apic_ids[i]);
+	mcos_tramp_restore();
+	mcos_tables_free(lwk);
+	kfree(lwk);
+	os->lwk = NULL;
+}
+
+/* Print the last lines of the instance's kmsg to the kernel log. */
+static void mcos_kmsg_to_log(struct mcos_os *os)
+{
+	char *buf = kmalloc(2048, GFP_KERNEL), *line, *p;
+
+	if (!buf)
+		return;
+	mcos_kmsg_tail(&os->kmsg, buf, 2048);
+	p = buf;
+	while ((line = strsep(&p, "\n")))
+		if (*line)
+			pr_err("mcos%u: kmsg: %s\n", os->index, line);
+	kfree(buf);
+}
+
+int mcos_boot(struct mcos_os *os)
+{
+	unsigned long deadline = jiffies + MCOS_BOOT_TIMEOUT;
+	struct mcos_lwk *lwk;
+	const char *refusal, *why;
+	u32 status = 0;
+	u64 boot_off;
+	int err;
+
+	refusal = mcos_tramp_refusal();
+	if (refusal) {
+		mcos_kmsg_printf(&os->kmsg, "mcos: boot refused: %s\n", refusal);
+		return -EOPNOTSUPP;
+	}
+	if (mcos_image_layout(os, &boot_off)) {
+		mcos_kmsg_printf(&os->kmsg, "mcos: boot refused: not an LWK image (one PT_LOAD at offset 0, address %#llx, expected)\n",
+				 MCOS_LWK_BASE);
+		return -ENOEXEC;
+	}
+	if (boot_off + MCOS_BOOT_AREA_SIZE + SZ_4M > os->mem_bytes) {
+		mcos_kmsg_printf(&os->kmsg, "mcos: boot refused: %llu bytes of memory are too few for this image\n",
+				 os->mem_bytes);
+		return -ENOSPC;
+	}
+
+	lwk = kzalloc(struct_size(lwk, apic_ids, cpumask_weight(os->cpus)), GFP_KERNEL);
+	if (!lwk)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&lwk->tables);
+	lwk->nr_cpus = cpumask_weight(os->cpus);
+	lwk->boot_off = boot_off;
+	lwk->bb = mcos_win(os, boot_off, MCOS_BOOT_AREA_SIZE);
+	err = -ENOSPC;
+	if (!lwk->bb)
+		goto err_free;
+	err = mcos_boot_block_fill(os, lwk);
+	if (err)
+		goto err_free;
+	err = mcos_tables_build(os, lwk);
+	if (err)
+		goto err_tables;
+	err = mcos_tramp_claim(os->entry, lwk->pdpt_phys);
+	if (err)
+		goto err_tables;
+
+	os->lwk = lwk;
+	WRITE_ONCE(os->state, MCOS_OS_BOOTING);
+	mcos_kmsg_printf(&os->kmsg, "mcos: booting on %u CPUs, %llu bytes, boot block at window offset %#llx\n",
+			 lwk->nr_cpus, os->mem_bytes, boot_off);
+	/* From here until the CPUs are stopped, only the LWK writes kmsg. */
+	mcos_cpu_start(lwk->apic_ids[0], mcos_tramp_start_phys());
+
+	why = "timed out";
+	while (time_before(jiffies, deadline)) {
+		status = mcos_lwk_status(lwk);
+		if (status == MCOS_BOOT_PANIC) {
+			why = "LWK panicked";
+			break;
+		}
+		if (status >= MCOS_BOOT_STARTED)
+			mcos_tramp_restore();	/* all LWK CPUs are in */
+		if (status == MCOS_BOOT_READY && !lwk->ikc) {
+			if (mcos_ikc_attach(os, lwk)) {
+				why = "bad IKC area";
+				break;
+			}
+			mcos_ikc_send(mcos_ring(lwk, 0), MCOS_IKC_MASTER_ACK, 0);
+			mcos_ipi(lwk->apic_ids[0], MCOS_IKC_VECTOR);
+		}
+		if (status == MCOS_BOOT_RUNNING && lwk->ikc) {
+			mcos_tables_free(lwk);
+			WRITE_ONCE(os->state, MCOS_OS_RUNNING);
+			pr_info("mcos%u: LWK running on %u CPUs\n", os->index, lwk->nr_cpus);
+			return 0;
+		}
+		msleep(10);
+	}
+
+	/* Failed: stop the CPUs first, then tell. */
+	mcos_lwk_teardown(os, false);
+	os->state = MCOS_OS_PANIC;
+	mcos_kmsg_printf(&os->kmsg, "mcos: boot failed (%s, status %u)\n", why, status);
+	pr_err("mcos%u: LWK boot failed (%s, status %u); kmsg tail:\n", os->index, why, status);
+	mcos_kmsg_to_log(os);
+	return status == MCOS_BOOT_PANIC ? -EIO : -ETIMEDOUT;
+
+err_tables:
+	mcos_tables_free(lwk);
+err_free:
+	kfree(lwk);
+	return err;
+}
+
+/* STATUS: an LWK that panicked after boot is PANIC. */
+void mcos_boot_poll(struct mcos_os *os)
+{
+	if (os->state == MCOS_OS_RUNNING && os->lwk &&
+	    mcos_lwk_status(os->lwk) == MCOS_BOOT_PANIC)
+		os->state = MCOS_OS_PANIC;
+}
+
+/* SHUTDOWN (and destroy/unload of a running instance): park, INIT. */
+void mcos_boot_stop(struct mcos_os *os)
+{
+	bool park = os->state == MCOS_OS_RUNNING && os->lwk &&
+		    mcos_lwk_status(os->lwk) == MCOS_BOOT_RUNNING;
+
+	mcos_lwk_teardown(os, park);
+}
+
+int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p)
+{
+	struct mcos_lwk *lwk = os->lwk;
+	struct mcos_ikc_packet pkt;
+	unsigned long deadline;
+	u64 t0, rtt;
+	u32 i;
+
+	mcos_boot_poll(os);
+	if (os->state != MCOS_OS_RUNNING || !lwk || !lwk->ikc)
+		return -ENOTCONN;
+	p->sent = p->answered = 0;
+	p->max_rtt_ns = 0;
+	for (i = 0; i < lwk->nr_cpus; i++) {
+		u64 seq = ++lwk->seq;
+
+		while (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * i), &pkt))
+			;	/* stale answers */
+		t0 = ktime_get_ns();
+		if (!mcos_ikc_send(mcos_ring(lwk, 2 + 2 * i), MCOS_IKC_PING, seq))
+			continue;
+		p->sent++;
+		mcos_ipi(lwk->apic_ids[i], MCOS_IKC_VECTOR);
+		deadline = jiffies + HZ;
+		while (time_before(jiffies, deadline)) {
+			if (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * i), &pkt)) {
+				if (pkt.type == MCOS_IKC_PONG && pkt.seq == seq &&
+				    pkt.args[0] == i) {
+					rtt = ktime_get_ns() - t0;
+					p->answered++;
+					p->max_rtt_ns = max(p->max_rtt_ns, rtt);
+					break;
+				}
+				continue;
+			}
+			usleep_range(20, 50);
+		}
+	}
+	return 0;
+}
