@@ -7,6 +7,7 @@ MCPROV        = .build/release/mcprov
 .PHONY: all build release deps test swift-test bench demo clean
 
 include mk/vm.mk
+include mk/kernel.mk
 
 all: build
 

@@ -1,0 +1,291 @@
+// The LWK: what its CPUs do from the moment entry.S hands them over.
+// BSP: boot block → frame allocators → own page tables → GDT/IDT/LAPIC → kmsg →
+// IKC rings → its other CPUs → READY → master ack → RUNNING → idle.
+// Every CPU: idle in `hlt` until an IPI, answer IKC packets, park on shutdown.
+
+struct Kernel {
+    var block: UInt64 = 0  // boot block, window address
+    var info = BootInfo()
+    var options = BootOptions()
+    var allocators: [FrameAllocator] = []
+    var cr3: UInt64 = 0
+    var apic = LocalAPIC()
+    var kmsg: UInt64 = 0  // kmsg ring through the physical map, 0 until mapped
+    var ikc: UInt64 = 0  // IKC area, window address
+    var ikcRingBytes = 4096
+    var ikcSlots: UInt32 = 63
+}
+
+nonisolated(unsafe) var kernel = Kernel()
+nonisolated(unsafe) var kmsgLock: UInt32 = 0
+
+func windowAddress(physical: UInt64) -> UInt64? {
+    kernel.info.windowOffset(physical: physical).map { lwkBase + $0 }
+}
+
+func field(_ offset: Int) -> UnsafeMutableRawPointer { lwk_ptr(kernel.block + UInt64(offset)) }
+
+func setStatus(_ status: UInt32) { lwk_store32(field(BootInfo.Offset.status), status) }
+
+/// A kmsg line in McKernel's shape, to the kmsg ring (once mapped) and COM2.
+func log(_ cpu: Int, _ message: String) {
+    let line = LogLine.format(cpu: cpu, message)
+    lwk_spin_lock(&kmsgLock)
+    if kernel.kmsg != 0 { KmsgRing(memory: RawShared(kernel.kmsg)).write(line) }
+    for byte in line.utf8 { lwk_com2_putc(byte) }
+    lwk_spin_unlock(&kmsgLock)
+}
+
+/// Page-table memory seen through the window (tables are in our own chunks).
+struct WindowTables: TableMemory {
+    mutating func allocateTable() -> UInt64? {
+        for index in kernel.allocators.indices {
+            if let page = kernel.allocators[index].allocate(bytes: 4096) {
+                memset(lwk_ptr(windowAddress(physical: page)!), 0, 4096)
+                return page
+            }
+        }
+        return nil
+    }
+    func read(_ physical: UInt64) -> UInt64 { lwk_load64(lwk_ptr(windowAddress(physical: physical)!)) }
+    mutating func write(_ physical: UInt64, _ value: UInt64) {
+        lwk_store_release64(lwk_ptr(windowAddress(physical: physical)!), value)
+    }
+}
+
+func allocate(bytes: UInt64, node: Int) -> UInt64? {
+    var order = kernel.allocators.indices.filter { kernel.allocators[$0].node == node }
+    order += kernel.allocators.indices.filter { kernel.allocators[$0].node != node }
+    for index in order {
+        if let physical = kernel.allocators[index].allocate(bytes: bytes) { return physical }
+    }
+    return nil
+}
+
+/// Our own page tables: the window over the chunk list (2 MiB pages where the chunks
+/// allow), and in the physical map the kmsg ring, the LAPIC (uncached) and Linux's
+/// trampoline lock word.
+func buildPageTables() -> UInt64? {
+    var memory = WindowTables()
+    let layout = PageTables.layout(virtualBase: lwkBase, chunks: kernel.info.chunks.map { ($0.physical, $0.bytes) })
+    guard let root = PageTables.build(layout, flags: PageTables.writable | PageTables.global, into: &memory) else { return nil }
+    func mapPhysical(_ physical: UInt64, _ bytes: UInt64, uncached: Bool) -> Bool {
+        var page = physical & ~4095
+        while page < physical + bytes {
+            let flags = PageTables.writable | PageTables.noExecute | (uncached ? (1 << 3) | (1 << 4) : 0)
+            guard PageTables.map(virtual: physMapBase + page, physical: page, large: false, flags: flags, root: root, memory: &memory) else { return false }
+            page += 4096
+        }
+        return true
+    }
+    guard mapPhysical(kernel.info.kmsgPhysical, UInt64(MCOS_KMSG_SIZE), uncached: false),
+          mapPhysical(kernel.apic.mmio, 4096, uncached: true) else { return nil }
+    if kernel.info.trampolineLockPhysical != 0, !mapPhysical(kernel.info.trampolineLockPhysical, 4, uncached: false) { return nil }
+    return root
+}
+
+/// Linux's trampoline takes a lock (6.5+) that only its own AP start-up would release.
+func releaseTrampolineLock() {
+    if kernel.info.trampolineLockPhysical != 0 {
+        lwk_store32(lwk_ptr(physMapBase + kernel.info.trampolineLockPhysical), 0)
+    }
+}
+
+func cpuSetup() {
+    lwk_tables_load()
+    kernel.apic.enable()
+}
+
+func ikcRing(_ index: Int) -> IKCRing<RawShared> {
+    IKCRing(memory: RawShared(kernel.ikc + UInt64(index * kernel.ikcRingBytes)))
+}
+
+// Ring numbering: master Linux→LWK 0, LWK→Linux 1; CPU i: 2 + 2i and 3 + 2i.
+
+func panicStop(_ cpu: Int) -> Never {
+    lwk_store32(field(BootInfo.Offset.panicCPU), UInt32(cpu + 1))
+    setStatus(UInt32(MCOS_BOOT_PANIC.rawValue))
+    lwk_halt_forever()
+}
+
+@_cdecl("lwk_bsp_main")
+func bspMain(_ block: UnsafeMutableRawPointer) {
+    kernel.block = UInt64(UInt(bitPattern: block))
+    // The heap for Swift: a fixed 1 MiB after the boot area (the module leaves
+    // free_off past it); the frame allocators start after the heap.
+    let raw = UnsafeRawBufferPointer(start: block, count: Int(MCOS_BOOT_AREA_SIZE))
+    let freeOffset = lwk_load64(block + BootInfo.Offset.freeOffset)
+    lwk_heap_init(lwk_ptr(lwkBase + freeOffset), 1 << 20)
+    let info: BootInfo
+    do {
+        info = try BootInfo(parsing: raw)
+    } catch {
+        lwk_com2_write("mcos LWK: bad boot block\n", 25)
+        panicStop(0)
+    }
+    kernel.info = info
+    kernel.info.freeOffset += 1 << 20
+    if info.tscKHz >= 1000 { tscPerMicrosecond = info.tscKHz / 1000 }
+    for range in kernel.info.freeRanges() {
+        while kernel.allocators.count <= range.node { kernel.allocators.append(FrameAllocator(node: kernel.allocators.count)) }
+        kernel.allocators[range.node].add(start: range.start, bytes: range.bytes)
+    }
+    kernel.apic = LocalAPIC.probe()
+    guard let root = buildPageTables() else {
+        lwk_com2_write("mcos LWK: no memory for page tables\n", 36)
+        panicStop(0)
+    }
+    lwk_write_cr3(root)
+    kernel.cr3 = root
+    releaseTrampolineLock()
+    kernel.kmsg = physMapBase + info.kmsgPhysical
+    lwk_idt_fill()
+    cpuSetup()
+    lwk_store32(field(BootInfo.Offset.nrStarted), 1)
+
+    kernel.options = BootOptions(parsing: info.commandLine)
+    log(0, "IHK/McKernel started.")
+    log(0, "mcos LWK (Embedded Swift), image at \(LogLine.hex(lwkBase)), \(kernel.apic.x2apic ? "x2APIC" : "xAPIC") \(LogLine.hex(kernel.apic.mmio))")
+    log(0, "TSC: \(info.tscKHz) kHz, ps_per_tsc: \(1_000_000_000 / max(info.tscKHz, 1))")
+    log(0, "KCommand Line: \(info.commandLine)")
+    for word in kernel.options.unknown { log(0, "unknown kernel argument: \(word)") }
+    for word in kernel.options.invalid { log(0, "invalid kernel argument: \(word)") }
+    let perNode = info.bytesPerNode
+    for (node, bytes) in perNode.enumerated() where bytes > 0 {
+        log(0, "Physical memory: \(LogLine.bytes(bytes)) @ NUMA: \(node)")
+    }
+    for allocator in kernel.allocators where allocator.totalBytes > 0 {
+        log(0, "NUMA: \(allocator.node), free \(LogLine.bytes(allocator.freeBytes)) in \(allocator.free.count) ranges")
+    }
+    for (node, row) in info.distances.enumerated() {
+        log(0, "NUMA \(node) distances: \(row.map { String($0) }.joined(separator: " "))")
+    }
+    log(0, "Trampoline area: \(LogLine.hex(info.trampolinePhysical))")
+    log(0, "# of cpus : \(info.cpus.count)")
+    log(0, "BSP: 0 (HW ID: \(info.cpus[0].apicID) @ NUMA \(info.cpus[0].node))")
+
+    if kernel.options.testFault == .pageFault {
+        log(0, "test_fault=page: reading an unmapped address")
+        let bad = UnsafePointer<UInt64>(bitPattern: UInt(lwkBase - 0x1000))!
+        log(0, "read \(bad.pointee)")
+    }
+
+    // IKC rings, before the other CPUs (they poll their channel in the idle loop).
+    let rings = 2 * (1 + info.cpus.count)
+    guard let area = allocate(bytes: UInt64(rings * kernel.ikcRingBytes), node: info.cpus[0].node),
+          let areaWindow = windowAddress(physical: area) else {
+        log(0, "no memory for the IKC rings")
+        panicStop(0)
+    }
+    kernel.ikc = areaWindow
+    for index in 0..<rings { ikcRing(index).format(slots: kernel.ikcSlots) }
+
+    // The other CPUs, through Linux's trampoline (the module keeps it pointed at us
+    // until we report STARTED).
+    lwk_ap_cr3 = root
+    var booted = 0
+    for index in 1..<max(info.cpus.count, 1) {
+        guard let stack = allocate(bytes: 16384, node: info.cpus[index].node), let top = windowAddress(physical: stack + 16384) else {
+            log(0, "no memory for the stack of CPU \(index)")
+            continue
+        }
+        lwk_ap_stack = top
+        lwk_ap_index = UInt32(index)
+        let target = UInt32(booted + 2)
+        let apicID = info.cpus[index].apicID
+        kernel.apic.sendIPI(apicID: apicID, low: 0xc500)  // INIT assert
+        delay(microseconds: 10_000)
+        kernel.apic.sendIPI(apicID: apicID, low: 0x8500)  // INIT de-assert
+        for _ in 0..<2 {
+            kernel.apic.sendIPI(apicID: apicID, low: 0x600 | UInt32(info.trampolinePhysical >> 12))
+            delay(microseconds: 300)
+        }
+        let deadline = lwk_rdtsc() &+ 2_000_000 * tscPerMicrosecond
+        while lwk_load32(field(BootInfo.Offset.nrStarted)) < target && lwk_rdtsc() < deadline { lwk_pause() }
+        if lwk_load32(field(BootInfo.Offset.nrStarted)) >= target {
+            booted += 1
+        } else {
+            log(0, "CPU \(index) (HW ID \(apicID)) did not start")
+        }
+    }
+    log(0, "BSP: booted \(booted) AP CPUs")
+    if booted != info.cpus.count - 1 { panicStop(0) }
+    setStatus(UInt32(MCOS_BOOT_STARTED.rawValue))
+
+    // Publish the IKC area and wait for Linux's acknowledgement on the master channel.
+    lwk_store_release64(field(BootInfo.Offset.ikcPhysical), area)
+    lwk_store32(field(BootInfo.Offset.ikcBytes), UInt32(kernel.ikcRingBytes))
+    lwk_store32(field(BootInfo.Offset.ikcSlots), kernel.ikcSlots)
+    setStatus(UInt32(MCOS_BOOT_READY.rawValue))
+    while true {
+        lwk_cli()
+        if let packet = ikcRing(0).receive(), packet.type == IKCPacket.masterAck { break }
+        if lwk_load32(field(BootInfo.Offset.shutdown)) != 0 { park(0) }
+        lwk_sti_hlt()
+    }
+    log(0, "Master channel init acked.")
+    log(0, "IHK/McKernel booted.")
+    setStatus(UInt32(MCOS_BOOT_RUNNING.rawValue))
+    idle(0)
+}
+
+@_cdecl("lwk_ap_main")
+func apMain(_ index: UInt32) {
+    releaseTrampolineLock()
+    cpuSetup()
+    let cpu = Int(index)
+    let entry = kernel.info.cpus[cpu]
+    log(cpu, "AP: \(cpu) (HW ID: \(entry.apicID) @ NUMA \(entry.node)) booted, Linux CPU \(entry.linuxCPU)")
+    _ = lwk_add32(field(BootInfo.Offset.nrStarted), 1)
+    idle(cpu)
+}
+
+/// Sleep in `hlt` until an interrupt; answer what arrived on this CPU's channel.
+func idle(_ cpu: Int) -> Never {
+    let inbound = ikcRing(2 + 2 * cpu), outbound = ikcRing(3 + 2 * cpu)
+    while true {
+        lwk_cli()
+        if lwk_load32(field(BootInfo.Offset.shutdown)) != 0 { park(cpu) }
+        if let packet = inbound.receive() {
+            if packet.type == IKCPacket.ping {
+                let reply = IKCPacket(type: IKCPacket.pong, seq: packet.seq,
+                                      args: (UInt64(cpu), UInt64(kernel.info.cpus[cpu].apicID), 0, 0, 0, 0))
+                _ = outbound.send(reply)
+            }
+            continue
+        }
+        lwk_sti_hlt()
+    }
+}
+
+/// Shutdown: quiet the APIC and halt with interrupts off; Linux sends INIT next.
+func park(_ cpu: Int) -> Never {
+    kernel.apic.quiesce()
+    _ = lwk_add32(field(BootInfo.Offset.nrParked), 1)
+    lwk_halt_forever()
+}
+
+@_cdecl("lwk_trap")
+func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
+    let vector = frame.pointee.vector
+    if vector == UInt64(MCOS_IKC_VECTOR) { kernel.apic.eoi(); return }
+    if vector == 0xff { return }
+    // An exception: dump, PANIC, stop this CPU.
+    let cpu = currentCPU()
+    let f = frame.pointee
+    let names: [String] = ["#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#MF?", "#TS", "#NP", "#SS", "#GP", "#PF"]
+    let name = vector < UInt64(names.count) ? names[Int(vector)] : "vector \(vector)"
+    log(cpu, "PANIC: exception \(name) (\(vector)) error \(LogLine.hex(f.error, digits: 4)) at RIP \(LogLine.hex(f.rip))")
+    if vector == 14 { log(cpu, "page fault at address \(LogLine.hex(lwk_read_cr2()))") }
+    log(cpu, "RAX \(LogLine.hex(f.rax)) RBX \(LogLine.hex(f.rbx)) RCX \(LogLine.hex(f.rcx)) RDX \(LogLine.hex(f.rdx))")
+    log(cpu, "RSI \(LogLine.hex(f.rsi)) RDI \(LogLine.hex(f.rdi)) RBP \(LogLine.hex(f.rbp)) RSP \(LogLine.hex(f.rsp))")
+    log(cpu, "R8  \(LogLine.hex(f.r8)) R9  \(LogLine.hex(f.r9)) R10 \(LogLine.hex(f.r10)) R11 \(LogLine.hex(f.r11))")
+    log(cpu, "R12 \(LogLine.hex(f.r12)) R13 \(LogLine.hex(f.r13)) R14 \(LogLine.hex(f.r14)) R15 \(LogLine.hex(f.r15))")
+    log(cpu, "CS \(LogLine.hex(f.cs, digits: 4)) RFLAGS \(LogLine.hex(f.rflags, digits: 8)) CR3 \(LogLine.hex(lwk_read_cr3()))")
+    panicStop(cpu)
+}
+
+func currentCPU() -> Int {
+    let id = kernel.apic.id
+    return kernel.info.cpus.firstIndex { $0.apicID == id } ?? -1
+}

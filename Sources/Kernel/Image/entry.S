@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * entry.S - where every LWK CPU arrives from Linux's real-mode trampoline
+ * (64-bit mode, Linux's CR4/EFER, the trampoline's GDT and page table,
+ * interrupts off, no usable IDT), and the interrupt stubs.
+ *
+ * The first CPU to arrive (entry count 0) zeroes .bss, takes the boot stack
+ * and calls lwk_bsp_main(boot block).  Later CPUs were started by the LWK
+ * itself: they load the LWK's page table and the stack the BSP left in
+ * lwk_ap_cr3/lwk_ap_stack and call lwk_ap_main(index).
+ */
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	cli
+	cld
+	movl	$1, %eax
+	lock xaddl %eax, lwk_entry_count(%rip)
+	testl	%eax, %eax
+	jnz	1f
+	/* BSP: zero .bss (without a stack: the boot stack is in .bss) */
+	leaq	__bss_start(%rip), %rdi
+	leaq	__bss_end(%rip), %rcx
+	subq	%rdi, %rcx
+	xorl	%eax, %eax
+	rep stosb
+	leaq	lwk_boot_stack_top(%rip), %rsp
+	leaq	lwk_image_end(%rip), %rdi
+	call	lwk_bsp_main
+	jmp	lwk_halt_forever
+1:	/* AP */
+	movq	lwk_ap_cr3(%rip), %rax
+	movq	%rax, %cr3
+	movq	lwk_ap_stack(%rip), %rsp
+	movl	lwk_ap_index(%rip), %edi
+	call	lwk_ap_main
+	jmp	lwk_halt_forever
+
+	.text
+	.globl lwk_halt_forever
+lwk_halt_forever:
+	cli
+2:	hlt
+	jmp	2b
+
+/* lwk_load_gdt_idt(gdtr, idtr): our GDT (code 0x08, data 0x10) and IDT. */
+	.globl lwk_load_gdt_idt
+lwk_load_gdt_idt:
+	lgdt	(%rdi)
+	lidt	(%rsi)
+	movl	$0x10, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	xorl	%eax, %eax
+	movl	%eax, %fs
+	movl	%eax, %gs
+	popq	%rax		/* return address */
+	pushq	$0x08
+	pushq	%rax
+	lretq
+
+/* Interrupt stubs: push a zero error code where the CPU does not, the vector, the registers. */
+.macro STUB vec, has_error
+	.align 16
+stub_\vec:
+	.if \has_error == 0
+	pushq	$0
+	.endif
+	pushq	$\vec
+	jmp	common_stub
+.endm
+
+common_stub:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	cld
+	call	lwk_trap
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp
+	iretq
+
+	STUB 0, 0
+	STUB 1, 0
+	STUB 2, 0
+	STUB 3, 0
+	STUB 4, 0
+	STUB 5, 0
+	STUB 6, 0
+	STUB 7, 0
+	STUB 8, 1
+	STUB 9, 0
+	STUB 10, 1
+	STUB 11, 1
+	STUB 12, 1
+	STUB 13, 1
+	STUB 14, 1
+	STUB 15, 0
+	STUB 16, 0
+	STUB 17, 1
+	STUB 18, 0
+	STUB 19, 0
+	STUB 20, 0
+	STUB 21, 1
+	STUB 0xd1, 0
+	STUB 0xff, 0
+
+	.section .data
+	.align 8
+lwk_entry_count:
+	.long	0
+	.long	0
+	.globl lwk_vectors
+lwk_vectors:
+	.quad stub_0, stub_1, stub_2, stub_3, stub_4, stub_5, stub_6, stub_7
+	.quad stub_8, stub_9, stub_10, stub_11, stub_12, stub_13, stub_14, stub_15
+	.quad stub_16, stub_17, stub_18, stub_19, stub_20, stub_21
+	.fill 0xd1 - 22, 8, 0
+	.quad stub_0xd1
+	.fill 0xff - 0xd2, 8, 0
+	.quad stub_0xff
+	.globl lwk_ap_cr3, lwk_ap_stack, lwk_ap_index
+lwk_ap_cr3:	.quad 0
+lwk_ap_stack:	.quad 0
+lwk_ap_index:	.long 0
+	.long 0
+	.globl lwk_gdt
+	.align 16
+lwk_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
+	.quad 0x00cf92000000ffff	/* 0x10: data */
+
+	.section .bss
+	.align 4096
+	.globl lwk_idt
+lwk_idt:
+	.skip 4096
+lwk_boot_stack:
+	.skip 32768
+lwk_boot_stack_top:
