@@ -8,10 +8,13 @@
 #   make -f mk/vm.mk vm-shell  boot the same guest with a shell
 #                              (VM_SHELL_KERNEL=version to pick the kernel)
 #   make -f mk/vm.mk kmod      build mcos.ko for each guest kernel
+#   VM_APPEND=mcos.only=7      run only the scenarios whose NN-name starts so
 # Everything built goes to .vm/ (never committed).
 
 VM_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 VM_MK := $(lastword $(MAKEFILE_LIST))
+# The LWK image goes into every guest (LWK_ELF, make kernel).
+include mk/kernel.mk
 
 VM_DIR := .vm
 VM_BUILD := $(VM_DIR)/build
@@ -59,9 +62,10 @@ $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage
 	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov
 
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
-		Tests/vm/guest/init $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
+		Tests/vm/guest/init $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
+		$(LWK_ELF)
 	@echo "  CPIO    $@"
-	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)
+	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF)
 
 kmod: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \

@@ -3,9 +3,9 @@
 # Pack the guest initramfs: static busybox, /init, the scenarios, the
 # module, the test tool, and a tree of our tools with their libraries
 # (stage-tools.sh) laid over the root.
-# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR]
+# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR [LWK.ELF]]
 set -eu
-out=$1 ko=$2 tool=$3 tools=${4:-}
+out=$1 ko=$2 tool=$3 tools=${4:-} lwk=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 chmod 755 "$stage"
@@ -20,6 +20,13 @@ cp "$here/scenarios/"*.sh "$stage/scenarios/"
 cp "$ko" "$stage/mcos.ko"
 cp "$tool" "$stage/bin/mcos-test"
 chmod 755 "$stage/init" "$stage/bin/mcos-test"
+if [ -n "$lwk" ]; then
+	# where mcprov looks for the default image (../lib/mcprov beside its bin/),
+	# and at / for the scenarios
+	mkdir -p "$stage/lib/mcprov"
+	cp "$lwk" "$stage/lib/mcprov/mcos-lwk.elf"
+	ln -s lib/mcprov/mcos-lwk.elf "$stage/mcos-lwk.elf"
+fi
 if [ -n "$tools" ]; then
 	cp -a "$tools/." "$stage/"
 fi

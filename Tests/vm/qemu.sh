@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot one guest kernel with an initramfs under QEMU TCG.
 # usage: qemu.sh VMLINUZ INITRAMFS [EXTRA KERNEL ARGS]
+# env: VM_COM2 file for the second serial port (the LWK's console)
 # Machine: 4 vCPUs (1 socket, 2 cores, 2 threads), 2 GiB in two NUMA nodes:
 # node 0 = all CPUs + 1.5 GiB "DDR", node 1 = 512 MiB without CPUs (the
 # shape of KNL MCDRAM in flat mode), SLIT distance 31.  -cpu max without
@@ -19,4 +20,4 @@ exec qemu-system-x86_64 -accel tcg -cpu max,la57=off,vendor=GenuineIntel \
 	-numa dist,src=0,dst=1,val=31 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 $*" \
-	-nographic -no-reboot
+	-nographic -serial mon:stdio -serial "file:${VM_COM2:-/dev/null}" -no-reboot

@@ -19,7 +19,7 @@ failed=0
 for k in "$@"; do
 	log="$build/$k/console.log"
 	start=$(date +%s)
-	timeout -k 10 "$timeout_s" "$here/qemu.sh" "/boot/vmlinuz-$k" \
+	VM_COM2="$build/$k/lwk-com2.log" timeout -k 10 "$timeout_s" "$here/qemu.sh" "/boot/vmlinuz-$k" \
 		"$build/$k/initramfs.cpio.gz" ${VM_APPEND:-} < /dev/null > "$log" 2>&1
 	rc=$?
 	tr -d '\r' < "$log" > "$log.txt"

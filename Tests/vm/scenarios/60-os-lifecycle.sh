@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # An OS instance from creation to destruction: assign CPUs and memory,
-# load an ELF image, set kernel args, boot (ENOSYS until the LWK exists),
+# load an ELF image, set kernel args, boot (ENOEXEC: not an LWK image),
 # kmsg, shutdown; resources go back to the pool on destroy.
 . /scenarios/lib.sh
 load_mod
@@ -27,11 +27,11 @@ grep -q "state LOADED" /tmp/s || fail "not LOADED after load"
 run $MT -e EBUSY load $idx /bin/mcos-test
 run $MT -e EBUSY unassign-mem $idx all
 run $MT kargs $idx "hidos dump_level=24"
-run $MT -e ENOSYS boot $idx
+run $MT -e ENOEXEC boot $idx
 $MT kmsg $idx | tee /tmp/k
 grep -q 'image loaded' /tmp/k || fail "kmsg lacks the load line"
 grep -q 'kernel args: hidos dump_level=24' /tmp/k || fail "kmsg lacks the kernel args"
-cat /dev/mcos$idx | grep -q 'no LWK boot path yet' || fail "read() of /dev/mcos$idx lacks the boot line"
+cat /dev/mcos$idx | grep -q 'boot refused: not an LWK image' || fail "read() of /dev/mcos$idx lacks the boot line"
 run $MT kmsg-clear $idx
 [ -z "$($MT kmsg $idx)" ] || fail "kmsg not empty after clear"
 run $MT shutdown $idx

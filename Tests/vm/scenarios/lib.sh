@@ -22,8 +22,11 @@ run() {
 	"$@" || fail "'$*' exited $?"
 }
 
+# The module boots LWKs through Linux's real-mode trampoline, whose address
+# (not exported) it takes from /proc/kallsyms via a module parameter.
 load_mod() {
-	insmod /mcos.ko || fail "insmod failed"
+	rmh=$(awk '$3 == "real_mode_header" { print $1; exit }' /proc/kallsyms)
+	insmod /mcos.ko ${rmh:+real_mode_header=0x$rmh} || fail "insmod failed"
 	[ -c /dev/mcos-ctl ] || fail "/dev/mcos-ctl missing after insmod"
 }
 
@@ -70,4 +73,18 @@ pinned_cpu() {
 # field from "mcos-test node N": node_field N free|floor|reserved|managed
 node_field() {
 	$MT node "$1" | tr ' ' '\n' | awk -v k="$2" 'p { print; exit } $0 == k { p = 1 }'
+}
+
+LWK=/mcos-lwk.elf
+
+# lwk_boot IDX KARGS: load the LWK image, set kernel args, boot
+lwk_boot() {
+	run $MT load "$1" $LWK
+	run $MT kargs "$1" "$2"
+	run $MT boot "$1"
+}
+
+# state of instance IDX
+os_state() {
+	$MT status "$1" | awk '{ print $4 }'
 }

@@ -38,6 +38,8 @@ static const struct {
 	{ "ENOSPC", ENOSPC }, { "ENOTTY", ENOTTY }, { "ENOEXEC", ENOEXEC },
 	{ "ENOSYS", ENOSYS }, { "ENODEV", ENODEV }, { "EACCES", EACCES },
 	{ "EOVERFLOW", EOVERFLOW }, { "EIO", EIO },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ETIMEDOUT", ETIMEDOUT },
+	{ "ENOTCONN", ENOTCONN },
 };
 
 static const char *errname(int e)
@@ -74,7 +76,7 @@ static void usage(void)
 		"  assign-cpus N LIST | unassign-cpus N LIST|all\n"
 		"  assign-mem N NODE SIZE|all | unassign-mem N NODE|all\n"
 		"  load N FILE | kargs N STRING | boot N | shutdown N\n"
-		"  kmsg N | read N | kmsg-clear N\n"
+		"  kmsg N | read N | kmsg-clear N | ping N\n"
 		"  fuzz\n");
 	exit(2);
 }
@@ -372,6 +374,16 @@ static void do_status(int fd)
 	       (unsigned long long)s.mem_bytes,
 	       (unsigned long long)s.image_bytes, (unsigned long long)s.entry,
 	       s.kargs_len, s.kmsg_bytes);
+}
+
+/* IKC ping of every LWK CPU: "ping sent S answered A max_rtt_us R". */
+static void do_ping(int fd)
+{
+	struct mcos_ikc_ping p = { .size = sizeof(p) };
+
+	check("ping", ioctl(fd, MCOS_IOC_IKC_PING, &p));
+	printf("ping sent %u answered %u max_rtt_us %llu\n", p.sent, p.answered,
+	       (unsigned long long)(p.max_rtt_ns / 1000));
 }
 
 static void do_assign_mem(int fd, const char *node, const char *size)
@@ -1032,6 +1044,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "read")) {
 		NEED(1);
 		do_read(open_os(argv[1]));
+	} else if (!strcmp(cmd, "ping")) {
+		NEED(1);
+		do_ping(open_os(argv[1]));
 	} else if (!strcmp(cmd, "kmsg-clear")) {
 		NEED(1);
 		check(cmd, ioctl(open_os(argv[1]), MCOS_IOC_KMSG_CLEAR));

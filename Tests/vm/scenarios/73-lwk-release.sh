@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# After shutdown the LWK's CPUs go back to Linux (add_cpu) and run Linux
+# tasks again; a shut-down instance boots again without re-reserving.
+. /scenarios/lib.sh
+load_mod
+run $MT setup 2-3 32M@0 16M@1
+idx=$($MT create) || fail "create failed"
+run $MT assign-cpus $idx 2-3
+run $MT assign-mem $idx 0 all
+run $MT assign-mem $idx 1 all
+lwk_boot $idx hidos
+[ "$(os_state $idx)" = RUNNING ] || fail "first boot: $(os_state $idx)"
+run $MT shutdown $idx
+# boot again on the same reservations
+lwk_boot $idx hidos
+[ "$(os_state $idx)" = RUNNING ] || fail "second boot: $(os_state $idx)"
+$MT ping $idx | grep -q 'answered 2 ' || fail "second boot: ping not answered"
+run $MT shutdown $idx
+run $MT destroy $idx
+run $MT release-cpus 2-3
+run $MT release-mem all
+[ "$(online_cpus)" = 0-3 ] || fail "CPUs not back: $(online_cpus)"
+for c in 2 3; do
+	got=$(pinned_cpu $c)
+	[ "$got" = $c ] || fail "task pinned to CPU $c ran on $got"
+done
+unload_mod
