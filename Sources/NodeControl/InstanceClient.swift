@@ -85,14 +85,30 @@ public final class InstanceClient {
         }
     }
 
+    /// Starts the LWK and waits (in the module, up to 10 s) until it reports running.
     public func boot() throws(ModuleError) {
-        if case .failure(let code) = device.control(mcos_ioc_boot) {
-            if code.value == ENOSYS {
-                throw ModuleError(
-                    kind: .other, operation: "boot OS \(index)", message: "this module cannot start an LWK yet",
-                    remedy: "booting needs the LWK boot path of a later mcos.ko", errno: code.value)
-            }
-            throw .from(code, "boot OS \(index)", busy: "OS \(index) is not ready to boot (no image, CPUs or memory, or already running)")
+        guard case .failure(let code) = device.control(mcos_ioc_boot) else { return }
+        let operation = "boot OS \(index)"
+        let log = "the LWK's log (`mcprov kmsg --instance \(index)`) says why"
+        switch code.value {
+        case ENOEXEC:
+            throw ModuleError(kind: .invalidArgument, operation: operation, message: "the loaded image is not an LWK image",
+                              remedy: "build the LWK with `make kernel`; \(log)", errno: code.value)
+        case EOPNOTSUPP:
+            throw ModuleError(kind: .incompatible, operation: operation, message: "this kernel's trampoline cannot start an LWK",
+                              remedy: "load mcos.ko with real_mode_header=0x<address from /proc/kallsyms>; dmesg gives the reason", errno: code.value)
+        case ENOSPC:
+            throw ModuleError(kind: .outOfMemory, operation: operation, message: "OS \(index) has too little memory for the LWK image and its tables",
+                              remedy: "give the instance more memory", errno: code.value)
+        case EIO:
+            throw ModuleError(kind: .other, operation: operation, message: "the LWK panicked while booting",
+                              remedy: log, errno: code.value)
+        case ETIMEDOUT:
+            throw ModuleError(kind: .other, operation: operation, message: "the LWK did not report running in time",
+                              remedy: log, errno: code.value)
+        default:
+            throw .from(code, operation, busy: "OS \(index) is already running or booting",
+                        invalid: "OS \(index) has no CPU, or no image is loaded")
         }
     }
 
@@ -134,7 +150,8 @@ public final class InstanceClient {
             return result
         }
         if case .failure(let code) = result { throw .from(code, "read the log of OS \(index)") }
-        return String(decoding: buffer.prefix(copied), as: UTF8.self)
+        // The ring may hold NUL padding between records; text is what matters.
+        return String(decoding: buffer.prefix(copied).filter { $0 != 0 }, as: UTF8.self)
     }
 
     public func clearKernelMessages() throws(ModuleError) {

@@ -29,7 +29,7 @@ public struct ModuleError: Error, Equatable, Sendable, CustomStringConvertible {
         ModuleError(
             kind: .notLoaded, operation: operation,
             message: "kernel module not loaded (\(ModuleClient.controlDevice) does not exist)",
-            remedy: "load it with `insmod mcos.ko` (build it with `make kmod`); this command talks to it", errno: ENOENT)
+            remedy: "load it with `insmod mcos.ko real_mode_header=0x$(awk '$3 == \"real_mode_header\" {print $1}' /proc/kallsyms)` (build it with `make kmod`; the address lets it boot LWKs)", errno: ENOENT)
     }
 
     /// The usual reading of an errno from the module; operations refine it where they

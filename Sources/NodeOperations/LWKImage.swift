@@ -15,10 +15,14 @@ public enum LWKImage {
             guard FileManager.default.isReadableFile(atPath: name) else { throw NotFound(looked: [name]) }
             return URL(fileURLWithPath: name)
         }
+        // MCPROV_LWK_IMAGE, when set, is the only place looked at: an explicit choice
+        // must not silently fall back to another image.
+        if let override = ProcessInfo.processInfo.environment["MCPROV_LWK_IMAGE"] {
+            guard FileManager.default.isReadableFile(atPath: override) else { throw NotFound(looked: [override]) }
+            return URL(fileURLWithPath: override)
+        }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        var candidates: [String] = []
-        if let override = ProcessInfo.processInfo.environment["MCPROV_LWK_IMAGE"] { candidates.append(override) }
-        candidates += [
+        let candidates = [
             binary.appendingPathComponent("../lib/mcprov/mcos-lwk.elf").standardized.path,
             "/usr/local/lib/mcprov/mcos-lwk.elf",
             "/usr/lib/mcprov/mcos-lwk.elf",

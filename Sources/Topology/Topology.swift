@@ -3,7 +3,7 @@ import Foundation
 /// One compute node as the partitioner needs to see it: which CPUs exist and how they
 /// are grouped, which NUMA nodes hold how much memory of which kind, and how far apart
 /// they are. Plain values: loading (hwloc, sysfs) happens elsewhere.
-public struct Topology: Equatable, Sendable {
+public struct Topology: Equatable, Sendable, Codable {
     public var source: TopologySource
     public var machine: Machine
     public var packages: [Package]
@@ -111,7 +111,7 @@ public enum MemoryKind: String, Equatable, Sendable, Codable, CaseIterable {
     case ddr, mcdram, hbm, unknown
 }
 
-public struct NUMANode: Equatable, Sendable {
+public struct NUMANode: Equatable, Sendable, Codable {
     public var osIndex: Int
     public var memoryBytes: UInt64
     /// Local CPUs in Linux numbering; empty for a CPU-less (memory-only) node.

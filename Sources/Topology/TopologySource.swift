@@ -1,6 +1,6 @@
 /// Where a topology comes from: the machine we run on, a file written by
 /// `lstopo --of xml`, or an hwloc synthetic description.
-public enum TopologySource: Equatable, Sendable, CustomStringConvertible {
+public enum TopologySource: Equatable, Sendable, Codable, CustomStringConvertible {
     case live
     case xml(path: String)
     case synthetic(description: String)

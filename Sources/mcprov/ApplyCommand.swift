@@ -79,7 +79,7 @@ struct ApplyCommand: ParsableCommand {
             return (saved.plan, saved.profile)
         }
         let path = profile!
-        let topology = try loadTopologyOrExit(.live, logger: Logger(label: "mcprov"))
+        let topology = try planningTopology(try loadTopologyOrExit(.live, logger: Logger(label: "mcprov")))
         let (parsed, partition) = try ProfileLoading.resolve(profilePath: path, topology: topology, applied: state.applied)
         let plan = Plan(
             profile: ProfileReference(path: path, name: parsed.name.value), topology: topology.source.description,
@@ -144,7 +144,8 @@ struct ApplyCommand: ParsableCommand {
                 : "The node could NOT be fully restored: run `mcprov teardown` to give everything back.")
             throw ExitCode.failure
         }
-        Console.out("\nApply complete: \(PlanRenderer.summaryLine(plan.summary))")
+        let running = plan.partition.instances.map { "os \($0.index) \"\($0.name)\" on CPUs \($0.cpus)" }.joined(separator: ", ")
+        Console.out("\nApply complete: \(plan.summary.add) added, \(plan.summary.change) changed, \(plan.summary.destroy) destroyed; running: \(running).")
     }
 
     func readImage(_ name: String) throws -> (bytes: [UInt8], name: String) {

@@ -3,6 +3,23 @@ import Foundation
 import NodeControl
 import NodeOperations
 import Provisioning
+import Topology
+
+/// The live node's topology for planning: hwloc's, or, while the module holds CPUs that
+/// hwloc no longer sees, the snapshot taken before they were taken.
+func planningTopology(_ live: Topology) throws -> Topology {
+    guard live.source.isLive, ModuleClient.isLoaded else { return live }
+    let module = try openModule()
+    let held: CPUSet
+    do { held = try module.view().allCPUs } catch { throw error.exit() }
+    switch TopologySnapshot.choose(live: live, heldCPUs: held, store: StateStore()) {
+    case .live(let topology), .snapshot(let topology):
+        return topology
+    case .incomplete(let topology, let missing):
+        Console.error("mcprov: CPUs \(missing) are held by the module but unknown to hwloc, and no topology was saved before they were taken; planning without them")
+        return topology
+    }
+}
 
 /// What is applied on this node now: the module's view reconciled with the state record.
 struct NodeState {

@@ -38,7 +38,7 @@ struct PlanCommand: ParsableCommand {
     var detailedExitCode = false
 
     func run() throws {
-        let topology = try node.loadTopology(logger: node.makeLogger())
+        let topology = try planningTopology(try node.loadTopology(logger: node.makeLogger()))
         // What is applied: a partition given by hand, else, on the live node with the
         // module loaded, what the module holds (reconciled with the state record).
         var liveState: NodeState?

@@ -17,7 +17,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var node: NodeOptions
 
     func run() throws {
-        let topology = try node.loadTopology(logger: node.makeLogger())
+        let topology = try planningTopology(try node.loadTopology(logger: node.makeLogger()))
         let (_, partition) = try ProfileLoading.resolve(profilePath: profile, topology: topology)
         Console.out("\(profile): valid for \(topology.source)")
         for instance in partition.instances {

@@ -163,3 +163,36 @@ import Topology
         #expect(!IRQBalance { _ in 127 }.isActive)
     }
 }
+
+@Suite struct TopologySnapshotTests {
+    static func node(cpus: [Int], online: [Int]) throws -> Topology {
+        var topology = try TopologyLoader.load(.synthetic(description: "pack:1 core:\(cpus.count) pu:1"))
+        topology.cores = topology.cores.filter { online.contains($0.cpus[0]) }
+        topology.source = .live
+        topology.live = LiveState(presentCPUs: CPUSet(cpus), onlineCPUs: CPUSet(online), freeBytes: [0: 1 << 30])
+        return topology
+    }
+
+    @Test func plansWithWhatHwlocSawBeforeCPUsWereTaken() throws {
+        let store = StateStore(directory: try StoreAndLockTests().temporaryDirectory())
+        let whole = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1, 2, 3])
+        guard case .live = TopologySnapshot.choose(live: whole, heldCPUs: CPUSet(), store: store) else {
+            Issue.record("nothing held: the live topology is complete and used as it is"); return
+        }
+        let partial = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1])
+        guard case .snapshot(let topology) = TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
+            Issue.record("CPUs held: the snapshot should be used"); return
+        }
+        #expect(topology.cpus == CPUSet(0...3))
+        #expect(topology.live?.onlineCPUs == CPUSet(0...1), "the live part is fresh")
+    }
+
+    @Test func withoutASnapshotItSaysWhatIsMissing() throws {
+        let store = StateStore(directory: try StoreAndLockTests().temporaryDirectory())
+        let partial = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1])
+        guard case .incomplete(_, let missing) = TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
+            Issue.record("no snapshot: incomplete"); return
+        }
+        #expect(missing == CPUSet(2...3))
+    }
+}

@@ -120,6 +120,6 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         #expect(stderr.contains("kernel module not loaded (/dev/mcos-ctl does not exist)"))
-        #expect(stderr.contains("hint: load it with `insmod mcos.ko`"))
+        #expect(stderr.contains("hint: load it with `insmod mcos.ko real_mode_header=0x"))
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import Topology
+
+/// The node's topology as it was before anything was taken from Linux.
+///
+/// hwloc sees only online CPUs, so once a partition is applied its LWK CPUs vanish from
+/// the live topology, and a plan against it would think the node has lost cores. The
+/// topology is kept in the state directory whenever the module holds no CPU (so it is
+/// complete), and used instead of hwloc's while it holds some; the live part (online
+/// CPUs, free memory) is always read fresh. /run goes with a reboot, as do the reasons
+/// for the snapshot.
+public enum TopologySnapshot {
+    public enum Choice {
+        case live(Topology)
+        case snapshot(Topology)
+        /// CPUs are held but no snapshot exists (a reservation made by hand, a lost
+        /// state directory): the live topology, missing those CPUs.
+        case incomplete(Topology, missing: CPUSet)
+    }
+
+    /// The topology to plan with on the live node, given the CPUs the module holds now.
+    public static func choose(live: Topology, heldCPUs: CPUSet, store: StateStore) -> Choice {
+        let url = store.directory.appendingPathComponent("topology.json")
+        if heldCPUs.isEmpty {
+            var complete = live
+            complete.live = nil
+            if let data = try? JSONEncoder().encode(complete) {
+                try? FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true)
+                try? data.write(to: url, options: .atomic)
+            }
+            return .live(live)
+        }
+        guard let data = FileManager.default.contents(atPath: url.path),
+              var saved = try? JSONDecoder().decode(Topology.self, from: data),
+              heldCPUs.isSubset(of: saved.cpus)
+        else {
+            return .incomplete(live, missing: heldCPUs.subtracting(live.cpus))
+        }
+        saved.live = live.live
+        saved.source = .live
+        return .snapshot(saved)
+    }
+}
