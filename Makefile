@@ -27,11 +27,12 @@ test: swift-test vm-test
 swift-test: deps
 	$(SWIFT) test
 
-# What runs today: the node's own topology, then the shipped profiles checked and
-# planned against captured Xeon Phi and Xeon topologies. (The VM demo that applies a
-# profile on a real kernel replaces this once the kernel module and LWK land.)
+# The main job: the shipped profiles checked and planned against captured Xeon Phi and
+# Xeon topologies, then the emulated KNL-like node in QEMU: topology, plan, apply (the
+# LWK boots), status, kmsg, teardown, and a check that every CPU and all memory are back.
 demo: release
 	bash scripts/demo.sh $(MCPROV) $(FIXTURES)
+	@$(MAKE) --no-print-directory vm-demo
 
 # Medians and ratios against a baseline measured in the same run; never a timed test.
 bench: release

@@ -29,7 +29,7 @@ VM_TOOL := $(VM_BUILD)/mcos-test
 VM_SWIFT_TOOLS := $(VM_BUILD)/tools
 VM_SWIFT_SOURCES := $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap') Package.swift
 
-.PHONY: kmod vm-test vm-shell vm-deps vm-build vm-clean
+.PHONY: kmod vm-test vm-shell vm-demo vm-deps vm-build vm-clean
 .PRECIOUS: $(VM_BUILD)/%/mcos.ko $(VM_BUILD)/%/initramfs.cpio.gz
 
 vm-deps:
@@ -62,7 +62,7 @@ $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage
 	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov
 
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
-		Tests/vm/guest/init $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
+		Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF)
@@ -85,6 +85,18 @@ vm-shell: vm-deps
 		$(VM_BUILD)/$(VM_SHELL_KERNEL)/initramfs.cpio.gz
 	sh Tests/vm/qemu.sh /boot/vmlinuz-$(VM_SHELL_KERNEL) \
 		$(VM_BUILD)/$(VM_SHELL_KERNEL)/initramfs.cpio.gz mcos.shell
+
+# make demo: the same guest runs Tests/vm/demo/demo.sh with its output shown,
+# on the first kernel; fails unless the guest says the demo went through.
+VM_DEMO_KERNEL ?= $(firstword $(VM_KERNELS))
+vm-demo: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz
+	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
+	@timeout -k 10 $(VM_TIMEOUT) sh Tests/vm/qemu.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz mcos.demo quiet < /dev/null \
+		| tr -d '\r' | tee $(VM_BUILD)/demo.log | grep -v '^\[ *[0-9.]*\]'
+	@grep -q '^MCOS-DEMO ok' $(VM_BUILD)/demo.log || { echo "make demo: the demo failed (console: $(VM_BUILD)/demo.log)"; exit 1; }
 
 vm-clean:
 	rm -rf $(VM_BUILD)

@@ -16,6 +16,7 @@ mkdir -p "$stage/bin" "$stage/sbin" "$stage/proc" "$stage/sys" "$stage/dev" \
 cp /bin/busybox "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$here/guest/init" "$stage/init"
+cp "$here/demo/demo.sh" "$stage/demo.sh"
 cp "$here/scenarios/"*.sh "$stage/scenarios/"
 cp "$ko" "$stage/mcos.ko"
 cp "$tool" "$stage/bin/mcos-test"

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# The declarative loop with the LWK booting for real: apply the demo profile,
+# status shows it running, a second apply changes nothing, a change of kernel
+# arguments restarts the LWK on the same CPUs and memory chunks, teardown
+# refuses while a program holds the LWK and gives everything back after;
+# then 50 apply/teardown cycles leak no CPU and no memory.
+. /scenarios/lib.sh
+P=/profiles/qemu-knl-like.yaml
+load_mod
+on0=$(online_cpus); free0=$(node_free 0); free1=$(node_free 1)
+
+run mcprov apply $P --auto-approve
+[ "$(online_cpus)" = 0-1 ] || fail "CPUs 2-3 still online after apply"
+rc=0; mcprov status > /tmp/s 2>&1 || rc=$?
+cat /tmp/s
+[ "$rc" = 0 ] || fail "status after apply exited $rc"
+grep -q 'os 0 "lwk": running' /tmp/s || fail "status does not show os 0 running"
+mcprov kmsg | grep -q 'booted' || fail "the LWK's log does not say it booted"
+
+# the same profile again: nothing to do
+mcprov apply $P --auto-approve > /tmp/o || fail "second apply failed"
+grep -q 'No changes. The node matches the profile.' /tmp/o || fail "second apply was not a no-op"
+
+# kernel arguments only: restart on the same resources
+mcprov module query --json > /tmp/before
+sed 's/args: \[time_sharing\]/args: [time_sharing, idle_halt]/' $P > /tmp/idle.yaml
+mcprov apply /tmp/idle.yaml --auto-approve > /tmp/o || { cat /tmp/o; fail "kernel-argument apply failed"; }
+cat /tmp/o
+grep -q 'Restarts the LWK' /tmp/o || fail "the plan did not classify a restart"
+grep -q 'reserve' /tmp/o && fail "a kernel-argument change re-reserved resources"
+mcprov module query --json > /tmp/after
+grep '"physical_address"' /tmp/before > /tmp/b; grep '"physical_address"' /tmp/after > /tmp/a
+cmp -s /tmp/a /tmp/b || fail "memory chunks changed across a kernel-argument restart"
+mcprov status | grep -q 'hidos time_sharing idle_halt dump_level=24' || fail "status does not show the new arguments"
+
+# a program holding the LWK: teardown refuses, --force proceeds
+sleep 60 < /dev/mcos0 &
+holder=$!
+sleep 0.5
+rc=0; mcprov teardown > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'programs are running on the LWK' /tmp/o || { cat /tmp/o; fail "teardown did not refuse"; }
+[ "$(online_cpus)" = 0-1 ] || fail "a refused teardown changed the node"
+run mcprov teardown --force
+wait $holder 2>/dev/null
+[ "$(online_cpus)" = "$on0" ] || fail "CPUs not back after teardown"
+
+for i in $(seq 1 50); do
+	mcprov apply $P --auto-approve > /tmp/o 2>&1 || { cat /tmp/o; fail "apply $i failed"; }
+	mcprov teardown > /tmp/o 2>&1 || { cat /tmp/o; fail "teardown $i failed"; }
+done
+[ "$(online_cpus)" = "$on0" ] || fail "CPUs leaked over the cycles"
+expect_near "node 1 free after the cycles" "$(node_free 1)" "$free1" $((1 * MiB))
+expect_near "node 0 free after the cycles" "$(node_free 0)" "$free0" $((16 * MiB))
+unload_mod
+sync
+sleep 2
