@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mcprov", targets: ["mcprov"]),
+        .executable(name: "mcexec", targets: ["mcexec"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
         .library(name: "Topology", targets: ["Topology"]),
     ],
@@ -74,6 +75,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // mcexec: starts a Linux program on the LWK and is its proxy on Linux (issue 6).
+        .executableTarget(
+            name: "mcexec",
+            dependencies: [
+                "Kernel",
+                "NodeControl",
+                "NodeOperations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Proxy"
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
         .testTarget(
@@ -81,9 +93,10 @@ let package = Package(
             dependencies: ["Provisioning", "Topology", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"]),
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl", "TestSupport"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
+        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "Kernel", "NodeControl", "TestSupport"]),
     ]
 )

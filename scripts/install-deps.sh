@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing mcprov needs on Debian 12, beyond the Swift
-# toolchain: hwloc (library, headers, and hwloc-info for the benchmark) and libnuma.
+# toolchain: hwloc (library, headers, and hwloc-info for the benchmark), libnuma, and
+# a static busybox (the host tests start its applets through the LWK's user loader).
 # Run as root. Quick when everything is already there.
 set -euo pipefail
 
-packages=(libhwloc-dev libnuma-dev hwloc pkg-config python3)
+packages=(libhwloc-dev libnuma-dev hwloc pkg-config python3 busybox-static)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

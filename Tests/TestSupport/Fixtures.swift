@@ -41,3 +41,24 @@ public enum Fixtures {
         ProcessInfo.processInfo.environment["MCPROV_UPDATE_GOLDEN"] == "1"
     }
 }
+
+/// Directories for files the tests make (compiled programs, fake ELF files), all under
+/// one per-process folder that is removed when the test process exits.
+public enum Scratch {
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcprov-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        scratchRootPath = url.path
+        atexit { if let path = scratchRootPath { try? FileManager.default.removeItem(atPath: path) } }
+        return url
+    }()
+
+    /// A new, empty directory whose name starts with `prefix`.
+    public static func directory(_ prefix: String) -> URL {
+        let url = root.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+nonisolated(unsafe) private var scratchRootPath: String?

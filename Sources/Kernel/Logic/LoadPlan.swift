@@ -1,0 +1,98 @@
+/// What loading an `ELFImage` into a fresh address space means, page by page: which
+/// virtual ranges to map with which protection, which file bytes go where, and what is
+/// zero. The LWK follows it to fill its own page tables (copying, not mapping, the file:
+/// the file lives in Linux's page cache); mcexec uses it to check and to tell.
+public struct LoadPlan: Equatable {
+    public struct Protection: OptionSet, Equatable, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let read = Protection(rawValue: 1)
+        public static let write = Protection(rawValue: 2)
+        public static let execute = Protection(rawValue: 4)
+    }
+
+    /// One PT_LOAD, page-aligned. [start, start + copyBytes) receives the file bytes
+    /// [fileOffset, fileOffset + copyBytes); [start + copyBytes, end) is zero. As with
+    /// Linux's mmap of the segment, the copy starts at the page boundary, so the bytes
+    /// before p_vaddr in the first page are the file's (that is how the ELF header and
+    /// program headers become visible at AT_PHDR).
+    public struct Mapping: Equatable {
+        public var start: UInt64
+        public var end: UInt64
+        public var fileOffset: UInt64
+        public var copyBytes: UInt64
+        public var protection: Protection
+
+        public var bytes: UInt64 { end - start }
+        /// The part that must be zero-filled (.bss and the tail of the last file page).
+        public var zeroStart: UInt64 { start + copyBytes }
+    }
+
+    public var mappings: [Mapping]
+    /// Added to every address the file names: 0 for ET_EXEC, the base for static-PIE.
+    public var loadBias: UInt64
+    /// Entry point after the bias (AT_ENTRY, and where the first user RIP goes).
+    public var entry: UInt64
+    /// AT_PHDR, AT_PHENT, AT_PHNUM.
+    public var programHeaders: UInt64
+    public var programHeaderEntrySize: UInt64
+    public var programHeaderCount: UInt64
+    /// The initial program break: the page after the highest mapping (Linux adds a
+    /// random offset; the LWK does not, so runs are reproducible).
+    public var programBreak: UInt64
+    public var executableStack: Bool
+
+    public enum PlanError: Error, Equatable {
+        /// Dynamic programs need ld.so first; not supported yet.
+        case dynamicExecutable(interpreter: String)
+        /// The static-PIE base is not page-aligned or pushes a segment out of user space.
+        case badBase(UInt64)
+    }
+
+    /// Default base for static-PIE programs: where Linux puts ET_DYN programs run
+    /// directly (ELF_ET_DYN_BASE, 2/3 of TASK_SIZE, page-aligned), minus randomization.
+    public static let defaultStaticPIEBase: UInt64 = 0x5555_5555_4000
+
+    /// Plans `image`; `staticPIEBase` is used only for static-PIE (rounded up to the
+    /// largest segment alignment, as Linux does, so 2 MiB-aligned segments stay so).
+    public init(image: ELFImage, staticPIEBase: UInt64 = LoadPlan.defaultStaticPIEBase) throws(PlanError) {
+        let bias: UInt64
+        switch image.linking {
+        case .dynamic(let interpreter): throw .dynamicExecutable(interpreter: interpreter)
+        case .staticExecutable: bias = 0
+        case .staticPIE:
+            let page = ELFImage.pageSize
+            var alignment = page
+            for segment in image.loadSegments where segment.alignment > alignment { alignment = segment.alignment }
+            guard staticPIEBase % page == 0, staticPIEBase <= ELFImage.userSpaceEnd - alignment else { throw .badBase(staticPIEBase) }
+            bias = (staticPIEBase + alignment - 1) / alignment * alignment
+        }
+        let page = ELFImage.pageSize
+        var mappings: [Mapping] = []
+        for segment in image.loadSegments {
+            // The parser checked each segment fits below userSpaceEnd unbiased; biased it must still.
+            let virtualAddress = segment.virtualAddress &+ bias
+            guard virtualAddress >= bias, virtualAddress <= ELFImage.userSpaceEnd,
+                  segment.memorySize <= ELFImage.userSpaceEnd - virtualAddress else { throw .badBase(staticPIEBase) }
+            let start = virtualAddress / page * page
+            let end = (virtualAddress + segment.memorySize + page - 1) / page * page
+            let lead = virtualAddress - start
+            var protection: Protection = []
+            if segment.flags & ProgramHeader.read != 0 { protection.insert(.read) }
+            if segment.flags & ProgramHeader.write != 0 { protection.insert(.write) }
+            if segment.flags & ProgramHeader.execute != 0 { protection.insert(.execute) }
+            mappings.append(Mapping(
+                start: start, end: end, fileOffset: segment.offset - lead,
+                copyBytes: segment.fileSize == 0 ? 0 : lead + segment.fileSize, protection: protection))
+        }
+        self.mappings = mappings
+        loadBias = bias
+        entry = image.entry + bias
+        // checkLoadSegments() guaranteed the headers are loaded.
+        programHeaders = (image.programHeadersAddress ?? 0) + bias
+        programHeaderEntrySize = UInt64(image.programHeaderEntrySize)
+        programHeaderCount = UInt64(image.programHeaders.count)
+        programBreak = mappings.last?.end ?? 0
+        executableStack = image.wantsExecutableStack
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+
+/// McKernel's mcexec options that shape how a program is placed on the LWK. They are
+/// parsed and checked now so scripts written for McKernel keep working; the loader will
+/// honour them when programs run (see `MCExec.notRunnableYet`).
+struct LaunchOptions: ParsableArguments {
+    @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks.", valueName: "N"))
+    var processesPerNode: Int?
+
+    @Option(name: .customShort("t"), help: ArgumentHelp("Proxy threads serving offloaded system calls.", valueName: "N"))
+    var threads: Int?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to start the program on.", valueName: "cpu"))
+    var cpu: Int?
+
+    @Option(name: .customShort("m"), help: ArgumentHelp("Bind the program's memory to these NUMA nodes (e.g. 0,1 or 4-7).", valueName: "nodes"))
+    var memoryNodes: String?
+
+    @Option(name: .customShort("h"), help: ArgumentHelp("Extend the heap by at least this much at a time (e.g. 2M).", valueName: "size"))
+    var heapExtension: String?
+
+    @Option(name: .customShort("s"), help: ArgumentHelp("Stack bytes mapped at start, and the stack's maximum (e.g. 2M,1G).", valueName: "premap[,max]"))
+    var stack: String?
+
+    mutating func validate() throws {
+        if let processesPerNode, processesPerNode < 1 { throw ValidationError("-n must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("-t must be at least 1") }
+        if let cpu, cpu < 0 { throw ValidationError("-c must be an LWK CPU number (0 or more)") }
+        if let memoryNodes, NodeList(memoryNodes) == nil {
+            throw ValidationError("-m '\(memoryNodes)' is not a list of NUMA nodes such as 0,1 or 4-7")
+        }
+        if let heapExtension, SizeArgument(heapExtension) == nil {
+            throw ValidationError("-h '\(heapExtension)' is not a size such as 2M or 1G")
+        }
+        if let stack, StackArgument(stack) == nil {
+            throw ValidationError("-s '\(stack)' is not <premap>[,<max>] with sizes such as 2M,1G and max ≥ premap")
+        }
+    }
+}
+
+/// A list of NUMA node numbers: `0,2,4-7`.
+struct NodeList: Equatable {
+    var nodes: [Int]
+
+    init?(_ text: String) {
+        var nodes: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }),
+                  let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]), low <= high, high < 1 << 16 else { return nil }
+            nodes.append(contentsOf: low...high)
+        }
+        self.nodes = nodes
+    }
+}

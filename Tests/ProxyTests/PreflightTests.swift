@@ -1,0 +1,150 @@
+import Foundation
+import TestSupport
+import Kernel
+import NodeControl
+import Testing
+@testable import mcexec
+
+/// Every refusal before the LWK, in the order mcexec meets them, each with its remedy.
+@Suite struct PreflightTests {
+    struct FixedProbe: InstanceProbe {
+        var result: Result<InstanceState, ModuleError>
+        var applied: [Int]? = [0]
+        func appliedInstances() -> [Int]? { applied }
+        func state(of instance: Int) throws(ModuleError) -> InstanceState { try result.get() }
+    }
+
+    static let running = FixedProbe(result: .success(.running))
+
+    static let directory: URL = {
+        Scratch.directory("mcexec")
+    }()
+
+    static func file(_ name: String, _ contents: [UInt8], mode: Int = 0o755) -> String {
+        let path = directory.appendingPathComponent(name).path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(contents), attributes: [.posixPermissions: mode])
+        return path
+    }
+
+    /// gcc-built programs, once per run.
+    static let programs: [String: String] = {
+        let source = "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 42; }\n"
+        var built: [String: String] = [:]
+        for (name, flags) in [("static", ["-static"]), ("static-pie", ["-static-pie"]), ("dynamic", [] as [String])] {
+            let path = directory.appendingPathComponent(name).path
+            let sourcePath = path + ".c"
+            try! source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
+            process.arguments = flags + ["-o", path, sourcePath]
+            process.standardError = FileHandle.nullDevice
+            try! process.run()
+            process.waitUntilExit()
+            if process.terminationStatus == 0 { built[name] = path }
+        }
+        return built
+    }()
+
+    func failure(_ program: String, instance: Int? = nil, path: String? = nil, probe: some InstanceProbe = PreflightTests.running) -> MCExecError? {
+        do throws(MCExecError) {
+            _ = try MCExec.prepare(LaunchRequest(instance: instance, program: program, arguments: []),
+                                   environment: ["PATH": path ?? Self.directory.path], probe: probe)
+            return nil
+        } catch { return error }
+    }
+
+    @Test func notFound() throws {
+        let missing = try #require(failure("/nonexistent/prog"))
+        #expect(missing.status == .notFound && missing.message.contains("/nonexistent/prog: no such file"))
+        let notInPath = try #require(failure("no-such-program-here"))
+        #expect(notInPath.status == .notFound && notInPath.message.contains("not found in PATH") && notInPath.remedy != nil)
+    }
+
+    @Test func notExecutableOrNotAProgram() throws {
+        let plain = Self.file("plain", [0x7f, 0x45, 0x4c, 0x46], mode: 0o644)
+        let notExecutable = try #require(failure(plain))
+        #expect(notExecutable.status == .cannotExecute && notExecutable.message.contains("not executable") && notExecutable.remedy!.contains("chmod +x"))
+
+        let directoryError = try #require(failure(Self.directory.path))
+        #expect(directoryError.message.contains("is a directory"))
+
+        let script = try #require(failure(Self.file("script.sh", Array("#!/bin/sh\necho hi\n".utf8))))
+        #expect(script.message.contains("not an ELF file") && script.remedy!.contains("scripts are not supported yet"))
+
+        let truncated = try #require(failure(Self.file("truncated", [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1])))
+        #expect(truncated.message.contains("truncated") && truncated.status == .cannotExecute)
+    }
+
+    @Test func wrongArchitecture() throws {
+        var arm = [UInt8](repeating: 0, count: 64)
+        arm.replaceSubrange(0..<7, with: [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1])
+        arm[16] = 2; arm[18] = 183; arm[20] = 1
+        let error = try #require(failure(Self.file("arm64", arm)))
+        #expect(error.message.contains("another architecture") && error.remedy!.contains("x86-64"))
+        // A 32-bit x86 ELF header, made by hand: gcc -m32 needs multilib, which build
+        // machines often lack, and the header is all the check reads.
+        var i386 = [UInt8](repeating: 0, count: 64)
+        i386.replaceSubrange(0..<7, with: [0x7f, 0x45, 0x4c, 0x46, 1, 1, 1])
+        i386[16] = 2; i386[18] = 3; i386[20] = 1
+        let error32 = try #require(failure(Self.file("i386", i386)))
+        #expect(error32.message.contains("32-bit"))
+    }
+
+    @Test func dynamicExecutablesAreRefusedWithTheRemedy() throws {
+        let dynamic = try #require(Self.programs["dynamic"])
+        let error = try #require(failure(dynamic))
+        #expect(error.message.contains("dynamic executables are not supported yet: link it with -static"))
+        #expect(error.remedy!.contains("ld-linux") && error.status == .cannotExecute)
+    }
+
+    @Test func staticProgramsPassOnARunningInstance() throws {
+        for name in ["static", "static-pie"] {
+            let path = try #require(Self.programs[name])
+            #expect(failure(path) == nil)
+            #expect(failure(name) == nil, "found in PATH")
+        }
+    }
+
+    @Test func instanceStates() throws {
+        let path = try #require(Self.programs["static"])
+        let notLoaded = try #require(failure(path, probe: FixedProbe(result: .failure(.notLoaded("find OS 0")))))
+        #expect(notLoaded.message == "no LWK: the mcos kernel module is not loaded")
+        #expect(notLoaded.remedy!.contains("mcprov apply") && notLoaded.remedy!.contains("insmod"))
+        let nothingApplied = try #require(failure(path, probe: FixedProbe(result: .failure(.notLoaded("find OS 0")), applied: nil)))
+        #expect(nothingApplied.message.hasSuffix("(no profile is applied on this node)"))
+
+        let missing = ModuleError(kind: .noSuchInstance, operation: "open OS 3", message: "/dev/mcos3 does not exist", remedy: "", errno: ENOENT)
+        let noInstance = try #require(failure(path, instance: 3, probe: FixedProbe(result: .failure(missing))))
+        #expect(noInstance.message == "OS 3 does not exist" && noInstance.status == .failure)
+
+        for state in [InstanceState.inactive, .shutdown, .loaded, .panic, .booting] {
+            let error = try #require(failure(path, probe: FixedProbe(result: .success(state))))
+            #expect(error.message.contains("OS 0 is") && error.remedy != nil, "\(state)")
+        }
+        let panic = try #require(failure(path, probe: FixedProbe(result: .success(.panic))))
+        #expect(panic.remedy!.contains("mcprov kmsg"))
+    }
+
+    @Test func choosingTheInstance() {
+        #expect(InstanceCheck.choose(requested: 3, probe: FixedProbe(result: .success(.running), applied: [0])) == 3)
+        #expect(InstanceCheck.choose(requested: nil, probe: FixedProbe(result: .success(.running), applied: [4, 2])) == 2)
+        #expect(InstanceCheck.choose(requested: nil, probe: FixedProbe(result: .success(.running), applied: nil)) == 0, "McKernel's default")
+        #expect(InstanceCheck.choose(requested: nil, probe: FixedProbe(result: .success(.running), applied: [])) == 0)
+    }
+
+    @Test func programChecksComeBeforeTheKernel() throws {
+        // A probe that would fail is never reached when the program is wrong.
+        let error = try #require(failure("/nonexistent", probe: FixedProbe(result: .failure(.notLoaded("x")))))
+        #expect(error.status == .notFound)
+    }
+
+    @Test func theEndOfTheLineSaysSo() throws {
+        let path = try #require(Self.programs["static-pie"])
+        let request = LaunchRequest(instance: nil, program: path, arguments: [])
+        let (program, instance) = try MCExec.prepare(request, environment: [:], probe: FixedProbe(result: .success(.running), applied: [2, 1]))
+        #expect(instance == 1, "the applied profile's first instance")
+        let error = MCExec.notRunnableYet(program, name: path, instance: instance)
+        #expect(error.message.hasPrefix("the LWK cannot run programs yet: \(path) is a valid static-PIE x86-64 executable"))
+        #expect(error.status == .failure)
+    }
+}
