@@ -95,7 +95,8 @@ vm-demo: vm-deps
 	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
 	@timeout -k 10 $(VM_TIMEOUT) sh Tests/vm/qemu.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
 		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz mcos.demo quiet < /dev/null \
-		| tr -d '\r' | tee $(VM_BUILD)/demo.log | grep -v '^\[ *[0-9.]*\]'
+		| tr -d '\r' | tee $(VM_BUILD)/demo.log \
+		| awk '/^\$$ / { on = 1 } on && !/^\[ *[0-9.]+\]/'
 	@grep -q '^MCOS-DEMO ok' $(VM_BUILD)/demo.log || { echo "make demo: the demo failed (console: $(VM_BUILD)/demo.log)"; exit 1; }
 
 vm-clean:
