@@ -93,11 +93,8 @@ vm-demo: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \
 		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz
 	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
-	@timeout -k 10 $(VM_TIMEOUT) sh Tests/vm/qemu.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
-		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz mcos.demo quiet < /dev/null \
-		| tr -d '\r' | tee $(VM_BUILD)/demo.log \
-		| awk '/^\$$ / { on = 1 } on && !/^\[ *[0-9.]+\]/'
-	@grep -q '^MCOS-DEMO ok' $(VM_BUILD)/demo.log || { echo "make demo: the demo failed (console: $(VM_BUILD)/demo.log)"; exit 1; }
+	@sh Tests/vm/demo/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/demo.log $(VM_TIMEOUT)
 
 vm-clean:
 	rm -rf $(VM_BUILD)

@@ -21,12 +21,7 @@ run $MT -e EINVAL reserve-cpus 4
 run $MT -e EINVAL release-cpus 1
 
 run $MT release-cpus 2-3
-[ "$(online_cpus)" = 0-3 ] || fail "online after release: $(online_cpus), expected 0-3"
-for c in 2 3; do
-	got=$(pinned_cpu $c)
-	log "task pinned to CPU $c ran on CPU $got"
-	[ "$got" = "$c" ] || fail "task pinned to CPU $c ran on CPU $got"
-done
+expect_cpus_back
 
 # partial failure: 1 and 3 fine, 3 reserved first -> EBUSY and nothing taken
 run $MT reserve-cpus 3

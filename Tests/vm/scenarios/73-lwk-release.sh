@@ -19,9 +19,5 @@ run $MT shutdown $idx
 run $MT destroy $idx
 run $MT release-cpus 2-3
 run $MT release-mem all
-[ "$(online_cpus)" = 0-3 ] || fail "CPUs not back: $(online_cpus)"
-for c in 2 3; do
-	got=$(pinned_cpu $c)
-	[ "$got" = $c ] || fail "task pinned to CPU $c ran on $got"
-done
+expect_cpus_back
 unload_mod

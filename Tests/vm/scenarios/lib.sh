@@ -70,6 +70,16 @@ pinned_cpu() {
 	taskset -c "$1" awk '{ print $39 }' /proc/self/stat
 }
 
+# CPUs 2-3 are back with Linux: online, and tasks pinned to them run there
+expect_cpus_back() {
+	[ "$(online_cpus)" = 0-3 ] || fail "online after release: $(online_cpus), expected 0-3"
+	for c in 2 3; do
+		got=$(pinned_cpu $c)
+		log "task pinned to CPU $c ran on CPU $got"
+		[ "$got" = "$c" ] || fail "task pinned to CPU $c ran on CPU $got"
+	done
+}
+
 # field from "mcos-test node N": node_field N free|floor|reserved|managed
 node_field() {
 	$MT node "$1" | tr ' ' '\n' | awk -v k="$2" 'p { print; exit } $0 == k { p = 1 }'
