@@ -168,9 +168,14 @@ public final class Applier {
         }
     }
 
-    /// Kernel arguments (or image, or IKC map) changed: shut down, set, boot again, on
-    /// the resources the instance already holds.
-    public func restart(_ instance: ResolvedInstance, previous: ResolvedInstance, image: [UInt8], imageName: String) throws(UndoStack.Failure) {
+    /// Kernel arguments (or image, or IKC map) changed: shut down, load, set, boot again,
+    /// on the resources the instance already holds. Undone by booting the previous
+    /// image with the previous arguments (a shutdown unloads the image, so it is loaded
+    /// again first).
+    public func restart(
+        _ instance: ResolvedInstance, previous: ResolvedInstance, image: [UInt8], imageName: String,
+        previousImage: [UInt8], previousImageName: String
+    ) throws(UndoStack.Failure) {
         let device: InstanceClient
         do { device = try module.instance(instance.index) } catch { throw undo.rollback(after: error) }
         try step(.shutdown, "os \(instance.index)", undo: "booted os \(instance.index) again with \"\(previous.kernelArgs)\"",
@@ -178,6 +183,8 @@ public final class Applier {
                      let state = try device.status().state
                      if state == .running || state == .booting || state == .panic || state == .hungup { try device.shutdown() }
                  }, undoneBy: { [self] () throws(ModuleError) in
+                     try device.shutdown()  // whatever state the failed steps left: back to inactive
+                     try device.load(image: previousImage, name: previousImageName)
                      try device.setKernelArguments(previous.kernelArgs)
                      try device.boot()
                      try waitRunning(device)

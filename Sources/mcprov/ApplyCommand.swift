@@ -126,8 +126,13 @@ struct ApplyCommand: ParsableCommand {
                     let restart = state.stopped[instance.index] != nil || before.kernelArgs != instance.kernelArgs
                         || before.kernelImage != instance.kernelImage || before.ikc != instance.ikc
                     guard restart else { continue }
+                    // The image to go back to if the restart fails; an instance rebuilt
+                    // from the module without a record has no known image: the new one.
+                    let previousImage = images[before.kernelImage] ?? Self.quietlyReadImage(before.kernelImage) ?? image
                     Console.out("Restarting os \(instance.index):")
-                    try applier.restart(instance, previous: before, image: image.bytes, imageName: image.name)
+                    try applier.restart(
+                        instance, previous: before, image: image.bytes, imageName: image.name,
+                        previousImage: previousImage.bytes, previousImageName: previousImage.name)
                 } else {
                     Console.out("Creating os \(instance.index) \"\(instance.name)\":")
                     try applier.create(instance, image: image.bytes, imageName: image.name)
@@ -146,6 +151,11 @@ struct ApplyCommand: ParsableCommand {
         }
         let running = plan.partition.instances.map { "os \($0.index) \"\($0.name)\" on CPUs \($0.cpus)" }.joined(separator: ", ")
         Console.out("\nApply complete: \(plan.summary.add) added, \(plan.summary.change) changed, \(plan.summary.destroy) destroyed; running: \(running).")
+    }
+
+    static func quietlyReadImage(_ name: String) -> (bytes: [UInt8], name: String)? {
+        guard let url = try? LWKImage.locate(name), let data = try? Data(contentsOf: url) else { return nil }
+        return ([UInt8](data), url.path)
     }
 
     func readImage(_ name: String) throws -> (bytes: [UInt8], name: String) {

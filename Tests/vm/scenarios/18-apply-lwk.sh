@@ -33,6 +33,16 @@ grep '"physical_address"' /tmp/before > /tmp/b; grep '"physical_address"' /tmp/a
 cmp -s /tmp/a /tmp/b || fail "memory chunks changed across a kernel-argument restart"
 mcprov status | grep -q 'hidos time_sharing idle_halt dump_level=24' || fail "status does not show the new arguments"
 
+# a restart that fails half-way boots the previous image and arguments again
+rc=0; MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+cat /tmp/o
+[ "$rc" = 1 ] || fail "a restart failing at boot exited $rc"
+grep -q 'undone: booted os 0 again with "hidos time_sharing idle_halt dump_level=24"' /tmp/o || fail "the previous configuration was not booted again"
+grep -q 'The node is as it was before this apply' /tmp/o || fail "the rollback was not complete"
+mcprov status > /tmp/s || { cat /tmp/s; fail "status after a failed restart is not clean"; }
+grep -q 'os 0 "lwk": running' /tmp/s && grep -q 'hidos time_sharing idle_halt dump_level=24' /tmp/s ||
+	{ cat /tmp/s; fail "the LWK does not run with its previous arguments"; }
+
 # a program holding the LWK: teardown refuses, --force proceeds
 sleep 60 < /dev/mcos0 &
 holder=$!
