@@ -9,10 +9,7 @@ load_mod
 on0=$(online_cpus); free0=$(node_free 0); free1=$(node_free 1)
 
 run $MT setup 2-3 64M@1 8M@0
-idx=$($MT create) || fail "create failed"
-run $MT assign-cpus $idx 2-3
-run $MT assign-mem $idx 1 all
-run $MT assign-mem $idx 0 all
+new_instance 2-3 1 0
 run $MT load $idx /bin/mcos-test
 
 # a program holding /dev/mcos0 open

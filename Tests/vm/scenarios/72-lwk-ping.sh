@@ -4,9 +4,7 @@
 . /scenarios/lib.sh
 load_mod
 run $MT setup 2-3 32M@0
-idx=$($MT create) || fail "create failed"
-run $MT assign-cpus $idx 2-3
-run $MT assign-mem $idx 0 all
+new_instance 2-3 0
 run $MT -e ENOTCONN ping $idx
 lwk_boot $idx hidos
 for i in 1 2 3 4 5; do

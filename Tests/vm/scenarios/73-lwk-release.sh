@@ -4,10 +4,7 @@
 . /scenarios/lib.sh
 load_mod
 run $MT setup 2-3 32M@0 16M@1
-idx=$($MT create) || fail "create failed"
-run $MT assign-cpus $idx 2-3
-run $MT assign-mem $idx 0 all
-run $MT assign-mem $idx 1 all
+new_instance 2-3 0 1
 lwk_boot $idx hidos
 [ "$(os_state $idx)" = RUNNING ] || fail "first boot: $(os_state $idx)"
 run $MT shutdown $idx

@@ -5,9 +5,7 @@
 . /scenarios/lib.sh
 load_mod
 run $MT setup 3 16M@0
-idx=$($MT create) || fail "create failed"
-run $MT assign-cpus $idx 3
-run $MT assign-mem $idx 0 all
+new_instance 3 0
 # corrupt: ELF class byte changed
 cp $LWK /tmp/bad.elf
 printf '\003' | dd of=/tmp/bad.elf bs=1 seek=4 conv=notrunc 2> /dev/null

@@ -6,10 +6,7 @@
 . /scenarios/lib.sh
 load_mod
 run $MT setup 2-3 16M@0 8M@1
-idx=$($MT create) || fail "create failed"
-run $MT assign-cpus $idx 2-3
-run $MT assign-mem $idx 0 all
-run $MT assign-mem $idx 1 all
+new_instance 2-3 0 1
 run $MT load $idx $LWK
 run $MT kargs $idx "hidos test_fault=page"
 run $MT -e EIO boot $idx

@@ -87,6 +87,17 @@ node_field() {
 
 LWK=/mcos-lwk.elf
 
+# new_instance CPUS NODE...: create an instance holding CPUS and all the
+# reserved memory of each NODE; sets idx to its number
+new_instance() {
+	idx=$($MT create) || fail "create failed"
+	run $MT assign-cpus $idx "$1"
+	shift
+	for node in "$@"; do
+		run $MT assign-mem $idx $node all
+	done
+}
+
 # lwk_boot IDX KARGS: load the LWK image, set kernel args, boot
 lwk_boot() {
 	run $MT load "$1" $LWK
