@@ -79,7 +79,7 @@ struct ApplyCommand: ParsableCommand {
             return (saved.plan, saved.profile)
         }
         let path = profile!
-        let topology = try planningTopology(try loadTopologyOrExit(.live, logger: Logger(label: "mcprov")))
+        let topology = try planningTopology(try loadTopologyOrExit(.live, logger: Logger(label: "mcprov")), state: state)
         let (parsed, partition) = try ProfileLoading.resolve(profilePath: path, topology: topology, applied: state.applied)
         let plan = Plan(
             profile: ProfileReference(path: path, name: parsed.name.value), topology: topology.source.description,

@@ -6,12 +6,16 @@ import Provisioning
 import Topology
 
 /// The live node's topology for planning: hwloc's, or, while the module holds CPUs that
-/// hwloc no longer sees, the snapshot taken before they were taken.
-func planningTopology(_ live: Topology) throws -> Topology {
+/// hwloc no longer sees, the snapshot taken before they were taken. `state`, when the
+/// caller has read it already, says which CPUs the module holds.
+func planningTopology(_ live: Topology, state: NodeState? = nil) throws -> Topology {
     guard live.source.isLive, ModuleClient.isLoaded else { return live }
-    let module = try openModule()
     let held: CPUSet
-    do { held = try module.view().allCPUs } catch { throw error.exit() }
+    if let state {
+        held = state.view.allCPUs
+    } else {
+        do { held = try openModule().view().allCPUs } catch let error as ModuleError { throw error.exit() }
+    }
     switch TopologySnapshot.choose(live: live, heldCPUs: held, store: StateStore()) {
     case .live(let topology), .snapshot(let topology):
         return topology

@@ -38,14 +38,14 @@ struct PlanCommand: ParsableCommand {
     var detailedExitCode = false
 
     func run() throws {
-        let topology = try planningTopology(try node.loadTopology(logger: node.makeLogger()))
         // What is applied: a partition given by hand, else, on the live node with the
         // module loaded, what the module holds (reconciled with the state record).
         var liveState: NodeState?
-        if current == nil, topology.source.isLive, ModuleClient.isLoaded {
+        if current == nil, node.source.isLive, ModuleClient.isLoaded {
             liveState = try NodeState.read(try openModule(), store: StateStore())
             liveState?.notes.forEach { Console.error("mcprov: \($0)") }
         }
+        let topology = try planningTopology(try node.loadTopology(logger: node.makeLogger()), state: liveState)
         let applied = try current.map(readPartition) ?? liveState?.applied
         let (parsed, partition) = try ProfileLoading.resolve(profilePath: profile, topology: topology, applied: applied)
         let plan = Plan(
