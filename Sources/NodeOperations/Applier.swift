@@ -82,9 +82,13 @@ public final class Applier {
     public func create(_ instance: ResolvedInstance, image: [UInt8], imageName: String) throws(UndoStack.Failure) {
         try step(.compact, "best effort, for contiguous chunks", undo: nil, { compactMemory() })
         for slice in instance.memory {
+            var unassignedBefore: UInt64 = 0
             try step(.reserveMemory, "\(formatBytes(slice.bytes)) on NUMA \(slice.numa)", undo: "released \(formatBytes(slice.bytes)) on NUMA \(slice.numa)",
-                     { () throws(ModuleError) in try module.reserveMemory(bytes: slice.bytes, node: slice.numa) },
-                     undoneBy: { [module] () throws(ModuleError) in try module.releaseMemory(node: slice.numa) })
+                     { () throws(ModuleError) in
+                         unassignedBefore = try module.unassignedBytes(node: slice.numa)
+                         try module.reserveMemory(bytes: slice.bytes, node: slice.numa)
+                     },
+                     undoneBy: { [module] () throws(ModuleError) in try module.undoReservation(node: slice.numa, unassignedBefore: unassignedBefore) })
         }
         try step(.reserveCPUs, "\(instance.cpus)", undo: "released CPUs \(instance.cpus)",
                  { () throws(ModuleError) in try module.reserveCPUs(instance.cpus) },

@@ -43,10 +43,10 @@ struct ModuleReserveCommand: ParsableCommand {
                 Console.out("reserved CPUs \(cpuSet)")
             }
             for request in requests {
-                let before = try module.nodeInfo(request.node).reservedBytes
+                let before = try module.unassignedBytes(node: request.node)
                 try undo.perform({ () throws(ModuleError) in try module.reserveMemory(bytes: request.bytes, node: request.node) },
                                  undo: "released \(formatBytes(request.bytes)) on NUMA \(request.node)",
-                                 by: { () throws(ModuleError) in try Self.releaseDown(module, node: request.node, to: before) })
+                                 by: { () throws(ModuleError) in try module.undoReservation(node: request.node, unassignedBefore: before) })
                 Console.out("reserved \(formatBytes(request.bytes)) on NUMA \(request.node)")
             }
             undo.commit()
@@ -57,18 +57,5 @@ struct ModuleReserveCommand: ParsableCommand {
             Console.error("mcprov: \(undo.rollback(after: error).description)")
             throw ExitCode.failure
         }
-    }
-
-    /// Undoing a memory reservation gives back this node's chunks. The module releases a
-    /// node's unassigned chunks as a whole, so this is exact when the node held nothing
-    /// unassigned before; otherwise it refuses rather than give back what others hold.
-    static func releaseDown(_ module: ModuleClient, node: Int, to before: UInt64) throws(ModuleError) {
-        guard before == 0 else {
-            throw ModuleError(
-                kind: .busy, operation: "undo the reservation on NUMA \(node)",
-                message: "NUMA \(node) already held \(formatBytes(before)) before this command; its new chunks cannot be told apart",
-                remedy: "release the node with `mcprov module release --memory \(node)` and reserve again", errno: 0)
-        }
-        try module.releaseMemory(node: node)
     }
 }
