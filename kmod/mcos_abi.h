@@ -426,7 +426,33 @@ enum mcos_ikc_type {
 	MCOS_IKC_MASTER_ACK = 1,	/* Linux->LWK on the master channel */
 	MCOS_IKC_PING = 2,		/* Linux->LWK on a CPU channel, seq */
 	MCOS_IKC_PONG = 3,		/* LWK->Linux: seq, args[0] = LWK CPU, args[1] = APIC id */
+
+	/*
+	 * A program on an LWK CPU (see "Programs on the LWK" below).  All of
+	 * them travel on that CPU's channel.  Linux->LWK requests carry a seq
+	 * the LWK echoes in its MCOS_IKC_PROC_REPLY.
+	 */
+	MCOS_IKC_PROC_CREATE = 16,	/* args[0] pid, [1] CLOCK_REALTIME ns, [2] CLOCK_MONOTONIC ns */
+	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
+	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break */
+	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags; no reply */
+	MCOS_IKC_SYSCALL_REPLY = 20,	/* args[0] result (value or -errno) */
+	MCOS_IKC_INVALIDATE_ACK = 21,	/* seq of the MCOS_IKC_INVALIDATE it answers */
+
+	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
+					   args[1] (CREATE) page-table root, physical */
+	MCOS_IKC_SYSCALL = 33,		/* seq = syscall number, args[0..5] rdi rsi rdx r10 r8 r9 */
+	MCOS_IKC_INVALIDATE = 34,	/* seq, args[0] start, [1] bytes: drop the proxy's
+					   mappings of that range, then ACK; the LWK frees
+					   or re-protects the pages only after the ACK */
+	MCOS_IKC_PROC_EXIT = 35,	/* args[0] wait status (as waitpid(2) encodes it),
+					   [1] fault address, [2] fault RIP (0 if no fault) */
 };
+
+#define MCOS_PROT_READ		1u	/* = PROT_READ, PROT_WRITE, PROT_EXEC */
+#define MCOS_PROT_WRITE		2u
+#define MCOS_PROT_EXEC		4u
+#define MCOS_KILL_PROXY_GONE	1u	/* nobody answers INVALIDATE any more */
 
 struct mcos_ikc_ring {
 	uint64_t write;
@@ -460,6 +486,100 @@ static const unsigned long mcos_ioc_ikc_ping = MCOS_IOC_IKC_PING;
 #endif
 
 /* ------------------------------------------------------------------ */
+/* Programs on the LWK (mcexec)                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One open file of /dev/mcosN is one program: mcexec, its proxy on Linux,
+ * creates the process on an idle LWK CPU, maps its memory, fills it, starts
+ * it, then serves its offloaded system calls until it exits.  These ioctls
+ * need no capability: the program runs with the credentials of whoever
+ * runs mcexec, since mcexec performs every offloaded call itself.
+ *
+ * The unified address space: a program on the LWK lives in user addresses
+ * [MCOS_USER_START, MCOS_USER_END) only, and after PROC_CREATE mcexec maps
+ * its /dev/mcosN file over exactly that range (MAP_SHARED |
+ * MAP_FIXED_NOREPLACE, offset 0).  The module fills that mapping on fault
+ * from the LWK process's own page tables, so a pointer argument of an
+ * offloaded call names the same bytes on both sides; the LWK asks
+ * (MCOS_IKC_INVALIDATE) before it unmaps or re-protects anything the proxy
+ * may have mapped.  Until PROC_START every mapped page is writable for the
+ * proxy (it copies the program and its initial stack in); PROC_START drops
+ * the proxy's mappings and the LWK applies each range's own protection.
+ */
+#define MCOS_USER_START		0x0000000000010000ull
+#define MCOS_USER_END		0x0000100000000000ull	/* 16 TiB */
+#define MCOS_USER_PIE_BASE	0x0000001000000000ull	/* static-PIE programs */
+#define MCOS_USER_MMAP_TOP	0x00000f0000000000ull	/* anonymous mmap grows down */
+#define MCOS_USER_STACK_TOP	0x00000ffffffff000ull	/* the stack grows down */
+
+struct mcos_proc_create {
+	uint32_t size;
+	uint32_t flags;		/* none defined yet: 0 */
+	int32_t lwk_cpu;	/* in: LWK CPU index, -1 = any idle one; out: chosen */
+	uint32_t reserved0;
+};
+
+/* Zero-filled memory at [start, start + bytes), page-aligned, final protection. */
+struct mcos_proc_map {
+	uint32_t size;
+	uint32_t prot;		/* MCOS_PROT_* */
+	uint64_t start;
+	uint64_t bytes;
+};
+
+struct mcos_proc_start {
+	uint32_t size;
+	uint32_t flags;		/* none defined yet: 0 */
+	uint64_t entry;
+	uint64_t sp;		/* the initial stack (argc, argv, envp, auxv) */
+	uint64_t brk;		/* initial program break, page-aligned */
+};
+
+enum mcos_proc_event_kind {
+	MCOS_EVENT_SYSCALL = 1,	/* perform it, then MCOS_IOC_PROC_REPLY */
+	MCOS_EVENT_EXIT = 2,	/* the process is gone; the LWK CPU is idle again */
+};
+
+/* MCOS_IOC_PROC_WAIT: blocks until the next event; -EINTR on a signal. */
+struct mcos_proc_event {
+	uint32_t size;
+	uint32_t kind;		/* out: enum mcos_proc_event_kind */
+	uint32_t number;	/* SYSCALL: x86-64 system call number */
+	uint32_t status;	/* EXIT: wait status, as waitpid(2) encodes it */
+	uint64_t args[6];	/* SYSCALL: rdi rsi rdx r10 r8 r9 */
+	uint64_t fault_addr;	/* EXIT by a fault: address and RIP, else 0 */
+	uint64_t fault_ip;
+};
+
+struct mcos_proc_reply {
+	uint32_t size;
+	uint32_t reserved0;
+	int64_t result;		/* what the call returned, or -errno */
+};
+
+/* End the process with 'signal' (it exits as if killed by it). */
+struct mcos_proc_kill {
+	uint32_t size;
+	uint32_t signal;
+};
+
+#define MCOS_IOC_PROC_CREATE	_IOWR(MCOS_IOC_MAGIC, 0x40, struct mcos_proc_create)
+#define MCOS_IOC_PROC_MAP	_IOW(MCOS_IOC_MAGIC, 0x41, struct mcos_proc_map)
+#define MCOS_IOC_PROC_START	_IOW(MCOS_IOC_MAGIC, 0x42, struct mcos_proc_start)
+#define MCOS_IOC_PROC_WAIT	_IOWR(MCOS_IOC_MAGIC, 0x43, struct mcos_proc_event)
+#define MCOS_IOC_PROC_REPLY	_IOW(MCOS_IOC_MAGIC, 0x44, struct mcos_proc_reply)
+#define MCOS_IOC_PROC_KILL	_IOW(MCOS_IOC_MAGIC, 0x45, struct mcos_proc_kill)
+#if !defined(__KERNEL__) && !defined(MCOS_LWK)
+static const unsigned long mcos_ioc_proc_create = MCOS_IOC_PROC_CREATE;
+static const unsigned long mcos_ioc_proc_map = MCOS_IOC_PROC_MAP;
+static const unsigned long mcos_ioc_proc_start = MCOS_IOC_PROC_START;
+static const unsigned long mcos_ioc_proc_wait = MCOS_IOC_PROC_WAIT;
+static const unsigned long mcos_ioc_proc_reply = MCOS_IOC_PROC_REPLY;
+static const unsigned long mcos_ioc_proc_kill = MCOS_IOC_PROC_KILL;
+#endif
+
+/* ------------------------------------------------------------------ */
 /* Layout checks                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -489,6 +609,12 @@ MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
 MCOS_ABI_CHECK(mcos_ikc_ring, 64);
 MCOS_ABI_CHECK(mcos_ikc_packet, 64);
 MCOS_ABI_CHECK(mcos_ikc_ping, 24);
+MCOS_ABI_CHECK(mcos_proc_create, 16);
+MCOS_ABI_CHECK(mcos_proc_map, 24);
+MCOS_ABI_CHECK(mcos_proc_start, 32);
+MCOS_ABI_CHECK(mcos_proc_event, 80);
+MCOS_ABI_CHECK(mcos_proc_reply, 16);
+MCOS_ABI_CHECK(mcos_proc_kill, 8);
 
 /* Offsets the LWK's Swift code reads by number (Sources/Kernel/Logic/BootInfo.swift). */
 #ifdef offsetof
