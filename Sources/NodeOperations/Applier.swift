@@ -19,6 +19,12 @@ public enum ApplyStep: String, CaseIterable, Sendable {
     case boot = "boot"
     case waitRunning = "wait-running"
     case shutdown = "shutdown"
+    case unassignCPUs = "unassign-cpus"
+    case releaseCPUs = "release-cpus"
+    case restoreIRQs = "restore-irqs"
+    case unassignMemory = "unassign-memory"
+    case releaseMemory = "release-memory"
+    case destroy = "destroy"
     case record = "record"
 
     var title: String {
@@ -36,6 +42,12 @@ public enum ApplyStep: String, CaseIterable, Sendable {
         case .boot: return "boot"
         case .waitRunning: return "wait until running"
         case .shutdown: return "shut down"
+        case .unassignCPUs: return "unassign CPUs"
+        case .releaseCPUs: return "release CPUs to Linux"
+        case .restoreIRQs: return "give IRQs their CPUs back"
+        case .unassignMemory: return "unassign memory"
+        case .releaseMemory: return "release memory to Linux"
+        case .destroy: return "destroy the OS instance"
         case .record: return "write the state record"
         }
     }
