@@ -96,9 +96,9 @@ public final class Applier {
         for slice in instance.memory {
             var unassignedBefore: UInt64 = 0
             try step(.reserveMemory, "\(formatBytes(slice.bytes)) on NUMA \(slice.numa)", undo: "released \(formatBytes(slice.bytes)) on NUMA \(slice.numa)",
-                     { () throws(ModuleError) in
+                     { [self] () throws(ModuleError) in
                          unassignedBefore = try module.unassignedBytes(node: slice.numa)
-                         try module.reserveMemory(bytes: slice.bytes, node: slice.numa)
+                         try reserveMemory(slice.bytes, numa: slice.numa, cleanUp: true)
                      },
                      undoneBy: { [module] () throws(ModuleError) in try module.undoReservation(node: slice.numa, unassignedBefore: unassignedBefore) })
         }
@@ -182,33 +182,6 @@ public final class Applier {
                 usleep(100_000)
             }
         }
-    }
-
-    /// Kernel arguments (or image, or IKC map) changed: shut down, load, set, boot again,
-    /// on the resources the instance already holds. Undone by booting the previous
-    /// image with the previous arguments (a shutdown unloads the image, so it is loaded
-    /// again first).
-    public func restart(
-        _ instance: ResolvedInstance, previous: ResolvedInstance, image: [UInt8], imageName: String,
-        previousImage: [UInt8], previousImageName: String
-    ) throws(UndoStack.Failure) {
-        let device: InstanceClient
-        do { device = try module.instance(instance.index) } catch { throw undo.rollback(after: error) }
-        try step(.shutdown, "os \(instance.index)", undo: "booted os \(instance.index) again with \"\(previous.kernelArgs)\"",
-                 { () throws(ModuleError) in
-                     let state = try device.status().state
-                     if state == .running || state == .booting || state == .panic || state == .hungup { try device.shutdown() }
-                 }, undoneBy: { [self] () throws(ModuleError) in
-                     try device.shutdown()  // whatever state the failed steps left: back to inactive
-                     try device.load(image: previousImage, name: previousImageName)
-                     try device.setKernelArguments(previous.kernelArgs)
-                     try device.boot()
-                     try waitRunning(device)
-                 })
-        try step(.load, "\(imageName)", undo: nil, { () throws(ModuleError) in try device.load(image: image, name: imageName) })
-        try step(.kernelArgs, "\"\(instance.kernelArgs)\"", undo: nil,
-                 { () throws(ModuleError) in try device.setKernelArguments(instance.kernelArgs) })
-        try boot(device, instance)
     }
 
     /// Writes the record; the last step, so a failure here still undoes the rest.

@@ -29,6 +29,27 @@ public struct IRQAffinity {
         return saved
     }
 
+    /// `cpus` went back to Linux while the module still holds `stillHeld`: every saved
+    /// IRQ whose original affinity includes some of `cpus` gets that affinity again,
+    /// minus the CPUs still held. Returns the affinities those IRQs had (for an undo) and
+    /// the saved originals still needed (those that include a CPU still held).
+    public func reopen(_ cpus: CPUSet, saved: [Int: String], stillHeld: CPUSet) -> (found: [Int: String], kept: [Int: String]) {
+        var found: [Int: String] = [:], kept = saved
+        for (irq, text) in saved.sorted(by: { $0.key < $1.key }) {
+            guard let original = try? CPUSet(parsing: text), !original.isDisjoint(with: cpus) else { continue }
+            let file = root.appendingPathComponent("\(irq)/smp_affinity_list")
+            guard let current = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+                continue  // the IRQ is gone; its original stays for teardown, which skips it too
+            }
+            let target = original.subtracting(stillHeld)
+            let wanted = target == original ? text : target.description
+            guard !target.isEmpty, (try? wanted.write(to: file, atomically: false, encoding: .utf8)) != nil else { continue }
+            found[irq] = current
+            if original.isDisjoint(with: stillHeld) { kept[irq] = nil }
+        }
+        return (found, kept)
+    }
+
     /// Writes the saved affinities back; IRQs that are gone are skipped.
     public func restore(_ saved: [Int: String]) {
         for (irq, text) in saved.sorted(by: { $0.key < $1.key }) {
@@ -49,6 +70,13 @@ extension StateStore {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let merged = savedIRQAffinities().merging(saved) { original, _ in original }
         try JSONEncoder().encode(merged).write(to: irqURL)
+    }
+
+    /// Replaces the saved originals (after some went back); an empty map removes the file.
+    public func replaceIRQAffinities(_ saved: [Int: String]) throws {
+        guard !saved.isEmpty else { clearIRQAffinities(); return }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try JSONEncoder().encode(saved).write(to: irqURL)
     }
 
     public func savedIRQAffinities() -> [Int: String] {

@@ -13,8 +13,12 @@ struct ApplyCommand: ParsableCommand {
         discussion: """
             Shows the plan first and asks for confirmation on a terminal (--auto-approve, or
             standard input not a terminal, applies without asking). One apply at a time: a
-            lock in /run/mcprov names its holder. Any failure, or SIGINT/SIGTERM, undoes the
-            steps done so far in reverse order and leaves the node as it was.
+            lock in /run/mcprov names its holder. Growing or shrinking an applied instance's
+            CPUs or memory restarts its LWK on the changed resources (only the differences
+            are reserved or released); removing an instance shuts it down and gives its
+            resources back. Any failure, or SIGINT/SIGTERM, undoes the steps done so far in
+            reverse order and leaves the node as it was (a changed instance boots again with
+            its previous CPUs, memory, image and kernel arguments).
             Exit status: 0 applied (or nothing to do), 1 error (the node is as before).
             """)
 
@@ -100,39 +104,35 @@ struct ApplyCommand: ParsableCommand {
         do {
             Console.out("")
             // Everything that can be refused is refused before the first change.
-            var images: [String: (bytes: [UInt8], name: String)] = [:]
-            let removed = (plan.applied?.instances ?? []).filter { old in !plan.partition.instances.contains { $0.index == old.index } }
-            if !removed.isEmpty {
-                let list = removed.map { String($0.index) }.joined(separator: ", ")
-                Console.error("mcprov: removing an applied instance (os \(list)) is not supported yet; nothing was changed.")
+            let refusals = InstanceSteps.refusals(applied: plan.applied, desired: plan.partition, view: state.view)
+            if !refusals.isEmpty {
+                refusals.forEach { Console.error("mcprov: \($0); nothing was changed.") }
                 Console.error("  hint: run `mcprov teardown`, then `mcprov apply` with the new profile")
                 throw ExitCode.failure
             }
-            for instance in plan.partition.instances {
-                if let before = plan.applied?.instances.first(where: { $0.index == instance.index }),
-                   before.cpus != instance.cpus || before.memory != instance.memory {
-                    Console.error("""
-                        mcprov: changing the CPUs or memory of an applied instance is not supported yet; nothing was changed.
-                          hint: run `mcprov teardown`, then `mcprov apply` with the new profile
-                        """)
-                    throw ExitCode.failure
-                }
-                if images[instance.kernelImage] == nil { images[instance.kernelImage] = try readImage(instance.kernelImage) }
+            var images: [String: LWKImageData] = [:]
+            for instance in plan.partition.instances where images[instance.kernelImage] == nil {
+                images[instance.kernelImage] = try readImage(instance.kernelImage)
+            }
+            // The image to go back to if a change fails; an instance rebuilt from the
+            // module without a record has no known image: the new one.
+            func previousImage(of before: ResolvedInstance, else fallback: LWKImageData) -> LWKImageData {
+                images[before.kernelImage] ?? Self.quietlyReadImage(before.kernelImage) ?? fallback
+            }
+            // Removals first: they give back what a grown instance may need.
+            let removed = (plan.applied?.instances ?? []).filter { old in !plan.partition.instances.contains { $0.index == old.index } }
+            for old in removed {
+                Console.out("Removing os \(old.index) \"\(old.name)\":")
+                try applier.remove(old, previousImage: previousImage(of: old, else: images.values.first ?? LWKImageData(bytes: [], name: old.kernelImage)))
             }
             for instance in plan.partition.instances {
                 let image = images[instance.kernelImage]!
                 if let before = plan.applied?.instances.first(where: { $0.index == instance.index }) {
                     // A new name only changes the record; the LWK keeps running.
-                    let restart = state.stopped[instance.index] != nil || before.kernelArgs != instance.kernelArgs
-                        || before.kernelImage != instance.kernelImage || before.ikc != instance.ikc
-                    guard restart else { continue }
-                    // The image to go back to if the restart fails; an instance rebuilt
-                    // from the module without a record has no known image: the new one.
-                    let previousImage = images[before.kernelImage] ?? Self.quietlyReadImage(before.kernelImage) ?? image
-                    Console.out("Restarting os \(instance.index):")
-                    try applier.restart(
-                        instance, previous: before, image: image.bytes, imageName: image.name,
-                        previousImage: previousImage.bytes, previousImageName: previousImage.name)
+                    guard InstanceSteps.needsRestart(before, instance, stopped: state.stopped[instance.index] != nil) else { continue }
+                    let resized = before.cpus != instance.cpus || InstanceSteps.bytesByNode(before) != InstanceSteps.bytesByNode(instance)
+                    Console.out("Restarting os \(instance.index)\(resized ? " with its new CPUs and memory" : ""):")
+                    try applier.restart(instance, previous: before, image: image, previousImage: previousImage(of: before, else: image))
                 } else {
                     Console.out("Creating os \(instance.index) \"\(instance.name)\":")
                     try applier.create(instance, image: image.bytes, imageName: image.name)
@@ -153,15 +153,15 @@ struct ApplyCommand: ParsableCommand {
         Console.out("\nApply complete: \(plan.summary.add) added, \(plan.summary.change) changed, \(plan.summary.destroy) destroyed; running: \(running).")
     }
 
-    static func quietlyReadImage(_ name: String) -> (bytes: [UInt8], name: String)? {
+    static func quietlyReadImage(_ name: String) -> LWKImageData? {
         guard let url = try? LWKImage.locate(name), let data = try? Data(contentsOf: url) else { return nil }
-        return ([UInt8](data), url.path)
+        return LWKImageData(bytes: [UInt8](data), name: url.path)
     }
 
-    func readImage(_ name: String) throws -> (bytes: [UInt8], name: String) {
+    func readImage(_ name: String) throws -> LWKImageData {
         do {
             let url = try LWKImage.locate(name)
-            return ([UInt8](try Data(contentsOf: url)), url.path)
+            return LWKImageData(bytes: [UInt8](try Data(contentsOf: url)), name: url.path)
         } catch {
             Console.error("mcprov: \(error); nothing was changed.")
             throw ExitCode.failure
