@@ -106,15 +106,16 @@ public final class Applier {
                  { () throws(ModuleError) in try module.reserveCPUs(instance.cpus) },
                  undoneBy: { [module] () throws(ModuleError) in try module.releaseCPUs(instance.cpus) })
         let irq = IRQAffinity()
-        var saved: [Int: String] = [:]
+        var saved: [Int: String] = [:], savedBefore: [Int: String] = [:]
         try step(.steerIRQs, "away from CPUs \(instance.cpus)", undo: "restored IRQ affinities", { () throws(ModuleError) in
+            savedBefore = store.savedIRQAffinities()
             saved = irq.steer(awayFrom: instance.cpus)
             do { try store.saveIRQAffinities(saved) } catch {
                 irq.restore(saved)
                 throw ModuleError(kind: .other, operation: "save IRQ affinities", message: "\(error.localizedDescription)",
                                   remedy: "check that \(store.directory.path) is writable", errno: EIO)
             }
-        }, undoneBy: { [store] in irq.restore(saved); store.clearIRQAffinities() })
+        }, undoneBy: { [store] in irq.restore(saved); try? store.replaceIRQAffinities(savedBefore) })
         if irqBalance.isActive {
             try step(.banIRQBalance, "restart it with CPUs \(instance.cpus) banned", undo: "restarted irqbalance without the ban", { () throws(ModuleError) in
                 guard irqBalance.ban(instance.cpus), (try? store.noteIRQBalanceBan(instance.cpus)) != nil else {
