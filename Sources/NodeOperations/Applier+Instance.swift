@@ -245,15 +245,23 @@ extension Applier {
 
     /// Reserves `bytes` on `numa`. With `cleanUp`, what a failed call reserved is
     /// released again (guarded: only when the node's pool was empty before, see
-    /// `undoReservation`); without, the caller's undo covers it.
+    /// `undoReservation`); without, the caller's undo covers it. When the node has
+    /// chunks assigned to an instance, RELEASE_MEM would refuse that cleanup, so the
+    /// reservation is made in one all-or-nothing call instead, without progress.
     func reserveMemory(_ bytes: UInt64, numa: Int, cleanUp: Bool) throws(ModuleError) {
-        let before = cleanUp ? try module.unassignedBytes(node: numa) : 0
-        let meter = ReservationMeter(total: bytes, numa: numa, slice: Self.reservationSlice)
+        var sliceBytes = Self.reservationSlice
+        var before: UInt64 = 0
+        if cleanUp {
+            let chunks = try module.memoryChunks(node: numa)
+            before = chunks.filter { $0.instance == nil }.reduce(0) { $0 + $1.bytes }
+            if chunks.contains(where: { $0.instance != nil }) { sliceBytes = bytes }
+        }
+        let meter = ReservationMeter(total: bytes, numa: numa, slice: sliceBytes)
         var done: UInt64 = 0
         do {
             while done < bytes {
                 if done > 0 { try Interruption.check(before: .reserveMemory) }
-                let slice = min(Self.reservationSlice, bytes - done)
+                let slice = min(sliceBytes, bytes - done)
                 _ = try module.reserveMemory(bytes: slice, node: numa)
                 done += slice
                 meter.show(done)
