@@ -55,17 +55,27 @@ $(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 		-Werror -o $@ $<
 
 $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
-	@echo "  SWIFT   mcprov (release, static Swift runtime)"
+	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
 	@mkdir -p $(VM_BUILD)
-	@swift build -c release --static-swift-stdlib --product mcprov > $(VM_BUILD)/swift-build.log 2>&1 || \
+	@{ swift build -c release --static-swift-stdlib --product mcprov && \
+		swift build -c release --static-swift-stdlib --product mcexec; } > $(VM_BUILD)/swift-build.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
-	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov
+	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec
 
-$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
+# Static programs run natively and on the LWK (77-mcexec, bench): one
+# source, linked static and static-PIE.
+VM_PROGS := $(VM_BUILD)/progs
+$(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (static, static-pie)"
+	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
+
+$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog \
 		Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
-	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF)
+	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS)
 
 kmod: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \
