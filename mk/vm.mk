@@ -29,7 +29,7 @@ VM_TOOL := $(VM_BUILD)/mcos-test
 VM_SWIFT_TOOLS := $(VM_BUILD)/tools
 VM_SWIFT_SOURCES := $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap') Package.swift
 
-.PHONY: kmod vm-test vm-shell vm-demo vm-deps vm-build vm-clean
+.PHONY: kmod vm-test vm-shell vm-demo vm-bench vm-deps vm-build vm-clean
 .PRECIOUS: $(VM_BUILD)/%/mcos.ko $(VM_BUILD)/%/initramfs.cpio.gz
 
 vm-deps:
@@ -51,7 +51,7 @@ $(VM_BUILD)/%/mcos.ko: $(VM_KMOD_SRC)
 $(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc -static -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
+	@gcc -static-pie -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		-Werror -o $@ $<
 
 $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
@@ -72,7 +72,7 @@ $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
 
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog \
-		Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
+		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS)
@@ -105,6 +105,14 @@ vm-demo: vm-deps
 	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
 	@sh Tests/vm/demo/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
 		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/demo.log $(VM_TIMEOUT)
+
+# make bench, guest part: offloaded and LWK-local syscall medians against
+# the same calls native, in one guest run on the first kernel.
+vm-bench: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz
+	@sh Tests/vm/bench/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/bench.log $(VM_TIMEOUT)
 
 vm-clean:
 	rm -rf $(VM_BUILD)
