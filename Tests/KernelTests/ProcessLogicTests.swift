@@ -170,12 +170,14 @@ import Testing
         #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == 0x100_0000)
         #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == nil)
         #expect(PageTables.userFrame(0x9000_0000, root: root, memory: memory) == nil)
+        #expect(PageTables.mapUser(virtual: 0x40_2000, physical: 0x100_6000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
+        #expect(PageTables.userFrame(0x40_2000, root: root, memory: memory) == nil, "mmap(PROT_NONE) keeps its frame unreachable")
 
         var frames: [UInt64] = [], tables: [UInt64] = []
         PageTables.destroy(root: root, memory: &memory) { physical, isTable in
             if isTable { tables.append(physical) } else { frames.append(physical) }
         }
-        #expect(frames == [0x100_5000], "the PROT_NONE page's frame is freed too")
+        #expect(frames == [0x100_5000, 0x100_6000], "PROT_NONE pages' frames are freed too")
         #expect(tables.count == 4 && tables.last == root, "PDPT, PD, PT, root; never the kernel's")
         #expect(memory.read(kernelRoot + 255 * 8) == 0xbbbb_0003)
     }
