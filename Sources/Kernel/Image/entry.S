@@ -43,7 +43,7 @@ lwk_halt_forever:
 2:	hlt
 	jmp	2b
 
-/* lwk_load_gdt_idt(gdtr, idtr): our GDT (code 0x08, data 0x10) and IDT. */
+/* lwk_load_gdt_idt(gdtr, idtr): a CPU's GDT (code 0x08, data 0x10, from lwk_cpu_tables) and the IDT. */
 	.globl lwk_load_gdt_idt
 lwk_load_gdt_idt:
 	lgdt	(%rdi)
@@ -263,12 +263,6 @@ lwk_ap_cr3:	.quad 0
 lwk_ap_stack:	.quad 0
 lwk_ap_index:	.long 0
 	.long 0
-	.globl lwk_gdt
-	.align 16
-lwk_gdt:
-	.quad 0
-	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
-	.quad 0x00cf92000000ffff	/* 0x10: data */
 
 	.section .bss
 	.align 4096

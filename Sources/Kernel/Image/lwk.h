@@ -79,7 +79,6 @@ size_t lwk_heap_used(void);
 void lwk_com2_write(const char *s, size_t len);
 void lwk_com2_putc(uint8_t c);
 void lwk_idt_fill(void);		/* once: a gate per stub */
-void lwk_tables_load(void);		/* per CPU: our GDT and IDT */
 /* per CPU, once: GDT with user segments and a TSS in 'page', the IDT, TR; returns the percpu block */
 struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu);
 uint64_t lwk_syscall_entry_address(void);

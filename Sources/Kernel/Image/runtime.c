@@ -191,7 +191,6 @@ void __stack_chk_fail(void) { lwk_halt_forever(); }
 void abort(void) { lwk_halt_forever(); }
 
 /* ---- descriptor tables ---- */
-extern uint8_t lwk_gdt[24];
 extern uint8_t lwk_idt[4096];
 
 struct __attribute__((packed)) lwk_dtr { uint16_t limit; uint64_t base; };
@@ -213,14 +212,6 @@ void lwk_idt_fill(void)
 		memcpy(g, &lo, 8);
 		memcpy(g + 8, &hi, 8);
 	}
-}
-
-void lwk_tables_load(void)
-{
-	struct lwk_dtr gdtr = { sizeof(lwk_gdt) - 1, (uint64_t)lwk_gdt };
-	struct lwk_dtr idtr = { 4095, (uint64_t)lwk_idt };
-
-	lwk_load_gdt_idt(&gdtr, &idtr);
 }
 
 void *lwk_ptr(uint64_t address) { return (void *)address; }
