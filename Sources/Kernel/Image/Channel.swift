@@ -41,6 +41,17 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     }
 }
 
+/// Last thing before (re)entering user mode, interrupts off: packets still in the ring
+/// may have had their IPI taken already (in kernel mode it only wakes `hlt`), so serve
+/// them now; a KILL among them, or one noted meanwhile, ends the process here.
+func serveBeforeUserMode(_ process: Process) {
+    let cpu = process.cpu
+    if shutdownRequested() { park(cpu) }
+    let inbound = inboundRing(cpu)
+    while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
+    if let signal = process.pendingKill { endProcess(process, status: ProcessEnd.signalStatus(signal)) }
+}
+
 /// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted
 /// between them; returns with interrupts off. nil when a KILL arrived and the wait
 /// should stop: always if `stopOnKill`, else only once the proxy is gone (nobody

@@ -3,12 +3,12 @@
 
 nonisolated(unsafe) var frameLock: UInt32 = 0
 
-/// `bytes` of contiguous memory, from `node` first and then any node.
-func allocate(bytes: UInt64, node: Int) -> UInt64? {
+/// `bytes` of contiguous memory, from `node` first and then (unless `onlyNode`) any node.
+func allocate(bytes: UInt64, node: Int, onlyNode: Bool = false) -> UInt64? {
     lwk_spin_lock(&frameLock)
     defer { lwk_spin_unlock(&frameLock) }
     var order = kernel.allocators.indices.filter { kernel.allocators[$0].node == node }
-    order += kernel.allocators.indices.filter { kernel.allocators[$0].node != node }
+    if !onlyNode { order += kernel.allocators.indices.filter { kernel.allocators[$0].node != node } }
     for index in order {
         if let physical = kernel.allocators[index].allocate(bytes: bytes) { return physical }
     }

@@ -299,11 +299,11 @@ func currentCPU() -> Int {
 /// reads the ring itself): serve the channel, end the process on KILL, park on
 /// shutdown.
 func userInterrupted(_ cpu: Int) {
-    if shutdownRequested() { park(cpu) }
-    guard let process = cpuStates[cpu].process else { return }
-    let inbound = inboundRing(cpu)
-    while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
-    if let signal = process.pendingKill { endProcess(process, status: ProcessEnd.signalStatus(signal)) }
+    guard let process = cpuStates[cpu].process else {
+        if shutdownRequested() { park(cpu) }
+        return
+    }
+    serveBeforeUserMode(process)
 }
 
 /// An exception in user mode ends the process with the signal Linux would send, and

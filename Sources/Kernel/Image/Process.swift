@@ -54,12 +54,16 @@ final class Process {
         let flags = UserSpace.leafFlags(protection: protection, loading: loading)
         var virtual = start
         while virtual < end {
-            // Runs of up to 2 MiB keep the allocator calls few; halve when memory is short.
-            var run = min(end - virtual, 2 << 20)
+            // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
+            // fragmented, and only go to another node when ours has no page left.
+            var run: UInt64 = 0
             var physical: UInt64?
-            while physical == nil && run >= 4096 {
-                physical = allocate(bytes: run, node: node)
-                if physical == nil { run = run / 2 & ~4095 }
+            for onlyNode in [true, false] where physical == nil {
+                run = min(end - virtual, 2 << 20)
+                while physical == nil && run >= 4096 {
+                    physical = allocate(bytes: run, node: node, onlyNode: onlyNode)
+                    if physical == nil { run = run / 2 & ~4095 }
+                }
             }
             guard let base = physical else { break }
             heldBytes += run
@@ -194,6 +198,7 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped")
     let state = cpuStates[process.cpu]
     process.started = true
+    serveBeforeUserMode(process)  // a KILL right behind START ends it here
     lwk_write_cr3(process.root)
     lwk_wrmsr(MSR.fsBase, 0)
     lwk_wrmsr(MSR.gsBase, 0)

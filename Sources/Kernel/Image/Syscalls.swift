@@ -23,8 +23,8 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
         }
         result = Int64(bitPattern: reply.args.0)
     }
-    // A KILL that came while the call waited for an INVALIDATE_ACK.
-    if let signal = process.pendingKill { endProcess(process, status: ProcessEnd.signalStatus(signal)) }
+    // A KILL that came while the call waited for an INVALIDATE_ACK, or is still queued.
+    serveBeforeUserMode(process)
     frame.pointee.rax = UInt64(bitPattern: result)
 }
 
