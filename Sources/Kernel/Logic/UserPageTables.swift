@@ -14,9 +14,12 @@ extension PageTables {
         return root
     }
 
-    /// Maps one user page (the user bit is set at every level).
+    /// Maps one user page (the user bit is set at every level). Without `present` in
+    /// `flags` (PROT_NONE) the entry still records the frame, unreachable.
     public static func mapUser<Memory: TableMemory>(virtual: UInt64, physical: UInt64, flags: UInt64, root: UInt64, memory: inout Memory) -> Bool {
-        map(virtual: virtual, physical: physical, large: false, flags: flags | user, root: root, memory: &memory)
+        guard map(virtual: virtual, physical: physical, large: false, flags: flags | user, root: root, memory: &memory) else { return false }
+        if flags & present == 0 { return protectUser(virtual: virtual, flags: flags | user, root: root, memory: &memory) }
+        return true
     }
 
     /// The address of the leaf entry of `virtual` (4 KiB pages), nil if a table on the
