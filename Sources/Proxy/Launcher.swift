@@ -271,6 +271,13 @@ struct Launcher {
 
     private func lwkError(_ result: Int, _ what: String) -> MCExecError {
         let code = Int32(-result)
+        if code == EIO {
+            return MCExecError("cannot \(what): the LWK of OS \(instance) panicked",
+                               remedy: "its log (`mcprov kmsg --instance \(instance)`) says why; then `mcprov teardown` and `mcprov apply PROFILE`", status: .failure)
+        }
+        if code == ENODEV {
+            return MCExecError("cannot \(what): OS \(instance) was shut down", remedy: "`mcprov status` shows the node", status: .failure)
+        }
         return MCExecError("cannot \(what) on OS \(instance): \(String(cString: strerror(code)))",
                            remedy: "the LWK's log (`mcprov kmsg --instance \(instance)`) and dmesg may say more", status: .failure)
     }

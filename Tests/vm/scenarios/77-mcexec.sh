@@ -35,7 +35,7 @@ same() {
 	cat /tmp/lwk.out
 	mask /tmp/native.out > /tmp/native.m
 	mask /tmp/lwk.out > /tmp/lwk.m
-	diff /tmp/native.m /tmp/lwk.m || fail "$name: output differs between Linux and the LWK"
+	diff /tmp/native.m /tmp/lwk.m || { $MT kmsg $idx | tail -n 15; fail "$name: output differs between Linux and the LWK"; }
 	[ "$nrc" = "$lrc" ] || fail "$name: exit status $lrc on the LWK, $nrc natively"
 }
 
