@@ -13,15 +13,15 @@ run $MT setup 2-3 192M@0
 new_instance 2-3 0
 
 log "before boot: refusals"
-run $MT proc-rules $idx stopped
-run $MT -u 65534 proc-rules $idx stopped
+run mcos-test-pie proc-rules $idx stopped
+run mcos-test-pie -u 65534 proc-rules $idx stopped
 rc=0; mcexec $idx $P write > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] && grep -q 'not running' /tmp/o || fail "mcexec on an instance not booted: rc $rc"
 
 lwk_boot $idx hidos
-run $MT proc-rules $idx running
-run $MT -u 65534 proc-rules $idx running
+run mcos-test-pie proc-rules $idx running
+run mcos-test-pie -u 65534 proc-rules $idx running
 ls -l /dev/mcos$idx
 
 # same NAME ARGS...: run lwkprog natively and on the LWK, same output and status

@@ -914,7 +914,7 @@ static void do_fuzz(void)
  * proc-rules N running|stopped: the process ioctls' and mmap's refusals
  * that need no program (run it as an unprivileged user too).
  */
-/* (mcos-test is built static-PIE, so that it lies above the unified range.) */
+/* Run the static-PIE build (mcos-test-pie): it lies above the unified range. */
 static void do_proc_rules(const char *idx, const char *state)
 {
 	char path[64];
