@@ -7,7 +7,7 @@
  * (the pid of the run differs).
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
- *                bigread FILE|exit42|segv|args ...|bench N
+ *                remap|bigread FILE|exit42|segv|spin|args ...|bench N
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -153,6 +153,49 @@ static int t_mmap(void)
 	return 0;
 }
 
+/*
+ * Memory Linux reads and writes for the program (offloaded write/read)
+ * while the program maps, unmaps and re-protects it: Linux must see the
+ * current page each time, and a read-only page must refuse (EFAULT).
+ */
+static int t_remap(void)
+{
+	char line[16];
+	int i, fd[2];
+
+	for (i = 0; i < 4; i++) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return fail("mmap");
+		memset(p, 'a' + i, 8);
+		p[8] = '\n';
+		if (write(1, p, 9) != 9)	/* Linux reads the program's page */
+			return fail("write");
+		if (munmap(p, 1 << 20))
+			return fail("munmap");
+	}
+	if (pipe(fd))
+		return fail("pipe");
+	char *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return fail("mmap");
+	write(fd[1], "into-rw", 7);
+	if (read(fd[0], q, 7) != 7)	/* Linux writes the program's page */
+		return fail("read into a writable page");
+	snprintf(line, sizeof(line), "%.7s", q);
+	printf("read into a writable page: %s\n", line);
+	if (mprotect(q, 4096, PROT_READ))
+		return fail("mprotect");
+	write(fd[1], "into-ro", 7);
+	if (read(fd[0], q, 7) >= 0 || errno != EFAULT)
+		return fail("EFAULT expected for a read-only page");
+	printf("read into a read-only page: %s\n", strerror(errno));
+	printf("the page still holds: %.7s\n", q);
+	return 0;
+}
+
 static int t_clock(void)
 {
 	struct timespec a, b, r;
@@ -256,6 +299,8 @@ int main(int argc, char **argv)
 		return t_mmap();
 	if (!strcmp(c, "clock"))
 		return t_clock();
+	if (!strcmp(c, "remap"))
+		return t_remap();
 	if (!strcmp(c, "bigread") && argc > 2)
 		return t_bigread(argv[2]);
 	if (!strcmp(c, "exit42")) {
@@ -283,6 +328,6 @@ int main(int argc, char **argv)
 		printf("local_ns %lld\n", median(n, 0));
 		return 0;
 	}
-	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|bigread FILE|exit42|segv|spin|args ...|bench N\n");
+	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...|bench N\n");
 	return 2;
 }
