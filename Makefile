@@ -35,9 +35,12 @@ demo: release
 	@$(MAKE) --no-print-directory vm-demo
 
 # Medians and ratios against a baseline measured in the same run; never a timed test.
+# Then, in one QEMU guest: a system call offloaded from the LWK to mcexec and one the
+# LWK serves itself, against the same calls made natively (Tests/vm/bench/).
 bench: release
 	python3 bench/plan-vs-hwloc.py --mcprov $(MCPROV) --profile profiles/knl-snc4-flat.yaml \
 	  --topology $(FIXTURES)/knl-64c-snc4-flat.real.xml
+	@$(MAKE) --no-print-directory vm-bench
 
 clean: vm-clean
 	$(SWIFT) package clean

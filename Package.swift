@@ -80,6 +80,7 @@ let package = Package(
             name: "mcexec",
             dependencies: [
                 "Kernel",
+                "CMcosABI",
                 "NodeControl",
                 "NodeOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -43,6 +43,7 @@ struct mcos_lwk {
 	void *ikc;			/* IKC area, NULL until READY */
 	u32 ikc_bytes;
 	u64 seq;
+	unsigned long *busy;		/* LWK CPUs running a program */
 	u32 nr_cpus;
 	u32 apic_ids[];			/* LWK CPU i */
 };
@@ -64,6 +65,32 @@ struct mcos_os {
 	u32 kargs_len;
 	struct mcos_kmsg kmsg;
 	struct mcos_lwk *lwk;		/* while BOOTING/RUNNING/PANIC */
+	/*
+	 * Programs (mcos_proc.c).  proc_lock guards every use of a CPU
+	 * channel by a program, the page-table walks of its faults, and
+	 * 'procs'; teardown takes it to end them all (boot_gen changes).
+	 * Order: mcos_lock -> proc_lock; mmap_lock -> proc_lock.
+	 */
+	struct mutex proc_lock;
+	u64 boot_gen;			/* bumped whenever an LWK goes away */
+	struct list_head procs;		/* files with a live process */
+};
+
+/* One open file of /dev/mcosN: the instance and the program it drives. */
+struct mcos_file {
+	struct mcos_os *os;
+	struct file *filp;
+	struct mutex lock;		/* one process ioctl at a time */
+	struct list_head link;		/* on os->procs while alive */
+	struct mcos_lwk *lwk;		/* valid while gen == os->boot_gen */
+	u64 gen;
+	int cpu;			/* LWK CPU index, -1 if none */
+	bool used;			/* PROC_CREATE was called */
+	bool alive;			/* created, no PROC_EXIT seen yet */
+	bool started;
+	bool in_syscall;		/* a SYSCALL event awaits its reply */
+	u64 pml4;			/* the process's page-table root */
+	u64 seq;
 };
 
 /* mcos_main.c: one lock for all state of the module. */
@@ -115,6 +142,21 @@ int mcos_boot(struct mcos_os *os);
 void mcos_boot_stop(struct mcos_os *os);
 void mcos_boot_poll(struct mcos_os *os);
 int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p);
+void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len);
+void mcos_ipi(u32 apicid, u32 low);
+struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index);
+bool mcos_ikc_send_args(struct mcos_ikc_ring *r, u32 type, u64 seq,
+			const u64 *args, unsigned int nargs);
+bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out);
+
+/* mcos_proc.c: programs on the LWK (mcexec) */
+void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
+			 struct file *filp);
+long mcos_proc_ioctl(struct mcos_file *f, unsigned int cmd, void __user *uarg);
+bool mcos_proc_cmd(unsigned int cmd);
+int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma);
+void mcos_proc_release(struct mcos_file *f);
+void mcos_proc_end_all(struct mcos_os *os);
 
 /* mcos_trampoline.c: Linux's real-mode trampoline (not exported) */
 void mcos_tramp_init(void);

@@ -51,7 +51,7 @@ static void *mcos_win(struct mcos_os *os, u64 off, u64 len)
 }
 
 /* Is [phys, phys + len) inside the instance's memory?  Its kernel address. */
-static void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
+void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
 {
 	struct mcos_chunk *c;
 	u64 start, bytes;
@@ -65,7 +65,7 @@ static void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
 	return NULL;
 }
 
-static void mcos_ipi(u32 apicid, u32 low)
+void mcos_ipi(u32 apicid, u32 low)
 {
 	unsigned long flags;
 
@@ -281,12 +281,13 @@ static int mcos_ikc_attach(struct mcos_os *os, struct mcos_lwk *lwk)
 	return 0;
 }
 
-static struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index)
+struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index)
 {
 	return lwk->ikc + index * lwk->ikc_bytes;
 }
 
-static bool mcos_ikc_send(struct mcos_ikc_ring *r, u32 type, u64 seq)
+bool mcos_ikc_send_args(struct mcos_ikc_ring *r, u32 type, u64 seq,
+			const u64 *args, unsigned int nargs)
 {
 	u64 w = r->write, rd = smp_load_acquire(&r->read);
 	struct mcos_ikc_packet *p;
@@ -298,11 +299,18 @@ static bool mcos_ikc_send(struct mcos_ikc_ring *r, u32 type, u64 seq)
 	p->version = MCOS_IKC_VERSION;
 	p->type = type;
 	p->seq = seq;
+	if (nargs)
+		memcpy(p->args, args, min_t(size_t, nargs, ARRAY_SIZE(p->args)) * sizeof(u64));
 	smp_store_release(&r->write, w + 1);
 	return true;
 }
 
-static bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out)
+static bool mcos_ikc_send(struct mcos_ikc_ring *r, u32 type, u64 seq)
+{
+	return mcos_ikc_send_args(r, type, seq, NULL, 0);
+}
+
+bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out)
 {
 	u64 rd = r->read, w = smp_load_acquire(&r->write);
 
@@ -322,6 +330,8 @@ static void mcos_lwk_teardown(struct mcos_os *os, bool park)
 
 	if (!lwk)
 		return;
+	/* Programs first: their proxies' mappings go, their calls fail. */
+	mcos_proc_end_all(os);
 	if (park && lwk->bb) {
 		WRITE_ONCE(lwk->bb->shutdown, 1);
 		for (i = 0; i < lwk->nr_cpus; i++)
@@ -335,6 +345,7 @@ static void mcos_lwk_teardown(struct mcos_os *os, bool park)
 		mcos_cpu_init_ipi(lwk->apic_ids[i]);
 	mcos_tramp_restore();
 	mcos_tables_free(lwk);
+	bitmap_free(lwk->busy);
 	kfree(lwk);
 	os->lwk = NULL;
 }
@@ -384,6 +395,11 @@ int mcos_boot(struct mcos_os *os)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&lwk->tables);
 	lwk->nr_cpus = cpumask_weight(os->cpus);
+	lwk->busy = bitmap_zalloc(lwk->nr_cpus, GFP_KERNEL);
+	if (!lwk->busy) {
+		kfree(lwk);
+		return -ENOMEM;
+	}
 	lwk->boot_off = boot_off;
 	lwk->bb = mcos_win(os, boot_off, MCOS_BOOT_AREA_SIZE);
 	err = -ENOSPC;
@@ -443,6 +459,7 @@ int mcos_boot(struct mcos_os *os)
 err_tables:
 	mcos_tables_free(lwk);
 err_free:
+	bitmap_free(lwk->busy);
 	kfree(lwk);
 	return err;
 }
@@ -480,6 +497,9 @@ int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p)
 	for (i = 0; i < lwk->nr_cpus; i++) {
 		u64 seq = ++lwk->seq;
 
+		/* A CPU running a program: its channel is the program's. */
+		if (test_bit(i, lwk->busy))
+			continue;
 		while (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * i), &pkt))
 			;	/* stale answers */
 		t0 = ktime_get_ns();

@@ -373,9 +373,13 @@ static bool mcos_os_cmd_known(unsigned int cmd)
 static long mcos_os_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	struct mcos_os *os = file->private_data;
+	struct mcos_file *f = file->private_data;
+	struct mcos_os *os = f->os;
 	long ret;
 
+	/* Programs: anyone who can open the file; never under mcos_lock. */
+	if (mcos_proc_cmd(cmd))
+		return mcos_proc_ioctl(f, cmd, (void __user *)arg);
 	if (!mcos_os_cmd_known(cmd))
 		return -ENOTTY;
 
@@ -398,7 +402,7 @@ static long mcos_os_ioctl(struct file *file, unsigned int cmd,
 static ssize_t mcos_os_read(struct file *file, char __user *buf, size_t len,
 			    loff_t *ppos)
 {
-	struct mcos_os *os = file->private_data;
+	struct mcos_os *os = ((struct mcos_file *)file->private_data)->os;
 	u32 copied, avail;
 	int err;
 
@@ -417,8 +421,12 @@ static ssize_t mcos_os_read(struct file *file, char __user *buf, size_t len,
 static int mcos_os_open(struct inode *inode, struct file *file)
 {
 	struct mcos_os *os = NULL;
+	struct mcos_file *f;
 	unsigned int i;
 
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
 	spin_lock(&mcos_table_lock);
 	for (i = 0; i < MCOS_MAX_OS; i++) {
 		if (mcos_os_table[i] &&
@@ -429,17 +437,23 @@ static int mcos_os_open(struct inode *inode, struct file *file)
 		}
 	}
 	spin_unlock(&mcos_table_lock);
-	if (!os)
+	if (!os) {
+		kfree(f);
 		return -ENODEV;	/* being created or destroyed */
+	}
 
-	file->private_data = os;
+	mcos_proc_file_init(f, os, file);
+	file->private_data = f;
 	return 0;
 }
 
 static int mcos_os_release(struct inode *inode, struct file *file)
 {
-	struct mcos_os *os = file->private_data;
+	struct mcos_file *f = file->private_data;
+	struct mcos_os *os = f->os;
 
+	mcos_proc_release(f);
+	kfree(f);
 	kref_put(&os->ref, mcos_os_free);
 	return 0;
 }
@@ -451,6 +465,7 @@ static const struct file_operations mcos_os_fops = {
 	.read = mcos_os_read,
 	.unlocked_ioctl = mcos_os_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = mcos_proc_mmap,
 	.llseek = default_llseek,
 };
 
@@ -482,11 +497,13 @@ int mcos_os_create(void)
 	os->index = i;
 	os->state = MCOS_OS_INACTIVE;
 	INIT_LIST_HEAD(&os->chunks);
+	mutex_init(&os->proc_lock);
+	INIT_LIST_HEAD(&os->procs);
 	snprintf(os->name, sizeof(os->name), "mcos%u", i);
 	os->misc.minor = MISC_DYNAMIC_MINOR;
 	os->misc.name = os->name;
 	os->misc.fops = &mcos_os_fops;
-	os->misc.mode = 0644;
+	os->misc.mode = 0666;	/* anyone may run programs (mcexec) */
 	err = misc_register(&os->misc);
 	if (err)
 		goto err_kmsg;

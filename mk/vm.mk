@@ -29,7 +29,7 @@ VM_TOOL := $(VM_BUILD)/mcos-test
 VM_SWIFT_TOOLS := $(VM_BUILD)/tools
 VM_SWIFT_SOURCES := $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap') Package.swift
 
-.PHONY: kmod vm-test vm-shell vm-demo vm-deps vm-build vm-clean
+.PHONY: kmod vm-test vm-shell vm-demo vm-bench vm-deps vm-build vm-clean
 .PRECIOUS: $(VM_BUILD)/%/mcos.ko $(VM_BUILD)/%/initramfs.cpio.gz
 
 vm-deps:
@@ -55,17 +55,36 @@ $(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 		-Werror -o $@ $<
 
 $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
-	@echo "  SWIFT   mcprov (release, static Swift runtime)"
+	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
 	@mkdir -p $(VM_BUILD)
-	@swift build -c release --static-swift-stdlib --product mcprov > $(VM_BUILD)/swift-build.log 2>&1 || \
+	@{ swift build -c release --static-swift-stdlib --product mcprov && \
+		swift build -c release --static-swift-stdlib --product mcexec; } > $(VM_BUILD)/swift-build.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
-	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov
+	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec
 
-$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
-		Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
+# Static programs run natively and on the LWK (77-mcexec, bench): one
+# source, linked static and static-PIE.
+VM_PROGS := $(VM_BUILD)/progs
+$(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (static, static-pie)"
+	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
+
+# mcos-test again, static-PIE: loaded above the unified range, so that
+# proc-rules can map all of it (the ET_EXEC one sits at 4 MiB, inside; the
+# scenarios also load that one as a non-LWK image).
+$(VM_PROGS)/mcos-test-pie: Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static-pie -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
+		-Werror -o $@ $<
+
+$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/mcos-test-pie \
+		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
-	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF)
+	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS)
 
 kmod: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \
@@ -95,6 +114,14 @@ vm-demo: vm-deps
 	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
 	@sh Tests/vm/demo/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
 		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/demo.log $(VM_TIMEOUT)
+
+# make bench, guest part: offloaded and LWK-local syscall medians against
+# the same calls native, in one guest run on the first kernel.
+vm-bench: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz
+	@sh Tests/vm/bench/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
+		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/bench.log $(VM_TIMEOUT)
 
 vm-clean:
 	rm -rf $(VM_BUILD)

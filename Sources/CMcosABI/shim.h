@@ -2,7 +2,10 @@
 #define MCPROV_CMCOSABI_SHIM_H
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include "../../kmod/mcos_abi.h"
 
 /* ioctl(2) with a pointer argument; returns the result, or -errno. */
@@ -10,6 +13,100 @@ static inline long mcos_ioctl(int fd, unsigned long request, void *argument)
 {
 	long result = ioctl(fd, request, argument);
 	return result < 0 ? -(long)errno : result;
+}
+
+/*
+ * mcexec: a system call exactly as the program made it, through the
+ * syscall instruction, so that the result is the kernel's own (a value or
+ * -errno), untouched by libc wrappers, and no wrapper second-guesses the
+ * arguments.
+ */
+static inline long mcos_raw_syscall(long number, long a0, long a1, long a2,
+				    long a3, long a4, long a5)
+{
+	long result;
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+
+	__asm__ volatile("syscall"
+			 : "=a"(result)
+			 : "a"(number), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return result;
+}
+
+/*
+ * mcexec: map the program's whole user range [MCOS_USER_START,
+ * MCOS_USER_END) from /dev/mcosN at the same addresses, never over
+ * anything already there.  0, or -errno (-EEXIST: something of mcexec's
+ * own is in the range).
+ */
+static inline long mcos_map_unified(int fd)
+{
+	void *want = (void *)(uintptr_t)MCOS_USER_START;
+	void *got = mmap(want, MCOS_USER_END - MCOS_USER_START, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | 0x100000 /* MAP_FIXED_NOREPLACE */, fd, 0);
+
+	if (got == MAP_FAILED)
+		return -(long)errno;
+	if (got != want) {	/* a kernel older than 4.17 took it as a hint */
+		munmap(got, MCOS_USER_END - MCOS_USER_START);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* AT_HWCAP on x86-64: CPUID.1:EDX, as Linux passes it. */
+static inline uint64_t mcos_hwcap(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return d;
+}
+
+/*
+ * mcexec: SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted (not acted on) and,
+ * without SA_RESTART, interrupt the ioctl that waits for the program, so
+ * that mcexec can pass them on.  Use both functions from one Swift file:
+ * the variable is per object file.
+ */
+static inline volatile sig_atomic_t *mcos_noted_signal(void)
+{
+	static volatile sig_atomic_t noted;
+
+	return &noted;
+}
+
+static inline void mcos_note_signal(int signal)
+{
+	*mcos_noted_signal() = signal;
+}
+
+static inline int mcos_forward_signals(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction action;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		__builtin_memset(&action, 0, sizeof(action));
+		action.sa_handler = mcos_note_signal;
+		sigemptyset(&action.sa_mask);
+		if (sigaction(signals[i], &action, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* The signal noted since the last call, 0 if none. */
+static inline int mcos_take_signal(void)
+{
+	int signal = *mcos_noted_signal();
+
+	*mcos_noted_signal() = 0;
+	return signal;
 }
 
 #endif

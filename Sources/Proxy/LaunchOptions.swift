@@ -1,26 +1,35 @@
 import ArgumentParser
 
-/// McKernel's mcexec options that shape how a program is placed on the LWK. They are
-/// parsed and checked now so scripts written for McKernel keep working; the loader will
-/// honour them when programs run (see `MCExec.notRunnableYet`).
+/// McKernel's mcexec options that shape how a program is placed on the LWK, parsed and
+/// checked so that scripts written for McKernel keep working. -c and -s take effect;
+/// -n, -t, -m and -h are accepted and have no effect yet (one single-threaded program
+/// per mcexec, memory from any node, no heap pre-extension).
 struct LaunchOptions: ParsableArguments {
-    @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks.", valueName: "N"))
+    @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks (accepted, no effect yet).", valueName: "N"))
     var processesPerNode: Int?
 
-    @Option(name: .customShort("t"), help: ArgumentHelp("Proxy threads serving offloaded system calls.", valueName: "N"))
+    @Option(name: .customShort("t"), help: ArgumentHelp("Proxy threads serving offloaded system calls (accepted, no effect yet: one).", valueName: "N"))
     var threads: Int?
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to start the program on.", valueName: "cpu"))
+    @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to run the program on (LWK numbering, from 0; default: any idle one).", valueName: "cpu"))
     var cpu: Int?
 
-    @Option(name: .customShort("m"), help: ArgumentHelp("Bind the program's memory to these NUMA nodes (e.g. 0,1 or 4-7).", valueName: "nodes"))
+    @Option(name: .customShort("m"), help: ArgumentHelp("Bind the program's memory to these NUMA nodes (e.g. 0,1 or 4-7; accepted, no effect yet).", valueName: "nodes"))
     var memoryNodes: String?
 
-    @Option(name: .customShort("h"), help: ArgumentHelp("Extend the heap by at least this much at a time (e.g. 2M).", valueName: "size"))
+    @Option(name: .customShort("h"), help: ArgumentHelp("Extend the heap by at least this much at a time (e.g. 2M; accepted, no effect yet).", valueName: "size"))
     var heapExtension: String?
 
-    @Option(name: .customShort("s"), help: ArgumentHelp("Stack bytes mapped at start, and the stack's maximum (e.g. 2M,1G).", valueName: "premap[,max]"))
+    @Option(name: .customShort("s"), help: ArgumentHelp("Stack bytes mapped at start, and the stack's maximum (e.g. 2M,1G). The stack is mapped whole at start: max if given, else premap (default: the stack rlimit), 128K to 256M.", valueName: "premap[,max]"))
     var stack: String?
+
+    @Flag(name: .long, help: "Tell on stderr where the program runs, what mcexec refuses for it, and where it faulted.")
+    var verbose = false
+
+    /// The stack size -s asks for (its max, else its premap).
+    var stackMaximum: UInt64? {
+        stack.flatMap(StackArgument.init).map { $0.maximum ?? $0.premap }
+    }
 
     mutating func validate() throws {
         if let processesPerNode, processesPerNode < 1 { throw ValidationError("-n must be at least 1") }

@@ -3,9 +3,8 @@ import Foundation
 import Kernel
 
 /// `mcexec [options] [<os#>] <program> [args…]`: runs a Linux program on the LWK and
-/// serves its system calls on Linux. Today it does every check that comes before the
-/// LWK (the program, the module, the instance) and then says plainly that the LWK
-/// cannot run programs yet.
+/// serves its system calls on Linux. Checks the program, the module and the instance,
+/// then puts the program on an idle LWK CPU (Launcher) and ends as the program ended.
 @main
 struct MCExec: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,14 +12,19 @@ struct MCExec: ParsableCommand {
         abstract: "Run a static Linux program on the lightweight kernel (LWK).",
         usage: "mcexec [options] [<os#>] <program> [args…]",
         discussion: """
-            The program runs on OS instance <os#> (default: the first instance of the \
-            profile applied with `mcprov apply`, else 0). \
-            It must be a static x86-64 executable (gcc -static or -static-pie). \
-            Options go before the program; everything after it is the program's \
-            (options are checked today and take effect once programs run). \
-            Exit status: 127 if the program is not found, 126 if it cannot run on the \
-            LWK, 64 for a bad option, 1 if the LWK is not ready; once programs run, \
-            the program's own status, or 128+N if it dies by signal N.
+            The program runs on an idle LWK CPU of OS instance <os#> (default: the first \
+            instance of the profile applied with `mcprov apply`, else 0); mcexec stays on \
+            Linux as its proxy and performs the system calls the LWK passes on (file and \
+            terminal I/O, stat, …) with your credentials. \
+            It must be a static x86-64 executable (gcc -static or -static-pie), \
+            single-threaded; signal handlers do not run and file-backed mmap is not \
+            supported. SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to mcexec end the program \
+            with that signal. \
+            Options go before the program; everything after it is the program's. \
+            Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
+            dies by the same signal, without a core dump, so a shell reports it as for a \
+            native run); 127 if the program is not found, 126 if it cannot run on the LWK, \
+            64 for a bad option, 1 if the LWK is not ready, busy, or went away.
             """,
         helpNames: [.long]  // -h is McKernel's heap option
     )
@@ -33,14 +37,16 @@ struct MCExec: ParsableCommand {
     func run() throws {
         // The passthrough argument takes every word, --help included, once options end.
         if command.first == "--help" { throw CleanExit.helpRequest(self) }
+        let end: ProgramEnd
         do throws(MCExecError) {
             let request = try LaunchRequest(words: command)
             let (program, instance) = try Self.prepare(request, environment: ProcessInfo.processInfo.environment, probe: LiveInstanceProbe())
-            throw Self.notRunnableYet(program, name: request.program, instance: instance)
+            end = try Launcher(program: program, request: request, instance: instance, options: options).run()
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(error.status.rawValue)
         }
+        Self.finish(end)
     }
 
     /// Every check before the LWK is asked to do anything, program first (no kernel
@@ -53,13 +59,25 @@ struct MCExec: ParsableCommand {
         return (program, instance)
     }
 
-    /// The honest end of the line until issue 6's loader and offload path exist.
-    static func notRunnableYet(_ program: CheckedProgram, name: String, instance: Int) -> MCExecError {
-        let kind = program.image.linking == .staticPIE ? "static-PIE" : "static"
-        return MCExecError(
-            "the LWK cannot run programs yet: \(name) is a valid \(kind) x86-64 executable "
-                + "(\(program.plan.mappings.count) segments, entry 0x\(String(program.plan.entry, radix: 16))) and OS \(instance) is running, "
-                + "but loading programs onto the LWK and offloading their system calls is not implemented",
-            remedy: "run it on Linux for now; mcexec support is tracked in issue 6", status: .failure)
+    /// Ends mcexec the way the program ended: its exit status, or death by its signal
+    /// (default action, no core file), so a shell prints and sets $? as for a native run.
+    static func finish(_ end: ProgramEnd) -> Never {
+        switch end {
+        case .exited(let code):
+            Foundation.exit(code)
+        case .signaled(let signal, _):
+            var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+            _ = getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
+            noCore.rlim_cur = 0
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
+            Foundation.signal(signal, SIG_DFL)
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, signal)
+            sigprocmask(SIG_UNBLOCK, &set, nil)
+            raise(signal)
+            // Still here: a signal whose default is to be ignored or to stop.
+            Foundation.exit(end.shellStatus)
+        }
     }
 }

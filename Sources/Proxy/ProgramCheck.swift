@@ -1,3 +1,4 @@
+import CMcosABI
 import Foundation
 import Kernel
 
@@ -55,7 +56,7 @@ enum ProgramCheck {
             throw MCExecError("\(name) cannot run on the LWK: \(error.explanation)", remedy: remedy(for: error, bytes: bytes), status: .cannotExecute)
         }
         do throws(LoadPlan.PlanError) {
-            return CheckedProgram(path: path, image: image, plan: try LoadPlan(image: image))
+            return CheckedProgram(path: path, image: image, plan: try LoadPlan(image: image, staticPIEBase: UInt64(MCOS_USER_PIE_BASE)))
         } catch {
             switch error {
             case .dynamicExecutable(let interpreter):

@@ -74,7 +74,7 @@ import Testing
             Segment(flags: Self.rw, offset: 0x1000, address: 0x30_0000, fileSize: 0x100, memorySize: 0x100),
         ]
         #expect(error(ELFFixtures.executable(segments: descending)) == .overlappingSegments(index: 1))
-        #expect(error(ELFFixtures.executable(segments: [Segment(flags: Self.rx, address: 0x7fff_ffff_f000)])) == .segmentOutsideUserSpace(index: 0))
+        #expect(error(ELFFixtures.executable(segments: [Segment(flags: Self.rx, address: 0x1000_0000_0000)])) == .segmentOutsideUserSpace(index: 0))
         #expect(error(ELFFixtures.executable(segments: [Segment(flags: Self.rx, memorySize: .max)])) == .segmentOutsideUserSpace(index: 0))
         #expect(error(ELFFixtures.executable(entry: 0x50_0000)) == .entryNotInText(entry: 0x50_0000))
         #expect(error(ELFFixtures.executable(segments: [Segment(flags: ProgramHeader.read)])) == .entryNotInText(entry: 0x40_0100), "entry in a non-executable segment")

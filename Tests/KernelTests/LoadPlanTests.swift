@@ -42,8 +42,8 @@ import Testing
     func realStaticPrograms(flags: [String]) throws {
         let path = try ELFFixtures.compile(ELFFixtures.helloSource, flags: flags)
         let image = try ELFImage(parsing: [UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
-        let plan = try LoadPlan(image: image, staticPIEBase: 0x5555_5555_4000)
-        let bias: UInt64 = flags == ["-static"] ? 0 : 0x5555_5555_4000
+        let plan = try LoadPlan(image: image)
+        let bias: UInt64 = flags == ["-static"] ? 0 : 0x0000_0010_0000_0000  // MCOS_USER_PIE_BASE
         #expect(plan.loadBias == bias)
         #expect(plan.entry == (try ELFFixtures.readelfEntry(path)) + bias)
 
@@ -75,7 +75,7 @@ import Testing
         let path = try ELFFixtures.compile("int main(void) { return 0; }", flags: ["-static-pie"])
         let image = try ELFImage(parsing: [UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(throws: LoadPlan.PlanError.badBase(0x1234)) { try LoadPlan(image: image, staticPIEBase: 0x1234) }
-        #expect(throws: LoadPlan.PlanError.badBase(0x7fff_ffff_e000)) { try LoadPlan(image: image, staticPIEBase: 0x7fff_ffff_e000) }
+        #expect(throws: LoadPlan.PlanError.badBase(0x0fff_ffff_e000)) { try LoadPlan(image: image, staticPIEBase: 0x0fff_ffff_e000) }
         #expect(try LoadPlan(image: image, staticPIEBase: 0x10_0000).loadBias == 0x10_0000)
     }
 }

@@ -5,11 +5,13 @@ import Testing
 @Suite struct SyscallTests {
     @Test func issueSixLocalSetIsLocalAndTheRestOffloaded() {
         let local = ["brk", "mmap", "munmap", "mprotect", "exit", "exit_group", "getpid", "gettid", "arch_prctl",
-                     "set_tid_address", "clock_gettime", "gettimeofday", "sched_yield", "rt_sigaction", "rt_sigprocmask"]
+                     "set_tid_address", "set_robust_list", "clock_gettime", "gettimeofday", "sched_yield",
+                     "rt_sigaction", "rt_sigprocmask", "clone", "clone3", "fork", "vfork", "execve", "execveat",
+                     "mremap", "rseq"]
         #expect(Set(Syscall.local.map(Syscall.name)) == Set(local))
         #expect(Syscall.local.count == local.count)
         for number in Syscall.local { #expect(Syscall.route(number) == .local) }
-        for offloaded: UInt32 in [0, 1, 2, 3, 4, 5, 16, 63, 257, 262, 318, 435] {
+        for offloaded: UInt32 in [0, 1, 2, 3, 4, 5, 16, 63, 257, 262, 318] {
             #expect(Syscall.route(offloaded) == .offloaded, "\(Syscall.name(offloaded))")
         }
         #expect(Syscall.name(1) == "write" && Syscall.name(63) == "uname" && Syscall.name(231) == "exit_group")
@@ -32,28 +34,46 @@ import Testing
         #expect(checked > 300)
     }
 
+    /// The packets of mcos_abi.h's "Programs on the LWK", byte for byte through a ring.
     @Test func requestAndReplyTravelAsOnePacket() throws {
-        let request = SyscallRequest(number: 1, tid: 4242, arguments: (1, 0x7fff_0000, 12, 0, 0, 0))
+        let request = SyscallRequest(number: 1, arguments: (1, 0x10_0000_0000, 12, 0, 0, 0))
         let packet = request.packet
-        #expect(packet.type == 4 && packet.seq == 1 | 4242 << 32)
+        #expect(packet.type == 33 && packet.seq == 1)
         #expect(SyscallRequest(packet: packet) == request)
         #expect(SyscallReply(packet: packet) == nil)
 
-        // Through a real ring, byte for byte as mcos_ikc_packet.
         let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 4))
         let ring = IKCRing(memory: memory)
         ring.format(slots: 4)
         #expect(ring.send(packet))
-        #expect(memory.load32(64 + 8) == 1, "number at offset 8")
-        #expect(memory.load32(64 + 12) == 4242, "tid at offset 12")
-        #expect(memory.load64(64 + 24) == 0x7fff_0000, "args[1] at offset 24")
+        #expect(memory.load32(64 + 4) == 33, "type at offset 4")
+        #expect(memory.load64(64 + 8) == 1, "number in seq at offset 8")
+        #expect(memory.load64(64 + 24) == 0x10_0000_0000, "args[1] at offset 24")
         let received = try #require(ring.receive())
         #expect(SyscallRequest(packet: received) == request)
 
-        let reply = SyscallReply(answering: request, result: -14, interrupted: true)
-        let decoded = try #require(SyscallReply(packet: reply.packet))
-        #expect(decoded == reply && decoded.isError && decoded.interrupted && decoded.tid == 4242)
-        #expect(!SyscallReply(number: 1, tid: 1, result: 12).isError)
-        #expect(!SyscallReply(number: 9, tid: 1, result: -8192).isError, "a high mmap address is not an error")
+        let reply = try #require(SyscallReply(packet: IKCPacket(type: 20, args: (UInt64(bitPattern: -14), 0, 0, 0, 0, 0))))
+        #expect(reply.result == -14 && reply.isError)
+        #expect(reply.packet.type == 20)
+        #expect(!SyscallReply(result: 12).isError)
+        #expect(!SyscallReply(result: -8192).isError, "a high mmap address is not an error")
+    }
+
+    @Test func processRequestsDecode() {
+        #expect(ProcessRequest(packet: IKCPacket(type: 16, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6))
+        #expect(ProcessRequest(packet: IKCPacket(type: 17, seq: 2, args: (0x40_0000, 0x2000, 5, 0, 0, 0)))
+            == .map(start: 0x40_0000, bytes: 0x2000, protection: 5))
+        #expect(ProcessRequest(packet: IKCPacket(type: 18, args: (0x40_1000, 0xfff_ffff_e000, 0x60_0000, 0, 0, 0)))
+            == .start(entry: 0x40_1000, stack: 0xfff_ffff_e000, programBreak: 0x60_0000))
+        #expect(ProcessRequest(packet: IKCPacket(type: 19, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true))
+        #expect(ProcessRequest(packet: IKCPacket(type: 19, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false))
+        #expect(ProcessRequest(packet: IKCPacket(type: 2)) == nil)
+
+        let reply = procReplyPacket(seq: 7, result: -16, root: 0x1234_5000)
+        #expect(reply.type == 32 && reply.seq == 7 && Int64(bitPattern: reply.args.0) == -16 && reply.args.1 == 0x1234_5000)
+        let invalidate = invalidatePacket(seq: 3, start: 0x1000_0000, bytes: 0x3000)
+        #expect(invalidate.type == 34 && invalidate.seq == 3 && invalidate.args.0 == 0x1000_0000 && invalidate.args.1 == 0x3000)
+        let exit = procExitPacket(status: 0x2a00, faultAddress: 0, faultIP: 0)
+        #expect(exit.type == 35 && exit.args.0 == 0x2a00)
     }
 }

@@ -1,3 +1,4 @@
+import CMcosABI
 import Foundation
 import TestSupport
 import Kernel
@@ -138,13 +139,15 @@ import Testing
         #expect(error.status == .notFound)
     }
 
-    @Test func theEndOfTheLineSaysSo() throws {
+    @Test func aStaticPIEIsPlannedInTheUnifiedRange() throws {
         let path = try #require(Self.programs["static-pie"])
         let request = LaunchRequest(instance: nil, program: path, arguments: [])
         let (program, instance) = try MCExec.prepare(request, environment: [:], probe: FixedProbe(result: .success(.running), applied: [2, 1]))
         #expect(instance == 1, "the applied profile's first instance")
-        let error = MCExec.notRunnableYet(program, name: path, instance: instance)
-        #expect(error.message.hasPrefix("the LWK cannot run programs yet: \(path) is a valid static-PIE x86-64 executable"))
-        #expect(error.status == .failure)
+        #expect(program.plan.loadBias == UInt64(MCOS_USER_PIE_BASE))
+        #expect(ProgramLayout.refusal(program.plan) == nil)
+        let statik = try MCExec.prepare(LaunchRequest(instance: 0, program: try #require(Self.programs["static"]), arguments: []),
+                                        environment: [:], probe: Self.running).program
+        #expect(statik.plan.loadBias == 0 && ProgramLayout.refusal(statik.plan) == nil)
     }
 }

@@ -3,9 +3,10 @@
 # Pack the guest initramfs: static busybox, /init, the scenarios, the
 # module, the test tool, and a tree of our tools with their libraries
 # (stage-tools.sh) laid over the root.
-# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR [LWK.ELF]]
+# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR [LWK.ELF [PROGS-DIR]]]
+# (PROGS-DIR: static test programs, copied to /bin)
 set -eu
-out=$1 ko=$2 tool=$3 tools=${4:-} lwk=${5:-}
+out=$1 ko=$2 tool=$3 tools=${4:-} lwk=${5:-} progs=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 chmod 755 "$stage"
@@ -17,6 +18,7 @@ cp /bin/busybox "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$here/guest/init" "$stage/init"
 cp "$here/demo/demo.sh" "$stage/demo.sh"
+cp "$here/bench/syscall-bench.sh" "$stage/bench.sh"
 cp "$here/scenarios/"*.sh "$stage/scenarios/"
 cp "$ko" "$stage/mcos.ko"
 cp "$tool" "$stage/bin/mcos-test"
@@ -30,6 +32,9 @@ if [ -n "$lwk" ]; then
 fi
 if [ -n "$tools" ]; then
 	cp -a "$tools/." "$stage/"
+fi
+if [ -n "$progs" ]; then
+	cp "$progs/"* "$stage/bin/"
 fi
 mkdir -p "$stage/profiles"
 cp "$here/../../profiles/"*.yaml "$stage/profiles/"

@@ -53,15 +53,6 @@ struct WindowTables: TableMemory {
     }
 }
 
-func allocate(bytes: UInt64, node: Int) -> UInt64? {
-    var order = kernel.allocators.indices.filter { kernel.allocators[$0].node == node }
-    order += kernel.allocators.indices.filter { kernel.allocators[$0].node != node }
-    for index in order {
-        if let physical = kernel.allocators[index].allocate(bytes: bytes) { return physical }
-    }
-    return nil
-}
-
 /// Our own page tables: the window over the chunk list (2 MiB pages where the chunks
 /// allow), and in the physical map the kmsg ring, the LAPIC (uncached) and Linux's
 /// trampoline lock word.
@@ -89,11 +80,6 @@ func releaseTrampolineLock() {
     if kernel.info.trampolineLockPhysical != 0 {
         lwk_store32(lwk_ptr(physMapBase + kernel.info.trampolineLockPhysical), 0)
     }
-}
-
-func cpuSetup() {
-    lwk_tables_load()
-    kernel.apic.enable()
 }
 
 func ikcRing(_ index: Int) -> IKCRing<RawShared> {
@@ -140,7 +126,12 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     releaseTrampolineLock()
     kernel.kmsg = physMapBase + info.kmsgPhysical
     lwk_idt_fill()
-    cpuSetup()
+    cpuStates = info.cpus.indices.map { CPUState(index: $0) }
+    cpuStates[0].stackTop = lwk_boot_stack_top_address()
+    guard cpuSetup(0) else {
+        lwk_com2_write("mcos LWK: no memory for CPU tables\n", 35)
+        panicStop(0)
+    }
     lwk_store32(field(BootInfo.Offset.nrStarted), 1)
 
     kernel.options = BootOptions(parsing: info.commandLine)
@@ -150,6 +141,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     log(0, "KCommand Line: \(info.commandLine)")
     for word in kernel.options.unknown { log(0, "unknown kernel argument: \(word)") }
     for word in kernel.options.invalid { log(0, "invalid kernel argument: \(word)") }
+    checkABI()
     let perNode = info.bytesPerNode
     for (node, bytes) in perNode.enumerated() where bytes > 0 {
         log(0, "Physical memory: \(LogLine.bytes(bytes)) @ NUMA: \(node)")
@@ -190,6 +182,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
             continue
         }
         lwk_ap_stack = top
+        cpuStates[index].stackTop = top
         lwk_ap_index = UInt32(index)
         let target = UInt32(booted + 2)
         let apicID = info.cpus[index].apicID
@@ -232,25 +225,31 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
 @_cdecl("lwk_ap_main")
 func apMain(_ index: UInt32) {
     releaseTrampolineLock()
-    cpuSetup()
     let cpu = Int(index)
+    guard cpuSetup(cpu) else {
+        log(cpu, "no memory for the tables of CPU \(cpu)")
+        panicStop(cpu)
+    }
     let entry = kernel.info.cpus[cpu]
     log(cpu, "AP: \(cpu) (HW ID: \(entry.apicID) @ NUMA \(entry.node)) booted, Linux CPU \(entry.linuxCPU)")
     _ = lwk_add32(field(BootInfo.Offset.nrStarted), 1)
     idle(cpu)
 }
 
-/// Sleep in `hlt` until an interrupt; answer what arrived on this CPU's channel.
+/// Sleep in `hlt` until an interrupt; answer what arrived on this CPU's channel:
+/// PING, and the requests that create, fill and start a process (START enters user
+/// mode and does not come back here; the process's end does, on a fresh stack).
 func idle(_ cpu: Int) -> Never {
-    let inbound = ikcRing(2 + 2 * cpu), outbound = ikcRing(3 + 2 * cpu)
+    let inbound = inboundRing(cpu)
     while true {
         lwk_cli()
-        if lwk_load32(field(BootInfo.Offset.shutdown)) != 0 { park(cpu) }
+        if shutdownRequested() { park(cpu) }
         if let packet = inbound.receive() {
-            if packet.type == IKCPacket.ping {
-                let reply = IKCPacket(type: IKCPacket.pong, seq: packet.seq,
-                                      args: (UInt64(cpu), UInt64(kernel.info.cpus[cpu].apicID), 0, 0, 0, 0))
-                _ = outbound.send(reply)
+            switch packet.type {
+            case IKCPacket.ping: answerPing(cpu, packet)
+            case IKCPacket.procCreate, IKCPacket.procMap, IKCPacket.procStart, IKCPacket.procKill:
+                serveProcessRequest(cpu, packet)
+            default: break  // a late SYSCALL_REPLY or INVALIDATE_ACK: nobody waits for it
             }
             continue
         }
@@ -268,8 +267,14 @@ func park(_ cpu: Int) -> Never {
 @_cdecl("lwk_trap")
 func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     let vector = frame.pointee.vector
-    if vector == UInt64(MCOS_IKC_VECTOR) { kernel.apic.eoi(); return }
-    if vector == 0xff { return }
+    let fromUser = frame.pointee.cs & 3 == 3
+    if vector == UInt64(MCOS_IKC_VECTOR) {
+        kernel.apic.eoi()
+        if fromUser { userInterrupted(currentCPU()) }
+        return
+    }
+    if vector == 0xff || vector == 2 && fromUser { return }
+    if fromUser { userException(frame) }
     // An exception: dump, PANIC, stop this CPU.
     let cpu = currentCPU()
     let f = frame.pointee
@@ -288,4 +293,28 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
 func currentCPU() -> Int {
     let id = kernel.apic.id
     return kernel.info.cpus.firstIndex { $0.apicID == id } ?? -1
+}
+
+/// The IKC IPI arrived while the CPU ran user code (in kernel mode the waiting code
+/// reads the ring itself): serve the channel, end the process on KILL, park on
+/// shutdown.
+func userInterrupted(_ cpu: Int) {
+    guard let process = cpuStates[cpu].process else {
+        if shutdownRequested() { park(cpu) }
+        return
+    }
+    serveBeforeUserMode(process)
+}
+
+/// An exception in user mode ends the process with the signal Linux would send, and
+/// Linux's kernel-log line for it.
+func userException(_ frame: UnsafeMutablePointer<lwk_frame>) -> Never {
+    let cpu = currentCPU()
+    let f = frame.pointee
+    guard cpu >= 0, let process = cpuStates[cpu].process else { panicStop(cpu) }
+    let signal = ProcessEnd.signal(vector: f.vector) ?? ProcessEnd.sigsegv
+    let address = ProcessEnd.faultAddress(vector: f.vector, cr2: lwk_read_cr2(), rip: f.rip)
+    log(cpu, ProcessEnd.faultMessage(name: String(process.pid), pid: process.pid, vector: f.vector,
+                                     address: address, rip: f.rip, rsp: f.rsp, error: f.error))
+    endProcess(process, status: ProcessEnd.signalStatus(signal), faultAddress: address, faultIP: f.rip)
 }

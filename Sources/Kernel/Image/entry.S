@@ -43,7 +43,7 @@ lwk_halt_forever:
 2:	hlt
 	jmp	2b
 
-/* lwk_load_gdt_idt(gdtr, idtr): our GDT (code 0x08, data 0x10) and IDT. */
+/* lwk_load_gdt_idt(gdtr, idtr): a CPU's GDT (code 0x08, data 0x10, from lwk_cpu_tables) and the IDT. */
 	.globl lwk_load_gdt_idt
 lwk_load_gdt_idt:
 	lgdt	(%rdi)
@@ -59,6 +59,117 @@ lwk_load_gdt_idt:
 	pushq	$0x08
 	pushq	%rax
 	lretq
+
+/*
+ * SYSCALL from ring 3.  FMASK has cleared IF, DF, TF and AC; GS is still the
+ * user's, so swapgs first to reach this CPU's block (struct lwk_percpu:
+ * kernel stack top, a scratch slot for the user RSP, the LWK CPU index).
+ * The frame has struct lwk_frame's shape, so lwk_syscall(frame, cpu) reads the
+ * arguments from it and leaves the result in frame->rax.  Back through SYSRET
+ * (RCX = RIP, R11 = RFLAGS as the CPU saved them), interrupts still off.
+ */
+	.globl lwk_syscall_entry
+lwk_syscall_entry:
+	swapgs
+	movq	%rsp, %gs:8
+	movq	%gs:0, %rsp
+	pushq	$0x23		/* ss */
+	pushq	%gs:8		/* rsp */
+	pushq	%r11		/* rflags */
+	pushq	$0x2b		/* cs */
+	pushq	%rcx		/* rip */
+	pushq	$0		/* error */
+	pushq	$0x100		/* vector: a system call */
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	movq	%gs:16, %rsi
+	call	lwk_syscall
+	cli
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp	/* vector, error */
+	popq	%rcx		/* rip */
+	addq	$8, %rsp	/* cs */
+	popq	%r11		/* rflags */
+	popq	%rsp		/* the user's stack */
+	swapgs
+	sysretq
+
+/*
+ * lwk_enter_user(rip, rsp, kernel stack top): the first entry of a process
+ * into ring 3.  One-way: the kernel stack starts afresh at its top (the TSS's
+ * RSP0 is the same address), and every register is zero, as Linux leaves them
+ * at execve.  RFLAGS = IF | bit 1.
+ */
+	.globl lwk_enter_user
+lwk_enter_user:
+	cli
+	movq	%rdx, %rsp
+	pushq	$0x23		/* ss: user data */
+	pushq	%rsi		/* rsp */
+	pushq	$0x202		/* rflags */
+	pushq	$0x2b		/* cs: user code */
+	pushq	%rdi		/* rip */
+	movl	$0x23, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+	iretq
+
+/*
+ * lwk_restart_on_stack(top, cpu): a process ended (in a system call, a trap or
+ * before it started); drop whatever the stack holds and run
+ * lwk_process_end(cpu) from the top of it.  It never returns: it goes back
+ * to the idle loop, so nothing accumulates from one process to the next.
+ */
+	.globl lwk_restart_on_stack
+lwk_restart_on_stack:
+	cli
+	movq	%rdi, %rsp
+	movq	%rsi, %rdi
+	call	lwk_process_end
+	jmp	lwk_halt_forever
 
 /* Interrupt stubs: push a zero error code where the CPU does not, the vector, the registers. */
 .macro STUB vec, has_error
@@ -152,12 +263,6 @@ lwk_ap_cr3:	.quad 0
 lwk_ap_stack:	.quad 0
 lwk_ap_index:	.long 0
 	.long 0
-	.globl lwk_gdt
-	.align 16
-lwk_gdt:
-	.quad 0
-	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
-	.quad 0x00cf92000000ffff	/* 0x10: data */
 
 	.section .bss
 	.align 4096
@@ -166,4 +271,5 @@ lwk_idt:
 	.skip 4096
 lwk_boot_stack:
 	.skip 32768
+	.globl lwk_boot_stack_top
 lwk_boot_stack_top:

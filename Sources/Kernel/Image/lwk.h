@@ -26,6 +26,12 @@ LWK_INLINE void lwk_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 LWK_INLINE uint64_t lwk_read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 LWK_INLINE uint64_t lwk_read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 LWK_INLINE void lwk_write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
+LWK_INLINE uint64_t lwk_read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+LWK_INLINE void lwk_invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
+LWK_INLINE void lwk_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{ __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub)); }
+LWK_INLINE void lwk_xsetbv(uint32_t reg, uint64_t v) { __asm__ volatile("xsetbv" :: "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))); }
+LWK_INLINE void lwk_store64(void *p, uint64_t v) { __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED); }
 
 /* Shared memory with Linux: ordered accesses. */
 LWK_INLINE uint64_t lwk_load64(const void *p) { return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED); }
@@ -47,6 +53,16 @@ struct lwk_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/*
+ * A CPU's block at KERNEL_GS_BASE, for the SYSCALL entry (entry.S reads it by
+ * offset through %gs after swapgs).
+ */
+struct lwk_percpu {
+	uint64_t kernel_rsp;	/* 0: top of this CPU's kernel stack (= TSS RSP0) */
+	uint64_t user_rsp;	/* 8: scratch while the entry switches stacks */
+	uint64_t cpu;		/* 16: LWK CPU index */
+};
+
 /* entry.S */
 extern uint8_t lwk_image_end[];		/* the boot block follows */
 extern uint64_t lwk_vectors[256];	/* stub address per vector, 0 = none */
@@ -54,6 +70,8 @@ void lwk_load_gdt_idt(void *gdtr, void *idtr);
 extern uint64_t lwk_ap_cr3, lwk_ap_stack;
 extern uint32_t lwk_ap_index;
 void lwk_halt_forever(void) __attribute__((noreturn));
+void lwk_enter_user(uint64_t rip, uint64_t rsp, uint64_t kernel_stack_top) __attribute__((noreturn));
+void lwk_restart_on_stack(uint64_t top, uint64_t cpu) __attribute__((noreturn));
 
 /* runtime.c */
 void lwk_heap_init(void *start, size_t bytes);
@@ -61,7 +79,11 @@ size_t lwk_heap_used(void);
 void lwk_com2_write(const char *s, size_t len);
 void lwk_com2_putc(uint8_t c);
 void lwk_idt_fill(void);		/* once: a gate per stub */
-void lwk_tables_load(void);		/* per CPU: our GDT and IDT */
+/* per CPU, once: GDT with user segments and a TSS in 'page', the IDT, TR; returns the percpu block */
+struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu);
+uint64_t lwk_syscall_entry_address(void);
+uint64_t lwk_boot_stack_top_address(void);
+void lwk_fpu_reset(uint64_t xcr0);	/* x87/SSE/AVX to their initial state */
 /* pointers Swift cannot form from a C array */
 void *lwk_ptr(uint64_t address);
 void *memset(void *d, int c, size_t n);

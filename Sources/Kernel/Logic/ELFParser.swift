@@ -3,9 +3,9 @@
 /// overflow are done in a way that cannot.
 extension ELFImage {
     public static let pageSize: UInt64 = 4096
-    /// First address above the user half of a 4-level address space (47 bits); Linux's
-    /// TASK_SIZE keeps one more page free below it.
-    public static let userSpaceEnd: UInt64 = 0x0000_7fff_ffff_f000
+    /// First address above the user range of a program on the LWK (MCOS_USER_END): the
+    /// unified address space mcexec mirrors is [UserSpace.start, UserSpace.end).
+    public static let userSpaceEnd: UInt64 = UserSpace.end
 
     // ELF constants (elf.h).
     static let headerBytes: UInt64 = 64

@@ -49,9 +49,10 @@ public struct LoadPlan: Equatable {
         case badBase(UInt64)
     }
 
-    /// Default base for static-PIE programs: where Linux puts ET_DYN programs run
-    /// directly (ELF_ET_DYN_BASE, 2/3 of TASK_SIZE, page-aligned), minus randomization.
-    public static let defaultStaticPIEBase: UInt64 = 0x5555_5555_4000
+    /// Default base for static-PIE programs: MCOS_USER_PIE_BASE, inside the unified
+    /// address space (Linux's ELF_ET_DYN_BASE would be above MCOS_USER_END), without
+    /// randomization so runs are reproducible.
+    public static let defaultStaticPIEBase: UInt64 = UserSpace.pieBase
 
     /// Plans `image`; `staticPIEBase` is used only for static-PIE (rounded up to the
     /// largest segment alignment, as Linux does, so 2 MiB-aligned segments stay so).

@@ -4,22 +4,31 @@
 /// stays local, because that is where the LWK is fast and jitter-free; everything that
 /// needs Linux's objects (files, sockets, the hostname) is offloaded.
 public enum Syscall {
-    // The numbers the LWK handles locally today (arch/x86/entry/syscalls/syscall_64.tbl).
+    // The numbers the LWK answers itself (arch/x86/entry/syscalls/syscall_64.tbl).
     public static let mmap: UInt32 = 9, mprotect: UInt32 = 10, munmap: UInt32 = 11, brk: UInt32 = 12
     public static let rtSigaction: UInt32 = 13, rtSigprocmask: UInt32 = 14, schedYield: UInt32 = 24
-    public static let getpid: UInt32 = 39, exit: UInt32 = 60, gettimeofday: UInt32 = 96
+    public static let mremap: UInt32 = 25, getpid: UInt32 = 39, clone: UInt32 = 56, fork: UInt32 = 57
+    public static let vfork: UInt32 = 58, execve: UInt32 = 59, exit: UInt32 = 60, gettimeofday: UInt32 = 96
     public static let archPrctl: UInt32 = 158, gettid: UInt32 = 186, setTidAddress: UInt32 = 218
-    public static let clockGettime: UInt32 = 228, exitGroup: UInt32 = 231
+    public static let clockGettime: UInt32 = 228, exitGroup: UInt32 = 231, setRobustList: UInt32 = 273
+    public static let execveat: UInt32 = 322, rseq: UInt32 = 334, clone3: UInt32 = 435
 
     /// Where a call is served.
     public enum Route: Equatable {
         case local, offloaded
     }
 
-    /// The calls the LWK implements (issue 6's minimum for static glibc and busybox).
+    /// The calls the LWK answers (issue 6's minimum for static glibc and busybox). Three
+    /// groups: what only touches the process (memory, identity, time, signal state);
+    /// what would create or replace a process (-ENOSYS: one single-threaded process per
+    /// CPU); and two calls that must not reach the proxy because Linux would apply them
+    /// to the proxy's own mapping of the program's memory: mremap (-ENOMEM, glibc's
+    /// realloc then copies) and rseq (-ENOSYS, glibc goes on without it; offloaded,
+    /// Linux would write the proxy's CPU number into the program's memory).
     public static let local: [UInt32] = [
         mmap, mprotect, munmap, brk, rtSigaction, rtSigprocmask, schedYield, getpid, exit,
-        gettimeofday, archPrctl, gettid, setTidAddress, clockGettime, exitGroup,
+        gettimeofday, archPrctl, gettid, setTidAddress, clockGettime, exitGroup, setRobustList,
+        clone, clone3, fork, vfork, execve, execveat, mremap, rseq,
     ]
 
     public static func route(_ number: UInt32) -> Route {

@@ -1,82 +1,104 @@
-/// An offloaded system call as it crosses IKC: one 64-byte packet each way on the
-/// calling LWK CPU's channel. PROPOSED: mcos_abi.h does not define these yet; the C
-/// side would be (same bytes, little-endian):
-///
-///     MCOS_IKC_SYSCALL = 4 (LWK->Linux), MCOS_IKC_SYSCALL_REPLY = 5 (Linux->LWK)
-///     struct mcos_ikc_syscall {           // 64 bytes, overlays mcos_ikc_packet
-///         uint32_t version, type;
-///         uint32_t number;                // x86-64 syscall number
-///         uint32_t tid;                   // calling thread (a proxy worker's Linux tid)
-///         uint64_t args[6];               // request: rdi rsi rdx r10 r8 r9
-///     };                                  // reply: args[0] = result (-errno), args[1] = flags
-///
-/// `number` and `tid` sit where `mcos_ikc_packet.seq` is, so the existing ring code
-/// carries them unchanged: seq = number | tid << 32. The tid both routes the request to
-/// the proxy thread that owns it and matches the reply (a thread has at most one call
-/// in flight), so no separate sequence number is needed.
-public struct SyscallRequest: Equatable {
-    public var number: UInt32
-    public var tid: UInt32
-    public var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+/// The IKC packets of a program on the LWK, as mcos_abi.h defines them ("Programs on
+/// the LWK (mcexec)"). Every one is a plain `mcos_ikc_packet` (version, type, seq,
+/// args[6]) on the LWK CPU's own channel: ring 2 + 2i carries Linux→LWK, 3 + 2i
+/// LWK→Linux. The Logic target cannot import the C header (it also builds for the
+/// host without it), so the numbers are repeated here and the image checks them
+/// against the header when it boots (Image/ABICheck.swift).
+extension IKCPacket {
+    // Linux → LWK.
+    public static let procCreate: UInt32 = 16
+    public static let procMap: UInt32 = 17
+    public static let procStart: UInt32 = 18
+    public static let procKill: UInt32 = 19
+    public static let syscallReply: UInt32 = 20
+    public static let invalidateAck: UInt32 = 21
+    // LWK → Linux.
+    public static let procReply: UInt32 = 32
+    public static let syscall: UInt32 = 33
+    public static let invalidate: UInt32 = 34
+    public static let procExit: UInt32 = 35
 
-    public init(number: UInt32, tid: UInt32, arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)) {
-        self.number = number
-        self.tid = tid
-        self.arguments = arguments
-    }
+    /// MCOS_KILL_PROXY_GONE: nobody answers INVALIDATE any more.
+    public static let killProxyGone: UInt64 = 1
+}
 
-    public static func == (a: SyscallRequest, b: SyscallRequest) -> Bool {
-        a.packet == b.packet
-    }
+/// A request Linux sends about the CPU's process. Each but KILL carries a seq the
+/// LWK echoes in its PROC_REPLY.
+public enum ProcessRequest: Equatable {
+    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64)
+    case map(start: UInt64, bytes: UInt64, protection: UInt32)
+    case start(entry: UInt64, stack: UInt64, programBreak: UInt64)
+    case kill(signal: UInt32, proxyGone: Bool)
 
-    public static let packetType: UInt32 = 4
-
-    public var packet: IKCPacket {
-        IKCPacket(type: Self.packetType, seq: UInt64(number) | UInt64(tid) << 32, args: arguments)
-    }
-
-    /// nil if `packet` is not a syscall request.
+    /// nil for any other packet type.
     public init?(packet: IKCPacket) {
-        guard packet.type == Self.packetType else { return nil }
-        self.init(number: UInt32(truncatingIfNeeded: packet.seq), tid: UInt32(truncatingIfNeeded: packet.seq >> 32), arguments: packet.args)
+        let a = packet.args
+        switch packet.type {
+        case IKCPacket.procCreate: self = .create(pid: a.0, realtime: a.1, monotonic: a.2)
+        case IKCPacket.procMap: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
+        case IKCPacket.procStart: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
+        case IKCPacket.procKill:
+            self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & IKCPacket.killProxyGone != 0)
+        default: return nil
+        }
     }
 }
 
-public struct SyscallReply: Equatable {
-    public var number: UInt32
-    public var tid: UInt32
-    /// What the syscall returned in rax: a value, or -errno (-4095...-1).
-    public var result: Int64
-    /// The proxy's call was interrupted by a signal for the thread (EINTR semantics:
-    /// the LWK delivers the signal, then returns or restarts).
-    public var interrupted: Bool
+/// MCOS_IKC_PROC_REPLY: seq echoed, args[0] 0 or -errno, args[1] the page-table root
+/// (physical) for CREATE.
+public func procReplyPacket(seq: UInt64, result: Int64, root: UInt64 = 0) -> IKCPacket {
+    IKCPacket(type: IKCPacket.procReply, seq: seq, args: (UInt64(bitPattern: result), root, 0, 0, 0, 0))
+}
 
-    public init(number: UInt32, tid: UInt32, result: Int64, interrupted: Bool = false) {
+/// An offloaded system call: MCOS_IKC_SYSCALL with seq = the x86-64 number and
+/// args = rdi rsi rdx r10 r8 r9; one call in flight per CPU, so nothing else is needed
+/// to match the reply.
+public struct SyscallRequest: Equatable {
+    public var number: UInt64
+    public var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    public init(number: UInt64, arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)) {
         self.number = number
-        self.tid = tid
-        self.result = result
-        self.interrupted = interrupted
+        self.arguments = arguments
     }
 
-    public static let packetType: UInt32 = 5
-    public static let interruptedFlag: UInt64 = 1
+    public static func == (a: SyscallRequest, b: SyscallRequest) -> Bool { a.packet == b.packet }
 
-    /// The reply to `request`.
-    public init(answering request: SyscallRequest, result: Int64, interrupted: Bool = false) {
-        self.init(number: request.number, tid: request.tid, result: result, interrupted: interrupted)
+    public var packet: IKCPacket { IKCPacket(type: IKCPacket.syscall, seq: number, args: arguments) }
+
+    public init?(packet: IKCPacket) {
+        guard packet.type == IKCPacket.syscall else { return nil }
+        self.init(number: packet.seq, arguments: packet.args)
     }
+}
+
+/// MCOS_IKC_SYSCALL_REPLY: args[0] is what goes back in rax.
+public struct SyscallReply: Equatable {
+    /// A value, or -errno (-4095 ... -1).
+    public var result: Int64
+
+    public init(result: Int64) { self.result = result }
 
     public var packet: IKCPacket {
-        IKCPacket(type: Self.packetType, seq: UInt64(number) | UInt64(tid) << 32,
-                  args: (UInt64(bitPattern: result), interrupted ? Self.interruptedFlag : 0, 0, 0, 0, 0))
+        IKCPacket(type: IKCPacket.syscallReply, args: (UInt64(bitPattern: result), 0, 0, 0, 0, 0))
     }
 
     public init?(packet: IKCPacket) {
-        guard packet.type == Self.packetType else { return nil }
-        self.init(number: UInt32(truncatingIfNeeded: packet.seq), tid: UInt32(truncatingIfNeeded: packet.seq >> 32),
-                  result: Int64(bitPattern: packet.args.0), interrupted: packet.args.1 & Self.interruptedFlag != 0)
+        guard packet.type == IKCPacket.syscallReply else { return nil }
+        self.init(result: Int64(bitPattern: packet.args.0))
     }
 
     /// Whether `result` is an error (Linux's convention: -4095 ... -1).
     public var isError: Bool { result < 0 && result >= -4095 }
+}
+
+/// MCOS_IKC_INVALIDATE {seq, start, bytes}: the proxy drops its mappings of the range
+/// and answers MCOS_IKC_INVALIDATE_ACK with the same seq.
+public func invalidatePacket(seq: UInt64, start: UInt64, bytes: UInt64) -> IKCPacket {
+    IKCPacket(type: IKCPacket.invalidate, seq: seq, args: (start, bytes, 0, 0, 0, 0))
+}
+
+/// MCOS_IKC_PROC_EXIT: args[0] wait status, [1] fault address, [2] fault RIP.
+public func procExitPacket(status: UInt32, faultAddress: UInt64, faultIP: UInt64) -> IKCPacket {
+    IKCPacket(type: IKCPacket.procExit, args: (UInt64(status), faultAddress, faultIP, 0, 0, 0))
 }

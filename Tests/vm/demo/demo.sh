@@ -28,6 +28,15 @@ rmh=$(awk '$3 == "real_mode_header" { print $1; exit }' /proc/kallsyms)
 step insmod /mcos.ko real_mode_header=0x$rmh
 step mcprov apply $P --auto-approve
 step mcprov status
+# programs on the LWK, as an unprivileged user would run them: mcexec
+# proxies their system calls (output, files) on Linux
+step mcexec hostname
+step mcexec busybox uname -a
+step mcexec /bin/lwkprog args hello from the LWK
+echo; echo "\$ mcexec /bin/lwkprog exit42; echo \"exit status \$?\""
+rc=0; mcexec /bin/lwkprog exit42 || rc=$?
+echo "exit status $rc"
+[ "$rc" = 42 ] || { echo "demo: the program's exit status did not come through"; exit 1; }
 step mcprov kmsg
 step mcprov teardown
 

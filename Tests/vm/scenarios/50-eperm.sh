@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Ownership model: the devices are 0644 root; anyone may query, changing
-# anything needs CAP_SYS_ADMIN (EPERM otherwise).
+# Ownership model: /dev/mcos-ctl is 0644 root, /dev/mcosN 0666 root (anyone
+# may run programs there with mcexec); anyone may query, changing anything
+# needs CAP_SYS_ADMIN (EPERM otherwise).
 . /scenarios/lib.sh
 load_mod
 U="$MT -u 65534"
@@ -17,7 +18,7 @@ run $U node 1
 
 idx=$($MT create) || fail "create failed"
 [ "$idx" = 0 ] || fail "first instance is $idx, expected 0"
-[ "$(stat -c '%a %u' /dev/mcos0)" = "644 0" ] || fail "/dev/mcos0 mode $(stat -c '%a %u' /dev/mcos0)"
+[ "$(stat -c '%a %u' /dev/mcos0)" = "666 0" ] || fail "/dev/mcos0 mode $(stat -c '%a %u' /dev/mcos0)"
 for cmd in "assign-cpus 0 2" "unassign-cpus 0 all" "assign-mem 0 1 all" \
 	   "unassign-mem 0 all" "load 0 /bin/mcos-test" "kargs 0 hidos" \
 	   "boot 0" "shutdown 0" "kmsg-clear 0"; do

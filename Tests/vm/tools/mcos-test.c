@@ -77,6 +77,7 @@ static void usage(void)
 		"  assign-mem N NODE SIZE|all | unassign-mem N NODE|all\n"
 		"  load N FILE | kargs N STRING | boot N | shutdown N\n"
 		"  kmsg N | read N | kmsg-clear N | ping N\n"
+		"  proc-rules N running|stopped\n"
 		"  fuzz\n");
 	exit(2);
 }
@@ -909,6 +910,69 @@ static void do_fuzz(void)
 	exit(fuzz_failures ? 1 : 0);
 }
 
+/*
+ * proc-rules N running|stopped: the process ioctls' and mmap's refusals
+ * that need no program (run it as an unprivileged user too).
+ */
+/* Run the static-PIE build (mcos-test-pie): it lies above the unified range. */
+static void do_proc_rules(const char *idx, const char *state)
+{
+	char path[64];
+	struct mcos_proc_create c = { .size = sizeof(c), .lwk_cpu = -1 };
+	struct mcos_proc_map m = { .size = sizeof(m), .prot = MCOS_PROT_READ,
+				   .start = MCOS_USER_START, .bytes = 4096 };
+	struct mcos_proc_start st = { .size = sizeof(st) };
+	struct mcos_proc_event ev = { .size = sizeof(ev) };
+	struct mcos_proc_reply r = { .size = sizeof(r) };
+	struct mcos_proc_kill k = { .size = sizeof(k), .signal = 9 };
+	size_t len = MCOS_USER_END - MCOS_USER_START;
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), MCOS_OS_DEVICE_FMT, (unsigned int)parse_long(idx));
+	fd = open(path, O_RDWR);
+	expect("open O_RDWR", fd, 0);
+	if (fd < 0)
+		goto out;
+	p = mmap((void *)MCOS_USER_START, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	expect("mmap before PROC_CREATE", p == MAP_FAILED ? -1 : 0, ENOENT);
+	p = mmap((void *)(MCOS_USER_START + 4096), len - 4096, PROT_READ,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 4096);
+	expect("mmap of part of the range", p == MAP_FAILED ? -1 : 0, EINVAL);
+	p = mmap((void *)MCOS_USER_START, len, PROT_READ,
+		 MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	expect("mmap MAP_PRIVATE", p == MAP_FAILED ? -1 : 0, EINVAL);
+	expect("PROC_MAP before CREATE", ioctl(fd, MCOS_IOC_PROC_MAP, &m), ESRCH);
+	expect("PROC_START before CREATE", ioctl(fd, MCOS_IOC_PROC_START, &st), ESRCH);
+	expect("PROC_WAIT before CREATE", ioctl(fd, MCOS_IOC_PROC_WAIT, &ev), ESRCH);
+	expect("PROC_REPLY before CREATE", ioctl(fd, MCOS_IOC_PROC_REPLY, &r), ESRCH);
+	expect("PROC_KILL before CREATE", ioctl(fd, MCOS_IOC_PROC_KILL, &k), ESRCH);
+	k.signal = 0;
+	expect("PROC_KILL signal 0", ioctl(fd, MCOS_IOC_PROC_KILL, &k), EINVAL);
+	c.size = 8;
+	expect("PROC_CREATE bad size", ioctl(fd, MCOS_IOC_PROC_CREATE, &c), EINVAL);
+	c.size = sizeof(c);
+	c.flags = 1;
+	expect("PROC_CREATE flags", ioctl(fd, MCOS_IOC_PROC_CREATE, &c), EINVAL);
+	c.flags = 0;
+	c.lwk_cpu = -2;
+	expect("PROC_CREATE cpu -2", ioctl(fd, MCOS_IOC_PROC_CREATE, &c), EINVAL);
+	if (!strcmp(state, "running")) {
+		c.lwk_cpu = 999;
+		expect("PROC_CREATE cpu 999", ioctl(fd, MCOS_IOC_PROC_CREATE, &c), EINVAL);
+	} else {
+		c.lwk_cpu = -1;
+		expect("PROC_CREATE, LWK not running", ioctl(fd, MCOS_IOC_PROC_CREATE, &c), ENOTCONN);
+	}
+	if (getuid())
+		expect("BOOT unprivileged", ioctl(fd, MCOS_IOC_BOOT), EPERM);
+	close(fd);
+out:
+	printf("proc-rules: %d cases, %d unexpected\n", fuzz_cases, fuzz_failures);
+	exit(fuzz_failures ? 1 : 0);
+}
+
 static void drop_privileges(const char *uid_s)
 {
 	uid_t uid = parse_long(uid_s);
@@ -941,6 +1005,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fuzz")) {
 		NEED(0);
 		do_fuzz();
+	}
+	if (!strcmp(cmd, "proc-rules")) {
+		NEED(2);
+		do_proc_rules(argv[1], argv[2]);
 	}
 	if (!strcmp(cmd, "info") || !strcmp(cmd, "query") || !strcmp(cmd, "node") ||
 	    !strcmp(cmd, "create")) {

@@ -1,0 +1,78 @@
+// A CPU's IKC channel while it has a process: sending to Linux (which polls, so a full
+// ring only needs patience) and waiting, halted between interrupts, for one answer
+// while everything else that arrives is still served.
+
+func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(2 + 2 * cpu) }
+func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(3 + 2 * cpu) }
+
+func shutdownRequested() -> Bool { lwk_load32(field(BootInfo.Offset.shutdown)) != 0 }
+
+/// Sends `packet` to Linux; spins while the ring is full (Linux drains it), parks on
+/// shutdown.
+func send(_ cpu: Int, _ packet: IKCPacket) {
+    let ring = outboundRing(cpu)
+    while !ring.send(packet) {
+        if shutdownRequested() { park(cpu) }
+        lwk_pause()
+    }
+}
+
+func answerPing(_ cpu: Int, _ packet: IKCPacket) {
+    send(cpu, IKCPacket(type: IKCPacket.pong, seq: packet.seq,
+                        args: (UInt64(cpu), UInt64(kernel.info.cpus[cpu].apicID), 0, 0, 0, 0)))
+}
+
+/// A packet that arrives while the CPU's process runs or waits: PING is answered,
+/// requests for a new process are refused (-EBUSY), KILL is noted for the process
+/// to act on; late answers nobody waits for are dropped.
+func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
+    switch packet.type {
+    case IKCPacket.ping:
+        answerPing(cpu, packet)
+    case IKCPacket.procCreate, IKCPacket.procMap, IKCPacket.procStart:
+        send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
+    case IKCPacket.procKill:
+        if case .kill(let signal, let proxyGone)? = ProcessRequest(packet: packet) {
+            if process.pendingKill == nil { process.pendingKill = signal }
+            if proxyGone { process.proxyGone = true }
+        }
+    default:
+        break
+    }
+}
+
+/// Last thing before (re)entering user mode, interrupts off: packets still in the ring
+/// may have had their IPI taken already (in kernel mode it only wakes `hlt`), so serve
+/// them now; a KILL among them, or one noted meanwhile, ends the process here.
+func serveBeforeUserMode(_ process: Process) {
+    let cpu = process.cpu
+    if shutdownRequested() { park(cpu) }
+    let inbound = inboundRing(cpu)
+    while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
+    if let signal = process.pendingKill { endProcess(process, status: ProcessEnd.signalStatus(signal)) }
+}
+
+/// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted
+/// between them; returns with interrupts off. nil when a KILL arrived and the wait
+/// should stop: always if `stopOnKill`, else only once the proxy is gone (nobody
+/// would answer).
+func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPacket) -> Bool) -> IKCPacket? {
+    let inbound = inboundRing(cpu)
+    while true {
+        lwk_cli()
+        if shutdownRequested() { park(cpu) }
+        if let packet = inbound.receive() {
+            if wanted(packet) { return packet }
+            serveWhileBusy(cpu, process, packet)
+            if process.pendingKill != nil && (stopOnKill || process.proxyGone) { return nil }
+            continue
+        }
+        lwk_sti_hlt()
+    }
+}
+
+/// Linux's errno values the LWK answers with.
+enum Errno {
+    static let perm: Int64 = 1, srch: Int64 = 3, noMem: Int64 = 12, fault: Int64 = 14, busy: Int64 = 16
+    static let exist: Int64 = 17, noDev: Int64 = 19, inval: Int64 = 22, noSys: Int64 = 38
+}

@@ -1,0 +1,195 @@
+// System calls from a process: the ones the LWK answers itself (Syscall.local), and
+// the offload of every other one to the proxy on Linux (MCOS_IKC_SYSCALL, then a wait
+// for MCOS_IKC_SYSCALL_REPLY or a KILL).
+
+/// Called by lwk_syscall_entry with interrupts off; the result goes back in rax.
+@_cdecl("lwk_syscall")
+func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) {
+    let cpu = Int(cpuIndex)
+    guard let process = cpuStates[cpu].process else {
+        frame.pointee.rax = UInt64(bitPattern: -Errno.noSys)
+        return
+    }
+    let f = frame.pointee
+    let number = f.rax
+    let args = (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)
+    let result: Int64
+    if number <= UInt64(UInt32.max), Syscall.route(UInt32(number)) == .local {
+        result = localSyscall(process, UInt32(number), args)
+    } else {
+        send(cpu, SyscallRequest(number: number, arguments: args).packet)
+        guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == IKCPacket.syscallReply }) else {
+            endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? ProcessEnd.sigkill))
+        }
+        result = Int64(bitPattern: reply.args.0)
+    }
+    // A KILL that came while the call waited for an INVALIDATE_ACK, or is still queued.
+    serveBeforeUserMode(process)
+    frame.pointee.rax = UInt64(bitPattern: result)
+}
+
+typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+func localSyscall(_ p: Process, _ number: UInt32, _ a: SyscallArguments) -> Int64 {
+    switch number {
+    case Syscall.exit, Syscall.exitGroup:
+        endProcess(p, status: ProcessEnd.exitStatus(code: a.0))
+    case Syscall.brk: return Int64(bitPattern: brk(p, a.0))
+    case Syscall.mmap: return mmap(p, a)
+    case Syscall.munmap: return munmap(p, a.0, a.1)
+    case Syscall.mprotect: return mprotect(p, a.0, a.1, UInt32(truncatingIfNeeded: a.2))
+    case Syscall.getpid, Syscall.gettid, Syscall.setTidAddress:
+        // The program has its proxy's pid (as in McKernel): what it sends to Linux in
+        // offloaded calls (kill, /proc/self) then means itself.
+        return Int64(p.pid)
+    case Syscall.setRobustList: return a.1 == 24 ? 0 : -Errno.inval
+    case Syscall.schedYield: return 0
+    case Syscall.archPrctl: return archPrctl(p, a.0, a.1)
+    case Syscall.clockGettime:
+        guard let now = p.clock.read(a.0, tsc: lwk_rdtsc()) else { return -Errno.inval }
+        let time = ProcessClock.timespec(now)
+        return p.copyOut(a.1, [time.0, time.1]) ? 0 : -Errno.fault
+    case Syscall.gettimeofday:
+        let time = ProcessClock.timeval(p.clock.read(ProcessClock.realtimeID, tsc: lwk_rdtsc()) ?? 0)
+        if a.0 != 0, !p.copyOut(a.0, [time.0, time.1]) { return -Errno.fault }
+        if a.1 != 0, !p.copyOut(a.1, [0]) { return -Errno.fault }  // struct timezone: UTC
+        return 0
+    case Syscall.rtSigaction: return sigaction(p, a.0, a.1, a.2, a.3)
+    case Syscall.rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
+    case Syscall.mremap: return -Errno.noMem  // glibc's realloc falls back to copying
+    case Syscall.rseq: return -Errno.noSys
+    default:  // clone, clone3, fork, vfork, execve, execveat
+        if !p.toldNoProcesses {
+            p.toldNoProcesses = true
+            log(p.cpu, "process \(p.pid): \(Syscall.name(number)) is not supported (one single-threaded process per CPU): ENOSYS")
+        }
+        return -Errno.noSys
+    }
+}
+
+// MARK: - Memory
+
+func brk(_ p: Process, _ request: UInt64) -> UInt64 {
+    switch p.programBreak.step(to: request) {
+    case .refuse:
+        return p.programBreak.current
+    case .move:
+        break
+    case .grow(let from, let to):
+        let readWrite = UserSpace.protRead | UserSpace.protWrite
+        guard !p.regions.overlaps(start: from, end: to),
+              p.mapAnonymous(start: from, end: to, protection: readWrite, loading: false) else { return p.programBreak.current }
+    case .shrink(let from, let to):
+        p.invalidate(start: from, end: to)
+        p.unmap(start: from, end: to)
+    }
+    p.programBreak.commit(request)
+    return request
+}
+
+enum MapFlag {
+    static let shared: UInt64 = 0x01, privateMapping: UInt64 = 0x02, typeMask: UInt64 = 0x03
+    static let fixed: UInt64 = 0x10, anonymous: UInt64 = 0x20, fixedNoReplace: UInt64 = 0x10_0000
+}
+
+/// Anonymous private memory only: top-down from MCOS_USER_MMAP_TOP, or where the
+/// program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Files: ENODEV.
+func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
+    let (address, length, protectionBits, flags, _, offset) = a
+    let protection = UInt32(truncatingIfNeeded: protectionBits)
+    guard length > 0, let bytes = UserSpace.pageUp(length), protectionBits & ~7 == 0, offset % 4096 == 0 else { return -Errno.inval }
+    guard flags & MapFlag.anonymous != 0 else { return -Errno.noDev }
+    guard flags & MapFlag.typeMask == MapFlag.privateMapping else { return -Errno.inval }
+    let start: UInt64
+    if flags & (MapFlag.fixed | MapFlag.fixedNoReplace) != 0 {
+        guard let range = UserSpace.range(start: address, bytes: bytes) else { return -Errno.inval }
+        if p.regions.overlaps(start: range.start, end: range.end) {
+            if flags & MapFlag.fixed == 0 { return -Errno.exist }
+            p.invalidate(start: range.start, end: range.end)
+            p.unmap(start: range.start, end: range.end)
+        }
+        start = range.start
+    } else if address != 0, let range = UserSpace.range(start: address, bytes: bytes),
+              !p.regions.overlaps(start: range.start, end: range.end) {
+        start = range.start
+    } else {
+        guard let free = p.regions.findFree(bytes: bytes) else { return -Errno.noMem }
+        start = free
+    }
+    guard p.mapAnonymous(start: start, end: start + bytes, protection: protection, loading: false) else { return -Errno.noMem }
+    return Int64(start)
+}
+
+func munmap(_ p: Process, _ address: UInt64, _ length: UInt64) -> Int64 {
+    guard let range = UserSpace.range(start: address, bytes: length) else { return -Errno.inval }
+    guard p.regions.overlaps(start: range.start, end: range.end) else { return 0 }
+    p.invalidate(start: range.start, end: range.end)
+    p.unmap(start: range.start, end: range.end)
+    return 0
+}
+
+func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: UInt32) -> Int64 {
+    guard address % 4096 == 0, protection & ~UInt32(7) == 0 else { return -Errno.inval }
+    if length == 0 { return 0 }
+    guard let range = UserSpace.range(start: address, bytes: length),
+          p.regions.covers(start: range.start, end: range.end) else { return -Errno.noMem }
+    p.invalidate(start: range.start, end: range.end)
+    p.protect(start: range.start, end: range.end, protection: protection)
+    return 0
+}
+
+// MARK: - Thread state
+
+func archPrctl(_ p: Process, _ code: UInt64, _ address: UInt64) -> Int64 {
+    switch code {
+    case 0x1002:  // ARCH_SET_FS
+        guard address < UserSpace.end else { return -Errno.perm }
+        p.fsBase = address
+        lwk_wrmsr(MSR.fsBase, address)
+        return 0
+    case 0x1003:  // ARCH_GET_FS
+        return p.copyOut(address, [p.fsBase]) ? 0 : -Errno.fault
+    default:
+        return -Errno.inval
+    }
+}
+
+/// Signal dispositions and the mask are kept so the program reads back what it set;
+/// no signal is ever delivered to a handler (issue 6): a KILL ends the process.
+func sigaction(_ p: Process, _ signal: UInt64, _ action: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
+    guard setSize == 8, signal >= 1, signal <= 64 else { return -Errno.inval }
+    if action != 0 && (signal == 9 || signal == 19) { return -Errno.inval }  // SIGKILL, SIGSTOP
+    let slot = Int(signal) * 4
+    var new: [UInt64]?
+    if action != 0 {
+        guard let words = p.copyIn(action, count: 4) else { return -Errno.fault }
+        new = words
+    }
+    if old != 0, !p.copyOut(old, Array(p.signalActions[slot..<slot + 4])) { return -Errno.fault }
+    if let new {
+        for index in 0..<4 { p.signalActions[slot + index] = new[index] }
+        if new[0] > 1 && !p.toldNoSignals {  // neither SIG_DFL (0) nor SIG_IGN (1)
+            p.toldNoSignals = true
+            log(p.cpu, "process \(p.pid): signal handlers are recorded but never run on the LWK yet")
+        }
+    }
+    return 0
+}
+
+func sigprocmask(_ p: Process, _ how: UInt64, _ set: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
+    guard setSize == 8 else { return -Errno.inval }
+    var mask = p.signalMask
+    if set != 0 {
+        guard let words = p.copyIn(set, count: 1) else { return -Errno.fault }
+        switch how {
+        case 0: mask |= words[0]  // SIG_BLOCK
+        case 1: mask &= ~words[0]  // SIG_UNBLOCK
+        case 2: mask = words[0]  // SIG_SETMASK
+        default: return -Errno.inval
+        }
+        mask &= ~(1 << 8 | 1 << 18)  // SIGKILL and SIGSTOP cannot be blocked
+    }
+    if old != 0, !p.copyOut(old, [p.signalMask]) { return -Errno.fault }
+    p.signalMask = mask
+    return 0
+}

@@ -1,0 +1,86 @@
+/// Page-table work for a process's address space. User memory is mapped with 4 KiB
+/// pages only, so munmap and mprotect can split anywhere and the module (which fills
+/// the proxy's mapping from these tables) only meets one leaf size. A leaf that is not
+/// present but not zero still owns its frame (PROT_NONE), so teardown frees it too.
+extension PageTables {
+    /// PML4 slots of the kernel (MCOS_LWK_PHYS_MAP, MCOS_LWK_BASE), shared by every
+    /// address space: copied into a process's root, never freed with it.
+    public static let kernelSlots: ClosedRange<UInt64> = 254...255
+
+    /// A new address-space root: zeroed, with the kernel's slots copied from `kernelRoot`.
+    public static func createRoot<Memory: TableMemory>(kernelRoot: UInt64, memory: inout Memory) -> UInt64? {
+        guard let root = memory.allocateTable() else { return nil }
+        for slot in kernelSlots { memory.write(root + slot * 8, memory.read(kernelRoot + slot * 8)) }
+        return root
+    }
+
+    /// Maps one user page (the user bit is set at every level). Without `present` in
+    /// `flags` (PROT_NONE) the entry still records the frame, unreachable.
+    public static func mapUser<Memory: TableMemory>(virtual: UInt64, physical: UInt64, flags: UInt64, root: UInt64, memory: inout Memory) -> Bool {
+        guard map(virtual: virtual, physical: physical, large: false, flags: flags | user, root: root, memory: &memory) else { return false }
+        if flags & present == 0 { return protectUser(virtual: virtual, flags: flags | user, root: root, memory: &memory) }
+        return true
+    }
+
+    /// The address of the leaf entry of `virtual` (4 KiB pages), nil if a table on the
+    /// way is missing.
+    public static func leafSlot<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> UInt64? {
+        var table = root
+        for shift: UInt64 in [39, 30, 21] {
+            let entry = memory.read(table + ((virtual >> shift) & 511) * 8)
+            guard entry & present != 0, entry & largePageBit == 0 else { return nil }
+            table = entry & addressMask
+        }
+        return table + ((virtual >> 12) & 511) * 8
+    }
+
+    /// Clears the leaf of `virtual`; the frame it owned, or nil if there was none.
+    public static func unmapUser<Memory: TableMemory>(virtual: UInt64, root: UInt64, memory: inout Memory) -> UInt64? {
+        guard let slot = leafSlot(virtual, root: root, memory: memory) else { return nil }
+        let entry = memory.read(slot)
+        guard entry != 0 else { return nil }
+        memory.write(slot, 0)
+        return entry & addressMask
+    }
+
+    /// Replaces the flags of the leaf of `virtual`, keeping its frame; false if none.
+    public static func protectUser<Memory: TableMemory>(virtual: UInt64, flags: UInt64, root: UInt64, memory: inout Memory) -> Bool {
+        guard let slot = leafSlot(virtual, root: root, memory: memory) else { return false }
+        let entry = memory.read(slot)
+        guard entry != 0 else { return false }
+        memory.write(slot, (entry & addressMask) | flags)
+        return true
+    }
+
+    /// The frame behind a user address and whether it is mapped writable, for the
+    /// kernel's own accesses through its window (it never touches user addresses
+    /// directly: SMAP is on).
+    public static func userFrame<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> (physical: UInt64, writable: Bool)? {
+        guard let slot = leafSlot(virtual, root: root, memory: memory) else { return nil }
+        let entry = memory.read(slot)
+        guard entry & present != 0, entry & user != 0 else { return nil }
+        return ((entry & addressMask) | (virtual & (smallPage - 1)), entry & writable != 0)
+    }
+
+    /// Frees a whole address space but the kernel's slots: `release` gets every frame a
+    /// leaf owns (`table == false`), every table page and finally the root (`true`).
+    public static func destroy<Memory: TableMemory>(root: UInt64, memory: inout Memory, release: (UInt64, Bool) -> Void) {
+        func walk(_ table: UInt64, level: Int) {
+            for index: UInt64 in 0..<512 {
+                if level == 0 && kernelSlots.contains(index) { continue }
+                let entry = memory.read(table + index * 8)
+                guard entry != 0 else { continue }
+                if level < 3 {
+                    guard entry & present != 0 else { continue }
+                    walk(entry & addressMask, level: level + 1)
+                    release(entry & addressMask, true)
+                } else {
+                    release(entry & addressMask, false)
+                }
+                memory.write(table + index * 8, 0)
+            }
+        }
+        walk(root, level: 0)
+        release(root, true)
+    }
+}

@@ -1,0 +1,289 @@
+import CMcosABI
+import Foundation
+import Kernel
+
+/// The live part of mcexec: puts the checked program on an idle LWK CPU through
+/// /dev/mcosN and serves its offloaded system calls until it ends. Single-threaded: one
+/// program, one proxy thread.
+struct Launcher {
+    var program: CheckedProgram
+    var request: LaunchRequest
+    var instance: Int
+    var options: LaunchOptions
+
+    private var name: String { request.program }
+
+    /// Runs the program; returns how it ended.
+    func run() throws(MCExecError) -> ProgramEnd {
+        let device = try openDevice()
+        defer { close(device) }
+        let cpu = try create(device)
+        verbose("program \(name) on OS \(instance), LWK CPU \(cpu)")
+
+        if let refusal = ProgramLayout.refusal(program.plan) {
+            throw MCExecError("\(name) cannot run on the LWK: \(refusal)", remedy: "link it at a lower address (the default of gcc -static) or as -static-pie", status: .cannotExecute)
+        }
+        try mapUnifiedRange(device)
+        let stackBytes = ProgramLayout.stackBytes(rlimit: Self.softLimit(RLIMIT_STACK), requested: options.stackMaximum)
+        let stack = ProgramLayout.stackRange(bytes: stackBytes)
+        for region in ProgramLayout.regions(ProgramLayout.segments(program.plan)) {
+            try map(device, start: region.start, bytes: region.bytes, protection: region.protection)
+        }
+        let stackProtection = UInt32(MCOS_PROT_READ | MCOS_PROT_WRITE) | (program.plan.executableStack ? UInt32(MCOS_PROT_EXEC) : 0)
+        try map(device, start: stack.lowerBound, bytes: stack.upperBound - stack.lowerBound, protection: stackProtection)
+        try copySegments()
+        let sp = try writeInitialStack(stackBytes: stackBytes)
+
+        var start = mcos_proc_start()
+        start.size = UInt32(MemoryLayout<mcos_proc_start>.size)
+        start.entry = program.plan.entry
+        start.sp = sp
+        start.brk = (program.plan.programBreak + ProgramLayout.page - 1) / ProgramLayout.page * ProgramLayout.page
+        let started = mcos_ioctl(device, mcos_ioc_proc_start, &start)
+        if started < 0 { throw lwkError(started, "start \(name)") }
+        verbose("started at 0x\(String(start.entry, radix: 16)), sp 0x\(String(sp, radix: 16)), brk 0x\(String(start.brk, radix: 16))")
+        return try serve(device)
+    }
+
+    // MARK: - Setting up
+
+    private func openDevice() throws(MCExecError) -> Int32 {
+        let path = "/dev/mcos\(instance)"
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == EACCES || code == EPERM {
+                throw MCExecError("cannot open \(path) to run programs: permission denied",
+                                  remedy: "the mcos module makes it mode 0666; check who changed its mode (ls -l \(path))", status: .failure)
+            }
+            throw MCExecError("cannot open \(path): \(String(cString: strerror(code)))", remedy: "`mcprov status` shows the node", status: .failure)
+        }
+        // Out of the program's way: it sees the descriptors it would see natively.
+        let floor = ProgramLayout.descriptorFloor(nofileSoftLimit: Self.softLimit(RLIMIT_NOFILE) ?? 1024)
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, floor)
+        if moved >= 0 {
+            close(fd)
+            return moved
+        }
+        return fd
+    }
+
+    private func create(_ device: Int32) throws(MCExecError) -> Int32 {
+        var create = mcos_proc_create()
+        create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
+        create.lwk_cpu = Int32(options.cpu ?? -1)
+        let result = mcos_ioctl(device, mcos_ioc_proc_create, &create)
+        switch result {
+        case 0...: return create.lwk_cpu
+        case -Int(EBUSY) where options.cpu != nil:
+            throw MCExecError("LWK CPU \(options.cpu!) of OS \(instance) is running another program",
+                              remedy: "leave out -c to take any idle LWK CPU, or wait for that program to end", status: .failure)
+        case -Int(EBUSY):
+            throw MCExecError("every LWK CPU of OS \(instance) is running a program",
+                              remedy: "wait for one to end, or give the LWK more CPUs (mcprov apply with a larger profile)", status: .failure)
+        case -Int(EINVAL) where options.cpu != nil:
+            throw MCExecError("OS \(instance) has no LWK CPU \(options.cpu!)", remedy: "LWK CPUs are numbered from 0; `mcprov status` shows how many there are", status: .failure)
+        case -Int(ENOTCONN), -Int(ENODEV):
+            throw MCExecError("OS \(instance) is not running", remedy: "boot it with `mcprov apply PROFILE`; `mcprov status` shows the node", status: .failure)
+        default:
+            throw lwkError(result, "create a process for \(name)")
+        }
+    }
+
+    private func mapUnifiedRange(_ device: Int32) throws(MCExecError) {
+        let result = mcos_map_unified(device)
+        if result == -Int(EEXIST) {
+            throw MCExecError(
+                "mcexec itself has memory in the program range 0x\(String(ProgramLayout.userStart, radix: 16))-0x\(String(ProgramLayout.userEnd, radix: 16))",
+                remedy: "mcexec must be a PIE binary loaded high (the default); check `cat /proc/sys/vm/mmap_min_addr` and that mcexec was not built with -no-pie",
+                status: .failure)
+        }
+        if result < 0 { throw lwkError(result, "map the program's address range") }
+    }
+
+    private func map(_ device: Int32, start: UInt64, bytes: UInt64, protection: UInt32) throws(MCExecError) {
+        var map = mcos_proc_map()
+        map.size = UInt32(MemoryLayout<mcos_proc_map>.size)
+        map.prot = protection
+        map.start = start
+        map.bytes = bytes
+        let result = mcos_ioctl(device, mcos_ioc_proc_map, &map)
+        if result == -Int(ENOMEM) {
+            throw MCExecError("the LWK has not enough memory for \(name) (\(bytes >> 10) KiB at 0x\(String(start, radix: 16)))",
+                              remedy: "give OS \(instance) more memory in its profile, or reduce the stack (-s)", status: .failure)
+        }
+        if result < 0 { throw lwkError(result, "map 0x\(String(start, radix: 16)) (+\(bytes)) for \(name)") }
+    }
+
+    /// The file's bytes, straight into the program's memory through the mapping.
+    private func copySegments() throws(MCExecError) {
+        let fd = open(program.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw MCExecError("\(name) cannot be read", remedy: "make it readable for you (chmod +r \(program.path))", status: .cannotExecute)
+        }
+        defer { close(fd) }
+        for mapping in program.plan.mappings where mapping.copyBytes > 0 {
+            var done: UInt64 = 0
+            while done < mapping.copyBytes {
+                let to = UnsafeMutableRawPointer(bitPattern: UInt(mapping.start + done))
+                let count = pread(fd, to, Int(min(mapping.copyBytes - done, 1 << 30)), off_t(mapping.fileOffset + done))
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    throw MCExecError("\(name): reading its segment at file offset \(mapping.fileOffset + done) failed (\(count < 0 ? String(cString: strerror(errno)) : "end of file"))",
+                                      remedy: "the file may have changed or be truncated: rebuild or reinstall it", status: .cannotExecute)
+                }
+                done += UInt64(count)
+            }
+        }
+    }
+
+    /// argv, envp and auxv below the stack top; returns the initial stack pointer.
+    private func writeInitialStack(stackBytes: UInt64) throws(MCExecError) -> UInt64 {
+        var random = [UInt8](repeating: 0, count: 16)
+        let got = random.withUnsafeMutableBytes { mcos_raw_syscall(318, Int(bitPattern: $0.baseAddress), 16, 0, 0, 0, 0) }  // getrandom
+        if got != 16 { for i in random.indices { random[i] = UInt8.random(in: 0...255) } }
+        var process = InitialStack.Process(plan: program.plan, random: random, executablePath: Array(name.utf8))
+        process.uid = UInt64(getuid())
+        process.euid = UInt64(geteuid())
+        process.gid = UInt64(getgid())
+        process.egid = UInt64(getegid())
+        process.hardwareCapabilities = mcos_hwcap()
+        let stack: InitialStack
+        do throws(InitialStack.BuildError) {
+            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: request.argv.map { Array($0.utf8) },
+                                     environment: Self.environment(), process: process,
+                                     limit: ProgramLayout.argumentLimit(stackBytes: stackBytes))
+        } catch {
+            switch error {
+            case .tooLarge(let needed, let limit):
+                throw MCExecError("\(name): argument list too long (\(needed) bytes of arguments and environment, \(limit) allowed)",
+                                  remedy: "pass fewer or shorter arguments, or raise the stack limit (ulimit -s)", status: .cannotExecute)
+            default:
+                throw MCExecError("\(name): cannot build its initial stack (\(error))", remedy: "this is a bug in mcexec; please report it", status: .failure)
+            }
+        }
+        stack.bytes.withUnsafeBytes { bytes in
+            UnsafeMutableRawPointer(bitPattern: UInt(stack.base))!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        }
+        return stack.stackPointer
+    }
+
+    /// mcexec's environment in its own order, as C strings without the NUL.
+    static func environment() -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        var entry = environ
+        while let string = entry.pointee {
+            result.append(Array(UnsafeBufferPointer(start: UnsafeRawPointer(string).assumingMemoryBound(to: UInt8.self), count: strlen(string))))
+            entry += 1
+        }
+        return result
+    }
+
+    static func softLimit(_ resource: __rlimit_resource) -> UInt64? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(resource.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return UInt64(limit.rlim_cur)
+    }
+
+    // MARK: - Serving
+
+    private func serve(_ device: Int32) throws(MCExecError) -> ProgramEnd {
+        let policy = SyscallPolicy(ownDescriptors: [device], pid: getpid())
+        _ = mcos_forward_signals()
+        while true {
+            forwardSignal(device)
+            var event = mcos_proc_event()
+            event.size = UInt32(MemoryLayout<mcos_proc_event>.size)
+            let result = mcos_ioctl(device, mcos_ioc_proc_wait, &event)
+            if result == -Int(EINTR) { continue }
+            if result == -Int(ENODEV) {
+                throw MCExecError("OS \(instance) was shut down while \(name) ran; the program is gone",
+                                  remedy: "`mcprov status` shows the node", status: .failure)
+            }
+            if result == -Int(EIO) {
+                throw MCExecError("the LWK of OS \(instance) panicked while \(name) ran",
+                                  remedy: "its log (`mcprov kmsg --instance \(instance)`) says why", status: .failure)
+            }
+            if result < 0 { throw lwkError(result, "wait for \(name)") }
+
+            if event.kind == UInt32(MCOS_EVENT_EXIT.rawValue) {
+                if event.fault_ip != 0 || event.fault_addr != 0 {
+                    verbose("\(name) faulted at address 0x\(String(event.fault_addr, radix: 16)), ip 0x\(String(event.fault_ip, radix: 16))")
+                }
+                return ProgramEnd(waitStatus: event.status)
+            }
+            guard event.kind == UInt32(MCOS_EVENT_SYSCALL.rawValue) else { continue }
+            let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
+            let value = perform(number: event.number, arguments: arguments, policy: policy, device: device)
+            var reply = mcos_proc_reply()
+            reply.size = UInt32(MemoryLayout<mcos_proc_reply>.size)
+            reply.result = value
+            let replied = mcos_ioctl(device, mcos_ioc_proc_reply, &reply)
+            if replied < 0 && replied != -Int(ESRCH) {
+                if replied == -Int(ENODEV) || replied == -Int(EIO) { continue }  // the wait says which
+                throw lwkError(replied, "answer \(name)'s system call \(event.number)")
+            }
+        }
+    }
+
+    private func perform(number: UInt32, arguments a: [UInt64], policy: SyscallPolicy, device: Int32) -> Int64 {
+        func raw(_ n: Int, _ args: [UInt64]) -> Int64 {
+            Int64(mcos_raw_syscall(n, Int(bitPattern: UInt(args[0])), Int(bitPattern: UInt(args[1])), Int(bitPattern: UInt(args[2])),
+                                   Int(bitPattern: UInt(args[3])), Int(bitPattern: UInt(args[4])), Int(bitPattern: UInt(args[5]))))
+        }
+        switch policy.decide(number: number, arguments: a) {
+        case .perform:
+            return raw(Int(number), a)
+        case .refuse(let code):
+            verbose("refused system call \(number) (errno \(code))")
+            return -Int64(code)
+        case .pretend(let value):
+            return value
+        case .killProgram(let signal):
+            kill(device, signal: signal)
+            return 0
+        case .closeRanges(let ranges, let flags):
+            var result: Int64 = 0
+            for range in ranges {
+                let r = raw(Int(SyscallNumber.closeRange), [UInt64(range.lowerBound), UInt64(range.upperBound), UInt64(flags), 0, 0, 0])
+                if r < 0 { result = r }
+            }
+            return result
+        }
+    }
+
+    private func forwardSignal(_ device: Int32) {
+        let signal = mcos_take_signal()
+        if signal != 0 {
+            verbose("passing signal \(signal) to \(name)")
+            kill(device, signal: signal)
+        }
+    }
+
+    private func kill(_ device: Int32, signal: Int32) {
+        var request = mcos_proc_kill()
+        request.size = UInt32(MemoryLayout<mcos_proc_kill>.size)
+        request.signal = UInt32(signal)
+        _ = mcos_ioctl(device, mcos_ioc_proc_kill, &request)
+    }
+
+    // MARK: - Errors and logs
+
+    private func lwkError(_ result: Int, _ what: String) -> MCExecError {
+        let code = Int32(-result)
+        if code == EIO {
+            return MCExecError("cannot \(what): the LWK of OS \(instance) panicked",
+                               remedy: "its log (`mcprov kmsg --instance \(instance)`) says why; then `mcprov teardown` and `mcprov apply PROFILE`", status: .failure)
+        }
+        if code == ENODEV {
+            return MCExecError("cannot \(what): OS \(instance) was shut down", remedy: "`mcprov status` shows the node", status: .failure)
+        }
+        return MCExecError("cannot \(what) on OS \(instance): \(String(cString: strerror(code)))",
+                           remedy: "the LWK's log (`mcprov kmsg --instance \(instance)`) and dmesg may say more", status: .failure)
+    }
+
+    private func verbose(_ message: @autoclosure () -> String) {
+        guard options.verbose else { return }
+        FileHandle.standardError.write(Data(("mcexec: " + message() + "\n").utf8))
+    }
+}

@@ -1,0 +1,184 @@
+import Testing
+@testable import Kernel
+
+@Suite struct RegionMapTests {
+    static let rw = UserSpace.protRead | UserSpace.protWrite, rx = UserSpace.protRead | UserSpace.protExec
+
+    @Test func rangesMustBeAlignedAndInUserSpace() {
+        #expect(UserSpace.range(start: 0x40_0000, bytes: 1)! == (0x40_0000, 0x40_1000))
+        #expect(UserSpace.range(start: 0x40_0001, bytes: 1) == nil)
+        #expect(UserSpace.range(start: 0x40_0000, bytes: 0) == nil)
+        #expect(UserSpace.range(start: 0x1000, bytes: 0x1000) == nil, "below MCOS_USER_START")
+        #expect(UserSpace.range(start: UserSpace.end - 0x1000, bytes: 0x1000)! == (UserSpace.end - 0x1000, UserSpace.end))
+        #expect(UserSpace.range(start: UserSpace.end - 0x1000, bytes: 0x2000) == nil)
+        #expect(UserSpace.range(start: 0x40_0000, bytes: .max) == nil)
+    }
+
+    @Test func leafFlagsFollowProtection() {
+        let rw = UserSpace.leafFlags(protection: Self.rw)
+        #expect(rw & PageTables.writable != 0 && rw & PageTables.noExecute != 0 && rw & PageTables.user != 0)
+        let rx = UserSpace.leafFlags(protection: Self.rx)
+        #expect(rx & PageTables.writable == 0 && rx & PageTables.noExecute == 0 && rx & PageTables.present != 0)
+        #expect(UserSpace.leafFlags(protection: Self.rx, loading: true) & PageTables.writable != 0, "the proxy fills it first")
+        #expect(UserSpace.leafFlags(protection: 0) & PageTables.present == 0, "PROT_NONE")
+    }
+
+    @Test func insertRefusesOverlapAndMerges() {
+        var map = RegionMap()
+        let step1 = map.insert(UserRegion(start: 0x1_0000, end: 0x3_0000, protection: Self.rw))
+        #expect(step1)
+        let step2 = map.insert(UserRegion(start: 0x2_0000, end: 0x4_0000, protection: Self.rw))
+        #expect(!step2)
+        let step3 = map.insert(UserRegion(start: 0x3_0000, end: 0x4_0000, protection: Self.rw))
+        #expect(step3)
+        #expect(map.regions == [UserRegion(start: 0x1_0000, end: 0x4_0000, protection: Self.rw)])
+        let step4 = map.insert(UserRegion(start: 0x4_0000, end: 0x5_0000, protection: Self.rx))
+        #expect(step4)
+        #expect(map.regions.count == 2 && map.mappedBytes == 0x4_0000)
+    }
+
+    @Test func removeSplitsAndReportsWhatWasMapped() {
+        var map = RegionMap()
+        map.insert(UserRegion(start: 0x10_0000, end: 0x20_0000, protection: Self.rw))
+        map.insert(UserRegion(start: 0x30_0000, end: 0x31_0000, protection: Self.rx))
+        let removed = map.remove(start: 0x18_0000, end: 0x30_8000)
+        #expect(removed == [UserRegion(start: 0x18_0000, end: 0x20_0000, protection: Self.rw),
+                            UserRegion(start: 0x30_0000, end: 0x30_8000, protection: Self.rx)])
+        #expect(map.regions == [UserRegion(start: 0x10_0000, end: 0x18_0000, protection: Self.rw),
+                                UserRegion(start: 0x30_8000, end: 0x31_0000, protection: Self.rx)])
+        #expect(map.remove(start: 0x20_0000, end: 0x30_0000).isEmpty, "unmapping a hole is fine")
+    }
+
+    @Test func protectNeedsEveryPageMapped() {
+        var map = RegionMap()
+        map.insert(UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw))
+        let step5 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: UserSpace.protRead)
+        #expect(step5)
+        #expect(map.regions.count == 3 && map.regions[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: UserSpace.protRead))
+        let hole = map.protect(start: 0x13_0000, end: 0x15_0000, protection: UserSpace.protRead)
+        #expect(!hole, "ENOMEM: 0x14_0000 up is a hole")
+        let step6 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: Self.rw)
+        #expect(step6)
+        #expect(map.regions == [UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw)], "merged back")
+        #expect(map.covers(start: 0x10_0000, end: 0x14_0000) && !map.covers(start: 0x10_0000, end: 0x14_1000))
+    }
+
+    @Test func mmapPlacementIsTopDownIntoTheHighestHole() {
+        var map = RegionMap()
+        let top = UserSpace.mmapTop
+        #expect(map.findFree(bytes: 0x2000) == top - 0x2000)
+        map.insert(UserRegion(start: top - 0x2000, end: top, protection: Self.rw))
+        #expect(map.findFree(bytes: 0x1000) == top - 0x3000)
+        map.insert(UserRegion(start: top - 0x5000, end: top - 0x3000, protection: Self.rw))
+        #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the one-page hole")
+        #expect(map.findFree(bytes: 0x2000) == top - 0x7000)
+        map.insert(UserRegion(start: UserSpace.stackTop - 0x10_0000, end: UserSpace.stackTop, protection: Self.rw))
+        #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the stack above the top does not count")
+        #expect(map.findFree(bytes: 0x3000, top: 0x5_0000, bottom: 0x1_0000) == 0x4_d000)
+        #expect(map.findFree(bytes: 0x5_0000, top: 0x5_0000, bottom: 0x1_0000) == nil)
+        var low = RegionMap()
+        low.insert(UserRegion(start: 0x1_0000, end: 0x4_0000, protection: Self.rw))
+        #expect(low.findFree(bytes: 0x1000, top: 0x5_0000, bottom: 0x1_0000) == 0x4_f000)
+        #expect(low.findFree(bytes: 0x2_0000, top: 0x5_0000, bottom: 0x1_0000) == nil)
+    }
+
+    @Test func programBreakFollowsLinuxRules() {
+        var brk = ProgramBreak(start: 0x60_0000)
+        #expect(brk.step(to: 0) == .refuse, "glibc's first query")
+        #expect(brk.step(to: 0x5f_0000) == .refuse)
+        #expect(brk.step(to: 0x60_0010) == .grow(from: 0x60_0000, to: 0x60_1000))
+        brk.commit(0x60_0010)
+        #expect(brk.step(to: 0x60_0800) == .move)
+        #expect(brk.step(to: 0x62_1000) == .grow(from: 0x60_1000, to: 0x62_1000))
+        brk.commit(0x62_1000)
+        #expect(brk.step(to: 0x60_0000) == .shrink(from: 0x60_0000, to: 0x62_1000))
+        #expect(brk.step(to: UserSpace.end + 0x1000) == .refuse)
+    }
+}
+
+@Suite struct ProcessEndTests {
+    @Test func waitStatusesAreWaitpids() {
+        #expect(ProcessEnd.exitStatus(code: 42) == 0x2a00)
+        #expect(ProcessEnd.exitStatus(code: 0x1ff) == 0xff00)
+        #expect(ProcessEnd.signalStatus(9) == 9)
+    }
+
+    @Test func exceptionsMapToLinuxSignals() {
+        #expect(ProcessEnd.signal(vector: 14) == 11 && ProcessEnd.signal(vector: 13) == 11)
+        #expect(ProcessEnd.signal(vector: 12) == 11 && ProcessEnd.signal(vector: 11) == 11)
+        #expect(ProcessEnd.signal(vector: 6) == 4)
+        #expect(ProcessEnd.signal(vector: 0) == 8 && ProcessEnd.signal(vector: 16) == 8 && ProcessEnd.signal(vector: 19) == 8)
+        #expect(ProcessEnd.signal(vector: 17) == 7)
+        #expect(ProcessEnd.signal(vector: 3) == 5 && ProcessEnd.signal(vector: 1) == 5)
+        #expect(ProcessEnd.signal(vector: 2) == nil && ProcessEnd.signal(vector: 18) == nil)
+        #expect(ProcessEnd.faultAddress(vector: 14, cr2: 0xdead, rip: 0x40_1000) == 0xdead)
+        #expect(ProcessEnd.faultAddress(vector: 6, cr2: 0xdead, rip: 0x40_1000) == 0x40_1000)
+        #expect(ProcessEnd.faultAddress(vector: 13, cr2: 0xdead, rip: 0x40_1000) == 0)
+    }
+
+    @Test func faultLinesHaveLinuxsShape() {
+        #expect(ProcessEnd.faultMessage(name: "a.out", pid: 123, vector: 14, address: 0, rip: 0x40_1136, rsp: 0xfff_ffff_e000, error: 4)
+            == "a.out[123]: segfault at 0 ip 0000000000401136 sp 00000fffffffe000 error 4")
+        #expect(ProcessEnd.faultMessage(name: "123", pid: 123, vector: 6, address: 0, rip: 0x40_1136, rsp: 0x7000, error: 0)
+            == "123[123] trap invalid opcode ip:401136 sp:7000 error:0")
+    }
+}
+
+@Suite struct ProcessClockTests {
+    @Test func tscCountsFromTheBase() {
+        let clock = ProcessClock(tscKHz: 2_000_000, baseTSC: 1_000, realtime: 1_700_000_000_000_000_000, monotonic: 5_000_000_000)
+        #expect(clock.elapsed(tsc: 1_000) == 0)
+        #expect(clock.elapsed(tsc: 1_000 + 2_000_000_000) == 1_000_000_000)
+        #expect(clock.elapsed(tsc: 999) == 0, "never negative")
+        #expect(clock.read(ProcessClock.realtimeID, tsc: 1_000 + 3_000) == 1_700_000_000_000_001_500)
+        #expect(clock.read(ProcessClock.monotonicCoarseID, tsc: 1_000 + 2_000) == 5_000_001_000)
+        #expect(clock.read(ProcessClock.boottimeID, tsc: 1_000) == 5_000_000_000)
+        #expect(clock.read(ProcessClock.processCPUTimeID, tsc: 1_000 + 2_000) == 1_000)
+        #expect(clock.read(99, tsc: 0) == nil)
+        // A year of uptime at 4 GHz does not overflow.
+        let year: UInt64 = 365 * 86_400
+        let fast = ProcessClock(tscKHz: 4_000_000, baseTSC: 0, realtime: 0, monotonic: 0)
+        #expect(fast.elapsed(tsc: year * 4_000_000_000) == year * 1_000_000_000)
+        #expect(ProcessClock.timespec(1_500_000_123) == (1, 500_000_123))
+        #expect(ProcessClock.timeval(1_500_000_123) == (1, 500_000))
+    }
+}
+
+@Suite struct UserPageTableTests {
+    @Test func userMappingsCanBeProtectedUnmappedAndDestroyed() {
+        var memory = FakeMemory()
+        let kernelRoot = memory.allocateTable()!
+        memory.write(kernelRoot + 254 * 8, 0xaaaa_0003)
+        memory.write(kernelRoot + 255 * 8, 0xbbbb_0003)
+        let root = PageTables.createRoot(kernelRoot: kernelRoot, memory: &memory)!
+        #expect(memory.read(root + 255 * 8) == 0xbbbb_0003 && memory.read(root + 254 * 8) == 0xaaaa_0003)
+        let flags = UserSpace.leafFlags(protection: UserSpace.protRead | UserSpace.protWrite)
+        #expect(PageTables.mapUser(virtual: 0x40_0000, physical: 0x100_0000, flags: flags, root: root, memory: &memory))
+        #expect(PageTables.mapUser(virtual: 0x40_1000, physical: 0x100_5000, flags: flags, root: root, memory: &memory))
+        // The user bit at every level.
+        var table = root
+        for shift: UInt64 in [39, 30, 21] {
+            let entry = memory.read(table + ((0x40_0000 >> shift) & 511) * 8)
+            #expect(entry & PageTables.user != 0)
+            table = entry & PageTables.addressMask
+        }
+        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, true))
+        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: UserSpace.protRead), root: root, memory: &memory))
+        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, false))
+        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
+        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory) == nil, "PROT_NONE is not reachable")
+        #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == 0x100_0000)
+        #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == nil)
+        #expect(PageTables.userFrame(0x9000_0000, root: root, memory: memory) == nil)
+        #expect(PageTables.mapUser(virtual: 0x40_2000, physical: 0x100_6000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
+        #expect(PageTables.userFrame(0x40_2000, root: root, memory: memory) == nil, "mmap(PROT_NONE) keeps its frame unreachable")
+
+        var frames: [UInt64] = [], tables: [UInt64] = []
+        PageTables.destroy(root: root, memory: &memory) { physical, isTable in
+            if isTable { tables.append(physical) } else { frames.append(physical) }
+        }
+        #expect(frames == [0x100_5000, 0x100_6000], "PROT_NONE pages' frames are freed too")
+        #expect(tables.count == 4 && tables.last == root, "PDPT, PD, PT, root; never the kernel's")
+        #expect(memory.read(kernelRoot + 255 * 8) == 0xbbbb_0003)
+    }
+}

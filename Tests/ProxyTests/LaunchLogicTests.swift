@@ -1,0 +1,107 @@
+import CMcosABI
+import Kernel
+import Testing
+@testable import mcexec
+
+/// The pure rules mcexec follows once the program runs: which offloaded calls it
+/// performs, where the stack goes, how an end becomes an exit status.
+@Suite struct LaunchLogicTests {
+    typealias N = SyscallNumber
+    let policy = SyscallPolicy(ownDescriptors: [1010], pid: 4242)
+
+    func decide(_ number: UInt32, _ args: UInt64...) -> SyscallAction {
+        policy.decide(number: number, arguments: args + Array(repeating: 0, count: 6 - args.count))
+    }
+
+    @Test func ordinaryCallsArePerformed() {
+        #expect(decide(N.write, 1, 0x1000, 5) == .perform)
+        #expect(decide(N.read, 0, 0x1000, 5) == .perform)
+        #expect(decide(N.close, 3) == .perform)
+        #expect(decide(N.dup2, 3, 1) == .perform)
+        #expect(decide(N.fcntl, 4, 1) == .perform)
+        #expect(decide(4 /* stat */, 0x1000, 0x2000) == .perform)
+        #expect(decide(N.kill, 1, 15) == .perform)  // someone else
+    }
+
+    @Test func mcexecsOwnDescriptorIsGuarded() {
+        for number in [N.close, N.fcntl, N.read, N.write, N.ioctl, N.dup, N.lseek, N.fstat] {
+            #expect(decide(number, 1010) == .refuse(errno: 9), "syscall \(number)")
+        }
+        #expect(decide(N.dup2, 1, 1010) == .refuse(errno: 9))
+        #expect(decide(N.dup2, 1010, 5) == .refuse(errno: 9))
+        #expect(decide(N.dup3, 0, 1010, 0) == .refuse(errno: 9))
+        // Upper 32 bits are ignored by the kernel for an int fd; so here.
+        #expect(decide(N.close, 0xffff_ffff_0000_0000 | 1010) == .refuse(errno: 9))
+    }
+
+    @Test func closeRangeSkipsOwnDescriptors() {
+        #expect(decide(N.closeRange, 3, 100, 0) == .perform)
+        #expect(decide(N.closeRange, 3, UInt64(UInt32.max), 0) == .closeRanges([3...1009, 1011...UInt32.max], flags: 0))
+        #expect(decide(N.closeRange, 1010, 1010, 4) == .closeRanges([], flags: 4))
+        #expect(decide(N.closeRange, 1010, 2000, 0) == .closeRanges([1011...2000], flags: 0))
+        #expect(decide(N.closeRange, 10, 3, 0) == .refuse(errno: 22))
+        let edge = SyscallPolicy(ownDescriptors: [5, Int32.max], pid: 1)
+        #expect(edge.closeRange(first: 5, last: UInt32(Int32.max), flags: 0) == .closeRanges([6...(UInt32(Int32.max) - 1)], flags: 0))
+    }
+
+    @Test func callsOnMcexecsOwnProcessAreNotPerformed() {
+        for number in [N.mmap, N.munmap, N.mprotect, N.brk, N.exit, N.exitGroup, N.execve, N.clone, N.fork, N.arch_prctl] {
+            #expect(decide(number, 0x1000, 4096) == .refuse(errno: 38), "syscall \(number)")
+        }
+        #expect(decide(N.rtSigaction, 2, 0x1000, 0, 8) == .pretend(0))
+        #expect(decide(N.rtSigprocmask, 0, 0x1000, 0, 8) == .pretend(0))
+    }
+
+    @Test func signalsToItselfEndTheProgram() {
+        #expect(decide(N.tgkill, 4242, 4242, 6) == .killProgram(signal: 6))
+        #expect(decide(N.kill, 4242, 9) == .killProgram(signal: 9))
+        #expect(decide(N.kill, 0, 15) == .killProgram(signal: 15))
+        #expect(decide(N.tkill, 4242, 11) == .killProgram(signal: 11))
+        #expect(decide(N.kill, 4242, 0) == .pretend(0))
+        #expect(decide(N.kill, 4242, 99) == .refuse(errno: 22))
+    }
+
+    @Test func stackSizeAndPlacement() {
+        #expect(ProgramLayout.stackBytes(rlimit: 8 << 20) == 8 << 20)
+        #expect(ProgramLayout.stackBytes(rlimit: nil) == 8 << 20)  // unlimited
+        #expect(ProgramLayout.stackBytes(rlimit: 1 << 40) == 256 << 20)
+        #expect(ProgramLayout.stackBytes(rlimit: 4096) == 128 << 10)
+        #expect(ProgramLayout.stackBytes(rlimit: 8 << 20, requested: 1 << 20) == 1 << 20)
+        #expect(ProgramLayout.stackBytes(rlimit: (1 << 20) + 1) == (1 << 20) + 4096)
+        let range = ProgramLayout.stackRange(bytes: 8 << 20)
+        #expect(range.upperBound == UInt64(MCOS_USER_STACK_TOP))
+        #expect(range.lowerBound == UInt64(MCOS_USER_STACK_TOP) - (8 << 20))
+        #expect(range.lowerBound > UInt64(MCOS_USER_MMAP_TOP) && range.upperBound <= UInt64(MCOS_USER_END))
+        #expect(range.upperBound % 16 == 0)  // InitialStack wants an aligned top
+        #expect(ProgramLayout.argumentLimit(stackBytes: 8 << 20) == 2 << 20)
+    }
+
+    @Test func descriptorFloor() {
+        #expect(ProgramLayout.descriptorFloor(nofileSoftLimit: 1024) == 1008)
+        #expect(ProgramLayout.descriptorFloor(nofileSoftLimit: 1 << 20) == 4080)
+        #expect(ProgramLayout.descriptorFloor(nofileSoftLimit: 32) == 10)
+    }
+
+    @Test func waitStatusBecomesTheProgramsEnd() {
+        #expect(ProgramEnd(waitStatus: 42 << 8) == .exited(42))
+        #expect(ProgramEnd(waitStatus: 0) == .exited(0))
+        #expect(ProgramEnd(waitStatus: 11) == .signaled(11, coreDumped: false))
+        #expect(ProgramEnd(waitStatus: 0x80 | 6) == .signaled(6, coreDumped: true))
+        #expect(ProgramEnd(waitStatus: 11).shellStatus == 139)
+        #expect(ProgramEnd(waitStatus: 2).shellStatus == 130)
+        #expect(ProgramEnd(waitStatus: 300 << 8).shellStatus == 300 & 0xff)
+    }
+
+    @Test func regionsDoNotOverlap() {
+        var segments: [ProgramLayout.Segment] = [(0x400000, 0x402000, 5), (0x401000, 0x404000, 3), (0x404000, 0x405000, 1)]
+        let regions = ProgramLayout.regions(segments)
+        #expect(regions.map(\.start) == [0x400000, 0x402000, 0x404000])
+        #expect(regions.map(\.bytes) == [0x2000, 0x2000, 0x1000])
+        #expect(regions.map(\.protection) == [5, 3, 1])
+        #expect(ProgramLayout.refusal(segments) == nil)
+        segments = [(0x1000, 0x2000, 1)]
+        #expect(ProgramLayout.refusal(segments) != nil)  // below MCOS_USER_START
+        segments = [(UInt64(MCOS_USER_MMAP_TOP) - 0x1000, UInt64(MCOS_USER_MMAP_TOP) + 0x1000, 1)]
+        #expect(ProgramLayout.refusal(segments) != nil)  // into the mmap area / stack
+    }
+}

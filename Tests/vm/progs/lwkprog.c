@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lwkprog - small checks a static program makes of its kernel, run natively
+ * and through mcexec on the LWK by Tests/vm/scenarios/77-mcexec.sh, which
+ * compares the output and exit status of both runs.  Everything printed
+ * must be the same on both sides except the lines starting with "pid"
+ * (the pid of the run differs).
+ *
+ * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
+ *                remap|bigread FILE|exit42|segv|spin|args ...|bench N
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t sum(const unsigned char *p, size_t n, uint64_t h)
+{
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ull;	/* FNV-1a */
+	return h;
+}
+
+static int fail(const char *what)
+{
+	printf("FAILED %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int t_write(void)
+{
+	static const char msg[] = "hello from write(2)\n";
+
+	if (write(1, msg, sizeof(msg) - 1) != sizeof(msg) - 1)
+		return fail("write");
+	return 0;
+}
+
+static int t_read(void)
+{
+	unsigned char buf[4096];
+	uint64_t h = 1469598103934665603ull, total = 0;
+	ssize_t n;
+
+	while ((n = read(0, buf, sizeof(buf))) > 0) {
+		h = sum(buf, n, h);
+		total += n;
+	}
+	if (n < 0)
+		return fail("read");
+	printf("read %llu bytes, fnv %016llx\n", (unsigned long long)total, (unsigned long long)h);
+	return 0;
+}
+
+static int t_open(const char *dir)
+{
+	char path[256], buf[64] = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lwkprog-open.txt", dir);
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	if (fd < 0)
+		return fail("open for writing");
+	if (write(fd, "written by lwkprog\n", 19) != 19)
+		return fail("write");
+	if (close(fd))
+		return fail("close");
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail("open for reading");
+	if (read(fd, buf, sizeof(buf) - 1) != 19)
+		return fail("read back");
+	close(fd);
+	printf("read back: %s", buf);
+	if (open("/nonexistent/x", O_RDONLY) >= 0 || errno != ENOENT)
+		return fail("ENOENT expected");
+	printf("missing file: %s\n", strerror(errno));
+	if (close(12345) == 0 || errno != EBADF)
+		return fail("EBADF expected");
+	printf("bad fd: %s\n", strerror(errno));
+	return unlink(path) ? fail("unlink") : 0;
+}
+
+static int t_stat(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return fail("stat");
+	printf("%s: mode %o size %lld nlink %lu uid %u\n", path, st.st_mode,
+	       (long long)st.st_size, (unsigned long)st.st_nlink, st.st_uid);
+	return 0;
+}
+
+static int t_getpid(void)
+{
+	pid_t a = getpid(), b = (pid_t)syscall(SYS_getpid);
+
+	printf("pid %d\n", (int)a);
+	printf("getpid stable: %s\n", a == b && a > 0 ? "yes" : "no");
+	printf("uid %u gid %u\n", getuid(), getgid());
+	return 0;
+}
+
+static int t_brk(void)
+{
+	char *start = sbrk(0), *p;
+	size_t i, n = 8u << 20;
+
+	p = sbrk(n);
+	if (p == (void *)-1)
+		return fail("sbrk");
+	for (i = 0; i < n; i += 4096)
+		p[i] = (char)i;
+	for (i = 0; i < n; i += 4096)
+		if (p[i] != (char)i)
+			return fail("brk memory");
+	if (sbrk(-(long)n) == (void *)-1 || sbrk(0) != start)
+		return fail("sbrk shrink");
+	p = malloc(1 << 20);
+	memset(p, 7, 1 << 20);
+	free(p);
+	printf("brk: grew 8 MiB, touched, shrank back\n");
+	return 0;
+}
+
+static int t_mmap(void)
+{
+	size_t n = 16u << 20, i;
+	unsigned char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	for (i = 0; i < n; i += 4096)
+		if (p[i])
+			return fail("not zero");
+	memset(p, 0x5a, n);
+	printf("mmap: 16 MiB zeroed, fnv %016llx\n",
+	       (unsigned long long)sum(p, n, 1469598103934665603ull));
+	if (mprotect(p, 4096, PROT_READ))
+		return fail("mprotect");
+	if (munmap(p, n))
+		return fail("munmap");
+	printf("mmap: unmapped\n");
+	return 0;
+}
+
+/*
+ * Memory Linux reads and writes for the program (offloaded write/read)
+ * while the program maps, unmaps and re-protects it: Linux must see the
+ * current page each time, and a read-only page must refuse (EFAULT).
+ */
+static int t_remap(void)
+{
+	char line[16];
+	int i, fd[2];
+
+	for (i = 0; i < 4; i++) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return fail("mmap");
+		memset(p, 'a' + i, 8);
+		p[8] = '\n';
+		if (write(1, p, 9) != 9)	/* Linux reads the program's page */
+			return fail("write");
+		if (munmap(p, 1 << 20))
+			return fail("munmap");
+	}
+	if (pipe(fd))
+		return fail("pipe");
+	char *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return fail("mmap");
+	write(fd[1], "into-rw", 7);
+	if (read(fd[0], q, 7) != 7)	/* Linux writes the program's page */
+		return fail("read into a writable page");
+	snprintf(line, sizeof(line), "%.7s", q);
+	printf("read into a writable page: %s\n", line);
+	if (mprotect(q, 4096, PROT_READ))
+		return fail("mprotect");
+	write(fd[1], "into-ro", 7);
+	if (read(fd[0], q, 7) >= 0 || errno != EFAULT)
+		return fail("EFAULT expected for a read-only page");
+	printf("read into a read-only page: %s\n", strerror(errno));
+	printf("the page still holds: %.7s\n", q);
+	return 0;
+}
+
+static int t_clock(void)
+{
+	struct timespec a, b, r;
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	time_t now = time(NULL);
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	nanosleep(&nap, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_REALTIME, &r);
+	long long ms = (b.tv_sec - a.tv_sec) * 1000LL + (b.tv_nsec - a.tv_nsec) / 1000000;
+	printf("monotonic advanced >= 20 ms: %s\n", ms >= 19 ? "yes" : "no");
+	printf("realtime within 5 s of time(): %s\n",
+	       llabs((long long)r.tv_sec - (long long)now) <= 5 ? "yes" : "no");
+	return 0;
+}
+
+static int t_bigread(const char *path)
+{
+	size_t n = 1u << 20;
+	unsigned char *buf = malloc(n);
+	uint64_t h = 1469598103934665603ull, total = 0;
+	ssize_t got;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || !buf)
+		return fail("open");
+	while ((got = read(fd, buf, n)) > 0) {
+		h = sum(buf, got, h);
+		total += got;
+	}
+	if (got < 0)
+		return fail("read");
+	printf("bigread %llu bytes, fnv %016llx\n", (unsigned long long)total, (unsigned long long)h);
+	return 0;
+}
+
+static int t_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		printf("argv[%d]=%s\n", i, argv[i]);
+	printf("HOME=%s\n", getenv("HOME") ? getenv("HOME") : "(unset)");
+	return 0;
+}
+
+static long long ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* median ns of one call, over n timed calls */
+static long long median(int n, int offloaded)
+{
+	long long *t = malloc(n * sizeof(*t)), m, t0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t0 = ns();
+		if (offloaded)
+			syscall(SYS_umask, 022);	/* a call Linux serves */
+		else
+			syscall(SYS_getpid);		/* a call the LWK serves */
+		t[i] = ns() - t0;
+	}
+	qsort(t, n, sizeof(*t), cmp);
+	m = t[n / 2];
+	free(t);
+	return m;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(c, "write"))
+		return t_write();
+	if (!strcmp(c, "read"))
+		return t_read();
+	if (!strcmp(c, "open") && argc > 2)
+		return t_open(argv[2]);
+	if (!strcmp(c, "stat") && argc > 2)
+		return t_stat(argv[2]);
+	if (!strcmp(c, "getpid"))
+		return t_getpid();
+	if (!strcmp(c, "brk"))
+		return t_brk();
+	if (!strcmp(c, "mmap"))
+		return t_mmap();
+	if (!strcmp(c, "clock"))
+		return t_clock();
+	if (!strcmp(c, "remap"))
+		return t_remap();
+	if (!strcmp(c, "bigread") && argc > 2)
+		return t_bigread(argv[2]);
+	if (!strcmp(c, "exit42")) {
+		printf("exiting with 42\n");
+		return 42;
+	}
+	if (!strcmp(c, "segv")) {
+		volatile uintptr_t bad = 8;
+
+		printf("about to fault\n");
+		*(volatile int *)bad = 1;
+		return 0;
+	}
+	if (!strcmp(c, "spin")) {
+		printf("spinning\n");
+		for (;;)
+			;
+	}
+	if (!strcmp(c, "args"))
+		return t_args(argc, argv);
+	if (!strcmp(c, "bench") && argc > 2) {
+		int n = atoi(argv[2]);
+
+		printf("offloaded_ns %lld\n", median(n, 1));
+		printf("local_ns %lld\n", median(n, 0));
+		return 0;
+	}
+	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...|bench N\n");
+	return 2;
+}

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+# mcexec: unmodified static programs run on the LWK with their system calls
+# served on Linux.  Every lwkprog check runs natively and on the LWK and
+# must print the same and exit the same; the only values allowed to differ
+# are on lines starting with "pid" (the pid of each run).  busybox applets
+# (hostname, ls, cat, cp) likewise.  Then the ends: a fault (139), signals
+# to mcexec (Ctrl-C 130, TERM 143), kill -9 of mcexec (the CPU comes back),
+# every CPU busy, and the refusals; a shutdown under a running program.
+. /scenarios/lib.sh
+P=/bin/lwkprog
+load_mod
+run $MT setup 2-3 192M@0
+new_instance 2-3 0
+
+log "before boot: refusals"
+run mcos-test-pie proc-rules $idx stopped
+run mcos-test-pie -u 65534 proc-rules $idx stopped
+rc=0; mcexec $idx $P write > /tmp/o 2>&1 || rc=$?
+cat /tmp/o
+[ "$rc" = 1 ] && grep -q 'not running' /tmp/o || fail "mcexec on an instance not booted: rc $rc"
+
+lwk_boot $idx hidos
+run mcos-test-pie proc-rules $idx running
+run mcos-test-pie -u 65534 proc-rules $idx running
+ls -l /dev/mcos$idx
+
+# same NAME ARGS...: run lwkprog natively and on the LWK, same output and status
+mask() { sed 's/^pid .*/pid (masked)/' "$1"; }
+same() {
+	name=$1
+	shift
+	nrc=0; "$@" > /tmp/native.out 2>&1 < /tmp/stdin || nrc=$?
+	lrc=0; mcexec $idx "$@" > /tmp/lwk.out 2>&1 < /tmp/stdin || lrc=$?
+	echo "== $name: native $nrc, LWK $lrc"
+	cat /tmp/lwk.out
+	mask /tmp/native.out > /tmp/native.m
+	mask /tmp/lwk.out > /tmp/lwk.m
+	diff /tmp/native.m /tmp/lwk.m || { $MT kmsg $idx | tail -n 15; fail "$name: output differs between Linux and the LWK"; }
+	[ "$nrc" = "$lrc" ] || fail "$name: exit status $lrc on the LWK, $nrc natively"
+}
+
+printf 'some input\nfor read(2)\n' > /tmp/stdin
+for prog in $P $P-pie; do
+	same "$prog write" $prog write
+	same "$prog read" $prog read
+	same "$prog getpid" $prog getpid
+	same "$prog exit42" $prog exit42
+	same "$prog args" $prog args one 'two words' ''
+done
+same "open" $P open /tmp
+same "stat" $P stat /scenarios/lib.sh
+same "brk" $P brk
+same "mmap" $P mmap
+same "clock" $P clock
+same "remap" $P remap
+dd if=/dev/urandom of=/tmp/big bs=1M count=64 2> /dev/null
+same "64 MiB read" $P bigread /tmp/big
+rm -f /tmp/big
+same "segv" $P segv
+[ "$lrc" = 139 ] || fail "a segfault on the LWK gave status $lrc, expected 139"
+: > /tmp/stdin
+
+log "busybox on the LWK"
+same "hostname" hostname
+same "busybox ls /" busybox ls /
+# /proc/meminfo changes between two reads: compare its field names
+mcexec $idx busybox cat /proc/meminfo > /tmp/mi || fail "mcexec busybox cat /proc/meminfo exited $?"
+cut -d: -f1 /tmp/mi > /tmp/mi.l
+cut -d: -f1 /proc/meminfo > /tmp/mi.n
+diff /tmp/mi.n /tmp/mi.l || fail "/proc/meminfo read on the LWK has other fields"
+head -n 3 /tmp/mi
+mcexec $idx busybox cp /scenarios/lib.sh /tmp/copied || fail "cp on the LWK exited $?"
+cmp /scenarios/lib.sh /tmp/copied || fail "the file cp wrote on the LWK differs"
+mcexec $idx $P write > /tmp/written || fail "write to a file exited $?"
+[ "$(cat /tmp/written)" = "hello from write(2)" ] || fail "the redirected output reads '$(cat /tmp/written)'"
+log "files written on the LWK read back on Linux"
+
+log "signals to mcexec"
+mcexec $idx $P spin > /tmp/spin1 2>&1 &
+m1=$!
+sleep 2
+kill -INT $m1
+rc=0; wait $m1 || rc=$?
+[ "$rc" = 130 ] || fail "Ctrl-C (SIGINT) to mcexec: status $rc, expected 130"
+mcexec $idx $P spin > /tmp/spin1 2>&1 &
+m1=$!
+mcexec $idx $P spin > /tmp/spin2 2>&1 &
+m2=$!
+sleep 3
+grep -q spinning /tmp/spin1 && grep -q spinning /tmp/spin2 || fail "two programs did not both start"
+rc=0; mcexec $idx $P write > /tmp/o 2>&1 || rc=$?
+cat /tmp/o
+[ "$rc" = 1 ] && grep -q 'every LWK CPU of OS' /tmp/o || fail "with every CPU busy: rc $rc"
+rc=0; mcexec -c 0 $idx $P write > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'LWK CPU 0 of OS .* is running another program' /tmp/o || fail "-c on a busy CPU: rc $rc: $(cat /tmp/o)"
+$MT ping $idx | tee /tmp/p
+grep -q '^ping sent 0 answered 0 ' /tmp/p || fail "ping used busy CPUs: $(cat /tmp/p)"
+kill -TERM $m1
+rc=0; wait $m1 || rc=$?
+[ "$rc" = 143 ] || fail "SIGTERM to mcexec: status $rc, expected 143"
+kill -9 $m2
+wait $m2 2>/dev/null
+sleep 3	# release() ends the program (up to 2 s)
+dmesg | grep 'stays busy' && fail "a CPU stayed busy after kill -9 of its mcexec"
+same "after kill -9" $P exit42
+$MT ping $idx | tee /tmp/p
+grep -q '^ping sent 2 answered 2 ' /tmp/p || fail "the CPUs do not answer pings after the programs: $(cat /tmp/p)"
+
+log "refusals"
+rc=0; mcexec $idx /nonexistent > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 127 ] || fail "missing program: rc $rc"
+printf '#!/bin/sh\necho hi\n' > /tmp/script.sh
+chmod +x /tmp/script.sh
+rc=0; mcexec $idx /tmp/script.sh > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 126 ] || fail "a script: rc $rc"
+rc=0; mcexec -c 7 $idx $P write > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'has no LWK CPU 7' /tmp/o || fail "-c 7: rc $rc: $(cat /tmp/o)"
+rc=0; mcexec 5 $P write > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'OS 5 does not exist' /tmp/o || fail "OS 5: rc $rc: $(cat /tmp/o)"
+
+log "the LWK's log"
+$MT kmsg $idx > /tmp/kmsg
+tail -n 20 /tmp/kmsg
+grep -iE 'leak|panic' /tmp/kmsg && fail "the LWK's log reports a leak or a panic"
+
+log "shutdown under a running program"
+mcexec $idx $P spin > /tmp/spin1 2>&1 &
+m1=$!
+sleep 2
+run $MT shutdown $idx
+rc=0; wait $m1 || rc=$?
+cat /tmp/spin1
+[ "$rc" = 1 ] && grep -q 'was shut down' /tmp/spin1 || fail "mcexec under a shutdown: rc $rc"
+run $MT destroy $idx
+run $MT release-cpus all
+run $MT release-mem all
+unload_mod

@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcos_proc.c - programs on the LWK: the process ioctls of /dev/mcosN,
+ * the unified address space (mmap + fault) and the end of a process.
+ *
+ * One open file drives at most one process, on one LWK CPU whose IKC
+ * channel it then owns (the CPU is "busy": PING skips it, no other file
+ * gets it) until the LWK reports PROC_EXIT.  Requests travel on the CPU's
+ * Linux->LWK ring; answers are polled from its LWK->Linux ring by the
+ * thread that waits (nothing interrupts Linux).
+ *
+ * Locking: mcos_lock only while choosing the CPU (never while waiting for
+ * the LWK).  os->proc_lock around each ring access and each page-table
+ * walk, after checking the LWK the process was created on still exists
+ * (f->gen == os->boot_gen); teardown (shutdown, destroy, failed boot)
+ * takes it, bumps boot_gen and zaps every proxy mapping, so nothing here
+ * touches the instance's memory once it may go back to Linux.
+ *
+ * Errors while waiting: -EINTR (signal pending; the ioctl can simply be
+ * repeated), -ENODEV (the LWK was shut down or the instance destroyed),
+ * -EIO (the LWK panicked), -ETIMEDOUT (no answer to a request in time).
+ */
+#include <linux/bitmap.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+
+#include "mcos.h"
+
+#define MCOS_REQ_TIMEOUT	(2 * HZ)	/* CREATE, START, KILL at release */
+#define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
+#define MCOS_SPIN_NS		20000		/* busy-poll this long first */
+
+#define PTE_P	0x1ull
+#define PTE_W	0x2ull
+#define PTE_U	0x4ull
+#define PTE_PS	0x80ull
+#define PTE_ADDR	0x000ffffffffff000ull
+
+void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
+			 struct file *filp)
+{
+	f->os = os;
+	f->filp = filp;
+	f->cpu = -1;
+	mutex_init(&f->lock);
+	INIT_LIST_HEAD(&f->link);
+}
+
+bool mcos_proc_cmd(unsigned int cmd)
+{
+	switch (cmd) {
+	case MCOS_IOC_PROC_CREATE:
+	case MCOS_IOC_PROC_MAP:
+	case MCOS_IOC_PROC_START:
+	case MCOS_IOC_PROC_WAIT:
+	case MCOS_IOC_PROC_REPLY:
+	case MCOS_IOC_PROC_KILL:
+		return true;
+	}
+	return false;
+}
+
+/* ---- the channel, under proc_lock ---- */
+
+/* 0 if the LWK the process lives on is still there and sane. */
+static int mcos_proc_check(struct mcos_file *f)
+{
+	struct mcos_os *os = f->os;
+
+	lockdep_assert_held(&os->proc_lock);
+	if (!f->alive || f->gen != os->boot_gen || os->lwk != f->lwk)
+		return -ENODEV;
+	if (smp_load_acquire(&f->lwk->bb->status) == MCOS_BOOT_PANIC)
+		return -EIO;
+	return 0;
+}
+
+/* Forget the process: its CPU is free again.  Under proc_lock. */
+static void mcos_proc_forget(struct mcos_file *f, bool free_cpu)
+{
+	if (free_cpu && f->cpu >= 0 && f->gen == f->os->boot_gen &&
+	    f->os->lwk == f->lwk)
+		clear_bit(f->cpu, f->lwk->busy);
+	list_del_init(&f->link);
+	f->alive = false;
+}
+
+static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
+			  const u64 *args, unsigned int nargs)
+{
+	unsigned long deadline = jiffies + HZ;
+	int err;
+
+	for (;;) {
+		mutex_lock(&f->os->proc_lock);
+		err = mcos_proc_check(f);
+		if (!err) {
+			if (mcos_ikc_send_args(mcos_ring(f->lwk, 2 + 2 * f->cpu),
+					       type, seq, args, nargs))
+				mcos_ipi(f->lwk->apic_ids[f->cpu], MCOS_IKC_VECTOR);
+			else
+				err = -EAGAIN;	/* ring full */
+		}
+		mutex_unlock(&f->os->proc_lock);
+		if (err != -EAGAIN)
+			return err;
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(50, 100);
+	}
+}
+
+/* 1: a packet, 0: none yet, <0: the LWK is gone. */
+static int mcos_proc_recv(struct mcos_file *f, struct mcos_ikc_packet *pkt)
+{
+	int err;
+
+	mutex_lock(&f->os->proc_lock);
+	err = mcos_proc_check(f);
+	if (!err)
+		err = mcos_ikc_recv(mcos_ring(f->lwk, 3 + 2 * f->cpu), pkt);
+	mutex_unlock(&f->os->proc_lock);
+	return err;
+}
+
+/*
+ * Next packet from the LWK.  timeout 0: no limit.  Spins briefly (an
+ * offloaded call usually answers within microseconds), then sleeps in
+ * growing steps so that a long computation costs Linux little.
+ */
+static int mcos_proc_poll(struct mcos_file *f, struct mcos_ikc_packet *pkt,
+			  unsigned long timeout, bool interruptible)
+{
+	unsigned long deadline = jiffies + timeout;
+	u64 t0 = ktime_get_ns(), waited;
+	int r;
+
+	for (;;) {
+		r = mcos_proc_recv(f, pkt);
+		if (r)
+			return r < 0 ? r : 0;
+		if (interruptible && signal_pending(current))
+			return -EINTR;
+		if (timeout && time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		waited = ktime_get_ns() - t0;
+		if (waited < MCOS_SPIN_NS)
+			cpu_relax();
+		else if (waited < 10 * NSEC_PER_MSEC)
+			usleep_range(10, 30);
+		else
+			usleep_range(200, 500);
+	}
+}
+
+/* ---- the proxy's mapping ---- */
+
+/* Drop the caller's mappings of LWK addresses [start, end). */
+static void mcos_proc_zap(struct mcos_file *f, u64 start, u64 end)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	if (!mm)
+		return;
+	mmap_read_lock(mm);
+	for_each_vma(vmi, vma) {
+		u64 lo, hi, base;
+
+		if (vma->vm_file != f->filp || !(vma->vm_flags & VM_PFNMAP))
+			continue;
+		/* LWK address of vm_start */
+		base = MCOS_USER_START + ((u64)vma->vm_pgoff << PAGE_SHIFT);
+		lo = max_t(u64, start, base);
+		hi = min_t(u64, end, base + (vma->vm_end - vma->vm_start));
+		if (lo < hi)
+			zap_vma_ptes(vma, vma->vm_start + (lo - base), hi - lo);
+	}
+	mmap_read_unlock(mm);
+}
+
+/*
+ * Physical address of LWK user address 'addr' in the process's page
+ * tables, 0 if not mapped or if anything lies outside the instance's
+ * memory.  *writable: writable at every level.  Under proc_lock.
+ */
+static u64 mcos_proc_walk(struct mcos_file *f, u64 addr, bool *writable)
+{
+	static const unsigned int shifts[] = { 39, 30, 21, 12 };
+	u64 table = f->pml4, e = 0, size;
+	bool w = true;
+	unsigned int level;
+	u64 *t;
+
+	for (level = 0; level < ARRAY_SIZE(shifts); level++) {
+		t = mcos_phys_in_os(f->os, table & PTE_ADDR, PAGE_SIZE);
+		if (!t)
+			return 0;
+		e = READ_ONCE(t[(addr >> shifts[level]) & 511]);
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+			return 0;
+		w = w && (e & PTE_W);
+		if (level == 3 || ((level == 1 || level == 2) && (e & PTE_PS)))
+			break;
+		table = e;
+	}
+	size = 1ull << shifts[level];
+	e = (e & PTE_ADDR & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
+	if (!mcos_phys_in_os(f->os, e, PAGE_SIZE))
+		return 0;
+	*writable = w;
+	return e;
+}
+
+static vm_fault_t mcos_proc_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mcos_file *f = vma->vm_file->private_data;
+	u64 addr = MCOS_USER_START + ((u64)vmf->pgoff << PAGE_SHIFT);
+	bool write = vmf->flags & FAULT_FLAG_WRITE, writable = false;
+	pgprot_t prot = vma->vm_page_prot;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	u64 phys;
+
+	if (addr >= MCOS_USER_END)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&f->os->proc_lock);
+	if (mcos_proc_check(f))
+		goto out;
+	phys = mcos_proc_walk(f, addr, &writable);
+	if (!phys)
+		goto out;
+	/* Before START the proxy fills the program in: every page is writable. */
+	if (!f->started)
+		writable = true;
+	if (write && !writable)
+		goto out;
+	if (!writable)
+		prot = __pgprot(pgprot_val(prot) & ~_PAGE_RW);
+	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
+				  phys >> PAGE_SHIFT, prot);
+out:
+	mutex_unlock(&f->os->proc_lock);
+	return ret;
+}
+
+/* A write to a page inserted read-only: allowed only if the LWK allows it. */
+static vm_fault_t mcos_proc_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct mcos_file *f = vmf->vma->vm_file->private_data;
+	u64 addr = MCOS_USER_START + ((u64)vmf->pgoff << PAGE_SHIFT);
+	bool writable = false;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&f->os->proc_lock);
+	if (!mcos_proc_check(f) && mcos_proc_walk(f, addr, &writable) &&
+	    (writable || !f->started))
+		ret = 0;
+	mutex_unlock(&f->os->proc_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct mcos_proc_vm_ops = {
+	.fault = mcos_proc_fault,
+	.pfn_mkwrite = mcos_proc_pfn_mkwrite,
+};
+
+/* Only the whole unified range, offset 0, shared, once a process exists. */
+int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct mcos_file *f = filp->private_data;
+	int err = 0;
+
+	if (vma->vm_start != MCOS_USER_START || vma->vm_end != MCOS_USER_END ||
+	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	mutex_lock(&f->os->proc_lock);
+	if (!f->alive)
+		err = -ENOENT;
+	mutex_unlock(&f->os->proc_lock);
+	if (err)
+		return err;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
+#else
+	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP;
+#endif
+	vma->vm_ops = &mcos_proc_vm_ops;
+	return 0;
+}
+
+/* ---- requests that the LWK answers with PROC_REPLY ---- */
+
+static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
+			     unsigned int nargs, unsigned long timeout,
+			     u64 *result1)
+{
+	struct mcos_ikc_packet pkt;
+	u64 seq = ++f->seq;
+	int err;
+
+	err = mcos_proc_send(f, type, seq, args, nargs);
+	if (err)
+		return err;
+	for (;;) {
+		err = mcos_proc_poll(f, &pkt, timeout, true);
+		if (err)
+			return err;
+		if (pkt.type == MCOS_IKC_PROC_REPLY && pkt.seq == seq)
+			break;
+		if (pkt.type == MCOS_IKC_INVALIDATE) {
+			/* nothing of the proxy's can be mapped yet that matters */
+			mcos_proc_zap(f, pkt.args[0], pkt.args[0] + pkt.args[1]);
+			mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt.seq, NULL, 0);
+		}
+		if (pkt.type == MCOS_IKC_PROC_EXIT) {
+			mutex_lock(&f->os->proc_lock);
+			mcos_proc_forget(f, true);
+			mutex_unlock(&f->os->proc_lock);
+			return -ESRCH;
+		}
+	}
+	if (result1)
+		*result1 = pkt.args[1];
+	return (s64)pkt.args[0] < 0 && (s64)pkt.args[0] >= -4095 ?
+		(int)(s64)pkt.args[0] : (pkt.args[0] ? -EPROTO : 0);
+}
+
+/*
+ * End a process whose proxy stopped talking (release, or a request that
+ * timed out): KILL with MCOS_KILL_PROXY_GONE, then wait a bounded time
+ * for its EXIT, acknowledging INVALIDATEs meanwhile.  If the LWK stays
+ * silent its CPU stays busy (and is said so) until the LWK goes.
+ */
+static void mcos_proc_abandon(struct mcos_file *f)
+{
+	u64 args[2] = { SIGKILL, MCOS_KILL_PROXY_GONE };
+	unsigned long deadline = jiffies + MCOS_REQ_TIMEOUT;
+	struct mcos_ikc_packet pkt;
+	int err;
+
+	err = mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
+	while (!err) {
+		if (time_after(jiffies, deadline)) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		err = mcos_proc_poll(f, &pkt, MCOS_REQ_TIMEOUT, false);
+		if (err)
+			break;
+		if (pkt.type == MCOS_IKC_PROC_EXIT) {
+			mutex_lock(&f->os->proc_lock);
+			mcos_proc_forget(f, true);
+			mutex_unlock(&f->os->proc_lock);
+			return;
+		}
+		if (pkt.type == MCOS_IKC_INVALIDATE)
+			mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt.seq, NULL, 0);
+		else if (pkt.type == MCOS_IKC_SYSCALL)
+			mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, pkt.seq,
+				       (u64[]){ (u64)-EINTR }, 1);
+	}
+	mutex_lock(&f->os->proc_lock);
+	if (err == -ETIMEDOUT && f->alive)
+		pr_warn("mcos%u: the program on LWK CPU %d did not end within 2 s of its proxy going; the CPU stays busy until the LWK is shut down\n",
+			f->os->index, f->cpu);
+	mcos_proc_forget(f, false);
+	mutex_unlock(&f->os->proc_lock);
+}
+
+static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
+{
+	struct mcos_os *os = f->os;
+	struct mcos_proc_create c;
+	struct mcos_ikc_packet pkt;
+	struct mcos_lwk *lwk;
+	u64 args[3];
+	int err, cpu;
+
+	err = mcos_get_arg(&c, uarg, sizeof(c));
+	if (err)
+		return err;
+	if (c.flags || c.reserved0 || c.lwk_cpu < -1)
+		return -EINVAL;
+	if (f->used)
+		return -EBUSY;	/* one process per open file */
+
+	mutex_lock(&mcos_lock);
+	mcos_boot_poll(os);
+	lwk = os->lwk;
+	err = 0;
+	if (os->dead)
+		err = -ENODEV;
+	else if (os->state != MCOS_OS_RUNNING || !lwk || !lwk->ikc)
+		err = -ENOTCONN;
+	else if (c.lwk_cpu >= (int)lwk->nr_cpus)
+		err = -EINVAL;
+	if (err) {
+		mutex_unlock(&mcos_lock);
+		return err;
+	}
+	if (c.lwk_cpu >= 0) {
+		cpu = c.lwk_cpu;
+		if (test_bit(cpu, lwk->busy)) {
+			pr_info("mcos%u: LWK CPU %d is busy with another program\n",
+				os->index, cpu);
+			mutex_unlock(&mcos_lock);
+			return -EBUSY;
+		}
+	} else {
+		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
+		if (cpu >= lwk->nr_cpus) {
+			mutex_unlock(&mcos_lock);
+			return -EBUSY;
+		}
+	}
+	mutex_lock(&os->proc_lock);
+	set_bit(cpu, lwk->busy);
+	f->cpu = cpu;
+	f->lwk = lwk;
+	f->gen = os->boot_gen;
+	f->used = true;
+	f->alive = true;
+	list_add(&f->link, &os->procs);
+	/* stale packets of an earlier user of the channel (pings) */
+	while (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * cpu), &pkt))
+		;
+	mutex_unlock(&os->proc_lock);
+	mutex_unlock(&mcos_lock);
+
+	args[0] = task_tgid_nr(current);
+	args[1] = ktime_get_real_ns();
+	args[2] = ktime_get_ns();
+	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 3,
+				MCOS_REQ_TIMEOUT, &f->pml4);
+	if (!err && !mcos_phys_in_os(os, f->pml4 & PTE_ADDR, PAGE_SIZE))
+		err = -EPROTO;
+	if (err) {
+		if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
+			mcos_proc_abandon(f);	/* it may exist: end it */
+		else if (f->alive) {
+			mutex_lock(&os->proc_lock);
+			mcos_proc_forget(f, true);
+			mutex_unlock(&os->proc_lock);
+		}
+		return err;
+	}
+	c.lwk_cpu = cpu;
+	return mcos_put_arg(uarg, &c, sizeof(c));
+}
+
+static long mcos_proc_map(struct mcos_file *f, void __user *uarg)
+{
+	struct mcos_proc_map m;
+	u64 args[3];
+	int err;
+
+	err = mcos_get_arg(&m, uarg, sizeof(m));
+	if (err)
+		return err;
+	if (!f->alive)
+		return -ESRCH;
+	if (f->started)
+		return -EBUSY;
+	if (!m.bytes || (m.start | m.bytes) & ~PAGE_MASK ||
+	    m.start < MCOS_USER_START || m.start > MCOS_USER_END ||
+	    m.bytes > MCOS_USER_END - m.start ||
+	    (m.prot & ~(MCOS_PROT_READ | MCOS_PROT_WRITE | MCOS_PROT_EXEC)))
+		return -EINVAL;
+	args[0] = m.start;
+	args[1] = m.bytes;
+	args[2] = m.prot;
+	return mcos_proc_request(f, MCOS_IKC_PROC_MAP, args, 3,
+				 MCOS_MAP_TIMEOUT, NULL);
+}
+
+static long mcos_proc_start(struct mcos_file *f, void __user *uarg)
+{
+	struct mcos_proc_start s;
+	u64 args[3];
+	int err;
+
+	err = mcos_get_arg(&s, uarg, sizeof(s));
+	if (err)
+		return err;
+	if (s.flags)
+		return -EINVAL;
+	if (!f->alive)
+		return -ESRCH;
+	if (f->started)
+		return -EBUSY;
+	if (s.entry < MCOS_USER_START || s.entry >= MCOS_USER_END ||
+	    s.sp < MCOS_USER_START || s.sp >= MCOS_USER_END ||
+	    (s.brk & ~PAGE_MASK) || s.brk >= MCOS_USER_END)
+		return -EINVAL;
+	/* From now on faults see the final protections. */
+	mutex_lock(&f->os->proc_lock);
+	f->started = true;
+	mutex_unlock(&f->os->proc_lock);
+	mcos_proc_zap(f, MCOS_USER_START, MCOS_USER_END);
+	args[0] = s.entry;
+	args[1] = s.sp;
+	args[2] = s.brk;
+	return mcos_proc_request(f, MCOS_IKC_PROC_START, args, 3,
+				 MCOS_REQ_TIMEOUT, NULL);
+}
+
+static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
+{
+	struct mcos_proc_event ev;
+	struct mcos_ikc_packet pkt;
+	int err, i;
+
+	err = mcos_get_arg(&ev, uarg, sizeof(ev));
+	if (err)
+		return err;
+	if (!f->alive)
+		return -ESRCH;
+	if (!f->started)
+		return -EINVAL;
+	for (;;) {
+		err = mcos_proc_poll(f, &pkt, 0, true);
+		if (err)
+			return err;
+		switch (pkt.type) {
+		case MCOS_IKC_INVALIDATE:
+			mcos_proc_zap(f, pkt.args[0], pkt.args[0] + pkt.args[1]);
+			err = mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt.seq,
+					     NULL, 0);
+			if (err)
+				return err;
+			continue;
+		case MCOS_IKC_SYSCALL:
+			memset(&ev, 0, sizeof(ev));
+			ev.size = sizeof(ev);
+			ev.kind = MCOS_EVENT_SYSCALL;
+			ev.number = (u32)pkt.seq;
+			for (i = 0; i < 6; i++)
+				ev.args[i] = pkt.args[i];
+			f->in_syscall = true;
+			return mcos_put_arg(uarg, &ev, sizeof(ev));
+		case MCOS_IKC_PROC_EXIT:
+			memset(&ev, 0, sizeof(ev));
+			ev.size = sizeof(ev);
+			ev.kind = MCOS_EVENT_EXIT;
+			ev.status = (u32)pkt.args[0];
+			ev.fault_addr = pkt.args[1];
+			ev.fault_ip = pkt.args[2];
+			mutex_lock(&f->os->proc_lock);
+			mcos_proc_forget(f, true);
+			mutex_unlock(&f->os->proc_lock);
+			f->in_syscall = false;
+			return mcos_put_arg(uarg, &ev, sizeof(ev));
+		default:
+			continue;	/* a late PROC_REPLY: nothing waits for it */
+		}
+	}
+}
+
+static long mcos_proc_reply(struct mcos_file *f, void __user *uarg)
+{
+	struct mcos_proc_reply r;
+	u64 result;
+	int err;
+
+	err = mcos_get_arg(&r, uarg, sizeof(r));
+	if (err)
+		return err;
+	if (r.reserved0)
+		return -EINVAL;
+	if (!f->alive)
+		return -ESRCH;
+	if (!f->in_syscall)
+		return -EINVAL;
+	result = (u64)r.result;
+	err = mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, 0, &result, 1);
+	if (!err)
+		f->in_syscall = false;
+	return err;
+}
+
+static long mcos_proc_kill(struct mcos_file *f, void __user *uarg)
+{
+	struct mcos_proc_kill k;
+	u64 args[2];
+	int err;
+
+	err = mcos_get_arg(&k, uarg, sizeof(k));
+	if (err)
+		return err;
+	if (!k.signal || k.signal > 64)
+		return -EINVAL;
+	if (!READ_ONCE(f->alive))
+		return -ESRCH;
+	args[0] = k.signal;
+	args[1] = 0;
+	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
+}
+
+long mcos_proc_ioctl(struct mcos_file *f, unsigned int cmd, void __user *uarg)
+{
+	long ret;
+
+	if (READ_ONCE(f->os->dead))
+		return -ENODEV;
+	/* KILL may come from another thread while one waits. */
+	if (cmd == MCOS_IOC_PROC_KILL)
+		return mcos_proc_kill(f, uarg);
+	if (mutex_lock_interruptible(&f->lock))
+		return -EINTR;
+	switch (cmd) {
+	case MCOS_IOC_PROC_CREATE:
+		ret = mcos_proc_create(f, uarg);
+		break;
+	case MCOS_IOC_PROC_MAP:
+		ret = mcos_proc_map(f, uarg);
+		break;
+	case MCOS_IOC_PROC_START:
+		ret = mcos_proc_start(f, uarg);
+		break;
+	case MCOS_IOC_PROC_WAIT:
+		ret = mcos_proc_wait(f, uarg);
+		break;
+	case MCOS_IOC_PROC_REPLY:
+		ret = mcos_proc_reply(f, uarg);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/* The file is closed (its mappings are gone): end a live process. */
+void mcos_proc_release(struct mcos_file *f)
+{
+	if (READ_ONCE(f->alive))
+		mcos_proc_abandon(f);
+}
+
+/*
+ * The LWK goes (teardown, under mcos_lock): every process ends with it.
+ * Their proxies' mappings are zapped before its memory can go back to
+ * Linux, and their ioctls fail with -ENODEV from now on.
+ */
+void mcos_proc_end_all(struct mcos_os *os)
+{
+	struct mcos_file *f, *tmp;
+
+	mutex_lock(&os->proc_lock);
+	os->boot_gen++;
+	list_for_each_entry_safe(f, tmp, &os->procs, link) {
+		unmap_mapping_range(f->filp->f_mapping, 0, 0, 1);
+		pr_info("mcos%u: the program on LWK CPU %d ends with the LWK\n",
+			os->index, f->cpu);
+		list_del_init(&f->link);
+		f->alive = false;
+	}
+	mutex_unlock(&os->proc_lock);
+}
