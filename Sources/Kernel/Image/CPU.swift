@@ -46,13 +46,17 @@ func cpuSetup(_ cpu: Int) -> Bool {
     return true
 }
 
-/// After INIT XCR0 is 1 (x87 only): static glibc checks for SSE/AVX state through
-/// XGETBV, so enable what the CPU supports, when Linux left CR4.OSXSAVE on.
+/// SSE and XSAVE for user code. Linux's trampoline hands over a CR4 without
+/// OSFXSR/OSXMMEXCPT (Linux sets them later in its own CPU bring-up), so the first
+/// SSE instruction of a program (glibc's ldmxcsr) would raise #UD; and after INIT XCR0
+/// is 1 (x87 only), while static glibc checks for SSE/AVX state through XGETBV.
 func enableExtendedState() -> UInt64 {
+    let osfxsr: UInt64 = 1 << 9, osxmmexcpt: UInt64 = 1 << 10, osxsave: UInt64 = 1 << 18
     var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
     lwk_cpuid(1, 0, &a, &b, &c, &d)
-    let avx = c & (1 << 28) != 0
-    guard c & (1 << 26) != 0, lwk_read_cr4() & (1 << 18) != 0 else { return 0 }
+    let avx = c & (1 << 28) != 0, xsave = c & (1 << 26) != 0
+    lwk_write_cr4(lwk_read_cr4() | osfxsr | osxmmexcpt | (xsave ? osxsave : 0))
+    guard xsave else { return 0 }
     lwk_cpuid(0xd, 0, &a, &b, &c, &d)
     var xcr0: UInt64 = 0b11  // x87, SSE
     if avx && a & 0b100 != 0 { xcr0 |= 0b100 }

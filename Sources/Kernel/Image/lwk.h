@@ -27,6 +27,7 @@ LWK_INLINE uint64_t lwk_read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2
 LWK_INLINE uint64_t lwk_read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 LWK_INLINE void lwk_write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 LWK_INLINE uint64_t lwk_read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+LWK_INLINE void lwk_write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
 LWK_INLINE void lwk_invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 LWK_INLINE void lwk_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 { __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub)); }
@@ -66,6 +67,7 @@ struct lwk_percpu {
 /* entry.S */
 extern uint8_t lwk_image_end[];		/* the boot block follows */
 extern uint64_t lwk_vectors[256];	/* stub address per vector, 0 = none */
+extern uint8_t lwk_stray_stubs[];	/* vectors 32..255, 16 bytes each */
 void lwk_load_gdt_idt(void *gdtr, void *idtr);
 extern uint64_t lwk_ap_cr3, lwk_ap_stack;
 extern uint32_t lwk_ap_index;
