@@ -244,6 +244,7 @@ func idle(_ cpu: Int) -> Never {
     while true {
         lwk_cli()
         if shutdownRequested() { park(cpu) }
+        reportStrayInterrupts(cpu)
         if let packet = inbound.receive() {
             switch packet.type {
             case IKCPacket.ping: answerPing(cpu, packet)
@@ -255,6 +256,18 @@ func idle(_ cpu: Int) -> Never {
         }
         lwk_sti_hlt()
     }
+}
+
+nonisolated(unsafe) var strayInterrupts: UInt32 = 0
+nonisolated(unsafe) var lastStrayVector: UInt32 = 0
+nonisolated(unsafe) var reportedStrayInterrupts: UInt32 = 0
+
+/// Logged from the idle loop, never from the handler (log takes the kmsg lock).
+func reportStrayInterrupts(_ cpu: Int) {
+    let count = lwk_load32(&strayInterrupts)
+    guard count != lwk_load32(&reportedStrayInterrupts) else { return }
+    lwk_store32(&reportedStrayInterrupts, count)
+    log(cpu, "ignored \(count) interrupt(s) the LWK did not ask for, last vector \(LogLine.hex(UInt64(lwk_load32(&lastStrayVector)), digits: 2))")
 }
 
 /// Shutdown: quiet the APIC and halt with interrupts off; Linux sends INIT next.
@@ -274,6 +287,13 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
         return
     }
     if vector == 0xff || vector == 2 && fromUser { return }
+    if vector >= 32 {
+        // Not ours (see lwk_stray_stubs): acknowledge, count, and let idle report it.
+        kernel.apic.eoi()
+        _ = lwk_add32(&strayInterrupts, 1)
+        lwk_store32(&lastStrayVector, UInt32(vector))
+        return
+    }
     if fromUser { userException(frame) }
     // An exception: dump, PANIC, stop this CPU.
     let cpu = currentCPU()

@@ -244,6 +244,25 @@ common_stub:
 	STUB 0xd1, 0
 	STUB 0xff, 0
 
+/*
+ * Every other vector from 32 up: a stub each, 16 bytes apart, so an
+ * interrupt the LWK did not ask for (Linux can still aim an IPI at a CPU
+ * it has offlined, e.g. a broadcast) is acknowledged and counted instead
+ * of hitting an empty gate (#GP, a PANIC).  lwk_idt_fill() uses the ones
+ * whose vector has no stub of its own.
+ */
+	.align 16
+	.globl lwk_stray_stubs
+lwk_stray_stubs:
+	.set stray_vector, 32
+	.rept 256 - 32
+	.align 16
+	pushq	$0
+	pushq	$stray_vector
+	jmp	common_stub
+	.set stray_vector, stray_vector + 1
+	.endr
+
 	.section .data
 	.align 8
 lwk_entry_count:

@@ -199,6 +199,9 @@ void lwk_idt_fill(void)
 {
 	for (int v = 0; v < 256; v++) {
 		uint64_t h = lwk_vectors[v];
+
+		if (!h && v >= 32)
+			h = (uint64_t)(lwk_stray_stubs + (v - 32) * 16);
 		uint8_t *g = lwk_idt + v * 16;
 		uint64_t lo = 0, hi = 0;
 
