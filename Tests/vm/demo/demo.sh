@@ -28,7 +28,7 @@ rmh=$(awk '$3 == "real_mode_header" { print $1; exit }' /proc/kallsyms)
 step insmod /mcos.ko real_mode_header=0x$rmh
 step mcprov apply $P --auto-approve
 step mcprov status
-# programs on the LWK, as an unprivileged user would run them: mcexec
+# programs on the LWK (any user may run mcexec; the demo runs as root): mcexec
 # proxies their system calls (output, files) on Linux
 step mcexec hostname
 step mcexec busybox uname -a
