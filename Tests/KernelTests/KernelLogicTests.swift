@@ -16,6 +16,8 @@ import Testing
         #expect(options.invalid == ["dump_level=7", "idle_halt=1"])
         #expect(options.dumpLevel == 24)
         #expect(options.testFault == .pageFault)
+        #expect(BootOptions(parsing: "test_fault=syscall").testFault == .inSyscall)
+        #expect(BootOptions(parsing: "test_fault=sometimes").invalid == ["test_fault=sometimes"])
     }
 }
 

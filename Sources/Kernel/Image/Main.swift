@@ -156,11 +156,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     log(0, "# of cpus : \(info.cpus.count)")
     log(0, "BSP: 0 (HW ID: \(info.cpus[0].apicID) @ NUMA \(info.cpus[0].node))")
 
-    if kernel.options.testFault == .pageFault {
-        log(0, "test_fault=page: reading an unmapped address")
-        let bad = UnsafePointer<UInt64>(bitPattern: UInt(lwkBase - 0x1000))!
-        log(0, "read \(bad.pointee)")
-    }
+    if kernel.options.testFault == .pageFault { faultOnPurpose(0, "test_fault=page") }
 
     // IKC rings, before the other CPUs (they poll their channel in the idle loop).
     let rings = 2 * (1 + info.cpus.count)
@@ -308,6 +304,13 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     log(cpu, "R12 \(LogLine.hex(f.r12)) R13 \(LogLine.hex(f.r13)) R14 \(LogLine.hex(f.r14)) R15 \(LogLine.hex(f.r15))")
     log(cpu, "CS \(LogLine.hex(f.cs, digits: 4)) RFLAGS \(LogLine.hex(f.rflags, digits: 8)) CR3 \(LogLine.hex(lwk_read_cr3()))")
     panicStop(cpu)
+}
+
+/// test_fault=: a kernel-mode page fault, so the PANIC path runs for real.
+func faultOnPurpose(_ cpu: Int, _ why: String) {
+    log(cpu, "\(why): reading an unmapped address")
+    let bad = UnsafePointer<UInt64>(bitPattern: UInt(lwkBase - 0x1000))!
+    log(cpu, "read \(bad.pointee)")
 }
 
 func currentCPU() -> Int {

@@ -10,6 +10,7 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
         frame.pointee.rax = UInt64(bitPattern: -Errno.noSys)
         return
     }
+    if kernel.options.testFault == .inSyscall { faultOnPurpose(cpu, "test_fault=syscall") }
     let f = frame.pointee
     let number = f.rax
     let args = (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)

@@ -9,7 +9,8 @@ public struct BootOptions: Equatable {
     public var anonOnDemand = false
     public var turbo = false
     public var safeKernelMap = false
-    /// Test only: fault on purpose at this point of boot, to exercise the panic path.
+    /// Test only: fault on purpose at this point (of boot, or of a program's first
+    /// system call), to exercise the panic path.
     public var testFault: TestFault?
     /// Words the LWK does not know, in order.
     public var unknown: [String] = []
@@ -18,6 +19,9 @@ public struct BootOptions: Equatable {
 
     public enum TestFault: Equatable {
         case pageFault, divideError
+        /// In kernel mode, on the first system call of a program: a panic while a
+        /// proxy waits on Linux.
+        case inSyscall
     }
 
     public init() {}
@@ -43,6 +47,7 @@ public struct BootOptions: Equatable {
                 switch value {
                 case "page": testFault = .pageFault
                 case "divide": testFault = .divideError
+                case "syscall": testFault = .inSyscall
                 default: invalid.append(String(word))
                 }
             case ("hidos", _?), ("time_sharing", _?), ("idle_halt", _?), ("allow_oversubscribe", _?),
