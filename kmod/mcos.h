@@ -54,6 +54,7 @@ struct mcos_os {
 	unsigned int index;
 	bool dead;			/* destroyed; open files get ENODEV */
 	enum mcos_os_state state;
+	u64 running_since;		/* ktime_get_ns() when it became RUNNING */
 	char name[MCOS_NAME_LEN];
 	struct miscdevice misc;
 	cpumask_var_t cpus;		/* assigned CPUs */

@@ -242,6 +242,7 @@ struct mcos_os_status {
 	uint64_t entry;		/* entry point of the loaded image */
 	uint32_t kargs_len;	/* kernel args length incl. NUL, 0 if unset */
 	uint32_t kmsg_bytes;	/* bytes readable from the kmsg buffer */
+	uint64_t running_ns;	/* since the LWK reported RUNNING; 0 unless RUNNING */
 };
 
 /*
@@ -600,7 +601,7 @@ MCOS_ABI_CHECK(mcos_mem_assign, 32);
 MCOS_ABI_CHECK(mcos_mem_unassign, 16);
 MCOS_ABI_CHECK(mcos_load, 32);
 MCOS_ABI_CHECK(mcos_kargs, 16);
-MCOS_ABI_CHECK(mcos_os_status, 48);
+MCOS_ABI_CHECK(mcos_os_status, 56);
 MCOS_ABI_CHECK(mcos_kmsg_read, 32);
 MCOS_ABI_CHECK(mcos_boot_block, 168);
 MCOS_ABI_CHECK(mcos_boot_cpu, 16);

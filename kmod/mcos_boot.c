@@ -441,6 +441,8 @@ int mcos_boot(struct mcos_os *os)
 		}
 		if (status == MCOS_BOOT_RUNNING && lwk->ikc) {
 			mcos_tables_free(lwk);
+			WRITE_ONCE(os->running_since, ktime_get_ns());
+			smp_wmb();	/* for STATUS without the lock */
 			WRITE_ONCE(os->state, MCOS_OS_RUNNING);
 			pr_info("mcos%u: LWK running on %u CPUs\n", os->index, lwk->nr_cpus);
 			return 0;

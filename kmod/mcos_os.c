@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "mcos.h"
@@ -290,6 +291,11 @@ static long mcos_os_status(struct mcos_os *os, void __user *uarg)
 		.kargs_len = os->kargs_len,
 		.kmsg_bytes = mcos_kmsg_avail(&os->kmsg),
 	};
+
+	/* running_since is written before the state (mcos_boot.c) */
+	smp_rmb();
+	if (s.state == MCOS_OS_RUNNING)
+		s.running_ns = ktime_get_ns() - READ_ONCE(os->running_since);
 
 	return mcos_put_arg(uarg, &s, sizeof(s));
 }

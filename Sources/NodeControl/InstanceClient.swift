@@ -133,7 +133,8 @@ public final class InstanceClient {
         }
         return InstanceStatus(
             index: Int(request.index), state: state, cpus: Int(request.nr_cpus), memoryBytes: request.mem_bytes,
-            imageBytes: request.image_bytes, entry: request.entry, kernelArgsLength: Int(request.kargs_len), kmsgBytes: Int(request.kmsg_bytes))
+            imageBytes: request.image_bytes, entry: request.entry, kernelArgsLength: Int(request.kargs_len), kmsgBytes: Int(request.kmsg_bytes),
+            uptimeSeconds: state == .running ? Double(request.running_ns) / 1e9 : nil)
     }
 
     /// The LWK's log as far as it is buffered.

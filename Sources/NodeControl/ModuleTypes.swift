@@ -54,4 +54,7 @@ public struct InstanceStatus: Equatable, Sendable, Codable {
     public var entry: UInt64
     public var kernelArgsLength: Int
     public var kmsgBytes: Int
+    /// Time since the LWK reported running (nil unless running): its real uptime,
+    /// whoever booted it.
+    public var uptimeSeconds: Double?
 }

@@ -26,27 +26,32 @@ struct StatusCommand: ParsableCommand {
         var module: NodeView
         var drift: [Drift]
         var kmsgTail: [Int: [String]]
+        /// Seconds since each running instance's LWK reported running, from the module.
+        var uptimeSeconds: [Int: Double]
     }
 
     func run() throws {
         let module = try openModule()
         let state = try NodeState.read(module, store: StateStore())
         var tails: [Int: [String]] = [:]
+        var uptimes: [Int: Double] = [:]
         for instance in state.view.instances {
-            let text = (try? module.instance(instance.index).kernelMessages()) ?? ""
+            let device = try? module.instance(instance.index)
+            let text = (try? device?.kernelMessages()) ?? ""
             tails[instance.index] = text.split(separator: "\n").suffix(5).map(String.init)
+            uptimes[instance.index] = (try? device?.status())?.uptimeSeconds
         }
         state.notes.forEach { Console.error("mcprov: \($0)") }
         if json {
-            Console.out(try encodeJSON(Report(record: state.record, applied: state.applied, module: state.view, drift: state.drift, kmsgTail: tails)))
+            Console.out(try encodeJSON(Report(record: state.record, applied: state.applied, module: state.view, drift: state.drift, kmsgTail: tails, uptimeSeconds: uptimes)))
         } else {
-            Console.out(text(state, tails: tails))
+            Console.out(text(state, tails: tails, uptimes: uptimes))
         }
         if state.applied == nil && state.view.isEmpty { throw ExitCode(3) }
         if !state.drift.isEmpty { throw ExitCode(2) }
     }
 
-    func text(_ state: NodeState, tails: [Int: [String]]) -> String {
+    func text(_ state: NodeState, tails: [Int: [String]], uptimes: [Int: Double]) -> String {
         guard let applied = state.applied else {
             return "Nothing is applied on this node: the kernel module holds no CPUs, memory or instances."
         }
@@ -61,8 +66,8 @@ struct StatusCommand: ParsableCommand {
         for instance in applied.instances {
             let live = state.view.instances.first { $0.index == instance.index }
             var stateText = live?.state ?? "missing"
-            if stateText == "running", let since = state.record?.updatedAt {
-                stateText += ", up \(Self.duration(Date().timeIntervalSince(since)))"
+            if stateText == "running", let uptime = uptimes[instance.index] {
+                stateText += ", up \(Self.duration(uptime))"
             }
             lines.append("")
             lines.append("os \(instance.index) \"\(instance.name)\": \(stateText)")

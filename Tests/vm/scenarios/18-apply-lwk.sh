@@ -21,6 +21,12 @@ mcprov kmsg | grep -q 'booted' || fail "the LWK's log does not say it booted"
 mcprov apply $P --auto-approve > /tmp/o || fail "second apply failed"
 grep -q 'No changes. The node matches the profile.' /tmp/o || fail "second apply was not a no-op"
 
+# uptime comes from the module: it grows, and a restart starts it again
+uptime() { mcprov status | sed -n 's/.*"lwk": running, up \([0-9]*\) s$/\1/p'; }
+sleep 3
+u1=$(uptime)
+[ -n "$u1" ] && [ "$u1" -ge 3 ] || { mcprov status; fail "uptime 3 s after apply: '$u1'"; }
+
 # kernel arguments only: restart on the same resources
 mcprov module query --json > /tmp/before
 sed 's/args: \[time_sharing\]/args: [time_sharing, idle_halt]/' $P > /tmp/idle.yaml
@@ -32,6 +38,8 @@ mcprov module query --json > /tmp/after
 grep '"physical_address"' /tmp/before > /tmp/b; grep '"physical_address"' /tmp/after > /tmp/a
 cmp -s /tmp/a /tmp/b || fail "memory chunks changed across a kernel-argument restart"
 mcprov status | grep -q 'hidos time_sharing idle_halt dump_level=24' || fail "status does not show the new arguments"
+u2=$(uptime)
+[ -n "$u2" ] && [ "$u2" -lt "$u1" ] || fail "uptime after the restart: '$u2', before it: $u1"
 
 # a restart that fails half-way boots the previous image and arguments again
 rc=0; MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
