@@ -81,13 +81,8 @@ extension Applier {
             case .restoreMemory(let numa, let bytes)?:
                 undo = { [self] () throws(ModuleError) in try restoreMemory(device(), numa: numa, bytes: bytes, poolBefore: poolBefore) }
             case .recreate?:
-                undo = { [module] () throws(ModuleError) in
-                    let created = try module.createInstance()
-                    guard created == index else {
-                        try? module.destroyInstance(created)
-                        throw ModuleError(kind: .busy, operation: "create os \(index) again", message: "the module gave os \(created) instead",
-                                          remedy: "run `mcprov teardown`", errno: EBUSY)
-                    }
+                undo = { [self] () throws(ModuleError) in
+                    try createInstance(index, operation: "create os \(index) again", remedy: "run `mcprov teardown`")
                 }
             case .shutdown?: undo = { () throws(ModuleError) in try device().shutdown() }
             }
@@ -125,13 +120,8 @@ extension Applier {
                 action = { [module] () throws(ModuleError) in try module.reserveCPUs(cpus) }
             case .steerIRQs(let cpus):
                 detail = "away from CPUs \(cpus)"
-                action = { [store] () throws(ModuleError) in
-                    savedBefore = store.savedIRQAffinities()
-                    touched = irq.steer(awayFrom: cpus)
-                    do { try store.saveIRQAffinities(touched) } catch {
-                        irq.restore(touched)
-                        throw Self.stateDirectoryError("save IRQ affinities", error, store)
-                    }
+                action = { [self] () throws(ModuleError) in
+                    (touched, savedBefore) = try steerIRQs(irq, awayFrom: cpus)
                 }
             case .banIRQBalance:
                 detail = "every CPU the module holds"
@@ -147,10 +137,7 @@ extension Applier {
                     } else {
                         done = irqBalance.ban(held) && (try? store.noteIRQBalanceBan(held)) != nil
                     }
-                    guard done else {
-                        throw ModuleError(kind: .other, operation: "restart irqbalance", message: "systemctl failed",
-                                          remedy: "see `systemctl status irqbalance`; or stop irqbalance before applying", errno: EIO)
-                    }
+                    guard done else { throw Self.irqBalanceFailed }
                 }
             case .assignCPUs(let cpus):
                 detail = "\(cpus) to os \(index)"
@@ -272,11 +259,6 @@ extension Applier {
             if cleanUp, done > 0 { try? module.undoReservation(node: numa, unassignedBefore: before) }
             throw error
         }
-    }
-
-    static func stateDirectoryError(_ operation: String, _ error: Error, _ store: StateStore) -> ModuleError {
-        ModuleError(kind: .other, operation: operation, message: "\(error.localizedDescription)",
-                    remedy: "check that \(store.directory.path) is writable", errno: EIO)
     }
 }
 

@@ -108,32 +108,20 @@ public final class Applier {
         let irq = IRQAffinity()
         var saved: [Int: String] = [:], savedBefore: [Int: String] = [:]
         try step(.steerIRQs, "away from CPUs \(instance.cpus)", undo: "restored IRQ affinities", { () throws(ModuleError) in
-            savedBefore = store.savedIRQAffinities()
-            saved = irq.steer(awayFrom: instance.cpus)
-            do { try store.saveIRQAffinities(saved) } catch {
-                irq.restore(saved)
-                throw ModuleError(kind: .other, operation: "save IRQ affinities", message: "\(error.localizedDescription)",
-                                  remedy: "check that \(store.directory.path) is writable", errno: EIO)
-            }
+            (saved, savedBefore) = try steerIRQs(irq, awayFrom: instance.cpus)
         }, undoneBy: { [store] in irq.restore(saved); try? store.replaceIRQAffinities(savedBefore) })
         if irqBalance.isActive {
             try step(.banIRQBalance, "restart it with CPUs \(instance.cpus) banned", undo: "restarted irqbalance without the ban", { () throws(ModuleError) in
                 guard irqBalance.ban(instance.cpus), (try? store.noteIRQBalanceBan(instance.cpus)) != nil else {
                     irqBalance.unban()
-                    throw ModuleError(kind: .other, operation: "restart irqbalance", message: "systemctl failed",
-                                      remedy: "see `systemctl status irqbalance`; or stop irqbalance before applying", errno: EIO)
+                    throw Self.irqBalanceFailed
                 }
             }, undoneBy: { [store, irqBalance] in irqBalance.unban(); store.clearIRQBalanceBan() })
         }
         var os: InstanceClient?
         try step(.create, "os \(instance.index) \"\(instance.name)\"", undo: "destroyed os \(instance.index)", { () throws(ModuleError) in
-            let index = try module.createInstance()
-            guard index == instance.index else {
-                try? module.destroyInstance(index)
-                throw ModuleError(kind: .busy, operation: "create os \(instance.index)", message: "the module gave os \(index) instead",
-                                  remedy: "another instance exists; see `mcprov status`", errno: EBUSY)
-            }
-            os = try module.instance(index)
+            try createInstance(instance.index, operation: "create os \(instance.index)", remedy: "another instance exists; see `mcprov status`")
+            os = try module.instance(instance.index)
         }, undoneBy: { [module] () throws(ModuleError) in
             os = nil
             try module.destroyInstance(instance.index)
@@ -189,11 +177,41 @@ public final class Applier {
     public func record(_ record: StateRecord) throws(UndoStack.Failure) {
         try step(.record, store.directory.path, undo: nil, { () throws(ModuleError) in
             do { try store.write(record) } catch {
-                throw ModuleError(kind: .other, operation: "write the state record", message: error.localizedDescription,
-                                  remedy: "check that \(store.directory.path) is writable", errno: EIO)
+                throw Self.stateDirectoryError("write the state record", error, store)
             }
         })
         undo.commit()
+    }
+
+    /// Creates the instance that must get number `index` (the profile's, or the one an
+    /// undo brings back); any other number is destroyed again and refused.
+    func createInstance(_ index: Int, operation: String, remedy: String) throws(ModuleError) {
+        let created = try module.createInstance()
+        guard created == index else {
+            try? module.destroyInstance(created)
+            throw ModuleError(kind: .busy, operation: operation, message: "the module gave os \(created) instead", remedy: remedy, errno: EBUSY)
+        }
+    }
+
+    /// Moves device interrupts off `cpus` and saves the affinities it changed (what a
+    /// later teardown restores); returns them with the saved set as it was before.
+    func steerIRQs(_ irq: IRQAffinity, awayFrom cpus: CPUSet) throws(ModuleError) -> (touched: [Int: String], savedBefore: [Int: String]) {
+        let savedBefore = store.savedIRQAffinities()
+        let touched = irq.steer(awayFrom: cpus)
+        do { try store.saveIRQAffinities(touched) } catch {
+            irq.restore(touched)
+            throw Self.stateDirectoryError("save IRQ affinities", error, store)
+        }
+        return (touched, savedBefore)
+    }
+
+    static let irqBalanceFailed = ModuleError(
+        kind: .other, operation: "restart irqbalance", message: "systemctl failed",
+        remedy: "see `systemctl status irqbalance`; or stop irqbalance before applying", errno: EIO)
+
+    static func stateDirectoryError(_ operation: String, _ error: Error, _ store: StateStore) -> ModuleError {
+        ModuleError(kind: .other, operation: operation, message: "\(error.localizedDescription)",
+                    remedy: "check that \(store.directory.path) is writable", errno: EIO)
     }
 
     func kmsgTail(_ device: InstanceClient) -> String {
