@@ -61,6 +61,46 @@ lwk_load_gdt_idt:
 	lretq
 
 /*
+ * The general registers of struct lwk_frame (lwk.h), r15 lowest: every
+ * entry path saves and restores them with these, so the layout is written once.
+ */
+.macro PUSH_REGS
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+.endm
+
+.macro POP_REGS
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+.endm
+
+/*
  * SYSCALL from ring 3.  FMASK has cleared IF, DF, TF and AC; GS is still the
  * user's, so swapgs first to reach this CPU's block (struct lwk_percpu:
  * kernel stack top, a scratch slot for the user RSP, the LWK CPU index).
@@ -80,40 +120,12 @@ lwk_syscall_entry:
 	pushq	%rcx		/* rip */
 	pushq	$0		/* error */
 	pushq	$0x100		/* vector: a system call */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 	movq	%rsp, %rdi
 	movq	%gs:16, %rsi
 	call	lwk_syscall
 	cli
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	addq	$16, %rsp	/* vector, error */
 	popq	%rcx		/* rip */
 	addq	$8, %rsp	/* cs */
@@ -183,39 +195,11 @@ stub_\vec:
 .endm
 
 common_stub:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 	movq	%rsp, %rdi
 	cld
 	call	lwk_trap
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	addq	$16, %rsp
 	iretq
 
