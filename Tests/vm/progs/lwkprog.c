@@ -43,20 +43,27 @@ static int t_write(void)
 	return 0;
 }
 
+/* Reads fd to its end in len-byte calls; prints "<what> N bytes, fnv H". */
+static int hash_to_end(int fd, unsigned char *buf, size_t len, const char *what)
+{
+	uint64_t h = 1469598103934665603ull, total = 0;
+	ssize_t got;
+
+	while ((got = read(fd, buf, len)) > 0) {
+		h = sum(buf, got, h);
+		total += got;
+	}
+	if (got < 0)
+		return fail("read");
+	printf("%s %llu bytes, fnv %016llx\n", what, (unsigned long long)total, (unsigned long long)h);
+	return 0;
+}
+
 static int t_read(void)
 {
 	unsigned char buf[4096];
-	uint64_t h = 1469598103934665603ull, total = 0;
-	ssize_t n;
 
-	while ((n = read(0, buf, sizeof(buf))) > 0) {
-		h = sum(buf, n, h);
-		total += n;
-	}
-	if (n < 0)
-		return fail("read");
-	printf("read %llu bytes, fnv %016llx\n", (unsigned long long)total, (unsigned long long)h);
-	return 0;
+	return hash_to_end(0, buf, sizeof(buf), "read");
 }
 
 static int t_open(const char *dir)
@@ -217,20 +224,11 @@ static int t_bigread(const char *path)
 {
 	size_t n = 1u << 20;
 	unsigned char *buf = malloc(n);
-	uint64_t h = 1469598103934665603ull, total = 0;
-	ssize_t got;
 	int fd = open(path, O_RDONLY);
 
 	if (fd < 0 || !buf)
 		return fail("open");
-	while ((got = read(fd, buf, n)) > 0) {
-		h = sum(buf, got, h);
-		total += got;
-	}
-	if (got < 0)
-		return fail("read");
-	printf("bigread %llu bytes, fnv %016llx\n", (unsigned long long)total, (unsigned long long)h);
-	return 0;
+	return hash_to_end(fd, buf, n, "bigread");
 }
 
 static int t_args(int argc, char **argv)
