@@ -119,15 +119,20 @@ static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
 	}
 }
 
-/* 1: a packet, 0: none yet, <0: the LWK is gone. */
+/*
+ * 1: a packet, 0: none yet, <0: the LWK is gone.  What a panicked LWK
+ * sent before it panicked is still delivered, in order, before -EIO: a
+ * START reply must not be lost because the program faulted right after.
+ */
 static int mcos_proc_recv(struct mcos_file *f, struct mcos_ikc_packet *pkt)
 {
 	int err;
 
 	mutex_lock(&f->os->proc_lock);
 	err = mcos_proc_check(f);
-	if (!err)
-		err = mcos_ikc_recv(mcos_ring(f->lwk, 3 + 2 * f->cpu), pkt);
+	if ((!err || err == -EIO) &&
+	    mcos_ikc_recv(mcos_ring(f->lwk, 3 + 2 * f->cpu), pkt))
+		err = 1;
 	mutex_unlock(&f->os->proc_lock);
 	return err;
 }
