@@ -26,17 +26,19 @@ extension Applier {
 
     /// Removes an applied instance the profile no longer has (`InstanceSteps.remove`).
     public func remove(_ instance: ResolvedInstance, previousImage: LWKImageData) throws(UndoStack.Failure) {
-        try run(InstanceSteps.remove(instance), os: instance.index, image: nil, previousImage: previousImage)
+        try run(InstanceSteps.remove(instance), os: instance.index, image: previousImage, previousImage: previousImage)
     }
 
-    /// Carries out the steps in order, each registering its undo.
-    func run(_ steps: [InstanceStep], os index: Int, image: LWKImageData?, previousImage: LWKImageData) throws(UndoStack.Failure) {
+    /// Carries out the steps in order, each registering its undo. `image` is what `load`
+    /// loads; `previousImage` what `bootPrevious` boots again (restarts and removals
+    /// have one, a new instance has none and never plans that undo).
+    func run(_ steps: [InstanceStep], os index: Int, image: LWKImageData, previousImage: LWKImageData?) throws(UndoStack.Failure) {
         // The device is opened afresh for every call: after destroy and create again, an
         // old descriptor only answers ENODEV.
         let device = { [module] () throws(ModuleError) -> InstanceClient in try module.instance(index) }
         let irq = IRQAffinity()
         for planned in steps {
-            // As on create: nothing to tell an irqbalance that does not run (nor to undo).
+            // Nothing to tell an irqbalance that does not run (nor to undo).
             if planned.action == .banIRQBalance, !irqBalance.isActive, store.irqBalanceBan == nil { continue }
             let undoText = planned.undo?.text(os: index)
             // What an undo needs to know about the node as the step found it.
@@ -49,10 +51,11 @@ extension Applier {
             switch planned.undo {
             case nil: undo = {}
             case .bootPrevious(let args)?:
+                let old = previousImage ?? image
                 undo = { [self] () throws(ModuleError) in
                     let os = try device()
                     try os.shutdown()  // whatever state the failed steps left: back to inactive
-                    _ = try os.load(image: previousImage.bytes, name: previousImage.name)
+                    _ = try os.load(image: old.bytes, name: old.name)
                     try os.setKernelArguments(args)
                     try os.boot()
                     try waitRunning(os)
@@ -80,16 +83,22 @@ extension Applier {
                 }
             case .restoreMemory(let numa, let bytes)?:
                 undo = { [self] () throws(ModuleError) in try restoreMemory(device(), numa: numa, bytes: bytes, poolBefore: poolBefore) }
+            case .releaseReservation(let numa, _)?:
+                undo = { [module] () throws(ModuleError) in try module.undoReservation(node: numa, unassignedBefore: poolBefore) }
             case .recreate?:
                 undo = { [self] () throws(ModuleError) in
                     try createInstance(index, operation: "create os \(index) again", remedy: "run `mcprov teardown`")
                 }
+            case .destroy?: undo = { [module] () throws(ModuleError) in try module.destroyInstance(index) }
             case .shutdown?: undo = { () throws(ModuleError) in try device().shutdown() }
             }
 
             let action: () throws(ModuleError) -> Void
             let detail: String
             switch planned.action {
+            case .compactMemory:
+                detail = "best effort, for contiguous chunks"
+                action = { [self] in compactMemory() }
             case .shutdown:
                 detail = "os \(index)"
                 action = { () throws(ModuleError) in
@@ -152,27 +161,40 @@ extension Applier {
                 detail = "NUMA \(numa)"
                 action = { [module] () throws(ModuleError) in try module.releaseMemory(node: numa) }
             case .reserveMemory(let numa, let bytes):
-                detail = "\(formatBytes(bytes))\(planned.undo == nil ? "" : " more") on NUMA \(numa)"
-                action = { [self, module] () throws(ModuleError) in
-                    if case .restoreMemory(_, let had)? = planned.undo {
-                        // Growing: see growReservation.
+                switch planned.undo {
+                case .restoreMemory(_, let had)?:
+                    // Growing: see growReservation.
+                    detail = "\(formatBytes(bytes)) more on NUMA \(numa)"
+                    action = { [self, module] () throws(ModuleError) in
                         poolBefore = try module.unassignedBytes(node: numa)
                         try growReservation(device, numa: numa, bytes: bytes, had: had, poolBefore: poolBefore)
-                    } else {
-                        // Shrinking: the `restoreMemory` of the node's unassign covers it.
-                        try reserveMemory(bytes, numa: numa, cleanUp: false)
                     }
+                case .releaseReservation?:
+                    // A new instance's: a failure part-way gives back what was reserved.
+                    detail = "\(formatBytes(bytes)) on NUMA \(numa)"
+                    action = { [self, module] () throws(ModuleError) in
+                        poolBefore = try module.unassignedBytes(node: numa)
+                        try reserveMemory(bytes, numa: numa, cleanUp: true)
+                    }
+                default:
+                    // Shrinking: the `restoreMemory` of the node's unassign covers it.
+                    detail = "\(formatBytes(bytes)) on NUMA \(numa)"
+                    action = { [self] () throws(ModuleError) in try reserveMemory(bytes, numa: numa, cleanUp: false) }
                 }
             case .assignMemory(let numa, let bytes):
                 detail = "\(formatBytes(bytes)) of NUMA \(numa) to os \(index)"
                 action = { () throws(ModuleError) in _ = try device().assignMemory(node: numa, bytes: bytes) }
+            case .create(let name):
+                detail = "os \(index) \"\(name)\""
+                action = { [self] () throws(ModuleError) in
+                    try createInstance(index, operation: "create os \(index)", remedy: "another instance exists; see `mcprov status`")
+                }
             case .destroy:
                 detail = "os \(index)"
                 action = { [module] () throws(ModuleError) in try module.destroyInstance(index) }
             case .load:
-                let chosen = image ?? previousImage
-                detail = "\(chosen.name) (\(formatBytes(UInt64(chosen.bytes.count))))"
-                action = { () throws(ModuleError) in _ = try device().load(image: chosen.bytes, name: chosen.name) }
+                detail = "\(image.name) (\(formatBytes(UInt64(image.bytes.count))))"
+                action = { () throws(ModuleError) in _ = try device().load(image: image.bytes, name: image.name) }
             case .kernelArgs(let args):
                 detail = "\"\(args)\""
                 action = { () throws(ModuleError) in try device().setKernelArguments(args) }

@@ -90,65 +90,10 @@ public final class Applier {
         }
     }
 
-    /// Creates, loads and boots one instance on freshly reserved resources.
-    public func create(_ instance: ResolvedInstance, image: [UInt8], imageName: String) throws(UndoStack.Failure) {
-        try step(.compact, "best effort, for contiguous chunks", undo: nil, { compactMemory() })
-        for slice in instance.memory {
-            var unassignedBefore: UInt64 = 0
-            try step(.reserveMemory, "\(formatBytes(slice.bytes)) on NUMA \(slice.numa)", undo: "released \(formatBytes(slice.bytes)) on NUMA \(slice.numa)",
-                     { [self] () throws(ModuleError) in
-                         unassignedBefore = try module.unassignedBytes(node: slice.numa)
-                         try reserveMemory(slice.bytes, numa: slice.numa, cleanUp: true)
-                     },
-                     undoneBy: { [module] () throws(ModuleError) in try module.undoReservation(node: slice.numa, unassignedBefore: unassignedBefore) })
-        }
-        try step(.reserveCPUs, "\(instance.cpus)", undo: "released CPUs \(instance.cpus)",
-                 { () throws(ModuleError) in try module.reserveCPUs(instance.cpus) },
-                 undoneBy: { [module] () throws(ModuleError) in try module.releaseCPUs(instance.cpus) })
-        let irq = IRQAffinity()
-        var saved: [Int: String] = [:], savedBefore: [Int: String] = [:]
-        try step(.steerIRQs, "away from CPUs \(instance.cpus)", undo: "restored IRQ affinities", { () throws(ModuleError) in
-            (saved, savedBefore) = try steerIRQs(irq, awayFrom: instance.cpus)
-        }, undoneBy: { [store] in irq.restore(saved); try? store.replaceIRQAffinities(savedBefore) })
-        if irqBalance.isActive {
-            try step(.banIRQBalance, "restart it with CPUs \(instance.cpus) banned", undo: "restarted irqbalance without the ban", { () throws(ModuleError) in
-                guard irqBalance.ban(instance.cpus), (try? store.noteIRQBalanceBan(instance.cpus)) != nil else {
-                    irqBalance.unban()
-                    throw Self.irqBalanceFailed
-                }
-            }, undoneBy: { [store, irqBalance] in irqBalance.unban(); store.clearIRQBalanceBan() })
-        }
-        var os: InstanceClient?
-        try step(.create, "os \(instance.index) \"\(instance.name)\"", undo: "destroyed os \(instance.index)", { () throws(ModuleError) in
-            try createInstance(instance.index, operation: "create os \(instance.index)", remedy: "another instance exists; see `mcprov status`")
-            os = try module.instance(instance.index)
-        }, undoneBy: { [module] () throws(ModuleError) in
-            os = nil
-            try module.destroyInstance(instance.index)
-        })
-        guard let device = os else { return }
-        // Assignments need no undo of their own: destroying the instance returns what
-        // it was assigned to the reserved pool (and the module refuses to unassign
-        // memory that holds a loaded image).
-        try step(.assignCPUs, "\(instance.cpus)", undo: nil, { () throws(ModuleError) in try device.assignCPUs(instance.cpus) })
-        for slice in instance.memory {
-            try step(.assignMemory, "\(formatBytes(slice.bytes)) of NUMA \(slice.numa)", undo: nil,
-                     { () throws(ModuleError) in try device.assignMemory(node: slice.numa, bytes: slice.bytes) })
-        }
-        try step(.load, "\(imageName) (\(formatBytes(UInt64(image.count))))", undo: nil,
-                 { () throws(ModuleError) in try device.load(image: image, name: imageName) })
-        try step(.kernelArgs, "\"\(instance.kernelArgs)\"", undo: nil,
-                 { () throws(ModuleError) in try device.setKernelArguments(instance.kernelArgs) })
-        try boot(device, instance)
-    }
-
-    /// Boots and waits for RUNNING; undone by shutting down.
-    func boot(_ device: InstanceClient, _ instance: ResolvedInstance) throws(UndoStack.Failure) {
-        try step(.boot, "os \(instance.index)", undo: "shut down os \(instance.index)",
-                 { () throws(ModuleError) in try device.boot() }, undoneBy: { () throws(ModuleError) in try device.shutdown() })
-        try step(.waitRunning, "up to \(Int(bootTimeout)) s", undo: nil, { () throws(ModuleError) in
-            try waitRunning(device)
-        })
+    /// Creates, loads and boots one instance on freshly reserved resources
+    /// (`InstanceSteps.create`).
+    public func create(_ instance: ResolvedInstance, image: LWKImageData) throws(UndoStack.Failure) {
+        try run(InstanceSteps.create(instance), os: instance.index, image: image, previousImage: nil)
     }
 
     func waitRunning(_ device: InstanceClient) throws(ModuleError) {

@@ -1,12 +1,14 @@
 import Provisioning
 import Topology
 
-/// The steps that take one applied instance to its new configuration (a restart, with
-/// or without CPU and memory deltas) or remove it, each with the undo it registers. Pure
-/// values, so the order of steps and of their undos can be checked without a module;
-/// `Applier.run` carries them out.
+/// The steps that create an instance, take an applied one to its new configuration (a
+/// restart, with or without CPU and memory deltas) or remove it, each with the undo it
+/// registers. Pure values, so the order of steps and of their undos can be checked
+/// without a module; `Applier.run` carries them out, whichever of the three they are.
 public struct InstanceStep: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
+        /// Best effort, so that reservations find more contiguous blocks.
+        case compactMemory
         case shutdown
         case unassignCPUs(CPUSet)
         /// Back to Linux.
@@ -25,6 +27,7 @@ public struct InstanceStep: Equatable, Sendable {
         case releaseMemory(numa: Int)
         case reserveMemory(numa: Int, bytes: UInt64)
         case assignMemory(numa: Int, bytes: UInt64)
+        case create(name: String)
         case destroy
         case load
         case kernelArgs(String)
@@ -48,7 +51,11 @@ public struct InstanceStep: Equatable, Sendable {
         /// The instance holds exactly `bytes` on the node again and the node's pool is as
         /// before: see `Applier.restoreMemory`.
         case restoreMemory(numa: Int, bytes: UInt64)
+        /// What a reservation on a node added to its pool goes back to Linux (only when
+        /// the pool was empty before: see `ModuleClient.undoReservation`).
+        case releaseReservation(numa: Int, bytes: UInt64)
         case recreate
+        case destroy
         case shutdown
     }
 
@@ -63,6 +70,7 @@ public struct InstanceStep: Equatable, Sendable {
     /// The name the test switches and progress lines use.
     public var step: ApplyStep {
         switch action {
+        case .compactMemory: return .compact
         case .shutdown: return .shutdown
         case .unassignCPUs: return .unassignCPUs
         case .releaseCPUs: return .releaseCPUs
@@ -75,6 +83,7 @@ public struct InstanceStep: Equatable, Sendable {
         case .releaseMemory: return .releaseMemory
         case .reserveMemory: return .reserveMemory
         case .assignMemory: return .assignMemory
+        case .create: return .create
         case .destroy: return .destroy
         case .load: return .load
         case .kernelArgs: return .kernelArgs
@@ -98,13 +107,42 @@ extension InstanceStep.Undo {
         case .previousIRQBalanceBan: return "restarted irqbalance with the previous ban"
         case .restoreMemory(let numa, let bytes):
             return bytes == 0 ? "released the memory of os \(os) on NUMA \(numa)" : "os \(os) holds \(formatBytes(bytes)) on NUMA \(numa) again"
+        case .releaseReservation(let numa, let bytes): return "released \(formatBytes(bytes)) on NUMA \(numa)"
         case .recreate: return "created os \(os) again"
+        case .destroy: return "destroyed os \(os)"
         case .shutdown: return "shut down os \(os)"
         }
     }
 }
 
 public enum InstanceSteps {
+    /// A new instance on freshly taken resources: memory first (the largest and slowest
+    /// to find, so a node that cannot give it fails before anything else is touched),
+    /// then CPUs, IRQs steered off them, irqbalance told; then the instance is created,
+    /// given its CPUs and memory, loaded, configured and booted. Assignments need no undo
+    /// of their own: destroying the instance returns what it was assigned to the reserved
+    /// pool, whence the reservations' undos give it to Linux.
+    public static func create(_ instance: ResolvedInstance) -> [InstanceStep] {
+        var steps = [InstanceStep(.compactMemory)]
+        for slice in instance.memory {
+            steps.append(InstanceStep(.reserveMemory(numa: slice.numa, bytes: slice.bytes),
+                                      undo: .releaseReservation(numa: slice.numa, bytes: slice.bytes)))
+        }
+        steps.append(InstanceStep(.reserveCPUs(instance.cpus), undo: .releaseCPUs(instance.cpus)))
+        steps.append(InstanceStep(.steerIRQs(instance.cpus), undo: .restoreIRQs(instance.cpus)))
+        steps.append(InstanceStep(.banIRQBalance, undo: .previousIRQBalanceBan))
+        steps.append(InstanceStep(.create(name: instance.name), undo: .destroy))
+        steps.append(InstanceStep(.assignCPUs(instance.cpus)))
+        for slice in instance.memory {
+            steps.append(InstanceStep(.assignMemory(numa: slice.numa, bytes: slice.bytes)))
+        }
+        steps.append(InstanceStep(.load))
+        steps.append(InstanceStep(.kernelArgs(instance.kernelArgs)))
+        steps.append(InstanceStep(.boot, undo: .shutdown))
+        steps.append(InstanceStep(.waitRunning))
+        return steps
+    }
+
     /// From `before` (applied) to `after` (the profile's), for the same index: shut down,
     /// CPU deltas, memory deltas node by node, load, kernel arguments, boot. The LWK is
     /// down from the first step to the last, so every change to its resources is made

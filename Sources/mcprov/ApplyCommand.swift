@@ -135,7 +135,7 @@ struct ApplyCommand: ParsableCommand {
                     try applier.restart(instance, previous: before, image: image, previousImage: previousImage(of: before, else: image))
                 } else {
                     Console.out("Creating os \(instance.index) \"\(instance.name)\":")
-                    try applier.create(instance, image: image.bytes, imageName: image.name)
+                    try applier.create(instance, image: image)
                 }
             }
             let serial = (state.record?.serial ?? 0) + 1

@@ -12,11 +12,32 @@ import Topology
     ) -> ResolvedInstance {
         ResolvedInstance(
             index: index, name: "lwk\(index)", cpus: cpus,
-            memory: memory.map { NodeMemory(numa: $0.key, kind: .unknown, bytes: $0.value * mib) },
+            memory: memory.sorted { $0.key < $1.key }.map { NodeMemory(numa: $0.key, kind: .unknown, bytes: $0.value * mib) },
             ikc: [IKCRoute(lwkCPUs: cpus, linuxCPU: 0)], kernelImage: "default", kernelArgs: args)
     }
 
     static let one = instance(cpus: CPUSet([3]), memory: [0: 64, 1: 128])
+
+    @Test func creationTakesMemoryThenCPUsAndUndoesInReverse() {
+        let steps = InstanceSteps.create(Self.one)
+        #expect(steps.map(\.step.rawValue) == [
+            "compact-memory", "reserve-memory", "reserve-memory", "reserve-cpus", "steer-irqs", "ban-irqbalance",
+            "create", "assign-cpus", "assign-memory", "assign-memory", "load", "kernel-args", "boot", "wait-running",
+        ])
+        #expect(steps[6].action == .create(name: "lwk0"))
+        #expect(steps[11].action == .kernelArgs("hidos time_sharing"))
+        #expect(steps.filter { $0.undo != nil }.map(\.step.rawValue) == [
+            "reserve-memory", "reserve-memory", "reserve-cpus", "steer-irqs", "ban-irqbalance", "create", "boot",
+        ], "assignments, load and arguments go with the instance; waiting has nothing to undo")
+        // a failure while waiting for RUNNING undoes everything, newest first
+        let undone = InstanceSteps.undone(steps, failingAt: 13).map { $0.text(os: 0) }
+        let numa0 = formatBytes(64 * Self.mib), numa1 = formatBytes(128 * Self.mib)
+        #expect(undone == [
+            "shut down os 0", "destroyed os 0", "restarted irqbalance with the previous ban", "restored IRQ affinities",
+            "released CPUs 3", "released \(numa1) on NUMA 1", "released \(numa0) on NUMA 0",
+        ])
+        #expect(InstanceSteps.undone(steps, failingAt: 1).isEmpty, "a failed first reservation cleans up after itself")
+    }
 
     @Test func kernelArgumentsOnlyRestartOnTheSameResources() {
         let after = Self.instance(cpus: CPUSet([3]), memory: [0: 64, 1: 128], args: "hidos idle_halt")
