@@ -94,6 +94,7 @@ struct ApplyCommand: ParsableCommand {
     func confirmed() throws -> Bool {
         guard !autoApprove, isatty(STDIN_FILENO) != 0 else { return true }
         print("\nApply these changes? Only 'yes' is accepted: ", terminator: "")
+        fflush(nil)  // stdout (the global is not concurrency-safe to name)
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
     }
 

@@ -42,7 +42,12 @@ func loadTopologyOrExit(_ source: TopologySource, logger: Logger) throws -> Topo
 }
 
 enum Console {
-    static func out(_ text: String) { print(text) }
+    /// One line at a time even into a pipe or file, so that `apply | tee log` shows each
+    /// step as it starts and lines keep their order among standard error's.
+    static func out(_ text: String) {
+        print(text)
+        fflush(nil)  // stdout (the global is not concurrency-safe to name)
+    }
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
