@@ -54,18 +54,20 @@ grep -q 'undone: destroyed os 0, restored IRQ affinities, released CPUs 2-3, rel
 	{ cat /tmp/o; fail "boot failure: undo not in reverse order"; }
 
 # SIGTERM half-way: undone
-MCPROV_TEST_PAUSE_AT=assign-cpus:4 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 &
+rm -f /tmp/o	# the wait below must see only this run's lines
+MCPROV_TEST_PAUSE_AT=assign-cpus:30 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 &
 pid=$!
-sleep 2
+wait_until 30 "apply to reach assign-cpus" grep -q 'assign CPUs:' /tmp/o
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
 [ "$rc" = 1 ] && grep -q 'interrupted (SIGINT or SIGTERM)' /tmp/o || { cat /tmp/o; fail "SIGTERM: exit $rc"; }
 same_as_before "SIGTERM"
 
 # two applies at once: the second names the holder and gives up
-MCPROV_TEST_PAUSE_AT=reserve-cpus:4 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/first 2>&1 &
+rm -f /tmp/first	# the wait below must see only this run's lines
+MCPROV_TEST_PAUSE_AT=reserve-cpus:6 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/first 2>&1 &
 pid=$!
-sleep 1.5
+wait_until 30 "the first apply to hold the lock" grep -q 'reserve CPUs:' /tmp/first
 rc=0; mcprov apply $P --auto-approve --lock-timeout 1 > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] || fail "second apply exited $rc"
@@ -74,9 +76,10 @@ wait $pid
 same_as_before "concurrent apply"
 
 # kill -9 half-way: status sees the leftovers, teardown recovers, apply works again
+rm -f /tmp/o	# the wait below must see only this run's lines
 MCPROV_TEST_PAUSE_AT=create:30 mcprov apply $P --auto-approve > /tmp/o 2>&1 &
 pid=$!
-sleep 3
+wait_until 30 "apply to reach create" grep -q 'create the OS instance:' /tmp/o
 kill -KILL $pid
 wait $pid 2>/dev/null
 [ "$(online_cpus)" = 0-1 ] || fail "kill -9 while paused at create: CPUs were not taken yet?"

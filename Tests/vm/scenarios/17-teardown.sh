@@ -15,7 +15,7 @@ run $MT load $idx /bin/mcos-test
 # a program holding /dev/mcos0 open
 sleep 60 < /dev/mcos$idx &
 holder=$!
-sleep 0.5
+wait_until 10 "sleep to open /dev/mcos$idx" holds $holder /dev/mcos$idx
 
 rc=0; mcprov teardown --lock-timeout 5 > /tmp/o 2>&1 || rc=$?
 cat /tmp/o

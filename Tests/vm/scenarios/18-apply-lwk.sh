@@ -54,7 +54,7 @@ grep -q 'os 0 "lwk": running' /tmp/s && grep -q 'hidos time_sharing idle_halt du
 # a program holding the LWK: teardown refuses, --force proceeds
 sleep 60 < /dev/mcos0 &
 holder=$!
-sleep 0.5
+wait_until 10 "sleep to open /dev/mcos0" holds $holder /dev/mcos0
 rc=0; mcprov teardown > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -q 'programs are running on the LWK' /tmp/o || { cat /tmp/o; fail "teardown did not refuse"; }
 [ "$(online_cpus)" = 0-1 ] || fail "a refused teardown changed the node"

@@ -129,9 +129,10 @@ mcprov kmsg | grep 'Physical memory' | tail -n 1 | grep -q "$((64 * MiB)) bytes 
 
 # CPUs, memory on both nodes and kernel arguments at once; failures, SIGTERM
 fails_at other release-cpus unassign-memory reserve-memory boot
-MCPROV_TEST_PAUSE_AT=release-memory:4 MCPROV_TEST_FAIL_AT=record mcprov apply /tmp/other.yaml --auto-approve > /tmp/o 2>&1 &
+rm -f /tmp/o	# the wait below must see only this run's lines
+MCPROV_TEST_PAUSE_AT=release-memory:30 MCPROV_TEST_FAIL_AT=record mcprov apply /tmp/other.yaml --auto-approve > /tmp/o 2>&1 &
 pid=$!
-sleep 2
+wait_until 30 "apply to reach release-memory" grep -q 'release memory to Linux:' /tmp/o
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
 cat /tmp/o

@@ -78,16 +78,17 @@ log "files written on the LWK read back on Linux"
 log "signals to mcexec"
 mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!
-sleep 2
+wait_until 30 "the program to start" grep -q spinning /tmp/spin1
 kill -INT $m1
 rc=0; wait $m1 || rc=$?
 [ "$rc" = 130 ] || fail "Ctrl-C (SIGINT) to mcexec: status $rc, expected 130"
+rm -f /tmp/spin1	# so that the wait below sees only the new program's line
 mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!
 mcexec $idx $P spin > /tmp/spin2 2>&1 &
 m2=$!
-sleep 3
-grep -q spinning /tmp/spin1 && grep -q spinning /tmp/spin2 || fail "two programs did not both start"
+wait_until 30 "the first program to start" grep -q spinning /tmp/spin1
+wait_until 30 "the second program to start" grep -q spinning /tmp/spin2
 rc=0; mcexec $idx $P write > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] && grep -q 'every LWK CPU of OS' /tmp/o || fail "with every CPU busy: rc $rc"
@@ -124,9 +125,10 @@ tail -n 20 /tmp/kmsg
 grep -iE 'leak|panic' /tmp/kmsg && fail "the LWK's log reports a leak or a panic"
 
 log "shutdown under a running program"
+rm -f /tmp/spin1
 mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!
-sleep 2
+wait_until 30 "the program to start" grep -q spinning /tmp/spin1
 run $MT shutdown $idx
 rc=0; wait $m1 || rc=$?
 cat /tmp/spin1

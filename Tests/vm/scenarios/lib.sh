@@ -16,6 +16,24 @@ log() {
 	echo "# $*"
 }
 
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s until it
+# succeeds; fails naming WHAT after SECONDS.  For "until the background job
+# got there", which a fixed sleep only guesses on a slow machine.
+wait_until() {
+	local limit=$(($1 * 10)) what=$2 i=0
+	shift 2
+	until "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le $limit ] || fail "waited $((limit / 10)) s for $what"
+		sleep 0.1
+	done
+}
+
+# holds PID FILE: PID's standard input is FILE
+holds() {
+	[ "$(readlink /proc/$1/fd/0)" = "$2" ]
+}
+
 # run a command that must succeed, showing it
 run() {
 	echo "+ $*"
