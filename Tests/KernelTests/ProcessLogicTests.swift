@@ -172,6 +172,10 @@ import Testing
         #expect(PageTables.userFrame(0x9000_0000, root: root, memory: memory) == nil)
         #expect(PageTables.mapUser(virtual: 0x40_2000, physical: 0x100_6000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_2000, root: root, memory: memory) == nil, "mmap(PROT_NONE) keeps its frame unreachable")
+        #expect(PageTables.ownedFrame(0x40_2000, root: root, memory: memory) == 0x100_6000, "but owned (madvise zeroes it)")
+        #expect(PageTables.ownedFrame(0x40_1000, root: root, memory: memory) == 0x100_5000)
+        #expect(PageTables.ownedFrame(0x40_0000, root: root, memory: memory) == nil, "unmapped")
+        #expect(PageTables.ownedFrame(0x9000_0000, root: root, memory: memory) == nil, "no table")
 
         var frames: [UInt64] = [], tables: [UInt64] = []
         PageTables.destroy(root: root, memory: &memory) { physical, isTable in

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct SyscallTests {
     @Test func issueSixLocalSetIsLocalAndTheRestOffloaded() {
-        let local = ["brk", "mmap", "munmap", "mprotect", "exit", "exit_group", "getpid", "gettid", "arch_prctl",
+        let local = ["brk", "mmap", "munmap", "mprotect", "madvise", "exit", "exit_group", "getpid", "gettid", "arch_prctl",
                      "set_tid_address", "set_robust_list", "clock_gettime", "gettimeofday", "sched_yield",
                      "rt_sigaction", "rt_sigprocmask", "clone", "clone3", "fork", "vfork", "execve", "execveat",
                      "mremap", "rseq"]
@@ -16,6 +16,13 @@ import Testing
         }
         #expect(Syscall.name(1) == "write" && Syscall.name(63) == "uname" && Syscall.name(231) == "exit_group")
         #expect(Syscall.name(9999) == "syscall_9999")
+    }
+
+    @Test func madviseAdviceIsAHintADiscardOrRefused() {
+        for hint: UInt64 in [0, 1, 2, 3, 10, 14, 15, 16, 17, 20, 21, 22, 23, 25] { #expect(UserSpace.Advice(hint) == .hint, "\(hint)") }
+        for discard: UInt64 in [4, 8, 24] { #expect(UserSpace.Advice(discard) == .discard, "\(discard)") }
+        // MADV_REMOVE needs shared memory, HWPOISON a capability; 5-7 were never used
+        for refused: UInt64 in [5, 6, 7, 9, 26, 100, 101, 1 << 32] { #expect(UserSpace.Advice(refused) == nil, "\(refused)") }
     }
 
     /// Every name matches the installed kernel header (the table was generated from it).

@@ -102,6 +102,16 @@ final class Process {
         }
     }
 
+    /// Every page of [start, end) that has a frame reads as zero again.
+    func zeroPages(start: UInt64, end: UInt64) {
+        let memory = tables
+        var virtual = start
+        while virtual < end {
+            if let frame = PageTables.ownedFrame(virtual, root: root, memory: memory) { zeroFrame(frame) }
+            virtual += 4096
+        }
+    }
+
     /// munmap's work after the invalidation: entries, frames, regions.
     func unmap(start: UInt64, end: UInt64) {
         for piece in regions.remove(start: start, end: end) { unmapPages(start: piece.start, end: piece.end) }

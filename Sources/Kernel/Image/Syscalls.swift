@@ -39,6 +39,7 @@ func localSyscall(_ p: Process, _ number: UInt32, _ a: SyscallArguments) -> Int6
     case Syscall.mmap: return mmap(p, a)
     case Syscall.munmap: return munmap(p, a.0, a.1)
     case Syscall.mprotect: return mprotect(p, a.0, a.1, UInt32(truncatingIfNeeded: a.2))
+    case Syscall.madvise: return madvise(p, a.0, a.1, a.2)
     case Syscall.getpid, Syscall.gettid, Syscall.setTidAddress:
         // The program has its proxy's pid (as in McKernel): what it sends to Linux in
         // offloaded calls (kill, /proc/self) then means itself.
@@ -127,6 +128,23 @@ func munmap(_ p: Process, _ address: UInt64, _ length: UInt64) -> Int64 {
     p.invalidate(start: range.start, end: range.end)
     p.unmap(start: range.start, end: range.end)
     return 0
+}
+
+/// Linux's checks and results: EINVAL for an unaligned start or an advice it refuses;
+/// the advice applies to the mapped parts of the range, then ENOMEM if it had holes.
+/// Discarded pages keep their frames (nothing is paged here) and are zeroed in place;
+/// the proxy maps the same frames, so Linux reads the zeros too, without an INVALIDATE.
+func madvise(_ p: Process, _ address: UInt64, _ length: UInt64, _ adviceNumber: UInt64) -> Int64 {
+    guard address % 4096 == 0, let advice = UserSpace.Advice(adviceNumber),
+          let bytes = UserSpace.pageUp(length), bytes <= UInt64.max - address else { return -Errno.inval }
+    if bytes == 0 { return 0 }
+    let end = address + bytes
+    if advice == .discard {
+        for region in p.regions.regions where region.end > address && region.start < end {
+            p.zeroPages(start: max(region.start, address), end: min(region.end, end))
+        }
+    }
+    return p.regions.covers(start: address, end: end) ? 0 : -Errno.noMem
 }
 
 func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: UInt32) -> Int64 {

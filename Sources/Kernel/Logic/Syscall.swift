@@ -7,7 +7,7 @@ public enum Syscall {
     // The numbers the LWK answers itself (arch/x86/entry/syscalls/syscall_64.tbl).
     public static let mmap: UInt32 = 9, mprotect: UInt32 = 10, munmap: UInt32 = 11, brk: UInt32 = 12
     public static let rtSigaction: UInt32 = 13, rtSigprocmask: UInt32 = 14, schedYield: UInt32 = 24
-    public static let mremap: UInt32 = 25, getpid: UInt32 = 39, clone: UInt32 = 56, fork: UInt32 = 57
+    public static let mremap: UInt32 = 25, madvise: UInt32 = 28, getpid: UInt32 = 39, clone: UInt32 = 56, fork: UInt32 = 57
     public static let vfork: UInt32 = 58, execve: UInt32 = 59, exit: UInt32 = 60, gettimeofday: UInt32 = 96
     public static let archPrctl: UInt32 = 158, gettid: UInt32 = 186, setTidAddress: UInt32 = 218
     public static let clockGettime: UInt32 = 228, exitGroup: UInt32 = 231, setRobustList: UInt32 = 273
@@ -26,7 +26,7 @@ public enum Syscall {
     /// realloc then copies) and rseq (-ENOSYS, glibc goes on without it; offloaded,
     /// Linux would write the proxy's CPU number into the program's memory).
     public static let local: [UInt32] = [
-        mmap, mprotect, munmap, brk, rtSigaction, rtSigprocmask, schedYield, getpid, exit,
+        mmap, mprotect, munmap, brk, madvise, rtSigaction, rtSigprocmask, schedYield, getpid, exit,
         gettimeofday, archPrctl, gettid, setTidAddress, clockGettime, exitGroup, setRobustList,
         clone, clone3, fork, vfork, execve, execveat, mremap, rseq,
     ]

@@ -36,11 +36,17 @@ extension PageTables {
 
     /// Clears the leaf of `virtual`; the frame it owned, or nil if there was none.
     public static func unmapUser<Memory: TableMemory>(virtual: UInt64, root: UInt64, memory: inout Memory) -> UInt64? {
+        guard let slot = leafSlot(virtual, root: root, memory: memory), let frame = ownedFrame(virtual, root: root, memory: memory) else { return nil }
+        memory.write(slot, 0)
+        return frame
+    }
+
+    /// The frame the leaf of `virtual` owns, reachable or not (PROT_NONE keeps its frame
+    /// in a non-present entry); nil if there is none.
+    public static func ownedFrame<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> UInt64? {
         guard let slot = leafSlot(virtual, root: root, memory: memory) else { return nil }
         let entry = memory.read(slot)
-        guard entry != 0 else { return nil }
-        memory.write(slot, 0)
-        return entry & addressMask
+        return entry == 0 ? nil : entry & addressMask
     }
 
     /// Replaces the flags of the leaf of `virtual`, keeping its frame; false if none.

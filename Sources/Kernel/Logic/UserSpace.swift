@@ -2,6 +2,24 @@
 /// [start, end) only, and mcexec maps the same range of its own address space over
 /// the same frames, so a pointer means the same bytes on both sides.
 public enum UserSpace {
+    /// What madvise(2) advice asks of the LWK's memory, which is mapped eagerly and never
+    /// paged: only the discards change what the program sees (its pages read as zero
+    /// afterwards, as on Linux); every other advice Linux knows for private anonymous
+    /// memory is a hint with nothing to do. nil: an advice Linux refuses here (EINVAL).
+    public enum Advice: Equatable, Sendable {
+        case hint
+        case discard
+
+        public init?(_ advice: UInt64) {
+            switch advice {
+            case 4, 8, 24: self = .discard  // MADV_DONTNEED, MADV_FREE, MADV_DONTNEED_LOCKED
+            // NORMAL, RANDOM, SEQUENTIAL, WILLNEED; DONTFORK … POPULATE_WRITE; COLLAPSE
+            case 0...3, 10...23, 25: self = .hint
+            default: return nil  // MADV_REMOVE (shared memory only), HWPOISON, unknown
+            }
+        }
+    }
+
     public static let start: UInt64 = 0x0000_0000_0001_0000  // MCOS_USER_START
     public static let end: UInt64 = 0x0000_1000_0000_0000  // MCOS_USER_END (16 TiB)
     public static let pieBase: UInt64 = 0x0000_0010_0000_0000  // MCOS_USER_PIE_BASE

@@ -7,7 +7,7 @@
  * (the pid of the run differs).
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
- *                remap|bigread FILE|exit42|segv|spin|args ...|bench N
+ *                remap|madvise|bigread FILE|exit42|segv|spin|args ...|bench N
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +203,62 @@ static int t_remap(void)
 	return 0;
 }
 
+static int all_zero(const unsigned char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+static const char *result(int r)
+{
+	return r ? strerror(errno) : "ok";
+}
+
+/*
+ * madvise: hints change nothing; MADV_DONTNEED leaves the pages reading as
+ * zero, for the program and for Linux reading them for it, and only those;
+ * a range with a hole is still applied to its mapped part, then ENOMEM.
+ */
+static int t_madvise(void)
+{
+	size_t page = 4096;
+	unsigned char *p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char back[4096];
+	int fd[2];
+
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	memset(p, 'x', 3 * page);
+	if (madvise(p, 3 * page, MADV_WILLNEED) || madvise(p, 3 * page, MADV_SEQUENTIAL) ||
+	    madvise(p, 3 * page, MADV_NORMAL))
+		return fail("madvise hints");
+	printf("madvise: hints keep the data: %s\n", p[page] == 'x' ? "yes" : "no");
+	if (madvise(p + page, page, MADV_DONTNEED))
+		return fail("madvise MADV_DONTNEED");
+	printf("madvise: DONTNEED zeroed the middle page: %s, its neighbours kept: %s\n",
+	       all_zero(p + page, page) ? "yes" : "no",
+	       p[page - 1] == 'x' && p[2 * page] == 'x' ? "yes" : "no");
+	if (pipe(fd))
+		return fail("pipe");
+	if (write(fd[1], p + page, page) != (ssize_t)page || read(fd[0], back, page) != (ssize_t)page)
+		return fail("write and read back the middle page");
+	printf("madvise: Linux reads it as zero too: %s\n", all_zero(back, page) ? "yes" : "no");
+	p[page] = 'y';
+	printf("madvise: it is writable again: %c\n", p[page]);
+	printf("madvise: unaligned start: %s\n", result(madvise(p + 1, page, MADV_DONTNEED)));
+	printf("madvise: unknown advice: %s\n", result(madvise(p, page, 12345)));
+	printf("madvise: MADV_REMOVE on private memory: %s\n", result(madvise(p, page, MADV_REMOVE)));
+	printf("madvise: 0 bytes: %s\n", result(madvise(p, 0, MADV_DONTNEED)));
+	if (munmap(p + 2 * page, page))
+		return fail("munmap");
+	printf("madvise: a range with a hole: %s\n", result(madvise(p, 3 * page, MADV_DONTNEED)));
+	printf("madvise: its mapped part zeroed anyway: %s\n", all_zero(p, 2 * page) ? "yes" : "no");
+	return munmap(p, 2 * page) ? fail("munmap") : 0;
+}
+
 static int t_clock(void)
 {
 	struct timespec a, b, r;
@@ -297,6 +353,8 @@ int main(int argc, char **argv)
 		return t_mmap();
 	if (!strcmp(c, "clock"))
 		return t_clock();
+	if (!strcmp(c, "madvise"))
+		return t_madvise();
 	if (!strcmp(c, "remap"))
 		return t_remap();
 	if (!strcmp(c, "bigread") && argc > 2)

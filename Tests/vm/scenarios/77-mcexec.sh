@@ -53,6 +53,7 @@ same "brk" $P brk
 same "mmap" $P mmap
 same "clock" $P clock
 same "remap" $P remap
+same "madvise" $P madvise
 dd if=/dev/urandom of=/tmp/big bs=1M count=64 2> /dev/null
 same "64 MiB read" $P bigread /tmp/big
 rm -f /tmp/big
