@@ -559,7 +559,11 @@ struct mcos_proc_reply {
 	int64_t result;		/* what the call returned, or -errno */
 };
 
-/* End the process with 'signal' (it exits as if killed by it). */
+/*
+ * Send 'signal' to the process.  The LWK applies it as the program's
+ * dispositions and mask say: ignored, held while blocked, or the process
+ * exits as if killed by it (always for SIGKILL, and before START).
+ */
 struct mcos_proc_kill {
 	uint32_t size;
 	uint32_t signal;

@@ -91,6 +91,12 @@ static inline int mcos_forward_signals(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		/* Ignored when we started (nohup; a script's background job):
+		 * the program would have inherited that, so it stays ignored. */
+		if (sigaction(signals[i], 0, &action) < 0)
+			return -errno;
+		if (action.sa_handler == SIG_IGN)
+			continue;
 		__builtin_memset(&action, 0, sizeof(action));
 		action.sa_handler = mcos_note_signal;
 		sigemptyset(&action.sa_mask);

@@ -215,6 +215,9 @@ struct Launcher {
             guard event.kind == UInt32(MCOS_EVENT_SYSCALL.rawValue) else { continue }
             let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
             let value = perform(number: event.number, arguments: arguments, policy: policy, device: device)
+            // A signal that cut the call short reaches the LWK before the call's result,
+            // so that the program's disposition decides before the program runs again.
+            forwardSignal(device)
             var reply = mcos_proc_reply()
             reply.size = UInt32(MemoryLayout<mcos_proc_reply>.size)
             reply.result = value

@@ -17,9 +17,11 @@ struct MCExec: ParsableCommand {
             Linux as its proxy and performs the system calls the LWK passes on (file and \
             terminal I/O, stat, …) with your credentials. \
             It must be a static x86-64 executable (gcc -static or -static-pie), \
-            single-threaded; signal handlers do not run and file-backed mmap is not \
-            supported. SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to mcexec end the program \
-            with that signal. \
+            single-threaded; signal handlers do not run (a handled signal has its default \
+            action) and file-backed mmap is not supported. SIGINT, SIGTERM, SIGHUP and \
+            SIGQUIT sent to mcexec go to the program, which ignores, holds or dies by them \
+            as its dispositions and mask say; those ignored when mcexec started (nohup) \
+            stay ignored. \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
             dies by the same signal, without a core dump, so a shell reports it as for a \

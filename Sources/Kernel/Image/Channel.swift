@@ -33,11 +33,30 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
         send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
     case IKCPacket.procKill:
         if case .kill(let signal, let proxyGone)? = ProcessRequest(packet: packet) {
-            if process.pendingKill == nil { process.pendingKill = signal }
             if proxyGone { process.proxyGone = true }
+            deliver(signal, to: process)
         }
     default:
         break
+    }
+}
+
+/// A signal from Linux (the proxy's KILL), as `SignalDelivery` decides: an ending is
+/// noted in `pendingKill` and carried out before the program runs again; a blocked
+/// signal waits in `pendingSignals` for sigprocmask to let it through.
+func deliver(_ signal: UInt32, to process: Process) {
+    let handler = process.signalActions[Int(signal) * 4]
+    switch SignalDelivery.outcome(signal: signal, handler: handler, blocked: process.signalMask, proxyGone: process.proxyGone) {
+    case .end:
+        if handler > SignalDelivery.ignoreHandler && !process.toldHandlerSkipped {
+            process.toldHandlerSkipped = true
+            log(process.cpu, "process \(process.pid): signal \(signal) has a handler, which the LWK cannot run yet: the program ends")
+        }
+        if process.pendingKill == nil { process.pendingKill = signal }
+    case .ignore:
+        break
+    case .hold:
+        process.pendingSignals |= SignalDelivery.bit(signal)
     }
 }
 

@@ -23,9 +23,12 @@ final class Process {
     /// rt_sigaction's struct per signal (handler, flags, restorer, mask), 1...64.
     var signalActions = [UInt64](repeating: 0, count: 65 * 4)
     var signalMask: UInt64 = 0
+    /// Signals from Linux that arrived while blocked (sigset bits).
+    var pendingSignals: UInt64 = 0
     var fsBase: UInt64 = 0
     var toldNoProcesses = false
     var toldNoSignals = false
+    var toldHandlerSkipped = false
     // How it ended.
     var status: UInt32 = 0
     var faultAddress: UInt64 = 0

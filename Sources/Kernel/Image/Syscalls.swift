@@ -187,6 +187,10 @@ func sigaction(_ p: Process, _ signal: UInt64, _ action: UInt64, _ old: UInt64, 
     if old != 0, !p.copyOut(old, Array(p.signalActions[slot..<slot + 4])) { return -Errno.fault }
     if let new {
         for index in 0..<4 { p.signalActions[slot + index] = new[index] }
+        // As on Linux, a pending signal that is now ignored is discarded.
+        if SignalDelivery.outcome(signal: UInt32(signal), handler: new[0], blocked: 0) == .ignore {
+            p.pendingSignals &= ~SignalDelivery.bit(UInt32(signal))
+        }
         if new[0] > 1 && !p.toldNoSignals {  // neither SIG_DFL (0) nor SIG_IGN (1)
             p.toldNoSignals = true
             log(p.cpu, "process \(p.pid): signal handlers are recorded but never run on the LWK yet")
@@ -210,5 +214,11 @@ func sigprocmask(_ p: Process, _ how: UInt64, _ set: UInt64, _ old: UInt64, _ se
     }
     if old != 0, !p.copyOut(old, [p.signalMask]) { return -Errno.fault }
     p.signalMask = mask
+    // What the new mask lets through is delivered now (an ending happens on the way
+    // back to user mode).
+    while let signal = SignalDelivery.deliverable(pending: p.pendingSignals, blocked: mask) {
+        p.pendingSignals &= ~SignalDelivery.bit(signal)
+        deliver(signal, to: p)
+    }
     return 0
 }

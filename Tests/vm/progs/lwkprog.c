@@ -7,10 +7,12 @@
  * (the pid of the run differs).
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
- *                remap|madvise|bigread FILE|exit42|segv|spin|args ...|bench N
+ *                remap|madvise|signals|bigread FILE|exit42|segv|spin|
+ *                args ...|bench N
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +261,40 @@ static int t_madvise(void)
 	return munmap(p, 2 * page) ? fail("munmap") : 0;
 }
 
+/*
+ * Signals sent to itself (on the LWK: through the proxy) take effect as the
+ * program's dispositions and mask say: ignored, ignored by default, held
+ * while blocked and dropped once ignored, and finally fatal when unblocked:
+ * the program dies by SIGUSR2 (status 140 in a shell).
+ */
+static int t_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGUSR1, SIG_IGN);
+	kill(getpid(), SIGUSR1);
+	printf("signals: SIGUSR1 with SIG_IGN: still running\n");
+	kill(getpid(), SIGCHLD);
+	kill(getpid(), SIGWINCH);
+	printf("signals: SIGCHLD and SIGWINCH, ignored by default: still running\n");
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	kill(getpid(), SIGINT);
+	printf("signals: SIGINT blocked: still running\n");
+	signal(SIGINT, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	printf("signals: SIGINT ignored while pending, then unblocked: still running\n");
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	kill(getpid(), SIGUSR2);
+	printf("signals: SIGUSR2 blocked: still running\n");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	printf("signals: FAILED: SIGUSR2 did not end the program once unblocked\n");
+	return 1;
+}
+
 static int t_clock(void)
 {
 	struct timespec a, b, r;
@@ -353,6 +389,8 @@ int main(int argc, char **argv)
 		return t_mmap();
 	if (!strcmp(c, "clock"))
 		return t_clock();
+	if (!strcmp(c, "signals"))
+		return t_signals();
 	if (!strcmp(c, "madvise"))
 		return t_madvise();
 	if (!strcmp(c, "remap"))

@@ -54,6 +54,7 @@ same "mmap" $P mmap
 same "clock" $P clock
 same "remap" $P remap
 same "madvise" $P madvise
+same "signals" $P signals
 dd if=/dev/urandom of=/tmp/big bs=1M count=64 2> /dev/null
 same "64 MiB read" $P bigread /tmp/big
 rm -f /tmp/big
@@ -77,12 +78,24 @@ mcexec $idx $P write > /tmp/written || fail "write to a file exited $?"
 log "files written on the LWK read back on Linux"
 
 log "signals to mcexec"
-mcexec $idx $P spin > /tmp/spin1 2>&1 &
+# as a terminal's foreground job: a script's background job ignores SIGINT
+$MT foreground mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!
 wait_until 30 "the program to start" grep -q spinning /tmp/spin1
 kill -INT $m1
 rc=0; wait $m1 || rc=$?
 [ "$rc" = 130 ] || fail "Ctrl-C (SIGINT) to mcexec: status $rc, expected 130"
+log "a signal ignored when mcexec starts stays ignored (nohup)"
+rm -f /tmp/spin1
+(trap '' HUP; exec mcexec $idx $P spin > /tmp/spin1 2>&1) &
+m1=$!
+wait_until 30 "the program to start" grep -q spinning /tmp/spin1
+kill -HUP $m1
+sleep 1
+kill -0 $m1 2>/dev/null || fail "SIGHUP ended a program started with SIGHUP ignored"
+kill -TERM $m1
+rc=0; wait $m1 || rc=$?
+[ "$rc" = 143 ] || fail "SIGTERM after an ignored SIGHUP: status $rc, expected 143"
 rm -f /tmp/spin1	# so that the wait below sees only the new program's line
 mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,7 +79,10 @@ static void usage(void)
 		"  load N FILE | kargs N STRING | boot N | shutdown N\n"
 		"  kmsg N | read N | kmsg-clear N | ping N\n"
 		"  proc-rules N running|stopped\n"
-		"  fuzz\n");
+		"  fuzz\n"
+		"  foreground PROGRAM [ARGS]   (exec it with every signal default\n"
+		"                               and unblocked, as a terminal's\n"
+		"                               foreground job gets it)\n");
 	exit(2);
 }
 
@@ -973,6 +977,25 @@ out:
 	exit(fuzz_failures ? 1 : 0);
 }
 
+/*
+ * A script's background job starts with SIGINT and SIGQUIT ignored, and
+ * busybox sh cannot undo that; the Ctrl-C checks need the dispositions of a
+ * job started at a terminal, so this resets them and runs the program.
+ */
+static void do_foreground(char **argv)
+{
+	sigset_t none;
+	int signal;
+
+	for (signal = 1; signal < NSIG; signal++)
+		if (signal != SIGKILL && signal != SIGSTOP)
+			sigaction(signal, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(argv[0], argv);
+	die("cannot run %s: %s", argv[0], strerror(errno));
+}
+
 static void drop_privileges(const char *uid_s)
 {
 	uid_t uid = parse_long(uid_s);
@@ -1002,6 +1025,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 #define NEED(n) do { if (argc != (n) + 1) usage(); } while (0)
+	if (!strcmp(cmd, "foreground") && argc > 1)
+		do_foreground(argv + 1);
 	if (!strcmp(cmd, "fuzz")) {
 		NEED(0);
 		do_fuzz();

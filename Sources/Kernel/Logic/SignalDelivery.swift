@@ -1,0 +1,45 @@
+/// What a signal sent to a program on the LWK does, decided as Linux decides it from
+/// the program's dispositions and mask, with two differences the LWK cannot avoid yet:
+/// a handler does not run (the signal has its default action, and the LWK says so in
+/// its log), and a stop signal is ignored (no job control: the program keeps its CPU).
+public enum SignalDelivery {
+    public enum Outcome: Equatable, Sendable {
+        /// The program ends, killed by the signal.
+        case end
+        /// Nothing happens (SIG_IGN, or ignored by default).
+        case ignore
+        /// Blocked: kept pending until the mask lets it through.
+        case hold
+    }
+
+    public static let sigkill: UInt32 = 9, sigstop: UInt32 = 19
+    /// SIG_DFL and SIG_IGN as rt_sigaction's handler word.
+    public static let defaultHandler: UInt64 = 0, ignoreHandler: UInt64 = 1
+
+    /// Ignored by default: SIGCHLD, SIGCONT, SIGURG, SIGWINCH.
+    public static func ignoredByDefault(_ signal: UInt32) -> Bool {
+        signal == 17 || signal == 18 || signal == 23 || signal == 28
+    }
+
+    /// Stop by default: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
+    public static func stops(_ signal: UInt32) -> Bool { (19...22).contains(signal) }
+
+    /// The bit of `signal` (1...64) in a sigset word.
+    public static func bit(_ signal: UInt32) -> UInt64 { 1 << UInt64(signal - 1) }
+
+    /// SIGKILL, and any signal once the proxy is gone (nobody would serve the program),
+    /// always end it; otherwise blocked signals wait, and the disposition decides.
+    public static func outcome(signal: UInt32, handler: UInt64, blocked: UInt64, proxyGone: Bool = false) -> Outcome {
+        if signal == sigkill || proxyGone { return .end }
+        if signal == sigstop { return .ignore }  // cannot be blocked, caught or ignored: it stops
+        if blocked & bit(signal) != 0 { return .hold }
+        if handler == ignoreHandler { return .ignore }
+        return ignoredByDefault(signal) || stops(signal) ? .ignore : .end
+    }
+
+    /// The lowest pending signal the mask lets through, as Linux delivers them.
+    public static func deliverable(pending: UInt64, blocked: UInt64) -> UInt32? {
+        let ready = pending & ~blocked
+        return ready == 0 ? nil : UInt32(ready.trailingZeroBitCount + 1)
+    }
+}
