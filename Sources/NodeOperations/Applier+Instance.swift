@@ -3,17 +3,6 @@ import NodeControl
 import Provisioning
 import Topology
 
-/// An LWK image as read from disk.
-public struct LWKImageData: Sendable {
-    public var bytes: [UInt8]
-    public var name: String
-
-    public init(bytes: [UInt8], name: String) {
-        self.bytes = bytes
-        self.name = name
-    }
-}
-
 extension Applier {
     /// Restarts an applied instance with its new configuration, CPU and memory deltas
     /// included (`InstanceSteps.restart`). A failure boots the previous configuration

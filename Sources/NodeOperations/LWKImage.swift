@@ -33,3 +33,14 @@ public enum LWKImage {
         return URL(fileURLWithPath: found)
     }
 }
+
+/// An LWK image as read from disk.
+public struct LWKImageData: Sendable {
+    public var bytes: [UInt8]
+    public var name: String
+
+    public init(bytes: [UInt8], name: String) {
+        self.bytes = bytes
+        self.name = name
+    }
+}
