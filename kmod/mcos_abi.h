@@ -433,7 +433,8 @@ enum mcos_ikc_type {
 	 * them travel on that CPU's channel.  Linux->LWK requests carry a seq
 	 * the LWK echoes in its MCOS_IKC_PROC_REPLY.
 	 */
-	MCOS_IKC_PROC_CREATE = 16,	/* args[0] pid, [1] CLOCK_REALTIME ns, [2] CLOCK_MONOTONIC ns */
+	MCOS_IKC_PROC_CREATE = 16,	/* args[0] pid, [1] CLOCK_REALTIME ns, [2] CLOCK_MONOTONIC ns,
+					   [3] numa_mask */
 	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
 	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break */
 	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags; no reply */
@@ -518,7 +519,9 @@ struct mcos_proc_create {
 	uint32_t size;
 	uint32_t flags;		/* none defined yet: 0 */
 	int32_t lwk_cpu;	/* in: LWK CPU index, -1 = any idle one; out: chosen */
-	uint32_t reserved0;
+	uint32_t numa_mask;	/* the program's pages only from these NUMA nodes
+				   (bit n = node n; mcexec -m); 0 = its CPU's node
+				   first, then any.  A node without LWK memory: EINVAL */
 };
 
 /* Zero-filled memory at [start, start + bytes), page-aligned, final protection. */

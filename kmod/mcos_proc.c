@@ -389,13 +389,13 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	struct mcos_proc_create c;
 	struct mcos_ikc_packet pkt;
 	struct mcos_lwk *lwk;
-	u64 args[3];
+	u64 args[4];
 	int err, cpu;
 
 	err = mcos_get_arg(&c, uarg, sizeof(c));
 	if (err)
 		return err;
-	if (c.flags || c.reserved0 || c.lwk_cpu < -1)
+	if (c.flags || c.lwk_cpu < -1)
 		return -EINVAL;
 	if (f->used)
 		return -EBUSY;	/* one process per open file */
@@ -446,7 +446,8 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	args[0] = task_tgid_nr(current);
 	args[1] = ktime_get_real_ns();
 	args[2] = ktime_get_ns();
-	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 3,
+	args[3] = c.numa_mask;	/* the LWK knows its nodes: it checks */
+	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 4,
 				MCOS_REQ_TIMEOUT, &f->pml4);
 	if (!err && !mcos_phys_in_os(os, f->pml4 & PTE_ADDR, PAGE_SIZE))
 		err = -EPROTO;

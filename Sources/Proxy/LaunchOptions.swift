@@ -1,9 +1,9 @@
 import ArgumentParser
 
 /// McKernel's mcexec options that shape how a program is placed on the LWK, parsed and
-/// checked so that scripts written for McKernel keep working. -c and -s take effect;
-/// -n, -t, -m and -h are accepted and have no effect yet (one single-threaded program
-/// per mcexec, memory from any node, no heap pre-extension).
+/// checked so that scripts written for McKernel keep working. -c, -m and -s take
+/// effect; -n, -t and -h are accepted and have no effect yet (one single-threaded
+/// program per mcexec, no heap pre-extension).
 struct LaunchOptions: ParsableArguments {
     @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks (accepted, no effect yet).", valueName: "N"))
     var processesPerNode: Int?
@@ -14,7 +14,7 @@ struct LaunchOptions: ParsableArguments {
     @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to run the program on (LWK numbering, from 0; default: any idle one).", valueName: "cpu"))
     var cpu: Int?
 
-    @Option(name: .customShort("m"), help: ArgumentHelp("Bind the program's memory to these NUMA nodes (e.g. 0,1 or 4-7; accepted, no effect yet).", valueName: "nodes"))
+    @Option(name: .customShort("m"), help: ArgumentHelp("Take the program's memory only from these NUMA nodes of the LWK (e.g. 1 for KNL's MCDRAM in flat mode, 0,1 or 4-7); it gets ENOMEM when they are full. Default: its CPU's node first, then any.", valueName: "nodes"))
     var memoryNodes: String?
 
     @Option(name: .customShort("h"), help: ArgumentHelp("Extend the heap by at least this much at a time (e.g. 2M; accepted, no effect yet).", valueName: "size"))
@@ -26,6 +26,11 @@ struct LaunchOptions: ParsableArguments {
     @Flag(name: .long, help: "Tell on stderr where the program runs, what mcexec refuses for it, and where it faulted.")
     var verbose = false
 
+    /// -m as mcos_proc_create's numa_mask (bit n = node n); 0 without -m.
+    var numaMask: UInt32 {
+        memoryNodes.flatMap(NodeList.init).map { $0.nodes.reduce(0) { $0 | 1 << UInt32($1) } } ?? 0
+    }
+
     /// The stack size -s asks for (its max, else its premap).
     var stackMaximum: UInt64? {
         stack.flatMap(StackArgument.init).map { $0.maximum ?? $0.premap }
@@ -35,8 +40,13 @@ struct LaunchOptions: ParsableArguments {
         if let processesPerNode, processesPerNode < 1 { throw ValidationError("-n must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("-t must be at least 1") }
         if let cpu, cpu < 0 { throw ValidationError("-c must be an LWK CPU number (0 or more)") }
-        if let memoryNodes, NodeList(memoryNodes) == nil {
-            throw ValidationError("-m '\(memoryNodes)' is not a list of NUMA nodes such as 0,1 or 4-7")
+        if let memoryNodes {
+            guard let list = NodeList(memoryNodes) else {
+                throw ValidationError("-m '\(memoryNodes)' is not a list of NUMA nodes such as 0,1 or 4-7")
+            }
+            if let node = list.nodes.first(where: { $0 > 31 }) {
+                throw ValidationError("-m '\(memoryNodes)': NUMA node \(node) is beyond what the LWK supports (0-31)")
+            }
         }
         if let heapExtension, SizeArgument(heapExtension) == nil {
             throw ValidationError("-h '\(heapExtension)' is not a size such as 2M or 1G")

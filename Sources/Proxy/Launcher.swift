@@ -72,6 +72,7 @@ struct Launcher {
         var create = mcos_proc_create()
         create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
         create.lwk_cpu = Int32(options.cpu ?? -1)
+        create.numa_mask = options.numaMask
         let result = mcos_ioctl(device, mcos_ioc_proc_create, &create)
         switch result {
         case 0...: return create.lwk_cpu
@@ -81,8 +82,14 @@ struct Launcher {
         case -Int(EBUSY):
             throw MCExecError("every LWK CPU of OS \(instance) is running a program",
                               remedy: "wait for one to end, or give the LWK more CPUs (mcprov apply with a larger profile)", status: .failure)
+        case -Int(EINVAL) where options.cpu != nil && options.memoryNodes != nil:
+            throw MCExecError("OS \(instance) has no LWK CPU \(options.cpu!), or no memory on a NUMA node of -m \(options.memoryNodes!)",
+                              remedy: "`mcprov status` shows its CPUs (numbered from 0) and its memory per node", status: .failure)
         case -Int(EINVAL) where options.cpu != nil:
             throw MCExecError("OS \(instance) has no LWK CPU \(options.cpu!)", remedy: "LWK CPUs are numbered from 0; `mcprov status` shows how many there are", status: .failure)
+        case -Int(EINVAL) where options.memoryNodes != nil:
+            throw MCExecError("the LWK of OS \(instance) has no memory on a NUMA node of -m \(options.memoryNodes!)",
+                              remedy: "`mcprov status` shows its memory per node; give -m only nodes listed there", status: .failure)
         case -Int(ENOTCONN), -Int(ENODEV):
             throw MCExecError("OS \(instance) is not running", remedy: "boot it with `mcprov apply PROFILE`; `mcprov status` shows the node", status: .failure)
         default:

@@ -67,7 +67,8 @@ import Testing
     }
 
     @Test func processRequestsDecode() {
-        #expect(ProcessRequest(packet: IKCPacket(type: 16, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6))
+        #expect(ProcessRequest(packet: IKCPacket(type: 16, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 0))
+        #expect(ProcessRequest(packet: IKCPacket(type: 16, seq: 1, args: (42, 5, 6, 0b10, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 2))
         #expect(ProcessRequest(packet: IKCPacket(type: 17, seq: 2, args: (0x40_0000, 0x2000, 5, 0, 0, 0)))
             == .map(start: 0x40_0000, bytes: 0x2000, protection: 5))
         #expect(ProcessRequest(packet: IKCPacket(type: 18, args: (0x40_1000, 0xfff_ffff_e000, 0x60_0000, 0, 0, 0)))

@@ -24,11 +24,15 @@ import Testing
         #expect(command.options.threads == 4)
         #expect(command.options.heapExtension == "2M")
         #expect(command.options.stack == "1M,1G")
+        #expect(command.options.numaMask == 0b1101, "-m 0,2-3")
+        #expect((try MCExec.parseAsRoot(["prog"]) as! MCExec).options.numaMask == 0, "unbound")
+        #expect((try MCExec.parseAsRoot(["-m", "31", "prog"]) as! MCExec).options.numaMask == 1 << 31)
         #expect(command.command == ["1", "busybox", "ls", "-t", "-h"], "everything from the first word on is the program's")
         #expect(throws: (any Error).self) { try MCExec.parseAsRoot(["-t", "0", "prog"]) }
         #expect(throws: (any Error).self) { try MCExec.parseAsRoot(["-h", "lots", "prog"]) }
         #expect(throws: (any Error).self) { try MCExec.parseAsRoot(["-s", "2M,1M", "prog"]) }
         #expect(throws: (any Error).self) { try MCExec.parseAsRoot(["-m", "3-1", "prog"]) }
+        #expect(throws: (any Error).self) { try MCExec.parseAsRoot(["-m", "32", "prog"]) }
     }
 
     @Test func sizes() {

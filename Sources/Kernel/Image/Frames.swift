@@ -15,14 +15,19 @@ func allocate(bytes: UInt64, node: Int, onlyNode: Bool = false) -> UInt64? {
     return nil
 }
 
+/// The NUMA node of one of our frames; nil if it is in no chunk of ours.
+func nodeOf(physical: UInt64) -> Int? {
+    kernel.info.chunks.first(where: { physical >= $0.physical && physical - $0.physical < $0.bytes })?.node
+}
+
 /// Gives back what `allocate` returned (or a page-aligned part of it) to its node.
 func release(physical: UInt64, bytes: UInt64) {
-    guard let chunk = kernel.info.chunks.first(where: { physical >= $0.physical && physical - $0.physical < $0.bytes }) else {
+    guard let node = nodeOf(physical: physical) else {
         log(currentCPU(), "BUG: freeing \(LogLine.hex(physical)), which is no chunk of ours")
         return
     }
     lwk_spin_lock(&frameLock)
-    kernel.allocators[chunk.node].release(start: physical, bytes: bytes)
+    kernel.allocators[node].release(start: physical, bytes: bytes)
     lwk_spin_unlock(&frameLock)
 }
 

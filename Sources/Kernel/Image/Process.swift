@@ -8,6 +8,8 @@ final class Process {
     let pid: UInt64
     let cpu: Int
     let node: Int
+    /// Where its pages come from, in order (MemoryBinding).
+    let memoryNodes: [Int]
     let root: UInt64
     let clock: ProcessClock
     var regions = RegionMap()
@@ -34,10 +36,11 @@ final class Process {
     var faultAddress: UInt64 = 0
     var faultIP: UInt64 = 0
 
-    init(pid: UInt64, cpu: Int, root: UInt64, rootBytes: UInt64, clock: ProcessClock, freeAtCreate: UInt64) {
+    init(pid: UInt64, cpu: Int, memoryNodes: [Int], root: UInt64, rootBytes: UInt64, clock: ProcessClock, freeAtCreate: UInt64) {
         self.pid = pid
         self.cpu = cpu
         node = kernel.info.cpus[cpu].node
+        self.memoryNodes = memoryNodes
         self.root = root
         self.clock = clock
         heldBytes = rootBytes
@@ -58,13 +61,13 @@ final class Process {
         var virtual = start
         while virtual < end {
             // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
-            // fragmented, and only go to another node when ours has no page left.
+            // fragmented, and only go to the next node when this one has no page left.
             var run: UInt64 = 0
             var physical: UInt64?
-            for onlyNode in [true, false] where physical == nil {
+            for candidate in memoryNodes where physical == nil {
                 run = min(end - virtual, 2 << 20)
                 while physical == nil && run >= 4096 {
-                    physical = allocate(bytes: run, node: node, onlyNode: onlyNode)
+                    physical = allocate(bytes: run, node: candidate, onlyNode: true)
                     if physical == nil { run = run / 2 & ~4095 }
                 }
             }
@@ -103,6 +106,24 @@ final class Process {
             }
             virtual += 4096
         }
+    }
+
+    /// "NUMA 0 120 KiB, NUMA 1 8772 KiB": where the mapped pages are, for the log.
+    func mappedByNode() -> String {
+        var bytes = [UInt64](repeating: 0, count: 32)
+        let memory = tables
+        for region in regions.regions {
+            var virtual = region.start
+            while virtual < region.end {
+                if let frame = PageTables.ownedFrame(virtual, root: root, memory: memory), let node = nodeOf(physical: frame), node < 32 {
+                    bytes[node] += 4096
+                }
+                virtual += 4096
+            }
+        }
+        var parts: [String] = []
+        for node in 0..<32 where bytes[node] > 0 { parts.append("NUMA \(node) \(bytes[node] >> 10) KiB") }
+        return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
     }
 
     /// Every page of [start, end) that has a frame reads as zero again.
@@ -153,14 +174,14 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
     guard let request = ProcessRequest(packet: packet) else { return }
     let state = cpuStates[cpu]
     switch request {
-    case .create(let pid, let realtime, let monotonic):
+    case .create(let pid, let realtime, let monotonic, let numaMask):
         let tsc = lwk_rdtsc()  // the clock base: as close to Linux's reading as we get
         guard state.process == nil else {
             send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
             return
         }
         let clock = ProcessClock(tscKHz: kernel.info.tscKHz, baseTSC: tsc, realtime: realtime, monotonic: monotonic)
-        send(cpu, createProcess(cpu, pid: pid, clock: clock, seq: packet.seq))
+        send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, seq: packet.seq))
     case .map(let start, let bytes, let protection):
         send(cpu, procReplyPacket(seq: packet.seq, result: mapForLoading(state.process, start: start, bytes: bytes, protection: protection)))
     case .start(let entry, let stack, let programBreak):
@@ -176,15 +197,21 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
     }
 }
 
-func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, seq: UInt64) -> IKCPacket {
+func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, seq: UInt64) -> IKCPacket {
+    let cpuNode = kernel.info.cpus[cpu].node
+    guard let memoryNodes = MemoryBinding.order(cpuNode: cpuNode, mask: numaMask, nodes: kernel.info.chunks.map { $0.node }) else {
+        log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
+        return procReplyPacket(seq: seq, result: -Errno.inval)
+    }
     let free = freeBytes()
     var memory = ProcessTables(node: kernel.info.cpus[cpu].node)
     guard let root = PageTables.createRoot(kernelRoot: kernel.cr3, memory: &memory) else {
         return procReplyPacket(seq: seq, result: -Errno.noMem)
     }
     let state = cpuStates[cpu]
-    state.process = Process(pid: pid, cpu: cpu, root: root, rootBytes: memory.allocated, clock: clock, freeAtCreate: free)
-    log(cpu, "process \(pid) created, page table root \(LogLine.hex(root))")
+    state.process = Process(pid: pid, cpu: cpu, memoryNodes: memoryNodes, root: root, rootBytes: memory.allocated, clock: clock, freeAtCreate: free)
+    let binding = numaMask == 0 ? "" : ", memory bound to NUMA \(memoryNodes.map { String($0) }.joined(separator: ","))"
+    log(cpu, "process \(pid) created, page table root \(LogLine.hex(root))\(binding)")
     return procReplyPacket(seq: seq, result: 0, root: root)
 }
 
@@ -208,7 +235,7 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     for region in process.regions.regions { process.protect(start: region.start, end: region.end, protection: region.protection) }
     process.programBreak = ProgramBreak(start: programBreak)
     send(process.cpu, procReplyPacket(seq: seq, result: 0))
-    log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped")
+    log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped: \(process.mappedByNode())")
     let state = cpuStates[process.cpu]
     process.started = true
     serveBeforeUserMode(process)  // a KILL right behind START ends it here

@@ -25,7 +25,8 @@ extension IKCPacket {
 /// A request Linux sends about the CPU's process. Each but KILL carries a seq the
 /// LWK echoes in its PROC_REPLY.
 public enum ProcessRequest: Equatable {
-    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64)
+    /// `numaMask`: MemoryBinding's mask (0: unbound).
+    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32)
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
     case start(entry: UInt64, stack: UInt64, programBreak: UInt64)
     case kill(signal: UInt32, proxyGone: Bool)
@@ -34,7 +35,7 @@ public enum ProcessRequest: Equatable {
     public init?(packet: IKCPacket) {
         let a = packet.args
         switch packet.type {
-        case IKCPacket.procCreate: self = .create(pid: a.0, realtime: a.1, monotonic: a.2)
+        case IKCPacket.procCreate: self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3))
         case IKCPacket.procMap: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
         case IKCPacket.procStart: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
         case IKCPacket.procKill:

@@ -7,8 +7,8 @@
  * (the pid of the run differs).
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
- *                remap|madvise|signals|bigread FILE|exit42|segv|spin|
- *                args ...|bench N
+ *                remap|madvise|signals|alloc MIB|bigread FILE|exit42|segv|
+ *                spin|args ...|bench N
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -295,6 +295,23 @@ static int t_signals(void)
 	return 1;
 }
 
+/* Maps and touches MIB MiB of anonymous memory. */
+static int t_alloc(const char *mib)
+{
+	size_t n = (size_t)atoi(mib) << 20, i;
+	unsigned char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("alloc: %s MiB: %s\n", mib, strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i += 4096)
+		p[i] = 1;
+	printf("alloc: %s MiB mapped and touched\n", mib);
+	return 0;
+}
+
 static int t_clock(void)
 {
 	struct timespec a, b, r;
@@ -389,6 +406,8 @@ int main(int argc, char **argv)
 		return t_mmap();
 	if (!strcmp(c, "clock"))
 		return t_clock();
+	if (!strcmp(c, "alloc") && argc > 2)
+		return t_alloc(argv[2]);
 	if (!strcmp(c, "signals"))
 		return t_signals();
 	if (!strcmp(c, "madvise"))

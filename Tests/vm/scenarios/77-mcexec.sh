@@ -9,8 +9,8 @@
 . /scenarios/lib.sh
 P=/bin/lwkprog
 load_mod
-run $MT setup 2-3 192M@0
-new_instance 2-3 0
+run $MT setup 2-3 192M@0 32M@1
+new_instance 2-3 0 1
 
 log "before boot: refusals"
 run mcos-test-pie proc-rules $idx stopped
@@ -132,6 +132,22 @@ rc=0; mcexec -c 7 $idx $P write > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -q 'has no LWK CPU 7' /tmp/o || fail "-c 7: rc $rc: $(cat /tmp/o)"
 rc=0; mcexec 5 $P write > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -q 'OS 5 does not exist' /tmp/o || fail "OS 5: rc $rc: $(cat /tmp/o)"
+
+log "memory bound to NUMA nodes (-m), as to KNL's MCDRAM in flat mode"
+last_start() { $MT kmsg $idx | grep 'starts at' | tail -n 1; }
+run mcexec $idx $P alloc 48
+last_start | grep -qE 'KiB mapped: NUMA 0 [0-9]+ KiB$' || fail "unbound: not loaded on the CPU's node: $(last_start)"
+run mcexec -m 1 $idx $P alloc 16
+last_start | grep -qE 'KiB mapped: NUMA 1 [0-9]+ KiB$' || fail "-m 1: not loaded on NUMA 1 only: $(last_start)"
+$MT kmsg $idx | grep -q 'memory bound to NUMA 1$' || fail "-m 1: the LWK does not say it bound the process"
+rc=0; mcexec -m 1 $idx $P alloc 48 > /tmp/o 2>&1 || rc=$?
+cat /tmp/o
+[ "$rc" = 1 ] && grep -q 'alloc: 48 MiB: Cannot allocate memory' /tmp/o ||
+	fail "-m 1 with 48 MiB (NUMA 1 has 32 MiB): rc $rc, expected ENOMEM"
+rc=0; mcexec -m 0,1 $idx $P alloc 48 > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "-m 0,1 with 48 MiB: rc $rc: $(cat /tmp/o)"
+rc=0; mcexec -m 2 $idx $P write > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'has no memory on a NUMA node of -m 2' /tmp/o || fail "-m 2: rc $rc: $(cat /tmp/o)"
 
 log "the LWK's log"
 $MT kmsg $idx > /tmp/kmsg
