@@ -59,7 +59,7 @@ MCPROV_TEST_PAUSE_AT=assign-cpus:30 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --a
 pid=$!
 wait_until 30 "apply to reach assign-cpus" grep -q 'assign CPUs:' /tmp/o
 kill -TERM $pid
-rc=0; wait $pid || rc=$?
+rc=0; wait_exit $pid || rc=$?
 [ "$rc" = 1 ] && grep -q 'interrupted (SIGINT or SIGTERM)' /tmp/o || { cat /tmp/o; fail "SIGTERM: exit $rc"; }
 same_as_before "SIGTERM"
 
@@ -72,7 +72,8 @@ rc=0; mcprov apply $P --auto-approve --lock-timeout 1 > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] || fail "second apply exited $rc"
 grep -q "another mcprov holds the node lock (pid $pid, mcprov apply $P" /tmp/o || fail "the lock message does not name the holder"
-wait $pid
+rc=0; wait_exit $pid || rc=$?
+[ "$rc" = 1 ] || fail "the first apply exited $rc, expected 1 (a failure injected at boot)"
 same_as_before "concurrent apply"
 
 # kill -9 half-way: status sees the leftovers, teardown recovers, apply works again

@@ -134,7 +134,7 @@ MCPROV_TEST_PAUSE_AT=release-memory:30 MCPROV_TEST_FAIL_AT=record mcprov apply /
 pid=$!
 wait_until 30 "apply to reach release-memory" grep -q 'release memory to Linux:' /tmp/o
 kill -TERM $pid
-rc=0; wait $pid || rc=$?
+rc=0; wait_exit $pid || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] && grep -q 'interrupted (SIGINT or SIGTERM)' /tmp/o || fail "SIGTERM: exit $rc"
 is 0-1 2 64 64 time_sharing "SIGTERM half-way"

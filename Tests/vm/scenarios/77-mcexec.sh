@@ -83,7 +83,7 @@ $MT foreground mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!
 wait_until 30 "the program to start" grep -q spinning /tmp/spin1
 kill -INT $m1
-rc=0; wait $m1 || rc=$?
+rc=0; wait_exit $m1 || rc=$?
 [ "$rc" = 130 ] || fail "Ctrl-C (SIGINT) to mcexec: status $rc, expected 130"
 log "a signal ignored when mcexec starts stays ignored (nohup)"
 rm -f /tmp/spin1
@@ -94,7 +94,7 @@ kill -HUP $m1
 sleep 1
 kill -0 $m1 2>/dev/null || fail "SIGHUP ended a program started with SIGHUP ignored"
 kill -TERM $m1
-rc=0; wait $m1 || rc=$?
+rc=0; wait_exit $m1 || rc=$?
 [ "$rc" = 143 ] || fail "SIGTERM after an ignored SIGHUP: status $rc, expected 143"
 rm -f /tmp/spin1	# so that the wait below sees only the new program's line
 mcexec $idx $P spin > /tmp/spin1 2>&1 &
@@ -111,7 +111,7 @@ rc=0; mcexec -c 0 $idx $P write > /tmp/o 2>&1 || rc=$?
 $MT ping $idx | tee /tmp/p
 grep -q '^ping sent 0 answered 0 ' /tmp/p || fail "ping used busy CPUs: $(cat /tmp/p)"
 kill -TERM $m1
-rc=0; wait $m1 || rc=$?
+rc=0; wait_exit $m1 || rc=$?
 [ "$rc" = 143 ] || fail "SIGTERM to mcexec: status $rc, expected 143"
 kill -9 $m2
 wait $m2 2>/dev/null
@@ -160,7 +160,7 @@ mcexec $idx $P spin > /tmp/spin1 2>&1 &
 m1=$!
 wait_until 30 "the program to start" grep -q spinning /tmp/spin1
 run $MT shutdown $idx
-rc=0; wait $m1 || rc=$?
+rc=0; wait_exit $m1 || rc=$?
 cat /tmp/spin1
 [ "$rc" = 1 ] && grep -q 'was shut down' /tmp/spin1 || fail "mcexec under a shutdown: rc $rc"
 run $MT destroy $idx

@@ -29,6 +29,19 @@ wait_until() {
 	done
 }
 
+# exited PID: PID is gone or a zombie (kill -0 still reaches a zombie)
+exited() {
+	[ ! -e /proc/$1/status ] || grep -q '^State:[[:space:]]*Z' /proc/$1/status
+}
+
+# wait_exit PID [SECONDS]: reaps background job PID and returns its status; a
+# job that does not end within SECONDS (default 30) fails the scenario, named,
+# instead of hanging it until the guest's time limit
+wait_exit() {
+	wait_until ${2:-30} "pid $1 to end" exited $1
+	wait $1
+}
+
 # holds PID FILE: PID's standard input is FILE
 holds() {
 	[ "$(readlink /proc/$1/fd/0)" = "$2" ]
