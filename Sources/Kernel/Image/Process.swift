@@ -25,6 +25,9 @@ final class Process {
     /// rt_sigaction's struct per signal (handler, flags, restorer, mask), 1...64.
     var signalActions = [UInt64](repeating: 0, count: 65 * 4)
     var signalMask: UInt64 = 0
+    /// Bytes taken per NUMA node (0..<32) while the proxy loaded the program, for the
+    /// start line of the log (a load that fails is never started, so never shown).
+    var loadedBytes = [UInt64](repeating: 0, count: 32)
     /// Signals from Linux that arrived while blocked (sigset bits).
     var pendingSignals: UInt64 = 0
     var fsBase: UInt64 = 0
@@ -64,8 +67,10 @@ final class Process {
             // fragmented, and only go to the next node when this one has no page left.
             var run: UInt64 = 0
             var physical: UInt64?
+            var from = node
             for candidate in memoryNodes where physical == nil {
                 run = min(end - virtual, 2 << 20)
+                from = candidate
                 while physical == nil && run >= 4096 {
                     physical = allocate(bytes: run, node: candidate, onlyNode: true)
                     if physical == nil { run = run / 2 & ~4095 }
@@ -73,6 +78,7 @@ final class Process {
             }
             guard let base = physical else { break }
             heldBytes += run
+            if loading && from < loadedBytes.count { loadedBytes[from] += run }
             var offset: UInt64 = 0
             while offset < run {
                 zeroFrame(base + offset)
@@ -108,21 +114,10 @@ final class Process {
         }
     }
 
-    /// "NUMA 0 120 KiB, NUMA 1 8772 KiB": where the mapped pages are, for the log.
-    func mappedByNode() -> String {
-        var bytes = [UInt64](repeating: 0, count: 32)
-        let memory = tables
-        for region in regions.regions {
-            var virtual = region.start
-            while virtual < region.end {
-                if let frame = PageTables.ownedFrame(virtual, root: root, memory: memory), let node = nodeOf(physical: frame), node < 32 {
-                    bytes[node] += 4096
-                }
-                virtual += 4096
-            }
-        }
+    /// "NUMA 0 120 KiB, NUMA 1 8772 KiB": where the loaded program's pages are.
+    func loadedByNode() -> String {
         var parts: [String] = []
-        for node in 0..<32 where bytes[node] > 0 { parts.append("NUMA \(node) \(bytes[node] >> 10) KiB") }
+        for node in loadedBytes.indices where loadedBytes[node] > 0 { parts.append("NUMA \(node) \(loadedBytes[node] >> 10) KiB") }
         return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
     }
 
@@ -204,7 +199,7 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
         return procReplyPacket(seq: seq, result: -Errno.inval)
     }
     let free = freeBytes()
-    var memory = ProcessTables(node: kernel.info.cpus[cpu].node)
+    var memory = ProcessTables(node: cpuNode)
     guard let root = PageTables.createRoot(kernelRoot: kernel.cr3, memory: &memory) else {
         return procReplyPacket(seq: seq, result: -Errno.noMem)
     }
@@ -235,7 +230,7 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     for region in process.regions.regions { process.protect(start: region.start, end: region.end, protection: region.protection) }
     process.programBreak = ProgramBreak(start: programBreak)
     send(process.cpu, procReplyPacket(seq: seq, result: 0))
-    log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped: \(process.mappedByNode())")
+    log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped: \(process.loadedByNode())")
     let state = cpuStates[process.cpu]
     process.started = true
     serveBeforeUserMode(process)  // a KILL right behind START ends it here
