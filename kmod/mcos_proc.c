@@ -194,6 +194,25 @@ static void mcos_proc_zap(struct mcos_file *f, u64 start, u64 end)
 	mmap_read_unlock(mm);
 }
 
+/* The LWK asks before it unmaps or re-protects: drop that range, then ACK. */
+static int mcos_proc_invalidate(struct mcos_file *f,
+				const struct mcos_ikc_packet *pkt)
+{
+	mcos_proc_zap(f, pkt->args[0], pkt->args[0] + pkt->args[1]);
+	return mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt->seq, NULL, 0);
+}
+
+/*
+ * The process exited (PROC_EXIT) or was never created: forget it and free
+ * its CPU.  Takes proc_lock.
+ */
+static void mcos_proc_done(struct mcos_file *f)
+{
+	mutex_lock(&f->os->proc_lock);
+	mcos_proc_forget(f, true);
+	mutex_unlock(&f->os->proc_lock);
+}
+
 /*
  * Physical address of LWK user address 'addr' in the process's page
  * tables, 0 if not mapped or if anything lies outside the instance's
@@ -323,15 +342,10 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 			return err;
 		if (pkt.type == MCOS_IKC_PROC_REPLY && pkt.seq == seq)
 			break;
-		if (pkt.type == MCOS_IKC_INVALIDATE) {
-			/* nothing of the proxy's can be mapped yet that matters */
-			mcos_proc_zap(f, pkt.args[0], pkt.args[0] + pkt.args[1]);
-			mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt.seq, NULL, 0);
-		}
+		if (pkt.type == MCOS_IKC_INVALIDATE)
+			mcos_proc_invalidate(f, &pkt);
 		if (pkt.type == MCOS_IKC_PROC_EXIT) {
-			mutex_lock(&f->os->proc_lock);
-			mcos_proc_forget(f, true);
-			mutex_unlock(&f->os->proc_lock);
+			mcos_proc_done(f);
 			return -ESRCH;
 		}
 	}
@@ -364,9 +378,7 @@ static void mcos_proc_abandon(struct mcos_file *f)
 		if (err)
 			break;
 		if (pkt.type == MCOS_IKC_PROC_EXIT) {
-			mutex_lock(&f->os->proc_lock);
-			mcos_proc_forget(f, true);
-			mutex_unlock(&f->os->proc_lock);
+			mcos_proc_done(f);
 			return;
 		}
 		if (pkt.type == MCOS_IKC_INVALIDATE)
@@ -454,11 +466,8 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	if (err) {
 		if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
 			mcos_proc_abandon(f);	/* it may exist: end it */
-		else if (f->alive) {
-			mutex_lock(&os->proc_lock);
-			mcos_proc_forget(f, true);
-			mutex_unlock(&os->proc_lock);
-		}
+		else if (f->alive)
+			mcos_proc_done(f);
 		return err;
 	}
 	c.lwk_cpu = cpu;
@@ -540,9 +549,7 @@ static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
 			return err;
 		switch (pkt.type) {
 		case MCOS_IKC_INVALIDATE:
-			mcos_proc_zap(f, pkt.args[0], pkt.args[0] + pkt.args[1]);
-			err = mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt.seq,
-					     NULL, 0);
+			err = mcos_proc_invalidate(f, &pkt);
 			if (err)
 				return err;
 			continue;
@@ -562,9 +569,7 @@ static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
 			ev.status = (u32)pkt.args[0];
 			ev.fault_addr = pkt.args[1];
 			ev.fault_ip = pkt.args[2];
-			mutex_lock(&f->os->proc_lock);
-			mcos_proc_forget(f, true);
-			mutex_unlock(&f->os->proc_lock);
+			mcos_proc_done(f);
 			f->in_syscall = false;
 			return mcos_put_arg(uarg, &ev, sizeof(ev));
 		default:
