@@ -4,7 +4,8 @@
 // Targets, leaves first:
 //   CHwloc        hwloc 2.x through pkg-config (system library)
 //   Topology      the node's topology as plain values, loaded through hwloc
-//   CMcosABI      the kernel module's ABI header (kmod/mcos_abi.h) and an ioctl shim
+//   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
+//   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
 //   NodeControl   the client of the kernel module: every operation, typed errors
 //   NodeOperations  apply, teardown, the state record, the lock: the side effects
 //   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
@@ -40,6 +41,7 @@ let package = Package(
             exclude: ["CHwloc"]
         ),
         .systemLibrary(name: "CMcosABI", path: "Sources/CMcosABI"),
+        .systemLibrary(name: "CMcexec", path: "Sources/CMcexec"),
         .target(
             name: "NodeControl",
             dependencies: ["CMcosABI", "Topology"]
@@ -81,6 +83,7 @@ let package = Package(
             dependencies: [
                 "Kernel",
                 "CMcosABI",
+                "CMcexec",
                 "NodeControl",
                 "NodeOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

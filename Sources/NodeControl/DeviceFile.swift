@@ -33,15 +33,15 @@ final class DeviceFile {
     /// Issues an ioctl with `argument` passed by address; returns the ioctl's result.
     @discardableResult
     func control<Argument>(_ request: UInt, _ argument: inout Argument) -> Result<Int, Errno> {
-        let result = withUnsafeMutablePointer(to: &argument) { mcos_ioctl(descriptor, request, $0) }
-        return result < 0 ? .failure(Errno(value: Int32(-result))) : .success(result)
+        let result = withUnsafeMutablePointer(to: &argument) { ioctl(descriptor, request, $0) }
+        return result < 0 ? .failure(Errno(value: errno)) : .success(Int(result))
     }
 
     /// An ioctl without argument.
     @discardableResult
     func control(_ request: UInt) -> Result<Int, Errno> {
-        let result = mcos_ioctl(descriptor, request, nil)
-        return result < 0 ? .failure(Errno(value: Int32(-result))) : .success(result)
+        let result = ioctl(descriptor, request)
+        return result < 0 ? .failure(Errno(value: errno)) : .success(Int(result))
     }
 }
 

@@ -1,3 +1,4 @@
+import CMcexec
 import CMcosABI
 import Foundation
 import Kernel
@@ -39,7 +40,7 @@ struct Launcher {
         start.entry = program.plan.entry
         start.sp = sp
         start.brk = (program.plan.programBreak + ProgramLayout.page - 1) / ProgramLayout.page * ProgramLayout.page
-        let started = mcos_ioctl(device, mcos_ioc_proc_start, &start)
+        let started = deviceControl(device, mcos_ioc_proc_start, &start)
         if started < 0 { throw lwkError(started, "start \(name)") }
         verbose("started at 0x\(String(start.entry, radix: 16)), sp 0x\(String(sp, radix: 16)), brk 0x\(String(start.brk, radix: 16))")
         return try serve(device)
@@ -73,7 +74,7 @@ struct Launcher {
         create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
         create.lwk_cpu = Int32(options.cpu ?? -1)
         create.numa_mask = options.numaMask
-        let result = mcos_ioctl(device, mcos_ioc_proc_create, &create)
+        let result = deviceControl(device, mcos_ioc_proc_create, &create)
         switch result {
         case 0...: return create.lwk_cpu
         case -Int(EBUSY) where options.cpu != nil:
@@ -98,7 +99,7 @@ struct Launcher {
     }
 
     private func mapUnifiedRange(_ device: Int32) throws(MCExecError) {
-        let result = mcos_map_unified(device)
+        let result = mcexec_map_fixed_noreplace(device, ProgramLayout.userStart, ProgramLayout.userEnd - ProgramLayout.userStart)
         if result == -Int(EEXIST) {
             throw MCExecError(
                 "mcexec itself has memory in the program range 0x\(String(ProgramLayout.userStart, radix: 16))-0x\(String(ProgramLayout.userEnd, radix: 16))",
@@ -114,7 +115,7 @@ struct Launcher {
         map.prot = protection
         map.start = start
         map.bytes = bytes
-        let result = mcos_ioctl(device, mcos_ioc_proc_map, &map)
+        let result = deviceControl(device, mcos_ioc_proc_map, &map)
         if result == -Int(ENOMEM) {
             throw MCExecError("the LWK has not enough memory for \(name) (\(bytes >> 10) KiB at 0x\(String(start, radix: 16)))",
                               remedy: "give OS \(instance) more memory in its profile, or reduce the stack (-s)", status: .failure)
@@ -147,14 +148,14 @@ struct Launcher {
     /// argv, envp and auxv below the stack top; returns the initial stack pointer.
     private func writeInitialStack(stackBytes: UInt64) throws(MCExecError) -> UInt64 {
         var random = [UInt8](repeating: 0, count: 16)
-        let got = random.withUnsafeMutableBytes { mcos_raw_syscall(318, Int(bitPattern: $0.baseAddress), 16, 0, 0, 0, 0) }  // getrandom
+        let got = random.withUnsafeMutableBytes { mcexec_raw_syscall(318, Int(bitPattern: $0.baseAddress), 16, 0, 0, 0, 0) }  // getrandom
         if got != 16 { for i in random.indices { random[i] = UInt8.random(in: 0...255) } }
         var process = InitialStack.Process(plan: program.plan, random: random, executablePath: Array(name.utf8))
         process.uid = UInt64(getuid())
         process.euid = UInt64(geteuid())
         process.gid = UInt64(getgid())
         process.egid = UInt64(getegid())
-        process.hardwareCapabilities = mcos_hwcap()
+        process.hardwareCapabilities = mcexec_hwcap()
         let stack: InitialStack
         do throws(InitialStack.BuildError) {
             stack = try InitialStack(top: ProgramLayout.stackTop, arguments: request.argv.map { Array($0.utf8) },
@@ -196,12 +197,12 @@ struct Launcher {
 
     private func serve(_ device: Int32) throws(MCExecError) -> ProgramEnd {
         let policy = SyscallPolicy(ownDescriptors: [device], pid: getpid())
-        _ = mcos_forward_signals()
+        _ = mcexec_forward_signals()
         while true {
             forwardSignal(device)
             var event = mcos_proc_event()
             event.size = UInt32(MemoryLayout<mcos_proc_event>.size)
-            let result = mcos_ioctl(device, mcos_ioc_proc_wait, &event)
+            let result = deviceControl(device, mcos_ioc_proc_wait, &event)
             if result == -Int(EINTR) { continue }
             if result == -Int(ENODEV) {
                 throw MCExecError("OS \(instance) was shut down while \(name) ran; the program is gone",
@@ -228,7 +229,7 @@ struct Launcher {
             var reply = mcos_proc_reply()
             reply.size = UInt32(MemoryLayout<mcos_proc_reply>.size)
             reply.result = value
-            let replied = mcos_ioctl(device, mcos_ioc_proc_reply, &reply)
+            let replied = deviceControl(device, mcos_ioc_proc_reply, &reply)
             if replied < 0 && replied != -Int(ESRCH) {
                 if replied == -Int(ENODEV) || replied == -Int(EIO) { continue }  // the wait says which
                 throw lwkError(replied, "answer \(name)'s system call \(event.number)")
@@ -238,7 +239,7 @@ struct Launcher {
 
     private func perform(number: UInt32, arguments a: [UInt64], policy: SyscallPolicy, device: Int32) -> Int64 {
         func raw(_ n: Int, _ args: [UInt64]) -> Int64 {
-            Int64(mcos_raw_syscall(n, Int(bitPattern: UInt(args[0])), Int(bitPattern: UInt(args[1])), Int(bitPattern: UInt(args[2])),
+            Int64(mcexec_raw_syscall(n, Int(bitPattern: UInt(args[0])), Int(bitPattern: UInt(args[1])), Int(bitPattern: UInt(args[2])),
                                    Int(bitPattern: UInt(args[3])), Int(bitPattern: UInt(args[4])), Int(bitPattern: UInt(args[5]))))
         }
         switch policy.decide(number: number, arguments: a) {
@@ -263,7 +264,7 @@ struct Launcher {
     }
 
     private func forwardSignal(_ device: Int32) {
-        let signal = mcos_take_signal()
+        let signal = mcexec_take_signal()
         if signal != 0 {
             verbose("passing signal \(signal) to \(name)")
             kill(device, signal: signal)
@@ -274,7 +275,7 @@ struct Launcher {
         var request = mcos_proc_kill()
         request.size = UInt32(MemoryLayout<mcos_proc_kill>.size)
         request.signal = UInt32(signal)
-        _ = mcos_ioctl(device, mcos_ioc_proc_kill, &request)
+        _ = deviceControl(device, mcos_ioc_proc_kill, &request)
     }
 
     // MARK: - Errors and logs

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcexec.h - what mcexec, the proxy of a program on the LWK, needs from C.
+ * Nothing of the module's ABI lives here (that is kmod/mcos_abi.h, module
+ * CMcosABI): these are the instructions and libc corners Swift cannot reach.
+ */
+#ifndef MCEXEC_SHIM_H
+#define MCEXEC_SHIM_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+/*
+ * A system call exactly as the program made it, through the syscall
+ * instruction, so that the result is the kernel's own (a value or -errno),
+ * untouched by libc wrappers, and no wrapper second-guesses the arguments.
+ */
+static inline long mcexec_raw_syscall(long number, long a0, long a1, long a2,
+				      long a3, long a4, long a5)
+{
+	long result;
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+
+	__asm__ volatile("syscall"
+			 : "=a"(result)
+			 : "a"(number), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return result;
+}
+
+/*
+ * Map [start, start + bytes) of 'fd' (offset 0, shared, read-write) at
+ * exactly that address, never over anything already there.  0, or -errno
+ * (-EEXIST: something of mcexec's own is in the range).
+ */
+static inline long mcexec_map_fixed_noreplace(int fd, uint64_t start, uint64_t bytes)
+{
+	void *want = (void *)(uintptr_t)start;
+	void *got = mmap(want, bytes, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | 0x100000 /* MAP_FIXED_NOREPLACE */, fd, 0);
+
+	if (got == MAP_FAILED)
+		return -(long)errno;
+	if (got != want) {	/* a kernel older than 4.17 took it as a hint */
+		munmap(got, bytes);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* AT_HWCAP on x86-64: CPUID.1:EDX, as Linux passes it. */
+static inline uint64_t mcexec_hwcap(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return d;
+}
+
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted (not acted on) and,
+ * without SA_RESTART, interrupt the ioctl that waits for the program, so
+ * that mcexec can pass them on.  Use these functions from one Swift file:
+ * the variable is per object file.
+ */
+static inline volatile sig_atomic_t *mcexec_noted_signal(void)
+{
+	static volatile sig_atomic_t noted;
+
+	return &noted;
+}
+
+static inline void mcexec_note_signal(int signal)
+{
+	*mcexec_noted_signal() = signal;
+}
+
+static inline int mcexec_forward_signals(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction action;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		/* Ignored when we started (nohup; a script's background job):
+		 * the program would have inherited that, so it stays ignored. */
+		if (sigaction(signals[i], 0, &action) < 0)
+			return -errno;
+		if (action.sa_handler == SIG_IGN)
+			continue;
+		__builtin_memset(&action, 0, sizeof(action));
+		action.sa_handler = mcexec_note_signal;
+		sigemptyset(&action.sa_mask);
+		if (sigaction(signals[i], &action, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* The signal noted since the last call, 0 if none. */
+static inline int mcexec_take_signal(void)
+{
+	int signal = *mcexec_noted_signal();
+
+	*mcexec_noted_signal() = 0;
+	return signal;
+}
+
+#endif
