@@ -423,6 +423,13 @@ struct mcos_kmsg_ring {
 #define MCOS_IKC_MAGIC		0x43494b52U	/* "RKIC" */
 #define MCOS_IKC_VECTOR		0xd1
 
+/* Where each ring sits in the IKC area, counted in rings. */
+#define MCOS_IKC_MASTER_TO_LWK		0u
+#define MCOS_IKC_MASTER_FROM_LWK	1u
+static inline uint32_t mcos_ikc_ring_to_lwk(uint32_t lwk_cpu) { return 2 + 2 * lwk_cpu; }
+static inline uint32_t mcos_ikc_ring_from_lwk(uint32_t lwk_cpu) { return 3 + 2 * lwk_cpu; }
+static inline uint32_t mcos_ikc_nr_rings(uint32_t nr_cpus) { return 2 * (1 + nr_cpus); }
+
 enum mcos_ikc_type {
 	MCOS_IKC_MASTER_ACK = 1,	/* Linux->LWK on the master channel */
 	MCOS_IKC_PING = 2,		/* Linux->LWK on a CPU channel, seq */
