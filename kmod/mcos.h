@@ -41,7 +41,8 @@ struct mcos_lwk {
 	struct list_head tables;	/* temporary page-table pages */
 	u64 pdpt_phys;
 	void *ikc;			/* IKC area, NULL until READY */
-	u32 ikc_bytes;
+	u32 ikc_bytes;			/* one ring, as checked at READY */
+	u32 ikc_slots;			/* packets per ring, as checked */
 	u64 seq;
 	unsigned long *busy;		/* LWK CPUs running a program */
 	u32 nr_cpus;
@@ -120,6 +121,7 @@ int mcos_mem_node_info(struct mcos_node_info *n);
 u64 mcos_mem_reserved_bytes(void);
 int mcos_mem_assign(struct mcos_os *os, struct mcos_mem_assign *a);
 int mcos_mem_unassign(struct mcos_os *os, int node, bool all);
+void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len);
 
 /* mcos_os.c: OS instances */
 void mcos_os_exit(void);
@@ -142,13 +144,17 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 int mcos_boot(struct mcos_os *os);
 void mcos_boot_stop(struct mcos_os *os);
 void mcos_boot_poll(struct mcos_os *os);
-int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p);
-void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len);
+struct mcos_lwk *mcos_boot_connected(struct mcos_os *os);
+
+/* mcos_ikc.c: talking to a booted LWK */
 void mcos_ipi(u32 apicid, u32 low);
-struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index);
-bool mcos_ikc_send_args(struct mcos_ikc_ring *r, u32 type, u64 seq,
-			const u64 *args, unsigned int nargs);
-bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out);
+void mcos_ikc_notify(struct mcos_lwk *lwk, u32 cpu);
+int mcos_ikc_connect(struct mcos_os *os, struct mcos_lwk *lwk);
+bool mcos_ikc_send(struct mcos_lwk *lwk, u32 ring, u32 type, u64 seq,
+		   const u64 *args, unsigned int nargs);
+bool mcos_ikc_recv(struct mcos_lwk *lwk, u32 ring, struct mcos_ikc_packet *out);
+void mcos_ikc_drain(struct mcos_lwk *lwk, u32 ring);
+void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);
 
 /* mcos_proc.c: programs on the LWK (mcexec) */
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,

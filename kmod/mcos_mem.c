@@ -354,3 +354,18 @@ int mcos_mem_unassign(struct mcos_os *os, int node, bool all)
 	}
 	return 0;
 }
+
+/* Is [phys, phys + len) inside the instance's memory?  Its kernel address. */
+void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
+{
+	struct mcos_chunk *c;
+	u64 start, bytes;
+
+	list_for_each_entry(c, &os->chunks, os_link) {
+		start = page_to_phys(c->page);
+		bytes = PAGE_SIZE << c->order;
+		if (phys >= start && phys - start < bytes && len <= bytes - (phys - start))
+			return phys_to_virt(phys);
+	}
+	return NULL;
+}

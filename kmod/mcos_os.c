@@ -265,6 +265,7 @@ static long mcos_os_shutdown(struct mcos_os *os)
 static long mcos_os_ping(struct mcos_os *os, void __user *uarg)
 {
 	struct mcos_ikc_ping p;
+	struct mcos_lwk *lwk;
 	int err;
 
 	err = mcos_get_arg(&p, uarg, sizeof(p));
@@ -272,9 +273,10 @@ static long mcos_os_ping(struct mcos_os *os, void __user *uarg)
 		return err;
 	if (p.flags)
 		return -EINVAL;
-	err = mcos_ikc_ping(os, &p);
-	if (err)
-		return err;
+	lwk = mcos_boot_connected(os);
+	if (!lwk)
+		return -ENOTCONN;
+	mcos_ikc_ping(lwk, &p);
 	return mcos_put_arg(uarg, &p, sizeof(p));
 }
 

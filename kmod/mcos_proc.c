@@ -104,9 +104,9 @@ static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
 		mutex_lock(&f->os->proc_lock);
 		err = mcos_proc_check(f);
 		if (!err) {
-			if (mcos_ikc_send_args(mcos_ring(f->lwk, 2 + 2 * f->cpu),
-					       type, seq, args, nargs))
-				mcos_ipi(f->lwk->apic_ids[f->cpu], MCOS_IKC_VECTOR);
+			if (mcos_ikc_send(f->lwk, mcos_ikc_ring_to_lwk(f->cpu),
+					  type, seq, args, nargs))
+				mcos_ikc_notify(f->lwk, f->cpu);
 			else
 				err = -EAGAIN;	/* ring full */
 		}
@@ -131,7 +131,7 @@ static int mcos_proc_recv(struct mcos_file *f, struct mcos_ikc_packet *pkt)
 	mutex_lock(&f->os->proc_lock);
 	err = mcos_proc_check(f);
 	if ((!err || err == -EIO) &&
-	    mcos_ikc_recv(mcos_ring(f->lwk, 3 + 2 * f->cpu), pkt))
+	    mcos_ikc_recv(f->lwk, mcos_ikc_ring_from_lwk(f->cpu), pkt))
 		err = 1;
 	mutex_unlock(&f->os->proc_lock);
 	return err;
@@ -399,7 +399,6 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 {
 	struct mcos_os *os = f->os;
 	struct mcos_proc_create c;
-	struct mcos_ikc_packet pkt;
 	struct mcos_lwk *lwk;
 	u64 args[4];
 	int err, cpu;
@@ -413,12 +412,11 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 		return -EBUSY;	/* one process per open file */
 
 	mutex_lock(&mcos_lock);
-	mcos_boot_poll(os);
-	lwk = os->lwk;
+	lwk = mcos_boot_connected(os);
 	err = 0;
 	if (os->dead)
 		err = -ENODEV;
-	else if (os->state != MCOS_OS_RUNNING || !lwk || !lwk->ikc)
+	else if (!lwk)
 		err = -ENOTCONN;
 	else if (c.lwk_cpu >= (int)lwk->nr_cpus)
 		err = -EINVAL;
@@ -450,8 +448,7 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	f->alive = true;
 	list_add(&f->link, &os->procs);
 	/* stale packets of an earlier user of the channel (pings) */
-	while (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * cpu), &pkt))
-		;
+	mcos_ikc_drain(lwk, mcos_ikc_ring_from_lwk(cpu));
 	mutex_unlock(&os->proc_lock);
 	mutex_unlock(&mcos_lock);
 
