@@ -92,9 +92,8 @@ static void mcos_tables_free(struct mcos_lwk *lwk)
 	}
 }
 
-#define PTE_P	0x1ull
-#define PTE_W	0x2ull
-#define PTE_PS	0x80ull
+/* x86-64 tables like Linux's own: every entry present and writable. */
+#define MCOS_WINDOW_PTE	(_PAGE_PRESENT | _PAGE_RW)
 
 static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
 {
@@ -114,11 +113,11 @@ static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
 			if (!pdpt[i3]) {
 				if (!mcos_table_alloc(lwk, &tphys))
 					return -ENOMEM;
-				pdpt[i3] = tphys | PTE_P | PTE_W;
+				pdpt[i3] = tphys | MCOS_WINDOW_PTE;
 			}
 			pd = phys_to_virt(pdpt[i3] & PTE_PFN_MASK);
 			if (!(virt & (SZ_2M - 1)) && !(p & (SZ_2M - 1)) && end - p >= SZ_2M) {
-				pd[i2] = p | PTE_P | PTE_W | PTE_PS;
+				pd[i2] = p | MCOS_WINDOW_PTE | _PAGE_PSE;
 				p += SZ_2M;
 				virt += SZ_2M;
 				continue;
@@ -126,10 +125,10 @@ static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
 			if (!pd[i2]) {
 				if (!mcos_table_alloc(lwk, &tphys))
 					return -ENOMEM;
-				pd[i2] = tphys | PTE_P | PTE_W;
+				pd[i2] = tphys | MCOS_WINDOW_PTE;
 			}
 			pt = phys_to_virt(pd[i2] & PTE_PFN_MASK);
-			pt[(virt >> 12) & 511] = p | PTE_P | PTE_W;
+			pt[(virt >> 12) & 511] = p | MCOS_WINDOW_PTE;
 			p += PAGE_SIZE;
 			virt += PAGE_SIZE;
 		}

@@ -39,12 +39,6 @@
 #define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
 #define MCOS_SPIN_NS		20000		/* busy-poll this long first */
 
-#define PTE_P	0x1ull
-#define PTE_W	0x2ull
-#define PTE_U	0x4ull
-#define PTE_PS	0x80ull
-#define PTE_ADDR	0x000ffffffffff000ull
-
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp)
 {
@@ -227,19 +221,19 @@ static u64 mcos_proc_walk(struct mcos_file *f, u64 addr, bool *writable)
 	u64 *t;
 
 	for (level = 0; level < ARRAY_SIZE(shifts); level++) {
-		t = mcos_phys_in_os(f->os, table & PTE_ADDR, PAGE_SIZE);
+		t = mcos_phys_in_os(f->os, table & PTE_PFN_MASK, PAGE_SIZE);
 		if (!t)
 			return 0;
 		e = READ_ONCE(t[(addr >> shifts[level]) & 511]);
-		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+		if ((e & (_PAGE_PRESENT | _PAGE_USER)) != (_PAGE_PRESENT | _PAGE_USER))
 			return 0;
-		w = w && (e & PTE_W);
-		if (level == 3 || ((level == 1 || level == 2) && (e & PTE_PS)))
+		w = w && (e & _PAGE_RW);
+		if (level == 3 || ((level == 1 || level == 2) && (e & _PAGE_PSE)))
 			break;
 		table = e;
 	}
 	size = 1ull << shifts[level];
-	e = (e & PTE_ADDR & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
+	e = (e & PTE_PFN_MASK & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
 	if (!mcos_phys_in_os(f->os, e, PAGE_SIZE))
 		return 0;
 	*writable = w;
@@ -458,7 +452,7 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	args[3] = c.numa_mask;	/* the LWK knows its nodes: it checks */
 	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 4,
 				MCOS_REQ_TIMEOUT, &f->pml4);
-	if (!err && !mcos_phys_in_os(os, f->pml4 & PTE_ADDR, PAGE_SIZE))
+	if (!err && !mcos_phys_in_os(os, f->pml4 & PTE_PFN_MASK, PAGE_SIZE))
 		err = -EPROTO;
 	if (err) {
 		if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
