@@ -6,6 +6,7 @@
 #define MCOS_H
 
 #include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -95,10 +96,47 @@ struct mcos_file {
 	u64 seq;
 };
 
+static inline struct mcos_os *mcos_file_os(struct file *file)
+{
+	return ((struct mcos_file *)file->private_data)->os;
+}
+
+/*
+ * One ioctl of a device (mcos_ioctl.c runs them): who may call it and the
+ * lock its handler runs under.  Each device has one table of them.
+ */
+enum mcos_ioctl_caller {
+	MCOS_ANYONE,
+	MCOS_ADMIN,		/* CAP_SYS_ADMIN, else -EPERM */
+};
+
+enum mcos_ioctl_lock {
+	MCOS_LOCK_NONE,		/* the handler takes what it needs */
+	MCOS_LOCK_MODULE,	/* mcos_lock */
+	MCOS_LOCK_FILE,		/* the open file's lock, interruptibly */
+};
+
+struct mcos_ioctl {
+	unsigned int cmd;
+	long (*handler)(struct file *file, void __user *uarg);
+	enum mcos_ioctl_caller caller;
+	enum mcos_ioctl_lock lock;
+};
+
+struct mcos_ioctl_table {
+	const struct mcos_ioctl *ioctls;
+	unsigned int count;
+	int (*check)(struct file *file);	/* under the lock, may be NULL */
+};
+
 /* mcos_main.c: one lock for all state of the module. */
 extern struct mutex mcos_lock;
+
+/* mcos_ioctl.c: arguments and the dispatch by table */
 int mcos_get_arg(void *karg, const void __user *uarg, u32 size);
 int mcos_put_arg(void __user *uarg, const void *karg, u32 size);
+long mcos_ioctl_dispatch(const struct mcos_ioctl_table *t, struct file *file,
+			 unsigned int cmd, unsigned long arg);
 
 /* mcos_cpu.c: reserved CPUs */
 int mcos_cpu_init(void);
@@ -159,8 +197,12 @@ void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);
 /* mcos_proc.c: programs on the LWK (mcexec) */
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp);
-long mcos_proc_ioctl(struct mcos_file *f, unsigned int cmd, void __user *uarg);
-bool mcos_proc_cmd(unsigned int cmd);
+long mcos_proc_create(struct file *file, void __user *uarg);
+long mcos_proc_map(struct file *file, void __user *uarg);
+long mcos_proc_start(struct file *file, void __user *uarg);
+long mcos_proc_wait(struct file *file, void __user *uarg);
+long mcos_proc_reply(struct file *file, void __user *uarg);
+long mcos_proc_kill(struct file *file, void __user *uarg);
 int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma);
 void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);

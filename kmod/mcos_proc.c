@@ -49,20 +49,6 @@ void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 	INIT_LIST_HEAD(&f->link);
 }
 
-bool mcos_proc_cmd(unsigned int cmd)
-{
-	switch (cmd) {
-	case MCOS_IOC_PROC_CREATE:
-	case MCOS_IOC_PROC_MAP:
-	case MCOS_IOC_PROC_START:
-	case MCOS_IOC_PROC_WAIT:
-	case MCOS_IOC_PROC_REPLY:
-	case MCOS_IOC_PROC_KILL:
-		return true;
-	}
-	return false;
-}
-
 /* ---- the channel, under proc_lock ---- */
 
 /* 0 if the LWK the process lives on is still there and sane. */
@@ -389,50 +375,29 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	mutex_unlock(&f->os->proc_lock);
 }
 
-static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
+/* An idle LWK CPU: 'want', or the first idle one if want < 0. */
+static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
+			      int want)
+{
+	unsigned long cpu;
+
+	if (want < 0) {
+		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
+		return cpu < lwk->nr_cpus ? cpu : -EBUSY;
+	}
+	if (test_bit(want, lwk->busy)) {
+		pr_info_ratelimited("%s: LWK CPU %d is busy with another program\n",
+				    os->name, want);
+		return -EBUSY;
+	}
+	return want;
+}
+
+/* The file's process lives on 'cpu' from now on: its channel is the file's. */
+static void mcos_proc_bind(struct mcos_file *f, struct mcos_lwk *lwk, int cpu)
 {
 	struct mcos_os *os = f->os;
-	struct mcos_proc_create c;
-	struct mcos_lwk *lwk;
-	u64 args[4];
-	int err, cpu;
 
-	err = mcos_get_arg(&c, uarg, sizeof(c));
-	if (err)
-		return err;
-	if (c.flags || c.lwk_cpu < -1)
-		return -EINVAL;
-	if (f->used)
-		return -EBUSY;	/* one process per open file */
-
-	mutex_lock(&mcos_lock);
-	lwk = mcos_boot_connected(os);
-	err = 0;
-	if (os->dead)
-		err = -ENODEV;
-	else if (!lwk)
-		err = -ENOTCONN;
-	else if (c.lwk_cpu >= (int)lwk->nr_cpus)
-		err = -EINVAL;
-	if (err) {
-		mutex_unlock(&mcos_lock);
-		return err;
-	}
-	if (c.lwk_cpu >= 0) {
-		cpu = c.lwk_cpu;
-		if (test_bit(cpu, lwk->busy)) {
-			pr_info("mcos%u: LWK CPU %d is busy with another program\n",
-				os->index, cpu);
-			mutex_unlock(&mcos_lock);
-			return -EBUSY;
-		}
-	} else {
-		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
-		if (cpu >= lwk->nr_cpus) {
-			mutex_unlock(&mcos_lock);
-			return -EBUSY;
-		}
-	}
 	mutex_lock(&os->proc_lock);
 	set_bit(cpu, lwk->busy);
 	f->cpu = cpu;
@@ -444,29 +409,85 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	/* stale packets of an earlier user of the channel (pings) */
 	mcos_ikc_drain(lwk, mcos_ikc_ring_from_lwk(cpu));
 	mutex_unlock(&os->proc_lock);
+}
+
+/* Choose the process's LWK CPU (want < 0: any idle one); the CPU or -errno. */
+static int mcos_proc_claim_cpu(struct mcos_file *f, int want)
+{
+	struct mcos_os *os = f->os;
+	struct mcos_lwk *lwk;
+	int cpu;
+
+	mutex_lock(&mcos_lock);
+	lwk = mcos_boot_connected(os);
+	cpu = -ENODEV;
+	if (os->dead)
+		goto out_unlock;
+	cpu = -ENOTCONN;
+	if (!lwk)
+		goto out_unlock;
+	cpu = -EINVAL;
+	if (want >= (int)lwk->nr_cpus)
+		goto out_unlock;
+	cpu = mcos_proc_pick_cpu(os, lwk, want);
+	if (cpu >= 0)
+		mcos_proc_bind(f, lwk, cpu);
+out_unlock:
 	mutex_unlock(&mcos_lock);
+	return cpu;
+}
+
+/*
+ * PROC_CREATE on the claimed CPU; the reply carries the page-table root.
+ * If it fails, the CPU is free again, or, when the LWK may have created
+ * the process all the same, the process is ended first.
+ */
+static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask)
+{
+	u64 args[4];
+	int err;
 
 	args[0] = task_tgid_nr(current);
 	args[1] = ktime_get_real_ns();
 	args[2] = ktime_get_ns();
-	args[3] = c.numa_mask;	/* the LWK knows its nodes: it checks */
+	args[3] = numa_mask;	/* the LWK knows its nodes: it checks */
 	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 4,
 				MCOS_REQ_TIMEOUT, &f->pml4);
-	if (!err && !mcos_phys_in_os(os, f->pml4 & PTE_PFN_MASK, PAGE_SIZE))
+	if (!err && !mcos_phys_in_os(f->os, f->pml4 & PTE_PFN_MASK, PAGE_SIZE))
 		err = -EPROTO;
-	if (err) {
-		if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
-			mcos_proc_abandon(f);	/* it may exist: end it */
-		else if (f->alive)
-			mcos_proc_done(f);
+	if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
+		mcos_proc_abandon(f);	/* it may exist: end it */
+	else if (err && f->alive)
+		mcos_proc_done(f);
+	return err;
+}
+
+long mcos_proc_create(struct file *file, void __user *uarg)
+{
+	struct mcos_file *f = file->private_data;
+	struct mcos_proc_create c;
+	int err, cpu;
+
+	err = mcos_get_arg(&c, uarg, sizeof(c));
+	if (err)
 		return err;
-	}
+	if (c.flags || c.lwk_cpu < -1)
+		return -EINVAL;
+	if (f->used)
+		return -EBUSY;	/* one process per open file */
+	cpu = mcos_proc_claim_cpu(f, c.lwk_cpu);
+	if (cpu < 0)
+		return cpu;
+	err = mcos_proc_spawn(f, c.numa_mask);
+	if (err)
+		return err;
 	c.lwk_cpu = cpu;
 	return mcos_put_arg(uarg, &c, sizeof(c));
 }
 
-static long mcos_proc_map(struct mcos_file *f, void __user *uarg)
+long mcos_proc_map(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_map m;
 	u64 args[3];
 	int err;
@@ -490,8 +511,9 @@ static long mcos_proc_map(struct mcos_file *f, void __user *uarg)
 				 MCOS_MAP_TIMEOUT, NULL);
 }
 
-static long mcos_proc_start(struct mcos_file *f, void __user *uarg)
+long mcos_proc_start(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_start s;
 	u64 args[3];
 	int err;
@@ -521,8 +543,9 @@ static long mcos_proc_start(struct mcos_file *f, void __user *uarg)
 				 MCOS_REQ_TIMEOUT, NULL);
 }
 
-static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
+long mcos_proc_wait(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_event ev;
 	struct mcos_ikc_packet pkt;
 	int err, i;
@@ -569,8 +592,9 @@ static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
 	}
 }
 
-static long mcos_proc_reply(struct mcos_file *f, void __user *uarg)
+long mcos_proc_reply(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_reply r;
 	u64 result;
 	int err;
@@ -591,8 +615,9 @@ static long mcos_proc_reply(struct mcos_file *f, void __user *uarg)
 	return err;
 }
 
-static long mcos_proc_kill(struct mcos_file *f, void __user *uarg)
+long mcos_proc_kill(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_kill k;
 	u64 args[2];
 	int err;
@@ -607,40 +632,6 @@ static long mcos_proc_kill(struct mcos_file *f, void __user *uarg)
 	args[0] = k.signal;
 	args[1] = 0;
 	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
-}
-
-long mcos_proc_ioctl(struct mcos_file *f, unsigned int cmd, void __user *uarg)
-{
-	long ret;
-
-	if (READ_ONCE(f->os->dead))
-		return -ENODEV;
-	/* KILL may come from another thread while one waits. */
-	if (cmd == MCOS_IOC_PROC_KILL)
-		return mcos_proc_kill(f, uarg);
-	if (mutex_lock_interruptible(&f->lock))
-		return -EINTR;
-	switch (cmd) {
-	case MCOS_IOC_PROC_CREATE:
-		ret = mcos_proc_create(f, uarg);
-		break;
-	case MCOS_IOC_PROC_MAP:
-		ret = mcos_proc_map(f, uarg);
-		break;
-	case MCOS_IOC_PROC_START:
-		ret = mcos_proc_start(f, uarg);
-		break;
-	case MCOS_IOC_PROC_WAIT:
-		ret = mcos_proc_wait(f, uarg);
-		break;
-	case MCOS_IOC_PROC_REPLY:
-		ret = mcos_proc_reply(f, uarg);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-	mutex_unlock(&f->lock);
-	return ret;
 }
 
 /* The file is closed (its mappings are gone): end a live process. */
