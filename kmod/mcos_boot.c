@@ -19,6 +19,8 @@
  *
  * Called under mcos_lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/elf.h>
 #include <linux/jiffies.h>

@@ -9,6 +9,8 @@
  * 'start' to 'head'.  Writers and readers hold the spinlock; readers copy
  * a snapshot out before touching user memory.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>

@@ -6,6 +6,8 @@
  * destroys OS instances.  Queries are open to anyone; everything that
  * changes state needs CAP_SYS_ADMIN.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/module.h>
@@ -209,7 +211,7 @@ static int __init mcos_init(void)
 		goto err_mem;
 
 	mcos_tramp_init();	/* only decides whether BOOT can work */
-	pr_info("mcos: ABI %u loaded\n", MCOS_ABI_VERSION);
+	pr_info("ABI %u loaded\n", MCOS_ABI_VERSION);
 	return 0;
 
 err_mem:
@@ -226,7 +228,7 @@ static void __exit mcos_exit(void)
 	mcos_os_exit();
 	mcos_mem_exit();
 	mcos_cpu_exit();
-	pr_info("mcos: unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(mcos_init);

@@ -9,6 +9,8 @@
  * max(5 % of the node's managed memory, 64 MiB) free.  All calls run under
  * mcos_lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -161,11 +163,11 @@ int mcos_mem_reserve(struct mcos_mem_request *r)
 	}
 
 	list_splice_tail(&got, &mcos_chunks[nid]);
-	pr_info("mcos: reserved %llu bytes on node %d\n", r->bytes, nid);
+	pr_info("reserved %llu bytes on node %d\n", r->bytes, nid);
 	return 0;
 
 fail:
-	pr_info("mcos: node %d: got %llu of %llu bytes, giving them back\n",
+	pr_info("node %d: got %llu of %llu bytes, giving them back\n",
 		nid, r->obtained, r->bytes);
 	list_for_each_entry_safe(c, tmp, &got, node_link)
 		mcos_chunk_free(c);

@@ -14,7 +14,8 @@
  * number under mcos_table_lock only, so it never waits for mcos_lock
  * (which is held around misc_register/misc_deregister).
  */
-#include <linux/capability.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/fs.h>
 #include <linux/mm.h>

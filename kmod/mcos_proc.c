@@ -20,6 +20,8 @@
  * repeated), -ENODEV (the LWK was shut down or the instance destroyed),
  * -EIO (the LWK panicked), -ETIMEDOUT (no answer to a request in time).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -369,8 +371,8 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	}
 	mutex_lock(&f->os->proc_lock);
 	if (err == -ETIMEDOUT && f->alive)
-		pr_warn("mcos%u: the program on LWK CPU %d did not end within 2 s of its proxy going; the CPU stays busy until the LWK is shut down\n",
-			f->os->index, f->cpu);
+		pr_warn_ratelimited("%s: the program on LWK CPU %d did not end within 2 s of its proxy going; the CPU stays busy until the LWK is shut down\n",
+				    f->os->name, f->cpu);
 	mcos_proc_forget(f, false);
 	mutex_unlock(&f->os->proc_lock);
 }
@@ -654,8 +656,8 @@ void mcos_proc_end_all(struct mcos_os *os)
 	os->boot_gen++;
 	list_for_each_entry_safe(f, tmp, &os->procs, link) {
 		unmap_mapping_range(f->filp->f_mapping, 0, 0, 1);
-		pr_info("mcos%u: the program on LWK CPU %d ends with the LWK\n",
-			os->index, f->cpu);
+		pr_info_ratelimited("%s: the program on LWK CPU %d ends with the LWK\n",
+				    os->name, f->cpu);
 		list_del_init(&f->link);
 		f->alive = false;
 	}
