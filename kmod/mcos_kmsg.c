@@ -108,6 +108,7 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 	u64 begin;
 	u32 n, i;
 	char *tmp;
+	int err;
 
 	*copied = 0;
 	*avail = mcos_kmsg_avail(k);
@@ -125,13 +126,13 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		tmp[i] = k->data[(begin + i) % r->data_bytes];
 	spin_unlock_irqrestore(&k->lock, flags);
 
-	if (n && copy_to_user(buf, tmp, n)) {
-		kvfree(tmp);
-		return -EFAULT;
-	}
+	err = 0;
+	if (n && copy_to_user(buf, tmp, n))
+		err = -EFAULT;
+	else
+		*copied = n;
 	kvfree(tmp);
-	*copied = n;
-	return 0;
+	return err;
 }
 
 /* The last len - 1 bytes of text, NUL-terminated (for the kernel log). */

@@ -242,20 +242,20 @@ static vm_fault_t mcos_proc_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&f->os->proc_lock);
 	if (mcos_proc_check(f))
-		goto out;
+		goto out_unlock;
 	phys = mcos_proc_walk(f, addr, &writable);
 	if (!phys)
-		goto out;
+		goto out_unlock;
 	/* Before START the proxy fills the program in: every page is writable. */
 	if (!f->started)
 		writable = true;
 	if (write && !writable)
-		goto out;
+		goto out_unlock;
 	if (!writable)
 		prot = __pgprot(pgprot_val(prot) & ~_PAGE_RW);
 	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
 				  phys >> PAGE_SHIFT, prot);
-out:
+out_unlock:
 	mutex_unlock(&f->os->proc_lock);
 	return ret;
 }
