@@ -2,12 +2,13 @@
 /*
  * mcos_kmsg.c - the per-instance kmsg ring buffer.
  *
- * MCOS_KMSG_SIZE bytes of physically contiguous memory (so that the LWK
- * can later write into it by physical address), starting with a
- * struct mcos_kmsg_ring.  'head' counts every byte ever written; text
- * still readable is [max(start, head - data_bytes), head).  Clear moves
- * 'start' to 'head'.  Writers and readers hold the spinlock; readers copy
- * a snapshot out before touching user memory.
+ * MCOS_KMSG_SIZE bytes of physically contiguous memory, starting with a
+ * struct mcos_kmsg_ring: the module writes its lines here, and a booted
+ * LWK its own, by the physical address the boot block gives it.  'head'
+ * counts every byte ever written; text still readable is
+ * [max(start, head - data_bytes), head).  Clear moves 'start' to 'head'.
+ * Writers and readers hold the spinlock; readers copy a snapshot out
+ * before touching user memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -5,9 +5,10 @@
  * Memory is not hot-removed: it is allocated with alloc_pages_node() in
  * physically contiguous, naturally aligned chunks, from 4 MiB (order 10)
  * down to a minimum order, and kept on a list per node.  The pages stay in
- * Linux's direct map.  A node never goes below its safety floor,
- * max(5 % of the node's managed memory, 64 MiB) free.  All calls run under
- * mcos_lock.
+ * Linux's direct map.  A node never goes below its safety floor of free
+ * memory: max(5 % of its managed memory, 256 MiB) for a node with CPUs,
+ * max(2 %, 64 MiB) for a CPU-less one (MCOS_FLOOR_* in mcos_abi.h).  All
+ * calls run under mcos_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

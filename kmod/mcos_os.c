@@ -575,7 +575,10 @@ int mcos_os_destroy(unsigned int index)
 	return 0;
 }
 
-/* Module unload: nothing runs yet, so every instance can go. */
+/*
+ * Module unload: no file is open (each holds a module reference), so
+ * every instance can go, a running LWK stopped first.
+ */
 void mcos_os_exit(void)
 {
 	unsigned int i;

@@ -25,7 +25,7 @@
  *    when each of its CPUs is in, and we clear it again when we restore (a
  *    lock left held would make the next add_cpu() fail after 10 s);
  *  - 5-level paging (LA57) would need one more table level between
- *    trampoline_pgd and our tables: refused for now.
+ *    trampoline_pgd and our tables: refused.
  *
  * If anything does not check out, boot is refused with the reason (shown in
  * the kernel log at load and in the instance's kmsg at boot); everything
