@@ -165,40 +165,38 @@ static int mcos_image_layout(struct mcos_os *os, u64 *boot_off)
 	return 0;
 }
 
-static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+/* Counts and table offsets of the boot block; -E2BIG if they do not fit. */
+static int mcos_boot_block_layout(struct mcos_os *os, struct mcos_boot_block *bb)
 {
-	struct mcos_boot_block *bb = lwk->bb;
-	struct mcos_boot_cpu *cpus;
-	struct mcos_boot_chunk *chunks;
-	struct mcos_chunk *c;
-	u32 *dist, n = 0, a, b, nodes = nr_node_ids;
 	u64 off = sizeof(*bb);
-	unsigned int cpu;
+	struct mcos_chunk *c;
 
-	memset(bb, 0, MCOS_BOOT_AREA_SIZE);
-	bb->magic = MCOS_BOOT_MAGIC;
-	bb->version = MCOS_BOOT_BLOCK_VERSION;
 	bb->nr_cpus = cpumask_weight(os->cpus);
 	list_for_each_entry(c, &os->chunks, os_link)
-		n++;
-	bb->nr_chunks = n;
-	bb->nr_nodes = nodes;
+		bb->nr_chunks++;
+	bb->nr_nodes = nr_node_ids;
 	bb->kargs_len = os->kargs_len;
 
 	bb->cpus_off = off;
-	off += bb->nr_cpus * sizeof(*cpus);
+	off += bb->nr_cpus * sizeof(struct mcos_boot_cpu);
 	bb->chunks_off = off;
-	off += n * sizeof(*chunks);
+	off += bb->nr_chunks * sizeof(struct mcos_boot_chunk);
 	bb->distance_off = off;
-	off += nodes * nodes * sizeof(u32);
+	off += bb->nr_nodes * bb->nr_nodes * sizeof(u32);
 	bb->kargs_off = off;
-	off += os->kargs_len;
+	off += bb->kargs_len;
 	if (off > MCOS_BOOT_AREA_SIZE)
 		return -E2BIG;
 	bb->size = off;
+	return 0;
+}
 
-	cpus = (void *)bb + bb->cpus_off;
-	n = 0;
+/* LWK CPU i is the i-th CPU of the instance; [0] boots first. */
+static void mcos_boot_cpus_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	struct mcos_boot_cpu *cpus = (void *)lwk->bb + lwk->bb->cpus_off;
+	unsigned int cpu, n = 0;
+
 	for_each_cpu(cpu, os->cpus) {
 		cpus[n].apic_id = cpu_physical_id(cpu);
 		cpus[n].node = cpu_to_node(cpu);
@@ -206,17 +204,39 @@ static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
 		lwk->apic_ids[n] = cpus[n].apic_id;
 		n++;
 	}
-	chunks = (void *)bb + bb->chunks_off;
-	n = 0;
+}
+
+/* The chunks in window order, and the SLIT distances between nodes. */
+static void mcos_boot_memory_fill(struct mcos_os *os, struct mcos_boot_block *bb)
+{
+	struct mcos_boot_chunk *chunks = (void *)bb + bb->chunks_off;
+	u32 *dist = (void *)bb + bb->distance_off, nodes = bb->nr_nodes, a, b;
+	struct mcos_chunk *c;
+	unsigned int n = 0;
+
 	list_for_each_entry(c, &os->chunks, os_link) {
 		chunks[n].phys = page_to_phys(c->page);
 		chunks[n].bytes = PAGE_SIZE << c->order;
 		chunks[n++].node = c->nid;
 	}
-	dist = (void *)bb + bb->distance_off;
 	for (a = 0; a < nodes; a++)
 		for (b = 0; b < nodes; b++)
 			dist[a * nodes + b] = node_distance(a, b);
+}
+
+static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	struct mcos_boot_block *bb = lwk->bb;
+	int err;
+
+	memset(bb, 0, MCOS_BOOT_AREA_SIZE);
+	bb->magic = MCOS_BOOT_MAGIC;
+	bb->version = MCOS_BOOT_BLOCK_VERSION;
+	err = mcos_boot_block_layout(os, bb);
+	if (err)
+		return err;
+	mcos_boot_cpus_fill(os, lwk);
+	mcos_boot_memory_fill(os, bb);
 	if (os->kargs_len)
 		memcpy((void *)bb + bb->kargs_off, os->kargs, os->kargs_len);
 	bb->kmsg_phys = virt_to_phys(os->kmsg.ring);

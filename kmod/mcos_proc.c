@@ -23,6 +23,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/err.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
@@ -76,6 +77,28 @@ static void mcos_proc_forget(struct mcos_file *f, bool free_cpu)
 	f->alive = false;
 }
 
+/* One packet on the process's channel, and the IPI; -EAGAIN: ring full. */
+static int mcos_proc_try_send(struct mcos_file *f, u32 type, u64 seq,
+			      const u64 *args, unsigned int nargs)
+{
+	int err;
+
+	mutex_lock(&f->os->proc_lock);
+	err = mcos_proc_check(f);
+	if (err)
+		goto out_unlock;
+	if (!mcos_ikc_send(f->lwk, mcos_ikc_ring_to_lwk(f->cpu), type, seq,
+			   args, nargs)) {
+		err = -EAGAIN;
+		goto out_unlock;
+	}
+	mcos_ikc_notify(f->lwk, f->cpu);
+out_unlock:
+	mutex_unlock(&f->os->proc_lock);
+	return err;
+}
+
+/* Send, waiting up to 1 s for room in a full ring. */
 static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
 			  const u64 *args, unsigned int nargs)
 {
@@ -83,16 +106,7 @@ static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
 	int err;
 
 	for (;;) {
-		mutex_lock(&f->os->proc_lock);
-		err = mcos_proc_check(f);
-		if (!err) {
-			if (mcos_ikc_send(f->lwk, mcos_ikc_ring_to_lwk(f->cpu),
-					  type, seq, args, nargs))
-				mcos_ikc_notify(f->lwk, f->cpu);
-			else
-				err = -EAGAIN;	/* ring full */
-		}
-		mutex_unlock(&f->os->proc_lock);
+		err = mcos_proc_try_send(f, type, seq, args, nargs);
 		if (err != -EAGAIN)
 			return err;
 		if (time_after(jiffies, deadline))
@@ -333,8 +347,9 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 	}
 	if (result1)
 		*result1 = pkt.args[1];
-	return (s64)pkt.args[0] < 0 && (s64)pkt.args[0] >= -4095 ?
-		(int)(s64)pkt.args[0] : (pkt.args[0] ? -EPROTO : 0);
+	if (IS_ERR_VALUE(pkt.args[0]))
+		return (int)pkt.args[0];	/* -errno from the LWK */
+	return pkt.args[0] ? -EPROTO : 0;
 }
 
 /*
@@ -545,12 +560,30 @@ long mcos_proc_start(struct file *file, void __user *uarg)
 				 MCOS_REQ_TIMEOUT, NULL);
 }
 
+/* What mcexec learns of a SYSCALL or PROC_EXIT packet. */
+static void mcos_proc_event(struct mcos_proc_event *ev,
+			    const struct mcos_ikc_packet *pkt)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);
+	if (pkt->type == MCOS_IKC_SYSCALL) {
+		ev->kind = MCOS_EVENT_SYSCALL;
+		ev->number = (u32)pkt->seq;
+		memcpy(ev->args, pkt->args, sizeof(ev->args));
+	} else {
+		ev->kind = MCOS_EVENT_EXIT;
+		ev->status = (u32)pkt->args[0];
+		ev->fault_addr = pkt->args[1];
+		ev->fault_ip = pkt->args[2];
+	}
+}
+
 long mcos_proc_wait(struct file *file, void __user *uarg)
 {
 	struct mcos_file *f = file->private_data;
 	struct mcos_proc_event ev;
 	struct mcos_ikc_packet pkt;
-	int err, i;
+	int err;
 
 	err = mcos_get_arg(&ev, uarg, sizeof(ev));
 	if (err)
@@ -570,27 +603,17 @@ long mcos_proc_wait(struct file *file, void __user *uarg)
 				return err;
 			continue;
 		case MCOS_IKC_SYSCALL:
-			memset(&ev, 0, sizeof(ev));
-			ev.size = sizeof(ev);
-			ev.kind = MCOS_EVENT_SYSCALL;
-			ev.number = (u32)pkt.seq;
-			for (i = 0; i < 6; i++)
-				ev.args[i] = pkt.args[i];
 			f->in_syscall = true;
-			return mcos_put_arg(uarg, &ev, sizeof(ev));
+			break;
 		case MCOS_IKC_PROC_EXIT:
-			memset(&ev, 0, sizeof(ev));
-			ev.size = sizeof(ev);
-			ev.kind = MCOS_EVENT_EXIT;
-			ev.status = (u32)pkt.args[0];
-			ev.fault_addr = pkt.args[1];
-			ev.fault_ip = pkt.args[2];
 			mcos_proc_done(f);
 			f->in_syscall = false;
-			return mcos_put_arg(uarg, &ev, sizeof(ev));
+			break;
 		default:
 			continue;	/* a late PROC_REPLY: nothing waits for it */
 		}
+		mcos_proc_event(&ev, &pkt);
+		return mcos_put_arg(uarg, &ev, sizeof(ev));
 	}
 }
 
