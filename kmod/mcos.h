@@ -143,6 +143,8 @@ int mcos_cpu_init(void);
 void mcos_cpu_exit(void);
 int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
 		      bool all_allowed);
+int mcos_cpu_list_to_mask(const struct mcos_cpu_list *l, cpumask_var_t *mask,
+			  bool all_allowed);
 int mcos_cpu_reserve(const struct cpumask *mask);
 int mcos_cpu_release(const struct cpumask *mask);
 bool mcos_cpu_is_reserved(unsigned int cpu);

@@ -65,6 +65,20 @@ int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
 	return 0;
 }
 
+/* The same as a new mask; the caller frees it with free_cpumask_var(). */
+int mcos_cpu_list_to_mask(const struct mcos_cpu_list *l, cpumask_var_t *mask,
+			  bool all_allowed)
+{
+	int err;
+
+	if (!zalloc_cpumask_var(mask, GFP_KERNEL))
+		return -ENOMEM;
+	err = mcos_cpu_list_get(l, *mask, all_allowed);
+	if (err)
+		free_cpumask_var(*mask);
+	return err;
+}
+
 /* Offline every CPU of mask, or none: on failure re-online in reverse. */
 int mcos_cpu_reserve(const struct cpumask *mask)
 {

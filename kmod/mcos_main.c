@@ -45,11 +45,10 @@ static long mcos_ctl_cpus(void __user *uarg, bool reserve)
 	err = mcos_get_arg(&l, uarg, sizeof(l));
 	if (err)
 		return err;
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	err = mcos_cpu_list_get(&l, mask, !reserve);
-	if (!err)
-		err = reserve ? mcos_cpu_reserve(mask) : mcos_cpu_release(mask);
+	err = mcos_cpu_list_to_mask(&l, &mask, !reserve);
+	if (err)
+		return err;
+	err = reserve ? mcos_cpu_reserve(mask) : mcos_cpu_release(mask);
 	free_cpumask_var(mask);
 	return err;
 }

@@ -90,30 +90,25 @@ static int mcos_os_cpus_assignable(const struct cpumask *mask)
 	return 0;
 }
 
-static long mcos_os_assign_cpus(struct file *file, void __user *uarg)
+static int mcos_os_add_cpus(struct mcos_os *os, const struct cpumask *mask)
 {
-	struct mcos_os *os = mcos_file_os(file);
-	struct mcos_cpu_list l;
-	cpumask_var_t mask;
-	int err;
+	int err = mcos_os_cpus_assignable(mask);
 
-	err = mcos_get_arg(&l, uarg, sizeof(l));
-	if (err)
-		return err;
-	if (mcos_os_running(os))
-		return -EBUSY;
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	err = mcos_cpu_list_get(&l, mask, false);
-	if (!err)
-		err = mcos_os_cpus_assignable(mask);
 	if (!err)
 		cpumask_or(os->cpus, os->cpus, mask);
-	free_cpumask_var(mask);
 	return err;
 }
 
-static long mcos_os_unassign_cpus(struct file *file, void __user *uarg)
+static int mcos_os_drop_cpus(struct mcos_os *os, const struct cpumask *mask)
+{
+	if (!cpumask_subset(mask, os->cpus))
+		return -EINVAL;
+	cpumask_andnot(os->cpus, os->cpus, mask);
+	return 0;
+}
+
+/* ASSIGN_CPUS and UNASSIGN_CPUS (which also takes MCOS_F_ALL). */
+static long mcos_os_cpus(struct file *file, void __user *uarg, bool assign)
 {
 	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_cpu_list l;
@@ -125,21 +120,28 @@ static long mcos_os_unassign_cpus(struct file *file, void __user *uarg)
 		return err;
 	if (mcos_os_running(os))
 		return -EBUSY;
-	if (l.flags & MCOS_F_ALL) {
+	if (!assign && (l.flags & MCOS_F_ALL)) {
 		if (l.count || l.cpus_ptr || l.reserved0)
 			return -EINVAL;
 		cpumask_clear(os->cpus);
 		return 0;
 	}
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	err = mcos_cpu_list_get(&l, mask, false);
-	if (!err && !cpumask_subset(mask, os->cpus))
-		err = -EINVAL;
-	if (!err)
-		cpumask_andnot(os->cpus, os->cpus, mask);
+	err = mcos_cpu_list_to_mask(&l, &mask, false);
+	if (err)
+		return err;
+	err = assign ? mcos_os_add_cpus(os, mask) : mcos_os_drop_cpus(os, mask);
 	free_cpumask_var(mask);
 	return err;
+}
+
+static long mcos_os_assign_cpus(struct file *file, void __user *uarg)
+{
+	return mcos_os_cpus(file, uarg, true);
+}
+
+static long mcos_os_unassign_cpus(struct file *file, void __user *uarg)
+{
+	return mcos_os_cpus(file, uarg, false);
 }
 
 static long mcos_os_assign_mem(struct file *file, void __user *uarg)
