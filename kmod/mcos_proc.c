@@ -400,7 +400,9 @@ static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
 
 	if (want < 0) {
 		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
-		return cpu < lwk->nr_cpus ? cpu : -EBUSY;
+		if (cpu >= lwk->nr_cpus)
+			return -EBUSY;
+		return cpu;
 	}
 	if (test_bit(want, lwk->busy)) {
 		pr_info_ratelimited("%s: LWK CPU %d is busy with another program\n",
