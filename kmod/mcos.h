@@ -6,6 +6,7 @@
 #define MCOS_H
 
 #include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -41,7 +42,8 @@ struct mcos_lwk {
 	struct list_head tables;	/* temporary page-table pages */
 	u64 pdpt_phys;
 	void *ikc;			/* IKC area, NULL until READY */
-	u32 ikc_bytes;
+	u32 ikc_bytes;			/* one ring, as checked at READY */
+	u32 ikc_slots;			/* packets per ring, as checked */
 	u64 seq;
 	unsigned long *busy;		/* LWK CPUs running a program */
 	u32 nr_cpus;
@@ -94,16 +96,55 @@ struct mcos_file {
 	u64 seq;
 };
 
+static inline struct mcos_os *mcos_file_os(struct file *file)
+{
+	return ((struct mcos_file *)file->private_data)->os;
+}
+
+/*
+ * One ioctl of a device (mcos_ioctl.c runs them): who may call it and the
+ * lock its handler runs under.  Each device has one table of them.
+ */
+enum mcos_ioctl_caller {
+	MCOS_ANYONE,
+	MCOS_ADMIN,		/* CAP_SYS_ADMIN, else -EPERM */
+};
+
+enum mcos_ioctl_lock {
+	MCOS_LOCK_NONE,		/* the handler takes what it needs */
+	MCOS_LOCK_MODULE,	/* mcos_lock */
+	MCOS_LOCK_FILE,		/* the open file's lock, interruptibly */
+};
+
+struct mcos_ioctl {
+	unsigned int cmd;
+	long (*handler)(struct file *file, void __user *uarg);
+	enum mcos_ioctl_caller caller;
+	enum mcos_ioctl_lock lock;
+};
+
+struct mcos_ioctl_table {
+	const struct mcos_ioctl *ioctls;
+	unsigned int count;
+	int (*check)(struct file *file);	/* under the lock, may be NULL */
+};
+
 /* mcos_main.c: one lock for all state of the module. */
 extern struct mutex mcos_lock;
+
+/* mcos_ioctl.c: arguments and the dispatch by table */
 int mcos_get_arg(void *karg, const void __user *uarg, u32 size);
 int mcos_put_arg(void __user *uarg, const void *karg, u32 size);
+long mcos_ioctl_dispatch(const struct mcos_ioctl_table *t, struct file *file,
+			 unsigned int cmd, unsigned long arg);
 
 /* mcos_cpu.c: reserved CPUs */
 int mcos_cpu_init(void);
 void mcos_cpu_exit(void);
 int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
 		      bool all_allowed);
+int mcos_cpu_list_to_mask(const struct mcos_cpu_list *l, cpumask_var_t *mask,
+			  bool all_allowed);
 int mcos_cpu_reserve(const struct cpumask *mask);
 int mcos_cpu_release(const struct cpumask *mask);
 bool mcos_cpu_is_reserved(unsigned int cpu);
@@ -120,6 +161,7 @@ int mcos_mem_node_info(struct mcos_node_info *n);
 u64 mcos_mem_reserved_bytes(void);
 int mcos_mem_assign(struct mcos_os *os, struct mcos_mem_assign *a);
 int mcos_mem_unassign(struct mcos_os *os, int node, bool all);
+void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len);
 
 /* mcos_os.c: OS instances */
 void mcos_os_exit(void);
@@ -142,19 +184,27 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 int mcos_boot(struct mcos_os *os);
 void mcos_boot_stop(struct mcos_os *os);
 void mcos_boot_poll(struct mcos_os *os);
-int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p);
-void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len);
+struct mcos_lwk *mcos_boot_connected(struct mcos_os *os);
+
+/* mcos_ikc.c: talking to a booted LWK */
 void mcos_ipi(u32 apicid, u32 low);
-struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index);
-bool mcos_ikc_send_args(struct mcos_ikc_ring *r, u32 type, u64 seq,
-			const u64 *args, unsigned int nargs);
-bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out);
+void mcos_ikc_notify(struct mcos_lwk *lwk, u32 cpu);
+int mcos_ikc_connect(struct mcos_os *os, struct mcos_lwk *lwk);
+bool mcos_ikc_send(struct mcos_lwk *lwk, u32 ring, u32 type, u64 seq,
+		   const u64 *args, unsigned int nargs);
+bool mcos_ikc_recv(struct mcos_lwk *lwk, u32 ring, struct mcos_ikc_packet *out);
+void mcos_ikc_drain(struct mcos_lwk *lwk, u32 ring);
+void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);
 
 /* mcos_proc.c: programs on the LWK (mcexec) */
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp);
-long mcos_proc_ioctl(struct mcos_file *f, unsigned int cmd, void __user *uarg);
-bool mcos_proc_cmd(unsigned int cmd);
+long mcos_proc_create(struct file *file, void __user *uarg);
+long mcos_proc_map(struct file *file, void __user *uarg);
+long mcos_proc_start(struct file *file, void __user *uarg);
+long mcos_proc_wait(struct file *file, void __user *uarg);
+long mcos_proc_reply(struct file *file, void __user *uarg);
+long mcos_proc_kill(struct file *file, void __user *uarg);
 int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma);
 void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);

@@ -19,6 +19,8 @@
  *
  * Called under mcos_lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/elf.h>
 #include <linux/jiffies.h>
@@ -48,32 +50,6 @@ static void *mcos_win(struct mcos_os *os, u64 off, u64 len)
 		base += bytes;
 	}
 	return NULL;
-}
-
-/* Is [phys, phys + len) inside the instance's memory?  Its kernel address. */
-void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
-{
-	struct mcos_chunk *c;
-	u64 start, bytes;
-
-	list_for_each_entry(c, &os->chunks, os_link) {
-		start = page_to_phys(c->page);
-		bytes = PAGE_SIZE << c->order;
-		if (phys >= start && phys - start < bytes && len <= bytes - (phys - start))
-			return phys_to_virt(phys);
-	}
-	return NULL;
-}
-
-void mcos_ipi(u32 apicid, u32 low)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	apic->icr_write(low, apicid);
-	if (apic->wait_icr_idle)
-		apic->wait_icr_idle();
-	local_irq_restore(flags);
 }
 
 /* INIT (assert, de-assert): the CPU waits for a SIPI, whatever it ran. */
@@ -118,9 +94,8 @@ static void mcos_tables_free(struct mcos_lwk *lwk)
 	}
 }
 
-#define PTE_P	0x1ull
-#define PTE_W	0x2ull
-#define PTE_PS	0x80ull
+/* x86-64 tables like Linux's own: every entry present and writable. */
+#define MCOS_WINDOW_PTE	(_PAGE_PRESENT | _PAGE_RW)
 
 static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
 {
@@ -140,11 +115,11 @@ static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
 			if (!pdpt[i3]) {
 				if (!mcos_table_alloc(lwk, &tphys))
 					return -ENOMEM;
-				pdpt[i3] = tphys | PTE_P | PTE_W;
+				pdpt[i3] = tphys | MCOS_WINDOW_PTE;
 			}
 			pd = phys_to_virt(pdpt[i3] & PTE_PFN_MASK);
 			if (!(virt & (SZ_2M - 1)) && !(p & (SZ_2M - 1)) && end - p >= SZ_2M) {
-				pd[i2] = p | PTE_P | PTE_W | PTE_PS;
+				pd[i2] = p | MCOS_WINDOW_PTE | _PAGE_PSE;
 				p += SZ_2M;
 				virt += SZ_2M;
 				continue;
@@ -152,10 +127,10 @@ static int mcos_tables_build(struct mcos_os *os, struct mcos_lwk *lwk)
 			if (!pd[i2]) {
 				if (!mcos_table_alloc(lwk, &tphys))
 					return -ENOMEM;
-				pd[i2] = tphys | PTE_P | PTE_W;
+				pd[i2] = tphys | MCOS_WINDOW_PTE;
 			}
 			pt = phys_to_virt(pd[i2] & PTE_PFN_MASK);
-			pt[(virt >> 12) & 511] = p | PTE_P | PTE_W;
+			pt[(virt >> 12) & 511] = p | MCOS_WINDOW_PTE;
 			p += PAGE_SIZE;
 			virt += PAGE_SIZE;
 		}
@@ -190,40 +165,38 @@ static int mcos_image_layout(struct mcos_os *os, u64 *boot_off)
 	return 0;
 }
 
-static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+/* Counts and table offsets of the boot block; -E2BIG if they do not fit. */
+static int mcos_boot_block_layout(struct mcos_os *os, struct mcos_boot_block *bb)
 {
-	struct mcos_boot_block *bb = lwk->bb;
-	struct mcos_boot_cpu *cpus;
-	struct mcos_boot_chunk *chunks;
-	struct mcos_chunk *c;
-	u32 *dist, n = 0, a, b, nodes = nr_node_ids;
 	u64 off = sizeof(*bb);
-	unsigned int cpu;
+	struct mcos_chunk *c;
 
-	memset(bb, 0, MCOS_BOOT_AREA_SIZE);
-	bb->magic = MCOS_BOOT_MAGIC;
-	bb->version = MCOS_BOOT_BLOCK_VERSION;
 	bb->nr_cpus = cpumask_weight(os->cpus);
 	list_for_each_entry(c, &os->chunks, os_link)
-		n++;
-	bb->nr_chunks = n;
-	bb->nr_nodes = nodes;
+		bb->nr_chunks++;
+	bb->nr_nodes = nr_node_ids;
 	bb->kargs_len = os->kargs_len;
 
 	bb->cpus_off = off;
-	off += bb->nr_cpus * sizeof(*cpus);
+	off += bb->nr_cpus * sizeof(struct mcos_boot_cpu);
 	bb->chunks_off = off;
-	off += n * sizeof(*chunks);
+	off += bb->nr_chunks * sizeof(struct mcos_boot_chunk);
 	bb->distance_off = off;
-	off += nodes * nodes * sizeof(u32);
+	off += bb->nr_nodes * bb->nr_nodes * sizeof(u32);
 	bb->kargs_off = off;
-	off += os->kargs_len;
+	off += bb->kargs_len;
 	if (off > MCOS_BOOT_AREA_SIZE)
 		return -E2BIG;
 	bb->size = off;
+	return 0;
+}
 
-	cpus = (void *)bb + bb->cpus_off;
-	n = 0;
+/* LWK CPU i is the i-th CPU of the instance; [0] boots first. */
+static void mcos_boot_cpus_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	struct mcos_boot_cpu *cpus = (void *)lwk->bb + lwk->bb->cpus_off;
+	unsigned int cpu, n = 0;
+
 	for_each_cpu(cpu, os->cpus) {
 		cpus[n].apic_id = cpu_physical_id(cpu);
 		cpus[n].node = cpu_to_node(cpu);
@@ -231,17 +204,39 @@ static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
 		lwk->apic_ids[n] = cpus[n].apic_id;
 		n++;
 	}
-	chunks = (void *)bb + bb->chunks_off;
-	n = 0;
+}
+
+/* The chunks in window order, and the SLIT distances between nodes. */
+static void mcos_boot_memory_fill(struct mcos_os *os, struct mcos_boot_block *bb)
+{
+	struct mcos_boot_chunk *chunks = (void *)bb + bb->chunks_off;
+	u32 *dist = (void *)bb + bb->distance_off, nodes = bb->nr_nodes, a, b;
+	struct mcos_chunk *c;
+	unsigned int n = 0;
+
 	list_for_each_entry(c, &os->chunks, os_link) {
 		chunks[n].phys = page_to_phys(c->page);
 		chunks[n].bytes = PAGE_SIZE << c->order;
 		chunks[n++].node = c->nid;
 	}
-	dist = (void *)bb + bb->distance_off;
 	for (a = 0; a < nodes; a++)
 		for (b = 0; b < nodes; b++)
 			dist[a * nodes + b] = node_distance(a, b);
+}
+
+static int mcos_boot_block_fill(struct mcos_os *os, struct mcos_lwk *lwk)
+{
+	struct mcos_boot_block *bb = lwk->bb;
+	int err;
+
+	memset(bb, 0, MCOS_BOOT_AREA_SIZE);
+	bb->magic = MCOS_BOOT_MAGIC;
+	bb->version = MCOS_BOOT_BLOCK_VERSION;
+	err = mcos_boot_block_layout(os, bb);
+	if (err)
+		return err;
+	mcos_boot_cpus_fill(os, lwk);
+	mcos_boot_memory_fill(os, bb);
 	if (os->kargs_len)
 		memcpy((void *)bb + bb->kargs_off, os->kargs, os->kargs_len);
 	bb->kmsg_phys = virt_to_phys(os->kmsg.ring);
@@ -257,96 +252,76 @@ static u32 mcos_lwk_status(struct mcos_lwk *lwk)
 	return smp_load_acquire(&lwk->bb->status);
 }
 
-/* The IKC area the LWK published: inside its memory, rings well formed. */
-static int mcos_ikc_attach(struct mcos_os *os, struct mcos_lwk *lwk)
+static void mcos_lwk_free(struct mcos_lwk *lwk)
 {
-	struct mcos_boot_block *bb = lwk->bb;
-	u32 rings = 2 * (1 + lwk->nr_cpus), i;
-	struct mcos_ikc_ring *r;
-
-	if (bb->ikc_bytes < sizeof(*r) + sizeof(struct mcos_ikc_packet) ||
-	    bb->ikc_bytes > SZ_1M || bb->ikc_bytes % 64)
-		return -EPROTO;
-	lwk->ikc = mcos_phys_in_os(os, bb->ikc_phys, (u64)rings * bb->ikc_bytes);
-	if (!lwk->ikc)
-		return -EPROTO;
-	lwk->ikc_bytes = bb->ikc_bytes;
-	for (i = 0; i < rings; i++) {
-		r = lwk->ikc + i * lwk->ikc_bytes;
-		if (r->magic != MCOS_IKC_MAGIC || !r->slots ||
-		    r->slot_bytes != sizeof(struct mcos_ikc_packet) ||
-		    sizeof(*r) + (u64)r->slots * r->slot_bytes > lwk->ikc_bytes)
-			return -EPROTO;
-	}
-	return 0;
+	mcos_tables_free(lwk);
+	bitmap_free(lwk->busy);
+	kfree(lwk);
 }
 
-struct mcos_ikc_ring *mcos_ring(struct mcos_lwk *lwk, u32 index)
+/* Boot block and temporary tables for a boot; no CPU runs them yet. */
+static struct mcos_lwk *mcos_lwk_prepare(struct mcos_os *os, u64 boot_off)
 {
-	return lwk->ikc + index * lwk->ikc_bytes;
+	unsigned int nr_cpus = cpumask_weight(os->cpus);
+	struct mcos_lwk *lwk;
+	int err = -ENOMEM;
+
+	lwk = kzalloc(struct_size(lwk, apic_ids, nr_cpus), GFP_KERNEL);
+	if (!lwk)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&lwk->tables);
+	lwk->nr_cpus = nr_cpus;
+	lwk->boot_off = boot_off;
+	lwk->busy = bitmap_zalloc(nr_cpus, GFP_KERNEL);
+	if (!lwk->busy)
+		goto err_free;
+	err = -ENOSPC;
+	lwk->bb = mcos_win(os, boot_off, MCOS_BOOT_AREA_SIZE);
+	if (!lwk->bb)
+		goto err_free;
+	err = mcos_boot_block_fill(os, lwk);
+	if (err)
+		goto err_free;
+	err = mcos_tables_build(os, lwk);
+	if (err)
+		goto err_free;
+	return lwk;
+
+err_free:
+	mcos_lwk_free(lwk);
+	return ERR_PTR(err);
 }
 
-bool mcos_ikc_send_args(struct mcos_ikc_ring *r, u32 type, u64 seq,
-			const u64 *args, unsigned int nargs)
+/* Ask every LWK CPU to park (mask its LVTs, halt) and wait a bounded time. */
+static void mcos_lwk_park(struct mcos_lwk *lwk)
 {
-	u64 w = r->write, rd = smp_load_acquire(&r->read);
-	struct mcos_ikc_packet *p;
+	unsigned long deadline = jiffies + MCOS_PARK_TIMEOUT;
+	u32 cpu;
 
-	if (w - rd >= r->slots)
-		return false;
-	p = (void *)(r + 1) + (w % r->slots) * sizeof(*p);
-	memset(p, 0, sizeof(*p));
-	p->version = MCOS_IKC_VERSION;
-	p->type = type;
-	p->seq = seq;
-	if (nargs)
-		memcpy(p->args, args, min_t(size_t, nargs, ARRAY_SIZE(p->args)) * sizeof(u64));
-	smp_store_release(&r->write, w + 1);
-	return true;
-}
-
-static bool mcos_ikc_send(struct mcos_ikc_ring *r, u32 type, u64 seq)
-{
-	return mcos_ikc_send_args(r, type, seq, NULL, 0);
-}
-
-bool mcos_ikc_recv(struct mcos_ikc_ring *r, struct mcos_ikc_packet *out)
-{
-	u64 rd = r->read, w = smp_load_acquire(&r->write);
-
-	if (rd == w)
-		return false;
-	*out = *(struct mcos_ikc_packet *)((void *)(r + 1) + (rd % r->slots) * sizeof(*out));
-	smp_store_release(&r->read, rd + 1);
-	return true;
+	WRITE_ONCE(lwk->bb->shutdown, 1);
+	for (cpu = 0; cpu < lwk->nr_cpus; cpu++)
+		mcos_ikc_notify(lwk, cpu);
+	while (READ_ONCE(lwk->bb->nr_parked) < lwk->nr_cpus &&
+	       time_before(jiffies, deadline))
+		msleep(5);
 }
 
 /* Stop every LWK CPU (INIT) and forget the boot state. */
 static void mcos_lwk_teardown(struct mcos_os *os, bool park)
 {
 	struct mcos_lwk *lwk = os->lwk;
-	unsigned long deadline;
-	u32 i;
+	u32 cpu;
 
 	if (!lwk)
 		return;
 	/* Programs first: their proxies' mappings go, their calls fail. */
 	mcos_proc_end_all(os);
-	if (park && lwk->bb) {
-		WRITE_ONCE(lwk->bb->shutdown, 1);
-		for (i = 0; i < lwk->nr_cpus; i++)
-			mcos_ipi(lwk->apic_ids[i], MCOS_IKC_VECTOR);
-		deadline = jiffies + MCOS_PARK_TIMEOUT;
-		while (READ_ONCE(lwk->bb->nr_parked) < lwk->nr_cpus &&
-		       time_before(jiffies, deadline))
-			msleep(5);
-	}
-	for (i = 0; i < lwk->nr_cpus; i++)
-		mcos_cpu_init_ipi(lwk->apic_ids[i]);
+	if (park)
+		mcos_lwk_park(lwk);
+	for (cpu = 0; cpu < lwk->nr_cpus; cpu++)
+		mcos_cpu_init_ipi(lwk->apic_ids[cpu]);
 	mcos_tramp_restore();
-	mcos_tables_free(lwk);
-	bitmap_free(lwk->busy);
-	kfree(lwk);
+	mcos_lwk_free(lwk);
 	os->lwk = NULL;
 }
 
@@ -361,68 +336,59 @@ static void mcos_kmsg_to_log(struct mcos_os *os)
 	p = buf;
 	while ((line = strsep(&p, "\n")))
 		if (*line)
-			pr_err("mcos%u: kmsg: %s\n", os->index, line);
+			pr_err("%s: kmsg: %s\n", os->name, line);
 	kfree(buf);
 }
 
-int mcos_boot(struct mcos_os *os)
+/* Why this instance cannot boot (said in its kmsg); 0 if it can. */
+static int mcos_boot_refusal(struct mcos_os *os, u64 *boot_off)
 {
-	unsigned long deadline = jiffies + MCOS_BOOT_TIMEOUT;
-	struct mcos_lwk *lwk;
-	const char *refusal, *why;
-	u32 status = 0;
-	u64 boot_off;
-	int err;
+	const char *refusal = mcos_tramp_refusal();
 
-	refusal = mcos_tramp_refusal();
 	if (refusal) {
 		mcos_kmsg_printf(&os->kmsg, "mcos: boot refused: %s\n", refusal);
 		return -EOPNOTSUPP;
 	}
-	if (mcos_image_layout(os, &boot_off)) {
+	if (mcos_image_layout(os, boot_off)) {
 		mcos_kmsg_printf(&os->kmsg, "mcos: boot refused: not an LWK image (one PT_LOAD at offset 0, address %#llx, expected)\n",
 				 MCOS_LWK_BASE);
 		return -ENOEXEC;
 	}
-	if (boot_off + MCOS_BOOT_AREA_SIZE + SZ_4M > os->mem_bytes) {
+	if (*boot_off + MCOS_BOOT_AREA_SIZE + SZ_4M > os->mem_bytes) {
 		mcos_kmsg_printf(&os->kmsg, "mcos: boot refused: %llu bytes of memory are too few for this image\n",
 				 os->mem_bytes);
 		return -ENOSPC;
 	}
+	return 0;
+}
 
-	lwk = kzalloc(struct_size(lwk, apic_ids, cpumask_weight(os->cpus)), GFP_KERNEL);
-	if (!lwk)
-		return -ENOMEM;
-	INIT_LIST_HEAD(&lwk->tables);
-	lwk->nr_cpus = cpumask_weight(os->cpus);
-	lwk->busy = bitmap_zalloc(lwk->nr_cpus, GFP_KERNEL);
-	if (!lwk->busy) {
-		kfree(lwk);
-		return -ENOMEM;
-	}
-	lwk->boot_off = boot_off;
-	lwk->bb = mcos_win(os, boot_off, MCOS_BOOT_AREA_SIZE);
-	err = -ENOSPC;
-	if (!lwk->bb)
-		goto err_free;
-	err = mcos_boot_block_fill(os, lwk);
-	if (err)
-		goto err_free;
-	err = mcos_tables_build(os, lwk);
-	if (err)
-		goto err_tables;
-	err = mcos_tramp_claim(os->entry, lwk->pdpt_phys);
-	if (err)
-		goto err_tables;
+static void mcos_boot_running(struct mcos_os *os)
+{
+	mcos_tables_free(os->lwk);
+	WRITE_ONCE(os->running_since, ktime_get_ns());
+	smp_wmb();	/* for STATUS without the lock */
+	WRITE_ONCE(os->state, MCOS_OS_RUNNING);
+	pr_info("%s: LWK running on %u CPUs\n", os->name, os->lwk->nr_cpus);
+}
 
-	os->lwk = lwk;
-	WRITE_ONCE(os->state, MCOS_OS_BOOTING);
-	mcos_kmsg_printf(&os->kmsg, "mcos: booting on %u CPUs, %llu bytes, boot block at window offset %#llx\n",
-			 lwk->nr_cpus, os->mem_bytes, boot_off);
-	/* From here until the CPUs are stopped, only the LWK writes kmsg. */
-	mcos_cpu_start(lwk->apic_ids[0], mcos_tramp_start_phys());
+/* Stop the CPUs first, then tell. */
+static void mcos_boot_failed(struct mcos_os *os, const char *why, u32 status)
+{
+	mcos_lwk_teardown(os, false);
+	os->state = MCOS_OS_PANIC;
+	mcos_kmsg_printf(&os->kmsg, "mcos: boot failed (%s, status %u)\n", why, status);
+	pr_err("%s: LWK boot failed (%s, status %u); kmsg tail:\n", os->name, why, status);
+	mcos_kmsg_to_log(os);
+}
 
-	why = "timed out";
+/* Follow the status word the LWK writes up to RUNNING, 10 s at most. */
+static int mcos_boot_wait(struct mcos_os *os)
+{
+	unsigned long deadline = jiffies + MCOS_BOOT_TIMEOUT;
+	struct mcos_lwk *lwk = os->lwk;
+	const char *why = "timed out";
+	u32 status = 0;
+
 	while (time_before(jiffies, deadline)) {
 		status = mcos_lwk_status(lwk);
 		if (status == MCOS_BOOT_PANIC) {
@@ -431,38 +397,47 @@ int mcos_boot(struct mcos_os *os)
 		}
 		if (status >= MCOS_BOOT_STARTED)
 			mcos_tramp_restore();	/* all LWK CPUs are in */
-		if (status == MCOS_BOOT_READY && !lwk->ikc) {
-			if (mcos_ikc_attach(os, lwk)) {
-				why = "bad IKC area";
-				break;
-			}
-			mcos_ikc_send(mcos_ring(lwk, 0), MCOS_IKC_MASTER_ACK, 0);
-			mcos_ipi(lwk->apic_ids[0], MCOS_IKC_VECTOR);
+		if (status == MCOS_BOOT_READY && !lwk->ikc &&
+		    mcos_ikc_connect(os, lwk)) {
+			why = "bad IKC area";
+			break;
 		}
 		if (status == MCOS_BOOT_RUNNING && lwk->ikc) {
-			mcos_tables_free(lwk);
-			WRITE_ONCE(os->running_since, ktime_get_ns());
-			smp_wmb();	/* for STATUS without the lock */
-			WRITE_ONCE(os->state, MCOS_OS_RUNNING);
-			pr_info("mcos%u: LWK running on %u CPUs\n", os->index, lwk->nr_cpus);
+			mcos_boot_running(os);
 			return 0;
 		}
 		msleep(10);
 	}
-
-	/* Failed: stop the CPUs first, then tell. */
-	mcos_lwk_teardown(os, false);
-	os->state = MCOS_OS_PANIC;
-	mcos_kmsg_printf(&os->kmsg, "mcos: boot failed (%s, status %u)\n", why, status);
-	pr_err("mcos%u: LWK boot failed (%s, status %u); kmsg tail:\n", os->index, why, status);
-	mcos_kmsg_to_log(os);
+	mcos_boot_failed(os, why, status);
 	return status == MCOS_BOOT_PANIC ? -EIO : -ETIMEDOUT;
+}
 
-err_tables:
-	mcos_tables_free(lwk);
+int mcos_boot(struct mcos_os *os)
+{
+	struct mcos_lwk *lwk;
+	u64 boot_off;
+	int err;
+
+	err = mcos_boot_refusal(os, &boot_off);
+	if (err)
+		return err;
+	lwk = mcos_lwk_prepare(os, boot_off);
+	if (IS_ERR(lwk))
+		return PTR_ERR(lwk);
+	err = mcos_tramp_claim(os->entry, lwk->pdpt_phys);
+	if (err)
+		goto err_free;
+
+	os->lwk = lwk;
+	WRITE_ONCE(os->state, MCOS_OS_BOOTING);
+	mcos_kmsg_printf(&os->kmsg, "mcos: booting on %u CPUs, %llu bytes, boot block at window offset %#llx\n",
+			 lwk->nr_cpus, os->mem_bytes, boot_off);
+	/* From here until the CPUs are stopped, only the LWK writes kmsg. */
+	mcos_cpu_start(lwk->apic_ids[0], mcos_tramp_start_phys());
+	return mcos_boot_wait(os);
+
 err_free:
-	bitmap_free(lwk->busy);
-	kfree(lwk);
+	mcos_lwk_free(lwk);
 	return err;
 }
 
@@ -474,6 +449,15 @@ void mcos_boot_poll(struct mcos_os *os)
 		os->state = MCOS_OS_PANIC;
 }
 
+/* The LWK to talk to over IKC: RUNNING, not panicked; NULL if none. */
+struct mcos_lwk *mcos_boot_connected(struct mcos_os *os)
+{
+	mcos_boot_poll(os);
+	if (os->state != MCOS_OS_RUNNING || !os->lwk || !os->lwk->ikc)
+		return NULL;
+	return os->lwk;
+}
+
 /* SHUTDOWN (and destroy/unload of a running instance): park, INIT. */
 void mcos_boot_stop(struct mcos_os *os)
 {
@@ -481,48 +465,4 @@ void mcos_boot_stop(struct mcos_os *os)
 		    mcos_lwk_status(os->lwk) == MCOS_BOOT_RUNNING;
 
 	mcos_lwk_teardown(os, park);
-}
-
-int mcos_ikc_ping(struct mcos_os *os, struct mcos_ikc_ping *p)
-{
-	struct mcos_lwk *lwk = os->lwk;
-	struct mcos_ikc_packet pkt;
-	unsigned long deadline;
-	u64 t0, rtt;
-	u32 i;
-
-	mcos_boot_poll(os);
-	if (os->state != MCOS_OS_RUNNING || !lwk || !lwk->ikc)
-		return -ENOTCONN;
-	p->sent = p->answered = 0;
-	p->max_rtt_ns = 0;
-	for (i = 0; i < lwk->nr_cpus; i++) {
-		u64 seq = ++lwk->seq;
-
-		/* A CPU running a program: its channel is the program's. */
-		if (test_bit(i, lwk->busy))
-			continue;
-		while (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * i), &pkt))
-			;	/* stale answers */
-		t0 = ktime_get_ns();
-		if (!mcos_ikc_send(mcos_ring(lwk, 2 + 2 * i), MCOS_IKC_PING, seq))
-			continue;
-		p->sent++;
-		mcos_ipi(lwk->apic_ids[i], MCOS_IKC_VECTOR);
-		deadline = jiffies + HZ;
-		while (time_before(jiffies, deadline)) {
-			if (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * i), &pkt)) {
-				if (pkt.type == MCOS_IKC_PONG && pkt.seq == seq &&
-				    pkt.args[0] == i) {
-					rtt = ktime_get_ns() - t0;
-					p->answered++;
-					p->max_rtt_ns = max(p->max_rtt_ns, rtt);
-					break;
-				}
-				continue;
-			}
-			usleep_range(20, 50);
-		}
-	}
-	return 0;
 }

@@ -7,6 +7,8 @@
  * add_cpu().  Both are exported (GPL) since 5.7.  All calls run under
  * mcos_lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
@@ -63,6 +65,20 @@ int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
 	return 0;
 }
 
+/* The same as a new mask; the caller frees it with free_cpumask_var(). */
+int mcos_cpu_list_to_mask(const struct mcos_cpu_list *l, cpumask_var_t *mask,
+			  bool all_allowed)
+{
+	int err;
+
+	if (!zalloc_cpumask_var(mask, GFP_KERNEL))
+		return -ENOMEM;
+	err = mcos_cpu_list_get(l, *mask, all_allowed);
+	if (err)
+		free_cpumask_var(*mask);
+	return err;
+}
+
 /* Offline every CPU of mask, or none: on failure re-online in reverse. */
 int mcos_cpu_reserve(const struct cpumask *mask)
 {
@@ -85,16 +101,16 @@ int mcos_cpu_reserve(const struct cpumask *mask)
 		cpumask_set_cpu(cpu, mcos_reserved);
 	}
 	if (!err) {
-		pr_info("mcos: reserved CPUs %*pbl\n", cpumask_pr_args(mask));
+		pr_info("reserved CPUs %*pbl\n", cpumask_pr_args(mask));
 		return 0;
 	}
 
-	pr_warn("mcos: remove_cpu(%u) failed: %d\n", cpu, err);
+	pr_warn("remove_cpu(%u) failed: %d\n", cpu, err);
 	for (c = (int)cpu - 1; c >= 0; c--) {
 		if (!cpumask_test_cpu(c, mask))
 			continue;
 		if (add_cpu(c))
-			pr_err("mcos: CPU %d could not be brought back\n", c);
+			pr_err("CPU %d could not be brought back\n", c);
 		else
 			cpumask_clear_cpu(c, mcos_reserved);
 	}
@@ -122,7 +138,7 @@ int mcos_cpu_release(const struct cpumask *mask)
 		/* Someone may have onlined it through sysfs meanwhile. */
 		ret = cpu_online(cpu) ? 0 : add_cpu(cpu);
 		if (ret) {
-			pr_err("mcos: add_cpu(%u) failed: %d\n", cpu, ret);
+			pr_err("add_cpu(%u) failed: %d\n", cpu, ret);
 			if (!err)
 				err = ret;
 			continue;

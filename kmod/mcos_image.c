@@ -6,6 +6,8 @@
  * whose program headers lie within its first page (as every linker puts
  * them) and whose loadable segments lie within the file.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/elf.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>

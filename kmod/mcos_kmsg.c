@@ -2,13 +2,16 @@
 /*
  * mcos_kmsg.c - the per-instance kmsg ring buffer.
  *
- * MCOS_KMSG_SIZE bytes of physically contiguous memory (so that the LWK
- * can later write into it by physical address), starting with a
- * struct mcos_kmsg_ring.  'head' counts every byte ever written; text
- * still readable is [max(start, head - data_bytes), head).  Clear moves
- * 'start' to 'head'.  Writers and readers hold the spinlock; readers copy
- * a snapshot out before touching user memory.
+ * MCOS_KMSG_SIZE bytes of physically contiguous memory, starting with a
+ * struct mcos_kmsg_ring: the module writes its lines here, and a booted
+ * LWK its own, by the physical address the boot block gives it.  'head'
+ * counts every byte ever written; text still readable is
+ * [max(start, head - data_bytes), head).  Clear moves 'start' to 'head'.
+ * Writers and readers hold the spinlock; readers copy a snapshot out
+ * before touching user memory.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -106,6 +109,7 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 	u64 begin;
 	u32 n, i;
 	char *tmp;
+	int err;
 
 	*copied = 0;
 	*avail = mcos_kmsg_avail(k);
@@ -123,13 +127,13 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		tmp[i] = k->data[(begin + i) % r->data_bytes];
 	spin_unlock_irqrestore(&k->lock, flags);
 
-	if (n && copy_to_user(buf, tmp, n)) {
-		kvfree(tmp);
-		return -EFAULT;
-	}
+	err = 0;
+	if (n && copy_to_user(buf, tmp, n))
+		err = -EFAULT;
+	else
+		*copied = n;
 	kvfree(tmp);
-	*copied = n;
-	return 0;
+	return err;
 }
 
 /* The last len - 1 bytes of text, NUL-terminated (for the kernel log). */

@@ -6,36 +6,20 @@
  * destroys OS instances.  Queries are open to anyone; everything that
  * changes state needs CAP_SYS_ADMIN.
  */
-#include <linux/capability.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "mcos.h"
 
 DEFINE_MUTEX(mcos_lock);
 
-/*
- * Copy an ioctl argument in.  Every argument starts with its own size,
- * which must match what this module knows.
- */
-int mcos_get_arg(void *karg, const void __user *uarg, u32 size)
-{
-	if (copy_from_user(karg, uarg, size))
-		return -EFAULT;
-	if (*(u32 *)karg != size)
-		return -EINVAL;
-	return 0;
-}
+/* ---- the ioctls, each under mcos_lock (mcos_ctl_ioctls) ---- */
 
-int mcos_put_arg(void __user *uarg, const void *karg, u32 size)
-{
-	return copy_to_user(uarg, karg, size) ? -EFAULT : 0;
-}
-
-static long mcos_ctl_info(void __user *uarg)
+static long mcos_ctl_info(struct file *file, void __user *uarg)
 {
 	struct mcos_info info = {
 		.size = sizeof(info),
@@ -43,17 +27,16 @@ static long mcos_ctl_info(void __user *uarg)
 		.nr_cpu_ids = nr_cpu_ids,
 		.nr_node_ids = nr_node_ids,
 		.max_os = MCOS_MAX_OS,
+		.nr_os = mcos_os_count(),
+		.nr_reserved_cpus = mcos_cpu_count(),
+		.reserved_bytes = mcos_mem_reserved_bytes(),
 	};
 
-	mutex_lock(&mcos_lock);
-	info.nr_os = mcos_os_count();
-	info.nr_reserved_cpus = mcos_cpu_count();
-	info.reserved_bytes = mcos_mem_reserved_bytes();
-	mutex_unlock(&mcos_lock);
 	return mcos_put_arg(uarg, &info, sizeof(info));
 }
 
-static long mcos_ctl_cpus(unsigned int cmd, void __user *uarg)
+/* RESERVE_CPUS and RELEASE_CPUS (which also takes MCOS_F_ALL). */
+static long mcos_ctl_cpus(void __user *uarg, bool reserve)
 {
 	struct mcos_cpu_list l;
 	cpumask_var_t mask;
@@ -62,26 +45,25 @@ static long mcos_ctl_cpus(unsigned int cmd, void __user *uarg)
 	err = mcos_get_arg(&l, uarg, sizeof(l));
 	if (err)
 		return err;
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-
-	mutex_lock(&mcos_lock);
-	if (cmd == MCOS_IOC_RESERVE_CPUS) {
-		err = mcos_cpu_list_get(&l, mask, false);
-		if (!err)
-			err = mcos_cpu_reserve(mask);
-	} else {
-		err = mcos_cpu_list_get(&l, mask, true);
-		if (!err)
-			err = mcos_cpu_release(mask);
-	}
-	mutex_unlock(&mcos_lock);
-
+	err = mcos_cpu_list_to_mask(&l, &mask, !reserve);
+	if (err)
+		return err;
+	err = reserve ? mcos_cpu_reserve(mask) : mcos_cpu_release(mask);
 	free_cpumask_var(mask);
 	return err;
 }
 
-static long mcos_ctl_query_cpus(void __user *uarg)
+static long mcos_ctl_reserve_cpus(struct file *file, void __user *uarg)
+{
+	return mcos_ctl_cpus(uarg, true);
+}
+
+static long mcos_ctl_release_cpus(struct file *file, void __user *uarg)
+{
+	return mcos_ctl_cpus(uarg, false);
+}
+
+static long mcos_ctl_query_cpus(struct file *file, void __user *uarg)
 {
 	struct mcos_cpu_query q;
 	int err;
@@ -91,16 +73,13 @@ static long mcos_ctl_query_cpus(void __user *uarg)
 		return err;
 	if (q.reserved0)
 		return -EINVAL;
-
-	mutex_lock(&mcos_lock);
 	err = mcos_cpu_query(&q);
-	mutex_unlock(&mcos_lock);
 	if (err)
 		return err;
 	return mcos_put_arg(uarg, &q, sizeof(q));
 }
 
-static long mcos_ctl_reserve_mem(void __user *uarg)
+static long mcos_ctl_reserve_mem(struct file *file, void __user *uarg)
 {
 	struct mcos_mem_request r;
 	int err, perr;
@@ -108,24 +87,19 @@ static long mcos_ctl_reserve_mem(void __user *uarg)
 	err = mcos_get_arg(&r, uarg, sizeof(r));
 	if (err)
 		return err;
-
-	mutex_lock(&mcos_lock);
 	err = mcos_mem_reserve(&r);
-	mutex_unlock(&mcos_lock);
-
-	/* 'obtained' is reported on failure too. */
-	if (!err || err == -ENOMEM || err == -EINTR) {
-		perr = mcos_put_arg(uarg, &r, sizeof(r));
-		if (perr && !err) {
-			/* The caller cannot learn of the chunks: leave them
-			 * in the pool, where query and release find them. */
-			return perr;
-		}
-	}
-	return err;
+	if (err && err != -ENOMEM && err != -EINTR)
+		return err;
+	/*
+	 * 'obtained' is reported on failure too.  If the caller cannot learn
+	 * of the chunks, they stay in the pool, where query and release find
+	 * them.
+	 */
+	perr = mcos_put_arg(uarg, &r, sizeof(r));
+	return err ? err : perr;
 }
 
-static long mcos_ctl_release_mem(void __user *uarg)
+static long mcos_ctl_release_mem(struct file *file, void __user *uarg)
 {
 	struct mcos_mem_release r;
 	int err;
@@ -133,16 +107,13 @@ static long mcos_ctl_release_mem(void __user *uarg)
 	err = mcos_get_arg(&r, uarg, sizeof(r));
 	if (err)
 		return err;
-
-	mutex_lock(&mcos_lock);
 	err = mcos_mem_release(&r);
-	mutex_unlock(&mcos_lock);
 	if (err)
 		return err;
 	return mcos_put_arg(uarg, &r, sizeof(r));
 }
 
-static long mcos_ctl_query_mem(void __user *uarg)
+static long mcos_ctl_query_mem(struct file *file, void __user *uarg)
 {
 	struct mcos_mem_query q;
 	int err;
@@ -150,16 +121,13 @@ static long mcos_ctl_query_mem(void __user *uarg)
 	err = mcos_get_arg(&q, uarg, sizeof(q));
 	if (err)
 		return err;
-
-	mutex_lock(&mcos_lock);
 	err = mcos_mem_query(&q);
-	mutex_unlock(&mcos_lock);
 	if (err)
 		return err;
 	return mcos_put_arg(uarg, &q, sizeof(q));
 }
 
-static long mcos_ctl_query_node(void __user *uarg)
+static long mcos_ctl_query_node(struct file *file, void __user *uarg)
 {
 	struct mcos_node_info n;
 	int err;
@@ -167,26 +135,18 @@ static long mcos_ctl_query_node(void __user *uarg)
 	err = mcos_get_arg(&n, uarg, sizeof(n));
 	if (err)
 		return err;
-
-	mutex_lock(&mcos_lock);
 	err = mcos_mem_node_info(&n);
-	mutex_unlock(&mcos_lock);
 	if (err)
 		return err;
 	return mcos_put_arg(uarg, &n, sizeof(n));
 }
 
-static long mcos_ctl_create(void)
+static long mcos_ctl_create(struct file *file, void __user *uarg)
 {
-	int ret;
-
-	mutex_lock(&mcos_lock);
-	ret = mcos_os_create();
-	mutex_unlock(&mcos_lock);
-	return ret;
+	return mcos_os_create();
 }
 
-static long mcos_ctl_destroy(void __user *uarg)
+static long mcos_ctl_destroy(struct file *file, void __user *uarg)
 {
 	struct mcos_os_id id;
 	int err;
@@ -194,52 +154,31 @@ static long mcos_ctl_destroy(void __user *uarg)
 	err = mcos_get_arg(&id, uarg, sizeof(id));
 	if (err)
 		return err;
-
-	/* mcos_os_destroy() takes mcos_lock itself (see there). */
 	return mcos_os_destroy(id.index);
 }
+
+static const struct mcos_ioctl mcos_ctl_ioctls[] = {
+	{ MCOS_IOC_GET_INFO,	 mcos_ctl_info,		MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_QUERY_CPUS,	 mcos_ctl_query_cpus,	MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_QUERY_MEM,	 mcos_ctl_query_mem,	MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_QUERY_NODE,	 mcos_ctl_query_node,	MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_RESERVE_CPUS, mcos_ctl_reserve_cpus,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_RELEASE_CPUS, mcos_ctl_release_cpus,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_RESERVE_MEM,	 mcos_ctl_reserve_mem,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_RELEASE_MEM,	 mcos_ctl_release_mem,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_CREATE_OS,	 mcos_ctl_create,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_DESTROY_OS,	 mcos_ctl_destroy,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
+};
+
+static const struct mcos_ioctl_table mcos_ctl_ioctl_table = {
+	.ioctls = mcos_ctl_ioctls,
+	.count = ARRAY_SIZE(mcos_ctl_ioctls),
+};
 
 static long mcos_ctl_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case MCOS_IOC_GET_INFO:
-		return mcos_ctl_info(uarg);
-	case MCOS_IOC_QUERY_CPUS:
-		return mcos_ctl_query_cpus(uarg);
-	case MCOS_IOC_QUERY_MEM:
-		return mcos_ctl_query_mem(uarg);
-	case MCOS_IOC_QUERY_NODE:
-		return mcos_ctl_query_node(uarg);
-	case MCOS_IOC_RESERVE_CPUS:
-	case MCOS_IOC_RELEASE_CPUS:
-	case MCOS_IOC_RESERVE_MEM:
-	case MCOS_IOC_RELEASE_MEM:
-	case MCOS_IOC_CREATE_OS:
-	case MCOS_IOC_DESTROY_OS:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-
-	switch (cmd) {
-	case MCOS_IOC_RESERVE_CPUS:
-	case MCOS_IOC_RELEASE_CPUS:
-		return mcos_ctl_cpus(cmd, uarg);
-	case MCOS_IOC_RESERVE_MEM:
-		return mcos_ctl_reserve_mem(uarg);
-	case MCOS_IOC_RELEASE_MEM:
-		return mcos_ctl_release_mem(uarg);
-	case MCOS_IOC_CREATE_OS:
-		return mcos_ctl_create();
-	default:
-		return mcos_ctl_destroy(uarg);
-	}
+	return mcos_ioctl_dispatch(&mcos_ctl_ioctl_table, file, cmd, arg);
 }
 
 static const struct file_operations mcos_ctl_fops = {
@@ -271,7 +210,7 @@ static int __init mcos_init(void)
 		goto err_mem;
 
 	mcos_tramp_init();	/* only decides whether BOOT can work */
-	pr_info("mcos: ABI %u loaded\n", MCOS_ABI_VERSION);
+	pr_info("ABI %u loaded\n", MCOS_ABI_VERSION);
 	return 0;
 
 err_mem:
@@ -288,7 +227,7 @@ static void __exit mcos_exit(void)
 	mcos_os_exit();
 	mcos_mem_exit();
 	mcos_cpu_exit();
-	pr_info("mcos: unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(mcos_init);

@@ -5,10 +5,13 @@
  * Memory is not hot-removed: it is allocated with alloc_pages_node() in
  * physically contiguous, naturally aligned chunks, from 4 MiB (order 10)
  * down to a minimum order, and kept on a list per node.  The pages stay in
- * Linux's direct map.  A node never goes below its safety floor,
- * max(5 % of the node's managed memory, 64 MiB) free.  All calls run under
- * mcos_lock.
+ * Linux's direct map.  A node never goes below its safety floor of free
+ * memory: max(5 % of its managed memory, 256 MiB) for a node with CPUs,
+ * max(2 %, 64 MiB) for a CPU-less one (MCOS_FLOOR_* in mcos_abi.h).  All
+ * calls run under mcos_lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -161,11 +164,11 @@ int mcos_mem_reserve(struct mcos_mem_request *r)
 	}
 
 	list_splice_tail(&got, &mcos_chunks[nid]);
-	pr_info("mcos: reserved %llu bytes on node %d\n", r->bytes, nid);
+	pr_info("reserved %llu bytes on node %d\n", r->bytes, nid);
 	return 0;
 
 fail:
-	pr_info("mcos: node %d: got %llu of %llu bytes, giving them back\n",
+	pr_info("node %d: got %llu of %llu bytes, giving them back\n",
 		nid, r->obtained, r->bytes);
 	list_for_each_entry_safe(c, tmp, &got, node_link)
 		mcos_chunk_free(c);
@@ -353,4 +356,19 @@ int mcos_mem_unassign(struct mcos_os *os, int node, bool all)
 		os->mem_bytes -= PAGE_SIZE << c->order;
 	}
 	return 0;
+}
+
+/* Is [phys, phys + len) inside the instance's memory?  Its kernel address. */
+void *mcos_phys_in_os(struct mcos_os *os, u64 phys, u64 len)
+{
+	struct mcos_chunk *c;
+	u64 start, bytes;
+
+	list_for_each_entry(c, &os->chunks, os_link) {
+		start = page_to_phys(c->page);
+		bytes = PAGE_SIZE << c->order;
+		if (phys >= start && phys - start < bytes && len <= bytes - (phys - start))
+			return phys_to_virt(phys);
+	}
+	return NULL;
 }

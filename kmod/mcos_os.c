@@ -14,7 +14,8 @@
  * number under mcos_table_lock only, so it never waits for mcos_lock
  * (which is held around misc_register/misc_deregister).
  */
-#include <linux/capability.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -73,14 +74,45 @@ static void mcos_os_unload(struct mcos_os *os)
 	os->state = MCOS_OS_INACTIVE;
 }
 
-/* ---- ioctls on /dev/mcosN, all under mcos_lock ---- */
+/* ---- ioctls on /dev/mcosN (mcos_os_ioctls) ---- */
 
-static long mcos_os_cpus(struct mcos_os *os, unsigned int cmd,
-			 void __user *uarg)
+/* May these CPUs go to an instance?  Reserved, and neither taken nor onlined. */
+static int mcos_os_cpus_assignable(const struct cpumask *mask)
 {
+	unsigned int cpu;
+
+	for_each_cpu(cpu, mask) {
+		if (!mcos_cpu_is_reserved(cpu))
+			return -EINVAL;
+		if (mcos_os_of_cpu(cpu) >= 0 || cpu_online(cpu))
+			return -EBUSY;	/* taken, or onlined via sysfs */
+	}
+	return 0;
+}
+
+static int mcos_os_add_cpus(struct mcos_os *os, const struct cpumask *mask)
+{
+	int err = mcos_os_cpus_assignable(mask);
+
+	if (!err)
+		cpumask_or(os->cpus, os->cpus, mask);
+	return err;
+}
+
+static int mcos_os_drop_cpus(struct mcos_os *os, const struct cpumask *mask)
+{
+	if (!cpumask_subset(mask, os->cpus))
+		return -EINVAL;
+	cpumask_andnot(os->cpus, os->cpus, mask);
+	return 0;
+}
+
+/* ASSIGN_CPUS and UNASSIGN_CPUS (which also takes MCOS_F_ALL). */
+static long mcos_os_cpus(struct file *file, void __user *uarg, bool assign)
+{
+	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_cpu_list l;
 	cpumask_var_t mask;
-	unsigned int cpu;
 	int err;
 
 	err = mcos_get_arg(&l, uarg, sizeof(l));
@@ -88,39 +120,33 @@ static long mcos_os_cpus(struct mcos_os *os, unsigned int cmd,
 		return err;
 	if (mcos_os_running(os))
 		return -EBUSY;
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-
-	if (cmd == MCOS_IOC_ASSIGN_CPUS) {
-		err = mcos_cpu_list_get(&l, mask, false);
-		for_each_cpu(cpu, mask) {
-			if (err)
-				break;
-			if (!mcos_cpu_is_reserved(cpu))
-				err = -EINVAL;
-			else if (mcos_os_of_cpu(cpu) >= 0 || cpu_online(cpu))
-				err = -EBUSY;	/* taken, or onlined via sysfs */
-		}
-		if (!err)
-			cpumask_or(os->cpus, os->cpus, mask);
-	} else if (l.flags & MCOS_F_ALL) {
-		err = (l.count || l.cpus_ptr || l.reserved0) ? -EINVAL : 0;
-		if (!err)
-			cpumask_clear(os->cpus);
-	} else {
-		err = mcos_cpu_list_get(&l, mask, false);
-		if (!err && !cpumask_subset(mask, os->cpus))
-			err = -EINVAL;
-		if (!err)
-			cpumask_andnot(os->cpus, os->cpus, mask);
+	if (!assign && (l.flags & MCOS_F_ALL)) {
+		if (l.count || l.cpus_ptr || l.reserved0)
+			return -EINVAL;
+		cpumask_clear(os->cpus);
+		return 0;
 	}
-
+	err = mcos_cpu_list_to_mask(&l, &mask, false);
+	if (err)
+		return err;
+	err = assign ? mcos_os_add_cpus(os, mask) : mcos_os_drop_cpus(os, mask);
 	free_cpumask_var(mask);
 	return err;
 }
 
-static long mcos_os_assign_mem(struct mcos_os *os, void __user *uarg)
+static long mcos_os_assign_cpus(struct file *file, void __user *uarg)
 {
+	return mcos_os_cpus(file, uarg, true);
+}
+
+static long mcos_os_unassign_cpus(struct file *file, void __user *uarg)
+{
+	return mcos_os_cpus(file, uarg, false);
+}
+
+static long mcos_os_assign_mem(struct file *file, void __user *uarg)
+{
+	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_mem_assign a;
 	int err;
 
@@ -136,8 +162,9 @@ static long mcos_os_assign_mem(struct mcos_os *os, void __user *uarg)
 	return mcos_put_arg(uarg, &a, sizeof(a));
 }
 
-static long mcos_os_unassign_mem(struct mcos_os *os, void __user *uarg)
+static long mcos_os_unassign_mem(struct file *file, void __user *uarg)
 {
+	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_mem_unassign u;
 	int err;
 
@@ -171,11 +198,25 @@ static int mcos_os_copy_image(struct mcos_os *os, const char __user *src,
 	return len ? -ENOSPC : 0;
 }
 
-static long mcos_os_load(struct mcos_os *os, void __user *uarg)
+/* The ELF checks of mcos_image.c on the image's first page; its entry. */
+static int mcos_os_check_image(const struct mcos_load *l, u64 *entry)
 {
-	struct mcos_load l;
-	size_t head_len;
+	size_t head_len = min_t(u64, l->image_bytes, PAGE_SIZE);
 	void *head;
+	int err;
+
+	head = memdup_user(u64_to_user_ptr(l->image_ptr), head_len);
+	if (IS_ERR(head))
+		return PTR_ERR(head);
+	err = mcos_image_check(head, head_len, l->image_bytes, entry);
+	kfree(head);
+	return err;
+}
+
+static long mcos_os_load(struct file *file, void __user *uarg)
+{
+	struct mcos_os *os = mcos_file_os(file);
+	struct mcos_load l;
 	int err;
 
 	err = mcos_get_arg(&l, uarg, sizeof(l));
@@ -189,16 +230,9 @@ static long mcos_os_load(struct mcos_os *os, void __user *uarg)
 		return -ENOEXEC;
 	if (l.image_bytes > os->mem_bytes)
 		return -ENOSPC;
-
-	head_len = min_t(u64, l.image_bytes, PAGE_SIZE);
-	head = memdup_user(u64_to_user_ptr(l.image_ptr), head_len);
-	if (IS_ERR(head))
-		return PTR_ERR(head);
-	err = mcos_image_check(head, head_len, l.image_bytes, &l.entry);
-	kfree(head);
+	err = mcos_os_check_image(&l, &l.entry);
 	if (err)
 		return err;
-
 	err = mcos_os_copy_image(os, u64_to_user_ptr(l.image_ptr),
 				 l.image_bytes);
 	if (err)
@@ -212,8 +246,9 @@ static long mcos_os_load(struct mcos_os *os, void __user *uarg)
 	return mcos_put_arg(uarg, &l, sizeof(l));
 }
 
-static long mcos_os_set_kargs(struct mcos_os *os, void __user *uarg)
+static long mcos_os_set_kargs(struct file *file, void __user *uarg)
 {
+	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_kargs k;
 	char *args;
 	int err;
@@ -241,8 +276,10 @@ static long mcos_os_set_kargs(struct mcos_os *os, void __user *uarg)
 	return 0;
 }
 
-static long mcos_os_boot(struct mcos_os *os)
+static long mcos_os_boot(struct file *file, void __user *uarg)
 {
+	struct mcos_os *os = mcos_file_os(file);
+
 	if (os->state != MCOS_OS_LOADED)
 		return os->state == MCOS_OS_INACTIVE ? -ENOEXEC : -EBUSY;
 	if (cpumask_empty(os->cpus))
@@ -250,8 +287,10 @@ static long mcos_os_boot(struct mcos_os *os)
 	return mcos_boot(os);
 }
 
-static long mcos_os_shutdown(struct mcos_os *os)
+static long mcos_os_shutdown(struct file *file, void __user *uarg)
 {
+	struct mcos_os *os = mcos_file_os(file);
+
 	if (os->lwk) {
 		mcos_boot_stop(os);
 		mcos_kmsg_printf(&os->kmsg, "mcos: LWK shut down, its CPUs stopped\n");
@@ -262,9 +301,10 @@ static long mcos_os_shutdown(struct mcos_os *os)
 	return 0;
 }
 
-static long mcos_os_ping(struct mcos_os *os, void __user *uarg)
+static long mcos_os_ping(struct file *file, void __user *uarg)
 {
 	struct mcos_ikc_ping p;
+	struct mcos_lwk *lwk;
 	int err;
 
 	err = mcos_get_arg(&p, uarg, sizeof(p));
@@ -272,15 +312,29 @@ static long mcos_os_ping(struct mcos_os *os, void __user *uarg)
 		return err;
 	if (p.flags)
 		return -EINVAL;
-	err = mcos_ikc_ping(os, &p);
-	if (err)
-		return err;
+	lwk = mcos_boot_connected(mcos_file_os(file));
+	if (!lwk)
+		return -ENOTCONN;
+	mcos_ikc_ping(lwk, &p);
 	return mcos_put_arg(uarg, &p, sizeof(p));
 }
 
-static long mcos_os_status(struct mcos_os *os, void __user *uarg)
+/*
+ * BOOT holds mcos_lock for up to 10 s and STATUS must still answer then
+ * (and show BOOTING): without the lock it reads the instance as it is (the
+ * open file keeps it alive).  Only with the lock does it look whether a
+ * running LWK panicked since.
+ */
+static long mcos_os_status(struct file *file, void __user *uarg)
 {
-	struct mcos_os_status s = {
+	struct mcos_os *os = mcos_file_os(file);
+	struct mcos_os_status s;
+
+	if (mutex_trylock(&mcos_lock)) {
+		mcos_boot_poll(os);
+		mutex_unlock(&mcos_lock);
+	}
+	s = (struct mcos_os_status) {
 		.size = sizeof(s),
 		.index = os->index,
 		.state = READ_ONCE(os->state),
@@ -291,7 +345,6 @@ static long mcos_os_status(struct mcos_os *os, void __user *uarg)
 		.kargs_len = os->kargs_len,
 		.kmsg_bytes = mcos_kmsg_avail(&os->kmsg),
 	};
-
 	/* running_since is written before the state (mcos_boot.c) */
 	smp_rmb();
 	if (s.state == MCOS_OS_RUNNING)
@@ -300,8 +353,9 @@ static long mcos_os_status(struct mcos_os *os, void __user *uarg)
 	return mcos_put_arg(uarg, &s, sizeof(s));
 }
 
-static long mcos_os_kmsg_read(struct mcos_os *os, void __user *uarg)
+static long mcos_os_kmsg_read(struct file *file, void __user *uarg)
 {
+	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_kmsg_read r;
 	int err;
 
@@ -317,98 +371,62 @@ static long mcos_os_kmsg_read(struct mcos_os *os, void __user *uarg)
 	return mcos_put_arg(uarg, &r, sizeof(r));
 }
 
-static long mcos_os_do_ioctl(struct mcos_os *os, unsigned int cmd,
-			     void __user *uarg)
+static long mcos_os_kmsg_clear(struct file *file, void __user *uarg)
 {
-	switch (cmd) {
-	case MCOS_IOC_STATUS:
-		mcos_boot_poll(os);
-		return mcos_os_status(os, uarg);
-	case MCOS_IOC_KMSG_READ:
-		return mcos_os_kmsg_read(os, uarg);
-	}
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-
-	switch (cmd) {
-	case MCOS_IOC_ASSIGN_CPUS:
-	case MCOS_IOC_UNASSIGN_CPUS:
-		return mcos_os_cpus(os, cmd, uarg);
-	case MCOS_IOC_ASSIGN_MEM:
-		return mcos_os_assign_mem(os, uarg);
-	case MCOS_IOC_UNASSIGN_MEM:
-		return mcos_os_unassign_mem(os, uarg);
-	case MCOS_IOC_LOAD:
-		return mcos_os_load(os, uarg);
-	case MCOS_IOC_SET_KARGS:
-		return mcos_os_set_kargs(os, uarg);
-	case MCOS_IOC_BOOT:
-		return mcos_os_boot(os);
-	case MCOS_IOC_SHUTDOWN:
-		return mcos_os_shutdown(os);
-	case MCOS_IOC_KMSG_CLEAR:
-		mcos_kmsg_clear(&os->kmsg);
-		return 0;
-	case MCOS_IOC_IKC_PING:
-		return mcos_os_ping(os, uarg);
-	}
-	return -ENOTTY;
+	mcos_kmsg_clear(&mcos_file_os(file)->kmsg);
+	return 0;
 }
 
-static bool mcos_os_cmd_known(unsigned int cmd)
+/*
+ * Programs (mcos_proc.c) run for anyone who can open the device, one
+ * process ioctl at a time per file and never under mcos_lock, which they
+ * take only to choose a CPU; KILL may come from another thread while one
+ * waits.
+ */
+static const struct mcos_ioctl mcos_os_ioctls[] = {
+	{ MCOS_IOC_STATUS,	  mcos_os_status,	 MCOS_ANYONE, MCOS_LOCK_NONE },
+	{ MCOS_IOC_KMSG_READ,	  mcos_os_kmsg_read,	 MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_ASSIGN_CPUS,	  mcos_os_assign_cpus,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_UNASSIGN_CPUS, mcos_os_unassign_cpus, MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_ASSIGN_MEM,	  mcos_os_assign_mem,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_UNASSIGN_MEM,  mcos_os_unassign_mem,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_LOAD,	  mcos_os_load,		 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_SET_KARGS,	  mcos_os_set_kargs,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_BOOT,	  mcos_os_boot,		 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_SHUTDOWN,	  mcos_os_shutdown,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_KMSG_CLEAR,	  mcos_os_kmsg_clear,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_IKC_PING,	  mcos_os_ping,		 MCOS_ADMIN,  MCOS_LOCK_MODULE },
+	{ MCOS_IOC_PROC_CREATE,	  mcos_proc_create,	 MCOS_ANYONE, MCOS_LOCK_FILE },
+	{ MCOS_IOC_PROC_MAP,	  mcos_proc_map,	 MCOS_ANYONE, MCOS_LOCK_FILE },
+	{ MCOS_IOC_PROC_START,	  mcos_proc_start,	 MCOS_ANYONE, MCOS_LOCK_FILE },
+	{ MCOS_IOC_PROC_WAIT,	  mcos_proc_wait,	 MCOS_ANYONE, MCOS_LOCK_FILE },
+	{ MCOS_IOC_PROC_REPLY,	  mcos_proc_reply,	 MCOS_ANYONE, MCOS_LOCK_FILE },
+	{ MCOS_IOC_PROC_KILL,	  mcos_proc_kill,	 MCOS_ANYONE, MCOS_LOCK_NONE },
+};
+
+/* A destroyed instance's open file: every ioctl fails. */
+static int mcos_os_alive(struct file *file)
 {
-	switch (cmd) {
-	case MCOS_IOC_ASSIGN_CPUS:
-	case MCOS_IOC_UNASSIGN_CPUS:
-	case MCOS_IOC_ASSIGN_MEM:
-	case MCOS_IOC_UNASSIGN_MEM:
-	case MCOS_IOC_LOAD:
-	case MCOS_IOC_SET_KARGS:
-	case MCOS_IOC_BOOT:
-	case MCOS_IOC_SHUTDOWN:
-	case MCOS_IOC_STATUS:
-	case MCOS_IOC_KMSG_READ:
-	case MCOS_IOC_KMSG_CLEAR:
-	case MCOS_IOC_IKC_PING:
-		return true;
-	}
-	return false;
+	return READ_ONCE(mcos_file_os(file)->dead) ? -ENODEV : 0;
 }
+
+static const struct mcos_ioctl_table mcos_os_ioctl_table = {
+	.ioctls = mcos_os_ioctls,
+	.count = ARRAY_SIZE(mcos_os_ioctls),
+	.check = mcos_os_alive,
+};
 
 static long mcos_os_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	struct mcos_file *f = file->private_data;
-	struct mcos_os *os = f->os;
-	long ret;
-
-	/* Programs: anyone who can open the file; never under mcos_lock. */
-	if (mcos_proc_cmd(cmd))
-		return mcos_proc_ioctl(f, cmd, (void __user *)arg);
-	if (!mcos_os_cmd_known(cmd))
-		return -ENOTTY;
-
-	/*
-	 * BOOT holds mcos_lock for up to 10 s; STATUS must still answer then
-	 * (and show BOOTING), so it reads the instance without the lock when
-	 * the lock is taken.  The open file keeps the instance alive.
-	 */
-	if (cmd == MCOS_IOC_STATUS && !mutex_trylock(&mcos_lock))
-		return READ_ONCE(os->dead) ? -ENODEV :
-			mcos_os_status(os, (void __user *)arg);
-	if (cmd != MCOS_IOC_STATUS)
-		mutex_lock(&mcos_lock);
-	ret = os->dead ? -ENODEV : mcos_os_do_ioctl(os, cmd, (void __user *)arg);
-	mutex_unlock(&mcos_lock);
-	return ret;
+	return mcos_ioctl_dispatch(&mcos_os_ioctl_table, file, cmd, arg);
 }
 
 /* read() gives the kmsg text, from the oldest byte still buffered. */
 static ssize_t mcos_os_read(struct file *file, char __user *buf, size_t len,
 			    loff_t *ppos)
 {
-	struct mcos_os *os = ((struct mcos_file *)file->private_data)->os;
+	struct mcos_os *os = mcos_file_os(file);
 	u32 copied, avail;
 	int err;
 
@@ -545,24 +563,24 @@ static void mcos_os_remove(struct mcos_os *os)
 	kref_put(&os->ref, mcos_os_free);
 }
 
+/* DESTROY_OS, under mcos_lock. */
 int mcos_os_destroy(unsigned int index)
 {
-	struct mcos_os *os;
-	int err = 0;
+	struct mcos_os *os = index < MCOS_MAX_OS ? mcos_os_table[index] : NULL;
 
-	mutex_lock(&mcos_lock);
-	os = index < MCOS_MAX_OS ? mcos_os_table[index] : NULL;
+	lockdep_assert_held(&mcos_lock);
 	if (!os)
-		err = -ENOENT;
-	else if (mcos_os_running(os))
-		err = -EBUSY;
-	else
-		mcos_os_remove(os);
-	mutex_unlock(&mcos_lock);
-	return err;
+		return -ENOENT;
+	if (mcos_os_running(os))
+		return -EBUSY;
+	mcos_os_remove(os);
+	return 0;
 }
 
-/* Module unload: nothing runs yet, so every instance can go. */
+/*
+ * Module unload: no file is open (each holds a module reference), so
+ * every instance can go, a running LWK stopped first.
+ */
 void mcos_os_exit(void)
 {
 	unsigned int i;

@@ -20,7 +20,10 @@
  * repeated), -ENODEV (the LWK was shut down or the instance destroyed),
  * -EIO (the LWK panicked), -ETIMEDOUT (no answer to a request in time).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
+#include <linux/err.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
@@ -39,12 +42,6 @@
 #define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
 #define MCOS_SPIN_NS		20000		/* busy-poll this long first */
 
-#define PTE_P	0x1ull
-#define PTE_W	0x2ull
-#define PTE_U	0x4ull
-#define PTE_PS	0x80ull
-#define PTE_ADDR	0x000ffffffffff000ull
-
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp)
 {
@@ -53,20 +50,6 @@ void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 	f->cpu = -1;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->link);
-}
-
-bool mcos_proc_cmd(unsigned int cmd)
-{
-	switch (cmd) {
-	case MCOS_IOC_PROC_CREATE:
-	case MCOS_IOC_PROC_MAP:
-	case MCOS_IOC_PROC_START:
-	case MCOS_IOC_PROC_WAIT:
-	case MCOS_IOC_PROC_REPLY:
-	case MCOS_IOC_PROC_KILL:
-		return true;
-	}
-	return false;
 }
 
 /* ---- the channel, under proc_lock ---- */
@@ -94,6 +77,28 @@ static void mcos_proc_forget(struct mcos_file *f, bool free_cpu)
 	f->alive = false;
 }
 
+/* One packet on the process's channel, and the IPI; -EAGAIN: ring full. */
+static int mcos_proc_try_send(struct mcos_file *f, u32 type, u64 seq,
+			      const u64 *args, unsigned int nargs)
+{
+	int err;
+
+	mutex_lock(&f->os->proc_lock);
+	err = mcos_proc_check(f);
+	if (err)
+		goto out_unlock;
+	if (!mcos_ikc_send(f->lwk, mcos_ikc_ring_to_lwk(f->cpu), type, seq,
+			   args, nargs)) {
+		err = -EAGAIN;
+		goto out_unlock;
+	}
+	mcos_ikc_notify(f->lwk, f->cpu);
+out_unlock:
+	mutex_unlock(&f->os->proc_lock);
+	return err;
+}
+
+/* Send, waiting up to 1 s for room in a full ring. */
 static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
 			  const u64 *args, unsigned int nargs)
 {
@@ -101,16 +106,7 @@ static int mcos_proc_send(struct mcos_file *f, u32 type, u64 seq,
 	int err;
 
 	for (;;) {
-		mutex_lock(&f->os->proc_lock);
-		err = mcos_proc_check(f);
-		if (!err) {
-			if (mcos_ikc_send_args(mcos_ring(f->lwk, 2 + 2 * f->cpu),
-					       type, seq, args, nargs))
-				mcos_ipi(f->lwk->apic_ids[f->cpu], MCOS_IKC_VECTOR);
-			else
-				err = -EAGAIN;	/* ring full */
-		}
-		mutex_unlock(&f->os->proc_lock);
+		err = mcos_proc_try_send(f, type, seq, args, nargs);
 		if (err != -EAGAIN)
 			return err;
 		if (time_after(jiffies, deadline))
@@ -131,7 +127,7 @@ static int mcos_proc_recv(struct mcos_file *f, struct mcos_ikc_packet *pkt)
 	mutex_lock(&f->os->proc_lock);
 	err = mcos_proc_check(f);
 	if ((!err || err == -EIO) &&
-	    mcos_ikc_recv(mcos_ring(f->lwk, 3 + 2 * f->cpu), pkt))
+	    mcos_ikc_recv(f->lwk, mcos_ikc_ring_from_lwk(f->cpu), pkt))
 		err = 1;
 	mutex_unlock(&f->os->proc_lock);
 	return err;
@@ -227,19 +223,19 @@ static u64 mcos_proc_walk(struct mcos_file *f, u64 addr, bool *writable)
 	u64 *t;
 
 	for (level = 0; level < ARRAY_SIZE(shifts); level++) {
-		t = mcos_phys_in_os(f->os, table & PTE_ADDR, PAGE_SIZE);
+		t = mcos_phys_in_os(f->os, table & PTE_PFN_MASK, PAGE_SIZE);
 		if (!t)
 			return 0;
 		e = READ_ONCE(t[(addr >> shifts[level]) & 511]);
-		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+		if ((e & (_PAGE_PRESENT | _PAGE_USER)) != (_PAGE_PRESENT | _PAGE_USER))
 			return 0;
-		w = w && (e & PTE_W);
-		if (level == 3 || ((level == 1 || level == 2) && (e & PTE_PS)))
+		w = w && (e & _PAGE_RW);
+		if (level == 3 || ((level == 1 || level == 2) && (e & _PAGE_PSE)))
 			break;
 		table = e;
 	}
 	size = 1ull << shifts[level];
-	e = (e & PTE_ADDR & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
+	e = (e & PTE_PFN_MASK & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
 	if (!mcos_phys_in_os(f->os, e, PAGE_SIZE))
 		return 0;
 	*writable = w;
@@ -260,20 +256,20 @@ static vm_fault_t mcos_proc_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&f->os->proc_lock);
 	if (mcos_proc_check(f))
-		goto out;
+		goto out_unlock;
 	phys = mcos_proc_walk(f, addr, &writable);
 	if (!phys)
-		goto out;
+		goto out_unlock;
 	/* Before START the proxy fills the program in: every page is writable. */
 	if (!f->started)
 		writable = true;
 	if (write && !writable)
-		goto out;
+		goto out_unlock;
 	if (!writable)
 		prot = __pgprot(pgprot_val(prot) & ~_PAGE_RW);
 	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
 				  phys >> PAGE_SHIFT, prot);
-out:
+out_unlock:
 	mutex_unlock(&f->os->proc_lock);
 	return ret;
 }
@@ -351,8 +347,9 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 	}
 	if (result1)
 		*result1 = pkt.args[1];
-	return (s64)pkt.args[0] < 0 && (s64)pkt.args[0] >= -4095 ?
-		(int)(s64)pkt.args[0] : (pkt.args[0] ? -EPROTO : 0);
+	if (IS_ERR_VALUE(pkt.args[0]))
+		return (int)pkt.args[0];	/* -errno from the LWK */
+	return pkt.args[0] ? -EPROTO : 0;
 }
 
 /*
@@ -389,58 +386,37 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	}
 	mutex_lock(&f->os->proc_lock);
 	if (err == -ETIMEDOUT && f->alive)
-		pr_warn("mcos%u: the program on LWK CPU %d did not end within 2 s of its proxy going; the CPU stays busy until the LWK is shut down\n",
-			f->os->index, f->cpu);
+		pr_warn_ratelimited("%s: the program on LWK CPU %d did not end within 2 s of its proxy going; the CPU stays busy until the LWK is shut down\n",
+				    f->os->name, f->cpu);
 	mcos_proc_forget(f, false);
 	mutex_unlock(&f->os->proc_lock);
 }
 
-static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
+/* An idle LWK CPU: 'want', or the first idle one if want < 0. */
+static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
+			      int want)
+{
+	unsigned long cpu;
+
+	if (want < 0) {
+		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
+		if (cpu >= lwk->nr_cpus)
+			return -EBUSY;
+		return cpu;
+	}
+	if (test_bit(want, lwk->busy)) {
+		pr_info_ratelimited("%s: LWK CPU %d is busy with another program\n",
+				    os->name, want);
+		return -EBUSY;
+	}
+	return want;
+}
+
+/* The file's process lives on 'cpu' from now on: its channel is the file's. */
+static void mcos_proc_bind(struct mcos_file *f, struct mcos_lwk *lwk, int cpu)
 {
 	struct mcos_os *os = f->os;
-	struct mcos_proc_create c;
-	struct mcos_ikc_packet pkt;
-	struct mcos_lwk *lwk;
-	u64 args[4];
-	int err, cpu;
 
-	err = mcos_get_arg(&c, uarg, sizeof(c));
-	if (err)
-		return err;
-	if (c.flags || c.lwk_cpu < -1)
-		return -EINVAL;
-	if (f->used)
-		return -EBUSY;	/* one process per open file */
-
-	mutex_lock(&mcos_lock);
-	mcos_boot_poll(os);
-	lwk = os->lwk;
-	err = 0;
-	if (os->dead)
-		err = -ENODEV;
-	else if (os->state != MCOS_OS_RUNNING || !lwk || !lwk->ikc)
-		err = -ENOTCONN;
-	else if (c.lwk_cpu >= (int)lwk->nr_cpus)
-		err = -EINVAL;
-	if (err) {
-		mutex_unlock(&mcos_lock);
-		return err;
-	}
-	if (c.lwk_cpu >= 0) {
-		cpu = c.lwk_cpu;
-		if (test_bit(cpu, lwk->busy)) {
-			pr_info("mcos%u: LWK CPU %d is busy with another program\n",
-				os->index, cpu);
-			mutex_unlock(&mcos_lock);
-			return -EBUSY;
-		}
-	} else {
-		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
-		if (cpu >= lwk->nr_cpus) {
-			mutex_unlock(&mcos_lock);
-			return -EBUSY;
-		}
-	}
 	mutex_lock(&os->proc_lock);
 	set_bit(cpu, lwk->busy);
 	f->cpu = cpu;
@@ -450,32 +426,87 @@ static long mcos_proc_create(struct mcos_file *f, void __user *uarg)
 	f->alive = true;
 	list_add(&f->link, &os->procs);
 	/* stale packets of an earlier user of the channel (pings) */
-	while (mcos_ikc_recv(mcos_ring(lwk, 3 + 2 * cpu), &pkt))
-		;
+	mcos_ikc_drain(lwk, mcos_ikc_ring_from_lwk(cpu));
 	mutex_unlock(&os->proc_lock);
+}
+
+/* Choose the process's LWK CPU (want < 0: any idle one); the CPU or -errno. */
+static int mcos_proc_claim_cpu(struct mcos_file *f, int want)
+{
+	struct mcos_os *os = f->os;
+	struct mcos_lwk *lwk;
+	int cpu;
+
+	mutex_lock(&mcos_lock);
+	lwk = mcos_boot_connected(os);
+	cpu = -ENODEV;
+	if (os->dead)
+		goto out_unlock;
+	cpu = -ENOTCONN;
+	if (!lwk)
+		goto out_unlock;
+	cpu = -EINVAL;
+	if (want >= (int)lwk->nr_cpus)
+		goto out_unlock;
+	cpu = mcos_proc_pick_cpu(os, lwk, want);
+	if (cpu >= 0)
+		mcos_proc_bind(f, lwk, cpu);
+out_unlock:
 	mutex_unlock(&mcos_lock);
+	return cpu;
+}
+
+/*
+ * PROC_CREATE on the claimed CPU; the reply carries the page-table root.
+ * If it fails, the CPU is free again, or, when the LWK may have created
+ * the process all the same, the process is ended first.
+ */
+static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask)
+{
+	u64 args[4];
+	int err;
 
 	args[0] = task_tgid_nr(current);
 	args[1] = ktime_get_real_ns();
 	args[2] = ktime_get_ns();
-	args[3] = c.numa_mask;	/* the LWK knows its nodes: it checks */
+	args[3] = numa_mask;	/* the LWK knows its nodes: it checks */
 	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 4,
 				MCOS_REQ_TIMEOUT, &f->pml4);
-	if (!err && !mcos_phys_in_os(os, f->pml4 & PTE_ADDR, PAGE_SIZE))
+	if (!err && !mcos_phys_in_os(f->os, f->pml4 & PTE_PFN_MASK, PAGE_SIZE))
 		err = -EPROTO;
-	if (err) {
-		if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
-			mcos_proc_abandon(f);	/* it may exist: end it */
-		else if (f->alive)
-			mcos_proc_done(f);
+	if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
+		mcos_proc_abandon(f);	/* it may exist: end it */
+	else if (err && f->alive)
+		mcos_proc_done(f);
+	return err;
+}
+
+long mcos_proc_create(struct file *file, void __user *uarg)
+{
+	struct mcos_file *f = file->private_data;
+	struct mcos_proc_create c;
+	int err, cpu;
+
+	err = mcos_get_arg(&c, uarg, sizeof(c));
+	if (err)
 		return err;
-	}
+	if (c.flags || c.lwk_cpu < -1)
+		return -EINVAL;
+	if (f->used)
+		return -EBUSY;	/* one process per open file */
+	cpu = mcos_proc_claim_cpu(f, c.lwk_cpu);
+	if (cpu < 0)
+		return cpu;
+	err = mcos_proc_spawn(f, c.numa_mask);
+	if (err)
+		return err;
 	c.lwk_cpu = cpu;
 	return mcos_put_arg(uarg, &c, sizeof(c));
 }
 
-static long mcos_proc_map(struct mcos_file *f, void __user *uarg)
+long mcos_proc_map(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_map m;
 	u64 args[3];
 	int err;
@@ -499,8 +530,9 @@ static long mcos_proc_map(struct mcos_file *f, void __user *uarg)
 				 MCOS_MAP_TIMEOUT, NULL);
 }
 
-static long mcos_proc_start(struct mcos_file *f, void __user *uarg)
+long mcos_proc_start(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_start s;
 	u64 args[3];
 	int err;
@@ -530,11 +562,30 @@ static long mcos_proc_start(struct mcos_file *f, void __user *uarg)
 				 MCOS_REQ_TIMEOUT, NULL);
 }
 
-static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
+/* What mcexec learns of a SYSCALL or PROC_EXIT packet. */
+static void mcos_proc_event(struct mcos_proc_event *ev,
+			    const struct mcos_ikc_packet *pkt)
 {
+	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);
+	if (pkt->type == MCOS_IKC_SYSCALL) {
+		ev->kind = MCOS_EVENT_SYSCALL;
+		ev->number = (u32)pkt->seq;
+		memcpy(ev->args, pkt->args, sizeof(ev->args));
+	} else {
+		ev->kind = MCOS_EVENT_EXIT;
+		ev->status = (u32)pkt->args[0];
+		ev->fault_addr = pkt->args[1];
+		ev->fault_ip = pkt->args[2];
+	}
+}
+
+long mcos_proc_wait(struct file *file, void __user *uarg)
+{
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_event ev;
 	struct mcos_ikc_packet pkt;
-	int err, i;
+	int err;
 
 	err = mcos_get_arg(&ev, uarg, sizeof(ev));
 	if (err)
@@ -554,32 +605,23 @@ static long mcos_proc_wait(struct mcos_file *f, void __user *uarg)
 				return err;
 			continue;
 		case MCOS_IKC_SYSCALL:
-			memset(&ev, 0, sizeof(ev));
-			ev.size = sizeof(ev);
-			ev.kind = MCOS_EVENT_SYSCALL;
-			ev.number = (u32)pkt.seq;
-			for (i = 0; i < 6; i++)
-				ev.args[i] = pkt.args[i];
 			f->in_syscall = true;
-			return mcos_put_arg(uarg, &ev, sizeof(ev));
+			break;
 		case MCOS_IKC_PROC_EXIT:
-			memset(&ev, 0, sizeof(ev));
-			ev.size = sizeof(ev);
-			ev.kind = MCOS_EVENT_EXIT;
-			ev.status = (u32)pkt.args[0];
-			ev.fault_addr = pkt.args[1];
-			ev.fault_ip = pkt.args[2];
 			mcos_proc_done(f);
 			f->in_syscall = false;
-			return mcos_put_arg(uarg, &ev, sizeof(ev));
+			break;
 		default:
 			continue;	/* a late PROC_REPLY: nothing waits for it */
 		}
+		mcos_proc_event(&ev, &pkt);
+		return mcos_put_arg(uarg, &ev, sizeof(ev));
 	}
 }
 
-static long mcos_proc_reply(struct mcos_file *f, void __user *uarg)
+long mcos_proc_reply(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_reply r;
 	u64 result;
 	int err;
@@ -600,8 +642,9 @@ static long mcos_proc_reply(struct mcos_file *f, void __user *uarg)
 	return err;
 }
 
-static long mcos_proc_kill(struct mcos_file *f, void __user *uarg)
+long mcos_proc_kill(struct file *file, void __user *uarg)
 {
+	struct mcos_file *f = file->private_data;
 	struct mcos_proc_kill k;
 	u64 args[2];
 	int err;
@@ -616,40 +659,6 @@ static long mcos_proc_kill(struct mcos_file *f, void __user *uarg)
 	args[0] = k.signal;
 	args[1] = 0;
 	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
-}
-
-long mcos_proc_ioctl(struct mcos_file *f, unsigned int cmd, void __user *uarg)
-{
-	long ret;
-
-	if (READ_ONCE(f->os->dead))
-		return -ENODEV;
-	/* KILL may come from another thread while one waits. */
-	if (cmd == MCOS_IOC_PROC_KILL)
-		return mcos_proc_kill(f, uarg);
-	if (mutex_lock_interruptible(&f->lock))
-		return -EINTR;
-	switch (cmd) {
-	case MCOS_IOC_PROC_CREATE:
-		ret = mcos_proc_create(f, uarg);
-		break;
-	case MCOS_IOC_PROC_MAP:
-		ret = mcos_proc_map(f, uarg);
-		break;
-	case MCOS_IOC_PROC_START:
-		ret = mcos_proc_start(f, uarg);
-		break;
-	case MCOS_IOC_PROC_WAIT:
-		ret = mcos_proc_wait(f, uarg);
-		break;
-	case MCOS_IOC_PROC_REPLY:
-		ret = mcos_proc_reply(f, uarg);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-	mutex_unlock(&f->lock);
-	return ret;
 }
 
 /* The file is closed (its mappings are gone): end a live process. */
@@ -672,8 +681,8 @@ void mcos_proc_end_all(struct mcos_os *os)
 	os->boot_gen++;
 	list_for_each_entry_safe(f, tmp, &os->procs, link) {
 		unmap_mapping_range(f->filp->f_mapping, 0, 0, 1);
-		pr_info("mcos%u: the program on LWK CPU %d ends with the LWK\n",
-			os->index, f->cpu);
+		pr_info_ratelimited("%s: the program on LWK CPU %d ends with the LWK\n",
+				    os->name, f->cpu);
 		list_del_init(&f->link);
 		f->alive = false;
 	}

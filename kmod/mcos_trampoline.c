@@ -25,12 +25,14 @@
  *    when each of its CPUs is in, and we clear it again when we restore (a
  *    lock left held would make the next add_cpu() fail after 10 s);
  *  - 5-level paging (LA57) would need one more table level between
- *    trampoline_pgd and our tables: refused for now.
+ *    trampoline_pgd and our tables: refused.
  *
  * If anything does not check out, boot is refused with the reason (shown in
  * the kernel log at load and in the instance's kmsg at boot); everything
  * else the module does keeps working.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -102,7 +104,7 @@ void mcos_tramp_init(void)
 	    !below_1m(rmh.trampoline_pgd, PAGE_SIZE) || !PAGE_ALIGNED(rmh.trampoline_pgd) ||
 	    rmh.trampoline_start < rmh.text_start) {
 		tramp_refusal = "real_mode_header fields are not a trampoline below 1 MiB";
-		pr_info("mcos: real_mode_header at %#llx: text %#x trampoline %#x header %#x pgd %#x\n",
+		pr_info("real_mode_header at %#llx: text %#x trampoline %#x header %#x pgd %#x\n",
 			(u64)__pa(rmhp), rmh.text_start, rmh.trampoline_start,
 			rmh.trampoline_header, rmh.trampoline_pgd);
 		goto refuse;
@@ -120,11 +122,11 @@ void mcos_tramp_init(void)
 	tramp_header = __va(rmh.trampoline_header);
 	tramp_start_phys = rmh.trampoline_start;
 	tramp_refusal = NULL;
-	pr_info("mcos: LWK boot through Linux's trampoline at %#llx%s\n",
+	pr_info("LWK boot through Linux's trampoline at %#llx%s\n",
 		tramp_start_phys, MCOS_TRAMP_HAS_LOCK ? " (with its lock)" : "");
 	return;
 refuse:
-	pr_info("mcos: LWK boot unavailable: %s\n", tramp_refusal);
+	pr_info("LWK boot unavailable: %s\n", tramp_refusal);
 }
 
 const char *mcos_tramp_refusal(void)
