@@ -1,6 +1,6 @@
 import CMcosABI
 import Foundation
-import Topology
+import NodeBasics
 
 /// The control device of the kernel module: reserve and release CPUs and memory, create
 /// and destroy OS instances, and ask what is held. Every call maps one ioctl; the module

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Topology
 
 /// Keeps device interrupts off LWK CPUs. Linux moves an IRQ away from a CPU it takes

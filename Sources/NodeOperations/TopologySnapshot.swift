@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Topology
 
 /// The node's topology as it was before anything was taken from Linux.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeBasics
 import NodeControl
 import NodeOperations
 import Provisioning
@@ -48,8 +49,8 @@ struct NodeState {
     }
 
     /// Applied instances the module holds but that are not running.
-    var stopped: [Int: String] {
-        Dictionary(uniqueKeysWithValues: view.instances.filter { $0.state != "running" }.map { ($0.index, $0.state) })
+    var stopped: [Int: InstanceState] {
+        Dictionary(uniqueKeysWithValues: view.instances.filter { $0.state != .running }.map { ($0.index, $0.state) })
     }
 
     /// Identifies the node's state for saved plans: the record's serial and a hash of

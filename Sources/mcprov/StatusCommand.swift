@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeBasics
 import NodeControl
 import NodeOperations
 import Provisioning
@@ -65,7 +66,7 @@ struct StatusCommand: ParsableCommand {
         }
         for instance in applied.instances {
             let live = state.view.instances.first { $0.index == instance.index }
-            var stateText = live?.state ?? "missing"
+            var stateText = live?.state.rawValue ?? "missing"
             if stateText == "running", let uptime = uptimes[instance.index] {
                 stateText += ", up \(Self.duration(uptime))"
             }

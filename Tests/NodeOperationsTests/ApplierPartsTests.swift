@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Testing
 @testable import NodeOperations
 import Topology

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Testing
 @testable import NodeOperations
 import Provisioning
@@ -160,8 +161,8 @@ import Topology
         let second = Self.instance(1, cpus: CPUSet([2]), memory: [0: 64])
         let applied = Partition(profileName: "p", instances: [first, second])
         let view = NodeView(instances: [
-            .init(index: 0, state: "running", cpus: CPUSet([3]), memory: [0: 64 * Self.mib]),
-            .init(index: 1, state: "running", cpus: CPUSet([2]), memory: [0: 64 * Self.mib]),
+            .init(index: 0, state: .running, cpus: CPUSet([3]), memory: [0: 64 * Self.mib]),
+            .init(index: 1, state: .running, cpus: CPUSet([2]), memory: [0: 64 * Self.mib]),
         ])
         // CPUs and arguments may change; memory on NUMA 0 may not; nor can os 1 go
         let grown = Self.instance(0, cpus: CPUSet([3]), memory: [0: 128])
@@ -176,7 +177,7 @@ import Topology
     }
 
     @Test func memoryBesideUnassignedChunksIsRefused() {
-        let view = NodeView(poolMemory: [1: 4 * Self.mib], instances: [.init(index: 0, state: "running", cpus: CPUSet([3]), memory: [0: 64 * Self.mib, 1: 128 * Self.mib])])
+        let view = NodeView(poolMemory: [1: 4 * Self.mib], instances: [.init(index: 0, state: .running, cpus: CPUSet([3]), memory: [0: 64 * Self.mib, 1: 128 * Self.mib])])
         let applied = Partition(profileName: "p", instances: [Self.one])
         let grown = Self.instance(cpus: CPUSet([3]), memory: [0: 128, 1: 128])
         #expect(InstanceSteps.refusals(applied: applied, desired: Partition(profileName: "p", instances: [grown]), view: view).isEmpty)

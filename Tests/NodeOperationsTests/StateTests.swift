@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Testing
 @testable import NodeOperations
 @testable import Provisioning
@@ -22,7 +23,7 @@ import Topology
     static let record = StateRecord(
         serial: 3, profile: .init(path: "/p.yaml", name: "p", sha256: "00"), partition: Partition(profileName: "p", instances: [instance]),
         appliedAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 10))
-    static let matching = NodeView(instances: [.init(index: 0, state: "running", cpus: CPUSet(2...3), memory: [1: gib])])
+    static let matching = NodeView(instances: [.init(index: 0, state: .running, cpus: CPUSet(2...3), memory: [1: gib])])
 
     @Test func nothingAnywhereIsNothingApplied() {
         let (applied, drift) = Reconciler.applied(record: nil, view: NodeView())
@@ -43,7 +44,7 @@ import Topology
     }
 
     @Test func theModuleWinsOverAStaleRecord() {
-        let view = NodeView(instances: [.init(index: 0, state: "panic", cpus: CPUSet([2]), memory: [1: Self.gib / 2])])
+        let view = NodeView(instances: [.init(index: 0, state: .panic, cpus: CPUSet([2]), memory: [1: Self.gib / 2])])
         let (applied, drift) = Reconciler.applied(record: Self.record, view: view)
         #expect(applied?.instances.first?.cpus == CPUSet([2]))
         #expect(applied?.instances.first?.kernelArgs == "hidos dump_level=24", "what the module cannot say comes from the record")
@@ -63,7 +64,7 @@ import Topology
     }
 
     @Test func recordRoundTripsThroughJSON() throws {
-        #expect(try StateRecord.decode(try Self.record.encoded()) == Self.record)
+        #expect(try StateRecordFile.decoder.decode(StateRecord.self, from: try Self.record.encoded()) == Self.record)
     }
 }
 
@@ -82,6 +83,17 @@ import Topology
         try store.clear()
         #expect(store.record == nil)
         try store.clear()  // twice is fine
+    }
+
+    @Test func whatTheStoreWritesMcexecReads() throws {
+        let store = StateStore(directory: try temporaryDirectory())
+        let file = StateRecordFile(directory: store.directory)
+        #expect(AppliedInstances.read(from: file) == nil, "nothing applied")
+        var record = ReconcilerTests.record
+        record.partition.instances.append(ResolvedInstance(
+            index: 2, name: "second", cpus: CPUSet([5]), memory: [], ikc: [], kernelImage: "default", kernelArgs: "hidos"))
+        try store.write(record)
+        #expect(AppliedInstances.read(from: file) == [0, 2])
     }
 
     @Test func corruptRecordIsReportedNotTrusted() throws {

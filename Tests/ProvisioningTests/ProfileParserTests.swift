@@ -1,5 +1,6 @@
 import Foundation
 @testable import Provisioning
+import NodeBasics
 import TestSupport
 import Testing
 import Topology

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Topology
 
 /// `SIZE@NODE[,SIZE@NODE…]`, the memory syntax of McKernel's `mcreboot.sh -m`, for the

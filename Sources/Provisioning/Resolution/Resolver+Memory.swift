@@ -1,3 +1,4 @@
+import NodeBasics
 import Topology
 
 /// Memory asked of each NUMA node over all instances, with the places that asked, so

@@ -1,3 +1,4 @@
+import NodeBasics
 import Topology
 
 /// What the kernel module holds, as plain values: the truth about the node, which the
@@ -5,12 +6,12 @@ import Topology
 public struct NodeView: Equatable, Sendable, Codable {
     public struct Instance: Equatable, Sendable, Codable {
         public var index: Int
-        public var state: String
+        public var state: InstanceState
         public var cpus: CPUSet
         /// Bytes assigned per NUMA node.
         public var memory: [Int: UInt64]
 
-        public init(index: Int, state: String, cpus: CPUSet, memory: [Int: UInt64]) {
+        public init(index: Int, state: InstanceState, cpus: CPUSet, memory: [Int: UInt64]) {
             self.index = index
             self.state = state
             self.cpus = cpus
