@@ -64,6 +64,7 @@ import Topology
     }
 
     @Test func granule() {
+        #expect(MemoryGranule.bytes == 4 << 20 && MemoryGranule.text == "4 MiB", "the module's largest chunk")
         #expect(MemoryGranule.roundDown((4 << 20) + 1) == 4 << 20)
         #expect(MemoryGranule.isAligned(16 << 30))
         #expect(!MemoryGranule.isAligned(1023 << 20))
