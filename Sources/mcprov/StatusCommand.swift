@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let module = try openModule()
-        let state = try NodeState.read(module, store: StateStore())
+        let state = try readNodeState(module)
         var tails: [Int: [String]] = [:]
         var uptimes: [Int: Double] = [:]
         for instance in state.view.instances {
