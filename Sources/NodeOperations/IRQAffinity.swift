@@ -1,6 +1,5 @@
 import Foundation
 import NodeBasics
-import Topology
 
 /// Keeps device interrupts off LWK CPUs. Linux moves an IRQ away from a CPU it takes
 /// offline but does not move it back when the CPU returns, and never restores what the

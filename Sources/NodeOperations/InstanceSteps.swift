@@ -1,6 +1,5 @@
 import NodeBasics
 import Provisioning
-import Topology
 
 /// One step of creating an instance, taking an applied one to its new configuration (a
 /// restart, with or without CPU and memory deltas) or removing it. Each case carries what

@@ -60,13 +60,13 @@ public struct LWKImages {
     private var byName: [String: LWKImageData] = [:]
     /// The first one read, in the profile's order.
     private var first: LWKImageData?
-    private let readLater: (String) -> LWKImageData?
+    private let readPrevious: (String) -> LWKImageData?
 
     public init(
         for partition: Partition, read: (String) throws -> LWKImageData = LWKImage.read,
-        readLater: @escaping (String) -> LWKImageData? = { try? LWKImage.read($0) }
+        readPrevious: @escaping (String) -> LWKImageData? = { try? LWKImage.read($0) }
     ) throws {
-        self.readLater = readLater
+        self.readPrevious = readPrevious
         for instance in partition.instances where byName[instance.kernelImage] == nil {
             let image = try read(instance.kernelImage)
             byName[instance.kernelImage] = image
@@ -82,7 +82,7 @@ public struct LWKImages {
     /// The image to boot again if a change to the applied `before` fails. An instance
     /// rebuilt from the module without a record has no known image: `fallback`.
     func previous(of before: ResolvedInstance, else fallback: LWKImageData) -> LWKImageData {
-        byName[before.kernelImage] ?? readLater(before.kernelImage) ?? fallback
+        byName[before.kernelImage] ?? readPrevious(before.kernelImage) ?? fallback
     }
 
     /// What a removed instance boots again if its removal fails and its own image is

@@ -1,7 +1,6 @@
 import NodeBasics
 import NodeControl
 import Provisioning
-import Topology
 
 extension ModuleClient {
     /// The module's holdings as plain values for the reconciler.

@@ -1,8 +1,5 @@
 import ArgumentParser
 import NodeBasics
-import NodeControl
-import Provisioning
-import Topology
 
 struct ModuleReleaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import NodeBasics
 import NodeControl
 import Provisioning
-import Topology
 
 struct ModuleReserveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,6 @@ import Foundation
 import NodeControl
 import NodeOperations
 import Provisioning
-import Topology
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
 import NodeBasics
-import NodeControl
 import NodeOperations
 import Provisioning
-import Topology
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

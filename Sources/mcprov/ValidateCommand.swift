@@ -1,6 +1,5 @@
 import ArgumentParser
 import NodeBasics
-import Provisioning
 import Topology
 
 struct ValidateCommand: ParsableCommand {

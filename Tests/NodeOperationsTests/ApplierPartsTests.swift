@@ -2,7 +2,6 @@ import Foundation
 import NodeBasics
 import Testing
 @testable import NodeOperations
-import Topology
 
 @Suite struct ReservationMeterTests {
     @Test func theReservationMeterSaysHowFar() {

@@ -85,7 +85,7 @@ import Topology
         let desired = Self.partition(Self.instance(0, cpus: CPUSet([2]), image: "new.elf"), Self.instance(1, cpus: CPUSet([3]), image: "new.elf"))
         let images = try LWKImages(
             for: desired, read: { reads.names.append($0); return LWKImageData(bytes: [1], name: $0) },
-            readLater: { $0 == "old.elf" ? LWKImageData(bytes: [2], name: $0) : nil })
+            readPrevious: { $0 == "old.elf" ? LWKImageData(bytes: [2], name: $0) : nil })
         #expect(reads.names == ["new.elf"])
         #expect(images.image(for: desired.instances[1]).name == "new.elf")
         let fallback = LWKImageData(bytes: [], name: "fallback")

@@ -3,7 +3,6 @@ import NodeBasics
 import Testing
 @testable import NodeOperations
 import Provisioning
-import Topology
 
 @Suite struct InstanceStepsTests {
     static let mib: UInt64 = 1 << 20

@@ -1,7 +1,6 @@
 @testable import Provisioning
 import NodeBasics
 import Testing
-import Topology
 
 @Suite struct PlannerTests {
     static let gib: UInt64 = 1 << 30

@@ -3,7 +3,6 @@ import Foundation
 import NodeBasics
 import TestSupport
 import Testing
-import Topology
 
 @Suite struct ProfileParserTests {
     @Test(arguments: ["knl-quad.yaml", "knl-snc4-flat.yaml", "knl-quad-cache.yaml", "xeon-2s.yaml"])

@@ -1,5 +1,4 @@
 import NodeBasics
-import Topology
 
 /// Grammar for messages about CPU sets: "CPU 20 is", "CPUs 8-10 are".
 extension CPUSet {

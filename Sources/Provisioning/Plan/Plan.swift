@@ -1,5 +1,4 @@
 import NodeBasics
-import Topology
 
 /// What `apply` would do to take the node from what is applied now to the profile's
 /// partition, as a list of steps an admin can read before anything happens.

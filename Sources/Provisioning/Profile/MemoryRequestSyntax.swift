@@ -1,6 +1,5 @@
 import Foundation
 import NodeBasics
-import Topology
 
 /// `SIZE@NODE[,SIZE@NODE…]`, the memory syntax of McKernel's `mcreboot.sh -m`, for the
 /// low-level commands: `512M@0,4G@1`. Sizes are absolute and on the granule (`MemoryGranule`).

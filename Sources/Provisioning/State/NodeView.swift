@@ -1,5 +1,4 @@
 import NodeBasics
-import Topology
 
 /// What the kernel module holds, as plain values: the truth about the node, which the
 /// state record only caches.

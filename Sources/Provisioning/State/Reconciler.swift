@@ -1,5 +1,4 @@
 import NodeBasics
-import Topology
 
 /// A difference between what the record says is applied and what the module holds.
 public struct Drift: Equatable, Sendable, Codable, CustomStringConvertible {
