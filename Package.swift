@@ -2,7 +2,7 @@
 //
 // mcprov: partition a compute node between Linux and a lightweight kernel.
 // Targets, leaves first:
-//   NodeBasics    what both tools share: CPU sets, byte sizes, instance states, the state record read back
+//   NodeBasics    what both tools share: CPU sets, byte sizes, instance states, the state record
 //   CHwloc        hwloc 2.x through pkg-config (system library)
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
@@ -10,7 +10,7 @@
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   NodeControl   the client of the kernel module: every operation, typed errors
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
-//   NodeOperations  apply, teardown, the state record, the lock: the side effects
+//   NodeOperations  apply and its decisions, teardown, the state record, the lock: the side effects
 //   mcprov        the command-line tool, one file per subcommand
 //   mcexec        runs a program on the LWK and serves its system calls on Linux
 import PackageDescription
