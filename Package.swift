@@ -98,7 +98,7 @@ let package = Package(
             path: "Sources/Proxy"
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "NodeBasicsTests", dependencies: ["NodeBasics"]),
+        .testTarget(name: "NodeBasicsTests", dependencies: ["NodeBasics", "TestSupport"]),
         .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"]),
         .testTarget(
             name: "ProvisioningTests",
@@ -106,7 +106,7 @@ let package = Package(
             exclude: ["Golden", "BadProfiles"]
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"]),
-        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeOperations"]),
+        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeOperations", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
         .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "Kernel", "NodeControl", "TestSupport"]),

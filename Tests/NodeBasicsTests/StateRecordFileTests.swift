@@ -1,22 +1,17 @@
 import Foundation
 import NodeBasics
+import TestSupport
 import Testing
 
 @Suite struct StateRecordFileTests {
-    func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcprov-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func noRecordIsNothingApplied() throws {
-        let file = StateRecordFile(directory: try directory())
+        let file = StateRecordFile(directory: Scratch.directory("record"))
         guard case .none = file.read(as: AppliedInstances.self) else { Issue.record("no file, yet a reading"); return }
         #expect(AppliedInstances.read(from: file) == nil)
     }
 
     @Test func theInstancesAreReadAndTheRestIgnored() throws {
-        let file = StateRecordFile(directory: try directory())
+        let file = StateRecordFile(directory: Scratch.directory("record"))
         // The shape mcprov writes (snake_case keys), trimmed to what matters here.
         let record = """
             {
@@ -33,7 +28,7 @@ import Testing
     }
 
     @Test func anUnreadableRecordSaysWhy() throws {
-        let file = StateRecordFile(directory: try directory())
+        let file = StateRecordFile(directory: Scratch.directory("record"))
         try "{ not json".write(to: file.url, atomically: true, encoding: .utf8)
         guard case .corrupt(let why) = file.read(as: AppliedInstances.self) else { Issue.record("corrupt record was accepted"); return }
         #expect(why.hasPrefix("\(file.url.path) is not a state record this mcprov can read"))

@@ -1,5 +1,6 @@
 import Foundation
 import NodeBasics
+import TestSupport
 import Testing
 @testable import NodeOperations
 @testable import Provisioning
@@ -69,14 +70,8 @@ import Topology
 }
 
 @Suite struct StoreAndLockTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcprov-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func storeWritesReadsAndClears() throws {
-        let store = StateStore(directory: try temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         guard case .none = store.read() else { Issue.record("fresh store is not empty"); return }
         try store.write(ReconcilerTests.record)
         #expect(store.record == ReconcilerTests.record)
@@ -86,7 +81,7 @@ import Topology
     }
 
     @Test func whatTheStoreWritesMcexecReads() throws {
-        let store = StateStore(directory: try temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         let file = StateRecordFile(directory: store.directory)
         #expect(AppliedInstances.read(from: file) == nil, "nothing applied")
         var record = ReconcilerTests.record
@@ -97,14 +92,14 @@ import Topology
     }
 
     @Test func corruptRecordIsReportedNotTrusted() throws {
-        let store = StateStore(directory: try temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         try "{ not json".write(to: store.recordURL, atomically: true, encoding: .utf8)
         guard case .corrupt(let why) = store.read() else { Issue.record("corrupt record was accepted"); return }
         #expect(why.contains("state.json"))
     }
 
     @Test func secondLockWaitsThenNamesTheHolder() throws {
-        let directory = try temporaryDirectory()
+        let directory = Scratch.directory("state")
         let first = try ApplyLock(directory: directory, purpose: "mcprov apply first.yaml", timeout: 1)
         let started = Date()
         #expect {
@@ -118,13 +113,13 @@ import Topology
     }
 
     @Test func lockIsFreeOnceTheHolderIsGone() throws {
-        let directory = try temporaryDirectory()
+        let directory = Scratch.directory("state")
         do { _ = try ApplyLock(directory: directory, purpose: "first", timeout: 1) }
         _ = try ApplyLock(directory: directory, purpose: "second", timeout: 0.1)
     }
 
     @Test func irqAffinitiesAreNarrowedAndRestored() throws {
-        let root = try temporaryDirectory()
+        let root = Scratch.directory("state")
         let affinities = ["0": "0-3", "9": "2", "24": "0-1", "25": "1-3"]
         for (irq, list) in affinities {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(irq), withIntermediateDirectories: true)
@@ -186,7 +181,7 @@ import Topology
     }
 
     @Test func plansWithWhatHwlocSawBeforeCPUsWereTaken() throws {
-        let store = StateStore(directory: try StoreAndLockTests().temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         let whole = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1, 2, 3])
         guard case .live = TopologySnapshot.choose(live: whole, heldCPUs: CPUSet(), store: store) else {
             Issue.record("nothing held: the live topology is complete and used as it is"); return
@@ -200,7 +195,7 @@ import Topology
     }
 
     @Test func withoutASnapshotItSaysWhatIsMissing() throws {
-        let store = StateStore(directory: try StoreAndLockTests().temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         let partial = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1])
         guard case .incomplete(_, let missing) = TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
             Issue.record("no snapshot: incomplete"); return
