@@ -74,7 +74,8 @@ public struct LWKImages {
         }
     }
 
-    /// The image an instance of the profile boots.
+    /// The image an instance of the profile boots, read up front (an instance of another
+    /// partition gets what `previous` finds for it).
     func image(for instance: ResolvedInstance) -> LWKImageData {
         byName[instance.kernelImage] ?? previous(of: instance, else: LWKImageData(bytes: [], name: instance.kernelImage))
     }
