@@ -106,7 +106,7 @@ let package = Package(
             exclude: ["Golden", "BadProfiles"]
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"]),
-        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeOperations", "TestSupport"]),
+        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
         .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "Kernel", "NodeControl", "TestSupport"]),
