@@ -2,15 +2,17 @@
 //
 // mcprov: partition a compute node between Linux and a lightweight kernel.
 // Targets, leaves first:
+//   NodeBasics    what both tools share: CPU sets, byte sizes, instance states, the state record
 //   CHwloc        hwloc 2.x through pkg-config (system library)
-//   Topology      the node's topology as plain values, loaded through hwloc
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
-//   NodeControl   the client of the kernel module: every operation, typed errors
-//   NodeOperations  apply, teardown, the state record, the lock: the side effects
 //   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
+//   Topology      the node's topology as plain values, loaded through hwloc
+//   NodeControl   the client of the kernel module: every operation, typed errors
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
+//   NodeOperations  apply and its decisions, teardown, the state record, the lock: the side effects
 //   mcprov        the command-line tool, one file per subcommand
+//   mcexec        runs a program on the LWK and serves its system calls on Linux
 import PackageDescription
 
 let package = Package(
@@ -28,36 +30,37 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
+        .target(name: "NodeBasics"),
         .systemLibrary(
             name: "CHwloc",
             path: "Sources/Topology/CHwloc",
             pkgConfig: "hwloc",
             providers: [.apt(["libhwloc-dev"])]
         ),
-        .target(
-            name: "Topology",
-            dependencies: ["CHwloc"],
-            path: "Sources/Topology",
-            exclude: ["CHwloc"]
-        ),
         .systemLibrary(name: "CMcosABI", path: "Sources/CMcosABI"),
         .systemLibrary(name: "CMcexec", path: "Sources/CMcexec"),
         .target(
+            name: "Topology",
+            dependencies: ["NodeBasics", "CHwloc"],
+            path: "Sources/Topology",
+            exclude: ["CHwloc"]
+        ),
+        .target(
             name: "NodeControl",
-            dependencies: ["CMcosABI", "Topology"]
+            dependencies: ["NodeBasics", "CMcosABI"]
         ),
         .target(
             name: "Provisioning",
             dependencies: [
+                "NodeBasics",
                 "Topology",
                 "CMcosABI",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "NodeOperations",
-            dependencies: ["Provisioning", "NodeControl", "Topology"]
+            dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeControl"]
         ),
         // The LWK's logic, built for the host here so it can be unit-tested; `make kernel`
         // builds the same files in Embedded Swift for x86_64-unknown-none-elf.
@@ -69,38 +72,43 @@ let package = Package(
         .executableTarget(
             name: "mcprov",
             dependencies: [
-                "Provisioning",
+                "NodeBasics",
                 "Topology",
                 "NodeControl",
+                "Provisioning",
                 "NodeOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // mcexec: starts a Linux program on the LWK and is its proxy on Linux (issue 6).
+        // mcexec: starts a Linux program on the LWK and is its proxy on Linux. It reads
+        // the program with the LWK's own ELF loader (Kernel), asks the module about the
+        // instance (NodeControl) and reads the state record (NodeBasics); nothing of
+        // planning or hwloc.
         .executableTarget(
             name: "mcexec",
             dependencies: [
-                "Kernel",
+                "NodeBasics",
                 "CMcosABI",
                 "CMcexec",
+                "Kernel",
                 "NodeControl",
-                "NodeOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Proxy"
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
+        .testTarget(name: "NodeBasicsTests", dependencies: ["NodeBasics", "TestSupport"]),
+        .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"]),
         .testTarget(
             name: "ProvisioningTests",
-            dependencies: ["Provisioning", "Topology", "TestSupport"],
+            dependencies: ["NodeBasics", "Topology", "Provisioning", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"]),
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
-        .testTarget(name: "NodeControlTests", dependencies: ["NodeControl", "TestSupport"]),
+        .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
-        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "Kernel", "NodeControl", "TestSupport"]),
+        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "Kernel", "NodeControl", "TestSupport"]),
     ]
 )

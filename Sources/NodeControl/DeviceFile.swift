@@ -1,6 +1,6 @@
 import CMcosABI
 import Foundation
-import Topology
+import NodeBasics
 
 /// An open device file; closed when the last reference goes.
 final class DeviceFile {

@@ -1,6 +1,6 @@
 import CMcosABI
 import Foundation
-import Topology
+import NodeBasics
 
 /// One OS instance's device, `/dev/mcosN`: give it reserved CPUs and memory, load an
 /// image, set kernel arguments, boot, shut down, and read its log.

@@ -1,6 +1,6 @@
 import CMcosABI
 import Foundation
-import Topology
+import NodeBasics
 
 /// The control device of the kernel module: reserve and release CPUs and memory, create
 /// and destroy OS instances, and ask what is held. Every call maps one ioctl; the module
@@ -77,10 +77,11 @@ public final class ModuleClient {
 
     // MARK: Memory
 
-    /// Reserves `bytes` on `node` in physically contiguous chunks, 4 MiB first, no
-    /// smaller than `4 KiB << minimumOrder`. All or nothing.
+    /// Reserves `bytes` on `node` in physically contiguous chunks, the largest order
+    /// (MCOS_MEM_MAX_ORDER, 4 MiB) first, none smaller than `4 KiB << minimumOrder`: by
+    /// default only the largest, the granule profiles are sized in. All or nothing.
     @discardableResult
-    public func reserveMemory(bytes: UInt64, node: Int, minimumOrder: Int = 10) throws(ModuleError) -> UInt64 {
+    public func reserveMemory(bytes: UInt64, node: Int, minimumOrder: Int = Int(MCOS_MEM_MAX_ORDER)) throws(ModuleError) -> UInt64 {
         var request = mcos_mem_request()
         request.size = abiSize(mcos_mem_request.self)
         request.node = Int32(node)

@@ -1,4 +1,4 @@
-import Topology
+import NodeBasics
 
 /// What the module says about itself and the machine.
 public struct ModuleInfo: Equatable, Sendable, Codable {
@@ -38,11 +38,6 @@ public struct NodeMemoryInfo: Equatable, Sendable, Codable {
     /// The module never reserves memory that would leave less than this free.
     public var floorBytes: UInt64
     public var reservedBytes: UInt64
-}
-
-/// IHK's user-visible OS states.
-public enum InstanceState: String, Equatable, Sendable, Codable {
-    case inactive, booting, running, shutdown, panic, hungup, loaded, unknown
 }
 
 public struct InstanceStatus: Equatable, Sendable, Codable {

@@ -1,4 +1,4 @@
-import Topology
+import NodeBasics
 
 extension ModuleClient {
     /// Reserved bytes on `node` that no instance holds.

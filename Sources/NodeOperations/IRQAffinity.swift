@@ -1,5 +1,5 @@
 import Foundation
-import Topology
+import NodeBasics
 
 /// Keeps device interrupts off LWK CPUs. Linux moves an IRQ away from a CPU it takes
 /// offline but does not move it back when the CPU returns, and never restores what the

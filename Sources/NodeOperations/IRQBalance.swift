@@ -1,5 +1,5 @@
 import Foundation
-import Topology
+import NodeBasics
 
 /// irqbalance would spread device interrupts back onto the LWK CPUs. When it runs (as a
 /// systemd service), apply restarts it with those CPUs banned through

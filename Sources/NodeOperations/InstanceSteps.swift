@@ -1,118 +1,61 @@
+import NodeBasics
 import Provisioning
-import Topology
 
-/// The steps that create an instance, take an applied one to its new configuration (a
-/// restart, with or without CPU and memory deltas) or remove it, each with the undo it
-/// registers. Pure values, so the order of steps and of their undos can be checked
-/// without a module; `Applier.run` carries them out, whichever of the three they are.
-public struct InstanceStep: Equatable, Sendable {
-    public enum Action: Equatable, Sendable {
-        /// Best effort, so that reservations find more contiguous blocks.
-        case compactMemory
-        case shutdown
-        case unassignCPUs(CPUSet)
-        /// Back to Linux.
-        case releaseCPUs(CPUSet)
-        /// The IRQ affinities saved when these CPUs were taken are written back, minus
-        /// the CPUs the LWK still holds.
-        case restoreIRQs(CPUSet)
-        case reserveCPUs(CPUSet)
-        case steerIRQs(CPUSet)
-        /// irqbalance restarted with every CPU the module holds banned (when it runs).
-        case banIRQBalance
-        case assignCPUs(CPUSet)
-        /// Every chunk the instance has on the node goes back to the reserved pool.
-        case unassignMemory(numa: Int)
-        /// Every unassigned chunk of the node goes back to Linux.
-        case releaseMemory(numa: Int)
-        case reserveMemory(numa: Int, bytes: UInt64)
-        case assignMemory(numa: Int, bytes: UInt64)
-        case create(name: String)
-        case destroy
-        case load
-        case kernelArgs(String)
-        case boot
-        case waitRunning
-    }
+/// One step of creating an instance, taking an applied one to its new configuration (a
+/// restart, with or without CPU and memory deltas) or removing it. Each case carries what
+/// the step and its undo need, so the step decides its undo: `StepExecution` turns it
+/// into its name, progress line, action and undo. Pure values, so the order of steps can
+/// be checked without a module; `Applier.run` carries them out, whichever of the three
+/// they are.
+public enum InstanceStep: Equatable, Sendable {
+    // MARK: Memory
 
-    /// What a step's undo does. Steps without one are covered by an earlier step's undo
-    /// (see `restoreMemory`) or leave nothing behind.
-    public enum Undo: Equatable, Sendable {
-        /// Shut down whatever the failed steps left, load the previous image, set the
-        /// previous kernel arguments, boot and wait for running.
-        case bootPrevious(kernelArgs: String)
-        case assignCPUs(CPUSet)
-        case reserveCPUs(CPUSet)
-        case narrowIRQs(CPUSet)
-        case restoreIRQs(CPUSet)
-        case releaseCPUs(CPUSet)
-        case unassignCPUs(CPUSet)
-        case previousIRQBalanceBan
-        /// The instance holds exactly `bytes` on the node again and the node's pool is as
-        /// before: see `Applier.restoreMemory`.
-        case restoreMemory(numa: Int, bytes: UInt64)
-        /// What a reservation on a node added to its pool goes back to Linux (only when
-        /// the pool was empty before: see `ModuleClient.undoReservation`).
-        case releaseReservation(numa: Int, bytes: UInt64)
-        case recreate
-        case destroy
-        case shutdown
-    }
+    /// Best effort, so that reservations find more contiguous blocks.
+    case compactMemory
+    /// A new instance's memory on a node; undone by giving the reservation back.
+    case reserveMemory(numa: Int, bytes: UInt64)
+    /// `bytes` more on a node where the instance holds `had`; undone by restoring `had`.
+    case growMemory(numa: Int, bytes: UInt64, had: UInt64)
+    /// Every chunk the instance has on the node goes back to the reserved pool; undone by
+    /// restoring `had`, which covers the node's later steps too.
+    case unassignMemory(numa: Int, had: UInt64)
+    /// Every unassigned chunk of the node goes back to Linux.
+    case releaseMemory(numa: Int)
+    /// The smaller amount, once the node went back to Linux as a whole; the node's
+    /// `unassignMemory` undo covers it.
+    case reserveShrunkMemory(numa: Int, bytes: UInt64)
+    case assignMemory(numa: Int, bytes: UInt64)
 
-    public var action: Action
-    public var undo: Undo?
+    // MARK: CPUs
 
-    public init(_ action: Action, undo: Undo? = nil) {
-        self.action = action
-        self.undo = undo
-    }
+    case reserveCPUs(CPUSet)
+    /// Back to Linux.
+    case releaseCPUs(CPUSet)
+    /// To a new instance: destroying it gives them back.
+    case assignCPUs(CPUSet)
+    /// Added to an instance that stays; undone by unassigning them.
+    case assignAddedCPUs(CPUSet)
+    case unassignCPUs(CPUSet)
 
-    /// The name the test switches and progress lines use.
-    public var step: ApplyStep {
-        switch action {
-        case .compactMemory: return .compact
-        case .shutdown: return .shutdown
-        case .unassignCPUs: return .unassignCPUs
-        case .releaseCPUs: return .releaseCPUs
-        case .restoreIRQs: return .restoreIRQs
-        case .reserveCPUs: return .reserveCPUs
-        case .steerIRQs: return .steerIRQs
-        case .banIRQBalance: return .banIRQBalance
-        case .assignCPUs: return .assignCPUs
-        case .unassignMemory: return .unassignMemory
-        case .releaseMemory: return .releaseMemory
-        case .reserveMemory: return .reserveMemory
-        case .assignMemory: return .assignMemory
-        case .create: return .create
-        case .destroy: return .destroy
-        case .load: return .load
-        case .kernelArgs: return .kernelArgs
-        case .boot: return .boot
-        case .waitRunning: return .waitRunning
-        }
-    }
-}
+    // MARK: IRQs
 
-extension InstanceStep.Undo {
-    /// How the failure report names it.
-    public func text(os: Int) -> String {
-        switch self {
-        case .bootPrevious(let args): return "booted os \(os) again with \"\(args)\""
-        case .assignCPUs(let cpus): return "assigned CPUs \(cpus) to os \(os) again"
-        case .reserveCPUs(let cpus): return "reserved CPUs \(cpus) again"
-        case .narrowIRQs(let cpus): return "moved IRQs off CPUs \(cpus) again"
-        case .restoreIRQs: return "restored IRQ affinities"
-        case .releaseCPUs(let cpus): return "released CPUs \(cpus)"
-        case .unassignCPUs(let cpus): return "unassigned CPUs \(cpus) from os \(os)"
-        case .previousIRQBalanceBan: return "restarted irqbalance with the previous ban"
-        case .restoreMemory(let numa, let bytes):
-            return bytes == 0 ? "released the memory of os \(os) on NUMA \(numa)" : "os \(os) holds \(formatBytes(bytes)) on NUMA \(numa) again"
-        case .releaseReservation(let numa, let bytes): return "released \(formatBytes(bytes)) on NUMA \(numa)"
-        case .recreate: return "created os \(os) again"
-        case .destroy: return "destroyed os \(os)"
-        case .shutdown: return "shut down os \(os)"
-        }
-    }
+    case steerIRQs(CPUSet)
+    /// The IRQ affinities saved when these CPUs were taken are written back, minus the
+    /// CPUs the LWK still holds.
+    case restoreIRQs(CPUSet)
+    /// irqbalance restarted with every CPU the module holds banned (when it runs).
+    case banIRQBalance
+
+    // MARK: The instance
+
+    case create(name: String)
+    case destroy
+    /// Undone by booting the instance again as it was, with `previousKernelArgs`.
+    case shutdown(previousKernelArgs: String)
+    case load
+    case kernelArgs(String)
+    case boot
+    case waitRunning
 }
 
 public enum InstanceSteps {
@@ -123,23 +66,11 @@ public enum InstanceSteps {
     /// of their own: destroying the instance returns what it was assigned to the reserved
     /// pool, whence the reservations' undos give it to Linux.
     public static func create(_ instance: ResolvedInstance) -> [InstanceStep] {
-        var steps = [InstanceStep(.compactMemory)]
-        for slice in instance.memory {
-            steps.append(InstanceStep(.reserveMemory(numa: slice.numa, bytes: slice.bytes),
-                                      undo: .releaseReservation(numa: slice.numa, bytes: slice.bytes)))
-        }
-        steps.append(InstanceStep(.reserveCPUs(instance.cpus), undo: .releaseCPUs(instance.cpus)))
-        steps.append(InstanceStep(.steerIRQs(instance.cpus), undo: .restoreIRQs(instance.cpus)))
-        steps.append(InstanceStep(.banIRQBalance, undo: .previousIRQBalanceBan))
-        steps.append(InstanceStep(.create(name: instance.name), undo: .destroy))
-        steps.append(InstanceStep(.assignCPUs(instance.cpus)))
-        for slice in instance.memory {
-            steps.append(InstanceStep(.assignMemory(numa: slice.numa, bytes: slice.bytes)))
-        }
-        steps.append(InstanceStep(.load))
-        steps.append(InstanceStep(.kernelArgs(instance.kernelArgs)))
-        steps.append(InstanceStep(.boot, undo: .shutdown))
-        steps.append(InstanceStep(.waitRunning))
+        var steps: [InstanceStep] = [.compactMemory]
+        steps += instance.memory.map { .reserveMemory(numa: $0.numa, bytes: $0.bytes) }
+        steps += [.reserveCPUs(instance.cpus), .steerIRQs(instance.cpus), .banIRQBalance, .create(name: instance.name), .assignCPUs(instance.cpus)]
+        steps += instance.memory.map { .assignMemory(numa: $0.numa, bytes: $0.bytes) }
+        steps += [.load, .kernelArgs(instance.kernelArgs), .boot, .waitRunning]
         return steps
     }
 
@@ -164,45 +95,38 @@ public enum InstanceSteps {
     ///   and assigned again. The freed chunks are still free a moment later, so the new,
     ///   smaller reservation finds them; the LWK is down anyway, and loses nothing that a
     ///   restart keeps.
-    /// The first step that touches a node registers `restoreMemory` with the node's old
-    /// amount; it covers the later steps on that node, whose own failure cannot leave more
-    /// behind than it can clean up.
+    /// The first step that touches a node (`growMemory` or `unassignMemory`) is undone by
+    /// restoring the node's old amount; that covers the later steps on the node, whose own
+    /// failure cannot leave more behind than it can clean up.
     public static func restart(from before: ResolvedInstance, to after: ResolvedInstance) -> [InstanceStep] {
-        var steps = [InstanceStep(.shutdown, undo: .bootPrevious(kernelArgs: before.kernelArgs))]
+        var steps: [InstanceStep] = [.shutdown(previousKernelArgs: before.kernelArgs)]
         let removed = before.cpus.subtracting(after.cpus), added = after.cpus.subtracting(before.cpus)
         if !removed.isEmpty {
             steps += releaseCPUs(removed)
         }
         if !added.isEmpty {
-            steps.append(InstanceStep(.reserveCPUs(added), undo: .releaseCPUs(added)))
-            steps.append(InstanceStep(.steerIRQs(added), undo: .restoreIRQs(added)))
+            steps += [.reserveCPUs(added), .steerIRQs(added)]
         }
         if !removed.isEmpty || !added.isEmpty {
-            steps.append(InstanceStep(.banIRQBalance, undo: .previousIRQBalanceBan))
+            steps.append(.banIRQBalance)
         }
         if !added.isEmpty {
-            steps.append(InstanceStep(.assignCPUs(added), undo: .unassignCPUs(added)))
+            steps.append(.assignAddedCPUs(added))
         }
         let nodes = Set(before.memory.map(\.numa) + after.memory.map(\.numa)).sorted()
         for numa in nodes {
             let had = before.memory.first { $0.numa == numa }?.bytes ?? 0
             let has = after.memory.first { $0.numa == numa }?.bytes ?? 0
             if has > had {
-                steps.append(InstanceStep(.reserveMemory(numa: numa, bytes: has - had), undo: .restoreMemory(numa: numa, bytes: had)))
-                steps.append(InstanceStep(.assignMemory(numa: numa, bytes: has - had)))
+                steps += [.growMemory(numa: numa, bytes: has - had, had: had), .assignMemory(numa: numa, bytes: has - had)]
             } else if has < had {
-                steps.append(InstanceStep(.unassignMemory(numa: numa), undo: .restoreMemory(numa: numa, bytes: had)))
-                steps.append(InstanceStep(.releaseMemory(numa: numa)))
+                steps += [.unassignMemory(numa: numa, had: had), .releaseMemory(numa: numa)]
                 if has > 0 {
-                    steps.append(InstanceStep(.reserveMemory(numa: numa, bytes: has)))
-                    steps.append(InstanceStep(.assignMemory(numa: numa, bytes: has)))
+                    steps += [.reserveShrunkMemory(numa: numa, bytes: has), .assignMemory(numa: numa, bytes: has)]
                 }
             }
         }
-        steps.append(InstanceStep(.load))
-        steps.append(InstanceStep(.kernelArgs(after.kernelArgs)))
-        steps.append(InstanceStep(.boot, undo: .shutdown))
-        steps.append(InstanceStep(.waitRunning))
+        steps += [.load, .kernelArgs(after.kernelArgs), .boot, .waitRunning]
         return steps
     }
 
@@ -210,29 +134,18 @@ public enum InstanceSteps {
     /// back to Linux, destroy it. Undone by creating it again on the same resources and
     /// booting its previous configuration.
     public static func remove(_ instance: ResolvedInstance) -> [InstanceStep] {
-        var steps = [InstanceStep(.shutdown, undo: .bootPrevious(kernelArgs: instance.kernelArgs))]
+        var steps: [InstanceStep] = [.shutdown(previousKernelArgs: instance.kernelArgs)]
         steps += releaseCPUs(instance.cpus)
-        steps.append(InstanceStep(.banIRQBalance, undo: .previousIRQBalanceBan))
+        steps.append(.banIRQBalance)
         for slice in instance.memory {
-            steps.append(InstanceStep(.unassignMemory(numa: slice.numa), undo: .restoreMemory(numa: slice.numa, bytes: slice.bytes)))
-            steps.append(InstanceStep(.releaseMemory(numa: slice.numa)))
+            steps += [.unassignMemory(numa: slice.numa, had: slice.bytes), .releaseMemory(numa: slice.numa)]
         }
-        steps.append(InstanceStep(.destroy, undo: .recreate))
+        steps.append(.destroy)
         return steps
     }
 
     static func releaseCPUs(_ cpus: CPUSet) -> [InstanceStep] {
-        [
-            InstanceStep(.unassignCPUs(cpus), undo: .assignCPUs(cpus)),
-            InstanceStep(.releaseCPUs(cpus), undo: .reserveCPUs(cpus)),
-            InstanceStep(.restoreIRQs(cpus), undo: .narrowIRQs(cpus)),
-        ]
-    }
-
-    /// The undos that run, in order, when the step at `failing` fails: those of the
-    /// steps before it, newest first.
-    public static func undone(_ steps: [InstanceStep], failingAt failing: Int) -> [InstanceStep.Undo] {
-        steps.prefix(failing).compactMap(\.undo).reversed()
+        [.unassignCPUs(cpus), .releaseCPUs(cpus), .restoreIRQs(cpus)]
     }
 }
 

@@ -1,6 +1,6 @@
+import NodeBasics
 import NodeControl
 import Provisioning
-import Topology
 
 extension ModuleClient {
     /// The module's holdings as plain values for the reconciler.
@@ -14,7 +14,7 @@ extension ModuleClient {
             var memory: [Int: UInt64] = [:]
             for chunk in chunks where chunk.instance == index { memory[chunk.numaNode, default: 0] += chunk.bytes }
             instances.append(NodeView.Instance(
-                index: index, state: status.state.rawValue,
+                index: index, state: status.state,
                 cpus: CPUSet(cpus.filter { $0.instance == index }.map(\.cpu)), memory: memory))
         }
         var pool: [Int: UInt64] = [:]

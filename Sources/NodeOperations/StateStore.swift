@@ -1,34 +1,22 @@
 import Foundation
+import NodeBasics
 import Provisioning
 
-/// Where the state record lives: /run/mcprov (a tmpfs, so it goes with a reboot, as
-/// does everything the module held), or MCPROV_STATE_DIR.
+/// The state directory as apply and teardown use it: the state record (written here,
+/// read through `StateRecordFile`), and beside it what teardown must undo.
 public struct StateStore {
-    public static var defaultDirectory: URL {
-        URL(fileURLWithPath: ProcessInfo.processInfo.environment["MCPROV_STATE_DIR"] ?? "/run/mcprov")
-    }
-
     public let directory: URL
-    var recordURL: URL { directory.appendingPathComponent("state.json") }
+    var recordFile: StateRecordFile { StateRecordFile(directory: directory) }
+    var recordURL: URL { recordFile.url }
 
-    public init(directory: URL = StateStore.defaultDirectory) {
+    public init(directory: URL = StateDirectory.standard) {
         self.directory = directory
     }
 
-    public enum Reading {
-        case none
-        case record(StateRecord)
-        /// The file is there but unreadable: treated as lost, and said so.
-        case corrupt(String)
-    }
+    public typealias Reading = StateRecordFile.Reading<StateRecord>
 
     public func read() -> Reading {
-        guard let data = FileManager.default.contents(atPath: recordURL.path) else { return .none }
-        do {
-            return .record(try StateRecord.decode(data))
-        } catch {
-            return .corrupt("\(recordURL.path) is not a state record this mcprov can read (\(error.localizedDescription))")
-        }
+        recordFile.read(as: StateRecord.self)
     }
 
     public var record: StateRecord? {

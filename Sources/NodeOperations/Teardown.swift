@@ -1,7 +1,6 @@
 import Foundation
+import NodeBasics
 import NodeControl
-import Provisioning
-import Topology
 
 /// Gives everything back: shuts every instance down, destroys it, releases all CPUs and
 /// memory, restores IRQ affinities and clears the record. Works from the module's view,

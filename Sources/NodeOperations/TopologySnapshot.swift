@@ -1,4 +1,6 @@
 import Foundation
+import NodeBasics
+import NodeControl
 import Topology
 
 /// The node's topology as it was before anything was taken from Linux.
@@ -16,6 +18,21 @@ public enum TopologySnapshot {
         /// CPUs are held but no snapshot exists (a reservation made by hand, a lost
         /// state directory): the live topology, missing those CPUs.
         case incomplete(Topology, missing: CPUSet)
+
+        public var topology: Topology {
+            switch self {
+            case .live(let topology), .snapshot(let topology), .incomplete(let topology, _): return topology
+            }
+        }
+    }
+
+    /// The topology to plan with. Only hwloc's view of this node misses CPUs, and only
+    /// while the module holds some: a captured or synthetic topology, or a node without
+    /// the module, is planned with as it is. `heldCPUs` says which CPUs the module holds
+    /// (from a view the caller has, or the module), asked only when that matters.
+    public static func forPlanning(_ topology: Topology, store: StateStore = StateStore(), heldCPUs: () throws -> CPUSet) rethrows -> Choice {
+        guard topology.source.isLive, ModuleClient.isLoaded else { return .live(topology) }
+        return choose(live: topology, heldCPUs: try heldCPUs(), store: store)
     }
 
     /// The topology to plan with on the live node, given the CPUs the module holds now.

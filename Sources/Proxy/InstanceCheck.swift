@@ -1,5 +1,5 @@
+import NodeBasics
 import NodeControl
-import NodeOperations
 
 /// Where mcexec learns which OS instances exist and their state. The live node answers
 /// through mcprov's state record and the kernel module; tests answer with fixed values.
@@ -13,7 +13,7 @@ protocol InstanceProbe {
 /// This machine.
 struct LiveInstanceProbe: InstanceProbe {
     func appliedInstances() -> [Int]? {
-        StateStore().record.map { $0.partition.instances.map(\.index) }
+        AppliedInstances.read()
     }
 
     func state(of instance: Int) throws(ModuleError) -> InstanceState {

@@ -1,5 +1,6 @@
 import CHwloc
 import Foundation
+import NodeBasics
 
 public struct TopologyLoadError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String

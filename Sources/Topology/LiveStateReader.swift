@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 
 /// Reads what changes while the machine runs, from sysfs.
 enum LiveStateReader {
@@ -21,7 +22,7 @@ enum LiveStateReader {
 
     static func readCPUList(_ path: String) -> CPUSet? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return try? CPUSet(parsing: text.trimmingSpaces)
+        return try? CPUSet(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// `Node 1 MemFree:        16213252 kB` → bytes.

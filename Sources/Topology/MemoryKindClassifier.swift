@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 
 /// Decides what kind of memory each NUMA node holds, and says why.
 ///

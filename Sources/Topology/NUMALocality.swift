@@ -1,3 +1,4 @@
+import NodeBasics
 /// Gives each CPU to exactly one NUMA node, as Linux does.
 ///
 /// hwloc 2 gives a NUMA node the CPU set of the object it hangs under, so a KNL's MCDRAM

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 
 /// One compute node as the partitioner needs to see it: which CPUs exist and how they
 /// are grouped, which NUMA nodes hold how much memory of which kind, and how far apart

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 
 /// How a topology reads to a human (`mcprov topology`) and to a script (`--json`).
 public enum TopologyReport {

@@ -4,7 +4,6 @@ import Logging
 import NodeControl
 import NodeOperations
 import Provisioning
-import Topology
 
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +53,7 @@ struct ApplyCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(lock) {} }
 
-        let state = try NodeState.read(module, store: store)
+        let state = try readNodeState(module, store: store)
         state.notes.forEach { Console.error("mcprov: \($0)") }
         let (plan, profileStamp) = try makePlan(state)
         Console.out(PlanRenderer.text(plan))
@@ -73,7 +72,7 @@ struct ApplyCommand: ParsableCommand {
                 Console.error("mcprov: cannot read plan \(planFile): \(error.localizedDescription)\n  hint: write one with `mcprov plan PROFILE --out FILE`")
                 throw ExitCode.failure
             }
-            guard saved.nodeFingerprint == state.fingerprint else {
+            guard saved.fits(state) else {
                 Console.error("""
                     mcprov: the node changed since \(planFile) was made (state \(saved.nodeFingerprint.prefix(12))… then, \(state.fingerprint.prefix(12))… now); nothing was changed.
                       hint: make a new plan with `mcprov plan \(saved.plan.profile.path) --out \(planFile)` and review it
@@ -88,7 +87,7 @@ struct ApplyCommand: ParsableCommand {
         let plan = Plan(
             profile: ProfileReference(path: path, name: parsed.name.value), topology: topology.source.description,
             partition: partition, applied: state.applied, stopped: state.stopped)
-        return (plan, try ProfileStamping.stamp(path, name: parsed.name.value))
+        return (plan, .of(profileAt: path, name: parsed.name.value))
     }
 
     func confirmed() throws -> Bool {
@@ -102,92 +101,29 @@ struct ApplyCommand: ParsableCommand {
         let applier = Applier(module: module, store: store) { Console.out($0) }
         applier.bootTimeout = bootTimeout
         let now = Date()
-        do {
-            Console.out("")
-            // Everything that can be refused is refused before the first change.
-            let refusals = InstanceSteps.refusals(applied: plan.applied, desired: plan.partition, view: state.view)
-            if !refusals.isEmpty {
-                refusals.forEach { Console.error("mcprov: \($0); nothing was changed.") }
-                Console.error("  hint: run `mcprov teardown`, then `mcprov apply` with the new profile")
-                throw ExitCode.failure
-            }
-            var images: [String: LWKImageData] = [:]
-            for instance in plan.partition.instances where images[instance.kernelImage] == nil {
-                images[instance.kernelImage] = try readImage(instance.kernelImage)
-            }
-            // The image to go back to if a change fails; an instance rebuilt from the
-            // module without a record has no known image: the new one.
-            func previousImage(of before: ResolvedInstance, else fallback: LWKImageData) -> LWKImageData {
-                images[before.kernelImage] ?? Self.quietlyReadImage(before.kernelImage) ?? fallback
-            }
-            // Removals first: they give back what a grown instance may need.
-            let removed = (plan.applied?.instances ?? []).filter { old in !plan.partition.instances.contains { $0.index == old.index } }
-            for old in removed {
-                Console.out("Removing os \(old.index) \"\(old.name)\":")
-                try applier.remove(old, previousImage: previousImage(of: old, else: images.values.first ?? LWKImageData(bytes: [], name: old.kernelImage)))
-            }
-            for instance in plan.partition.instances {
-                let image = images[instance.kernelImage]!
-                if let before = plan.applied?.instances.first(where: { $0.index == instance.index }) {
-                    // A new name only changes the record; the LWK keeps running.
-                    guard InstanceSteps.needsRestart(before, instance, stopped: state.stopped[instance.index] != nil) else { continue }
-                    let resized = before.cpus != instance.cpus || InstanceSteps.bytesByNode(before) != InstanceSteps.bytesByNode(instance)
-                    Console.out("Restarting os \(instance.index)\(resized ? " with its new CPUs and memory" : ""):")
-                    try applier.restart(instance, previous: before, image: image, previousImage: previousImage(of: before, else: image))
-                } else {
-                    Console.out("Creating os \(instance.index) \"\(instance.name)\":")
-                    try applier.create(instance, image: image)
-                }
-            }
-            let serial = (state.record?.serial ?? 0) + 1
-            try applier.record(StateRecord(
-                serial: serial, profile: stamp, partition: plan.partition,
-                appliedAt: state.record?.appliedAt ?? now, updatedAt: now))
-        } catch let failure as UndoStack.Failure {
-            Console.error("\nmcprov: apply failed: \(failure.description)")
-            Console.error(failure.leftOver.isEmpty
+        Console.out("")
+        // Everything that can be refused is refused before the first change.
+        let refusals = InstanceSteps.refusals(applied: plan.applied, desired: plan.partition, view: state.view)
+        if !refusals.isEmpty {
+            refusals.forEach { Console.error("mcprov: \($0); nothing was changed.") }
+            Console.error("  hint: run `mcprov teardown`, then `mcprov apply` with the new profile")
+            throw ExitCode.failure
+        }
+        let images: LWKImages
+        do { images = try LWKImages(for: plan.partition) } catch {
+            Console.error("mcprov: \(error); nothing was changed.")
+            throw ExitCode.failure
+        }
+        do throws(UndoStack.Failure) {
+            try applier.apply(plan, over: state, profile: stamp, images: images, at: now)
+        } catch {
+            Console.error("\nmcprov: apply failed: \(error.description)")
+            Console.error(error.leftOver.isEmpty
                 ? "The node is as it was before this apply. Fix the cause and apply again."
                 : "The node could NOT be fully restored: run `mcprov teardown` to give everything back.")
             throw ExitCode.failure
         }
         let running = plan.partition.instances.map { "os \($0.index) \"\($0.name)\" on CPUs \($0.cpus)" }.joined(separator: ", ")
         Console.out("\nApply complete: \(plan.summary.add) added, \(plan.summary.change) changed, \(plan.summary.destroy) destroyed; running: \(running).")
-    }
-
-    static func quietlyReadImage(_ name: String) -> LWKImageData? {
-        guard let url = try? LWKImage.locate(name), let data = try? Data(contentsOf: url) else { return nil }
-        return LWKImageData(bytes: [UInt8](data), name: url.path)
-    }
-
-    func readImage(_ name: String) throws -> LWKImageData {
-        do {
-            let url = try LWKImage.locate(name)
-            return LWKImageData(bytes: [UInt8](try Data(contentsOf: url)), name: url.path)
-        } catch {
-            Console.error("mcprov: \(error); nothing was changed.")
-            throw ExitCode.failure
-        }
-    }
-}
-
-enum ProfileStamping {
-    static func stamp(_ path: String, name: String) throws -> StateRecord.ProfileStamp {
-        let data = FileManager.default.contents(atPath: path) ?? Data()
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        return StateRecord.ProfileStamp(path: absolute, name: name, sha256: SHA256.hex(data))
-    }
-}
-
-/// A plan written by `mcprov plan --out`, with the node state it was made against.
-struct SavedPlan: Codable {
-    var formatVersion = 1
-    var plan: Plan
-    var profile: StateRecord.ProfileStamp
-    var nodeFingerprint: String
-
-    static func read(_ path: String) throws -> SavedPlan {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(SavedPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import NodeControl
 
 struct KmsgCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NodeBasics
 import NodeControl
 import Provisioning
 import Topology

@@ -1,7 +1,5 @@
 import ArgumentParser
-import NodeControl
-import Provisioning
-import Topology
+import NodeBasics
 
 struct ModuleReleaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

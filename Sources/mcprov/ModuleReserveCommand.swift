@@ -1,7 +1,7 @@
 import ArgumentParser
+import NodeBasics
 import NodeControl
 import Provisioning
-import Topology
 
 struct ModuleReserveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

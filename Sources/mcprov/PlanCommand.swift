@@ -3,7 +3,6 @@ import Foundation
 import NodeControl
 import NodeOperations
 import Provisioning
-import Topology
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +41,7 @@ struct PlanCommand: ParsableCommand {
         // module loaded, what the module holds (reconciled with the state record).
         var liveState: NodeState?
         if current == nil, node.source.isLive, ModuleClient.isLoaded {
-            liveState = try NodeState.read(try openModule(), store: StateStore())
+            liveState = try readNodeState(try openModule())
             liveState?.notes.forEach { Console.error("mcprov: \($0)") }
         }
         let topology = try planningTopology(try node.loadTopology(logger: node.makeLogger()), state: liveState)
@@ -58,7 +57,7 @@ struct PlanCommand: ParsableCommand {
                 Console.error("mcprov: --out saves plans for this node only: it needs the live topology and the kernel module loaded")
                 throw ExitCode.failure
             }
-            let saved = SavedPlan(plan: plan, profile: try ProfileStamping.stamp(profile, name: parsed.name.value), nodeFingerprint: liveState.fingerprint)
+            let saved = SavedPlan(plan: plan, profile: .of(profileAt: profile, name: parsed.name.value), made: liveState)
             try encodeJSON(saved).write(toFile: out, atomically: true, encoding: .utf8)
             Console.out("\nSaved the plan to \(out); apply it with `mcprov apply --plan-file \(out)`.")
         }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import NodeControl
+import NodeBasics
 import NodeOperations
 import Provisioning
-import Topology
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +31,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let module = try openModule()
-        let state = try NodeState.read(module, store: StateStore())
+        let state = try readNodeState(module)
         var tails: [Int: [String]] = [:]
         var uptimes: [Int: Double] = [:]
         for instance in state.view.instances {
@@ -65,7 +64,7 @@ struct StatusCommand: ParsableCommand {
         }
         for instance in applied.instances {
             let live = state.view.instances.first { $0.index == instance.index }
-            var stateText = live?.state ?? "missing"
+            var stateText = live?.state.rawValue ?? "missing"
             if stateText == "running", let uptime = uptimes[instance.index] {
                 stateText += ", up \(Self.duration(uptime))"
             }

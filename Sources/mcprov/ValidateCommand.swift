@@ -1,5 +1,5 @@
 import ArgumentParser
-import Provisioning
+import NodeBasics
 import Topology
 
 struct ValidateCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import Foundation
+import NodeBasics
 import Testing
 @testable import NodeOperations
-import Topology
 
 @Suite struct ReservationMeterTests {
     @Test func theReservationMeterSaysHowFar() {

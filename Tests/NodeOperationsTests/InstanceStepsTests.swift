@@ -1,8 +1,8 @@
 import Foundation
+import NodeBasics
 import Testing
 @testable import NodeOperations
 import Provisioning
-import Topology
 
 @Suite struct InstanceStepsTests {
     static let mib: UInt64 = 1 << 20
@@ -17,112 +17,159 @@ import Topology
     }
 
     static let one = instance(cpus: CPUSet([3]), memory: [0: 64, 1: 128])
+    static let time = InstanceStep.shutdown(previousKernelArgs: "hidos time_sharing")
+
+    static func context(os: Int = 0) -> StepContext {
+        StepContext(os: os, image: LWKImageData(bytes: [UInt8](repeating: 0, count: 3 << 20), name: "/lib/mcos-lwk.elf"),
+                    previousImage: nil, bootTimeout: 30)
+    }
+
+    /// The names the progress lines and test switches give the steps.
+    static func names(_ steps: [InstanceStep]) -> [String] {
+        steps.map { $0.execution(context()).step.rawValue }
+    }
+
+    /// Each step's progress line, as apply prints it.
+    static func lines(_ steps: [InstanceStep], os: Int = 0) -> [String] {
+        steps.map { let run = $0.execution(context(os: os)); return "\(run.step.title): \(run.detail)" }
+    }
+
+    static func undoTexts(_ steps: [InstanceStep], os: Int = 0) -> [String?] {
+        steps.map { $0.execution(context(os: os)).undo?.text }
+    }
+
+    /// The undos that run, in order, when the step at `failing` fails: those of the
+    /// steps before it, newest first (`UndoStack`).
+    static func undone(_ steps: [InstanceStep], failingAt failing: Int, os: Int = 0) -> [String] {
+        undoTexts(Array(steps.prefix(failing)), os: os).compactMap { $0 }.reversed()
+    }
 
     @Test func creationTakesMemoryThenCPUsAndUndoesInReverse() {
         let steps = InstanceSteps.create(Self.one)
-        #expect(steps.map(\.step.rawValue) == [
+        #expect(Self.names(steps) == [
             "compact-memory", "reserve-memory", "reserve-memory", "reserve-cpus", "steer-irqs", "ban-irqbalance",
             "create", "assign-cpus", "assign-memory", "assign-memory", "load", "kernel-args", "boot", "wait-running",
         ])
-        #expect(steps[6].action == .create(name: "lwk0"))
-        #expect(steps[11].action == .kernelArgs("hidos time_sharing"))
-        #expect(steps.filter { $0.undo != nil }.map(\.step.rawValue) == [
+        #expect(steps[6] == .create(name: "lwk0"))
+        #expect(steps[11] == .kernelArgs("hidos time_sharing"))
+        #expect(Self.names(steps.filter { $0.execution(Self.context()).undo != nil }) == [
             "reserve-memory", "reserve-memory", "reserve-cpus", "steer-irqs", "ban-irqbalance", "create", "boot",
         ], "assignments, load and arguments go with the instance; waiting has nothing to undo")
         // a failure while waiting for RUNNING undoes everything, newest first
-        let undone = InstanceSteps.undone(steps, failingAt: 13).map { $0.text(os: 0) }
         let numa0 = formatBytes(64 * Self.mib), numa1 = formatBytes(128 * Self.mib)
-        #expect(undone == [
+        #expect(Self.undone(steps, failingAt: 13) == [
             "shut down os 0", "destroyed os 0", "restarted irqbalance with the previous ban", "restored IRQ affinities",
             "released CPUs 3", "released \(numa1) on NUMA 1", "released \(numa0) on NUMA 0",
         ])
-        #expect(InstanceSteps.undone(steps, failingAt: 1).isEmpty, "a failed first reservation cleans up after itself")
+        #expect(Self.undone(steps, failingAt: 1).isEmpty, "a failed first reservation cleans up after itself")
+    }
+
+    @Test func theProgressLinesSayWhatEachStepDoes() {
+        #expect(Self.lines(InstanceSteps.create(Self.one)) == [
+            "compact memory: best effort, for contiguous chunks",
+            "reserve memory: 64 MiB on NUMA 0", "reserve memory: 128 MiB on NUMA 1",
+            "reserve CPUs: 3", "move IRQs off the LWK CPUs: away from CPUs 3", "keep irqbalance off the LWK CPUs: every CPU the module holds",
+            "create the OS instance: os 0 \"lwk0\"", "assign CPUs: 3 to os 0",
+            "assign memory: 64 MiB of NUMA 0 to os 0", "assign memory: 128 MiB of NUMA 1 to os 0",
+            "load the LWK image: /lib/mcos-lwk.elf (3 MiB)", "set kernel arguments: \"hidos time_sharing\"",
+            "boot: os 0", "wait until running: up to 30 s",
+        ])
+        let after = Self.instance(cpus: CPUSet([2]), memory: [0: 32, 1: 256])
+        #expect(Self.lines(InstanceSteps.restart(from: Self.one, to: after)).prefix(14) == [
+            "shut down: os 0", "unassign CPUs: 3 from os 0", "release CPUs to Linux: 3", "give IRQs their CPUs back: of CPUs 3",
+            "reserve CPUs: 2", "move IRQs off the LWK CPUs: away from CPUs 2", "keep irqbalance off the LWK CPUs: every CPU the module holds",
+            "assign CPUs: 2 to os 0",
+            "unassign memory: all of os 0 on NUMA 0", "release memory to Linux: NUMA 0",
+            "reserve memory: 32 MiB on NUMA 0", "assign memory: 32 MiB of NUMA 0 to os 0",
+            "reserve memory: 128 MiB more on NUMA 1", "assign memory: 128 MiB of NUMA 1 to os 0",
+        ])
+        #expect(Self.lines(InstanceSteps.remove(Self.one)).last == "destroy the OS instance: os 0")
     }
 
     @Test func kernelArgumentsOnlyRestartOnTheSameResources() {
         let after = Self.instance(cpus: CPUSet([3]), memory: [0: 64, 1: 128], args: "hidos idle_halt")
         let steps = InstanceSteps.restart(from: Self.one, to: after)
-        #expect(steps.map(\.action) == [.shutdown, .load, .kernelArgs("hidos idle_halt"), .boot, .waitRunning])
-        #expect(steps.map(\.undo) == [.bootPrevious(kernelArgs: "hidos time_sharing"), nil, nil, .shutdown, nil])
+        #expect(steps == [Self.time, .load, .kernelArgs("hidos idle_halt"), .boot, .waitRunning])
+        #expect(Self.undoTexts(steps) == ["booted os 0 again with \"hidos time_sharing\"", nil, nil, "shut down os 0", nil])
     }
 
     @Test func growingCPUsReservesOnlyTheNewOnes() {
         let after = Self.instance(cpus: CPUSet(2...3), memory: [0: 64, 1: 128])
         let steps = InstanceSteps.restart(from: Self.one, to: after)
         let added = CPUSet([2])
-        #expect(steps.map(\.action) == [
-            .shutdown, .reserveCPUs(added), .steerIRQs(added), .banIRQBalance, .assignCPUs(added),
+        #expect(steps == [
+            Self.time, .reserveCPUs(added), .steerIRQs(added), .banIRQBalance, .assignAddedCPUs(added),
             .load, .kernelArgs("hidos time_sharing"), .boot, .waitRunning,
         ])
-        #expect(steps.map(\.step.rawValue) == [
+        #expect(Self.names(steps) == [
             "shutdown", "reserve-cpus", "steer-irqs", "ban-irqbalance", "assign-cpus", "load", "kernel-args", "boot", "wait-running",
         ])
         // a failure at boot undoes the rest newest first and boots the old configuration last
-        #expect(InstanceSteps.undone(steps, failingAt: 7) == [
-            .unassignCPUs(added), .previousIRQBalanceBan, .restoreIRQs(added), .releaseCPUs(added),
-            .bootPrevious(kernelArgs: "hidos time_sharing"),
+        #expect(Self.undone(steps, failingAt: 7) == [
+            "unassigned CPUs 2 from os 0", "restarted irqbalance with the previous ban", "restored IRQ affinities", "released CPUs 2",
+            "booted os 0 again with \"hidos time_sharing\"",
         ])
-        #expect(InstanceSteps.undone(steps, failingAt: 0).isEmpty)
+        #expect(Self.undone(steps, failingAt: 0).isEmpty)
     }
 
     @Test func shrinkingCPUsGivesThemBackBeforeTakingAny() {
         let before = Self.instance(cpus: CPUSet(2...3), memory: [0: 64])
         let after = Self.instance(cpus: CPUSet([1, 3]), memory: [0: 64])
         let steps = InstanceSteps.restart(from: before, to: after)
-        #expect(steps.map(\.action).prefix(8) == [
-            .shutdown, .unassignCPUs(CPUSet([2])), .releaseCPUs(CPUSet([2])), .restoreIRQs(CPUSet([2])),
-            .reserveCPUs(CPUSet([1])), .steerIRQs(CPUSet([1])), .banIRQBalance, .assignCPUs(CPUSet([1])),
+        #expect(steps.prefix(8) == [
+            Self.time, .unassignCPUs(CPUSet([2])), .releaseCPUs(CPUSet([2])), .restoreIRQs(CPUSet([2])),
+            .reserveCPUs(CPUSet([1])), .steerIRQs(CPUSet([1])), .banIRQBalance, .assignAddedCPUs(CPUSet([1])),
         ])
-        #expect(InstanceSteps.undone(steps, failingAt: 4) == [
-            .narrowIRQs(CPUSet([2])), .reserveCPUs(CPUSet([2])), .assignCPUs(CPUSet([2])), .bootPrevious(kernelArgs: "hidos time_sharing"),
+        #expect(Self.undone(steps, failingAt: 4) == [
+            "moved IRQs off CPUs 2 again", "reserved CPUs 2 again", "assigned CPUs 2 to os 0 again", "booted os 0 again with \"hidos time_sharing\"",
         ])
     }
 
     @Test func growingMemoryReservesTheDifferenceAndKeepsTheChunksHeld() {
         let after = Self.instance(cpus: CPUSet([3]), memory: [0: 64, 1: 256])
         let steps = InstanceSteps.restart(from: Self.one, to: after)
-        #expect(steps.map(\.action) == [
-            .shutdown, .reserveMemory(numa: 1, bytes: 128 * Self.mib), .assignMemory(numa: 1, bytes: 128 * Self.mib),
+        #expect(steps == [
+            Self.time, .growMemory(numa: 1, bytes: 128 * Self.mib, had: 128 * Self.mib), .assignMemory(numa: 1, bytes: 128 * Self.mib),
             .load, .kernelArgs("hidos time_sharing"), .boot, .waitRunning,
         ])
-        #expect(steps[1].undo == .restoreMemory(numa: 1, bytes: 128 * Self.mib))
-        #expect(steps[2].undo == nil, "the reservation's restore covers the assignment")
+        #expect(Self.names(steps)[1] == "reserve-memory")
+        #expect(Self.undoTexts(steps)[1] == "os 0 holds 128 MiB on NUMA 1 again")
+        #expect(Self.undoTexts(steps)[2] == nil, "the reservation's restore covers the assignment")
     }
 
     @Test func shrinkingMemoryGivesTheNodeBackAndReservesTheNewAmount() {
         let after = Self.instance(cpus: CPUSet([3]), memory: [0: 64, 1: 32])
         let steps = InstanceSteps.restart(from: Self.one, to: after)
-        #expect(steps.map(\.action) == [
-            .shutdown, .unassignMemory(numa: 1), .releaseMemory(numa: 1),
-            .reserveMemory(numa: 1, bytes: 32 * Self.mib), .assignMemory(numa: 1, bytes: 32 * Self.mib),
+        #expect(steps == [
+            Self.time, .unassignMemory(numa: 1, had: 128 * Self.mib), .releaseMemory(numa: 1),
+            .reserveShrunkMemory(numa: 1, bytes: 32 * Self.mib), .assignMemory(numa: 1, bytes: 32 * Self.mib),
             .load, .kernelArgs("hidos time_sharing"), .boot, .waitRunning,
         ])
-        #expect(steps.map(\.undo).prefix(5) == [
-            .bootPrevious(kernelArgs: "hidos time_sharing"), .restoreMemory(numa: 1, bytes: 128 * Self.mib), nil, nil, nil,
+        #expect(Self.names(steps).prefix(5) == ["shutdown", "unassign-memory", "release-memory", "reserve-memory", "assign-memory"])
+        #expect(Self.undoTexts(steps).prefix(5) == [
+            "booted os 0 again with \"hidos time_sharing\"", "os 0 holds 128 MiB on NUMA 1 again", nil, nil, nil,
         ])
-        #expect(InstanceSteps.undone(steps, failingAt: 7) == [
-            .restoreMemory(numa: 1, bytes: 128 * Self.mib), .bootPrevious(kernelArgs: "hidos time_sharing"),
-        ])
+        #expect(Self.undone(steps, failingAt: 7) == ["os 0 holds 128 MiB on NUMA 1 again", "booted os 0 again with \"hidos time_sharing\""])
     }
 
     @Test func aNodeGivenUpEntirelyIsNotReservedAgain() {
         let after = Self.instance(cpus: CPUSet([3]), memory: [1: 128])
         let steps = InstanceSteps.restart(from: Self.one, to: after)
-        #expect(steps.map(\.action).prefix(3) == [.shutdown, .unassignMemory(numa: 0), .releaseMemory(numa: 0)])
-        #expect(steps[3].action == .load)
+        #expect(steps.prefix(3) == [Self.time, .unassignMemory(numa: 0, had: 64 * Self.mib), .releaseMemory(numa: 0)])
+        #expect(steps[3] == .load)
     }
 
     @Test func aNewNodeIsReservedAndRestoredToNothing() {
         let before = Self.instance(cpus: CPUSet([3]), memory: [1: 128])
         let steps = InstanceSteps.restart(from: before, to: Self.one)
-        #expect(steps[1] == InstanceStep(.reserveMemory(numa: 0, bytes: 64 * Self.mib), undo: .restoreMemory(numa: 0, bytes: 0)))
-        #expect(InstanceStep.Undo.restoreMemory(numa: 0, bytes: 0).text(os: 0) == "released the memory of os 0 on NUMA 0")
+        #expect(steps[1] == .growMemory(numa: 0, bytes: 64 * Self.mib, had: 0))
+        #expect(Self.undoTexts(steps)[1] == "released the memory of os 0 on NUMA 0")
     }
 
     @Test func everythingAtOnceInOneOrder() {
         let after = Self.instance(cpus: CPUSet([2]), memory: [0: 32, 1: 256], args: "hidos idle_halt")
         let steps = InstanceSteps.restart(from: Self.one, to: after)
-        #expect(steps.map(\.step.rawValue) == [
+        #expect(Self.names(steps) == [
             "shutdown", "unassign-cpus", "release-cpus", "restore-irqs", "reserve-cpus", "steer-irqs", "ban-irqbalance", "assign-cpus",
             "unassign-memory", "release-memory", "reserve-memory", "assign-memory",  // NUMA 0 shrinks
             "reserve-memory", "assign-memory",  // NUMA 1 grows
@@ -132,15 +179,22 @@ import Topology
 
     @Test func removalGivesEverythingBackAndDestroysLast() {
         let steps = InstanceSteps.remove(Self.instance(1, cpus: CPUSet([2]), memory: [0: 64]))
-        #expect(steps.map(\.action) == [
-            .shutdown, .unassignCPUs(CPUSet([2])), .releaseCPUs(CPUSet([2])), .restoreIRQs(CPUSet([2])), .banIRQBalance,
-            .unassignMemory(numa: 0), .releaseMemory(numa: 0), .destroy,
+        #expect(steps == [
+            Self.time, .unassignCPUs(CPUSet([2])), .releaseCPUs(CPUSet([2])), .restoreIRQs(CPUSet([2])), .banIRQBalance,
+            .unassignMemory(numa: 0, had: 64 * Self.mib), .releaseMemory(numa: 0), .destroy,
         ])
-        #expect(InstanceSteps.undone(steps, failingAt: steps.count).map { $0.text(os: 1) } == [
+        #expect(Self.undone(steps, failingAt: steps.count, os: 1) == [
             "created os 1 again", "os 1 holds 64 MiB on NUMA 0 again", "restarted irqbalance with the previous ban",
             "moved IRQs off CPUs 2 again", "reserved CPUs 2 again", "assigned CPUs 2 to os 1 again",
             "booted os 1 again with \"hidos time_sharing\"",
         ])
+    }
+
+    @Test func everyStepOfAnInstanceHasItsName() {
+        let kinds = InstanceSteps.create(Self.one) + InstanceSteps.remove(Self.one)
+            + InstanceSteps.restart(from: Self.one, to: Self.instance(cpus: CPUSet([2]), memory: [0: 32, 1: 256]))
+        #expect(Set(Self.names(kinds)) == Set(ApplyStep.allCases.filter { $0 != .record }.map(\.rawValue)),
+                "the names MCPROV_TEST_FAIL_AT takes, record aside")
     }
 
     @Test func whatNeedsARestart() {
@@ -160,8 +214,8 @@ import Topology
         let second = Self.instance(1, cpus: CPUSet([2]), memory: [0: 64])
         let applied = Partition(profileName: "p", instances: [first, second])
         let view = NodeView(instances: [
-            .init(index: 0, state: "running", cpus: CPUSet([3]), memory: [0: 64 * Self.mib]),
-            .init(index: 1, state: "running", cpus: CPUSet([2]), memory: [0: 64 * Self.mib]),
+            .init(index: 0, state: .running, cpus: CPUSet([3]), memory: [0: 64 * Self.mib]),
+            .init(index: 1, state: .running, cpus: CPUSet([2]), memory: [0: 64 * Self.mib]),
         ])
         // CPUs and arguments may change; memory on NUMA 0 may not; nor can os 1 go
         let grown = Self.instance(0, cpus: CPUSet([3]), memory: [0: 128])
@@ -176,7 +230,7 @@ import Topology
     }
 
     @Test func memoryBesideUnassignedChunksIsRefused() {
-        let view = NodeView(poolMemory: [1: 4 * Self.mib], instances: [.init(index: 0, state: "running", cpus: CPUSet([3]), memory: [0: 64 * Self.mib, 1: 128 * Self.mib])])
+        let view = NodeView(poolMemory: [1: 4 * Self.mib], instances: [.init(index: 0, state: .running, cpus: CPUSet([3]), memory: [0: 64 * Self.mib, 1: 128 * Self.mib])])
         let applied = Partition(profileName: "p", instances: [Self.one])
         let grown = Self.instance(cpus: CPUSet([3]), memory: [0: 128, 1: 128])
         #expect(InstanceSteps.refusals(applied: applied, desired: Partition(profileName: "p", instances: [grown]), view: view).isEmpty)

@@ -1,4 +1,6 @@
 import Foundation
+import NodeBasics
+import TestSupport
 import Testing
 @testable import NodeOperations
 @testable import Provisioning
@@ -22,7 +24,7 @@ import Topology
     static let record = StateRecord(
         serial: 3, profile: .init(path: "/p.yaml", name: "p", sha256: "00"), partition: Partition(profileName: "p", instances: [instance]),
         appliedAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 10))
-    static let matching = NodeView(instances: [.init(index: 0, state: "running", cpus: CPUSet(2...3), memory: [1: gib])])
+    static let matching = NodeView(instances: [.init(index: 0, state: .running, cpus: CPUSet(2...3), memory: [1: gib])])
 
     @Test func nothingAnywhereIsNothingApplied() {
         let (applied, drift) = Reconciler.applied(record: nil, view: NodeView())
@@ -43,7 +45,7 @@ import Topology
     }
 
     @Test func theModuleWinsOverAStaleRecord() {
-        let view = NodeView(instances: [.init(index: 0, state: "panic", cpus: CPUSet([2]), memory: [1: Self.gib / 2])])
+        let view = NodeView(instances: [.init(index: 0, state: .panic, cpus: CPUSet([2]), memory: [1: Self.gib / 2])])
         let (applied, drift) = Reconciler.applied(record: Self.record, view: view)
         #expect(applied?.instances.first?.cpus == CPUSet([2]))
         #expect(applied?.instances.first?.kernelArgs == "hidos dump_level=24", "what the module cannot say comes from the record")
@@ -63,19 +65,13 @@ import Topology
     }
 
     @Test func recordRoundTripsThroughJSON() throws {
-        #expect(try StateRecord.decode(try Self.record.encoded()) == Self.record)
+        #expect(try StateRecordFile.decoder.decode(StateRecord.self, from: try Self.record.encoded()) == Self.record)
     }
 }
 
 @Suite struct StoreAndLockTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcprov-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func storeWritesReadsAndClears() throws {
-        let store = StateStore(directory: try temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         guard case .none = store.read() else { Issue.record("fresh store is not empty"); return }
         try store.write(ReconcilerTests.record)
         #expect(store.record == ReconcilerTests.record)
@@ -84,15 +80,26 @@ import Topology
         try store.clear()  // twice is fine
     }
 
+    @Test func whatTheStoreWritesMcexecReads() throws {
+        let store = StateStore(directory: Scratch.directory("state"))
+        let file = StateRecordFile(directory: store.directory)
+        #expect(AppliedInstances.read(from: file) == nil, "nothing applied")
+        var record = ReconcilerTests.record
+        record.partition.instances.append(ResolvedInstance(
+            index: 2, name: "second", cpus: CPUSet([5]), memory: [], ikc: [], kernelImage: "default", kernelArgs: "hidos"))
+        try store.write(record)
+        #expect(AppliedInstances.read(from: file) == [0, 2])
+    }
+
     @Test func corruptRecordIsReportedNotTrusted() throws {
-        let store = StateStore(directory: try temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         try "{ not json".write(to: store.recordURL, atomically: true, encoding: .utf8)
         guard case .corrupt(let why) = store.read() else { Issue.record("corrupt record was accepted"); return }
         #expect(why.contains("state.json"))
     }
 
     @Test func secondLockWaitsThenNamesTheHolder() throws {
-        let directory = try temporaryDirectory()
+        let directory = Scratch.directory("state")
         let first = try ApplyLock(directory: directory, purpose: "mcprov apply first.yaml", timeout: 1)
         let started = Date()
         #expect {
@@ -106,13 +113,13 @@ import Topology
     }
 
     @Test func lockIsFreeOnceTheHolderIsGone() throws {
-        let directory = try temporaryDirectory()
+        let directory = Scratch.directory("state")
         do { _ = try ApplyLock(directory: directory, purpose: "first", timeout: 1) }
         _ = try ApplyLock(directory: directory, purpose: "second", timeout: 0.1)
     }
 
     @Test func irqAffinitiesAreNarrowedAndRestored() throws {
-        let root = try temporaryDirectory()
+        let root = Scratch.directory("state")
         let affinities = ["0": "0-3", "9": "2", "24": "0-1", "25": "1-3"]
         for (irq, list) in affinities {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(irq), withIntermediateDirectories: true)
@@ -174,7 +181,7 @@ import Topology
     }
 
     @Test func plansWithWhatHwlocSawBeforeCPUsWereTaken() throws {
-        let store = StateStore(directory: try StoreAndLockTests().temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         let whole = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1, 2, 3])
         guard case .live = TopologySnapshot.choose(live: whole, heldCPUs: CPUSet(), store: store) else {
             Issue.record("nothing held: the live topology is complete and used as it is"); return
@@ -188,7 +195,7 @@ import Topology
     }
 
     @Test func withoutASnapshotItSaysWhatIsMissing() throws {
-        let store = StateStore(directory: try StoreAndLockTests().temporaryDirectory())
+        let store = StateStore(directory: Scratch.directory("state"))
         let partial = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1])
         guard case .incomplete(_, let missing) = TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
             Issue.record("no snapshot: incomplete"); return

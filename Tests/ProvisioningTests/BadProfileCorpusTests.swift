@@ -2,7 +2,6 @@ import Foundation
 @testable import Provisioning
 import TestSupport
 import Testing
-import Topology
 
 /// Every file in BadProfiles/ is a profile with a mistake an admin can make. Its header
 /// names the topology to check it against and every diagnostic expected, exactly:

@@ -2,7 +2,6 @@ import Foundation
 @testable import Provisioning
 import TestSupport
 import Testing
-import Topology
 
 /// Plans as admins and scripts see them, compared with files in Golden/. Regenerate with
 /// MCPROV_UPDATE_GOLDEN=1 swift test, and review the diff like code.

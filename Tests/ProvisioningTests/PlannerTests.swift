@@ -1,6 +1,6 @@
 @testable import Provisioning
+import NodeBasics
 import Testing
-import Topology
 
 @Suite struct PlannerTests {
     static let gib: UInt64 = 1 << 30
@@ -92,7 +92,7 @@ import Topology
 @Suite struct StoppedInstanceTests {
     @Test func aStoppedInstanceIsBootedAgain() {
         let partition = Partition(profileName: "p", instances: [PlannerTests.base])
-        let changes = Planner.changes(from: partition, to: partition, stopped: [0: "panic"])
+        let changes = Planner.changes(from: partition, to: partition, stopped: [0: .panic])
         #expect(changes.map(\.text) == ["boot os 0 again: it is panic, not running"])
         #expect(changes.first?.impact == .restartsLWK)
     }
@@ -102,7 +102,7 @@ import Topology
         changed.kernelArgs = "hidos idle_halt dump_level=24"
         let changes = Planner.changes(
             from: Partition(profileName: "p", instances: [PlannerTests.base]),
-            to: Partition(profileName: "p", instances: [changed]), stopped: [0: "shutdown"])
+            to: Partition(profileName: "p", instances: [changed]), stopped: [0: .shutdown])
         #expect(changes.filter { $0.resource == .boot }.count == 1)
     }
 }

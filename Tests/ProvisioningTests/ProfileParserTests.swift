@@ -1,8 +1,8 @@
 import Foundation
 @testable import Provisioning
+import NodeBasics
 import TestSupport
 import Testing
-import Topology
 
 @Suite struct ProfileParserTests {
     @Test(arguments: ["knl-quad.yaml", "knl-snc4-flat.yaml", "knl-quad-cache.yaml", "xeon-2s.yaml"])
@@ -63,6 +63,7 @@ import Topology
     }
 
     @Test func granule() {
+        #expect(MemoryGranule.bytes == 4 << 20 && MemoryGranule.text == "4 MiB", "the module's largest chunk")
         #expect(MemoryGranule.roundDown((4 << 20) + 1) == 4 << 20)
         #expect(MemoryGranule.isAligned(16 << 30))
         #expect(!MemoryGranule.isAligned(1023 << 20))

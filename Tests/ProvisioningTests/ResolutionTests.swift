@@ -1,4 +1,5 @@
 @testable import Provisioning
+import NodeBasics
 import TestSupport
 import Testing
 import Topology

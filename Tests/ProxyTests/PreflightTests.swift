@@ -1,5 +1,6 @@
 import CMcosABI
 import Foundation
+import NodeBasics
 import TestSupport
 import Kernel
 import NodeControl

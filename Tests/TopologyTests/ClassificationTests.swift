@@ -1,3 +1,4 @@
+import NodeBasics
 import Testing
 @testable import Topology
 
@@ -82,12 +83,5 @@ import Testing
         #expect(recorded.memory?.matches("CACHE") == true)
         let xeon = KnightsLandingModes.read(hwlocClusterMode: nil, hwlocMemoryMode: nil, machine: Self.epyc, nodes: nodes, memorySideCaches: 0)
         #expect(xeon.cluster == nil && xeon.memory == nil)
-    }
-
-    @Test func bytesForHumans() {
-        #expect(formatBytes(16 << 30) == "16 GiB")
-        #expect(formatBytes(512 << 20) == "512 MiB")
-        #expect(formatBytes(16_836_000_000) == "15.7 GiB")
-        #expect(formatBytes(100) == "100 B")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import TestSupport
 import Testing
 @testable import Topology

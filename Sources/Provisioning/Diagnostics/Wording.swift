@@ -1,4 +1,4 @@
-import Topology
+import NodeBasics
 
 /// Grammar for messages about CPU sets: "CPU 20 is", "CPUs 8-10 are".
 extension CPUSet {

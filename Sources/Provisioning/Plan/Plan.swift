@@ -1,4 +1,4 @@
-import Topology
+import NodeBasics
 
 /// What `apply` would do to take the node from what is applied now to the profile's
 /// partition, as a list of steps an admin can read before anything happens.
@@ -17,7 +17,7 @@ public struct Plan: Equatable, Sendable, Codable {
 
     /// `stopped`: applied instances that are not running now (state by instance), which
     /// converging means booting again.
-    public init(profile: ProfileReference, topology: String, partition: Partition, applied: Partition?, stopped: [Int: String] = [:]) {
+    public init(profile: ProfileReference, topology: String, partition: Partition, applied: Partition?, stopped: [Int: InstanceState] = [:]) {
         self.profile = profile
         self.topology = topology
         self.partition = partition

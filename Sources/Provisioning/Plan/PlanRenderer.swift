@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Topology
 
 /// Plans as text for admins and as versioned JSON for scripts.

@@ -1,9 +1,10 @@
+import NodeBasics
 import Topology
 
 /// Compares two partitions and lists the steps between them. Pure: the applied partition
 /// is whatever the caller knows (nothing yet, a state record, or the module's live view).
 public enum Planner {
-    public static func changes(from applied: Partition?, to desired: Partition, stopped: [Int: String] = [:]) -> [Change] {
+    public static func changes(from applied: Partition?, to desired: Partition, stopped: [Int: InstanceState] = [:]) -> [Change] {
         var changes: [Change] = []
         let old = applied?.instances ?? []
         if let applied, applied.profileName != desired.profileName {
@@ -17,7 +18,7 @@ public enum Planner {
                 if let state = stopped[instance.index], !steps.contains(where: { $0.resource == .boot }) {
                     steps.append(Change(
                         action: .change, impact: .restartsLWK, resource: .boot, instance: instance.index,
-                        text: "boot os \(instance.index) again: it is \(state), not running"))
+                        text: "boot os \(instance.index) again: it is \(state.rawValue), not running"))
                 }
                 changes += steps
             } else {

@@ -1,8 +1,8 @@
 import Foundation
-import Topology
+import NodeBasics
 
 /// `SIZE@NODE[,SIZE@NODE…]`, the memory syntax of McKernel's `mcreboot.sh -m`, for the
-/// low-level commands: `512M@0,4G@1`. Sizes are absolute and on the 4 MiB granule.
+/// low-level commands: `512M@0,4G@1`. Sizes are absolute and on the granule (`MemoryGranule`).
 public enum MemoryRequestSyntax {
     public struct Request: Equatable, Sendable {
         public var node: Int
@@ -20,7 +20,7 @@ public enum MemoryRequestSyntax {
                 return .failure(SyntaxError(message: "\"\(parts[0])\" is not a memory size like 512M or 4G"))
             }
             guard MemoryGranule.isAligned(bytes) else {
-                return .failure(SyntaxError(message: "\(formatBytes(bytes)) is not a multiple of 4 MiB"))
+                return .failure(SyntaxError(message: "\(formatBytes(bytes)) is not a multiple of \(MemoryGranule.text)"))
             }
             requests.append(Request(node: node, bytes: bytes))
         }

@@ -1,3 +1,4 @@
+import NodeBasics
 import Topology
 
 /// A node profile as the admin wrote it: format version 1. Every value keeps the place it

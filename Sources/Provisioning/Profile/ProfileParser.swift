@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Topology
 import Yams
 

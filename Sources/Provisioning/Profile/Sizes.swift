@@ -1,10 +1,17 @@
+import CMcosABI
 import Foundation
+import NodeBasics
 
-/// Memory sizes in profiles. LWK memory is reserved in 4 MiB chunks (x86-64's largest
-/// buddy order with 4 KiB pages, and one large page of the LWK's own mappings), so
-/// absolute sizes must be multiples of it; percentages and `all` are rounded down to it.
+/// Memory sizes in profiles. LWK memory is reserved in chunks of the module's largest
+/// order, MCOS_MEM_MAX_ORDER (4 MiB: x86-64's largest buddy order with 4 KiB pages, and
+/// one large page of the LWK's own mappings), so absolute sizes must be multiples of it;
+/// percentages and `all` are rounded down to it.
 public enum MemoryGranule {
-    public static let bytes: UInt64 = 4 << 20
+    /// The page the module's chunk orders count in.
+    static let pageBytes: UInt64 = 4096
+    public static let bytes: UInt64 = pageBytes << MCOS_MEM_MAX_ORDER
+    /// "4 MiB", as messages name the granule.
+    public static var text: String { formatBytes(bytes) }
 
     public static func roundDown(_ bytes: UInt64) -> UInt64 { bytes - bytes % Self.bytes }
     public static func isAligned(_ bytes: UInt64) -> Bool { bytes % Self.bytes == 0 }

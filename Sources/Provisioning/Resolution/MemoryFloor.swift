@@ -1,4 +1,5 @@
 import CMcosABI
+import NodeBasics
 import Topology
 
 /// How much memory of a NUMA node Linux always keeps, whatever the profile says.

@@ -1,3 +1,4 @@
+import NodeBasics
 import Topology
 
 /// A profile resolved against one node: exactly which CPUs, how many bytes on which NUMA

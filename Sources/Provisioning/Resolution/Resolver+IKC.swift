@@ -1,3 +1,4 @@
+import NodeBasics
 import Topology
 
 extension Resolver {

@@ -1,3 +1,4 @@
+import NodeBasics
 import Topology
 
 /// Memory asked of each NUMA node over all instances, with the places that asked, so
@@ -80,7 +81,7 @@ extension Resolver {
         }
     }
 
-    /// Bytes for one node. Absolute sizes must sit on the 4 MiB granule; percentages and
+    /// Bytes for one node. Absolute sizes must sit on the granule (`MemoryGranule`); percentages and
     /// `all` are rounded down to it.
     mutating func size(_ spec: Located<SizeSpec>, of node: NUMANode) -> UInt64? {
         switch spec.value {
@@ -93,15 +94,15 @@ extension Resolver {
                 let below = MemoryGranule.roundDown(bytes)
                 let above = below + MemoryGranule.bytes
                 diagnostics.error(
-                    "\(formatBytes(bytes)) is not a multiple of 4 MiB", at: spec.location,
-                    hint: "LWK memory comes in 4 MiB chunks: use \(below >> 20)M or \(above >> 20)M")
+                    "\(formatBytes(bytes)) is not a multiple of \(MemoryGranule.text)", at: spec.location,
+                    hint: "LWK memory comes in \(MemoryGranule.text) chunks: use \(below >> 20)M or \(above >> 20)M")
                 return nil
             }
             return bytes
         case .percent(let percent):
             let bytes = MemoryGranule.roundDown(UInt64(Double(node.memoryBytes) * percent / 100))
             if bytes == 0 {
-                diagnostics.error("\(percent)% of NUMA \(node.osIndex) is less than 4 MiB", at: spec.location)
+                diagnostics.error("\(percent)% of NUMA \(node.osIndex) is less than \(MemoryGranule.text)", at: spec.location)
                 return nil
             }
             return bytes

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import Topology
 
 /// Turns a profile and a node's topology into one concrete `Partition`, checking on the

@@ -1,16 +1,16 @@
-import Topology
+import NodeBasics
 
 /// What the kernel module holds, as plain values: the truth about the node, which the
 /// state record only caches.
 public struct NodeView: Equatable, Sendable, Codable {
     public struct Instance: Equatable, Sendable, Codable {
         public var index: Int
-        public var state: String
+        public var state: InstanceState
         public var cpus: CPUSet
         /// Bytes assigned per NUMA node.
         public var memory: [Int: UInt64]
 
-        public init(index: Int, state: String, cpus: CPUSet, memory: [Int: UInt64]) {
+        public init(index: Int, state: InstanceState, cpus: CPUSet, memory: [Int: UInt64]) {
             self.index = index
             self.state = state
             self.cpus = cpus

@@ -1,4 +1,4 @@
-import Topology
+import NodeBasics
 
 /// A difference between what the record says is applied and what the module holds.
 public struct Drift: Equatable, Sendable, Codable, CustomStringConvertible {
@@ -41,9 +41,9 @@ public enum Reconciler {
                     NodeMemory(numa: node, kind: recorded.memory.first { $0.numa == node }?.kind ?? .unknown, bytes: bytes)
                 }
             }
-            if live.state != "running" {
+            if live.state != .running {
                 drift.append(Drift(
-                    what: "os \(recorded.index) is \(live.state), not running",
+                    what: "os \(recorded.index) is \(live.state.rawValue), not running",
                     remedy: "see `mcprov kmsg` for why; `mcprov apply` boots it again, `mcprov teardown` gives everything back"))
             }
             instances.append(instance)

@@ -1,5 +1,5 @@
 import Foundation
-import Topology
+import NodeBasics
 
 /// What mcprov remembers of the last apply, under /run/mcprov (a tmpfs: gone after a
 /// reboot, like everything the module held). It is a cache of the truth, which lives in
@@ -36,17 +36,7 @@ public struct StateRecord: Equatable, Sendable, Codable {
     }
 
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(self)
+        try StateRecordFile.encoder.encode(self)
     }
 
-    public static func decode(_ data: Data) throws -> StateRecord {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(StateRecord.self, from: data)
-    }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Topology
+import NodeBasics
 
 @Suite struct CPUSetTests {
     @Test func parsesTheKernelListSyntax() throws {
