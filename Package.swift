@@ -63,6 +63,7 @@ let package = Package(
         // builds the same files in Embedded Swift for x86_64-unknown-none-elf.
         .target(
             name: "Kernel",
+            dependencies: ["CMcosABI"],
             path: "Sources/Kernel",
             exclude: ["Image"]
         ),
@@ -97,7 +98,7 @@ let package = Package(
             dependencies: ["Provisioning", "Topology", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "CMcosABI", "TestSupport"]),
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl", "TestSupport"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),

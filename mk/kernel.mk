@@ -16,16 +16,18 @@ LWK_TARGET := x86_64-unknown-none-elf
 LWK_SWIFT_SRC := $(sort $(wildcard Sources/Kernel/Logic/*.swift) $(wildcard Sources/Kernel/Image/*.swift))
 LWK_C_SRC := Sources/Kernel/Image/runtime.c
 LWK_ASM_SRC := Sources/Kernel/Image/entry.S
-LWK_HDRS := Sources/Kernel/Image/lwk.h kmod/mcos_abi.h
+LWK_HDRS := Sources/Kernel/Image/lwk.h kmod/mcos_abi.h Sources/CMcosABI/module.modulemap
 LWK_LDS := Sources/Kernel/Image/lwk.ld
 LWK_UNICODE := $(dir $(SWIFT_BIN))lib/swift/embedded/$(LWK_TARGET)/libswiftUnicodeDataTables.a
 LWK_CFLAGS := -target $(LWK_TARGET) -ffreestanding -fno-builtin -nostdlib -mno-red-zone \
 	-mno-sse -mno-sse2 -mno-mmx -fpie -fno-stack-protector -Os \
-	-Wall -Werror -DMCOS_LWK -ISources/Kernel/Image -Ikmod
+	-Wall -Werror -DMCOS_LWK -ISources/Kernel/Image
+# -ISources/CMcosABI finds the module map the host build uses, so `import CMcosABI`
+# reads kmod/mcos_abi.h in both builds (MCOS_LWK: the shared-memory part only).
 LWK_SWIFTFLAGS := -target $(LWK_TARGET) -enable-experimental-feature Embedded -wmo \
 	-parse-as-library -Osize -Xcc -mno-red-zone -Xcc -mno-sse -Xcc -mno-sse2 -Xcc -mno-mmx \
 	-Xfrontend -disable-stack-protector -Xfrontend -function-sections \
-	-Xcc -ISources/Kernel/Image -Xcc -Ikmod -Xcc -DMCOS_LWK -import-objc-header Sources/Kernel/Image/lwk.h \
+	-ISources/CMcosABI -Xcc -DMCOS_LWK -Xcc -ISources/Kernel/Image -import-objc-header Sources/Kernel/Image/lwk.h \
 	-module-name Kernel
 
 .PHONY: kernel kernel-clean

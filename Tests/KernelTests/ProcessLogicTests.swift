@@ -1,16 +1,17 @@
+import CMcosABI
 import Testing
 @testable import Kernel
 
 @Suite struct RegionMapTests {
-    static let rw = UserSpace.protRead | UserSpace.protWrite, rx = UserSpace.protRead | UserSpace.protExec
+    static let rw = MCOS_PROT_READ | MCOS_PROT_WRITE, rx = MCOS_PROT_READ | MCOS_PROT_EXEC
 
     @Test func rangesMustBeAlignedAndInUserSpace() {
         #expect(UserSpace.range(start: 0x40_0000, bytes: 1)! == (0x40_0000, 0x40_1000))
         #expect(UserSpace.range(start: 0x40_0001, bytes: 1) == nil)
         #expect(UserSpace.range(start: 0x40_0000, bytes: 0) == nil)
         #expect(UserSpace.range(start: 0x1000, bytes: 0x1000) == nil, "below MCOS_USER_START")
-        #expect(UserSpace.range(start: UserSpace.end - 0x1000, bytes: 0x1000)! == (UserSpace.end - 0x1000, UserSpace.end))
-        #expect(UserSpace.range(start: UserSpace.end - 0x1000, bytes: 0x2000) == nil)
+        #expect(UserSpace.range(start: MCOS_USER_END - 0x1000, bytes: 0x1000)! == (MCOS_USER_END - 0x1000, MCOS_USER_END))
+        #expect(UserSpace.range(start: MCOS_USER_END - 0x1000, bytes: 0x2000) == nil)
         #expect(UserSpace.range(start: 0x40_0000, bytes: .max) == nil)
     }
 
@@ -52,10 +53,10 @@ import Testing
     @Test func protectNeedsEveryPageMapped() {
         var map = RegionMap()
         map.insert(UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw))
-        let step5 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: UserSpace.protRead)
+        let step5 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ)
         #expect(step5)
-        #expect(map.regions.count == 3 && map.regions[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: UserSpace.protRead))
-        let hole = map.protect(start: 0x13_0000, end: 0x15_0000, protection: UserSpace.protRead)
+        #expect(map.regions.count == 3 && map.regions[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ))
+        let hole = map.protect(start: 0x13_0000, end: 0x15_0000, protection: MCOS_PROT_READ)
         #expect(!hole, "ENOMEM: 0x14_0000 up is a hole")
         let step6 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: Self.rw)
         #expect(step6)
@@ -65,14 +66,14 @@ import Testing
 
     @Test func mmapPlacementIsTopDownIntoTheHighestHole() {
         var map = RegionMap()
-        let top = UserSpace.mmapTop
+        let top = MCOS_USER_MMAP_TOP
         #expect(map.findFree(bytes: 0x2000) == top - 0x2000)
         map.insert(UserRegion(start: top - 0x2000, end: top, protection: Self.rw))
         #expect(map.findFree(bytes: 0x1000) == top - 0x3000)
         map.insert(UserRegion(start: top - 0x5000, end: top - 0x3000, protection: Self.rw))
         #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the one-page hole")
         #expect(map.findFree(bytes: 0x2000) == top - 0x7000)
-        map.insert(UserRegion(start: UserSpace.stackTop - 0x10_0000, end: UserSpace.stackTop, protection: Self.rw))
+        map.insert(UserRegion(start: MCOS_USER_STACK_TOP - 0x10_0000, end: MCOS_USER_STACK_TOP, protection: Self.rw))
         #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the stack above the top does not count")
         #expect(map.findFree(bytes: 0x3000, top: 0x5_0000, bottom: 0x1_0000) == 0x4_d000)
         #expect(map.findFree(bytes: 0x5_0000, top: 0x5_0000, bottom: 0x1_0000) == nil)
@@ -92,7 +93,7 @@ import Testing
         #expect(brk.step(to: 0x62_1000) == .grow(from: 0x60_1000, to: 0x62_1000))
         brk.commit(0x62_1000)
         #expect(brk.step(to: 0x60_0000) == .shrink(from: 0x60_0000, to: 0x62_1000))
-        #expect(brk.step(to: UserSpace.end + 0x1000) == .refuse)
+        #expect(brk.step(to: MCOS_USER_END + 0x1000) == .refuse)
     }
 }
 
@@ -152,7 +153,7 @@ import Testing
         memory.write(kernelRoot + 255 * 8, 0xbbbb_0003)
         let root = PageTables.createRoot(kernelRoot: kernelRoot, memory: &memory)!
         #expect(memory.read(root + 255 * 8) == 0xbbbb_0003 && memory.read(root + 254 * 8) == 0xaaaa_0003)
-        let flags = UserSpace.leafFlags(protection: UserSpace.protRead | UserSpace.protWrite)
+        let flags = UserSpace.leafFlags(protection: MCOS_PROT_READ | MCOS_PROT_WRITE)
         #expect(PageTables.mapUser(virtual: 0x40_0000, physical: 0x100_0000, flags: flags, root: root, memory: &memory))
         #expect(PageTables.mapUser(virtual: 0x40_1000, physical: 0x100_5000, flags: flags, root: root, memory: &memory))
         // The user bit at every level.
@@ -163,7 +164,7 @@ import Testing
             table = entry & PageTables.addressMask
         }
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, true))
-        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: UserSpace.protRead), root: root, memory: &memory))
+        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: MCOS_PROT_READ), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, false))
         #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory) == nil, "PROT_NONE is not reachable")

@@ -1,11 +1,13 @@
+import CMcosABI
+
 // A CPU's IKC channel while it has a process: sending to Linux (which polls, so a full
 // ring only needs patience) and waiting, halted between interrupts, for one answer
 // while everything else that arrives is still served.
 
-func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(2 + 2 * cpu) }
-func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(3 + 2 * cpu) }
+func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_to_lwk(UInt32(cpu))) }
+func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_from_lwk(UInt32(cpu))) }
 
-func shutdownRequested() -> Bool { lwk_load32(field(BootInfo.Offset.shutdown)) != 0 }
+func shutdownRequested() -> Bool { bootBlock.shutdownRequested }
 
 /// Sends `packet` to Linux; spins while the ring is full (Linux drains it), parks on
 /// shutdown.
@@ -18,7 +20,7 @@ func send(_ cpu: Int, _ packet: IKCPacket) {
 }
 
 func answerPing(_ cpu: Int, _ packet: IKCPacket) {
-    send(cpu, IKCPacket(type: IKCPacket.pong, seq: packet.seq,
+    send(cpu, IKCPacket(type: MCOS_IKC_PONG, seq: packet.seq,
                         args: (UInt64(cpu), UInt64(kernel.info.cpus[cpu].apicID), 0, 0, 0, 0)))
 }
 
@@ -27,11 +29,11 @@ func answerPing(_ cpu: Int, _ packet: IKCPacket) {
 /// to act on; late answers nobody waits for are dropped.
 func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     switch packet.type {
-    case IKCPacket.ping:
+    case MCOS_IKC_PING:
         answerPing(cpu, packet)
-    case IKCPacket.procCreate, IKCPacket.procMap, IKCPacket.procStart:
+    case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START:
         send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
-    case IKCPacket.procKill:
+    case MCOS_IKC_PROC_KILL:
         if case .kill(let signal, let proxyGone)? = ProcessRequest(packet: packet) {
             if proxyGone { process.proxyGone = true }
             deliver(signal, to: process)

@@ -1,3 +1,5 @@
+import CMcosABI
+
 // The LWK's use of the hardware: shared memory, the local APIC, the GDT and IDT,
 // time. Everything below goes through lwk.h (one instruction per function).
 
@@ -13,6 +15,7 @@ struct RawShared: SharedMemory {
     func storeRelease64(_ offset: Int, _ value: UInt64) { lwk_store_release64(base + offset, value) }
     func store32(_ offset: Int, _ value: UInt32) { lwk_store32(base + offset, value) }
     func load32(_ offset: Int) -> UInt32 { lwk_load32(base + offset) }
+    func add32(_ offset: Int, _ value: UInt32) -> UInt32 { lwk_add32(base + offset, value) }
     func store8(_ offset: Int, _ value: UInt8) { lwk_store8(base + offset, value) }
     func load8(_ offset: Int) -> UInt8 { lwk_load8(base + offset) }
 }

@@ -1,3 +1,5 @@
+import CMcosABI
+
 // The LWK: what its CPUs do from the moment entry.S hands them over.
 // BSP: boot block → frame allocators → own page tables → GDT/IDT/LAPIC → kmsg →
 // IKC rings → its other CPUs → READY → master ack → RUNNING → idle.
@@ -23,9 +25,8 @@ func windowAddress(physical: UInt64) -> UInt64? {
     kernel.info.windowOffset(physical: physical).map { lwkBase + $0 }
 }
 
-func field(_ offset: Int) -> UnsafeMutableRawPointer { lwk_ptr(kernel.block + UInt64(offset)) }
-
-func setStatus(_ status: UInt32) { lwk_store32(field(BootInfo.Offset.status), status) }
+/// The fields of the boot block the module and the LWK share while it runs.
+var bootBlock: LiveBootBlock<RawShared> { LiveBootBlock(memory: RawShared(kernel.block)) }
 
 /// A kmsg line in McKernel's shape, to the kmsg ring (once mapped) and COM2.
 func log(_ cpu: Int, _ message: String) {
@@ -82,15 +83,14 @@ func releaseTrampolineLock() {
     }
 }
 
-func ikcRing(_ index: Int) -> IKCRing<RawShared> {
-    IKCRing(memory: RawShared(kernel.ikc + UInt64(index * kernel.ikcRingBytes)))
+/// Ring `index` of the IKC area (mcos_abi.h names where each one sits).
+func ikcRing(_ index: UInt32) -> IKCRing<RawShared> {
+    IKCRing(memory: RawShared(kernel.ikc + UInt64(index) * UInt64(kernel.ikcRingBytes)))
 }
 
-// Ring numbering: master Linux→LWK 0, LWK→Linux 1; CPU i: 2 + 2i and 3 + 2i.
-
 func panicStop(_ cpu: Int) -> Never {
-    lwk_store32(field(BootInfo.Offset.panicCPU), UInt32(cpu + 1))
-    setStatus(UInt32(MCOS_BOOT_PANIC.rawValue))
+    bootBlock.recordPanic(cpu: cpu)
+    bootBlock.setStatus(MCOS_BOOT_PANIC)
     lwk_halt_forever()
 }
 
@@ -100,8 +100,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     // The heap for Swift: a fixed 1 MiB after the boot area (the module leaves
     // free_off past it); the frame allocators start after the heap.
     let raw = UnsafeRawBufferPointer(start: block, count: Int(MCOS_BOOT_AREA_SIZE))
-    let freeOffset = lwk_load64(block + BootInfo.Offset.freeOffset)
-    lwk_heap_init(lwk_ptr(lwkBase + freeOffset), 1 << 20)
+    lwk_heap_init(lwk_ptr(lwkBase + bootBlock.freeOffset), 1 << 20)
     let info: BootInfo
     do {
         info = try BootInfo(parsing: raw)
@@ -132,7 +131,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
         lwk_com2_write("mcos LWK: no memory for CPU tables\n", 35)
         panicStop(0)
     }
-    lwk_store32(field(BootInfo.Offset.nrStarted), 1)
+    bootBlock.bootCPUStarted()
 
     kernel.options = BootOptions(parsing: info.commandLine)
     log(0, "IHK/McKernel started.")
@@ -141,7 +140,6 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     log(0, "KCommand Line: \(info.commandLine)")
     for word in kernel.options.unknown { log(0, "unknown kernel argument: \(word)") }
     for word in kernel.options.invalid { log(0, "invalid kernel argument: \(word)") }
-    checkABI()
     let perNode = info.bytesPerNode
     for (node, bytes) in perNode.enumerated() where bytes > 0 {
         log(0, "Physical memory: \(LogLine.bytes(bytes)) @ NUMA: \(node)")
@@ -159,8 +157,8 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     if kernel.options.testFault == .pageFault { faultOnPurpose(0, "test_fault=page") }
 
     // IKC rings, before the other CPUs (they poll their channel in the idle loop).
-    let rings = 2 * (1 + info.cpus.count)
-    guard let area = allocate(bytes: UInt64(rings * kernel.ikcRingBytes), node: info.cpus[0].node),
+    let rings = mcos_ikc_nr_rings(UInt32(info.cpus.count))
+    guard let area = allocate(bytes: UInt64(rings) * UInt64(kernel.ikcRingBytes), node: info.cpus[0].node),
           let areaWindow = windowAddress(physical: area) else {
         log(0, "no memory for the IKC rings")
         panicStop(0)
@@ -190,8 +188,8 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
             delay(microseconds: 300)
         }
         let deadline = lwk_rdtsc() &+ 2_000_000 * tscPerMicrosecond
-        while lwk_load32(field(BootInfo.Offset.nrStarted)) < target && lwk_rdtsc() < deadline { lwk_pause() }
-        if lwk_load32(field(BootInfo.Offset.nrStarted)) >= target {
+        while bootBlock.startedCPUs < target && lwk_rdtsc() < deadline { lwk_pause() }
+        if bootBlock.startedCPUs >= target {
             booted += 1
         } else {
             log(0, "CPU \(index) (HW ID \(apicID)) did not start")
@@ -199,22 +197,20 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     }
     log(0, "BSP: booted \(booted) AP CPUs")
     if booted != info.cpus.count - 1 { panicStop(0) }
-    setStatus(UInt32(MCOS_BOOT_STARTED.rawValue))
+    bootBlock.setStatus(MCOS_BOOT_STARTED)
 
     // Publish the IKC area and wait for Linux's acknowledgement on the master channel.
-    lwk_store_release64(field(BootInfo.Offset.ikcPhysical), area)
-    lwk_store32(field(BootInfo.Offset.ikcBytes), UInt32(kernel.ikcRingBytes))
-    lwk_store32(field(BootInfo.Offset.ikcSlots), kernel.ikcSlots)
-    setStatus(UInt32(MCOS_BOOT_READY.rawValue))
+    bootBlock.publishIKC(physical: area, ringBytes: UInt32(kernel.ikcRingBytes), slots: kernel.ikcSlots)
+    bootBlock.setStatus(MCOS_BOOT_READY)
     while true {
         lwk_cli()
-        if let packet = ikcRing(0).receive(), packet.type == IKCPacket.masterAck { break }
-        if lwk_load32(field(BootInfo.Offset.shutdown)) != 0 { park(0) }
+        if let packet = ikcRing(MCOS_IKC_MASTER_TO_LWK).receive(), packet.type == MCOS_IKC_MASTER_ACK { break }
+        if shutdownRequested() { park(0) }
         lwk_sti_hlt()
     }
     log(0, "Master channel init acked.")
     log(0, "IHK/McKernel booted.")
-    setStatus(UInt32(MCOS_BOOT_RUNNING.rawValue))
+    bootBlock.setStatus(MCOS_BOOT_RUNNING)
     idle(0)
 }
 
@@ -228,7 +224,7 @@ func apMain(_ index: UInt32) {
     }
     let entry = kernel.info.cpus[cpu]
     log(cpu, "AP: \(cpu) (HW ID: \(entry.apicID) @ NUMA \(entry.node)) booted, Linux CPU \(entry.linuxCPU)")
-    _ = lwk_add32(field(BootInfo.Offset.nrStarted), 1)
+    bootBlock.cpuStarted()
     idle(cpu)
 }
 
@@ -243,8 +239,8 @@ func idle(_ cpu: Int) -> Never {
         reportStrayInterrupts(cpu)
         if let packet = inbound.receive() {
             switch packet.type {
-            case IKCPacket.ping: answerPing(cpu, packet)
-            case IKCPacket.procCreate, IKCPacket.procMap, IKCPacket.procStart, IKCPacket.procKill:
+            case MCOS_IKC_PING: answerPing(cpu, packet)
+            case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START, MCOS_IKC_PROC_KILL:
                 serveProcessRequest(cpu, packet)
             default: break  // a late SYSCALL_REPLY or INVALIDATE_ACK: nobody waits for it
             }
@@ -269,7 +265,7 @@ func reportStrayInterrupts(_ cpu: Int) {
 /// Shutdown: quiet the APIC and halt with interrupts off; Linux sends INIT next.
 func park(_ cpu: Int) -> Never {
     kernel.apic.quiesce()
-    _ = lwk_add32(field(BootInfo.Offset.nrParked), 1)
+    bootBlock.cpuParked()
     lwk_halt_forever()
 }
 

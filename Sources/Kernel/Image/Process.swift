@@ -1,3 +1,5 @@
+import CMcosABI
+
 // A program on an LWK CPU (issue 6): one single-threaded process per CPU, created,
 // filled and started by its proxy on Linux (mcexec) over the CPU's IKC channel. Its
 // memory is mapped eagerly from the LWK's own chunks, 4 KiB pages, and described by a
@@ -157,7 +159,7 @@ final class Process {
         let seq = nextInvalidate
         nextInvalidate += 1
         send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start))
-        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == IKCPacket.invalidateAck && $0.seq == seq }
+        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == MCOS_IKC_INVALIDATE_ACK && $0.seq == seq }
     }
 }
 
@@ -213,15 +215,15 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
 func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection: UInt32) -> Int64 {
     guard let process else { return -Errno.srch }
     guard !process.started else { return -Errno.busy }
-    guard protection & ~UInt32(7) == 0, let range = UserSpace.range(start: start, bytes: bytes),
+    guard protection & ~UserSpace.protectionBits == 0, let range = UserSpace.range(start: start, bytes: bytes),
           !process.regions.overlaps(start: range.start, end: range.end) else { return -Errno.inval }
     return process.mapAnonymous(start: range.start, end: range.end, protection: protection, loading: true) ? 0 : -Errno.noMem
 }
 
 /// Final protections, the break, the reply, then ring 3 for good.
 func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64, programBreak: UInt64) {
-    let executable = process.regions.region(containing: entry).map { $0.protection & UserSpace.protExec != 0 } ?? false
-    let stackOK = process.regions.region(containing: stack).map { $0.protection & UserSpace.protWrite != 0 } ?? false
+    let executable = process.regions.region(containing: entry).map { $0.protection & MCOS_PROT_EXEC != 0 } ?? false
+    let stackOK = process.regions.region(containing: stack).map { $0.protection & MCOS_PROT_WRITE != 0 } ?? false
     guard executable, stackOK, programBreak % 4096 == 0, UserSpace.range(start: programBreak, bytes: 4096) != nil else {
         send(process.cpu, procReplyPacket(seq: seq, result: -Errno.inval))
         return
@@ -259,7 +261,7 @@ func processEnd(_ cpuIndex: UInt64) {
     let cpu = Int(cpuIndex)
     let state = cpuStates[cpu]
     guard let process = state.process else { idle(cpu) }
-    process.invalidate(start: UserSpace.start, end: UserSpace.end)
+    process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END)
     lwk_write_cr3(kernel.cr3)
     var memory = process.tables
     var freed: UInt64 = 0

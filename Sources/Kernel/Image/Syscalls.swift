@@ -1,3 +1,5 @@
+import CMcosABI
+
 // System calls from a process: the ones the LWK answers itself (Syscall.local), and
 // the offload of every other one to the proxy on Linux (MCOS_IKC_SYSCALL, then a wait
 // for MCOS_IKC_SYSCALL_REPLY or a KILL).
@@ -19,7 +21,7 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
         result = localSyscall(process, UInt32(number), args)
     } else {
         send(cpu, SyscallRequest(number: number, arguments: args).packet)
-        guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == IKCPacket.syscallReply }) else {
+        guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
             endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? ProcessEnd.sigkill))
         }
         result = Int64(bitPattern: reply.args.0)
@@ -78,7 +80,7 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
     case .move:
         break
     case .grow(let from, let to):
-        let readWrite = UserSpace.protRead | UserSpace.protWrite
+        let readWrite = MCOS_PROT_READ | MCOS_PROT_WRITE
         guard !p.regions.overlaps(start: from, end: to),
               p.mapAnonymous(start: from, end: to, protection: readWrite, loading: false) else { return p.programBreak.current }
     case .shrink(let from, let to):
@@ -97,9 +99,11 @@ enum MapFlag {
 /// Anonymous private memory only: top-down from MCOS_USER_MMAP_TOP, or where the
 /// program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Files: ENODEV.
 func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
-    let (address, length, protectionBits, flags, _, offset) = a
-    let protection = UInt32(truncatingIfNeeded: protectionBits)
-    guard length > 0, let bytes = UserSpace.pageUp(length), protectionBits & ~7 == 0, offset % 4096 == 0 else { return -Errno.inval }
+    let (address, length, protectionWord, flags, _, offset) = a
+    let protection = UInt32(truncatingIfNeeded: protectionWord)
+    guard length > 0, let bytes = UserSpace.pageUp(length), protectionWord & ~UInt64(UserSpace.protectionBits) == 0, offset % 4096 == 0 else {
+        return -Errno.inval
+    }
     guard flags & MapFlag.anonymous != 0 else { return -Errno.noDev }
     guard flags & MapFlag.typeMask == MapFlag.privateMapping else { return -Errno.inval }
     let start: UInt64
@@ -148,7 +152,7 @@ func madvise(_ p: Process, _ address: UInt64, _ length: UInt64, _ adviceNumber: 
 }
 
 func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: UInt32) -> Int64 {
-    guard address % 4096 == 0, protection & ~UInt32(7) == 0 else { return -Errno.inval }
+    guard address % 4096 == 0, protection & ~UserSpace.protectionBits == 0 else { return -Errno.inval }
     if length == 0 { return 0 }
     guard let range = UserSpace.range(start: address, bytes: length),
           p.regions.covers(start: range.start, end: range.end) else { return -Errno.noMem }
@@ -162,7 +166,7 @@ func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: U
 func archPrctl(_ p: Process, _ code: UInt64, _ address: UInt64) -> Int64 {
     switch code {
     case 0x1002:  // ARCH_SET_FS
-        guard address < UserSpace.end else { return -Errno.perm }
+        guard address < MCOS_USER_END else { return -Errno.perm }
         p.fsBase = address
         lwk_wrmsr(MSR.fsBase, address)
         return 0

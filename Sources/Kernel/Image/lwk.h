@@ -10,7 +10,6 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "mcos_abi.h"
 
 #define LWK_INLINE static inline __attribute__((always_inline))
 
