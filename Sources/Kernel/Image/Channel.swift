@@ -47,7 +47,7 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
 /// noted in `pendingKill` and carried out before the program runs again; a blocked
 /// signal waits in `pendingSignals` for sigprocmask to let it through.
 func deliver(_ signal: UInt32, to process: Process) {
-    let handler = process.signalActions[Int(signal) * 4]
+    let handler = process.signalActions[Int(signal) * SignalAction.words]
     switch SignalDelivery.outcome(signal: signal, handler: handler, blocked: process.signalMask, proxyGone: process.proxyGone) {
     case .end:
         if handler > SignalDelivery.ignoreHandler && !process.toldHandlerSkipped {
@@ -58,7 +58,7 @@ func deliver(_ signal: UInt32, to process: Process) {
     case .ignore:
         break
     case .hold:
-        process.pendingSignals |= SignalDelivery.bit(signal)
+        process.pendingSignals |= Signal.bit(signal)
     }
 }
 
@@ -90,10 +90,4 @@ func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPac
         }
         lwk_sti_hlt()
     }
-}
-
-/// Linux's errno values the LWK answers with.
-enum Errno {
-    static let perm: Int64 = 1, srch: Int64 = 3, noMem: Int64 = 12, fault: Int64 = 14, busy: Int64 = 16
-    static let exist: Int64 = 17, noDev: Int64 = 19, inval: Int64 = 22, noSys: Int64 = 38
 }

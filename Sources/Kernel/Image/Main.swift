@@ -331,7 +331,7 @@ func userException(_ frame: UnsafeMutablePointer<lwk_frame>) -> Never {
     let cpu = currentCPU()
     let f = frame.pointee
     guard cpu >= 0, let process = cpuStates[cpu].process else { panicStop(cpu) }
-    let signal = ProcessEnd.signal(vector: f.vector) ?? ProcessEnd.sigsegv
+    let signal = ProcessEnd.signal(vector: f.vector) ?? Signal.segv
     let address = ProcessEnd.faultAddress(vector: f.vector, cr2: lwk_read_cr2(), rip: f.rip)
     log(cpu, ProcessEnd.faultMessage(name: String(process.pid), pid: process.pid, vector: f.vector,
                                      address: address, rip: f.rip, rsp: f.rsp, error: f.error))

@@ -25,7 +25,7 @@ final class Process {
     var pendingKill: UInt32?
     var nextInvalidate: UInt64 = 1
     /// rt_sigaction's struct per signal (handler, flags, restorer, mask), 1...64.
-    var signalActions = [UInt64](repeating: 0, count: 65 * 4)
+    var signalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
     var signalMask: UInt64 = 0
     /// Bytes taken per NUMA node (0..<32) while the proxy loaded the program, for the
     /// start line of the log (a load that fails is never started, so never shown).

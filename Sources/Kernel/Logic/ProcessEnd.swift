@@ -2,9 +2,6 @@
 /// would report, and for a user-mode exception the signal Linux would have sent and
 /// its kernel-log line.
 public enum ProcessEnd {
-    public static let sigtrap: UInt32 = 5, sigill: UInt32 = 4, sigbus: UInt32 = 7
-    public static let sigfpe: UInt32 = 8, sigkill: UInt32 = 9, sigsegv: UInt32 = 11
-
     /// exit/exit_group(code): WEXITSTATUS in bits 8..15.
     public static func exitStatus(code: UInt64) -> UInt32 { UInt32(code & 0xff) << 8 }
 
@@ -15,11 +12,11 @@ public enum ProcessEnd {
     /// nil for a vector that is not a fault of the program (NMI, machine check).
     public static func signal(vector: UInt64) -> UInt32? {
         switch vector {
-        case 0, 16, 19: return sigfpe  // #DE, #MF, #XM
-        case 1, 3: return sigtrap  // #DB, #BP
-        case 4, 5, 10, 11, 12, 13, 14: return sigsegv  // #OF, #BR, #TS, #NP, #SS, #GP, #PF
-        case 6, 7: return sigill  // #UD, #NM (no FPU state to restore: never expected)
-        case 17: return sigbus  // #AC
+        case 0, 16, 19: return Signal.fpe  // #DE, #MF, #XM
+        case 1, 3: return Signal.trap  // #DB, #BP
+        case 4, 5, 10, 11, 12, 13, 14: return Signal.segv  // #OF, #BR, #TS, #NP, #SS, #GP, #PF
+        case 6, 7: return Signal.ill  // #UD, #NM (no FPU state to restore: never expected)
+        case 17: return Signal.bus  // #AC
         default: return nil
         }
     }

@@ -57,7 +57,7 @@ public struct SyscallRequest: Equatable {
 
 /// MCOS_IKC_SYSCALL_REPLY: args[0] is what goes back in rax.
 public struct SyscallReply: Equatable {
-    /// A value, or -errno (-4095 ... -1).
+    /// A value, or -errno (-Errno.maximum ... -1).
     public var result: Int64
 
     public init(result: Int64) { self.result = result }
@@ -71,8 +71,8 @@ public struct SyscallReply: Equatable {
         self.init(result: Int64(bitPattern: packet.args.0))
     }
 
-    /// Whether `result` is an error (Linux's convention: -4095 ... -1).
-    public var isError: Bool { result < 0 && result >= -4095 }
+    /// Whether `result` is an error (Linux's convention: -Errno.maximum ... -1).
+    public var isError: Bool { result < 0 && result >= -Errno.maximum }
 }
 
 /// MCOS_IKC_INVALIDATE {seq, start, bytes}: the proxy drops its mappings of the range

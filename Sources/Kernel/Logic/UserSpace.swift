@@ -13,10 +13,11 @@ public enum UserSpace {
         case discard
 
         public init?(_ advice: UInt64) {
+            typealias A = MadviseAdvice
             switch advice {
-            case 4, 8, 24: self = .discard  // MADV_DONTNEED, MADV_FREE, MADV_DONTNEED_LOCKED
+            case A.dontNeed, A.free, A.dontNeedLocked: self = .discard
             // NORMAL, RANDOM, SEQUENTIAL, WILLNEED; DONTFORK … POPULATE_WRITE; COLLAPSE
-            case 0...3, 10...23, 25: self = .hint
+            case A.normal...A.willNeed, A.dontFork...A.populateWrite, A.collapse: self = .hint
             default: return nil  // MADV_REMOVE (shared memory only), HWPOISON, unknown
             }
         }
