@@ -59,13 +59,14 @@ let package = Package(
             name: "NodeOperations",
             dependencies: ["Provisioning", "NodeControl", "Topology"]
         ),
-        // The LWK's logic, built for the host here so it can be unit-tested; `make kernel`
-        // builds the same files in Embedded Swift for x86_64-unknown-none-elf.
+        // The LWK's logic (Logic/, and the architecture's in Arch/x86_64/Logic/), built for
+        // the host here so it can be unit-tested; `make kernel` builds the same files with
+        // the Image/ folders in Embedded Swift for x86_64-unknown-none-elf.
         .target(
             name: "Kernel",
             dependencies: ["CMcosABI"],
             path: "Sources/Kernel",
-            exclude: ["Image"]
+            exclude: ["Image", "Arch/x86_64/Image"]
         ),
         .executableTarget(
             name: "mcprov",

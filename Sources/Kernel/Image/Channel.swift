@@ -7,15 +7,13 @@ import CMcosABI
 func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_to_lwk(UInt32(cpu))) }
 func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_from_lwk(UInt32(cpu))) }
 
-func shutdownRequested() -> Bool { bootBlock.shutdownRequested }
-
 /// Sends `packet` to Linux; spins while the ring is full (Linux drains it), parks on
 /// shutdown.
 func send(_ cpu: Int, _ packet: IKCPacket) {
     let ring = outboundRing(cpu)
     while !ring.send(packet) {
         if shutdownRequested() { park(cpu) }
-        lwk_pause()
+        Arch.relax()
     }
 }
 
@@ -80,7 +78,7 @@ func serveBeforeUserMode(_ process: Process) {
 func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPacket) -> Bool) -> IKCPacket? {
     let inbound = inboundRing(cpu)
     while true {
-        lwk_cli()
+        Arch.disableInterrupts()
         if shutdownRequested() { park(cpu) }
         if let packet = inbound.receive() {
             if wanted(packet) { return packet }
@@ -88,6 +86,17 @@ func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPac
             if process.pendingKill != nil && (stopOnKill || process.proxyGone) { return nil }
             continue
         }
-        lwk_sti_hlt()
+        Arch.waitForInterrupt()
     }
+}
+
+/// The IKC IPI arrived while the CPU ran user code (in kernel mode the waiting code
+/// reads the ring itself): serve the channel, end the process on KILL, park on
+/// shutdown.
+func ikcInterruptInUserMode(_ cpu: Int) {
+    guard let process = cpuStates[cpu].process else {
+        if shutdownRequested() { park(cpu) }
+        return
+    }
+    serveBeforeUserMode(process)
 }

@@ -1,6 +1,6 @@
 import CMcosABI
 
-// A program on an LWK CPU (issue 6): one single-threaded process per CPU, created,
+// A program on an LWK CPU: one single-threaded process per CPU, created,
 // filled and started by its proxy on Linux (mcexec) over the CPU's IKC channel. Its
 // memory is mapped eagerly from the LWK's own chunks, 4 KiB pages, and described by a
 // region list; the proxy maps the same frames, so anything it may have mapped is
@@ -32,7 +32,8 @@ final class Process {
     var loadedBytes = [UInt64](repeating: 0, count: 32)
     /// Signals from Linux that arrived while blocked (sigset bits).
     var pendingSignals: UInt64 = 0
-    var fsBase: UInt64 = 0
+    /// The user thread pointer (arch_prctl(ARCH_SET_FS) on x86-64).
+    var threadPointer: UInt64 = 0
     var toldNoProcesses = false
     var toldNoSignals = false
     var toldHandlerSkipped = false
@@ -55,14 +56,14 @@ final class Process {
     var tables: ProcessTables { ProcessTables(node: node) }
 
     /// The TLB holds this address space only once it has been entered.
-    func flush(_ virtual: UInt64) { if started { lwk_invlpg(virtual) } }
+    func flush(_ virtual: UInt64) { if started { Arch.flushTLB(virtual) } }
 
     /// Maps zeroed frames over [start, end) (unmapped space) with `protection`, writable
     /// for the proxy while `loading`; all or nothing.
     func mapAnonymous(start: UInt64, end: UInt64, protection: UInt32, loading: Bool) -> Bool {
         var memory = tables
         defer { heldBytes += memory.allocated }
-        let flags = UserSpace.leafFlags(protection: protection, loading: loading)
+        let flags = PageTables.userLeafFlags(protection: protection, loading: loading)
         var virtual = start
         while virtual < end {
             // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
@@ -141,7 +142,7 @@ final class Process {
     /// Every page of [start, end) (all mapped) gets `protection`.
     func protect(start: UInt64, end: UInt64, protection: UInt32) {
         var memory = tables
-        let flags = UserSpace.leafFlags(protection: protection)
+        let flags = PageTables.userLeafFlags(protection: protection)
         var virtual = start
         while virtual < end {
             _ = PageTables.protectUser(virtual: virtual, flags: flags, root: root, memory: &memory)
@@ -172,7 +173,7 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
     let state = cpuStates[cpu]
     switch request {
     case .create(let pid, let realtime, let monotonic, let numaMask):
-        let tsc = lwk_rdtsc()  // the clock base: as close to Linux's reading as we get
+        let tsc = Arch.cycles()  // the clock base: as close to Linux's reading as we get
         guard state.process == nil else {
             send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
             return
@@ -202,7 +203,7 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
     }
     let free = freeBytes()
     var memory = ProcessTables(node: cpuNode)
-    guard let root = PageTables.createRoot(kernelRoot: kernel.cr3, memory: &memory) else {
+    guard let root = PageTables.createRoot(kernelRoot: kernel.addressSpace, memory: &memory) else {
         return procReplyPacket(seq: seq, result: -Errno.noMem)
     }
     let state = cpuStates[cpu]
@@ -220,7 +221,7 @@ func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection
     return process.mapAnonymous(start: range.start, end: range.end, protection: protection, loading: true) ? 0 : -Errno.noMem
 }
 
-/// Final protections, the break, the reply, then ring 3 for good.
+/// Final protections, the break, the reply, then user mode for good.
 func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64, programBreak: UInt64) {
     let executable = process.regions.region(containing: entry).map { $0.protection & MCOS_PROT_EXEC != 0 } ?? false
     let stackOK = process.regions.region(containing: stack).map { $0.protection & MCOS_PROT_WRITE != 0 } ?? false
@@ -236,22 +237,18 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     let state = cpuStates[process.cpu]
     process.started = true
     serveBeforeUserMode(process)  // a KILL right behind START ends it here
-    lwk_write_cr3(process.root)
-    lwk_wrmsr(MSR.fsBase, 0)
-    lwk_wrmsr(MSR.gsBase, 0)
-    lwk_wrmsr(MSR.kernelGSBase, state.percpu)
-    lwk_fpu_reset(state.xcr0)
-    lwk_enter_user(entry, stack, state.stackTop)
+    Arch.switchAddressSpace(to: process.root)
+    Arch.enterUserMode(entry: entry, stack: stack, cpu: state)
 }
 
 // MARK: - The end
 
-/// Records how the process ended and continues on a fresh stack in lwk_process_end.
+/// Records how the process ended and continues on a fresh stack in processEnd.
 func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0) -> Never {
     process.status = status
     process.faultAddress = faultAddress
     process.faultIP = faultIP
-    lwk_restart_on_stack(cpuStates[process.cpu].stackTop, UInt64(process.cpu))
+    Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }
 
 /// INVALIDATE everything (unless the proxy is gone), free every frame and table page,
@@ -262,7 +259,7 @@ func processEnd(_ cpuIndex: UInt64) {
     let state = cpuStates[cpu]
     guard let process = state.process else { idle(cpu) }
     process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END)
-    lwk_write_cr3(kernel.cr3)
+    Arch.switchAddressSpace(to: kernel.addressSpace)
     var memory = process.tables
     var freed: UInt64 = 0
     PageTables.destroy(root: process.root, memory: &memory) { physical, _ in

@@ -4,18 +4,13 @@ import CMcosABI
 // the offload of every other one to the proxy on Linux (MCOS_IKC_SYSCALL, then a wait
 // for MCOS_IKC_SYSCALL_REPLY or a KILL).
 
-/// Called by lwk_syscall_entry with interrupts off; the result goes back in rax.
-@_cdecl("lwk_syscall")
-func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) {
-    let cpu = Int(cpuIndex)
-    guard let process = cpuStates[cpu].process else {
-        frame.pointee.rax = UInt64(bitPattern: -Errno.noSys)
-        return
-    }
+typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+/// System call `number` of the process on `cpu`, from the architecture's entry with
+/// interrupts off; what it returns goes back to the program.
+func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {
+    guard let process = cpuStates[cpu].process else { return -Errno.noSys }
     if kernel.options.testFault == .inSyscall { faultOnPurpose(cpu, "test_fault=syscall") }
-    let f = frame.pointee
-    let number = f.rax
-    let args = (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)
     let result: Int64
     if let call = Syscall(number: number), Syscall.route(number) == .local {
         result = localSyscall(process, call, args)
@@ -28,10 +23,8 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
     }
     // A KILL that came while the call waited for an INVALIDATE_ACK, or is still queued.
     serveBeforeUserMode(process)
-    frame.pointee.rax = UInt64(bitPattern: result)
+    return result
 }
-
-typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
 func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64 {
     switch call {
@@ -50,11 +43,11 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .schedYield: return 0
     case .archPrctl: return archPrctl(p, a.0, a.1)
     case .clockGettime:
-        guard let now = p.clock.read(a.0, tsc: lwk_rdtsc()) else { return -Errno.inval }
+        guard let now = p.clock.read(a.0, tsc: Arch.cycles()) else { return -Errno.inval }
         let time = ProcessClock.timespec(now)
         return p.copyOut(a.1, [time.0, time.1]) ? 0 : -Errno.fault
     case .gettimeofday:
-        let time = ProcessClock.timeval(p.clock.read(ProcessClock.realtimeID, tsc: lwk_rdtsc()) ?? 0)
+        let time = ProcessClock.timeval(p.clock.read(ProcessClock.realtimeID, tsc: Arch.cycles()) ?? 0)
         if a.0 != 0, !p.copyOut(a.0, [time.0, time.1]) { return -Errno.fault }
         if a.1 != 0, !p.copyOut(a.1, [0]) { return -Errno.fault }  // struct timezone: UTC
         return 0
@@ -158,21 +151,7 @@ func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: U
     return 0
 }
 
-// MARK: - Thread state
-
-func archPrctl(_ p: Process, _ code: UInt64, _ address: UInt64) -> Int64 {
-    switch code {
-    case ArchPrctlCode.setFS:
-        guard address < MCOS_USER_END else { return -Errno.perm }
-        p.fsBase = address
-        lwk_wrmsr(MSR.fsBase, address)
-        return 0
-    case ArchPrctlCode.getFS:
-        return p.copyOut(address, [p.fsBase]) ? 0 : -Errno.fault
-    default:
-        return -Errno.inval
-    }
-}
+// MARK: - Signal state
 
 /// Signal dispositions and the mask are kept so the program reads back what it set;
 /// no signal is ever delivered to a handler: a KILL ends the process.

@@ -36,8 +36,3 @@ public enum SignalAction {
 public enum RobustList {
     public static let headBytes: UInt64 = 24
 }
-
-/// arch_prctl(2) codes (x86's asm/prctl.h).
-public enum ArchPrctlCode {
-    public static let setFS: UInt64 = 0x1002, getFS: UInt64 = 0x1003
-}

@@ -39,18 +39,6 @@ public enum UserSpace {
               start >= MCOS_USER_START, start <= MCOS_USER_END, length <= MCOS_USER_END - start else { return nil }
         return (start, start + length)
     }
-
-    /// Leaf page-table flags for a page with `protection`: always user; writable only
-    /// with PROT_WRITE (or while the proxy still fills the page, before START); NX
-    /// without PROT_EXEC; not present for PROT_NONE (x86 cannot map a page that is
-    /// neither readable nor anything else, so the frame stays in the entry unmapped).
-    public static func leafFlags(protection: UInt32, loading: Bool = false) -> UInt64 {
-        var flags = PageTables.user
-        if protection & protectionBits != 0 || loading { flags |= PageTables.present }
-        if protection & MCOS_PROT_WRITE != 0 || loading { flags |= PageTables.writable }
-        if protection & MCOS_PROT_EXEC == 0 { flags |= PageTables.noExecute }
-        return flags
-    }
 }
 
 /// One mapped range of a process, page-aligned, with its protection (MCOS_PROT_*).

@@ -12,6 +12,19 @@ extension PageTables {
     /// The root-table (PML4) slot that maps `virtual`.
     public static func rootSlot(_ virtual: UInt64) -> UInt64 { (virtual >> 39) & 511 }
 
+    /// Leaf flags for a user page with `protection` (MCOS_PROT_*): always user;
+    /// writable only with PROT_WRITE (or while the proxy still fills the page, before
+    /// START); NX without PROT_EXEC; not present for PROT_NONE (x86 cannot map a page
+    /// that is neither readable nor anything else, so the frame stays in the entry
+    /// unmapped).
+    public static func userLeafFlags(protection: UInt32, loading: Bool = false) -> UInt64 {
+        var flags = user
+        if protection & UserSpace.protectionBits != 0 || loading { flags |= present }
+        if protection & MCOS_PROT_WRITE != 0 || loading { flags |= writable }
+        if protection & MCOS_PROT_EXEC == 0 { flags |= noExecute }
+        return flags
+    }
+
     /// A new address-space root: zeroed, with the kernel's slots copied from `kernelRoot`.
     public static func createRoot<Memory: TableMemory>(kernelRoot: UInt64, memory: inout Memory) -> UInt64? {
         guard let root = memory.allocateTable() else { return nil }
