@@ -46,7 +46,7 @@ public struct LoadPlan: Equatable {
     public var executableStack: Bool
 
     public enum PlanError: Error, Equatable {
-        /// Dynamic programs need ld.so first; not supported yet.
+        /// Dynamic programs need ld.so first, which the LWK does not load.
         case dynamicExecutable(interpreter: String)
         /// The static-PIE base is not page-aligned or pushes a segment out of user space.
         case badBase(UInt64)

@@ -1,7 +1,7 @@
 /// What a signal sent to a program on the LWK does, decided as Linux decides it from
-/// the program's dispositions and mask, with two differences the LWK cannot avoid yet:
-/// a handler does not run (the signal has its default action, and the LWK says so in
-/// its log), and a stop signal is ignored (no job control: the program keeps its CPU).
+/// the program's dispositions and mask, with two differences: a handler does not run
+/// (the signal has its default action, and the LWK says so in its log), and a stop
+/// signal is ignored (no job control: the program keeps its CPU).
 public enum SignalDelivery {
     public enum Outcome: Equatable, Sendable {
         /// The program ends, killed by the signal.
