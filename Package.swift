@@ -62,12 +62,14 @@ let package = Package(
             name: "NodeOperations",
             dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeControl"]
         ),
-        // The LWK's logic, built for the host here so it can be unit-tested; `make kernel`
-        // builds the same files in Embedded Swift for x86_64-unknown-none-elf.
+        // The LWK's logic (Logic/, and the architecture's in Arch/x86_64/Logic/), built for
+        // the host here so it can be unit-tested; `make kernel` builds the same files with
+        // the Image/ folders in Embedded Swift for x86_64-unknown-none-elf.
         .target(
             name: "Kernel",
+            dependencies: ["CMcosABI"],
             path: "Sources/Kernel",
-            exclude: ["Image"]
+            exclude: ["Image", "Arch/x86_64/Image"]
         ),
         .executableTarget(
             name: "mcprov",
@@ -105,7 +107,7 @@ let package = Package(
             dependencies: ["NodeBasics", "Topology", "Provisioning", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "CMcosABI", "TestSupport"]),
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),

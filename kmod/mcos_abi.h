@@ -2,9 +2,10 @@
 /*
  * mcos_abi.h - the one definition of the mcos ABI.
  *
- * Shared by the kernel module (kmod/), the user-space tools (C and Swift,
- * which imports this header through a module map) and, later, the
- * lightweight kernel (LWK) itself.
+ * Shared by the kernel module (kmod/), the user-space tools and the
+ * lightweight kernel (LWK); Swift imports it through the module map
+ * Sources/CMcosABI/module.modulemap (both the host build and the LWK's
+ * Embedded Swift build, which defines MCOS_LWK).
  *
  * Rules for this file:
  *  - plain C, no kernel-only constructs outside #ifdef __KERNEL__;
@@ -631,15 +632,84 @@ MCOS_ABI_CHECK(mcos_proc_event, 80);
 MCOS_ABI_CHECK(mcos_proc_reply, 16);
 MCOS_ABI_CHECK(mcos_proc_kill, 8);
 
-/* Offsets the LWK's Swift code reads by number (Sources/Kernel/Logic/BootInfo.swift). */
-#ifdef offsetof
+/*
+ * Every field of the memory the module and the LWK share, where both
+ * expect it: the two sides are built by different compilers (the kernel's
+ * gcc, clang for the LWK) and read these structures at run time.
+ */
 #define MCOS_ABI_OFF(type, field, off) \
-	_Static_assert(offsetof(struct type, field) == (off), #type "." #field " moved")
+	_Static_assert(__builtin_offsetof(struct type, field) == (off), \
+		       #type "." #field " moved")
+
+MCOS_ABI_OFF(mcos_boot_block, magic, 0);
+MCOS_ABI_OFF(mcos_boot_block, version, 4);
+MCOS_ABI_OFF(mcos_boot_block, size, 8);
+MCOS_ABI_OFF(mcos_boot_block, status, 12);
+MCOS_ABI_OFF(mcos_boot_block, nr_cpus, 16);
+MCOS_ABI_OFF(mcos_boot_block, nr_chunks, 20);
+MCOS_ABI_OFF(mcos_boot_block, nr_nodes, 24);
+MCOS_ABI_OFF(mcos_boot_block, kargs_len, 28);
+MCOS_ABI_OFF(mcos_boot_block, cpus_off, 32);
+MCOS_ABI_OFF(mcos_boot_block, chunks_off, 40);
+MCOS_ABI_OFF(mcos_boot_block, distance_off, 48);
+MCOS_ABI_OFF(mcos_boot_block, kargs_off, 56);
 MCOS_ABI_OFF(mcos_boot_block, kmsg_phys, 64);
+MCOS_ABI_OFF(mcos_boot_block, tsc_khz, 72);
 MCOS_ABI_OFF(mcos_boot_block, free_off, 80);
+MCOS_ABI_OFF(mcos_boot_block, trampoline_phys, 88);
+MCOS_ABI_OFF(mcos_boot_block, tramp_lock_phys, 96);
 MCOS_ABI_OFF(mcos_boot_block, ikc_phys, 104);
+MCOS_ABI_OFF(mcos_boot_block, ikc_bytes, 112);
+MCOS_ABI_OFF(mcos_boot_block, ikc_slots, 116);
 MCOS_ABI_OFF(mcos_boot_block, shutdown, 120);
+MCOS_ABI_OFF(mcos_boot_block, nr_started, 124);
+MCOS_ABI_OFF(mcos_boot_block, nr_parked, 128);
 MCOS_ABI_OFF(mcos_boot_block, panic_cpu, 132);
-#endif
+MCOS_ABI_OFF(mcos_boot_block, reserved, 136);
+
+MCOS_ABI_OFF(mcos_boot_cpu, apic_id, 0);
+MCOS_ABI_OFF(mcos_boot_cpu, node, 4);
+MCOS_ABI_OFF(mcos_boot_cpu, linux_cpu, 8);
+
+MCOS_ABI_OFF(mcos_boot_chunk, phys, 0);
+MCOS_ABI_OFF(mcos_boot_chunk, bytes, 8);
+MCOS_ABI_OFF(mcos_boot_chunk, node, 16);
+
+MCOS_ABI_OFF(mcos_kmsg_ring, version, 0);
+MCOS_ABI_OFF(mcos_kmsg_ring, data_bytes, 4);
+MCOS_ABI_OFF(mcos_kmsg_ring, head, 8);
+MCOS_ABI_OFF(mcos_kmsg_ring, start, 16);
+
+MCOS_ABI_OFF(mcos_ikc_ring, write, 0);
+MCOS_ABI_OFF(mcos_ikc_ring, read, 8);
+MCOS_ABI_OFF(mcos_ikc_ring, slots, 16);
+MCOS_ABI_OFF(mcos_ikc_ring, slot_bytes, 20);
+MCOS_ABI_OFF(mcos_ikc_ring, magic, 24);
+
+MCOS_ABI_OFF(mcos_ikc_packet, version, 0);
+MCOS_ABI_OFF(mcos_ikc_packet, type, 4);
+MCOS_ABI_OFF(mcos_ikc_packet, seq, 8);
+MCOS_ABI_OFF(mcos_ikc_packet, args, 16);
+
+/* Both counters of a ring are moved with single 64-bit stores. */
+_Static_assert(__builtin_offsetof(struct mcos_ikc_ring, write) % 8 == 0 &&
+	       __builtin_offsetof(struct mcos_ikc_ring, read) % 8 == 0,
+	       "mcos_ikc_ring counters must be naturally aligned");
+/* A ring's slots follow its header, one packet each. */
+_Static_assert(sizeof(struct mcos_ikc_ring) % sizeof(struct mcos_ikc_packet) == 0,
+	       "mcos_ikc_ring header must end on a slot boundary");
+/* The IKC IPI must be an external-interrupt vector on x86 (32..255). */
+_Static_assert(MCOS_IKC_VECTOR >= 32 && MCOS_IKC_VECTOR <= 255,
+	       "MCOS_IKC_VECTOR is not an external-interrupt vector");
+/* The user range is page-aligned, its parts in order, below the LWK's slots. */
+_Static_assert(MCOS_USER_START % 4096 == 0 && MCOS_USER_END % 4096 == 0 &&
+	       MCOS_USER_STACK_TOP % 4096 == 0 && MCOS_USER_MMAP_TOP % 4096 == 0,
+	       "the user range must be page-aligned");
+_Static_assert(MCOS_USER_START < MCOS_USER_PIE_BASE &&
+	       MCOS_USER_PIE_BASE < MCOS_USER_MMAP_TOP &&
+	       MCOS_USER_MMAP_TOP < MCOS_USER_STACK_TOP &&
+	       MCOS_USER_STACK_TOP <= MCOS_USER_END &&
+	       MCOS_USER_END <= MCOS_LWK_PHYS_MAP && MCOS_LWK_PHYS_MAP < MCOS_LWK_BASE,
+	       "the address-space layout is out of order");
 
 #endif /* MCOS_ABI_H */

@@ -148,7 +148,7 @@ struct Launcher {
     /// argv, envp and auxv below the stack top; returns the initial stack pointer.
     private func writeInitialStack(stackBytes: UInt64) throws(MCExecError) -> UInt64 {
         var random = [UInt8](repeating: 0, count: 16)
-        let got = random.withUnsafeMutableBytes { mcexec_raw_syscall(318, Int(bitPattern: $0.baseAddress), 16, 0, 0, 0, 0) }  // getrandom
+        let got = random.withUnsafeMutableBytes { mcexec_raw_syscall(Int(Syscall.getrandom.rawValue), Int(bitPattern: $0.baseAddress), $0.count, 0, 0, 0, 0) }
         if got != 16 { for i in random.indices { random[i] = UInt8.random(in: 0...255) } }
         var process = InitialStack.Process(plan: program.plan, random: random, executablePath: Array(name.utf8))
         process.uid = UInt64(getuid())
@@ -246,8 +246,8 @@ struct Launcher {
         case .perform:
             return raw(Int(number), a)
         case .refuse(let code):
-            verbose("refused system call \(number) (errno \(code))")
-            return -Int64(code)
+            verbose("refused system call \(number) (errno \(code.rawValue))")
+            return -code
         case .pretend(let value):
             return value
         case .killProgram(let signal):
@@ -256,7 +256,7 @@ struct Launcher {
         case .closeRanges(let ranges, let flags):
             var result: Int64 = 0
             for range in ranges {
-                let r = raw(Int(SyscallNumber.closeRange), [UInt64(range.lowerBound), UInt64(range.upperBound), UInt64(flags), 0, 0, 0])
+                let r = raw(Int(Syscall.closeRange.rawValue), [UInt64(range.lowerBound), UInt64(range.upperBound), UInt64(flags), 0, 0, 0])
                 if r < 0 { result = r }
             }
             return result

@@ -1,3 +1,4 @@
+import CMcosABI
 import Testing
 @testable import Kernel
 
@@ -18,7 +19,21 @@ final class ByteMemory: SharedMemory {
     func load32(_ offset: Int) -> UInt32 {
         (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
     }
+    func add32(_ offset: Int, _ value: UInt32) -> UInt32 {
+        store32(offset, load32(offset) &+ value)
+        return load32(offset)
+    }
     func store8(_ offset: Int, _ value: UInt8) { bytes[offset] = value }
+
+    /// The bytes at `offset` read as a C struct of the ABI.
+    func load<T: BitwiseCopyable>(_ type: T.Type, at offset: Int = 0) -> T {
+        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: type) }
+    }
+
+    /// Writes a C struct of the ABI at `offset`.
+    func store<T: BitwiseCopyable>(_ value: T, at offset: Int) {
+        withUnsafeBytes(of: value) { for (index, byte) in $0.enumerated() { bytes[offset + index] = byte } }
+    }
     func load8(_ offset: Int) -> UInt8 { bytes[offset] }
 }
 
@@ -69,69 +84,71 @@ final class ByteMemory: SharedMemory {
         ring.format(slots: 4)
         #expect(ring.isValid && ring.pending == 0)
         for seq in 1...4 {
-            #expect(ring.send(IKCPacket(type: IKCPacket.ping, seq: UInt64(seq), args: (UInt64(seq), 0, 0, 0, 0, 7))))
+            #expect(ring.send(IKCPacket(type: MCOS_IKC_PING, seq: UInt64(seq), args: (UInt64(seq), 0, 0, 0, 0, 7))))
         }
-        #expect(!ring.send(IKCPacket(type: IKCPacket.ping, seq: 5)), "full")
+        #expect(!ring.send(IKCPacket(type: MCOS_IKC_PING, seq: 5)), "full")
         let first = try #require(ring.receive())
-        #expect(first == IKCPacket(type: IKCPacket.ping, seq: 1, args: (1, 0, 0, 0, 0, 7)))
-        #expect(ring.send(IKCPacket(type: IKCPacket.pong, seq: 5)))
+        #expect(first == IKCPacket(type: MCOS_IKC_PING, seq: 1, args: (1, 0, 0, 0, 0, 7)))
+        #expect(ring.send(IKCPacket(type: MCOS_IKC_PONG, seq: 5)))
         #expect((2...5).map { _ in ring.receive()?.seq } == [2, 3, 4, 5])
         #expect(ring.receive() == nil)
         #expect(memory.load64(0) == 5 && memory.load64(8) == 5, "counters only grow")
     }
 
+    /// What the LWK writes reads back through the C structs the module uses.
     @Test func layoutMatchesTheABI() {
         let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 2))
         let ring = IKCRing(memory: memory)
         ring.format(slots: 2)
-        _ = ring.send(IKCPacket(type: 3, seq: 0x1122, args: (9, 8, 7, 6, 5, 4)))
-        // struct mcos_ikc_ring: write, read, slots, slot_bytes, magic; then mcos_ikc_packet
-        #expect(memory.load32(16) == 2 && memory.load32(20) == 64 && memory.load32(24) == 0x4349_4b52)
-        #expect(memory.load32(64) == 1 && memory.load32(68) == 3 && memory.load64(72) == 0x1122)
-        #expect(memory.load64(80) == 9 && memory.load64(120) == 4)
+        _ = ring.send(IKCPacket(type: MCOS_IKC_PONG, seq: 0x1122, args: (9, 8, 7, 6, 5, 4)))
+        let header = memory.load(mcos_ikc_ring.self)
+        #expect(header.write == 1 && header.read == 0 && header.slots == 2)
+        #expect(header.slot_bytes == UInt32(MemoryLayout<mcos_ikc_packet>.size) && header.magic == MCOS_IKC_MAGIC)
+        let packet = memory.load(mcos_ikc_packet.self, at: MemoryLayout<mcos_ikc_ring>.size)
+        #expect(packet.version == UInt32(MCOS_IKC_VERSION) && packet.type == MCOS_IKC_PONG.rawValue && packet.seq == 0x1122)
+        #expect(packet.args.0 == 9 && packet.args.5 == 4)
     }
 }
 
 @Suite struct BootInfoTests {
-    /// A boot block as mcos_boot.c writes it.
+    /// A boot block as mcos_boot.c writes it: the header, then the CPU, chunk,
+    /// distance and argument tables.
     static func block(cpus: [(UInt32, Int32, UInt32)], chunks: [(UInt64, UInt64, Int32)], nodes: Int,
-                      kargs: String, magic: UInt32 = BootInfo.magic) -> [UInt8] {
+                      kargs: String, magic: UInt32 = MCOS_BOOT_MAGIC) -> [UInt8] {
         let memory = ByteMemory(count: 4096)
-        var offset = BootInfo.Offset.header
-        memory.store32(0, magic)
-        memory.store32(4, BootInfo.version)
-        memory.store32(16, UInt32(cpus.count))
-        memory.store32(20, UInt32(chunks.count))
-        memory.store32(24, UInt32(nodes))
         let kargsBytes = Array(kargs.utf8) + [0]
-        memory.store32(28, UInt32(kargsBytes.count))
-        memory.storeRelease64(32, UInt64(offset))
-        for (index, cpu) in cpus.enumerated() {
-            memory.store32(offset + index * 16, cpu.0)
-            memory.store32(offset + index * 16 + 4, UInt32(bitPattern: cpu.1))
-            memory.store32(offset + index * 16 + 8, cpu.2)
+        var header = mcos_boot_block()
+        header.magic = magic
+        header.version = UInt32(MCOS_BOOT_BLOCK_VERSION)
+        header.nr_cpus = UInt32(cpus.count)
+        header.nr_chunks = UInt32(chunks.count)
+        header.nr_nodes = UInt32(nodes)
+        header.kargs_len = UInt32(kargsBytes.count)
+        var offset = MemoryLayout<mcos_boot_block>.size
+        header.cpus_off = UInt64(offset)
+        for (apicID, node, linuxCPU) in cpus {
+            memory.store(mcos_boot_cpu(apic_id: apicID, node: node, linux_cpu: linuxCPU, reserved0: 0), at: offset)
+            offset += MemoryLayout<mcos_boot_cpu>.stride
         }
-        offset += cpus.count * 16
-        memory.storeRelease64(40, UInt64(offset))
-        for (index, chunk) in chunks.enumerated() {
-            memory.storeRelease64(offset + index * 24, chunk.0)
-            memory.storeRelease64(offset + index * 24 + 8, chunk.1)
-            memory.store32(offset + index * 24 + 16, UInt32(bitPattern: chunk.2))
+        header.chunks_off = UInt64(offset)
+        for (physical, bytes, node) in chunks {
+            memory.store(mcos_boot_chunk(phys: physical, bytes: bytes, node: node, reserved0: 0), at: offset)
+            offset += MemoryLayout<mcos_boot_chunk>.stride
         }
-        offset += chunks.count * 24
-        memory.storeRelease64(48, UInt64(offset))
+        header.distance_off = UInt64(offset)
         for a in 0..<nodes {
             for b in 0..<nodes { memory.store32(offset + (a * nodes + b) * 4, a == b ? 10 : 31) }
         }
         offset += nodes * nodes * 4
-        memory.storeRelease64(56, UInt64(offset))
+        header.kargs_off = UInt64(offset)
         for (index, byte) in kargsBytes.enumerated() { memory.store8(offset + index, byte) }
         offset += kargsBytes.count
-        memory.store32(8, UInt32(offset))
-        memory.storeRelease64(64, 0x1234_5000)
-        memory.storeRelease64(72, 2_600_000)
-        memory.storeRelease64(80, 0x3_0000)
-        memory.storeRelease64(88, 0x99000)
+        header.size = UInt32(offset)
+        header.kmsg_phys = 0x1234_5000
+        header.tsc_khz = 2_600_000
+        header.free_off = 0x3_0000
+        header.trampoline_phys = 0x99000
+        memory.store(header, at: 0)
         return memory.bytes
     }
 
@@ -169,10 +186,35 @@ final class ByteMemory: SharedMemory {
         #expect(throws: BootInfo.ParseError.badMagic) { try badMagic.withUnsafeBytes { try BootInfo(parsing: $0) } }
         #expect(throws: BootInfo.ParseError.tooShort) { try Array(good[0..<100]).withUnsafeBytes { try BootInfo(parsing: $0) } }
         var noCPU = good
-        noCPU[16] = 0
+        noCPU[MemoryLayout<mcos_boot_block>.offset(of: \.nr_cpus)!] = 0
         #expect(throws: BootInfo.ParseError.noCPU) { try noCPU.withUnsafeBytes { try BootInfo(parsing: $0) } }
         var outside = good
-        outside[41] = 0x40  // chunks_off far past the block
+        outside[MemoryLayout<mcos_boot_block>.offset(of: \.chunks_off)! + 1] = 0x40  // far past the block
         #expect(throws: BootInfo.ParseError.tableOutside("chunks")) { try outside.withUnsafeBytes { try BootInfo(parsing: $0) } }
+    }
+}
+
+@Suite struct LiveBootBlockTests {
+    /// What the LWK reports lands in the fields mcos_boot.c reads, and the other way round.
+    @Test func reportsReachTheModulesFields() {
+        let memory = ByteMemory(count: MemoryLayout<mcos_boot_block>.size)
+        var header = mcos_boot_block()
+        header.free_off = 0x5_0000
+        memory.store(header, at: 0)
+        let live = LiveBootBlock(memory: memory)
+        #expect(live.freeOffset == 0x5_0000 && !live.shutdownRequested)
+        live.bootCPUStarted()
+        live.cpuStarted()
+        live.cpuParked()
+        live.recordPanic(cpu: 1)
+        live.publishIKC(physical: 0x8000_0000, ringBytes: 4096, slots: 63)
+        live.setStatus(MCOS_BOOT_READY)
+        header = memory.load(mcos_boot_block.self)
+        #expect(header.nr_started == 2 && live.startedCPUs == 2 && header.nr_parked == 1 && header.panic_cpu == 2)
+        #expect(header.ikc_phys == 0x8000_0000 && header.ikc_bytes == 4096 && header.ikc_slots == 63)
+        #expect(header.status == MCOS_BOOT_READY.rawValue)
+        header.shutdown = 1
+        memory.store(header, at: 0)
+        #expect(live.shutdownRequested)
     }
 }

@@ -1,3 +1,4 @@
+import CMcosABI
 import Testing
 @testable import Kernel
 
@@ -89,7 +90,7 @@ struct FakeMemory: TableMemory {
 
 @Suite struct PageTableTests {
     static let mib: UInt64 = 1 << 20
-    static let window: UInt64 = 0x0000_7f80_0000_0000  // PML4 slot 255: lower half, top byte 0
+    static let window: UInt64 = MCOS_LWK_BASE  // PML4 slot 255: lower half, top byte 0
 
     @Test func largePagesWhereAlignedSmallElsewhere() {
         let chunks: [(physical: UInt64, bytes: UInt64)] = [(0x1_0000_0000, 4 * Self.mib), (0x2_0010_0000, 4 * Self.mib)]

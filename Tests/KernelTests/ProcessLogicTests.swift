@@ -1,26 +1,27 @@
+import CMcosABI
 import Testing
 @testable import Kernel
 
 @Suite struct RegionMapTests {
-    static let rw = UserSpace.protRead | UserSpace.protWrite, rx = UserSpace.protRead | UserSpace.protExec
+    static let rw = MCOS_PROT_READ | MCOS_PROT_WRITE, rx = MCOS_PROT_READ | MCOS_PROT_EXEC
 
     @Test func rangesMustBeAlignedAndInUserSpace() {
         #expect(UserSpace.range(start: 0x40_0000, bytes: 1)! == (0x40_0000, 0x40_1000))
         #expect(UserSpace.range(start: 0x40_0001, bytes: 1) == nil)
         #expect(UserSpace.range(start: 0x40_0000, bytes: 0) == nil)
         #expect(UserSpace.range(start: 0x1000, bytes: 0x1000) == nil, "below MCOS_USER_START")
-        #expect(UserSpace.range(start: UserSpace.end - 0x1000, bytes: 0x1000)! == (UserSpace.end - 0x1000, UserSpace.end))
-        #expect(UserSpace.range(start: UserSpace.end - 0x1000, bytes: 0x2000) == nil)
+        #expect(UserSpace.range(start: MCOS_USER_END - 0x1000, bytes: 0x1000)! == (MCOS_USER_END - 0x1000, MCOS_USER_END))
+        #expect(UserSpace.range(start: MCOS_USER_END - 0x1000, bytes: 0x2000) == nil)
         #expect(UserSpace.range(start: 0x40_0000, bytes: .max) == nil)
     }
 
     @Test func leafFlagsFollowProtection() {
-        let rw = UserSpace.leafFlags(protection: Self.rw)
+        let rw = PageTables.userLeafFlags(protection: Self.rw)
         #expect(rw & PageTables.writable != 0 && rw & PageTables.noExecute != 0 && rw & PageTables.user != 0)
-        let rx = UserSpace.leafFlags(protection: Self.rx)
+        let rx = PageTables.userLeafFlags(protection: Self.rx)
         #expect(rx & PageTables.writable == 0 && rx & PageTables.noExecute == 0 && rx & PageTables.present != 0)
-        #expect(UserSpace.leafFlags(protection: Self.rx, loading: true) & PageTables.writable != 0, "the proxy fills it first")
-        #expect(UserSpace.leafFlags(protection: 0) & PageTables.present == 0, "PROT_NONE")
+        #expect(PageTables.userLeafFlags(protection: Self.rx, loading: true) & PageTables.writable != 0, "the proxy fills it first")
+        #expect(PageTables.userLeafFlags(protection: 0) & PageTables.present == 0, "PROT_NONE")
     }
 
     @Test func insertRefusesOverlapAndMerges() {
@@ -52,10 +53,10 @@ import Testing
     @Test func protectNeedsEveryPageMapped() {
         var map = RegionMap()
         map.insert(UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw))
-        let step5 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: UserSpace.protRead)
+        let step5 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ)
         #expect(step5)
-        #expect(map.regions.count == 3 && map.regions[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: UserSpace.protRead))
-        let hole = map.protect(start: 0x13_0000, end: 0x15_0000, protection: UserSpace.protRead)
+        #expect(map.regions.count == 3 && map.regions[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ))
+        let hole = map.protect(start: 0x13_0000, end: 0x15_0000, protection: MCOS_PROT_READ)
         #expect(!hole, "ENOMEM: 0x14_0000 up is a hole")
         let step6 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: Self.rw)
         #expect(step6)
@@ -65,14 +66,14 @@ import Testing
 
     @Test func mmapPlacementIsTopDownIntoTheHighestHole() {
         var map = RegionMap()
-        let top = UserSpace.mmapTop
+        let top = MCOS_USER_MMAP_TOP
         #expect(map.findFree(bytes: 0x2000) == top - 0x2000)
         map.insert(UserRegion(start: top - 0x2000, end: top, protection: Self.rw))
         #expect(map.findFree(bytes: 0x1000) == top - 0x3000)
         map.insert(UserRegion(start: top - 0x5000, end: top - 0x3000, protection: Self.rw))
         #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the one-page hole")
         #expect(map.findFree(bytes: 0x2000) == top - 0x7000)
-        map.insert(UserRegion(start: UserSpace.stackTop - 0x10_0000, end: UserSpace.stackTop, protection: Self.rw))
+        map.insert(UserRegion(start: MCOS_USER_STACK_TOP - 0x10_0000, end: MCOS_USER_STACK_TOP, protection: Self.rw))
         #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the stack above the top does not count")
         #expect(map.findFree(bytes: 0x3000, top: 0x5_0000, bottom: 0x1_0000) == 0x4_d000)
         #expect(map.findFree(bytes: 0x5_0000, top: 0x5_0000, bottom: 0x1_0000) == nil)
@@ -92,7 +93,7 @@ import Testing
         #expect(brk.step(to: 0x62_1000) == .grow(from: 0x60_1000, to: 0x62_1000))
         brk.commit(0x62_1000)
         #expect(brk.step(to: 0x60_0000) == .shrink(from: 0x60_0000, to: 0x62_1000))
-        #expect(brk.step(to: UserSpace.end + 0x1000) == .refuse)
+        #expect(brk.step(to: MCOS_USER_END + 0x1000) == .refuse)
     }
 }
 
@@ -104,22 +105,22 @@ import Testing
     }
 
     @Test func exceptionsMapToLinuxSignals() {
-        #expect(ProcessEnd.signal(vector: 14) == 11 && ProcessEnd.signal(vector: 13) == 11)
-        #expect(ProcessEnd.signal(vector: 12) == 11 && ProcessEnd.signal(vector: 11) == 11)
-        #expect(ProcessEnd.signal(vector: 6) == 4)
-        #expect(ProcessEnd.signal(vector: 0) == 8 && ProcessEnd.signal(vector: 16) == 8 && ProcessEnd.signal(vector: 19) == 8)
-        #expect(ProcessEnd.signal(vector: 17) == 7)
-        #expect(ProcessEnd.signal(vector: 3) == 5 && ProcessEnd.signal(vector: 1) == 5)
-        #expect(ProcessEnd.signal(vector: 2) == nil && ProcessEnd.signal(vector: 18) == nil)
-        #expect(ProcessEnd.faultAddress(vector: 14, cr2: 0xdead, rip: 0x40_1000) == 0xdead)
-        #expect(ProcessEnd.faultAddress(vector: 6, cr2: 0xdead, rip: 0x40_1000) == 0x40_1000)
-        #expect(ProcessEnd.faultAddress(vector: 13, cr2: 0xdead, rip: 0x40_1000) == 0)
+        #expect(CPUException.signal(vector: 14) == 11 && CPUException.signal(vector: 13) == 11)
+        #expect(CPUException.signal(vector: 12) == 11 && CPUException.signal(vector: 11) == 11)
+        #expect(CPUException.signal(vector: 6) == 4)
+        #expect(CPUException.signal(vector: 0) == 8 && CPUException.signal(vector: 16) == 8 && CPUException.signal(vector: 19) == 8)
+        #expect(CPUException.signal(vector: 17) == 7)
+        #expect(CPUException.signal(vector: 3) == 5 && CPUException.signal(vector: 1) == 5)
+        #expect(CPUException.signal(vector: 2) == nil && CPUException.signal(vector: 18) == nil)
+        #expect(CPUException.faultAddress(vector: 14, cr2: 0xdead, rip: 0x40_1000) == 0xdead)
+        #expect(CPUException.faultAddress(vector: 6, cr2: 0xdead, rip: 0x40_1000) == 0x40_1000)
+        #expect(CPUException.faultAddress(vector: 13, cr2: 0xdead, rip: 0x40_1000) == 0)
     }
 
     @Test func faultLinesHaveLinuxsShape() {
-        #expect(ProcessEnd.faultMessage(name: "a.out", pid: 123, vector: 14, address: 0, rip: 0x40_1136, rsp: 0xfff_ffff_e000, error: 4)
+        #expect(CPUException.faultMessage(name: "a.out", pid: 123, vector: 14, address: 0, rip: 0x40_1136, rsp: 0xfff_ffff_e000, error: 4)
             == "a.out[123]: segfault at 0 ip 0000000000401136 sp 00000fffffffe000 error 4")
-        #expect(ProcessEnd.faultMessage(name: "123", pid: 123, vector: 6, address: 0, rip: 0x40_1136, rsp: 0x7000, error: 0)
+        #expect(CPUException.faultMessage(name: "123", pid: 123, vector: 6, address: 0, rip: 0x40_1136, rsp: 0x7000, error: 0)
             == "123[123] trap invalid opcode ip:401136 sp:7000 error:0")
     }
 }
@@ -152,7 +153,7 @@ import Testing
         memory.write(kernelRoot + 255 * 8, 0xbbbb_0003)
         let root = PageTables.createRoot(kernelRoot: kernelRoot, memory: &memory)!
         #expect(memory.read(root + 255 * 8) == 0xbbbb_0003 && memory.read(root + 254 * 8) == 0xaaaa_0003)
-        let flags = UserSpace.leafFlags(protection: UserSpace.protRead | UserSpace.protWrite)
+        let flags = PageTables.userLeafFlags(protection: MCOS_PROT_READ | MCOS_PROT_WRITE)
         #expect(PageTables.mapUser(virtual: 0x40_0000, physical: 0x100_0000, flags: flags, root: root, memory: &memory))
         #expect(PageTables.mapUser(virtual: 0x40_1000, physical: 0x100_5000, flags: flags, root: root, memory: &memory))
         // The user bit at every level.
@@ -163,14 +164,14 @@ import Testing
             table = entry & PageTables.addressMask
         }
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, true))
-        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: UserSpace.protRead), root: root, memory: &memory))
+        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: PageTables.userLeafFlags(protection: MCOS_PROT_READ), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, false))
-        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
+        #expect(PageTables.protectUser(virtual: 0x40_1000, flags: PageTables.userLeafFlags(protection: 0), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory) == nil, "PROT_NONE is not reachable")
         #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == 0x100_0000)
         #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == nil)
         #expect(PageTables.userFrame(0x9000_0000, root: root, memory: memory) == nil)
-        #expect(PageTables.mapUser(virtual: 0x40_2000, physical: 0x100_6000, flags: UserSpace.leafFlags(protection: 0), root: root, memory: &memory))
+        #expect(PageTables.mapUser(virtual: 0x40_2000, physical: 0x100_6000, flags: PageTables.userLeafFlags(protection: 0), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_2000, root: root, memory: memory) == nil, "mmap(PROT_NONE) keeps its frame unreachable")
         #expect(PageTables.ownedFrame(0x40_2000, root: root, memory: memory) == 0x100_6000, "but owned (madvise zeroes it)")
         #expect(PageTables.ownedFrame(0x40_1000, root: root, memory: memory) == 0x100_5000)

@@ -16,26 +16,26 @@ import Testing
 
     @Test func ignoredBlockedAndHandled() {
         #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: 0) == .ignore)
-        #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: S.bit(Self.sigint)) == .hold)
-        #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: S.bit(Self.sigint)) == .hold, "blocked first, as Linux queues it")
-        #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: S.bit(Self.sigterm)) == .end, "another signal's bit")
-        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: 0) == .end, "a handler cannot run yet")
+        #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: Signal.bit(Self.sigint)) == .hold)
+        #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: Signal.bit(Self.sigint)) == .hold, "blocked first, as Linux queues it")
+        #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: Signal.bit(Self.sigterm)) == .end, "another signal's bit")
+        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: 0) == .end, "a handler does not run")
         #expect(S.outcome(signal: Self.sigchld, handler: Self.handler, blocked: 0) == .ignore, "its default action, ignore")
     }
 
     @Test func killAndAGoneProxyAlwaysEnd() {
-        #expect(S.outcome(signal: S.sigkill, handler: S.ignoreHandler, blocked: .max) == .end)
+        #expect(S.outcome(signal: Signal.kill, handler: S.ignoreHandler, blocked: .max) == .end)
         #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: .max, proxyGone: true) == .end)
-        #expect(S.outcome(signal: S.sigstop, handler: S.defaultHandler, blocked: .max) == .ignore, "never held")
+        #expect(S.outcome(signal: Signal.stop, handler: S.defaultHandler, blocked: .max) == .ignore, "never held")
     }
 
     @Test func pendingSignalsComeOutLowestFirstWhenUnblocked() {
-        let pending = S.bit(Self.sigterm) | S.bit(Self.sigint) | S.bit(64)
-        #expect(S.bit(1) == 1 && S.bit(64) == 1 << 63)
+        let pending = Signal.bit(Self.sigterm) | Signal.bit(Self.sigint) | Signal.bit(64)
+        #expect(Signal.bit(1) == 1 && Signal.bit(64) == 1 << 63)
         #expect(S.deliverable(pending: pending, blocked: pending) == nil)
-        #expect(S.deliverable(pending: pending, blocked: S.bit(Self.sigint)) == Self.sigterm)
+        #expect(S.deliverable(pending: pending, blocked: Signal.bit(Self.sigint)) == Self.sigterm)
         #expect(S.deliverable(pending: pending, blocked: 0) == Self.sigint)
-        #expect(S.deliverable(pending: S.bit(64), blocked: 0) == 64)
+        #expect(S.deliverable(pending: Signal.bit(64), blocked: 0) == 64)
         #expect(S.deliverable(pending: 0, blocked: 0) == nil)
     }
 }

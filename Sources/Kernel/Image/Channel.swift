@@ -1,11 +1,11 @@
+import CMcosABI
+
 // A CPU's IKC channel while it has a process: sending to Linux (which polls, so a full
 // ring only needs patience) and waiting, halted between interrupts, for one answer
 // while everything else that arrives is still served.
 
-func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(2 + 2 * cpu) }
-func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(3 + 2 * cpu) }
-
-func shutdownRequested() -> Bool { lwk_load32(field(BootInfo.Offset.shutdown)) != 0 }
+func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_to_lwk(UInt32(cpu))) }
+func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_from_lwk(UInt32(cpu))) }
 
 /// Sends `packet` to Linux; spins while the ring is full (Linux drains it), parks on
 /// shutdown.
@@ -13,12 +13,12 @@ func send(_ cpu: Int, _ packet: IKCPacket) {
     let ring = outboundRing(cpu)
     while !ring.send(packet) {
         if shutdownRequested() { park(cpu) }
-        lwk_pause()
+        Arch.relax()
     }
 }
 
 func answerPing(_ cpu: Int, _ packet: IKCPacket) {
-    send(cpu, IKCPacket(type: IKCPacket.pong, seq: packet.seq,
+    send(cpu, IKCPacket(type: MCOS_IKC_PONG, seq: packet.seq,
                         args: (UInt64(cpu), UInt64(kernel.info.cpus[cpu].apicID), 0, 0, 0, 0)))
 }
 
@@ -27,11 +27,11 @@ func answerPing(_ cpu: Int, _ packet: IKCPacket) {
 /// to act on; late answers nobody waits for are dropped.
 func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     switch packet.type {
-    case IKCPacket.ping:
+    case MCOS_IKC_PING:
         answerPing(cpu, packet)
-    case IKCPacket.procCreate, IKCPacket.procMap, IKCPacket.procStart:
+    case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START:
         send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
-    case IKCPacket.procKill:
+    case MCOS_IKC_PROC_KILL:
         if case .kill(let signal, let proxyGone)? = ProcessRequest(packet: packet) {
             if proxyGone { process.proxyGone = true }
             deliver(signal, to: process)
@@ -45,7 +45,7 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
 /// noted in `pendingKill` and carried out before the program runs again; a blocked
 /// signal waits in `pendingSignals` for sigprocmask to let it through.
 func deliver(_ signal: UInt32, to process: Process) {
-    let handler = process.signalActions[Int(signal) * 4]
+    let handler = process.signalActions[Int(signal) * SignalAction.words]
     switch SignalDelivery.outcome(signal: signal, handler: handler, blocked: process.signalMask, proxyGone: process.proxyGone) {
     case .end:
         if handler > SignalDelivery.ignoreHandler && !process.toldHandlerSkipped {
@@ -56,7 +56,7 @@ func deliver(_ signal: UInt32, to process: Process) {
     case .ignore:
         break
     case .hold:
-        process.pendingSignals |= SignalDelivery.bit(signal)
+        process.pendingSignals |= Signal.bit(signal)
     }
 }
 
@@ -78,7 +78,7 @@ func serveBeforeUserMode(_ process: Process) {
 func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPacket) -> Bool) -> IKCPacket? {
     let inbound = inboundRing(cpu)
     while true {
-        lwk_cli()
+        Arch.disableInterrupts()
         if shutdownRequested() { park(cpu) }
         if let packet = inbound.receive() {
             if wanted(packet) { return packet }
@@ -86,12 +86,17 @@ func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPac
             if process.pendingKill != nil && (stopOnKill || process.proxyGone) { return nil }
             continue
         }
-        lwk_sti_hlt()
+        Arch.waitForInterrupt()
     }
 }
 
-/// Linux's errno values the LWK answers with.
-enum Errno {
-    static let perm: Int64 = 1, srch: Int64 = 3, noMem: Int64 = 12, fault: Int64 = 14, busy: Int64 = 16
-    static let exist: Int64 = 17, noDev: Int64 = 19, inval: Int64 = 22, noSys: Int64 = 38
+/// The IKC IPI arrived while the CPU ran user code (in kernel mode the waiting code
+/// reads the ring itself): serve the channel, end the process on KILL, park on
+/// shutdown.
+func ikcInterruptInUserMode(_ cpu: Int) {
+    guard let process = cpuStates[cpu].process else {
+        if shutdownRequested() { park(cpu) }
+        return
+    }
+    serveBeforeUserMode(process)
 }

@@ -1,4 +1,6 @@
-// A program on an LWK CPU (issue 6): one single-threaded process per CPU, created,
+import CMcosABI
+
+// A program on an LWK CPU: one single-threaded process per CPU, created,
 // filled and started by its proxy on Linux (mcexec) over the CPU's IKC channel. Its
 // memory is mapped eagerly from the LWK's own chunks, 4 KiB pages, and described by a
 // region list; the proxy maps the same frames, so anything it may have mapped is
@@ -23,14 +25,15 @@ final class Process {
     var pendingKill: UInt32?
     var nextInvalidate: UInt64 = 1
     /// rt_sigaction's struct per signal (handler, flags, restorer, mask), 1...64.
-    var signalActions = [UInt64](repeating: 0, count: 65 * 4)
+    var signalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
     var signalMask: UInt64 = 0
     /// Bytes taken per NUMA node (0..<32) while the proxy loaded the program, for the
     /// start line of the log (a load that fails is never started, so never shown).
     var loadedBytes = [UInt64](repeating: 0, count: 32)
     /// Signals from Linux that arrived while blocked (sigset bits).
     var pendingSignals: UInt64 = 0
-    var fsBase: UInt64 = 0
+    /// The user thread pointer (arch_prctl(ARCH_SET_FS) on x86-64).
+    var threadPointer: UInt64 = 0
     var toldNoProcesses = false
     var toldNoSignals = false
     var toldHandlerSkipped = false
@@ -53,14 +56,14 @@ final class Process {
     var tables: ProcessTables { ProcessTables(node: node) }
 
     /// The TLB holds this address space only once it has been entered.
-    func flush(_ virtual: UInt64) { if started { lwk_invlpg(virtual) } }
+    func flush(_ virtual: UInt64) { if started { Arch.flushTLB(virtual) } }
 
     /// Maps zeroed frames over [start, end) (unmapped space) with `protection`, writable
     /// for the proxy while `loading`; all or nothing.
     func mapAnonymous(start: UInt64, end: UInt64, protection: UInt32, loading: Bool) -> Bool {
         var memory = tables
         defer { heldBytes += memory.allocated }
-        let flags = UserSpace.leafFlags(protection: protection, loading: loading)
+        let flags = PageTables.userLeafFlags(protection: protection, loading: loading)
         var virtual = start
         while virtual < end {
             // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
@@ -139,7 +142,7 @@ final class Process {
     /// Every page of [start, end) (all mapped) gets `protection`.
     func protect(start: UInt64, end: UInt64, protection: UInt32) {
         var memory = tables
-        let flags = UserSpace.leafFlags(protection: protection)
+        let flags = PageTables.userLeafFlags(protection: protection)
         var virtual = start
         while virtual < end {
             _ = PageTables.protectUser(virtual: virtual, flags: flags, root: root, memory: &memory)
@@ -157,7 +160,7 @@ final class Process {
         let seq = nextInvalidate
         nextInvalidate += 1
         send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start))
-        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == IKCPacket.invalidateAck && $0.seq == seq }
+        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == MCOS_IKC_INVALIDATE_ACK && $0.seq == seq }
     }
 }
 
@@ -170,7 +173,7 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
     let state = cpuStates[cpu]
     switch request {
     case .create(let pid, let realtime, let monotonic, let numaMask):
-        let tsc = lwk_rdtsc()  // the clock base: as close to Linux's reading as we get
+        let tsc = Arch.cycles()  // the clock base: as close to Linux's reading as we get
         guard state.process == nil else {
             send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
             return
@@ -200,7 +203,7 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
     }
     let free = freeBytes()
     var memory = ProcessTables(node: cpuNode)
-    guard let root = PageTables.createRoot(kernelRoot: kernel.cr3, memory: &memory) else {
+    guard let root = PageTables.createRoot(kernelRoot: kernel.addressSpace, memory: &memory) else {
         return procReplyPacket(seq: seq, result: -Errno.noMem)
     }
     let state = cpuStates[cpu]
@@ -213,15 +216,15 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
 func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection: UInt32) -> Int64 {
     guard let process else { return -Errno.srch }
     guard !process.started else { return -Errno.busy }
-    guard protection & ~UInt32(7) == 0, let range = UserSpace.range(start: start, bytes: bytes),
+    guard protection & ~UserSpace.protectionBits == 0, let range = UserSpace.range(start: start, bytes: bytes),
           !process.regions.overlaps(start: range.start, end: range.end) else { return -Errno.inval }
     return process.mapAnonymous(start: range.start, end: range.end, protection: protection, loading: true) ? 0 : -Errno.noMem
 }
 
-/// Final protections, the break, the reply, then ring 3 for good.
+/// Final protections, the break, the reply, then user mode for good.
 func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64, programBreak: UInt64) {
-    let executable = process.regions.region(containing: entry).map { $0.protection & UserSpace.protExec != 0 } ?? false
-    let stackOK = process.regions.region(containing: stack).map { $0.protection & UserSpace.protWrite != 0 } ?? false
+    let executable = process.regions.region(containing: entry).map { $0.protection & MCOS_PROT_EXEC != 0 } ?? false
+    let stackOK = process.regions.region(containing: stack).map { $0.protection & MCOS_PROT_WRITE != 0 } ?? false
     guard executable, stackOK, programBreak % 4096 == 0, UserSpace.range(start: programBreak, bytes: 4096) != nil else {
         send(process.cpu, procReplyPacket(seq: seq, result: -Errno.inval))
         return
@@ -234,22 +237,18 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     let state = cpuStates[process.cpu]
     process.started = true
     serveBeforeUserMode(process)  // a KILL right behind START ends it here
-    lwk_write_cr3(process.root)
-    lwk_wrmsr(MSR.fsBase, 0)
-    lwk_wrmsr(MSR.gsBase, 0)
-    lwk_wrmsr(MSR.kernelGSBase, state.percpu)
-    lwk_fpu_reset(state.xcr0)
-    lwk_enter_user(entry, stack, state.stackTop)
+    Arch.switchAddressSpace(to: process.root)
+    Arch.enterUserMode(entry: entry, stack: stack, cpu: state)
 }
 
 // MARK: - The end
 
-/// Records how the process ended and continues on a fresh stack in lwk_process_end.
+/// Records how the process ended and continues on a fresh stack in processEnd.
 func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0) -> Never {
     process.status = status
     process.faultAddress = faultAddress
     process.faultIP = faultIP
-    lwk_restart_on_stack(cpuStates[process.cpu].stackTop, UInt64(process.cpu))
+    Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }
 
 /// INVALIDATE everything (unless the proxy is gone), free every frame and table page,
@@ -259,8 +258,8 @@ func processEnd(_ cpuIndex: UInt64) {
     let cpu = Int(cpuIndex)
     let state = cpuStates[cpu]
     guard let process = state.process else { idle(cpu) }
-    process.invalidate(start: UserSpace.start, end: UserSpace.end)
-    lwk_write_cr3(kernel.cr3)
+    process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END)
+    Arch.switchAddressSpace(to: kernel.addressSpace)
     var memory = process.tables
     var freed: UInt64 = 0
     PageTables.destroy(root: process.root, memory: &memory) { physical, _ in

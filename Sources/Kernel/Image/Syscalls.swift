@@ -1,70 +1,67 @@
+import CMcosABI
+
 // System calls from a process: the ones the LWK answers itself (Syscall.local), and
 // the offload of every other one to the proxy on Linux (MCOS_IKC_SYSCALL, then a wait
 // for MCOS_IKC_SYSCALL_REPLY or a KILL).
 
-/// Called by lwk_syscall_entry with interrupts off; the result goes back in rax.
-@_cdecl("lwk_syscall")
-func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) {
-    let cpu = Int(cpuIndex)
-    guard let process = cpuStates[cpu].process else {
-        frame.pointee.rax = UInt64(bitPattern: -Errno.noSys)
-        return
-    }
+typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+/// System call `number` of the process on `cpu`, from the architecture's entry with
+/// interrupts off; what it returns goes back to the program.
+func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {
+    guard let process = cpuStates[cpu].process else { return -Errno.noSys }
     if kernel.options.testFault == .inSyscall { faultOnPurpose(cpu, "test_fault=syscall") }
-    let f = frame.pointee
-    let number = f.rax
-    let args = (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)
     let result: Int64
-    if number <= UInt64(UInt32.max), Syscall.route(UInt32(number)) == .local {
-        result = localSyscall(process, UInt32(number), args)
+    if let call = Syscall(number: number), Syscall.route(number) == .local {
+        result = localSyscall(process, call, args)
     } else {
         send(cpu, SyscallRequest(number: number, arguments: args).packet)
-        guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == IKCPacket.syscallReply }) else {
-            endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? ProcessEnd.sigkill))
+        guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
+            endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill))
         }
         result = Int64(bitPattern: reply.args.0)
     }
     // A KILL that came while the call waited for an INVALIDATE_ACK, or is still queued.
     serveBeforeUserMode(process)
-    frame.pointee.rax = UInt64(bitPattern: result)
+    return result
 }
 
-typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
-
-func localSyscall(_ p: Process, _ number: UInt32, _ a: SyscallArguments) -> Int64 {
-    switch number {
-    case Syscall.exit, Syscall.exitGroup:
+func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64 {
+    switch call {
+    case .exit, .exitGroup:
         endProcess(p, status: ProcessEnd.exitStatus(code: a.0))
-    case Syscall.brk: return Int64(bitPattern: brk(p, a.0))
-    case Syscall.mmap: return mmap(p, a)
-    case Syscall.munmap: return munmap(p, a.0, a.1)
-    case Syscall.mprotect: return mprotect(p, a.0, a.1, UInt32(truncatingIfNeeded: a.2))
-    case Syscall.madvise: return madvise(p, a.0, a.1, a.2)
-    case Syscall.getpid, Syscall.gettid, Syscall.setTidAddress:
+    case .brk: return Int64(bitPattern: brk(p, a.0))
+    case .mmap: return mmap(p, a)
+    case .munmap: return munmap(p, a.0, a.1)
+    case .mprotect: return mprotect(p, a.0, a.1, UInt32(truncatingIfNeeded: a.2))
+    case .madvise: return madvise(p, a.0, a.1, a.2)
+    case .getpid, .gettid, .setTidAddress:
         // The program has its proxy's pid (as in McKernel): what it sends to Linux in
         // offloaded calls (kill, /proc/self) then means itself.
         return Int64(p.pid)
-    case Syscall.setRobustList: return a.1 == 24 ? 0 : -Errno.inval
-    case Syscall.schedYield: return 0
-    case Syscall.archPrctl: return archPrctl(p, a.0, a.1)
-    case Syscall.clockGettime:
-        guard let now = p.clock.read(a.0, tsc: lwk_rdtsc()) else { return -Errno.inval }
+    case .setRobustList: return a.1 == RobustList.headBytes ? 0 : -Errno.inval
+    case .schedYield: return 0
+    case .archPrctl: return archPrctl(p, a.0, a.1)
+    case .clockGettime:
+        guard let now = p.clock.read(a.0, tsc: Arch.cycles()) else { return -Errno.inval }
         let time = ProcessClock.timespec(now)
         return p.copyOut(a.1, [time.0, time.1]) ? 0 : -Errno.fault
-    case Syscall.gettimeofday:
-        let time = ProcessClock.timeval(p.clock.read(ProcessClock.realtimeID, tsc: lwk_rdtsc()) ?? 0)
+    case .gettimeofday:
+        let time = ProcessClock.timeval(p.clock.read(ProcessClock.realtimeID, tsc: Arch.cycles()) ?? 0)
         if a.0 != 0, !p.copyOut(a.0, [time.0, time.1]) { return -Errno.fault }
         if a.1 != 0, !p.copyOut(a.1, [0]) { return -Errno.fault }  // struct timezone: UTC
         return 0
-    case Syscall.rtSigaction: return sigaction(p, a.0, a.1, a.2, a.3)
-    case Syscall.rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
-    case Syscall.mremap: return -Errno.noMem  // glibc's realloc falls back to copying
-    case Syscall.rseq: return -Errno.noSys
-    default:  // clone, clone3, fork, vfork, execve, execveat
+    case .rtSigaction: return sigaction(p, a.0, a.1, a.2, a.3)
+    case .rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
+    case .mremap: return -Errno.noMem  // glibc's realloc falls back to copying
+    case .rseq: return -Errno.noSys
+    case .clone, .clone3, .fork, .vfork, .execve, .execveat:
         if !p.toldNoProcesses {
             p.toldNoProcesses = true
-            log(p.cpu, "process \(p.pid): \(Syscall.name(number)) is not supported (one single-threaded process per CPU): ENOSYS")
+            log(p.cpu, "process \(p.pid): \(call.name) is not supported (one single-threaded process per CPU): ENOSYS")
         }
+        return -Errno.noSys
+    default:  // not in Syscall.local: never routed here
         return -Errno.noSys
     }
 }
@@ -78,7 +75,7 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
     case .move:
         break
     case .grow(let from, let to):
-        let readWrite = UserSpace.protRead | UserSpace.protWrite
+        let readWrite = MCOS_PROT_READ | MCOS_PROT_WRITE
         guard !p.regions.overlaps(start: from, end: to),
               p.mapAnonymous(start: from, end: to, protection: readWrite, loading: false) else { return p.programBreak.current }
     case .shrink(let from, let to):
@@ -89,19 +86,16 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
     return request
 }
 
-enum MapFlag {
-    static let shared: UInt64 = 0x01, privateMapping: UInt64 = 0x02, typeMask: UInt64 = 0x03
-    static let fixed: UInt64 = 0x10, anonymous: UInt64 = 0x20, fixedNoReplace: UInt64 = 0x10_0000
-}
-
 /// Anonymous private memory only: top-down from MCOS_USER_MMAP_TOP, or where the
 /// program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Files: ENODEV.
 func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
-    let (address, length, protectionBits, flags, _, offset) = a
-    let protection = UInt32(truncatingIfNeeded: protectionBits)
-    guard length > 0, let bytes = UserSpace.pageUp(length), protectionBits & ~7 == 0, offset % 4096 == 0 else { return -Errno.inval }
+    let (address, length, protectionWord, flags, _, offset) = a
+    let protection = UInt32(truncatingIfNeeded: protectionWord)
+    guard length > 0, let bytes = UserSpace.pageUp(length), protectionWord & ~UInt64(UserSpace.protectionBits) == 0, offset % 4096 == 0 else {
+        return -Errno.inval
+    }
     guard flags & MapFlag.anonymous != 0 else { return -Errno.noDev }
-    guard flags & MapFlag.typeMask == MapFlag.privateMapping else { return -Errno.inval }
+    guard flags & MapFlag.sharing == MapFlag.privateMapping else { return -Errno.inval }
     let start: UInt64
     if flags & (MapFlag.fixed | MapFlag.fixedNoReplace) != 0 {
         guard let range = UserSpace.range(start: address, bytes: bytes) else { return -Errno.inval }
@@ -148,7 +142,7 @@ func madvise(_ p: Process, _ address: UInt64, _ length: UInt64, _ adviceNumber: 
 }
 
 func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: UInt32) -> Int64 {
-    guard address % 4096 == 0, protection & ~UInt32(7) == 0 else { return -Errno.inval }
+    guard address % 4096 == 0, protection & ~UserSpace.protectionBits == 0 else { return -Errno.inval }
     if length == 0 { return 0 }
     guard let range = UserSpace.range(start: address, bytes: length),
           p.regions.covers(start: range.start, end: range.end) else { return -Errno.noMem }
@@ -157,41 +151,28 @@ func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: U
     return 0
 }
 
-// MARK: - Thread state
-
-func archPrctl(_ p: Process, _ code: UInt64, _ address: UInt64) -> Int64 {
-    switch code {
-    case 0x1002:  // ARCH_SET_FS
-        guard address < UserSpace.end else { return -Errno.perm }
-        p.fsBase = address
-        lwk_wrmsr(MSR.fsBase, address)
-        return 0
-    case 0x1003:  // ARCH_GET_FS
-        return p.copyOut(address, [p.fsBase]) ? 0 : -Errno.fault
-    default:
-        return -Errno.inval
-    }
-}
+// MARK: - Signal state
 
 /// Signal dispositions and the mask are kept so the program reads back what it set;
-/// no signal is ever delivered to a handler (issue 6): a KILL ends the process.
-func sigaction(_ p: Process, _ signal: UInt64, _ action: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
-    guard setSize == 8, signal >= 1, signal <= 64 else { return -Errno.inval }
-    if action != 0 && (signal == 9 || signal == 19) { return -Errno.inval }  // SIGKILL, SIGSTOP
-    let slot = Int(signal) * 4
+/// no signal is ever delivered to a handler: a KILL ends the process.
+func sigaction(_ p: Process, _ number: UInt64, _ action: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
+    guard setSize == SignalAction.setBytes, Signal.isValid(number) else { return -Errno.inval }
+    let signal = UInt32(number)
+    if action != 0 && (signal == Signal.kill || signal == Signal.stop) { return -Errno.inval }
+    let slot = Int(signal) * SignalAction.words
     var new: [UInt64]?
     if action != 0 {
-        guard let words = p.copyIn(action, count: 4) else { return -Errno.fault }
+        guard let words = p.copyIn(action, count: SignalAction.words) else { return -Errno.fault }
         new = words
     }
-    if old != 0, !p.copyOut(old, Array(p.signalActions[slot..<slot + 4])) { return -Errno.fault }
+    if old != 0, !p.copyOut(old, Array(p.signalActions[slot..<slot + SignalAction.words])) { return -Errno.fault }
     if let new {
-        for index in 0..<4 { p.signalActions[slot + index] = new[index] }
+        for index in 0..<SignalAction.words { p.signalActions[slot + index] = new[index] }
         // As on Linux, a pending signal that is now ignored is discarded.
-        if SignalDelivery.outcome(signal: UInt32(signal), handler: new[0], blocked: 0) == .ignore {
-            p.pendingSignals &= ~SignalDelivery.bit(UInt32(signal))
+        if SignalDelivery.outcome(signal: signal, handler: new[0], blocked: 0) == .ignore {
+            p.pendingSignals &= ~Signal.bit(signal)
         }
-        if new[0] > 1 && !p.toldNoSignals {  // neither SIG_DFL (0) nor SIG_IGN (1)
+        if new[0] > SignalDelivery.ignoreHandler && !p.toldNoSignals {  // neither SIG_DFL nor SIG_IGN
             p.toldNoSignals = true
             log(p.cpu, "process \(p.pid): signal handlers are recorded but never run on the LWK yet")
         }
@@ -200,24 +181,24 @@ func sigaction(_ p: Process, _ signal: UInt64, _ action: UInt64, _ old: UInt64, 
 }
 
 func sigprocmask(_ p: Process, _ how: UInt64, _ set: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
-    guard setSize == 8 else { return -Errno.inval }
+    guard setSize == SignalAction.setBytes else { return -Errno.inval }
     var mask = p.signalMask
     if set != 0 {
         guard let words = p.copyIn(set, count: 1) else { return -Errno.fault }
         switch how {
-        case 0: mask |= words[0]  // SIG_BLOCK
-        case 1: mask &= ~words[0]  // SIG_UNBLOCK
-        case 2: mask = words[0]  // SIG_SETMASK
+        case SignalMaskChange.block: mask |= words[0]
+        case SignalMaskChange.unblock: mask &= ~words[0]
+        case SignalMaskChange.set: mask = words[0]
         default: return -Errno.inval
         }
-        mask &= ~(1 << 8 | 1 << 18)  // SIGKILL and SIGSTOP cannot be blocked
+        mask &= ~(Signal.bit(Signal.kill) | Signal.bit(Signal.stop))  // they cannot be blocked
     }
     if old != 0, !p.copyOut(old, [p.signalMask]) { return -Errno.fault }
     p.signalMask = mask
     // What the new mask lets through is delivered now (an ending happens on the way
     // back to user mode).
     while let signal = SignalDelivery.deliverable(pending: p.pendingSignals, blocked: mask) {
-        p.pendingSignals &= ~SignalDelivery.bit(signal)
+        p.pendingSignals &= ~Signal.bit(signal)
         deliver(signal, to: p)
     }
     return 0

@@ -1,3 +1,5 @@
+import CMcosABI
+
 // The kernel's reads and writes of a process's memory. SMAP is on (Linux's CR4) and
 // user addresses mean nothing in kernel mode anyway: every access walks the process's
 // page table and goes through the window to the frame, checking what the program
@@ -6,7 +8,7 @@
 extension Process {
     /// The window address of user byte `virtual`, if the program could access it so.
     func userWindow(_ virtual: UInt64, write: Bool) -> UInt64? {
-        guard virtual >= UserSpace.start, virtual < UserSpace.end,
+        guard virtual >= MCOS_USER_START, virtual < MCOS_USER_END,
               let frame = PageTables.userFrame(virtual, root: root, memory: tables),
               !write || frame.writable else { return nil }
         return windowAddress(physical: frame.physical)

@@ -1,7 +1,9 @@
-/// The boot block the module hands the LWK (`struct mcos_boot_block` in mcos_abi.h), read
-/// from raw bytes with the offsets below (the C header checks the same offsets with
-/// `_Static_assert`). It sits at the first 4 KiB boundary after the image in the LWK's
-/// window; its tables follow it.
+import CMcosABI
+
+/// The boot block the module hands the LWK (`struct mcos_boot_block` and its tables),
+/// parsed once. It sits at the first 4 KiB boundary after the image in the LWK's
+/// window; its tables follow it. The fields both sides keep touching while the LWK
+/// runs are `LiveBootBlock`'s.
 public struct BootInfo {
     public struct Cpu: Equatable {
         public var apicID: UInt32
@@ -17,22 +19,6 @@ public struct BootInfo {
 
     public enum ParseError: Error, Equatable {
         case tooShort, badMagic, badVersion, tableOutside(String), noCPU, noMemory
-    }
-
-    public static let magic: UInt32 = 0x534f_434d  // "MCOS"
-    public static let version: UInt32 = 2
-
-    // Offsets of the fields, as in mcos_abi.h.
-    public enum Offset {
-        public static let magic = 0, version = 4, size = 8, status = 12
-        public static let nrCPUs = 16, nrChunks = 20, nrNodes = 24, kargsLength = 28
-        public static let cpus = 32, chunks = 40, distances = 48, kargs = 56
-        public static let kmsgPhysical = 64, tscKHz = 72, freeOffset = 80
-        public static let trampolinePhysical = 88, trampolineLockPhysical = 96
-        public static let ikcPhysical = 104, ikcBytes = 112, ikcSlots = 116
-        public static let shutdown = 120, nrStarted = 124, nrParked = 128, panicCPU = 132
-        public static let header = 168
-        public static let cpuEntry = 16, chunkEntry = 24
     }
 
     public var cpus: [Cpu] = []
@@ -52,41 +38,46 @@ public struct BootInfo {
     /// Parses `block` (the whole boot area). Tables must lie inside it.
     public init(parsing block: UnsafeRawBufferPointer) throws(ParseError) {
         self.init()
-        func u32(_ at: Int) -> UInt32 { block.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
-        func u64(_ at: Int) -> UInt64 { block.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
+        let headerBytes = MemoryLayout<mcos_boot_block>.size
         func table(_ name: String, _ offset: UInt64, _ bytes: Int) throws(ParseError) -> Int {
-            guard offset >= UInt64(Offset.header), offset <= UInt64(block.count),
+            guard offset >= UInt64(headerBytes), offset <= UInt64(block.count),
                   UInt64(block.count) - offset >= UInt64(bytes) else { throw .tableOutside(name) }
             return Int(offset)
         }
-        guard block.count >= Offset.header else { throw .tooShort }
-        guard u32(Offset.magic) == Self.magic else { throw .badMagic }
-        guard u32(Offset.version) == Self.version else { throw .badVersion }
-        guard UInt64(u32(Offset.size)) <= UInt64(block.count) else { throw .tooShort }
-        let nrCPUs = Int(u32(Offset.nrCPUs)), nrChunks = Int(u32(Offset.nrChunks))
-        let nrNodes = Int(u32(Offset.nrNodes)), kargsLength = Int(u32(Offset.kargsLength))
+        guard block.count >= headerBytes else { throw .tooShort }
+        let header = block.loadUnaligned(as: mcos_boot_block.self)
+        guard header.magic == MCOS_BOOT_MAGIC else { throw .badMagic }
+        guard header.version == MCOS_BOOT_BLOCK_VERSION else { throw .badVersion }
+        guard UInt64(header.size) <= UInt64(block.count) else { throw .tooShort }
+        let nrCPUs = Int(header.nr_cpus), nrChunks = Int(header.nr_chunks)
+        let nrNodes = Int(header.nr_nodes), kargsLength = Int(header.kargs_len)
         guard nrCPUs > 0, nrCPUs <= 4096 else { throw .noCPU }
         guard nrChunks > 0, nrChunks <= 1 << 20 else { throw .noMemory }
         guard nrNodes > 0, nrNodes <= 1024 else { throw .tableOutside("distances") }
 
-        let cpuBase = try table("cpus", u64(Offset.cpus), nrCPUs * Offset.cpuEntry)
+        let cpuStride = MemoryLayout<mcos_boot_cpu>.stride
+        let cpuBase = try table("cpus", header.cpus_off, nrCPUs * cpuStride)
         for index in 0..<nrCPUs {
-            let at = cpuBase + index * Offset.cpuEntry
-            cpus.append(Cpu(apicID: u32(at), node: Int(Int32(bitPattern: u32(at + 4))), linuxCPU: u32(at + 8)))
+            let cpu = block.loadUnaligned(fromByteOffset: cpuBase + index * cpuStride, as: mcos_boot_cpu.self)
+            cpus.append(Cpu(apicID: cpu.apic_id, node: Int(cpu.node), linuxCPU: cpu.linux_cpu))
         }
-        let chunkBase = try table("chunks", u64(Offset.chunks), nrChunks * Offset.chunkEntry)
+        let chunkStride = MemoryLayout<mcos_boot_chunk>.stride
+        let chunkBase = try table("chunks", header.chunks_off, nrChunks * chunkStride)
         for index in 0..<nrChunks {
-            let at = chunkBase + index * Offset.chunkEntry
-            chunks.append(Chunk(physical: u64(at), bytes: u64(at + 8), node: Int(Int32(bitPattern: u32(at + 16)))))
+            let chunk = block.loadUnaligned(fromByteOffset: chunkBase + index * chunkStride, as: mcos_boot_chunk.self)
+            chunks.append(Chunk(physical: chunk.phys, bytes: chunk.bytes, node: Int(chunk.node)))
         }
-        let distanceBase = try table("distances", u64(Offset.distances), nrNodes * nrNodes * 4)
+        let distanceStride = MemoryLayout<UInt32>.stride
+        let distanceBase = try table("distances", header.distance_off, nrNodes * nrNodes * distanceStride)
         for a in 0..<nrNodes {
             var row: [Int] = []
-            for b in 0..<nrNodes { row.append(Int(u32(distanceBase + (a * nrNodes + b) * 4))) }
+            for b in 0..<nrNodes {
+                row.append(Int(block.loadUnaligned(fromByteOffset: distanceBase + (a * nrNodes + b) * distanceStride, as: UInt32.self)))
+            }
             distances.append(row)
         }
         if kargsLength > 0 {
-            let kargsBase = try table("kargs", u64(Offset.kargs), kargsLength)
+            let kargsBase = try table("kargs", header.kargs_off, kargsLength)
             var bytes: [UInt8] = []
             for index in 0..<kargsLength {
                 let byte = block[kargsBase + index]
@@ -95,11 +86,11 @@ public struct BootInfo {
             }
             commandLine = String(decoding: bytes, as: UTF8.self)
         }
-        kmsgPhysical = u64(Offset.kmsgPhysical)
-        tscKHz = u64(Offset.tscKHz)
-        freeOffset = u64(Offset.freeOffset)
-        trampolinePhysical = u64(Offset.trampolinePhysical)
-        trampolineLockPhysical = u64(Offset.trampolineLockPhysical)
+        kmsgPhysical = header.kmsg_phys
+        tscKHz = header.tsc_khz
+        freeOffset = header.free_off
+        trampolinePhysical = header.trampoline_phys
+        trampolineLockPhysical = header.tramp_lock_phys
     }
 
     /// Bytes of memory per NUMA node, for nodes 0..<distances.count.

@@ -1,11 +1,10 @@
+import CMcosABI
+
 /// Reads and checks an ELF64 x86-64 program (see `ELFImage`). Every offset and size in
 /// the file is checked against the file before it is used, and additions that could
 /// overflow are done in a way that cannot.
 extension ELFImage {
     public static let pageSize: UInt64 = 4096
-    /// First address above the user range of a program on the LWK (MCOS_USER_END): the
-    /// unified address space mcexec mirrors is [UserSpace.start, UserSpace.end).
-    public static let userSpaceEnd: UInt64 = UserSpace.end
 
     // ELF constants (elf.h).
     static let headerBytes: UInt64 = 64
@@ -115,7 +114,7 @@ extension ELFImage {
             guard header.fileSize <= header.memorySize else { throw .fileSizeAboveMemorySize(index: index) }
             guard header.alignment & (header.alignment &- 1) == 0,
                   header.virtualAddress % Self.pageSize == header.offset % Self.pageSize else { throw .unalignedSegment(index: index) }
-            guard header.virtualAddress < Self.userSpaceEnd, header.memorySize <= Self.userSpaceEnd - header.virtualAddress
+            guard header.virtualAddress < MCOS_USER_END, header.memorySize <= MCOS_USER_END - header.virtualAddress
             else { throw .segmentOutsideUserSpace(index: index) }
             let firstPage = header.virtualAddress / Self.pageSize * Self.pageSize
             let end = header.virtualAddress + header.memorySize

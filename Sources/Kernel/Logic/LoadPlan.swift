@@ -1,3 +1,5 @@
+import CMcosABI
+
 /// What loading an `ELFImage` into a fresh address space means, page by page: which
 /// virtual ranges to map with which protection, which file bytes go where, and what is
 /// zero. The LWK follows it to fill its own page tables (copying, not mapping, the file:
@@ -6,9 +8,10 @@ public struct LoadPlan: Equatable {
     public struct Protection: OptionSet, Equatable, Sendable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
-        public static let read = Protection(rawValue: 1)
-        public static let write = Protection(rawValue: 2)
-        public static let execute = Protection(rawValue: 4)
+        // MCOS_PROT_*, so that a mapping's protection goes to the LWK as it is.
+        public static let read = Protection(rawValue: UInt8(MCOS_PROT_READ))
+        public static let write = Protection(rawValue: UInt8(MCOS_PROT_WRITE))
+        public static let execute = Protection(rawValue: UInt8(MCOS_PROT_EXEC))
     }
 
     /// One PT_LOAD, page-aligned. [start, start + copyBytes) receives the file bytes
@@ -43,7 +46,7 @@ public struct LoadPlan: Equatable {
     public var executableStack: Bool
 
     public enum PlanError: Error, Equatable {
-        /// Dynamic programs need ld.so first; not supported yet.
+        /// Dynamic programs need ld.so first, which the LWK does not load.
         case dynamicExecutable(interpreter: String)
         /// The static-PIE base is not page-aligned or pushes a segment out of user space.
         case badBase(UInt64)
@@ -52,7 +55,7 @@ public struct LoadPlan: Equatable {
     /// Default base for static-PIE programs: MCOS_USER_PIE_BASE, inside the unified
     /// address space (Linux's ELF_ET_DYN_BASE would be above MCOS_USER_END), without
     /// randomization so runs are reproducible.
-    public static let defaultStaticPIEBase: UInt64 = UserSpace.pieBase
+    public static let defaultStaticPIEBase: UInt64 = MCOS_USER_PIE_BASE
 
     /// Plans `image`; `staticPIEBase` is used only for static-PIE (rounded up to the
     /// largest segment alignment, as Linux does, so 2 MiB-aligned segments stay so).
@@ -65,16 +68,16 @@ public struct LoadPlan: Equatable {
             let page = ELFImage.pageSize
             var alignment = page
             for segment in image.loadSegments where segment.alignment > alignment { alignment = segment.alignment }
-            guard staticPIEBase % page == 0, staticPIEBase <= ELFImage.userSpaceEnd - alignment else { throw .badBase(staticPIEBase) }
+            guard staticPIEBase % page == 0, staticPIEBase <= MCOS_USER_END - alignment else { throw .badBase(staticPIEBase) }
             bias = (staticPIEBase + alignment - 1) / alignment * alignment
         }
         let page = ELFImage.pageSize
         var mappings: [Mapping] = []
         for segment in image.loadSegments {
-            // The parser checked each segment fits below userSpaceEnd unbiased; biased it must still.
+            // The parser checked each segment fits below MCOS_USER_END unbiased; biased it must still.
             let virtualAddress = segment.virtualAddress &+ bias
-            guard virtualAddress >= bias, virtualAddress <= ELFImage.userSpaceEnd,
-                  segment.memorySize <= ELFImage.userSpaceEnd - virtualAddress else { throw .badBase(staticPIEBase) }
+            guard virtualAddress >= bias, virtualAddress <= MCOS_USER_END,
+                  segment.memorySize <= MCOS_USER_END - virtualAddress else { throw .badBase(staticPIEBase) }
             let start = virtualAddress / page * page
             let end = (virtualAddress + segment.memorySize + page - 1) / page * page
             let lead = virtualAddress - start

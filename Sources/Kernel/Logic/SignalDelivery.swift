@@ -1,7 +1,7 @@
 /// What a signal sent to a program on the LWK does, decided as Linux decides it from
-/// the program's dispositions and mask, with two differences the LWK cannot avoid yet:
-/// a handler does not run (the signal has its default action, and the LWK says so in
-/// its log), and a stop signal is ignored (no job control: the program keeps its CPU).
+/// the program's dispositions and mask, with two differences: a handler does not run
+/// (the signal has its default action, and the LWK says so in its log), and a stop
+/// signal is ignored (no job control: the program keeps its CPU).
 public enum SignalDelivery {
     public enum Outcome: Equatable, Sendable {
         /// The program ends, killed by the signal.
@@ -12,27 +12,23 @@ public enum SignalDelivery {
         case hold
     }
 
-    public static let sigkill: UInt32 = 9, sigstop: UInt32 = 19
     /// SIG_DFL and SIG_IGN as rt_sigaction's handler word.
     public static let defaultHandler: UInt64 = 0, ignoreHandler: UInt64 = 1
 
     /// Ignored by default: SIGCHLD, SIGCONT, SIGURG, SIGWINCH.
     public static func ignoredByDefault(_ signal: UInt32) -> Bool {
-        signal == 17 || signal == 18 || signal == 23 || signal == 28
+        [Signal.chld, Signal.cont, Signal.urg, Signal.winch].contains(signal)
     }
 
     /// Stop by default: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
-    public static func stops(_ signal: UInt32) -> Bool { (19...22).contains(signal) }
-
-    /// The bit of `signal` (1...64) in a sigset word.
-    public static func bit(_ signal: UInt32) -> UInt64 { 1 << UInt64(signal - 1) }
+    public static func stops(_ signal: UInt32) -> Bool { [Signal.stop, Signal.tstp, Signal.ttin, Signal.ttou].contains(signal) }
 
     /// SIGKILL, and any signal once the proxy is gone (nobody would serve the program),
     /// always end it; otherwise blocked signals wait, and the disposition decides.
     public static func outcome(signal: UInt32, handler: UInt64, blocked: UInt64, proxyGone: Bool = false) -> Outcome {
-        if signal == sigkill || proxyGone { return .end }
-        if signal == sigstop { return .ignore }  // cannot be blocked, caught or ignored: it stops
-        if blocked & bit(signal) != 0 { return .hold }
+        if signal == Signal.kill || proxyGone { return .end }
+        if signal == Signal.stop { return .ignore }  // cannot be blocked, caught or ignored: it stops
+        if blocked & Signal.bit(signal) != 0 { return .hold }
         if handler == ignoreHandler { return .ignore }
         return ignoredByDefault(signal) || stops(signal) ? .ignore : .end
     }

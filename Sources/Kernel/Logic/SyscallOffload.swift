@@ -1,26 +1,8 @@
-/// The IKC packets of a program on the LWK, as mcos_abi.h defines them ("Programs on
-/// the LWK (mcexec)"). Every one is a plain `mcos_ikc_packet` (version, type, seq,
-/// args[6]) on the LWK CPU's own channel: ring 2 + 2i carries Linux→LWK, 3 + 2i
-/// LWK→Linux. The Logic target cannot import the C header (it also builds for the
-/// host without it), so the numbers are repeated here and the image checks them
-/// against the header when it boots (Image/ABICheck.swift).
-extension IKCPacket {
-    // Linux → LWK.
-    public static let procCreate: UInt32 = 16
-    public static let procMap: UInt32 = 17
-    public static let procStart: UInt32 = 18
-    public static let procKill: UInt32 = 19
-    public static let syscallReply: UInt32 = 20
-    public static let invalidateAck: UInt32 = 21
-    // LWK → Linux.
-    public static let procReply: UInt32 = 32
-    public static let syscall: UInt32 = 33
-    public static let invalidate: UInt32 = 34
-    public static let procExit: UInt32 = 35
+import CMcosABI
 
-    /// MCOS_KILL_PROXY_GONE: nobody answers INVALIDATE any more.
-    public static let killProxyGone: UInt64 = 1
-}
+// The IKC packets of a program on the LWK, as mcos_abi.h defines them ("Programs on
+// the LWK (mcexec)"): every one is a plain `mcos_ikc_packet` on the LWK CPU's own
+// channel (mcos_ikc_ring_to_lwk / mcos_ikc_ring_from_lwk).
 
 /// A request Linux sends about the CPU's process. Each but KILL carries a seq the
 /// LWK echoes in its PROC_REPLY.
@@ -35,11 +17,11 @@ public enum ProcessRequest: Equatable {
     public init?(packet: IKCPacket) {
         let a = packet.args
         switch packet.type {
-        case IKCPacket.procCreate: self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3))
-        case IKCPacket.procMap: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
-        case IKCPacket.procStart: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
-        case IKCPacket.procKill:
-            self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & IKCPacket.killProxyGone != 0)
+        case MCOS_IKC_PROC_CREATE: self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3))
+        case MCOS_IKC_PROC_MAP: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
+        case MCOS_IKC_PROC_START: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
+        case MCOS_IKC_PROC_KILL:
+            self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & UInt64(MCOS_KILL_PROXY_GONE) != 0)
         default: return nil
         }
     }
@@ -48,7 +30,7 @@ public enum ProcessRequest: Equatable {
 /// MCOS_IKC_PROC_REPLY: seq echoed, args[0] 0 or -errno, args[1] the page-table root
 /// (physical) for CREATE.
 public func procReplyPacket(seq: UInt64, result: Int64, root: UInt64 = 0) -> IKCPacket {
-    IKCPacket(type: IKCPacket.procReply, seq: seq, args: (UInt64(bitPattern: result), root, 0, 0, 0, 0))
+    IKCPacket(type: MCOS_IKC_PROC_REPLY, seq: seq, args: (UInt64(bitPattern: result), root, 0, 0, 0, 0))
 }
 
 /// An offloaded system call: MCOS_IKC_SYSCALL with seq = the x86-64 number and
@@ -65,41 +47,41 @@ public struct SyscallRequest: Equatable {
 
     public static func == (a: SyscallRequest, b: SyscallRequest) -> Bool { a.packet == b.packet }
 
-    public var packet: IKCPacket { IKCPacket(type: IKCPacket.syscall, seq: number, args: arguments) }
+    public var packet: IKCPacket { IKCPacket(type: MCOS_IKC_SYSCALL, seq: number, args: arguments) }
 
     public init?(packet: IKCPacket) {
-        guard packet.type == IKCPacket.syscall else { return nil }
+        guard packet.type == MCOS_IKC_SYSCALL else { return nil }
         self.init(number: packet.seq, arguments: packet.args)
     }
 }
 
 /// MCOS_IKC_SYSCALL_REPLY: args[0] is what goes back in rax.
 public struct SyscallReply: Equatable {
-    /// A value, or -errno (-4095 ... -1).
+    /// A value, or -errno (-Errno.maximum ... -1).
     public var result: Int64
 
     public init(result: Int64) { self.result = result }
 
     public var packet: IKCPacket {
-        IKCPacket(type: IKCPacket.syscallReply, args: (UInt64(bitPattern: result), 0, 0, 0, 0, 0))
+        IKCPacket(type: MCOS_IKC_SYSCALL_REPLY, args: (UInt64(bitPattern: result), 0, 0, 0, 0, 0))
     }
 
     public init?(packet: IKCPacket) {
-        guard packet.type == IKCPacket.syscallReply else { return nil }
+        guard packet.type == MCOS_IKC_SYSCALL_REPLY else { return nil }
         self.init(result: Int64(bitPattern: packet.args.0))
     }
 
-    /// Whether `result` is an error (Linux's convention: -4095 ... -1).
-    public var isError: Bool { result < 0 && result >= -4095 }
+    /// Whether `result` is an error (Linux's convention: -Errno.maximum ... -1).
+    public var isError: Bool { result < 0 && result >= -Errno.maximum }
 }
 
 /// MCOS_IKC_INVALIDATE {seq, start, bytes}: the proxy drops its mappings of the range
 /// and answers MCOS_IKC_INVALIDATE_ACK with the same seq.
 public func invalidatePacket(seq: UInt64, start: UInt64, bytes: UInt64) -> IKCPacket {
-    IKCPacket(type: IKCPacket.invalidate, seq: seq, args: (start, bytes, 0, 0, 0, 0))
+    IKCPacket(type: MCOS_IKC_INVALIDATE, seq: seq, args: (start, bytes, 0, 0, 0, 0))
 }
 
 /// MCOS_IKC_PROC_EXIT: args[0] wait status, [1] fault address, [2] fault RIP.
 public func procExitPacket(status: UInt32, faultAddress: UInt64, faultIP: UInt64) -> IKCPacket {
-    IKCPacket(type: IKCPacket.procExit, args: (UInt64(status), faultAddress, faultIP, 0, 0, 0))
+    IKCPacket(type: MCOS_IKC_PROC_EXIT, args: (UInt64(status), faultAddress, faultIP, 0, 0, 0))
 }

@@ -1,6 +1,8 @@
+import CMcosABI
+
 /// The unified address space of a program on the LWK (mcos_abi.h): it lives in
-/// [start, end) only, and mcexec maps the same range of its own address space over
-/// the same frames, so a pointer means the same bytes on both sides.
+/// [MCOS_USER_START, MCOS_USER_END) only, and mcexec maps the same range of its own
+/// address space over the same frames, so a pointer means the same bytes on both sides.
 public enum UserSpace {
     /// What madvise(2) advice asks of the LWK's memory, which is mapped eagerly and never
     /// paged: only the discards change what the program sees (its pages read as zero
@@ -11,24 +13,20 @@ public enum UserSpace {
         case discard
 
         public init?(_ advice: UInt64) {
+            typealias A = MadviseAdvice
             switch advice {
-            case 4, 8, 24: self = .discard  // MADV_DONTNEED, MADV_FREE, MADV_DONTNEED_LOCKED
+            case A.dontNeed, A.free, A.dontNeedLocked: self = .discard
             // NORMAL, RANDOM, SEQUENTIAL, WILLNEED; DONTFORK … POPULATE_WRITE; COLLAPSE
-            case 0...3, 10...23, 25: self = .hint
+            case A.normal...A.willNeed, A.dontFork...A.populateWrite, A.collapse: self = .hint
             default: return nil  // MADV_REMOVE (shared memory only), HWPOISON, unknown
             }
         }
     }
 
-    public static let start: UInt64 = 0x0000_0000_0001_0000  // MCOS_USER_START
-    public static let end: UInt64 = 0x0000_1000_0000_0000  // MCOS_USER_END (16 TiB)
-    public static let pieBase: UInt64 = 0x0000_0010_0000_0000  // MCOS_USER_PIE_BASE
-    public static let mmapTop: UInt64 = 0x0000_0f00_0000_0000  // MCOS_USER_MMAP_TOP
-    public static let stackTop: UInt64 = 0x0000_0fff_ffff_f000  // MCOS_USER_STACK_TOP
     public static let pageSize: UInt64 = 4096
 
-    /// MCOS_PROT_* (= PROT_READ, PROT_WRITE, PROT_EXEC).
-    public static let protRead: UInt32 = 1, protWrite: UInt32 = 2, protExec: UInt32 = 4
+    /// Every MCOS_PROT_* bit (= PROT_READ | PROT_WRITE | PROT_EXEC); any other is EINVAL.
+    public static let protectionBits: UInt32 = MCOS_PROT_READ | MCOS_PROT_WRITE | MCOS_PROT_EXEC
 
     public static func pageUp(_ value: UInt64) -> UInt64? {
         value > UInt64.max - (pageSize - 1) ? nil : (value + pageSize - 1) & ~(pageSize - 1)
@@ -38,20 +36,8 @@ public enum UserSpace {
     /// not zero and the whole range is user space; nil otherwise.
     public static func range(start: UInt64, bytes: UInt64) -> (start: UInt64, end: UInt64)? {
         guard bytes > 0, start % pageSize == 0, let length = pageUp(bytes),
-              start >= Self.start, start <= end, length <= end - start else { return nil }
+              start >= MCOS_USER_START, start <= MCOS_USER_END, length <= MCOS_USER_END - start else { return nil }
         return (start, start + length)
-    }
-
-    /// Leaf page-table flags for a page with `protection`: always user; writable only
-    /// with PROT_WRITE (or while the proxy still fills the page, before START); NX
-    /// without PROT_EXEC; not present for PROT_NONE (x86 cannot map a page that is
-    /// neither readable nor anything else, so the frame stays in the entry unmapped).
-    public static func leafFlags(protection: UInt32, loading: Bool = false) -> UInt64 {
-        var flags = PageTables.user
-        if protection & (protRead | protWrite | protExec) != 0 || loading { flags |= PageTables.present }
-        if protection & protWrite != 0 || loading { flags |= PageTables.writable }
-        if protection & protExec == 0 { flags |= PageTables.noExecute }
-        return flags
     }
 }
 
@@ -137,7 +123,7 @@ public struct RegionMap: Equatable {
 
     /// Top-down placement for mmap without MAP_FIXED: the highest free range of `bytes`
     /// that ends at or below `top` and starts at or above `bottom`.
-    public func findFree(bytes: UInt64, top: UInt64 = UserSpace.mmapTop, bottom: UInt64 = UserSpace.start) -> UInt64? {
+    public func findFree(bytes: UInt64, top: UInt64 = MCOS_USER_MMAP_TOP, bottom: UInt64 = MCOS_USER_START) -> UInt64? {
         guard bytes > 0, top >= bottom, bytes <= top - bottom else { return nil }
         var ceiling = top
         for region in regions.reversed() where region.start < ceiling {
@@ -189,7 +175,7 @@ public struct ProgramBreak: Equatable {
     }
 
     public func step(to request: UInt64) -> Step {
-        guard request >= start, request <= UserSpace.end,
+        guard request >= start, request <= MCOS_USER_END,
               let newEnd = UserSpace.pageUp(request), let oldEnd = UserSpace.pageUp(current) else { return .refuse }
         if newEnd > oldEnd { return .grow(from: oldEnd, to: newEnd) }
         if newEnd < oldEnd { return .shrink(from: newEnd, to: oldEnd) }

@@ -61,7 +61,7 @@ lwk_load_gdt_idt:
 	lretq
 
 /*
- * The general registers of struct lwk_frame (lwk.h), r15 lowest: every
+ * The general registers of struct lwk_frame (lwk_arch.h), r15 lowest: every
  * entry path saves and restores them with these, so the layout is written once.
  */
 .macro PUSH_REGS
@@ -225,26 +225,24 @@ common_stub:
 	STUB 19, 0
 	STUB 20, 0
 	STUB 21, 1
-	STUB 0xd1, 0
-	STUB 0xff, 0
 
 /*
- * Every other vector from 32 up: a stub each, 16 bytes apart, so an
- * interrupt the LWK did not ask for (Linux can still aim an IPI at a CPU
- * it has offlined, e.g. a broadcast) is acknowledged and counted instead
- * of hitting an empty gate (#GP, a PANIC).  lwk_idt_fill() uses the ones
- * whose vector has no stub of its own.
+ * Every vector from 32 up: a stub each, 16 bytes apart, pushing its vector.
+ * lwk_trap() tells the IKC IPI and the spurious vector from an interrupt the
+ * LWK did not ask for (Linux can still aim an IPI at a CPU it has offlined,
+ * e.g. a broadcast), which is acknowledged and counted instead of hitting
+ * an empty gate (#GP, a PANIC).
  */
 	.align 16
-	.globl lwk_stray_stubs
-lwk_stray_stubs:
-	.set stray_vector, 32
+	.globl lwk_interrupt_stubs
+lwk_interrupt_stubs:
+	.set interrupt_vector, 32
 	.rept 256 - 32
 	.align 16
 	pushq	$0
-	pushq	$stray_vector
+	pushq	$interrupt_vector
 	jmp	common_stub
-	.set stray_vector, stray_vector + 1
+	.set interrupt_vector, interrupt_vector + 1
 	.endr
 
 	.section .data
@@ -257,10 +255,7 @@ lwk_vectors:
 	.quad stub_0, stub_1, stub_2, stub_3, stub_4, stub_5, stub_6, stub_7
 	.quad stub_8, stub_9, stub_10, stub_11, stub_12, stub_13, stub_14, stub_15
 	.quad stub_16, stub_17, stub_18, stub_19, stub_20, stub_21
-	.fill 0xd1 - 22, 8, 0
-	.quad stub_0xd1
-	.fill 0xff - 0xd2, 8, 0
-	.quad stub_0xff
+	.fill 32 - 22, 8, 0
 	.globl lwk_ap_cr3, lwk_ap_stack, lwk_ap_index
 lwk_ap_cr3:	.quad 0
 lwk_ap_stack:	.quad 0

@@ -11,9 +11,17 @@ public enum PageTables {
     public static let writable: UInt64 = 1 << 1
     public static let user: UInt64 = 1 << 2
     public static let largePageBit: UInt64 = 1 << 7
+    public static let writeThrough: UInt64 = 1 << 3
+    public static let cacheDisable: UInt64 = 1 << 4
     public static let global: UInt64 = 1 << 8
     public static let noExecute: UInt64 = 1 << 63
     public static let addressMask: UInt64 = 0x000f_ffff_ffff_f000
+
+    // What the kernel maps with: its own window (code and data, in every address
+    // space), and physical memory it only reads and writes; device registers uncached.
+    public static let kernelWindow: UInt64 = writable | global
+    public static let physicalMap: UInt64 = writable | noExecute
+    public static let uncached: UInt64 = writeThrough | cacheDisable
 
     public struct Mapping: Equatable {
         public var virtual: UInt64

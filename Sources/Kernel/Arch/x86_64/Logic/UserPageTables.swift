@@ -1,11 +1,29 @@
+import CMcosABI
+
 /// Page-table work for a process's address space. User memory is mapped with 4 KiB
 /// pages only, so munmap and mprotect can split anywhere and the module (which fills
 /// the proxy's mapping from these tables) only meets one leaf size. A leaf that is not
 /// present but not zero still owns its frame (PROT_NONE), so teardown frees it too.
 extension PageTables {
-    /// PML4 slots of the kernel (MCOS_LWK_PHYS_MAP, MCOS_LWK_BASE), shared by every
-    /// address space: copied into a process's root, never freed with it.
-    public static let kernelSlots: ClosedRange<UInt64> = 254...255
+    /// PML4 slots of the kernel (MCOS_LWK_PHYS_MAP up to MCOS_LWK_BASE's), shared by
+    /// every address space: copied into a process's root, never freed with it.
+    public static var kernelSlots: ClosedRange<UInt64> { rootSlot(MCOS_LWK_PHYS_MAP)...rootSlot(MCOS_LWK_BASE) }
+
+    /// The root-table (PML4) slot that maps `virtual`.
+    public static func rootSlot(_ virtual: UInt64) -> UInt64 { (virtual >> 39) & 511 }
+
+    /// Leaf flags for a user page with `protection` (MCOS_PROT_*): always user;
+    /// writable only with PROT_WRITE (or while the proxy still fills the page, before
+    /// START); NX without PROT_EXEC; not present for PROT_NONE (x86 cannot map a page
+    /// that is neither readable nor anything else, so the frame stays in the entry
+    /// unmapped).
+    public static func userLeafFlags(protection: UInt32, loading: Bool = false) -> UInt64 {
+        var flags = user
+        if protection & UserSpace.protectionBits != 0 || loading { flags |= present }
+        if protection & MCOS_PROT_WRITE != 0 || loading { flags |= writable }
+        if protection & MCOS_PROT_EXEC == 0 { flags |= noExecute }
+        return flags
+    }
 
     /// A new address-space root: zeroed, with the kernel's slots copied from `kernelRoot`.
     public static func createRoot<Memory: TableMemory>(kernelRoot: UInt64, memory: inout Memory) -> UInt64? {

@@ -1,0 +1,80 @@
+// The one-time setup every x86-64 CPU does for user mode: its own GDT and TSS (RSP0 =
+// its kernel stack top), the local APIC, SYSCALL/SYSRET, the swapgs block, SSE and
+// XSAVE; and what entering user mode resets each time.
+
+/// What `Arch.setUpCPU` leaves for later entries into user mode.
+struct ArchCPU {
+    /// The swapgs block (struct lwk_percpu), for KERNEL_GS_BASE at each user entry.
+    var percpu: UInt64 = 0
+    /// XCR0 as set up (0 without XSAVE), for lwk_fpu_reset.
+    var xcr0: UInt64 = 0
+}
+
+enum MSR {
+    static let efer: UInt32 = 0xc000_0080, star: UInt32 = 0xc000_0081, lstar: UInt32 = 0xc000_0082
+    static let fmask: UInt32 = 0xc000_0084, fsBase: UInt32 = 0xc000_0100, gsBase: UInt32 = 0xc000_0101
+    static let kernelGSBase: UInt32 = 0xc000_0102
+    static let eferSystemCallEnable: UInt64 = 1 << 0
+}
+
+/// RFLAGS bits.
+enum Flags {
+    static let trap: UInt64 = 1 << 8, interrupt: UInt64 = 1 << 9, direction: UInt64 = 1 << 10
+    static let alignmentCheck: UInt64 = 1 << 18
+}
+
+/// Segment selectors of the GDT lwk_cpu_tables builds.
+enum Selector {
+    static let kernelCode: UInt64 = 0x08, userBase: UInt64 = 0x18
+}
+
+extension Arch {
+    /// Descriptor tables in `tables` (a window address, `cpuTableBytes`), the APIC,
+    /// SYSCALL and extended state for `cpu`.
+    static func setUpCPU(_ cpu: Int, tables: UInt64, stackTop: UInt64) -> ArchCPU {
+        let percpu = lwk_cpu_tables(lwk_ptr(tables), stackTop, UInt64(cpu))!
+        var state = ArchCPU()
+        state.percpu = UInt64(UInt(bitPattern: percpu))
+        kernel.interrupts.enable()
+        // SYSCALL: kernel CS 0x08 (SS 0x10); SYSRET: base 0x18, so SS 0x23 and CS 0x2b.
+        lwk_wrmsr(MSR.efer, lwk_rdmsr(MSR.efer) | MSR.eferSystemCallEnable)
+        lwk_wrmsr(MSR.star, Selector.userBase << 48 | Selector.kernelCode << 32)
+        lwk_wrmsr(MSR.lstar, lwk_syscall_entry_address())
+        // Masked on entry: TF, IF, DF, AC (AC set would switch SMAP off in the kernel).
+        lwk_wrmsr(MSR.fmask, Flags.trap | Flags.interrupt | Flags.direction | Flags.alignmentCheck)
+        lwk_wrmsr(MSR.kernelGSBase, state.percpu)
+        state.xcr0 = enableExtendedState()
+        return state
+    }
+
+    /// SSE and XSAVE for user code. Linux's trampoline hands over a CR4 without
+    /// OSFXSR/OSXMMEXCPT (Linux sets them later in its own CPU bring-up), so the first
+    /// SSE instruction of a program (glibc's ldmxcsr) would raise #UD; and after INIT
+    /// XCR0 is 1 (x87 only), while static glibc checks for SSE/AVX state through XGETBV.
+    static func enableExtendedState() -> UInt64 {
+        let osfxsr: UInt64 = 1 << 9, osxmmexcpt: UInt64 = 1 << 10, osxsave: UInt64 = 1 << 18
+        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
+        lwk_cpuid(1, 0, &a, &b, &c, &d)
+        let avx = c & (1 << 28) != 0, xsave = c & (1 << 26) != 0
+        lwk_write_cr4(lwk_read_cr4() | osfxsr | osxmmexcpt | (xsave ? osxsave : 0))
+        guard xsave else { return 0 }
+        lwk_cpuid(0xd, 0, &a, &b, &c, &d)
+        var xcr0: UInt64 = 0b11  // x87, SSE
+        if avx && a & 0b100 != 0 { xcr0 |= 0b100 }
+        lwk_xsetbv(0, xcr0)
+        return xcr0
+    }
+
+    /// Ring 3 at `entry` on `stack`, for good: no thread pointer, GS for the SYSCALL
+    /// entry's swapgs, FPU/SSE/AVX state as after execve, every register zero.
+    static func enterUserMode(entry: UInt64, stack: UInt64, cpu: CPUState) -> Never {
+        lwk_wrmsr(MSR.fsBase, 0)
+        lwk_wrmsr(MSR.gsBase, 0)
+        lwk_wrmsr(MSR.kernelGSBase, cpu.arch.percpu)
+        lwk_fpu_reset(cpu.arch.xcr0)
+        lwk_enter_user(entry, stack, cpu.stackTop)
+    }
+
+    /// The user thread pointer (FS base), which TLS addressing goes through.
+    static func setThreadPointer(_ address: UInt64) { lwk_wrmsr(MSR.fsBase, address) }
+}

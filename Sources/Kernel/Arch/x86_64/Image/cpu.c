@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpu.c - what an x86-64 CPU needs before it runs a program: the IDT, its
+ * own GDT and TSS, and FPU/SSE/AVX state in its initial values.
+ */
+#include "lwk.h"
+
+extern uint8_t lwk_idt[4096];
+
+struct __attribute__((packed)) lwk_dtr { uint16_t limit; uint64_t base; };
+
+/* The IDT, shared by every CPU: an exception's own stub, or the interrupt stub of its vector. */
+void lwk_idt_fill(void)
+{
+	for (int v = 0; v < 256; v++) {
+		uint64_t h = v < 32 ? lwk_vectors[v] :
+			     (uint64_t)(lwk_interrupt_stubs + (v - 32) * 16);
+		uint8_t *g = lwk_idt + v * 16;
+		uint64_t lo = 0, hi = 0;
+
+		if (h) {
+			/* int3 may come from ring 3 (DPL 3), to end as SIGTRAP, not #GP */
+			uint64_t type = v == 3 ? 0xee : 0x8e;
+			lo = (h & 0xffff) | (0x08ull << 16) | (type << 40) |
+			     ((h >> 16) & 0xffff) << 48;
+			hi = h >> 32;
+		}
+		memcpy(g, &lo, 8);
+		memcpy(g + 8, &hi, 8);
+	}
+}
+
+/*
+ * A CPU's own descriptor tables, in one page of its memory: the GDT the
+ * SYSCALL/SYSRET MSR layout needs (STAR: kernel 0x08/0x10, user base 0x18 ->
+ * data 0x20, code 0x28) and a TSS whose RSP0 is the CPU's kernel stack top,
+ * where interrupts from ring 3 land.  The TSS is per CPU because ltr marks
+ * its descriptor busy.  The percpu block for swapgs follows.
+ */
+#define PAGE_GDT	0
+#define PAGE_TSS	128
+#define PAGE_PERCPU	256
+#define TSS_BYTES	104
+
+extern void lwk_syscall_entry(void);
+extern uint8_t lwk_boot_stack_top[];
+
+struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu)
+{
+	uint8_t *p = page;
+	uint64_t *gdt = (uint64_t *)(p + PAGE_GDT);
+	uint8_t *tss = p + PAGE_TSS;
+	uint64_t base = (uint64_t)tss;
+	uint16_t iomap = TSS_BYTES;	/* no I/O bitmap */
+	struct lwk_percpu *percpu = (struct lwk_percpu *)(p + PAGE_PERCPU);
+
+	memset(page, 0, 4096);
+	gdt[1] = 0x00af9a000000ffffull;	/* 0x08 kernel code, 64-bit */
+	gdt[2] = 0x00cf92000000ffffull;	/* 0x10 kernel data */
+	gdt[3] = 0x00cffa000000ffffull;	/* 0x18 user code, 32-bit (SYSRET layout only) */
+	gdt[4] = 0x00cff2000000ffffull;	/* 0x20 user data */
+	gdt[5] = 0x00affa000000ffffull;	/* 0x28 user code, 64-bit */
+	gdt[6] = (TSS_BYTES - 1) | (base & 0xffffff) << 16 | 0x89ull << 40 |
+		 ((base >> 24) & 0xff) << 56;	/* 0x30 TSS, available */
+	gdt[7] = base >> 32;
+	memcpy(tss + 4, &kernel_stack_top, 8);	/* RSP0 */
+	memcpy(tss + 102, &iomap, 2);
+	percpu->kernel_rsp = kernel_stack_top;
+	percpu->cpu = cpu;
+
+	struct lwk_dtr gdtr = { 8 * 8 - 1, (uint64_t)gdt };
+	struct lwk_dtr idtr = { 4095, (uint64_t)lwk_idt };
+	lwk_load_gdt_idt(&gdtr, &idtr);
+	__asm__ volatile("ltr %w0" :: "r"((uint16_t)0x30));
+	return percpu;
+}
+
+uint64_t lwk_syscall_entry_address(void) { return (uint64_t)lwk_syscall_entry; }
+uint64_t lwk_boot_stack_top_address(void) { return (uint64_t)lwk_boot_stack_top; }
+
+/*
+ * A new process must not see the previous one's FPU/SSE/AVX registers: XRSTOR
+ * from an area whose XSTATE_BV is 0 puts every component in XCR0 in its
+ * initial state (MXCSR comes from the legacy area: its default 0x1f80).
+ * Without XSAVE, FNINIT and LDMXCSR do the x87 and SSE control parts.
+ */
+static uint8_t fpu_init_area[576] __attribute__((aligned(64)));
+
+void lwk_fpu_reset(uint64_t xcr0)
+{
+	uint32_t mxcsr = 0x1f80;
+
+	__asm__ volatile("fninit");
+	if (xcr0) {
+		memcpy(fpu_init_area + 24, &mxcsr, 4);
+		__asm__ volatile("xrstor %0" :: "m"(fpu_init_area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32)) : "memory");
+	} else {
+		__asm__ volatile("ldmxcsr %0" :: "m"(mxcsr));
+	}
+}

@@ -1,0 +1,89 @@
+import CMcosABI
+
+// The LWK's global state and the services every part of it uses: the window onto its
+// memory, the boot block, the log, the IKC rings, short delays, and stopping on a panic.
+
+let lwkBase: UInt64 = MCOS_LWK_BASE
+let physMapBase: UInt64 = MCOS_LWK_PHYS_MAP
+
+struct Kernel {
+    var block: UInt64 = 0  // boot block, window address
+    var info = BootInfo()
+    var options = BootOptions()
+    var allocators: [FrameAllocator] = []
+    /// The kernel's own page-table root; every process's shares its slots.
+    var addressSpace: UInt64 = 0
+    var interrupts = InterruptController()
+    var kmsg: UInt64 = 0  // kmsg ring through the physical map, 0 until mapped
+    var ikc: UInt64 = 0  // IKC area, window address
+    var ikcRingBytes = 4096
+    var ikcSlots: UInt32 = 63
+}
+
+nonisolated(unsafe) var kernel = Kernel()
+nonisolated(unsafe) var kmsgLock: UInt32 = 0
+
+func windowAddress(physical: UInt64) -> UInt64? {
+    kernel.info.windowOffset(physical: physical).map { lwkBase + $0 }
+}
+
+/// Shared memory at a virtual address, with ordered accesses (SharedMemory of Logic).
+struct RawShared: SharedMemory {
+    let base: UnsafeMutableRawPointer
+    init(_ address: UInt64) { base = UnsafeMutableRawPointer(bitPattern: UInt(address))! }
+    func load64(_ offset: Int) -> UInt64 { lwk_load64(base + offset) }
+    func loadAcquire64(_ offset: Int) -> UInt64 { lwk_load_acquire64(base + offset) }
+    func storeRelease64(_ offset: Int, _ value: UInt64) { lwk_store_release64(base + offset, value) }
+    func store32(_ offset: Int, _ value: UInt32) { lwk_store32(base + offset, value) }
+    func load32(_ offset: Int) -> UInt32 { lwk_load32(base + offset) }
+    func add32(_ offset: Int, _ value: UInt32) -> UInt32 { lwk_add32(base + offset, value) }
+    func store8(_ offset: Int, _ value: UInt8) { lwk_store8(base + offset, value) }
+    func load8(_ offset: Int) -> UInt8 { lwk_load8(base + offset) }
+}
+
+/// The fields of the boot block the module and the LWK share while it runs.
+var bootBlock: LiveBootBlock<RawShared> { LiveBootBlock(memory: RawShared(kernel.block)) }
+
+func shutdownRequested() -> Bool { bootBlock.shutdownRequested }
+
+/// A kmsg line in McKernel's shape, to the kmsg ring (once mapped) and the console.
+func log(_ cpu: Int, _ message: String) {
+    let line = LogLine.format(cpu: cpu, message)
+    lwk_spin_lock(&kmsgLock)
+    if kernel.kmsg != 0 { KmsgRing(memory: RawShared(kernel.kmsg)).write(line) }
+    for byte in line.utf8 { lwk_console_putc(byte) }
+    lwk_spin_unlock(&kmsgLock)
+}
+
+/// Ring `index` of the IKC area (mcos_abi.h names where each one sits).
+func ikcRing(_ index: UInt32) -> IKCRing<RawShared> {
+    IKCRing(memory: RawShared(kernel.ikc + UInt64(index) * UInt64(kernel.ikcRingBytes)))
+}
+
+/// The LWK CPU this code runs on, -1 if its hardware id is none of ours.
+func currentCPU() -> Int {
+    let id = kernel.interrupts.id
+    return kernel.info.cpus.firstIndex { $0.apicID == id } ?? -1
+}
+
+/// Cycles per microsecond, from the frequency the module measured.
+nonisolated(unsafe) var cyclesPerMicrosecond: UInt64 = 1000
+
+func delay(microseconds: UInt64) {
+    let end = Arch.cycles() &+ microseconds * cyclesPerMicrosecond
+    while Arch.cycles() < end { Arch.relax() }
+}
+
+/// Marks the instance PANIC (naming `cpu`) and stops this CPU for good.
+func panicStop(_ cpu: Int) -> Never {
+    bootBlock.recordPanic(cpu: cpu)
+    bootBlock.setStatus(MCOS_BOOT_PANIC)
+    Arch.haltForever()
+}
+
+/// test_fault=: a kernel-mode page fault, so the PANIC path runs for real.
+func faultOnPurpose(_ cpu: Int, _ why: String) {
+    log(cpu, "\(why): reading an unmapped address")
+    let bad = UnsafePointer<UInt64>(bitPattern: UInt(lwkBase - 0x1000))!
+    log(cpu, "read \(bad.pointee)")
+}

@@ -1,0 +1,21 @@
+/// Linux's error numbers (asm-generic/errno-base.h and errno.h), the ones the LWK and
+/// mcexec answer system calls with; a call returns one negated (`-Errno.inval`). The
+/// names are the C ones without the E. `LinuxHeaderTests` checks each against <errno.h>.
+public enum Errno: Int32, CaseIterable, Sendable {
+    case perm = 1
+    case srch = 3
+    case badf = 9
+    case noMem = 12
+    case fault = 14
+    case busy = 16
+    case exist = 17
+    case noDev = 19
+    case inval = 22
+    case noSys = 38
+
+    /// What a system call returns for this error.
+    public static prefix func - (errno: Errno) -> Int64 { -Int64(errno.rawValue) }
+
+    /// MAX_ERRNO: a system call's result in [-maximum, -1] is an error, any other a value.
+    public static let maximum: Int64 = 4095
+}

@@ -1,0 +1,45 @@
+import CMcosABI
+
+/// The boot block in place (`struct mcos_boot_block`), for the fields the LWK and the
+/// module keep touching while the LWK runs: what the LWK reports (its status, how many
+/// CPUs started or parked, who panicked, where its IKC rings are) and what the module
+/// asks (shutdown). Each access is one ordered load or store of that field.
+public struct LiveBootBlock<Memory: SharedMemory> {
+    public let memory: Memory
+
+    public init(memory: Memory) { self.memory = memory }
+
+    /// Window offset where free memory starts, before the block is parsed.
+    public var freeOffset: UInt64 { memory.load64(MemoryLayout<mcos_boot_block>.offset(of: \.free_off)!) }
+
+    public func setStatus(_ status: mcos_boot_status) {
+        memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.status)!, status.rawValue)
+    }
+
+    /// Whether the module asked every CPU to park.
+    public var shutdownRequested: Bool { memory.load32(MemoryLayout<mcos_boot_block>.offset(of: \.shutdown)!) != 0 }
+
+    public var startedCPUs: UInt32 { memory.load32(MemoryLayout<mcos_boot_block>.offset(of: \.nr_started)!) }
+
+    /// The boot CPU is in: the count starts at one.
+    public func bootCPUStarted() { memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.nr_started)!, 1) }
+
+    /// Another CPU reached the kernel.
+    public func cpuStarted() { _ = memory.add32(MemoryLayout<mcos_boot_block>.offset(of: \.nr_started)!, 1) }
+
+    /// A CPU parked for shutdown.
+    public func cpuParked() { _ = memory.add32(MemoryLayout<mcos_boot_block>.offset(of: \.nr_parked)!, 1) }
+
+    /// `cpu` panicked (the module reads the index + 1; 0 means none).
+    public func recordPanic(cpu: Int) {
+        memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.panic_cpu)!, UInt32(truncatingIfNeeded: cpu + 1))
+    }
+
+    /// The IKC area and its rings' geometry; the module reads them once the status
+    /// says READY, which is stored (with release ordering) after them.
+    public func publishIKC(physical: UInt64, ringBytes: UInt32, slots: UInt32) {
+        memory.storeRelease64(MemoryLayout<mcos_boot_block>.offset(of: \.ikc_phys)!, physical)
+        memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.ikc_bytes)!, ringBytes)
+        memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.ikc_slots)!, slots)
+    }
+}
