@@ -6,7 +6,7 @@
 //   CHwloc        hwloc 2.x through pkg-config (system library)
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
-//   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
+//   Kernel        the LWK's logic, host-testable (allocator, page tables, ABI structs via CMcosABI)
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   NodeControl   the client of the kernel module: every operation, typed errors
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)

@@ -1,3 +1,5 @@
+import Kernel
+
 /// How a program on the LWK ended, and how mcexec passes that on so that a shell or a
 /// batch system cannot tell it from the program run natively.
 enum ProgramEnd: Equatable {
@@ -19,17 +21,15 @@ enum ProgramEnd: Equatable {
     /// pressed Ctrl-C and knows) and SIGPIPE (the reader went away: normal in pipelines).
     var shellMessage: String? {
         guard case .signaled(let signal, let coreDumped) = self else { return nil }
-        if signal == Signal.interrupt || signal == Signal.brokenPipe { return nil }
+        if signal == Int32(Signal.int) || signal == Int32(Signal.pipe) { return nil }
         let name = Signal.description(signal)
         return coreDumped ? name + " (core dumped)" : name
     }
 }
 
-/// Signal numbers and descriptions for x86-64 Linux, worded as glibc's strsignal (which
-/// bash prints); kept here so mcexec words a signal the same whatever libc it runs on.
-enum Signal {
-    static let interrupt: Int32 = 2, brokenPipe: Int32 = 13
-
+/// Signal descriptions worded as glibc's strsignal (which bash prints); kept here so
+/// mcexec words a signal the same whatever libc it runs on.
+extension Signal {
     static func description(_ signal: Int32) -> String {
         switch signal {
         case 1: return "Hangup"

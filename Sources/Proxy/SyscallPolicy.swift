@@ -72,7 +72,7 @@ struct SyscallPolicy {
     private func signalSelf(_ signal: Int32) -> SyscallAction {
         if signal == 0 { return .pretend(0) }  // existence check
         // Kernel.Signal: the LWK's numbers; mcexec's own Signal words them for people.
-        guard signal > 0, Kernel.Signal.isValid(UInt64(signal)) else { return .refuse(.inval) }
+        guard signal > 0, Signal.isValid(UInt64(signal)) else { return .refuse(.inval) }
         return .killProgram(signal: signal)
     }
 

@@ -60,7 +60,7 @@ import Testing
 
     @Test func signalNumbersAreLinuxs() {
         let pairs: [(UInt32, Int32)] = [
-            (Signal.ill, SIGILL), (Signal.trap, SIGTRAP), (Signal.bus, SIGBUS), (Signal.fpe, SIGFPE),
+            (Signal.int, SIGINT), (Signal.pipe, SIGPIPE), (Signal.ill, SIGILL), (Signal.trap, SIGTRAP), (Signal.bus, SIGBUS), (Signal.fpe, SIGFPE),
             (Signal.kill, SIGKILL), (Signal.segv, SIGSEGV), (Signal.chld, SIGCHLD), (Signal.cont, SIGCONT),
             (Signal.stop, SIGSTOP), (Signal.tstp, SIGTSTP), (Signal.ttin, SIGTTIN), (Signal.ttou, SIGTTOU),
             (Signal.urg, SIGURG), (Signal.winch, SIGWINCH),
