@@ -31,7 +31,7 @@
 #include <sys/ioctl.h>
 #endif
 
-#define MCOS_ABI_VERSION	1
+#define MCOS_ABI_VERSION	2
 
 #define MCOS_CTL_DEVICE		"/dev/mcos-ctl"
 #define MCOS_OS_DEVICE_FMT	"/dev/mcos%u"
@@ -530,6 +530,8 @@ struct mcos_proc_create {
 	uint32_t numa_mask;	/* the program's pages only from these NUMA nodes
 				   (bit n = node n; mcexec -m); 0 = its CPU's node
 				   first, then any.  A node without LWK memory: EINVAL */
+	uint64_t map_offset;	/* out: the mmap offset of this process's unified
+				   range; every open file has a window of its own */
 };
 
 /* Zero-filled memory at [start, start + bytes), page-aligned, final protection. */
@@ -625,7 +627,7 @@ MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
 MCOS_ABI_CHECK(mcos_ikc_ring, 64);
 MCOS_ABI_CHECK(mcos_ikc_packet, 64);
 MCOS_ABI_CHECK(mcos_ikc_ping, 24);
-MCOS_ABI_CHECK(mcos_proc_create, 16);
+MCOS_ABI_CHECK(mcos_proc_create, 24);
 MCOS_ABI_CHECK(mcos_proc_map, 24);
 MCOS_ABI_CHECK(mcos_proc_start, 32);
 MCOS_ABI_CHECK(mcos_proc_event, 80);

@@ -33,15 +33,16 @@ static inline long mcexec_raw_syscall(long number, long a0, long a1, long a2,
 }
 
 /*
- * Map [start, start + bytes) of 'fd' (offset 0, shared, read-write) at
- * exactly that address, never over anything already there.  0, or -errno
- * (-EEXIST: something of mcexec's own is in the range).
+ * Map 'bytes' of 'fd' from 'offset' (shared, read-write) at exactly
+ * 'start', never over anything already there.  0, or -errno (-EEXIST:
+ * something of mcexec's own is in the range).
  */
-static inline long mcexec_map_fixed_noreplace(int fd, uint64_t start, uint64_t bytes)
+static inline long mcexec_map_fixed_noreplace(int fd, uint64_t start, uint64_t bytes,
+					      uint64_t offset)
 {
 	void *want = (void *)(uintptr_t)start;
 	void *got = mmap(want, bytes, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | 0x100000 /* MAP_FIXED_NOREPLACE */, fd, 0);
+			 MAP_SHARED | 0x100000 /* MAP_FIXED_NOREPLACE */, fd, (off_t)offset);
 
 	if (got == MAP_FAILED)
 		return -(long)errno;

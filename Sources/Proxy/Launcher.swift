@@ -18,13 +18,13 @@ struct Launcher {
     func run() throws(MCExecError) -> ProgramEnd {
         let device = try openDevice()
         defer { close(device) }
-        let cpu = try create(device)
-        verbose("program \(name) on OS \(instance), LWK CPU \(cpu)")
+        let process = try create(device)
+        verbose("program \(name) on OS \(instance), LWK CPU \(process.lwk_cpu)")
 
         if let refusal = ProgramLayout.refusal(program.plan) {
             throw MCExecError("\(name) cannot run on the LWK: \(refusal)", remedy: "link it at a lower address (the default of gcc -static) or as -static-pie", status: .cannotExecute)
         }
-        try mapUnifiedRange(device)
+        try mapUnifiedRange(device, offset: process.map_offset)
         let stackBytes = ProgramLayout.stackBytes(rlimit: Self.softLimit(RLIMIT_STACK), requested: options.stackMaximum)
         let stack = ProgramLayout.stackRange(bytes: stackBytes)
         for region in ProgramLayout.regions(ProgramLayout.segments(program.plan)) {
@@ -69,14 +69,15 @@ struct Launcher {
         return fd
     }
 
-    private func create(_ device: Int32) throws(MCExecError) -> Int32 {
+    /// The process on the LWK: its CPU and where its unified range lies in the device file.
+    private func create(_ device: Int32) throws(MCExecError) -> mcos_proc_create {
         var create = mcos_proc_create()
         create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
         create.lwk_cpu = Int32(options.cpu ?? -1)
         create.numa_mask = options.numaMask
         let result = deviceControl(device, mcos_ioc_proc_create, &create)
         switch result {
-        case 0...: return create.lwk_cpu
+        case 0...: return create
         case -Int(EBUSY) where options.cpu != nil:
             throw MCExecError("LWK CPU \(options.cpu!) of OS \(instance) is running another program",
                               remedy: "leave out -c to take any idle LWK CPU, or wait for that program to end", status: .failure)
@@ -98,8 +99,8 @@ struct Launcher {
         }
     }
 
-    private func mapUnifiedRange(_ device: Int32) throws(MCExecError) {
-        let result = mcexec_map_fixed_noreplace(device, ProgramLayout.userStart, ProgramLayout.userEnd - ProgramLayout.userStart)
+    private func mapUnifiedRange(_ device: Int32, offset: UInt64) throws(MCExecError) {
+        let result = mcexec_map_fixed_noreplace(device, ProgramLayout.userStart, ProgramLayout.userEnd - ProgramLayout.userStart, offset)
         if result == -Int(EEXIST) {
             throw MCExecError(
                 "mcexec itself has memory in the program range 0x\(String(ProgramLayout.userStart, radix: 16))-0x\(String(ProgramLayout.userEnd, radix: 16))",
