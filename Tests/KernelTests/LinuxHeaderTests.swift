@@ -46,12 +46,15 @@ import Testing
             case .srch: expected = ESRCH
             case .badf: expected = EBADF
             case .noMem: expected = ENOMEM
+            case .acces: expected = EACCES
             case .fault: expected = EFAULT
             case .busy: expected = EBUSY
             case .exist: expected = EEXIST
             case .noDev: expected = ENODEV
             case .inval: expected = EINVAL
+            case .noTTY: expected = ENOTTY
             case .noSys: expected = ENOSYS
+            case .noProtoOpt: expected = ENOPROTOOPT
             }
             #expect(errno.rawValue == expected, "\(errno)")
         }

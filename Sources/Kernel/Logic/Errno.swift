@@ -6,12 +6,15 @@ public enum Errno: Int32, CaseIterable, Sendable {
     case srch = 3
     case badf = 9
     case noMem = 12
+    case acces = 13
     case fault = 14
     case busy = 16
     case exist = 17
     case noDev = 19
     case inval = 22
+    case noTTY = 25
     case noSys = 38
+    case noProtoOpt = 92
 
     /// What a system call returns for this error.
     public static prefix func - (errno: Errno) -> Int64 { -Int64(errno.rawValue) }
