@@ -71,6 +71,12 @@ $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
 
+# A static program that aims its calls at mcexec itself (78-mcexec-confine).
+$(VM_PROGS)/confine: Tests/vm/progs/confine.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 # mcos-test again, static-PIE: loaded above the unified range, so that
 # proc-rules can map all of it (the ET_EXEC one sits at 4 MiB, inside; the
 # scenarios also load that one as a non-LWK image).
@@ -80,7 +86,7 @@ $(VM_PROGS)/mcos-test-pie: Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 	@gcc -static-pie -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		-Werror -o $@ $<
 
-$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/mcos-test-pie \
+$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie \
 		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
