@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mcprov apply, status and teardown on the real kernel, where things go wrong:
 # a failure injected before each step of apply, an interrupt, a second apply
-# while one runs, and kill -9 half-way. After each, the node must be exactly
+# while one runs, kill -9 half-way, a state directory others may write and a
+# lock file that is a link (refused). After each, the node must be exactly
 # as before: the same online CPUs, the same free memory per node, the same
 # IRQ affinities, nothing held by the module, no state record.
 # (Booting the LWK itself is covered by the boot scenarios; here the failing
@@ -93,6 +94,20 @@ same_as_before "teardown after kill -9"
 rc=0; MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "apply after recovery exited $rc"
 same_as_before "apply after recovery"
+
+# a state directory others may write, or a lock that is a link: refused, nothing changed
+chmod 777 /run/mcprov
+rc=0; mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+chmod 755 /run/mcprov
+[ "$rc" = 1 ] && grep -q '/run/mcprov: may be written by others (mode 777)' /tmp/o || { cat /tmp/o; fail "a world-writable state directory was used: exit $rc"; }
+same_as_before "world-writable state directory"
+rm -f /run/mcprov/lock /tmp/victim
+ln -s /tmp/victim /run/mcprov/lock
+rc=0; mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+rm /run/mcprov/lock
+[ "$rc" = 1 ] && grep -q '/run/mcprov/lock: is a symbolic link' /tmp/o || { cat /tmp/o; fail "a symlinked lock was used: exit $rc"; }
+[ ! -e /tmp/victim ] || fail "mcprov created the symlinked lock's target"
+same_as_before "symlinked lock"
 unload_mod
 # let the vmstat counters settle before the next scenario measures free memory
 sync
