@@ -25,8 +25,8 @@ enum OffloadedCall {
         for back in call.copyBack {
             _ = memory.write(Array(scratch[back.scratch]), to: back.address)
         }
-        if call.opensByPath && isProcessMemory(Int32(result)) {
-            close(Int32(result))
+        if call.opensByPath && isProcessMemory(Int32(truncatingIfNeeded: result)) {
+            close(Int32(truncatingIfNeeded: result))
             return -Errno.acces
         }
         return result
