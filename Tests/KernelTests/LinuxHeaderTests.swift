@@ -112,6 +112,7 @@ import Testing
         ]
         for (ours, name) in stack { #expect(kernel[name] == Int64(ours), "\(name)") }
         #expect(Int32(SignalStackFlag.onStack) == SS_ONSTACK && Int32(SignalStackFlag.disable) == SS_DISABLE)
+        #expect(kernel["MINSIGSTKSZ"] == Int64(SignalStack.minimumSize))
     }
 
     @Test func signalCodesAreLinuxs() {
@@ -134,5 +135,15 @@ import Testing
         for (ours, name) in codes { #expect(LinuxSignalHeaders.kernel[name] == Int64(ours), "\(name)") }
         #expect(SignalCode.user == SI_USER && SignalCode.queue == SI_QUEUE && SignalCode.tkill == SI_TKILL)
         #expect(SignalCode.kernel == SI_KERNEL && SignalCode.notMapped == SEGV_MAPERR && SignalCode.accessDenied == SEGV_ACCERR)
+    }
+
+    @Test func signalFrameMagicsAreLinuxs() {
+        let kernel = LinuxSignalHeaders.kernel
+        #expect(kernel["UC_FP_XSTATE"] == Int64(SignalFrame.ContextFlag.fpExtendedState))
+        #expect(kernel["UC_SIGCONTEXT_SS"] == Int64(SignalFrame.ContextFlag.sigcontextSS))
+        #expect(kernel["UC_STRICT_RESTORE_SS"] == Int64(SignalFrame.ContextFlag.strictRestoreSS))
+        #expect(kernel["FP_XSTATE_MAGIC1"] == Int64(ExtendedStateLayout.magic1) && FP_XSTATE_MAGIC1 == ExtendedStateLayout.magic1)
+        #expect(kernel["FP_XSTATE_MAGIC2"] == Int64(ExtendedStateLayout.magic2) && FP_XSTATE_MAGIC2 == ExtendedStateLayout.magic2)
+        #expect(kernel["FP_XSTATE_MAGIC2_SIZE"] == Int64(ExtendedStateLayout.magic2Bytes))
     }
 }
