@@ -5,7 +5,8 @@ import Testing
 
 /// The LWK's names for Linux's numbers, checked against the installed headers: the
 /// system call table against asm/unistd_64.h line by line, the rest against Glibc's
-/// <errno.h>, <signal.h>, <sys/mman.h> and <time.h>.
+/// <errno.h>, <signal.h>, <sys/mman.h> and <time.h>, and the signal ABI's numbers that
+/// only the kernel's headers define against those (LinuxSignalHeaders).
 @Suite struct LinuxHeaderTests {
     static let unistd = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 
@@ -60,10 +61,13 @@ import Testing
 
     @Test func signalNumbersAreLinuxs() {
         let pairs: [(UInt32, Int32)] = [
-            (Signal.int, SIGINT), (Signal.pipe, SIGPIPE), (Signal.ill, SIGILL), (Signal.trap, SIGTRAP), (Signal.bus, SIGBUS), (Signal.fpe, SIGFPE),
-            (Signal.kill, SIGKILL), (Signal.segv, SIGSEGV), (Signal.chld, SIGCHLD), (Signal.cont, SIGCONT),
-            (Signal.stop, SIGSTOP), (Signal.tstp, SIGTSTP), (Signal.ttin, SIGTTIN), (Signal.ttou, SIGTTOU),
-            (Signal.urg, SIGURG), (Signal.winch, SIGWINCH),
+            (Signal.hup, SIGHUP), (Signal.int, SIGINT), (Signal.quit, SIGQUIT), (Signal.ill, SIGILL), (Signal.trap, SIGTRAP),
+            (Signal.abrt, SIGABRT), (Signal.bus, SIGBUS), (Signal.fpe, SIGFPE), (Signal.kill, SIGKILL), (Signal.usr1, SIGUSR1),
+            (Signal.segv, SIGSEGV), (Signal.usr2, SIGUSR2), (Signal.pipe, SIGPIPE), (Signal.alrm, SIGALRM), (Signal.term, SIGTERM),
+            (Signal.stkflt, SIGSTKFLT), (Signal.chld, SIGCHLD), (Signal.cont, SIGCONT), (Signal.stop, SIGSTOP), (Signal.tstp, SIGTSTP),
+            (Signal.ttin, SIGTTIN), (Signal.ttou, SIGTTOU), (Signal.urg, SIGURG), (Signal.xcpu, SIGXCPU), (Signal.xfsz, SIGXFSZ),
+            (Signal.vtalrm, SIGVTALRM), (Signal.prof, SIGPROF), (Signal.winch, SIGWINCH), (Signal.io, SIGIO), (Signal.pwr, SIGPWR),
+            (Signal.sys, SIGSYS),
         ]
         for (ours, glibc) in pairs { #expect(Int32(ours) == glibc) }
         #expect(Int32(Signal.count) == __libc_current_sigrtmax(), "SIGRTMAX")
@@ -87,5 +91,59 @@ import Testing
         #expect(ProcessClock.monotonicRawID == UInt64(CLOCK_MONOTONIC_RAW))
         #expect(ProcessClock.realtimeCoarseID == UInt64(CLOCK_REALTIME_COARSE))
         #expect(ProcessClock.monotonicCoarseID == UInt64(CLOCK_MONOTONIC_COARSE) && ProcessClock.boottimeID == UInt64(CLOCK_BOOTTIME))
+    }
+
+    @Test func signalActionAndStackFlagsAreLinuxs() {
+        let kernel = LinuxSignalHeaders.kernel
+        let flags: [(UInt64, String)] = [
+            (SignalActionFlag.noChildStop, "SA_NOCLDSTOP"), (SignalActionFlag.noChildWait, "SA_NOCLDWAIT"),
+            (SignalActionFlag.siginfo, "SA_SIGINFO"), (SignalActionFlag.unsupported, "SA_UNSUPPORTED"),
+            (SignalActionFlag.exposeTagBits, "SA_EXPOSE_TAGBITS"), (SignalActionFlag.restorer, "SA_RESTORER"),
+            (SignalActionFlag.onStack, "SA_ONSTACK"), (SignalActionFlag.restart, "SA_RESTART"),
+            (SignalActionFlag.noDefer, "SA_NODEFER"), (SignalActionFlag.resetHandler, "SA_RESETHAND"),
+        ]
+        for (ours, name) in flags { #expect(kernel[name] == Int64(ours), "\(name)") }
+        #expect(Int32(SignalActionFlag.siginfo) == SA_SIGINFO && Int32(SignalActionFlag.onStack) == SA_ONSTACK)
+        #expect(UInt64(SA_RESETHAND) == SignalActionFlag.resetHandler)
+        #expect(SignalActionFlag.known & SignalActionFlag.unsupported == 0)
+        let stack: [(UInt32, String)] = [
+            (SignalStackFlag.onStack, "SS_ONSTACK"), (SignalStackFlag.disable, "SS_DISABLE"),
+            (SignalStackFlag.autoDisarm, "SS_AUTODISARM"), (SignalStackFlag.modifiers, "SS_FLAG_BITS"),
+        ]
+        for (ours, name) in stack { #expect(kernel[name] == Int64(ours), "\(name)") }
+        #expect(Int32(SignalStackFlag.onStack) == SS_ONSTACK && Int32(SignalStackFlag.disable) == SS_DISABLE)
+        #expect(kernel["MINSIGSTKSZ"] == Int64(SignalStack.minimumSize))
+    }
+
+    @Test func signalCodesAreLinuxs() {
+        let codes: [(Int32, String)] = [
+            (SignalCode.user, "SI_USER"), (SignalCode.kernel, "SI_KERNEL"), (SignalCode.queue, "SI_QUEUE"),
+            (SignalCode.timer, "SI_TIMER"), (SignalCode.messageQueue, "SI_MESGQ"), (SignalCode.asyncIO, "SI_ASYNCIO"),
+            (SignalCode.sigIO, "SI_SIGIO"), (SignalCode.tkill, "SI_TKILL"),
+            (SignalCode.illegalOpcode, "ILL_ILLOPC"), (SignalCode.illegalOperand, "ILL_ILLOPN"),
+            (SignalCode.integerDivide, "FPE_INTDIV"), (SignalCode.integerOverflow, "FPE_INTOVF"),
+            (SignalCode.floatDivide, "FPE_FLTDIV"), (SignalCode.floatOverflow, "FPE_FLTOVF"),
+            (SignalCode.floatUnderflow, "FPE_FLTUND"), (SignalCode.floatInexact, "FPE_FLTRES"),
+            (SignalCode.floatInvalid, "FPE_FLTINV"), (SignalCode.notMapped, "SEGV_MAPERR"),
+            (SignalCode.accessDenied, "SEGV_ACCERR"), (SignalCode.misaligned, "BUS_ADRALN"),
+            (SignalCode.noSuchAddress, "BUS_ADRERR"), (SignalCode.breakpoint, "TRAP_BRKPT"), (SignalCode.trace, "TRAP_TRACE"),
+            (SignalCode.hardwareBreakpoint, "TRAP_HWBKPT"), (SignalCode.childExited, "CLD_EXITED"),
+            (SignalCode.childKilled, "CLD_KILLED"), (SignalCode.childDumped, "CLD_DUMPED"),
+            (SignalCode.childTrapped, "CLD_TRAPPED"), (SignalCode.childStopped, "CLD_STOPPED"),
+            (SignalCode.childContinued, "CLD_CONTINUED"),
+        ]
+        for (ours, name) in codes { #expect(LinuxSignalHeaders.kernel[name] == Int64(ours), "\(name)") }
+        #expect(SignalCode.user == SI_USER && SignalCode.queue == SI_QUEUE && SignalCode.tkill == SI_TKILL)
+        #expect(SignalCode.kernel == SI_KERNEL && SignalCode.notMapped == SEGV_MAPERR && SignalCode.accessDenied == SEGV_ACCERR)
+    }
+
+    @Test func signalFrameMagicsAreLinuxs() {
+        let kernel = LinuxSignalHeaders.kernel
+        #expect(kernel["UC_FP_XSTATE"] == Int64(SignalFrame.ContextFlag.fpExtendedState))
+        #expect(kernel["UC_SIGCONTEXT_SS"] == Int64(SignalFrame.ContextFlag.sigcontextSS))
+        #expect(kernel["UC_STRICT_RESTORE_SS"] == Int64(SignalFrame.ContextFlag.strictRestoreSS))
+        #expect(kernel["FP_XSTATE_MAGIC1"] == Int64(ExtendedStateLayout.magic1) && FP_XSTATE_MAGIC1 == ExtendedStateLayout.magic1)
+        #expect(kernel["FP_XSTATE_MAGIC2"] == Int64(ExtendedStateLayout.magic2) && FP_XSTATE_MAGIC2 == ExtendedStateLayout.magic2)
+        #expect(kernel["FP_XSTATE_MAGIC2_SIZE"] == Int64(ExtendedStateLayout.magic2Bytes))
     }
 }
