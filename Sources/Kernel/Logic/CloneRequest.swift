@@ -84,9 +84,9 @@ public struct CloneRequest: Equatable, Sendable {
         return request
     }
 
-    /// clone3_args_valid: flags clone3 knows, CSIGNAL's byte (but CLONE_NEWTIME) and
-    /// CLONE_DETACHED kept for later, no exit signal for a thread or a sibling, a stack
-    /// with a size inside user space.
+    /// clone3_args_valid: only flags clone3 knows, neither CLONE_DETACHED nor CSIGNAL's
+    /// byte (reserved in clone3, but CLONE_NEWTIME), no exit signal for a thread or a
+    /// sibling, a stack with a size inside user space.
     mutating func checkClone3(stackSize: UInt64) throws(Errno) {
         typealias F = CloneFlag
         guard flags & ~(F.legacy | F.clearSighand | F.intoCgroup) == 0,
