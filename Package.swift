@@ -103,6 +103,9 @@ let package = Package(
             path: "Sources/Proxy"
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Linux's signal ABI from the host's own headers (the kernel's UAPI and glibc's),
+        // for KernelTests to check the LWK's signal frame and constants against: test-only.
+        .target(name: "CLinuxSignalABI", path: "Tests/CLinuxSignalABI"),
         .testTarget(name: "NodeBasicsTests", dependencies: ["NodeBasics", "TestSupport"]),
         .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"]),
         .testTarget(
@@ -110,7 +113,7 @@ let package = Package(
             dependencies: ["NodeBasics", "Topology", "Provisioning", "TestSupport"],
             exclude: ["Golden", "BadProfiles"]
         ),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "CMcosABI", "TestSupport"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "CMcosABI", "CLinuxSignalABI", "TestSupport"]),
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),

@@ -1,10 +1,13 @@
 /// Linux's error numbers (asm-generic/errno-base.h and errno.h), the ones the LWK and
-/// mcexec answer system calls with; a call returns one negated (`-Errno.inval`). The
-/// names are the C ones without the E. `LinuxHeaderTests` checks each against <errno.h>.
-public enum Errno: Int32, CaseIterable, Sendable {
+/// mcexec answer system calls with; a call returns one negated (`-Errno.inval`), and the
+/// kernel's logic throws one where a call fails. The names are the C ones without the E
+/// (E2BIG: `tooBig`). `LinuxHeaderTests` checks each against <errno.h>.
+public enum Errno: Int32, CaseIterable, Sendable, Error {
     case perm = 1
     case srch = 3
+    case tooBig = 7
     case badf = 9
+    case again = 11
     case noMem = 12
     case acces = 13
     case fault = 14
@@ -15,6 +18,7 @@ public enum Errno: Int32, CaseIterable, Sendable {
     case noTTY = 25
     case noSys = 38
     case noProtoOpt = 92
+    case timedOut = 110
 
     /// What a system call returns for this error.
     public static prefix func - (errno: Errno) -> Int64 { -Int64(errno.rawValue) }
