@@ -58,9 +58,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // MCPROV_TEST_HOOKS: the VM tests' failure injection (TestSwitches), in debug
+        // builds (swift test) and the VM tests' mcprov-test-hooks only, never in release.
         .target(
             name: "NodeOperations",
-            dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeControl"]
+            dependencies: ["NodeBasics", "Topology", "Provisioning", "NodeControl"],
+            swiftSettings: [.define("MCPROV_TEST_HOOKS", .when(configuration: .debug))]
         ),
         // The LWK's logic (Logic/, and the architecture's in Arch/x86_64/Logic/), built for
         // the host here so it can be unit-tested; `make kernel` builds the same files with

@@ -54,13 +54,21 @@ $(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 	@gcc -static -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		-Werror -o $@ $<
 
+# mcprov and mcexec as `make release` builds them (release, static Swift runtime,
+# no test hooks), and mcprov-test-hooks: mcprov built with MCPROV_TEST_HOOKS
+# (MCPROV_TEST_FAIL_AT/_PAUSE_AT), in a build directory of its own, for the
+# scenarios that inject failures.
+VM_HOOKS_BUILD := .build-vm-test-hooks
 $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
-	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
+	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime), mcprov-test-hooks"
 	@mkdir -p $(VM_BUILD)
 	@{ swift build -c release --static-swift-stdlib --product mcprov && \
-		swift build -c release --static-swift-stdlib --product mcexec; } > $(VM_BUILD)/swift-build.log 2>&1 || \
+		swift build -c release --static-swift-stdlib --product mcexec && \
+		swift build -c release --static-swift-stdlib --product mcprov \
+			--scratch-path $(VM_HOOKS_BUILD) -Xswiftc -DMCPROV_TEST_HOOKS; } > $(VM_BUILD)/swift-build.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
-	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec
+	@cp $(VM_HOOKS_BUILD)/release/mcprov $(VM_BUILD)/mcprov-test-hooks
+	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks
 
 # Static programs run natively and on the LWK (77-mcexec, bench): one
 # source, linked static and static-PIE.
@@ -71,6 +79,12 @@ $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
 
+# A static program that aims its calls at mcexec itself (78-mcexec-confine).
+$(VM_PROGS)/confine: Tests/vm/progs/confine.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 # mcos-test again, static-PIE: loaded above the unified range, so that
 # proc-rules can map all of it (the ET_EXEC one sits at 4 MiB, inside; the
 # scenarios also load that one as a non-LWK image).
@@ -80,7 +94,7 @@ $(VM_PROGS)/mcos-test-pie: Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 	@gcc -static-pie -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		-Werror -o $@ $<
 
-$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/mcos-test-pie \
+$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie \
 		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"

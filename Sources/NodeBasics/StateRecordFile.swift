@@ -29,11 +29,13 @@ public struct StateRecordFile: Sendable {
     }
 
     public func read<Record: Decodable>(as type: Record.Type) -> Reading<Record> {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return .none }
-        do {
-            return .record(try Self.decoder.decode(type, from: data))
+        do throws(StateFileError) {
+            guard let record = try StateFile.decode(type, from: url, decoder: Self.decoder, holds: "a state record") else {
+                return .none
+            }
+            return .record(record)
         } catch {
-            return .corrupt("\(url.path) is not a state record this mcprov can read (\(error.localizedDescription))")
+            return .corrupt(error.description)
         }
     }
 

@@ -11,27 +11,28 @@ struct IRQChange {
 
 /// irqbalance was restarted with a new ban; `banBefore` is the ban it had (nil: none).
 struct IRQBalanceChange {
-    var banBefore: String?
+    var banBefore: CPUSet?
 }
 
 extension Applier {
-    /// Moves device interrupts off `cpus` and saves the affinities it changed (what a
-    /// later teardown restores).
+    /// Moves device interrupts off `cpus`, having saved first the affinities it will
+    /// change (`IRQSteering`).
     func steerIRQs(awayFrom cpus: CPUSet) throws(ModuleError) -> IRQChange {
-        let savedBefore = store.savedIRQAffinities()
-        let found = irqAffinity.steer(awayFrom: cpus)
-        do { try store.saveIRQAffinities(found) } catch {
-            irqAffinity.restore(found)
+        do { return try IRQSteering(irqAffinity: irqAffinity, store: store).steer(awayFrom: cpus) } catch {
             throw Self.stateDirectoryError("save IRQ affinities", error, store)
         }
-        return IRQChange(found: found, savedBefore: savedBefore)
     }
 
     /// `cpus` went back to Linux: the IRQs saved when they were taken get their original
     /// affinities again, minus the CPUs the module still holds.
     func giveIRQsBack(_ cpus: CPUSet) throws(ModuleError) -> IRQChange {
-        let savedBefore = store.savedIRQAffinities()
+        let savedBefore: [Int: String]
+        do { savedBefore = try store.savedIRQAffinities() } catch {
+            throw Self.stateDirectoryError("read the saved IRQ affinities", error, store)
+        }
         let held = CPUSet(try module.reservedCPUs().map(\.cpu))
+        // Written before the record drops them: a crash between leaves originals that
+        // teardown writes once more.
         let (found, kept) = irqAffinity.reopen(cpus, saved: savedBefore, stillHeld: held)
         do { try store.replaceIRQAffinities(kept) } catch {
             irqAffinity.restore(found)
@@ -40,7 +41,10 @@ extension Applier {
         return IRQChange(found: found, savedBefore: savedBefore)
     }
 
+    /// Undoes a steer or a give-back: the record first covers every IRQ the undo may
+    /// leave narrowed, then the affinities go back, then the record does.
     func revert(_ change: IRQChange) {
+        try? store.replaceIRQAffinities(change.savedBefore.merging(change.found) { saved, _ in saved })
         irqAffinity.restore(change.found)
         try? store.replaceIRQAffinities(change.savedBefore)
     }
@@ -48,15 +52,15 @@ extension Applier {
     /// Restarts irqbalance with every CPU the module holds banned (or without a ban when
     /// it holds none); nil when irqbalance neither runs nor was banned, so nothing changed.
     func banHeldCPUs() throws(ModuleError) -> IRQBalanceChange? {
-        let banBefore = store.irqBalanceBan
+        let banBefore: CPUSet?
+        do { banBefore = try store.irqBalanceBan() } catch {
+            throw Self.stateDirectoryError("read the irqbalance ban", error, store)
+        }
         guard irqBalance.isActive || banBefore != nil else { return nil }
         let held = CPUSet(try module.reservedCPUs().map(\.cpu))
         let done: Bool
-        if held.isEmpty {
-            done = irqBalance.unban()
-            store.clearIRQBalanceBan()
-        } else {
-            done = irqBalance.ban(held) && (try? store.noteIRQBalanceBan(held)) != nil
+        do { done = try IRQBalanceBan(irqBalance: irqBalance, store: store).set(held) } catch {
+            throw Self.stateDirectoryError("record the irqbalance ban", error, store)
         }
         guard done else { throw Self.irqBalanceFailed }
         return IRQBalanceChange(banBefore: banBefore)
@@ -64,13 +68,7 @@ extension Applier {
 
     func revert(_ change: IRQBalanceChange?) {
         guard let change else { return }
-        if let banBefore = change.banBefore, let cpus = try? CPUSet(parsing: banBefore) {
-            irqBalance.ban(cpus)
-            try? store.noteIRQBalanceBan(cpus)
-        } else {
-            irqBalance.unban()
-            store.clearIRQBalanceBan()
-        }
+        _ = try? IRQBalanceBan(irqBalance: irqBalance, store: store).set(change.banBefore ?? CPUSet())
     }
 
     static let irqBalanceFailed = ModuleError(

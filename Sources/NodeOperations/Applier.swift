@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import NodeControl
 import Provisioning
 
@@ -47,8 +48,11 @@ public final class Applier {
     func run(_ steps: [InstanceStep], os index: Int, image: LWKImageData, previousImage: LWKImageData?) throws(UndoStack.Failure) {
         let context = StepContext(os: index, image: image, previousImage: previousImage, bootTimeout: bootTimeout)
         for step in steps {
-            // Nothing to tell an irqbalance that does not run (nor to undo).
-            if step == .banIRQBalance, !irqBalance.isActive, store.irqBalanceBan == nil { continue }
+            // Nothing to tell an irqbalance that does not run and was not banned (nor to
+            // undo); a ban record that cannot be read fails the step.
+            if step == .banIRQBalance, !irqBalance.isActive, case .success(nil) = Result(catching: { () throws(StateFileError) in try store.irqBalanceBan() }) {
+                continue
+            }
             try perform(step.execution(context))
         }
     }
@@ -116,8 +120,11 @@ public final class Applier {
     }
 
     static func stateDirectoryError(_ operation: String, _ error: Error, _ store: StateStore) -> ModuleError {
-        ModuleError(kind: .other, operation: operation, message: "\(error.localizedDescription)",
-                    remedy: "check that \(store.directory.path) is writable", errno: EIO)
+        if let error = error as? StateFileError {
+            return ModuleError(kind: .other, operation: operation, message: "\(error.path) \(error.problem)", remedy: error.remedy, errno: EIO)
+        }
+        return ModuleError(kind: .other, operation: operation, message: "\(error.localizedDescription)",
+                           remedy: "check that \(store.directory.path) is writable", errno: EIO)
     }
 
     func kmsgTail(_ device: InstanceClient) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 
 /// One change to the node at a time. An exclusive flock(2) on a file in the state
 /// directory, with the holder's description written into it so that a waiter can say
@@ -14,13 +15,17 @@ public final class ApplyLock {
 
     private let descriptor: Int32
 
-    /// Waits up to `timeout` seconds for the lock.
+    /// Waits up to `timeout` seconds for the lock. The state directory must pass
+    /// `StateDirectoryGuard`; the lock file is never opened through a link.
     public init(directory: URL, purpose: String, timeout: TimeInterval) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("lock").path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        try StateDirectoryGuard.prepare(directory)
+        let url = directory.appendingPathComponent("lock")
+        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        guard fd >= 0 else { throw StateFileError(url, errno: errno, writing: true) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw StateFileError(path: url.path, problem: "is not a regular file", remedy: "remove it; mcprov makes its lock file itself")
         }
         let start = Date()
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

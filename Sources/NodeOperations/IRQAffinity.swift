@@ -6,27 +6,49 @@ import NodeBasics
 /// admin had set: so the affinities that include LWK CPUs are saved, narrowed to Linux's
 /// CPUs before the CPUs go, and written back on teardown.
 public struct IRQAffinity {
-    public let root: URL
+    /// Writes an affinity list into an IRQ's smp_affinity_list; false when the kernel
+    /// refused it.
+    public typealias Writer = (_ file: URL, _ list: String) -> Bool
 
-    public init(root: URL = URL(fileURLWithPath: "/proc/irq")) {
+    public let root: URL
+    let write: Writer
+
+    public init(root: URL = URL(fileURLWithPath: "/proc/irq"), write: @escaping Writer = IRQAffinity.writeFile) {
         self.root = root
+        self.write = write
     }
 
-    /// Narrows every IRQ whose affinity includes any of `cpus`; returns the original
-    /// affinities (`smp_affinity_list` text) by IRQ number. IRQs the kernel will not
-    /// move (per-CPU ones) are left as they are.
-    public func steer(awayFrom cpus: CPUSet) -> [Int: String] {
-        var saved: [Int: String] = [:]
+    public static func writeFile(_ file: URL, _ list: String) -> Bool {
+        (try? list.write(to: file, atomically: false, encoding: .utf8)) != nil
+    }
+
+    /// The IRQs whose affinity includes any of `cpus`, each with its affinity now
+    /// (`smp_affinity_list` text) and without them. IRQs that only run on those CPUs
+    /// are left out: the kernel moves them when the CPUs go.
+    public func narrowing(awayFrom cpus: CPUSet) -> [Int: (original: String, narrowed: CPUSet)] {
+        var narrowing: [Int: (original: String, narrowed: CPUSet)] = [:]
         for irq in irqs() {
             let file = root.appendingPathComponent("\(irq)/smp_affinity_list")
             guard let text = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
                   let current = try? CPUSet(parsing: text), !current.isDisjoint(with: cpus)
             else { continue }
             let narrowed = current.subtracting(cpus)
-            guard !narrowed.isEmpty, (try? narrowed.description.write(to: file, atomically: false, encoding: .utf8)) != nil else { continue }
-            saved[irq] = text
+            if !narrowed.isEmpty { narrowing[irq] = (text, narrowed) }
         }
-        return saved
+        return narrowing
+    }
+
+    /// Writes the narrowed affinities; returns the originals of those written (IRQs the
+    /// kernel will not move, per-CPU ones, refuse the write and are left as they are).
+    public func narrow(_ narrowing: [Int: (original: String, narrowed: CPUSet)]) -> [Int: String] {
+        var written: [Int: String] = [:]
+        for (irq, change) in narrowing.sorted(by: { $0.key < $1.key }) {
+            let file = root.appendingPathComponent("\(irq)/smp_affinity_list")
+            if write(file, change.narrowed.description) {
+                written[irq] = change.original
+            }
+        }
+        return written
     }
 
     /// `cpus` went back to Linux while the module still holds `stillHeld`: every saved
@@ -43,7 +65,7 @@ public struct IRQAffinity {
             }
             let target = original.subtracting(stillHeld)
             let wanted = target == original ? text : target.description
-            guard !target.isEmpty, (try? wanted.write(to: file, atomically: false, encoding: .utf8)) != nil else { continue }
+            guard !target.isEmpty, write(file, wanted) else { continue }
             found[irq] = current
             if original.isDisjoint(with: stillHeld) { kept[irq] = nil }
         }
@@ -54,7 +76,7 @@ public struct IRQAffinity {
     public func restore(_ saved: [Int: String]) {
         for (irq, text) in saved.sorted(by: { $0.key < $1.key }) {
             let file = root.appendingPathComponent("\(irq)/smp_affinity_list")
-            try? text.write(to: file, atomically: false, encoding: .utf8)
+            _ = write(file, text)
         }
     }
 
@@ -63,28 +85,43 @@ public struct IRQAffinity {
     }
 }
 
+/// IRQ affinities narrowed together with their record, in the order that keeps the
+/// record true through a crash: the originals are saved before any IRQ is written, so
+/// that teardown finds every IRQ it must give back, whenever mcprov stopped.
+struct IRQSteering {
+    let irqAffinity: IRQAffinity
+    let store: StateStore
+
+    /// Moves device interrupts off `cpus`; returns what the undo needs.
+    func steer(awayFrom cpus: CPUSet) throws(StateFileError) -> IRQChange {
+        let savedBefore = try store.savedIRQAffinities()
+        let narrowing = irqAffinity.narrowing(awayFrom: cpus)
+        try store.saveIRQAffinities(narrowing.mapValues(\.original))
+        return IRQChange(found: irqAffinity.narrow(narrowing), savedBefore: savedBefore)
+    }
+}
+
 extension StateStore {
     var irqURL: URL { directory.appendingPathComponent("irq-affinity.json") }
 
-    public func saveIRQAffinities(_ saved: [Int: String]) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let merged = savedIRQAffinities().merging(saved) { original, _ in original }
-        try JSONEncoder().encode(merged).write(to: irqURL)
+    /// Adds originals to those saved; an IRQ saved already keeps its first original.
+    public func saveIRQAffinities(_ saved: [Int: String]) throws(StateFileError) {
+        let merged = try savedIRQAffinities().merging(saved) { original, _ in original }
+        try replaceIRQAffinities(merged)
     }
 
     /// Replaces the saved originals (after some went back); an empty map removes the file.
-    public func replaceIRQAffinities(_ saved: [Int: String]) throws {
-        guard !saved.isEmpty else { clearIRQAffinities(); return }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try JSONEncoder().encode(saved).write(to: irqURL)
+    public func replaceIRQAffinities(_ saved: [Int: String]) throws(StateFileError) {
+        guard !saved.isEmpty else { return try clearIRQAffinities() }
+        try save(try encoded(saved, for: irqURL), to: irqURL)
     }
 
-    public func savedIRQAffinities() -> [Int: String] {
-        guard let data = FileManager.default.contents(atPath: irqURL.path) else { return [:] }
-        return (try? JSONDecoder().decode([Int: String].self, from: data)) ?? [:]
+    /// The affinities teardown restores, by IRQ; a file that does not decode is an error.
+    public func savedIRQAffinities() throws(StateFileError) -> [Int: String] {
+        try load([Int: String].self, from: irqURL, holds: "the IRQ affinities to restore on teardown") ?? [:]
     }
 
-    public func clearIRQAffinities() {
-        try? FileManager.default.removeItem(at: irqURL)
+    public func clearIRQAffinities() throws(StateFileError) {
+        try StateFile.remove(irqURL)
     }
 }

@@ -3,7 +3,8 @@ import NodeBasics
 import Provisioning
 
 /// The state directory as apply and teardown use it: the state record (written here,
-/// read through `StateRecordFile`), and beside it what teardown must undo.
+/// read through `StateRecordFile`), and beside it what teardown must undo. Every file
+/// is written whole (`StateFile.write`), in a directory `StateDirectoryGuard` accepts.
 public struct StateStore {
     public let directory: URL
     var recordFile: StateRecordFile { StateRecordFile(directory: directory) }
@@ -16,7 +17,8 @@ public struct StateStore {
     public typealias Reading = StateRecordFile.Reading<StateRecord>
 
     public func read() -> Reading {
-        recordFile.read(as: StateRecord.self)
+        do throws(StateFileError) { try StateDirectoryGuard.check(directory) } catch { return .corrupt(error.description) }
+        return recordFile.read(as: StateRecord.self)
     }
 
     public var record: StateRecord? {
@@ -24,19 +26,31 @@ public struct StateStore {
         return nil
     }
 
-    /// Written to a temporary file and renamed, so a crash never leaves half a record.
     public func write(_ record: StateRecord) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent("state.json.tmp")
-        try record.encoded().write(to: temporary)
-        guard rename(temporary.path, recordURL.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: recordURL.path])
-        }
+        try save(try record.encoded(), to: recordURL)
     }
 
     public func clear() throws {
-        if FileManager.default.fileExists(atPath: recordURL.path) {
-            try FileManager.default.removeItem(at: recordURL)
+        try StateDirectoryGuard.check(directory)
+        try StateFile.remove(recordURL)
+    }
+
+    /// Writes one file of the directory, creating the directory if needed.
+    func save(_ data: Data, to url: URL) throws(StateFileError) {
+        try StateDirectoryGuard.prepare(directory)
+        try StateFile.write(data, to: url)
+    }
+
+    /// `value` as JSON for the file at `url`.
+    func encoded(_ value: some Encodable, for url: URL) throws(StateFileError) -> Data {
+        do { return try JSONEncoder().encode(value) } catch {
+            throw StateFileError(path: url.path, problem: "cannot be written: \(error)", remedy: "this is a bug in mcprov; please report it")
         }
+    }
+
+    /// Reads one file of the directory, decoded; nil when it does not exist.
+    func load<Value: Decodable>(_ type: Value.Type, from url: URL, holds what: String) throws(StateFileError) -> Value? {
+        try StateDirectoryGuard.check(directory)
+        return try StateFile.decode(type, from: url, holds: what)
     }
 }

@@ -15,11 +15,16 @@ public struct Teardown {
 
     let module: ModuleClient
     let store: StateStore
+    let irqAffinity: IRQAffinity
+    let irqBalance: IRQBalance
     let progress: (String) -> Void
 
-    public init(module: ModuleClient, store: StateStore, progress: @escaping (String) -> Void) {
+    public init(module: ModuleClient, store: StateStore, irqAffinity: IRQAffinity = IRQAffinity(), irqBalance: IRQBalance = IRQBalance(),
+                progress: @escaping (String) -> Void) {
         self.module = module
         self.store = store
+        self.irqAffinity = irqAffinity
+        self.irqBalance = irqBalance
         self.progress = progress
     }
 
@@ -27,6 +32,10 @@ public struct Teardown {
     @discardableResult
     public func run(force: Bool) throws -> Bool {
         let view = try module.view()
+        // Read before anything changes: a record that cannot be read stops teardown here,
+        // with its remedy, rather than half-way.
+        let saved = try store.savedIRQAffinities()
+        let banned = try store.irqBalanceBan()
         let users = view.instances.flatMap { DeviceUsers.processes(using: "/dev/mcos\($0.index)") }
         if !users.isEmpty {
             guard force else { throw Busy(users: users.map(\.description)) }
@@ -36,8 +45,6 @@ public struct Teardown {
             }
             usleep(200_000)
         }
-        let saved = store.savedIRQAffinities()
-        let banned = store.irqBalanceBan
         guard !view.isEmpty || store.record != nil || !saved.isEmpty || banned != nil else { return false }
         for instance in view.instances {
             let device = try module.instance(instance.index)
@@ -57,13 +64,15 @@ public struct Teardown {
         if bytes > 0 { progress("  release \(formatBytes(bytes)) of memory") }
         if !saved.isEmpty {
             progress("  restore the affinity of \(saved.count) IRQ\(saved.count == 1 ? "" : "s")")
-            IRQAffinity().restore(saved)
-            store.clearIRQAffinities()
+            irqAffinity.restore(saved)
+            try store.clearIRQAffinities()
         }
         if let banned {
             progress("  restart irqbalance without the ban on CPUs \(banned)")
-            IRQBalance().unban()
-            store.clearIRQBalanceBan()
+            let lifted = try IRQBalanceBan(irqBalance: irqBalance, store: store).lift()
+            if !lifted {
+                progress("  irqbalance did not restart: the ban is kept in \(store.irqBalanceURL.path) for the next teardown")
+            }
         }
         try store.clear()
         return true

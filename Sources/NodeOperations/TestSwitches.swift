@@ -1,11 +1,14 @@
 import Foundation
 import NodeControl
 
-/// Test-only switches, read from the environment, so that the VM tests can make a step
-/// fail or stall without a special build:
+/// Switches for the VM tests, which make a step fail or stall. They exist only in test
+/// builds, under the MCPROV_TEST_HOOKS compilation condition (debug builds, so `swift
+/// test`, and the mcprov-test-hooks the VM tests stage); a release build has no trace
+/// of them and ignores the variables:
 ///   MCPROV_TEST_FAIL_AT=STEP           the step fails as if the module had refused it
 ///   MCPROV_TEST_PAUSE_AT=STEP:SECONDS  sleep before the step (for kill -9 and lock tests)
 /// Step names: see `ApplyStep`.
+#if MCPROV_TEST_HOOKS
 public struct TestSwitches: Sendable {
     public var failAt: String?
     public var pauseAt: String?
@@ -33,6 +36,13 @@ public struct TestSwitches: Sendable {
         }
     }
 }
+#else
+public struct TestSwitches: Sendable {
+    public static let fromEnvironment = TestSwitches()
+
+    func before(_ step: ApplyStep) throws(ModuleError) {}
+}
+#endif
 
 /// SIGINT and SIGTERM during apply: noted, and acted on between steps by undoing what
 /// was done, instead of dying half-way.

@@ -30,25 +30,23 @@ public enum TopologySnapshot {
     /// while the module holds some: a captured or synthetic topology, or a node without
     /// the module, is planned with as it is. `heldCPUs` says which CPUs the module holds
     /// (from a view the caller has, or the module), asked only when that matters.
-    public static func forPlanning(_ topology: Topology, store: StateStore = StateStore(), heldCPUs: () throws -> CPUSet) rethrows -> Choice {
+    public static func forPlanning(_ topology: Topology, store: StateStore = StateStore(), heldCPUs: () throws -> CPUSet) throws -> Choice {
         guard topology.source.isLive, ModuleClient.isLoaded else { return .live(topology) }
-        return choose(live: topology, heldCPUs: try heldCPUs(), store: store)
+        return try choose(live: topology, heldCPUs: try heldCPUs(), store: store)
     }
 
     /// The topology to plan with on the live node, given the CPUs the module holds now.
-    public static func choose(live: Topology, heldCPUs: CPUSet, store: StateStore) -> Choice {
+    /// A snapshot that cannot be read is an error, not a reason to plan without it.
+    public static func choose(live: Topology, heldCPUs: CPUSet, store: StateStore) throws(StateFileError) -> Choice {
         let url = store.directory.appendingPathComponent("topology.json")
         if heldCPUs.isEmpty {
             var complete = live
             complete.live = nil
-            if let data = try? JSONEncoder().encode(complete) {
-                try? FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true)
-                try? data.write(to: url, options: .atomic)
-            }
+            // Best effort: whoever may not write the state directory plans all the same.
+            if let data = try? JSONEncoder().encode(complete) { try? store.save(data, to: url) }
             return .live(live)
         }
-        guard let data = FileManager.default.contents(atPath: url.path),
-              var saved = try? JSONDecoder().decode(Topology.self, from: data),
+        guard var saved = try store.load(Topology.self, from: url, holds: "the topology saved before CPUs were taken"),
               heldCPUs.isSubset(of: saved.cpus)
         else {
             return .incomplete(live, missing: heldCPUs.subtracting(live.cpus))

@@ -60,8 +60,7 @@ struct Launcher {
             throw MCExecError("cannot open \(path): \(String(cString: strerror(code)))", remedy: "`mcprov status` shows the node", status: .failure)
         }
         // Out of the program's way: it sees the descriptors it would see natively.
-        let floor = ProgramLayout.descriptorFloor(nofileSoftLimit: Self.softLimit(RLIMIT_NOFILE) ?? 1024)
-        let moved = fcntl(fd, F_DUPFD_CLOEXEC, floor)
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, Self.descriptorFloor)
         if moved >= 0 {
             close(fd)
             return moved
@@ -188,6 +187,12 @@ struct Launcher {
         return result
     }
 
+    /// Where mcexec keeps its own descriptors: out of the program's way, so that it sees
+    /// the descriptors it would see natively.
+    static var descriptorFloor: Int32 {
+        ProgramLayout.descriptorFloor(nofileSoftLimit: softLimit(RLIMIT_NOFILE) ?? 1024)
+    }
+
     static func softLimit(_ resource: __rlimit_resource) -> UInt64? {
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(resource.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
@@ -197,7 +202,11 @@ struct Launcher {
     // MARK: - Serving
 
     private func serve(_ device: Int32) throws(MCExecError) -> ProgramEnd {
-        let policy = SyscallPolicy(ownDescriptors: [device], pid: getpid())
+        guard let memory = PipedProgramMemory(descriptorFloor: Self.descriptorFloor) else {
+            throw MCExecError("cannot create the pipe mcexec checks the program's calls through: \(String(cString: strerror(errno)))",
+                              remedy: "raise the limit of open files (ulimit -n)", status: .failure)
+        }
+        let policy = SyscallPolicy(ownDescriptors: memory.descriptors.union([device]), pid: getpid())
         _ = mcexec_forward_signals()
         while true {
             forwardSignal(device)
@@ -223,7 +232,7 @@ struct Launcher {
             }
             guard event.kind == UInt32(MCOS_EVENT_SYSCALL.rawValue) else { continue }
             let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
-            let value = perform(number: event.number, arguments: arguments, policy: policy, device: device)
+            let value = perform(number: event.number, arguments: arguments, policy: policy, memory: memory, device: device)
             // A signal that cut the call short reaches the LWK before the call's result,
             // so that the program's disposition decides before the program runs again.
             forwardSignal(device)
@@ -238,18 +247,14 @@ struct Launcher {
         }
     }
 
-    private func perform(number: UInt32, arguments a: [UInt64], policy: SyscallPolicy, device: Int32) -> Int64 {
-        func raw(_ n: Int, _ args: [UInt64]) -> Int64 {
-            Int64(mcexec_raw_syscall(n, Int(bitPattern: UInt(args[0])), Int(bitPattern: UInt(args[1])), Int(bitPattern: UInt(args[2])),
-                                   Int(bitPattern: UInt(args[3])), Int(bitPattern: UInt(args[4])), Int(bitPattern: UInt(args[5]))))
-        }
-        switch policy.decide(number: number, arguments: a) {
-        case .perform:
-            return raw(Int(number), a)
-        case .refuse(let code):
-            verbose("refused system call \(number) (errno \(code.rawValue))")
+    private func perform(number: UInt32, arguments: [UInt64], policy: SyscallPolicy, memory: PipedProgramMemory, device: Int32) -> Int64 {
+        switch policy.decide(number: number, arguments: arguments, memory: memory) {
+        case .perform(let call):
+            return OffloadedCall.perform(call, memory: memory)
+        case .refuse(let code, let reason):
+            verbose("refused \(Syscall.name(UInt64(number))): \(reason) (\(String(cString: strerror(code.rawValue))))")
             return -code
-        case .pretend(let value):
+        case .answer(let value):
             return value
         case .killProgram(let signal):
             kill(device, signal: signal)
@@ -257,7 +262,7 @@ struct Launcher {
         case .closeRanges(let ranges, let flags):
             var result: Int64 = 0
             for range in ranges {
-                let r = raw(Int(Syscall.closeRange.rawValue), [UInt64(range.lowerBound), UInt64(range.upperBound), UInt64(flags), 0, 0, 0])
+                let r = OffloadedCall.raw(Syscall.closeRange.rawValue, [UInt64(range.lowerBound), UInt64(range.upperBound), UInt64(flags), 0, 0, 0])
                 if r < 0 { result = r }
             }
             return result

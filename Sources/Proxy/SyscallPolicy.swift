@@ -1,86 +1,107 @@
 import Kernel
 
-/// What mcexec does with a system call the LWK offloaded to it. Most are performed as
-/// they are, in mcexec's own context: pointer arguments name the same bytes on both
-/// sides (the unified address space), file descriptors are mcexec's, which the program
-/// shares. A few would act on mcexec itself instead of on the program, and are refused
-/// or answered here.
-enum SyscallAction: Equatable {
-    /// Perform it with the raw syscall instruction and return what the kernel returned.
-    case perform
+/// What mcexec does with a system call the LWK offloaded to it.
+enum SyscallAction: Equatable, Sendable {
+    /// Hand it to Linux as prepared (checked arguments, copies) and return what the
+    /// kernel returned.
+    case perform(PreparedCall)
     /// Return -errno without doing anything.
-    case refuse(Errno)
-    /// Return this value without doing anything (calls the LWK should handle, whose
-    /// effect on mcexec would be wrong; the program sees success).
-    case pretend(Int64)
+    case refuse(Errno, Reason)
+    /// Return this value without doing anything.
+    case answer(Int64)
     /// The program signals itself (kill/tgkill to its own pid): no handlers run on the
     /// LWK, so it ends as if killed by `signal`. Returns 0 to the program.
     case killProgram(signal: Int32)
     /// close_range(2) split around mcexec's own descriptors: close these ranges instead.
     case closeRanges([ClosedRange<UInt32>], flags: UInt32)
+
+    enum Reason: Equatable, Sendable {
+        /// A number Linux does not define for x86-64 (as far as mcexec knows).
+        case unknownCall
+        /// The call is not on the list, for this reason.
+        case call(Refusal)
+        /// Its arguments are not passed on.
+        case arguments(Rejection.Reason)
+        /// A signal number Linux does not have.
+        case signal
+    }
+
+    /// The errno of a refusal, nil for anything else.
+    var refusal: Errno? {
+        if case .refuse(let errno, _) = self { return errno }
+        return nil
+    }
+
+    var isPerformed: Bool {
+        if case .perform = self { return true }
+        return false
+    }
 }
 
-struct SyscallPolicy {
-    /// mcexec's own descriptors (its /dev/mcosN file), which the program must not touch.
-    var ownDescriptors: Set<Int32>
+/// mcexec's rules for the calls it performs for the program: a value, the same for
+/// every proxy thread, that decides from the call, its arguments and (for structures
+/// that hold pointers) the program's memory. The list is `OffloadTable`.
+struct SyscallPolicy: Sendable {
+    /// mcexec's own descriptors (its /dev/mcosN file, …), which the program must not touch.
+    let ownDescriptors: Set<Int32>
     /// mcexec's pid, which is also the program's (getpid on the LWK answers it).
-    var pid: Int32
+    let pid: Int32
 
-    /// Calls whose first argument is a descriptor that is read, written or changed.
-    private static let firstArgumentDescriptor: Set<Syscall> = [
-        .read, .write, .close, .fstat, .lseek, .ioctl, .pread64, .pwrite64, .readv, .writev,
-        .dup, .fcntl, .flock, .fsync, .fdatasync, .ftruncate, .getdents, .fchdir, .fchmod, .fchown,
-        .getdents64, .preadv, .pwritev,
-    ]
+    init(ownDescriptors: Set<Int32>, pid: Int32) {
+        self.ownDescriptors = ownDescriptors
+        self.pid = pid
+    }
 
-    /// Calls that would change mcexec's own process (its memory, threads, image, exit):
-    /// the LWK handles them for the program; if one is offloaded anyway it is refused.
-    private static let processLocal: Set<Syscall> = [
-        .mmap, .mprotect, .munmap, .brk, .mremap, .madvise, .shmat, .rtSigreturn,
-        .clone, .fork, .vfork, .execve, .exit, .exitGroup, .ptrace, .archPrctl,
-        .setTidAddress, .execveat, .clone3,
-    ]
-
-    func decide(number: UInt32, arguments a: [UInt64]) -> SyscallAction {
-        func descriptor(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: a[i]) }
-        guard let call = Syscall(rawValue: number) else { return .perform }  // Linux answers ENOSYS
-        if Self.processLocal.contains(call) { return .refuse(.noSys) }
-        if Self.firstArgumentDescriptor.contains(call), ownDescriptors.contains(descriptor(0)) { return .refuse(.badf) }
-        switch call {
-        case .dup2, .dup3, .sendfile:
-            // dup2(x, ours) would close ours, dup2(ours, y) hand it to the program;
-            // sendfile(out, in) uses both.
-            if ownDescriptors.contains(descriptor(0)) || ownDescriptors.contains(descriptor(1)) { return .refuse(.badf) }
-        case .closeRange:
-            return closeRange(first: UInt32(truncatingIfNeeded: a[0]), last: UInt32(truncatingIfNeeded: a[1]),
-                              flags: UInt32(truncatingIfNeeded: a[2]))
-        case .rtSigaction, .rtSigprocmask, .sigaltstack:
-            // Handlers and masks are the LWK's business; mcexec's own would break Ctrl-C.
-            return .pretend(0)
-        case .kill:
-            if descriptor(0) == pid || descriptor(0) == 0 { return signalSelf(descriptor(1)) }
-        case .tgkill:
-            if descriptor(0) == pid { return signalSelf(descriptor(2)) }
-        case .tkill:
-            if descriptor(0) == pid { return signalSelf(descriptor(1)) }
-        default:
-            break
+    func decide(number: UInt32, arguments: [UInt64], memory: some ProgramMemory) -> SyscallAction {
+        guard let call = Syscall(rawValue: number) else { return .refuse(.noSys, .unknownCall) }
+        guard let rule = OffloadTable.rules[call] else { return .refuse(.noSys, .unknownCall) }
+        var check = ArgumentCheck(number: number, arguments: arguments, ownDescriptors: ownDescriptors, memory: memory)
+        do throws(Rejection) {
+            switch rule {
+            case .allow(let rules):
+                try check.apply(rules)
+            case .commands(let table):
+                try check.apply(table.prefix)
+                let command = table.command(arguments)
+                guard let rules = table.commands[command] else {
+                    return .refuse(table.otherwise, .arguments(.command(command)))
+                }
+                try check.apply(rules, from: table.prefix.count)
+            case .refuse(let refusal):
+                return .refuse(.noSys, .call(refusal))
+            case .answer(let value):
+                return .answer(value)
+            case .signal(let target, let signal, let zeroIsSelf):
+                let to = Int32(truncatingIfNeeded: arguments[target])
+                if to == pid || (zeroIsSelf && to == 0) {
+                    return signalSelf(Int32(truncatingIfNeeded: arguments[signal]))
+                }
+            case .closeRange:
+                return closeRange(first: UInt32(truncatingIfNeeded: arguments[0]), last: UInt32(truncatingIfNeeded: arguments[1]),
+                                  flags: UInt32(truncatingIfNeeded: arguments[2]))
+            }
+        } catch {
+            return .refuse(error.errno, .arguments(error.reason))
         }
-        return .perform
+        var prepared = check.call
+        prepared.opensByPath = OffloadTable.opensByPath.contains(call)
+        return .perform(prepared)
     }
 
     private func signalSelf(_ signal: Int32) -> SyscallAction {
-        if signal == 0 { return .pretend(0) }  // existence check
+        if signal == 0 { return .answer(0) }  // existence check
         // Kernel.Signal: the LWK's numbers; mcexec's own Signal words them for people.
-        guard signal > 0, Signal.isValid(UInt64(signal)) else { return .refuse(.inval) }
+        guard signal > 0, Signal.isValid(UInt64(signal)) else { return .refuse(.inval, .signal) }
         return .killProgram(signal: signal)
     }
 
     /// close_range(first, last): the same ranges without mcexec's descriptors.
     func closeRange(first: UInt32, last: UInt32, flags: UInt32) -> SyscallAction {
-        guard first <= last else { return .refuse(.inval) }
+        guard first <= last else { return .refuse(.inval, .arguments(.count(argument: 1))) }
         let own = ownDescriptors.filter { $0 >= 0 }.map { UInt32($0) }.filter { (first...last).contains($0) }.sorted()
-        if own.isEmpty { return .perform }
+        if own.isEmpty {
+            return .perform(PreparedCall(number: Syscall.closeRange.rawValue, arguments: [UInt64(first), UInt64(last), UInt64(flags), 0, 0, 0]))
+        }
         var ranges: [ClosedRange<UInt32>] = []
         var low = UInt64(first)
         for fd in own {
@@ -89,5 +110,20 @@ struct SyscallPolicy {
         }
         if low <= UInt64(last) { ranges.append(UInt32(low)...last) }
         return .closeRanges(ranges, flags: flags)
+    }
+}
+
+extension SyscallAction.Reason: CustomStringConvertible {
+    /// For mcexec --verbose.
+    var description: String {
+        switch self {
+        case .unknownCall: return "not a system call mcexec knows"
+        case .call(let refusal): return refusal.rawValue
+        case .arguments(.outsideProgram(let index)): return "argument \(index + 1) leads outside the program's memory"
+        case .arguments(.ownDescriptor(let index)): return "argument \(index + 1) is mcexec's own descriptor"
+        case .arguments(.command(let command)): return "command 0x\(String(command, radix: 16)) is not passed on"
+        case .arguments(.count(let index)): return "argument \(index + 1) counts more than Linux takes"
+        case .signal: return "no such signal"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NodeBasics
 import NodeControl
 import NodeOperations
 import Topology
@@ -13,9 +14,15 @@ func readNodeState(_ module: ModuleClient, store: StateStore = StateStore()) thr
 /// The topology to plan with on `live` (`TopologySnapshot.forPlanning`). `state`, when
 /// the caller has read it already, says which CPUs the module holds.
 func planningTopology(_ live: Topology, state: NodeState? = nil) throws -> Topology {
-    let choice = try TopologySnapshot.forPlanning(live) {
-        if let state { return state.view.allCPUs }
-        do { return try openModule().view().allCPUs } catch let error as ModuleError { throw error.exit() }
+    let choice: TopologySnapshot.Choice
+    do {
+        choice = try TopologySnapshot.forPlanning(live) {
+            if let state { return state.view.allCPUs }
+            do { return try openModule().view().allCPUs } catch let error as ModuleError { throw error.exit() }
+        }
+    } catch let error as StateFileError {
+        Console.error("mcprov: \(error)")
+        throw ExitCode.failure
     }
     if case .incomplete(_, let missing) = choice {
         Console.error("mcprov: CPUs \(missing) are held by the module but unknown to hwloc, and no topology was saved before they were taken; planning without them")

@@ -50,12 +50,15 @@ import Testing
             case .badf: expected = EBADF
             case .again: expected = EAGAIN
             case .noMem: expected = ENOMEM
+            case .acces: expected = EACCES
             case .fault: expected = EFAULT
             case .busy: expected = EBUSY
             case .exist: expected = EEXIST
             case .noDev: expected = ENODEV
             case .inval: expected = EINVAL
+            case .noTTY: expected = ENOTTY
             case .noSys: expected = ENOSYS
+            case .noProtoOpt: expected = ENOPROTOOPT
             case .timedOut: expected = ETIMEDOUT
             }
             #expect(errno.rawValue == expected, "\(errno)")

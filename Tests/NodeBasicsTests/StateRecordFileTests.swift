@@ -31,8 +31,17 @@ import Testing
         let file = StateRecordFile(directory: Scratch.directory("record"))
         try "{ not json".write(to: file.url, atomically: true, encoding: .utf8)
         guard case .corrupt(let why) = file.read(as: AppliedInstances.self) else { Issue.record("corrupt record was accepted"); return }
-        #expect(why.hasPrefix("\(file.url.path) is not a state record this mcprov can read"))
+        #expect(why.hasPrefix("\(file.url.path): cannot be read as a state record"))
         #expect(AppliedInstances.read(from: file) == nil)
+    }
+
+    @Test func aLinkedRecordIsNotFollowed() throws {
+        let file = StateRecordFile(directory: Scratch.directory("record"))
+        let elsewhere = Scratch.directory("elsewhere").appendingPathComponent("state.json")
+        try #"{"partition": {"instances": [{"index": 3}]}}"#.write(to: elsewhere, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: file.url.path, withDestinationPath: elsewhere.path)
+        guard case .corrupt(let why) = file.read(as: AppliedInstances.self) else { Issue.record("a link was followed"); return }
+        #expect(why == "\(file.url.path): is a symbolic link\n  hint: remove it; mcprov never follows links in its state directory")
     }
 
     @Test func statesAreWrittenByName() throws {

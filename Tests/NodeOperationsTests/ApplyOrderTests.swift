@@ -102,7 +102,7 @@ import Topology
         let store = StateStore(directory: Scratch.directory("snapshot"))
         let synthetic = try TopologyLoader.load(.synthetic(description: "pack:1 core:2 pu:1"))
         var asked = false
-        let choice = TopologySnapshot.forPlanning(synthetic, store: store) { asked = true; return CPUSet() }
+        let choice = try TopologySnapshot.forPlanning(synthetic, store: store) { asked = true; return CPUSet() }
         guard case .live(let topology) = choice else { Issue.record("a synthetic topology is complete"); return }
         #expect(topology.cpus == synthetic.cpus && !asked, "the module is not asked")
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.directory.path).isEmpty, "nor is a snapshot written")

@@ -129,7 +129,7 @@ import Topology
             try String(contentsOf: root.appendingPathComponent("\(irq)/smp_affinity_list"), encoding: .utf8)
         }
         let irq = IRQAffinity(root: root)
-        let saved = irq.steer(awayFrom: CPUSet(2...3))
+        let saved = irq.narrow(irq.narrowing(awayFrom: CPUSet(2...3)))
         #expect(saved == [0: "0-3", 25: "1-3"], "IRQ 9 only runs on an LWK CPU: left for the kernel to move")
         #expect(try read("0") == "0-1")
         #expect(try read("25") == "1")
@@ -145,7 +145,7 @@ import Topology
 
     @Test func banAndUnbanGoThroughTheServiceManager() {
         let calls = Calls()
-        let irqbalance = IRQBalance { arguments in
+        let irqbalance = IRQBalance(systemctl: "/usr/bin/systemctl") { arguments in
             calls.commands.append(arguments.joined(separator: " "))
             return 0
         }
@@ -153,21 +153,31 @@ import Topology
         #expect(irqbalance.ban(CPUSet(2...3)))
         #expect(irqbalance.unban())
         #expect(calls.commands == [
-            "systemctl is-active --quiet irqbalance",
-            "systemctl set-environment IRQBALANCE_BANNED_CPULIST=2-3",
-            "systemctl restart irqbalance",
-            "systemctl unset-environment IRQBALANCE_BANNED_CPULIST",
-            "systemctl restart irqbalance",
+            "/usr/bin/systemctl is-active --quiet irqbalance",
+            "/usr/bin/systemctl set-environment IRQBALANCE_BANNED_CPULIST=2-3",
+            "/usr/bin/systemctl restart irqbalance",
+            "/usr/bin/systemctl unset-environment IRQBALANCE_BANNED_CPULIST",
+            "/usr/bin/systemctl restart irqbalance",
         ])
     }
 
     @Test func aFailedRestartIsReported() {
-        let irqbalance = IRQBalance { $0.last == "irqbalance" && $0.contains("restart") ? 1 : 0 }
+        let irqbalance = IRQBalance(systemctl: "/bin/systemctl") { $0.last == "irqbalance" && $0.contains("restart") ? 1 : 0 }
         #expect(!irqbalance.ban(CPUSet([2])))
     }
 
     @Test func withoutSystemdItIsNotActive() {
-        #expect(!IRQBalance { _ in 127 }.isActive)
+        #expect(!IRQBalance(systemctl: "/usr/bin/systemctl") { _ in 127 }.isActive)
+        let calls = Calls()
+        let none = IRQBalance(systemctl: nil) { calls.commands.append($0.joined(separator: " ")); return 0 }
+        #expect(!none.isActive && !none.ban(CPUSet([2])) && calls.commands.isEmpty)
+    }
+
+    @Test func systemctlIsFoundByAbsolutePathOnly() {
+        #expect(IRQBalance.findSystemctl { $0 == "/bin/systemctl" } == "/bin/systemctl")
+        #expect(IRQBalance.findSystemctl { _ in true } == "/usr/bin/systemctl", "/usr/bin first")
+        #expect(IRQBalance.findSystemctl { !$0.hasPrefix("/") } == nil, "never a name for PATH to resolve")
+        #expect(IRQBalance.systemctlPaths.allSatisfy { $0.hasPrefix("/") })
     }
 }
 
@@ -183,11 +193,11 @@ import Topology
     @Test func plansWithWhatHwlocSawBeforeCPUsWereTaken() throws {
         let store = StateStore(directory: Scratch.directory("state"))
         let whole = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1, 2, 3])
-        guard case .live = TopologySnapshot.choose(live: whole, heldCPUs: CPUSet(), store: store) else {
+        guard case .live = try TopologySnapshot.choose(live: whole, heldCPUs: CPUSet(), store: store) else {
             Issue.record("nothing held: the live topology is complete and used as it is"); return
         }
         let partial = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1])
-        guard case .snapshot(let topology) = TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
+        guard case .snapshot(let topology) = try TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
             Issue.record("CPUs held: the snapshot should be used"); return
         }
         #expect(topology.cpus == CPUSet(0...3))
@@ -197,7 +207,7 @@ import Topology
     @Test func withoutASnapshotItSaysWhatIsMissing() throws {
         let store = StateStore(directory: Scratch.directory("state"))
         let partial = try Self.node(cpus: [0, 1, 2, 3], online: [0, 1])
-        guard case .incomplete(_, let missing) = TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
+        guard case .incomplete(_, let missing) = try TopologySnapshot.choose(live: partial, heldCPUs: CPUSet(2...3), store: store) else {
             Issue.record("no snapshot: incomplete"); return
         }
         #expect(missing == CPUSet(2...3))

@@ -9,12 +9,15 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case badf = 9
     case again = 11
     case noMem = 12
+    case acces = 13
     case fault = 14
     case busy = 16
     case exist = 17
     case noDev = 19
     case inval = 22
+    case noTTY = 25
     case noSys = 38
+    case noProtoOpt = 92
     case timedOut = 110
 
     /// What a system call returns for this error.

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mcprov apply, status and teardown on the real kernel, where things go wrong:
 # a failure injected before each step of apply, an interrupt, a second apply
-# while one runs, and kill -9 half-way. After each, the node must be exactly
+# while one runs, kill -9 half-way, a state directory others may write and a
+# lock file that is a link (refused). After each, the node must be exactly
 # as before: the same online CPUs, the same free memory per node, the same
 # IRQ affinities, nothing held by the module, no state record.
 # (Booting the LWK itself is covered by the boot scenarios; here the failing
@@ -42,7 +43,7 @@ same_as_before "missing image"
 # a failure before each step: everything done before it is undone, in reverse
 for step in compact-memory reserve-memory reserve-cpus steer-irqs create assign-cpus assign-memory load kernel-args boot; do
 	rc=0
-	MCPROV_TEST_FAIL_AT=$step mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+	MCPROV_TEST_FAIL_AT=$step mcprov-test-hooks apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
 	[ "$rc" = 1 ] || { cat /tmp/o; fail "apply failing at $step exited $rc"; }
 	grep -q "failure injected by MCPROV_TEST_FAIL_AT=$step" /tmp/o || { cat /tmp/o; fail "no message naming $step"; }
 	grep -q 'The node is as it was before this apply' /tmp/o || { cat /tmp/o; fail "$step: no word on the node's state"; }
@@ -55,7 +56,7 @@ grep -q 'undone: destroyed os 0, restored IRQ affinities, released CPUs 2-3, rel
 
 # SIGTERM half-way: undone
 rm -f /tmp/o	# the wait below must see only this run's lines
-MCPROV_TEST_PAUSE_AT=assign-cpus:30 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 &
+MCPROV_TEST_PAUSE_AT=assign-cpus:30 MCPROV_TEST_FAIL_AT=boot mcprov-test-hooks apply $P --auto-approve > /tmp/o 2>&1 &
 pid=$!
 wait_until 30 "apply to reach assign-cpus" grep -q 'assign CPUs:' /tmp/o
 kill -TERM $pid
@@ -65,7 +66,7 @@ same_as_before "SIGTERM"
 
 # two applies at once: the second names the holder and gives up
 rm -f /tmp/first	# the wait below must see only this run's lines
-MCPROV_TEST_PAUSE_AT=reserve-cpus:6 MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/first 2>&1 &
+MCPROV_TEST_PAUSE_AT=reserve-cpus:6 MCPROV_TEST_FAIL_AT=boot mcprov-test-hooks apply $P --auto-approve > /tmp/first 2>&1 &
 pid=$!
 wait_until 30 "the first apply to hold the lock" grep -q 'reserve CPUs:' /tmp/first
 rc=0; mcprov apply $P --auto-approve --lock-timeout 1 > /tmp/o 2>&1 || rc=$?
@@ -78,7 +79,7 @@ same_as_before "concurrent apply"
 
 # kill -9 half-way: status sees the leftovers, teardown recovers, apply works again
 rm -f /tmp/o	# the wait below must see only this run's lines
-MCPROV_TEST_PAUSE_AT=create:30 mcprov apply $P --auto-approve > /tmp/o 2>&1 &
+MCPROV_TEST_PAUSE_AT=create:30 mcprov-test-hooks apply $P --auto-approve > /tmp/o 2>&1 &
 pid=$!
 wait_until 30 "apply to reach create" grep -q 'create the OS instance:' /tmp/o
 kill -KILL $pid
@@ -90,9 +91,23 @@ cat /tmp/s
 grep -q 'no state record' /tmp/s && grep -q 'CPUs 2-3' /tmp/s || fail "status does not report the leftovers"
 run mcprov teardown
 same_as_before "teardown after kill -9"
-rc=0; MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+rc=0; MCPROV_TEST_FAIL_AT=boot mcprov-test-hooks apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "apply after recovery exited $rc"
 same_as_before "apply after recovery"
+
+# a state directory others may write, or a lock that is a link: refused, nothing changed
+chmod 777 /run/mcprov
+rc=0; mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+chmod 755 /run/mcprov
+[ "$rc" = 1 ] && grep -q '/run/mcprov: may be written by others (mode 777)' /tmp/o || { cat /tmp/o; fail "a world-writable state directory was used: exit $rc"; }
+same_as_before "world-writable state directory"
+rm -f /run/mcprov/lock /tmp/victim
+ln -s /tmp/victim /run/mcprov/lock
+rc=0; mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+rm /run/mcprov/lock
+[ "$rc" = 1 ] && grep -q '/run/mcprov/lock: is a symbolic link' /tmp/o || { cat /tmp/o; fail "a symlinked lock was used: exit $rc"; }
+[ ! -e /tmp/victim ] || fail "mcprov created the symlinked lock's target"
+same_as_before "symlinked lock"
 unload_mod
 # let the vmstat counters settle before the next scenario measures free memory
 sync

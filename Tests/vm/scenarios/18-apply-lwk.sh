@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The declarative loop with the LWK booting for real: apply the demo profile,
 # status shows it running, a second apply changes nothing, a change of kernel
-# arguments restarts the LWK on the same CPUs and memory chunks, teardown
+# arguments restarts the LWK on the same CPUs and memory chunks (a failure
+# injected into the restart boots the old arguments again; the release mcprov
+# ignores that switch, which only mcprov-test-hooks has), teardown
 # refuses while a program holds the LWK and gives everything back after;
 # then 50 apply/teardown cycles leak no CPU and no memory.
 . /scenarios/lib.sh
@@ -42,7 +44,7 @@ u2=$(uptime)
 [ -n "$u2" ] && [ "$u2" -lt "$u1" ] || fail "uptime after the restart: '$u2', before it: $u1"
 
 # a restart that fails half-way boots the previous image and arguments again
-rc=0; MCPROV_TEST_FAIL_AT=boot mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+rc=0; MCPROV_TEST_FAIL_AT=boot mcprov-test-hooks apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] || fail "a restart failing at boot exited $rc"
 grep -q 'undone: booted os 0 again with "hidos time_sharing idle_halt dump_level=24"' /tmp/o || fail "the previous configuration was not booted again"
@@ -50,6 +52,14 @@ grep -q 'The node is as it was before this apply' /tmp/o || fail "the rollback w
 mcprov status > /tmp/s || { cat /tmp/s; fail "status after a failed restart is not clean"; }
 grep -q 'os 0 "lwk": running' /tmp/s && grep -q 'hidos time_sharing idle_halt dump_level=24' /tmp/s ||
 	{ cat /tmp/s; fail "the LWK does not run with its previous arguments"; }
+
+# the release mcprov, as packages ship it, has no test hooks: no trace of them in
+# the binary, and the failure and pause asked of mcprov-test-hooks above are ignored
+grep -q MCPROV_TEST /bin/mcprov && fail "the release mcprov carries the test hooks"
+grep -q MCPROV_TEST_FAIL_AT /bin/mcprov-test-hooks || fail "mcprov-test-hooks has no test hooks"
+rc=0; MCPROV_TEST_FAIL_AT=boot MCPROV_TEST_PAUSE_AT=boot:600 timeout 300 mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
+[ "$rc" = 0 ] || { cat /tmp/o; fail "the release mcprov obeyed MCPROV_TEST_FAIL_AT or _PAUSE_AT (exit $rc)"; }
+mcprov status | grep -q 'hidos time_sharing dump_level=24' || fail "the release mcprov did not apply the profile"
 
 # a program holding the LWK: teardown refuses, --force proceeds
 sleep 60 < /dev/mcos0 &

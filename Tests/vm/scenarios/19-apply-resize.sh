@@ -61,7 +61,7 @@ fails_at() {
 	p=$1; shift
 	irq_before=$(irqs)
 	for step in "$@"; do
-		rc=0; MCPROV_TEST_FAIL_AT=$step mcprov apply "/tmp/$p.yaml" --auto-approve > /tmp/o 2>&1 || rc=$?
+		rc=0; MCPROV_TEST_FAIL_AT=$step mcprov-test-hooks apply "/tmp/$p.yaml" --auto-approve > /tmp/o 2>&1 || rc=$?
 		[ "$rc" = 1 ] || { cat /tmp/o; fail "$p failing at $step exited $rc"; }
 		grep -q "failure injected by MCPROV_TEST_FAIL_AT=$step" /tmp/o || { cat /tmp/o; fail "$p: no failure at $step"; }
 		grep -q 'The node is as it was before this apply' /tmp/o || { cat /tmp/o; fail "$p at $step: rollback incomplete"; }
@@ -130,7 +130,7 @@ mcprov kmsg | grep 'Physical memory' | tail -n 1 | grep -q "$((64 * MiB)) bytes 
 # CPUs, memory on both nodes and kernel arguments at once; failures, SIGTERM
 fails_at other release-cpus unassign-memory reserve-memory boot
 rm -f /tmp/o	# the wait below must see only this run's lines
-MCPROV_TEST_PAUSE_AT=release-memory:30 MCPROV_TEST_FAIL_AT=record mcprov apply /tmp/other.yaml --auto-approve > /tmp/o 2>&1 &
+MCPROV_TEST_PAUSE_AT=release-memory:30 MCPROV_TEST_FAIL_AT=record mcprov-test-hooks apply /tmp/other.yaml --auto-approve > /tmp/o 2>&1 &
 pid=$!
 wait_until 30 "apply to reach release-memory" grep -q 'release memory to Linux:' /tmp/o
 kill -TERM $pid
@@ -177,7 +177,7 @@ one_cpu_os1() {
 }
 one_cpu_os1 "pair"
 for step in shutdown unassign-cpus release-cpus restore-irqs unassign-memory release-memory destroy record; do
-	rc=0; MCPROV_TEST_FAIL_AT=$step mcprov apply /tmp/first.yaml --auto-approve > /tmp/o 2>&1 || rc=$?
+	rc=0; MCPROV_TEST_FAIL_AT=$step mcprov-test-hooks apply /tmp/first.yaml --auto-approve > /tmp/o 2>&1 || rc=$?
 	[ "$rc" = 1 ] && grep -q 'The node is as it was before this apply' /tmp/o || { cat /tmp/o; fail "removal failing at $step: exit $rc"; }
 	log "removal at $step: $(grep -o 'undone: .*' /tmp/o || echo 'nothing to undo')"
 	[ "$(online_cpus)" = 0 ] || fail "removal failing at $step: CPUs $(online_cpus) online"
