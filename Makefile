@@ -4,7 +4,7 @@ FIXTURES     ?= ../shared/fixtures/topologies
 RELEASE_FLAGS = -c release --static-swift-stdlib
 MCPROV        = .build/release/mcprov
 
-.PHONY: all build release deps test swift-test bench demo clean
+.PHONY: all build release deps test swift-test soak bench demo clean
 
 include mk/vm.mk
 include mk/kernel.mk
@@ -26,6 +26,11 @@ test: swift-test vm-test
 
 swift-test: deps
 	$(SWIFT) test
+
+# The leak hunts of the VM tests (apply/teardown, boot/shutdown, reserve/release) go
+# round 200 times instead of the few that make test affords; hours, not minutes.
+soak: deps
+	$(MAKE) --no-print-directory vm-test VM_APPEND="mcos.cycles=200 $(VM_APPEND)" VM_TIMEOUT=14400
 
 # The main job: the shipped profiles checked and planned against captured Xeon Phi and
 # Xeon topologies, then the emulated KNL-like node in QEMU: topology, plan, apply (the

@@ -140,3 +140,10 @@ lwk_boot() {
 os_state() {
 	$MT status "$1" | awk '{ print $4 }'
 }
+
+# cycles N: how many times a leak-hunting loop goes round: N, enough to catch a leak of
+# one granule per cycle, unless the guest was booted with mcos.cycles=M (make soak)
+cycles() {
+	c=$(sed -n 's/.*mcos\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+	echo "${c:-$1}"
+}
