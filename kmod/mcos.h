@@ -28,11 +28,16 @@ struct mcos_chunk {
 	struct mcos_os *os;		/* NULL while in the pool */
 };
 
-/* The per-instance kmsg buffer (struct mcos_kmsg_ring at its start). */
+/*
+ * The per-instance kmsg buffer (struct mcos_kmsg_ring at its start).  A
+ * booted LWK writes the ring too: the module never trusts its header's
+ * size, only its own.
+ */
 struct mcos_kmsg {
 	spinlock_t lock;
 	struct mcos_kmsg_ring *ring;
 	char *data;
+	u32 data_bytes;			/* text space after the header */
 };
 
 /* A booted (or booting) LWK: mcos_boot.c. */
@@ -135,6 +140,7 @@ extern struct mutex mcos_lock;
 /* mcos_ioctl.c: arguments and the dispatch by table */
 int mcos_get_arg(void *karg, const void __user *uarg, u32 size);
 int mcos_put_arg(void __user *uarg, const void *karg, u32 size);
+int mcos_put_array(u64 uptr, const void *items, size_t count, size_t size);
 long mcos_ioctl_dispatch(const struct mcos_ioctl_table *t, struct file *file,
 			 unsigned int cmd, unsigned long arg);
 
@@ -149,14 +155,15 @@ int mcos_cpu_reserve(const struct cpumask *mask);
 int mcos_cpu_release(const struct cpumask *mask);
 bool mcos_cpu_is_reserved(unsigned int cpu);
 unsigned int mcos_cpu_count(void);
-int mcos_cpu_query(struct mcos_cpu_query *q);
+u32 mcos_cpu_snapshot(struct mcos_cpu_info *info, u32 capacity);
 
 /* mcos_mem.c: reserved memory chunks */
 int mcos_mem_init(void);
 void mcos_mem_exit(void);
 int mcos_mem_reserve(struct mcos_mem_request *r);
 int mcos_mem_release(struct mcos_mem_release *r);
-int mcos_mem_query(struct mcos_mem_query *q);
+int mcos_mem_snapshot(struct mcos_mem_query *q, struct mcos_mem_chunk **chunks,
+		      u32 *count);
 int mcos_mem_node_info(struct mcos_node_info *n);
 u64 mcos_mem_reserved_bytes(void);
 int mcos_mem_assign(struct mcos_os *os, struct mcos_mem_assign *a);
@@ -177,6 +184,7 @@ __printf(2, 3) void mcos_kmsg_printf(struct mcos_kmsg *k, const char *fmt, ...);
 void mcos_kmsg_clear(struct mcos_kmsg *k);
 u32 mcos_kmsg_avail(struct mcos_kmsg *k);
 void mcos_kmsg_tail(struct mcos_kmsg *k, char *buf, size_t len);
+int mcos_kmsg_may_read(void);
 int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		   u32 *copied, u32 *avail);
 

@@ -158,26 +158,21 @@ unsigned int mcos_cpu_count(void)
 	return cpumask_weight(mcos_reserved);
 }
 
-int mcos_cpu_query(struct mcos_cpu_query *q)
+/* The first 'capacity' reserved CPUs into info; returns how many are reserved. */
+u32 mcos_cpu_snapshot(struct mcos_cpu_info *info, u32 capacity)
 {
-	struct mcos_cpu_info __user *uinfo = u64_to_user_ptr(q->info_ptr);
-	struct mcos_cpu_info info;
-	unsigned int cpu, n = 0;
-
-	if (q->capacity > nr_cpu_ids)
-		return -EINVAL;
+	unsigned int cpu;
+	u32 n = 0;
 
 	for_each_cpu(cpu, mcos_reserved) {
-		if (n < q->capacity) {
-			info.cpu = cpu;
-			info.apic_id = cpu_physical_id(cpu);
-			info.node = cpu_to_node(cpu);
-			info.os = mcos_os_of_cpu(cpu);
-			if (copy_to_user(uinfo + n, &info, sizeof(info)))
-				return -EFAULT;
-		}
+		if (n < capacity)
+			info[n] = (struct mcos_cpu_info){
+				.cpu = cpu,
+				.apic_id = cpu_physical_id(cpu),
+				.node = cpu_to_node(cpu),
+				.os = mcos_os_of_cpu(cpu),
+			};
 		n++;
 	}
-	q->total = n;
-	return 0;
+	return n;
 }

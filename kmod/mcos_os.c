@@ -353,12 +353,16 @@ static long mcos_os_status(struct file *file, void __user *uarg)
 	return mcos_put_arg(uarg, &s, sizeof(s));
 }
 
+/* The kmsg buffer has its own lock: no user copy runs under mcos_lock. */
 static long mcos_os_kmsg_read(struct file *file, void __user *uarg)
 {
 	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_kmsg_read r;
 	int err;
 
+	err = mcos_kmsg_may_read();
+	if (err)
+		return err;
 	err = mcos_get_arg(&r, uarg, sizeof(r));
 	if (err)
 		return err;
@@ -378,6 +382,8 @@ static long mcos_os_kmsg_clear(struct file *file, void __user *uarg)
 }
 
 /*
+ * Queries anyone may make never hold mcos_lock while they copy to or from
+ * user memory (a page that never comes must not stall the admin).
  * Programs (mcos_proc.c) run for anyone who can open the device, one
  * process ioctl at a time per file and never under mcos_lock, which they
  * take only to choose a CPU; KILL may come from another thread while one
@@ -385,7 +391,7 @@ static long mcos_os_kmsg_clear(struct file *file, void __user *uarg)
  */
 static const struct mcos_ioctl mcos_os_ioctls[] = {
 	{ MCOS_IOC_STATUS,	  mcos_os_status,	 MCOS_ANYONE, MCOS_LOCK_NONE },
-	{ MCOS_IOC_KMSG_READ,	  mcos_os_kmsg_read,	 MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_KMSG_READ,	  mcos_os_kmsg_read,	 MCOS_ANYONE, MCOS_LOCK_NONE },
 	{ MCOS_IOC_ASSIGN_CPUS,	  mcos_os_assign_cpus,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
 	{ MCOS_IOC_UNASSIGN_CPUS, mcos_os_unassign_cpus, MCOS_ADMIN,  MCOS_LOCK_MODULE },
 	{ MCOS_IOC_ASSIGN_MEM,	  mcos_os_assign_mem,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
@@ -430,6 +436,9 @@ static ssize_t mcos_os_read(struct file *file, char __user *buf, size_t len,
 	u32 copied, avail;
 	int err;
 
+	err = mcos_kmsg_may_read();
+	if (err)
+		return err;
 	if (*ppos < 0)
 		return -EINVAL;
 	if (*ppos >= MCOS_KMSG_SIZE || !len)
