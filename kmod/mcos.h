@@ -144,7 +144,7 @@ int mcos_put_array(u64 uptr, const void *items, size_t count, size_t size);
 long mcos_ioctl_dispatch(const struct mcos_ioctl_table *t, struct file *file,
 			 unsigned int cmd, unsigned long arg);
 
-/* mcos_cpu.c: reserved CPUs */
+/* mcos_cpu.c: reserved CPUs, and Linux kept from onlining them */
 int mcos_cpu_init(void);
 void mcos_cpu_exit(void);
 int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
@@ -176,6 +176,7 @@ int mcos_os_create(void);
 int mcos_os_destroy(unsigned int index);
 unsigned int mcos_os_count(void);
 int mcos_os_of_cpu(unsigned int cpu);
+void mcos_os_stop_all(const char *why);
 
 /* mcos_kmsg.c: kmsg buffers */
 int mcos_kmsg_init(struct mcos_kmsg *k);

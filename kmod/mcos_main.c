@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcos_main.c - module entry, /dev/mcos-ctl and its ioctls.
+ * mcos_main.c - module entry, /dev/mcos-ctl and its ioctls, and the
+ * reboot notifier.
  *
  * /dev/mcos-ctl reserves and releases CPUs and memory and creates and
  * destroys OS instances.  Queries are open to anyone; everything that
@@ -16,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
 
 #include "mcos.h"
@@ -240,6 +242,22 @@ static struct miscdevice mcos_ctl_dev = {
 	.mode = 0644,
 };
 
+/*
+ * Reboot, halt, power off, kexec (its restart runs this chain too): no
+ * LWK may keep running into the next kernel, whose bring-up of the CPUs
+ * starts with INIT.
+ */
+static int mcos_reboot(struct notifier_block *nb, unsigned long action, void *data)
+{
+	mcos_os_stop_all(action == SYS_RESTART ? "restart" :
+			 action == SYS_HALT ? "halt" : "power off");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mcos_reboot_notifier = {
+	.notifier_call = mcos_reboot,
+};
+
 static int __init mcos_init(void)
 {
 	int err;
@@ -253,11 +271,16 @@ static int __init mcos_init(void)
 	err = misc_register(&mcos_ctl_dev);
 	if (err)
 		goto err_mem;
+	err = register_reboot_notifier(&mcos_reboot_notifier);
+	if (err)
+		goto err_misc;
 
 	mcos_tramp_init();	/* only decides whether BOOT can work */
 	pr_info("ABI %u loaded\n", MCOS_ABI_VERSION);
 	return 0;
 
+err_misc:
+	misc_deregister(&mcos_ctl_dev);
 err_mem:
 	mcos_mem_exit();
 err_cpu:
@@ -268,6 +291,7 @@ err_cpu:
 static void __exit mcos_exit(void)
 {
 	/* No file is open (each holds a module reference). */
+	unregister_reboot_notifier(&mcos_reboot_notifier);
 	misc_deregister(&mcos_ctl_dev);
 	mcos_os_exit();
 	mcos_mem_exit();

@@ -287,10 +287,9 @@ static long mcos_os_boot(struct file *file, void __user *uarg)
 	return mcos_boot(os);
 }
 
-static long mcos_os_shutdown(struct file *file, void __user *uarg)
+/* Stop a running LWK (its CPUs parked, then INIT) and forget the image. */
+static void mcos_os_stop(struct mcos_os *os)
 {
-	struct mcos_os *os = mcos_file_os(file);
-
 	if (os->lwk) {
 		mcos_boot_stop(os);
 		mcos_kmsg_printf(&os->kmsg, "mcos: LWK shut down, its CPUs stopped\n");
@@ -298,7 +297,30 @@ static long mcos_os_shutdown(struct file *file, void __user *uarg)
 		mcos_kmsg_printf(&os->kmsg, "mcos: image unloaded\n");
 	}
 	mcos_os_unload(os);
+}
+
+static long mcos_os_shutdown(struct file *file, void __user *uarg)
+{
+	mcos_os_stop(mcos_file_os(file));
 	return 0;
+}
+
+/*
+ * Reboot, halt, kexec: every LWK stops, its CPUs wait in INIT for the SIPI
+ * of whatever kernel comes next.
+ */
+void mcos_os_stop_all(const char *why)
+{
+	unsigned int i;
+
+	mutex_lock(&mcos_lock);
+	for (i = 0; i < MCOS_MAX_OS; i++) {
+		if (!mcos_os_table[i] || !mcos_os_table[i]->lwk)
+			continue;
+		mcos_os_stop(mcos_os_table[i]);
+		pr_notice("%s: LWK stopped for %s\n", mcos_os_table[i]->name, why);
+	}
+	mutex_unlock(&mcos_lock);
 }
 
 static long mcos_os_ping(struct file *file, void __user *uarg)
