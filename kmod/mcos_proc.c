@@ -570,7 +570,7 @@ static void mcos_proc_event(struct mcos_proc_event *ev,
 	ev->size = sizeof(*ev);
 	if (pkt->type == MCOS_IKC_SYSCALL) {
 		ev->kind = MCOS_EVENT_SYSCALL;
-		ev->number = (u32)pkt->seq;
+		ev->number = pkt->seq;	/* mcos_proc_syscall_number() checked it */
 		memcpy(ev->args, pkt->args, sizeof(ev->args));
 	} else {
 		ev->kind = MCOS_EVENT_EXIT;
@@ -578,6 +578,23 @@ static void mcos_proc_event(struct mcos_proc_event *ev,
 		ev->fault_addr = pkt->args[1];
 		ev->fault_ip = pkt->args[2];
 	}
+}
+
+/*
+ * A SYSCALL the proxy may see: its number as the LWK sent it.  The LWK
+ * routes on the low 32 bits, as Linux does, and offloads those; a number
+ * that does not fit the event is no system call, and cutting it down would
+ * make it another one: the LWK gets ENOSYS for it.
+ */
+static int mcos_proc_syscall_number(struct mcos_file *f,
+				    const struct mcos_ikc_packet *pkt)
+{
+	if (pkt->seq <= U32_MAX)
+		return 0;
+	pr_warn_ratelimited("%s: the LWK offloaded system call number %#llx: ENOSYS\n",
+			    f->os->name, pkt->seq);
+	return mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, 0,
+			      (u64[]){ (u64)-ENOSYS }, 1) ?: -ENOSYS;
 }
 
 long mcos_proc_wait(struct file *file, void __user *uarg)
@@ -605,6 +622,11 @@ long mcos_proc_wait(struct file *file, void __user *uarg)
 				return err;
 			continue;
 		case MCOS_IKC_SYSCALL:
+			err = mcos_proc_syscall_number(f, &pkt);
+			if (err == -ENOSYS)
+				continue;
+			if (err)
+				return err;
 			f->in_syscall = true;
 			break;
 		case MCOS_IKC_PROC_EXIT:
