@@ -13,6 +13,8 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 #include "mcos_abi.h"
 
@@ -84,7 +86,11 @@ struct mcos_os {
 	struct list_head procs;		/* files with a live process */
 };
 
-/* One open file of /dev/mcosN: the instance and the program it drives. */
+/*
+ * One open file of /dev/mcosN: the instance and the program it drives.
+ * The flags a fault reads (alive, created, ending, started, pml4) change
+ * under the instance's proc_lock.
+ */
 struct mcos_file {
 	struct mcos_os *os;
 	struct file *filp;
@@ -95,8 +101,15 @@ struct mcos_file {
 	int cpu;			/* LWK CPU index, -1 if none */
 	bool used;			/* PROC_CREATE was called */
 	bool alive;			/* created, no PROC_EXIT seen yet */
+	bool created;			/* the LWK answered CREATE: mmap may follow */
+	bool ending;			/* killed for good: nothing maps it any more */
 	bool started;
 	bool in_syscall;		/* a SYSCALL event awaits its reply */
+	bool capped;			/* counts against mcos.user_cpu_limit */
+	kuid_t uid;			/* who created the process */
+	struct mm_struct *mm;		/* the creator's, the only one that maps it */
+	pgoff_t map_base;		/* its window in the device's offsets, 0: none */
+	struct delayed_work start_timer; /* mcos.start_timeout */
 	u64 pml4;			/* the process's page-table root */
 	u64 seq;
 };
@@ -176,6 +189,7 @@ int mcos_os_create(void);
 int mcos_os_destroy(unsigned int index);
 unsigned int mcos_os_count(void);
 int mcos_os_of_cpu(unsigned int cpu);
+unsigned int mcos_os_user_cpus(kuid_t uid);
 void mcos_os_stop_all(const char *why);
 
 /* mcos_kmsg.c: kmsg buffers */
@@ -208,15 +222,23 @@ void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);
 /* mcos_proc.c: programs on the LWK (mcexec) */
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp);
+int mcos_proc_check(struct mcos_file *f);
 long mcos_proc_create(struct file *file, void __user *uarg);
 long mcos_proc_map(struct file *file, void __user *uarg);
 long mcos_proc_start(struct file *file, void __user *uarg);
 long mcos_proc_wait(struct file *file, void __user *uarg);
 long mcos_proc_reply(struct file *file, void __user *uarg);
 long mcos_proc_kill(struct file *file, void __user *uarg);
-int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma);
 void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);
+unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid);
+
+/* mcos_map.c: the unified range, mapped by the proxy */
+int mcos_map_window_get(struct mcos_file *f);
+void mcos_map_window_put(struct mcos_file *f);
+u64 mcos_map_offset(struct mcos_file *f);
+int mcos_map_mmap(struct file *filp, struct vm_area_struct *vma);
+void mcos_map_zap(struct mcos_file *f, u64 start, u64 end);
 
 /* mcos_trampoline.c: Linux's real-mode trampoline (not exported) */
 void mcos_tramp_init(void);

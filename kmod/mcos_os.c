@@ -49,6 +49,18 @@ unsigned int mcos_os_count(void)
 	return n;
 }
 
+/* LWK CPUs uid's capped processes hold on every instance; under mcos_lock. */
+unsigned int mcos_os_user_cpus(kuid_t uid)
+{
+	unsigned int i, n = 0;
+
+	lockdep_assert_held(&mcos_lock);
+	for (i = 0; i < MCOS_MAX_OS; i++)
+		if (mcos_os_table[i])
+			n += mcos_proc_user_cpus(mcos_os_table[i], uid);
+	return n;
+}
+
 /* Index of the instance a CPU is assigned to, or -1. */
 int mcos_os_of_cpu(unsigned int cpu)
 {
@@ -520,7 +532,7 @@ static const struct file_operations mcos_os_fops = {
 	.read = mcos_os_read,
 	.unlocked_ioctl = mcos_os_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = mcos_proc_mmap,
+	.mmap = mcos_map_mmap,
 	.llseek = default_llseek,
 };
 
