@@ -805,6 +805,9 @@ static int worker_run(struct worker *w, unsigned long calls)
 			problem(w, "still running after %d s", TIME_LIMIT);
 			break;
 		}
+		if (w->calls && !(w->calls % 10000))
+			printf("# worker %d: %lu calls, %lu processes\n", w->index, w->calls,
+			       w->creates);
 		pick_op(w)->run(w);
 	}
 	worker_cleanup(w);
