@@ -13,6 +13,8 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 #include "mcos_abi.h"
 
@@ -28,11 +30,16 @@ struct mcos_chunk {
 	struct mcos_os *os;		/* NULL while in the pool */
 };
 
-/* The per-instance kmsg buffer (struct mcos_kmsg_ring at its start). */
+/*
+ * The per-instance kmsg buffer (struct mcos_kmsg_ring at its start).  A
+ * booted LWK writes the ring too: the module never trusts its header's
+ * size, only its own.
+ */
 struct mcos_kmsg {
 	spinlock_t lock;
 	struct mcos_kmsg_ring *ring;
 	char *data;
+	u32 data_bytes;			/* text space after the header */
 };
 
 /* A booted (or booting) LWK: mcos_boot.c. */
@@ -79,7 +86,11 @@ struct mcos_os {
 	struct list_head procs;		/* files with a live process */
 };
 
-/* One open file of /dev/mcosN: the instance and the program it drives. */
+/*
+ * One open file of /dev/mcosN: the instance and the program it drives.
+ * The flags a fault reads (alive, created, ending, started, pml4) change
+ * under the instance's proc_lock.
+ */
 struct mcos_file {
 	struct mcos_os *os;
 	struct file *filp;
@@ -90,8 +101,15 @@ struct mcos_file {
 	int cpu;			/* LWK CPU index, -1 if none */
 	bool used;			/* PROC_CREATE was called */
 	bool alive;			/* created, no PROC_EXIT seen yet */
+	bool created;			/* the LWK answered CREATE: mmap may follow */
+	bool ending;			/* killed for good: nothing maps it any more */
 	bool started;
 	bool in_syscall;		/* a SYSCALL event awaits its reply */
+	bool capped;			/* counts against mcos.user_cpu_limit */
+	kuid_t uid;			/* who created the process */
+	struct mm_struct *mm;		/* the creator's, the only one that maps it */
+	pgoff_t map_base;		/* its window in the device's offsets, 0: none */
+	struct delayed_work start_timer; /* mcos.start_timeout */
 	u64 pml4;			/* the process's page-table root */
 	u64 seq;
 };
@@ -135,10 +153,11 @@ extern struct mutex mcos_lock;
 /* mcos_ioctl.c: arguments and the dispatch by table */
 int mcos_get_arg(void *karg, const void __user *uarg, u32 size);
 int mcos_put_arg(void __user *uarg, const void *karg, u32 size);
+int mcos_put_array(u64 uptr, const void *items, size_t count, size_t size);
 long mcos_ioctl_dispatch(const struct mcos_ioctl_table *t, struct file *file,
 			 unsigned int cmd, unsigned long arg);
 
-/* mcos_cpu.c: reserved CPUs */
+/* mcos_cpu.c: reserved CPUs, and Linux kept from onlining them */
 int mcos_cpu_init(void);
 void mcos_cpu_exit(void);
 int mcos_cpu_list_get(const struct mcos_cpu_list *l, struct cpumask *mask,
@@ -149,14 +168,15 @@ int mcos_cpu_reserve(const struct cpumask *mask);
 int mcos_cpu_release(const struct cpumask *mask);
 bool mcos_cpu_is_reserved(unsigned int cpu);
 unsigned int mcos_cpu_count(void);
-int mcos_cpu_query(struct mcos_cpu_query *q);
+u32 mcos_cpu_snapshot(struct mcos_cpu_info *info, u32 capacity);
 
 /* mcos_mem.c: reserved memory chunks */
 int mcos_mem_init(void);
 void mcos_mem_exit(void);
 int mcos_mem_reserve(struct mcos_mem_request *r);
 int mcos_mem_release(struct mcos_mem_release *r);
-int mcos_mem_query(struct mcos_mem_query *q);
+int mcos_mem_snapshot(struct mcos_mem_query *q, struct mcos_mem_chunk **chunks,
+		      u32 *count);
 int mcos_mem_node_info(struct mcos_node_info *n);
 u64 mcos_mem_reserved_bytes(void);
 int mcos_mem_assign(struct mcos_os *os, struct mcos_mem_assign *a);
@@ -169,6 +189,8 @@ int mcos_os_create(void);
 int mcos_os_destroy(unsigned int index);
 unsigned int mcos_os_count(void);
 int mcos_os_of_cpu(unsigned int cpu);
+unsigned int mcos_os_user_cpus(kuid_t uid);
+void mcos_os_stop_all(const char *why);
 
 /* mcos_kmsg.c: kmsg buffers */
 int mcos_kmsg_init(struct mcos_kmsg *k);
@@ -177,6 +199,7 @@ __printf(2, 3) void mcos_kmsg_printf(struct mcos_kmsg *k, const char *fmt, ...);
 void mcos_kmsg_clear(struct mcos_kmsg *k);
 u32 mcos_kmsg_avail(struct mcos_kmsg *k);
 void mcos_kmsg_tail(struct mcos_kmsg *k, char *buf, size_t len);
+int mcos_kmsg_may_read(void);
 int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		   u32 *copied, u32 *avail);
 
@@ -199,15 +222,23 @@ void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);
 /* mcos_proc.c: programs on the LWK (mcexec) */
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp);
+int mcos_proc_check(struct mcos_file *f);
 long mcos_proc_create(struct file *file, void __user *uarg);
 long mcos_proc_map(struct file *file, void __user *uarg);
 long mcos_proc_start(struct file *file, void __user *uarg);
 long mcos_proc_wait(struct file *file, void __user *uarg);
 long mcos_proc_reply(struct file *file, void __user *uarg);
 long mcos_proc_kill(struct file *file, void __user *uarg);
-int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma);
 void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);
+unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid);
+
+/* mcos_map.c: the unified range, mapped by the proxy */
+int mcos_map_window_get(struct mcos_file *f);
+void mcos_map_window_put(struct mcos_file *f);
+u64 mcos_map_offset(struct mcos_file *f);
+int mcos_map_mmap(struct file *filp, struct vm_area_struct *vma);
+void mcos_map_zap(struct mcos_file *f, u64 start, u64 end);
 
 /* mcos_trampoline.c: Linux's real-mode trampoline (not exported) */
 void mcos_tramp_init(void);

@@ -6,10 +6,16 @@
  * and interrupts move away and it parks in play_dead) and given back with
  * add_cpu().  Both are exported (GPL) since 5.7.  All calls run under
  * mcos_lock.
+ *
+ * While the module holds a CPU, Linux must not bring it up behind its back
+ * (sysfs 'online', SMT control set to on): it may be running an LWK.  A
+ * CPU hotplug state early in bring-up refuses every CPU of mcos_held with
+ * -EBUSY; the module takes a CPU out of it just before its own add_cpu().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/uaccess.h>
@@ -18,16 +24,52 @@
 #include "mcos.h"
 
 static cpumask_var_t mcos_reserved;
+static struct cpumask mcos_held;	/* read by the hotplug callback */
+static int mcos_cpu_guard_state;
+
+/* CPU hotplug, before a CPU comes up: not one the module holds. */
+static int mcos_cpu_guard(unsigned int cpu)
+{
+	if (cpumask_test_cpu(cpu, &mcos_held)) {
+		pr_info_ratelimited("CPU %u is held by mcos: release it through the module\n", cpu);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Online through the module: the guard lets this one CPU through. */
+static int mcos_cpu_add(unsigned int cpu)
+{
+	int err;
+
+	cpumask_clear_cpu(cpu, &mcos_held);
+	err = add_cpu(cpu);
+	if (err)
+		cpumask_set_cpu(cpu, &mcos_held);
+	return err;
+}
 
 int mcos_cpu_init(void)
 {
-	return zalloc_cpumask_var(&mcos_reserved, GFP_KERNEL) ? 0 : -ENOMEM;
+	int state;
+
+	if (!zalloc_cpumask_var(&mcos_reserved, GFP_KERNEL))
+		return -ENOMEM;
+	state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mcos:held",
+					  mcos_cpu_guard, NULL);
+	if (state < 0) {
+		free_cpumask_var(mcos_reserved);
+		return state;
+	}
+	mcos_cpu_guard_state = state;
+	return 0;
 }
 
 /* Give every reserved CPU back (module unload). */
 void mcos_cpu_exit(void)
 {
 	mcos_cpu_release(mcos_reserved);
+	cpuhp_remove_state_nocalls(mcos_cpu_guard_state);
 	free_cpumask_var(mcos_reserved);
 }
 
@@ -95,9 +137,12 @@ int mcos_cpu_reserve(const struct cpumask *mask)
 	}
 
 	for_each_cpu(cpu, mask) {
+		cpumask_set_cpu(cpu, &mcos_held);	/* before Linux lets go of it */
 		err = remove_cpu(cpu);
-		if (err)
+		if (err) {
+			cpumask_clear_cpu(cpu, &mcos_held);
 			break;
+		}
 		cpumask_set_cpu(cpu, mcos_reserved);
 	}
 	if (!err) {
@@ -109,7 +154,7 @@ int mcos_cpu_reserve(const struct cpumask *mask)
 	for (c = (int)cpu - 1; c >= 0; c--) {
 		if (!cpumask_test_cpu(c, mask))
 			continue;
-		if (add_cpu(c))
+		if (mcos_cpu_add(c))
 			pr_err("CPU %d could not be brought back\n", c);
 		else
 			cpumask_clear_cpu(c, mcos_reserved);
@@ -135,14 +180,14 @@ int mcos_cpu_release(const struct cpumask *mask)
 	}
 
 	for_each_cpu(cpu, mask) {
-		/* Someone may have onlined it through sysfs meanwhile. */
-		ret = cpu_online(cpu) ? 0 : add_cpu(cpu);
+		ret = cpu_online(cpu) ? 0 : mcos_cpu_add(cpu);
 		if (ret) {
 			pr_err("add_cpu(%u) failed: %d\n", cpu, ret);
 			if (!err)
 				err = ret;
 			continue;
 		}
+		cpumask_clear_cpu(cpu, &mcos_held);
 		cpumask_clear_cpu(cpu, mcos_reserved);
 	}
 	return err;
@@ -158,26 +203,21 @@ unsigned int mcos_cpu_count(void)
 	return cpumask_weight(mcos_reserved);
 }
 
-int mcos_cpu_query(struct mcos_cpu_query *q)
+/* The first 'capacity' reserved CPUs into info; returns how many are reserved. */
+u32 mcos_cpu_snapshot(struct mcos_cpu_info *info, u32 capacity)
 {
-	struct mcos_cpu_info __user *uinfo = u64_to_user_ptr(q->info_ptr);
-	struct mcos_cpu_info info;
-	unsigned int cpu, n = 0;
-
-	if (q->capacity > nr_cpu_ids)
-		return -EINVAL;
+	unsigned int cpu;
+	u32 n = 0;
 
 	for_each_cpu(cpu, mcos_reserved) {
-		if (n < q->capacity) {
-			info.cpu = cpu;
-			info.apic_id = cpu_physical_id(cpu);
-			info.node = cpu_to_node(cpu);
-			info.os = mcos_os_of_cpu(cpu);
-			if (copy_to_user(uinfo + n, &info, sizeof(info)))
-				return -EFAULT;
-		}
+		if (n < capacity)
+			info[n] = (struct mcos_cpu_info){
+				.cpu = cpu,
+				.apic_id = cpu_physical_id(cpu),
+				.node = cpu_to_node(cpu),
+				.os = mcos_os_of_cpu(cpu),
+			};
 		n++;
 	}
-	q->total = n;
-	return 0;
+	return n;
 }

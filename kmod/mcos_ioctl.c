@@ -4,9 +4,10 @@
  *
  * Each device has one table (struct mcos_ioctl_table): per command its
  * handler, who may call it and the lock it runs under.  In order: a command
- * not in the table is -ENOTTY; the lock is taken; the device's own check
- * runs (a destroyed instance: -ENODEV); a caller without CAP_SYS_ADMIN gets
- * -EPERM for an admin command; then the handler.
+ * not in the table is -ENOTTY; the lock is taken (interruptibly: a caller
+ * waiting for it can be signalled); the device's own check runs (a
+ * destroyed instance: -ENODEV); a caller without CAP_SYS_ADMIN gets -EPERM
+ * for an admin command; then the handler.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,6 +35,14 @@ int mcos_put_arg(void __user *uarg, const void *karg, u32 size)
 	return copy_to_user(uarg, karg, size) ? -EFAULT : 0;
 }
 
+/* Copy 'count' items of 'size' bytes out to the user array at uptr. */
+int mcos_put_array(u64 uptr, const void *items, size_t count, size_t size)
+{
+	if (!count)
+		return 0;
+	return copy_to_user(u64_to_user_ptr(uptr), items, count * size) ? -EFAULT : 0;
+}
+
 static const struct mcos_ioctl *mcos_ioctl_find(const struct mcos_ioctl_table *t,
 						unsigned int cmd)
 {
@@ -51,8 +60,7 @@ static int mcos_ioctl_lock(const struct mcos_ioctl *ioc, struct file *file)
 
 	switch (ioc->lock) {
 	case MCOS_LOCK_MODULE:
-		mutex_lock(&mcos_lock);
-		return 0;
+		return mutex_lock_interruptible(&mcos_lock) ? -ERESTARTSYS : 0;
 	case MCOS_LOCK_FILE:
 		return mutex_lock_interruptible(&f->lock);
 	default:

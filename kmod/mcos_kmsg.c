@@ -9,11 +9,21 @@
  * [max(start, head - data_bytes), head).  Clear moves 'start' to 'head'.
  * Writers and readers hold the spinlock; readers copy a snapshot out
  * before touching user memory.
+ *
+ * The LWK writes the header too, so Linux reads 'head' and 'start' once
+ * per use, never past what it checked, and keeps the size of the text
+ * space in its own memory: whatever the header says, no index leaves it.
+ *
+ * Who may read it: the LWK logs pids, fault addresses, registers and
+ * physical addresses, so like dmesg with dmesg_restrict it takes
+ * CAP_SYSLOG, unless root turns mcos.kmsg_restrict off.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -21,6 +31,19 @@
 
 #define MCOS_KMSG_ORDER	get_order(MCOS_KMSG_SIZE)
 #define MCOS_KMSG_LINE	256
+
+static bool kmsg_restrict = true;
+module_param(kmsg_restrict, bool, 0644);
+MODULE_PARM_DESC(kmsg_restrict,
+		 "reading an LWK's log needs CAP_SYSLOG (like dmesg_restrict; default Y)");
+
+/* 0 if the caller may read the kmsg text (ioctl and read()). */
+int mcos_kmsg_may_read(void)
+{
+	if (READ_ONCE(kmsg_restrict) && !capable(CAP_SYSLOG))
+		return -EPERM;
+	return 0;
+}
 
 int mcos_kmsg_init(struct mcos_kmsg *k)
 {
@@ -31,8 +54,9 @@ int mcos_kmsg_init(struct mcos_kmsg *k)
 		return -ENOMEM;
 	spin_lock_init(&k->lock);
 	k->ring = page_address(page);
+	k->data_bytes = MCOS_KMSG_SIZE - sizeof(*k->ring);
 	k->ring->version = MCOS_KMSG_VERSION;
-	k->ring->data_bytes = MCOS_KMSG_SIZE - sizeof(*k->ring);
+	k->ring->data_bytes = k->data_bytes;
 	k->data = (char *)(k->ring + 1);
 	return 0;
 }
@@ -46,14 +70,15 @@ void mcos_kmsg_free(struct mcos_kmsg *k)
 
 static void mcos_kmsg_put(struct mcos_kmsg *k, const char *s, size_t len)
 {
-	struct mcos_kmsg_ring *r = k->ring;
 	unsigned long flags;
+	u64 head;
 	size_t i;
 
 	spin_lock_irqsave(&k->lock, flags);
+	head = READ_ONCE(k->ring->head);
 	for (i = 0; i < len; i++)
-		k->data[(r->head + i) % r->data_bytes] = s[i];
-	r->head += len;
+		k->data[(head + i) % k->data_bytes] = s[i];
+	WRITE_ONCE(k->ring->head, head + len);
 	spin_unlock_irqrestore(&k->lock, flags);
 }
 
@@ -74,27 +99,29 @@ void mcos_kmsg_clear(struct mcos_kmsg *k)
 	unsigned long flags;
 
 	spin_lock_irqsave(&k->lock, flags);
-	k->ring->start = k->ring->head;
+	WRITE_ONCE(k->ring->start, READ_ONCE(k->ring->head));
 	spin_unlock_irqrestore(&k->lock, flags);
 }
 
-/* First readable byte; lock held. */
-static u64 mcos_kmsg_begin(struct mcos_kmsg_ring *r)
+/* The readable text [*begin, *head), read once from the header; lock held. */
+static void mcos_kmsg_span(struct mcos_kmsg *k, u64 *begin, u64 *head)
 {
-	u64 oldest = r->head > r->data_bytes ? r->head - r->data_bytes : 0;
+	u64 h = READ_ONCE(k->ring->head), start = READ_ONCE(k->ring->start);
+	u64 oldest = h > k->data_bytes ? h - k->data_bytes : 0;
 
-	return max(r->start, oldest);
+	*head = h;
+	*begin = clamp(start, oldest, h);
 }
 
 u32 mcos_kmsg_avail(struct mcos_kmsg *k)
 {
 	unsigned long flags;
-	u32 n;
+	u64 begin, head;
 
 	spin_lock_irqsave(&k->lock, flags);
-	n = k->ring->head - mcos_kmsg_begin(k->ring);
+	mcos_kmsg_span(k, &begin, &head);
 	spin_unlock_irqrestore(&k->lock, flags);
-	return n;
+	return head - begin;
 }
 
 /*
@@ -104,9 +131,8 @@ u32 mcos_kmsg_avail(struct mcos_kmsg *k)
 int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		   u32 *copied, u32 *avail)
 {
-	struct mcos_kmsg_ring *r = k->ring;
 	unsigned long flags;
-	u64 begin;
+	u64 begin, head;
 	u32 n, i;
 	char *tmp;
 	int err;
@@ -121,10 +147,11 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 		return -ENOMEM;
 
 	spin_lock_irqsave(&k->lock, flags);
-	begin = mcos_kmsg_begin(r) + from;
-	n = begin < r->head ? min_t(u64, len, r->head - begin) : 0;
+	mcos_kmsg_span(k, &begin, &head);
+	begin += min(from, head - begin);
+	n = min_t(u64, len, head - begin);	/* at most data_bytes */
 	for (i = 0; i < n; i++)
-		tmp[i] = k->data[(begin + i) % r->data_bytes];
+		tmp[i] = k->data[(begin + i) % k->data_bytes];
 	spin_unlock_irqrestore(&k->lock, flags);
 
 	err = 0;
@@ -139,16 +166,15 @@ int mcos_kmsg_copy(struct mcos_kmsg *k, char __user *buf, u64 from, u32 len,
 /* The last len - 1 bytes of text, NUL-terminated (for the kernel log). */
 void mcos_kmsg_tail(struct mcos_kmsg *k, char *buf, size_t len)
 {
-	struct mcos_kmsg_ring *r = k->ring;
 	unsigned long flags;
-	u64 begin, n, i;
+	u64 begin, head, n, i;
 
 	spin_lock_irqsave(&k->lock, flags);
-	begin = mcos_kmsg_begin(r);
-	n = min_t(u64, r->head - begin, len - 1);
-	begin = r->head - n;
+	mcos_kmsg_span(k, &begin, &head);
+	n = min_t(u64, head - begin, len - 1);
+	begin = head - n;
 	for (i = 0; i < n; i++)
-		buf[i] = k->data[(begin + i) % r->data_bytes];
+		buf[i] = k->data[(begin + i) % k->data_bytes];
 	buf[n] = 0;
 	spin_unlock_irqrestore(&k->lock, flags);
 }

@@ -1,23 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcos_main.c - module entry, /dev/mcos-ctl and its ioctls.
+ * mcos_main.c - module entry, /dev/mcos-ctl and its ioctls, and the
+ * reboot notifier.
  *
  * /dev/mcos-ctl reserves and releases CPUs and memory and creates and
  * destroys OS instances.  Queries are open to anyone; everything that
- * changes state needs CAP_SYS_ADMIN.
+ * changes state needs CAP_SYS_ADMIN.  A query takes mcos_lock only to
+ * copy what it reports into kernel memory, and copies to and from the
+ * caller outside it: a user page that never comes (userfaultfd, FUSE)
+ * stalls that caller alone.  Physical addresses are for CAP_SYS_ADMIN.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
 
 #include "mcos.h"
 
 DEFINE_MUTEX(mcos_lock);
 
-/* ---- the ioctls, each under mcos_lock (mcos_ctl_ioctls) ---- */
+/* ---- queries: a snapshot under mcos_lock, the copies outside ---- */
+
+static int mcos_ctl_lock(void)
+{
+	return mutex_lock_interruptible(&mcos_lock) ? -ERESTARTSYS : 0;
+}
 
 static long mcos_ctl_info(struct file *file, void __user *uarg)
 {
@@ -27,11 +39,16 @@ static long mcos_ctl_info(struct file *file, void __user *uarg)
 		.nr_cpu_ids = nr_cpu_ids,
 		.nr_node_ids = nr_node_ids,
 		.max_os = MCOS_MAX_OS,
-		.nr_os = mcos_os_count(),
-		.nr_reserved_cpus = mcos_cpu_count(),
-		.reserved_bytes = mcos_mem_reserved_bytes(),
 	};
+	int err;
 
+	err = mcos_ctl_lock();
+	if (err)
+		return err;
+	info.nr_os = mcos_os_count();
+	info.nr_reserved_cpus = mcos_cpu_count();
+	info.reserved_bytes = mcos_mem_reserved_bytes();
+	mutex_unlock(&mcos_lock);
 	return mcos_put_arg(uarg, &info, sizeof(info));
 }
 
@@ -65,18 +82,29 @@ static long mcos_ctl_release_cpus(struct file *file, void __user *uarg)
 
 static long mcos_ctl_query_cpus(struct file *file, void __user *uarg)
 {
+	struct mcos_cpu_info *info;
 	struct mcos_cpu_query q;
 	int err;
 
 	err = mcos_get_arg(&q, uarg, sizeof(q));
 	if (err)
 		return err;
-	if (q.reserved0)
+	if (q.reserved0 || q.capacity > nr_cpu_ids)
 		return -EINVAL;
-	err = mcos_cpu_query(&q);
+	info = kcalloc(max(q.capacity, 1u), sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	err = mcos_ctl_lock();
 	if (err)
-		return err;
-	return mcos_put_arg(uarg, &q, sizeof(q));
+		goto out_free;
+	q.total = mcos_cpu_snapshot(info, q.capacity);
+	mutex_unlock(&mcos_lock);
+	err = mcos_put_array(q.info_ptr, info, min(q.total, q.capacity), sizeof(*info));
+	if (!err)
+		err = mcos_put_arg(uarg, &q, sizeof(q));
+out_free:
+	kfree(info);
+	return err;
 }
 
 static long mcos_ctl_reserve_mem(struct file *file, void __user *uarg)
@@ -115,16 +143,29 @@ static long mcos_ctl_release_mem(struct file *file, void __user *uarg)
 
 static long mcos_ctl_query_mem(struct file *file, void __user *uarg)
 {
+	struct mcos_mem_chunk *chunks;
 	struct mcos_mem_query q;
+	u32 count, i;
 	int err;
 
 	err = mcos_get_arg(&q, uarg, sizeof(q));
 	if (err)
 		return err;
-	err = mcos_mem_query(&q);
+	err = mcos_ctl_lock();
 	if (err)
 		return err;
-	return mcos_put_arg(uarg, &q, sizeof(q));
+	err = mcos_mem_snapshot(&q, &chunks, &count);
+	mutex_unlock(&mcos_lock);
+	if (err)
+		return err;
+	if (!capable(CAP_SYS_ADMIN))
+		for (i = 0; i < count; i++)
+			chunks[i].phys = 0;
+	err = mcos_put_array(q.chunks_ptr, chunks, count, sizeof(*chunks));
+	if (!err)
+		err = mcos_put_arg(uarg, &q, sizeof(q));
+	kvfree(chunks);
+	return err;
 }
 
 static long mcos_ctl_query_node(struct file *file, void __user *uarg)
@@ -135,11 +176,17 @@ static long mcos_ctl_query_node(struct file *file, void __user *uarg)
 	err = mcos_get_arg(&n, uarg, sizeof(n));
 	if (err)
 		return err;
+	err = mcos_ctl_lock();
+	if (err)
+		return err;
 	err = mcos_mem_node_info(&n);
+	mutex_unlock(&mcos_lock);
 	if (err)
 		return err;
 	return mcos_put_arg(uarg, &n, sizeof(n));
 }
+
+/* ---- changes, each under mcos_lock (the table says so) ---- */
 
 static long mcos_ctl_create(struct file *file, void __user *uarg)
 {
@@ -158,10 +205,10 @@ static long mcos_ctl_destroy(struct file *file, void __user *uarg)
 }
 
 static const struct mcos_ioctl mcos_ctl_ioctls[] = {
-	{ MCOS_IOC_GET_INFO,	 mcos_ctl_info,		MCOS_ANYONE, MCOS_LOCK_MODULE },
-	{ MCOS_IOC_QUERY_CPUS,	 mcos_ctl_query_cpus,	MCOS_ANYONE, MCOS_LOCK_MODULE },
-	{ MCOS_IOC_QUERY_MEM,	 mcos_ctl_query_mem,	MCOS_ANYONE, MCOS_LOCK_MODULE },
-	{ MCOS_IOC_QUERY_NODE,	 mcos_ctl_query_node,	MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_GET_INFO,	 mcos_ctl_info,		MCOS_ANYONE, MCOS_LOCK_NONE },
+	{ MCOS_IOC_QUERY_CPUS,	 mcos_ctl_query_cpus,	MCOS_ANYONE, MCOS_LOCK_NONE },
+	{ MCOS_IOC_QUERY_MEM,	 mcos_ctl_query_mem,	MCOS_ANYONE, MCOS_LOCK_NONE },
+	{ MCOS_IOC_QUERY_NODE,	 mcos_ctl_query_node,	MCOS_ANYONE, MCOS_LOCK_NONE },
 	{ MCOS_IOC_RESERVE_CPUS, mcos_ctl_reserve_cpus,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
 	{ MCOS_IOC_RELEASE_CPUS, mcos_ctl_release_cpus,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
 	{ MCOS_IOC_RESERVE_MEM,	 mcos_ctl_reserve_mem,	MCOS_ADMIN,  MCOS_LOCK_MODULE },
@@ -195,6 +242,22 @@ static struct miscdevice mcos_ctl_dev = {
 	.mode = 0644,
 };
 
+/*
+ * Reboot, halt, power off, kexec (its restart runs this chain too): no
+ * LWK may keep running into the next kernel, whose bring-up of the CPUs
+ * starts with INIT.
+ */
+static int mcos_reboot(struct notifier_block *nb, unsigned long action, void *data)
+{
+	mcos_os_stop_all(action == SYS_RESTART ? "restart" :
+			 action == SYS_HALT ? "halt" : "power off");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mcos_reboot_notifier = {
+	.notifier_call = mcos_reboot,
+};
+
 static int __init mcos_init(void)
 {
 	int err;
@@ -208,11 +271,16 @@ static int __init mcos_init(void)
 	err = misc_register(&mcos_ctl_dev);
 	if (err)
 		goto err_mem;
+	err = register_reboot_notifier(&mcos_reboot_notifier);
+	if (err)
+		goto err_misc;
 
 	mcos_tramp_init();	/* only decides whether BOOT can work */
 	pr_info("ABI %u loaded\n", MCOS_ABI_VERSION);
 	return 0;
 
+err_misc:
+	misc_deregister(&mcos_ctl_dev);
 err_mem:
 	mcos_mem_exit();
 err_cpu:
@@ -223,6 +291,7 @@ err_cpu:
 static void __exit mcos_exit(void)
 {
 	/* No file is open (each holds a module reference). */
+	unregister_reboot_notifier(&mcos_reboot_notifier);
 	misc_deregister(&mcos_ctl_dev);
 	mcos_os_exit();
 	mcos_mem_exit();

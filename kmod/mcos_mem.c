@@ -217,13 +217,18 @@ int mcos_mem_release(struct mcos_mem_release *r)
 	return 0;
 }
 
-int mcos_mem_query(struct mcos_mem_query *q)
+/*
+ * The chunks of q->node (every node with -1), grouped by node, as they are
+ * now: the first q->capacity of them into a new array (*chunks, *count
+ * entries; kvfree it), the number and size of all into q.
+ */
+int mcos_mem_snapshot(struct mcos_mem_query *q, struct mcos_mem_chunk **chunks,
+		      u32 *count)
 {
-	struct mcos_mem_chunk __user *uc = u64_to_user_ptr(q->chunks_ptr);
-	struct mcos_mem_chunk info = {};
-	struct mcos_chunk *c;
 	int nid, first = 0, last = nr_node_ids - 1;
-	u32 n = 0;
+	struct mcos_mem_chunk *out;
+	struct mcos_chunk *c;
+	u64 n = 0;
 
 	if (q->node >= 0) {
 		if (q->node >= nr_node_ids)
@@ -232,26 +237,34 @@ int mcos_mem_query(struct mcos_mem_query *q)
 	} else if (q->node != -1) {
 		return -EINVAL;
 	}
+	for (nid = first; nid <= last; nid++)
+		list_for_each_entry(c, &mcos_chunks[nid], node_link)
+			n++;
+	if (n > U32_MAX)
+		return -EOVERFLOW;
+	out = kvcalloc(max_t(u64, 1, min_t(u64, n, q->capacity)), sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
 
+	q->total = n;
 	q->total_bytes = 0;
+	n = 0;
 	for (nid = first; nid <= last; nid++) {
 		list_for_each_entry(c, &mcos_chunks[nid], node_link) {
-			if (n < q->capacity) {
-				info.phys = page_to_phys(c->page);
-				info.bytes = PAGE_SIZE << c->order;
-				info.node = nid;
-				info.order = c->order;
-				info.os = c->os ? c->os->index : -1;
-				if (copy_to_user(uc + n, &info, sizeof(info)))
-					return -EFAULT;
-			}
-			if (n == U32_MAX)
-				return -EOVERFLOW;
+			if (n < q->capacity)
+				out[n] = (struct mcos_mem_chunk){
+					.phys = page_to_phys(c->page),
+					.bytes = PAGE_SIZE << c->order,
+					.node = nid,
+					.order = c->order,
+					.os = c->os ? c->os->index : -1,
+				};
 			n++;
 			q->total_bytes += PAGE_SIZE << c->order;
 		}
 	}
-	q->total = n;
+	*chunks = out;
+	*count = min_t(u64, n, q->capacity);
 	return 0;
 }
 

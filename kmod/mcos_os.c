@@ -49,6 +49,18 @@ unsigned int mcos_os_count(void)
 	return n;
 }
 
+/* LWK CPUs uid's capped processes hold on every instance; under mcos_lock. */
+unsigned int mcos_os_user_cpus(kuid_t uid)
+{
+	unsigned int i, n = 0;
+
+	lockdep_assert_held(&mcos_lock);
+	for (i = 0; i < MCOS_MAX_OS; i++)
+		if (mcos_os_table[i])
+			n += mcos_proc_user_cpus(mcos_os_table[i], uid);
+	return n;
+}
+
 /* Index of the instance a CPU is assigned to, or -1. */
 int mcos_os_of_cpu(unsigned int cpu)
 {
@@ -287,10 +299,9 @@ static long mcos_os_boot(struct file *file, void __user *uarg)
 	return mcos_boot(os);
 }
 
-static long mcos_os_shutdown(struct file *file, void __user *uarg)
+/* Stop a running LWK (its CPUs parked, then INIT) and forget the image. */
+static void mcos_os_stop(struct mcos_os *os)
 {
-	struct mcos_os *os = mcos_file_os(file);
-
 	if (os->lwk) {
 		mcos_boot_stop(os);
 		mcos_kmsg_printf(&os->kmsg, "mcos: LWK shut down, its CPUs stopped\n");
@@ -298,7 +309,30 @@ static long mcos_os_shutdown(struct file *file, void __user *uarg)
 		mcos_kmsg_printf(&os->kmsg, "mcos: image unloaded\n");
 	}
 	mcos_os_unload(os);
+}
+
+static long mcos_os_shutdown(struct file *file, void __user *uarg)
+{
+	mcos_os_stop(mcos_file_os(file));
 	return 0;
+}
+
+/*
+ * Reboot, halt, kexec: every LWK stops, its CPUs wait in INIT for the SIPI
+ * of whatever kernel comes next.
+ */
+void mcos_os_stop_all(const char *why)
+{
+	unsigned int i;
+
+	mutex_lock(&mcos_lock);
+	for (i = 0; i < MCOS_MAX_OS; i++) {
+		if (!mcos_os_table[i] || !mcos_os_table[i]->lwk)
+			continue;
+		mcos_os_stop(mcos_os_table[i]);
+		pr_notice("%s: LWK stopped for %s\n", mcos_os_table[i]->name, why);
+	}
+	mutex_unlock(&mcos_lock);
 }
 
 static long mcos_os_ping(struct file *file, void __user *uarg)
@@ -353,12 +387,16 @@ static long mcos_os_status(struct file *file, void __user *uarg)
 	return mcos_put_arg(uarg, &s, sizeof(s));
 }
 
+/* The kmsg buffer has its own lock: no user copy runs under mcos_lock. */
 static long mcos_os_kmsg_read(struct file *file, void __user *uarg)
 {
 	struct mcos_os *os = mcos_file_os(file);
 	struct mcos_kmsg_read r;
 	int err;
 
+	err = mcos_kmsg_may_read();
+	if (err)
+		return err;
 	err = mcos_get_arg(&r, uarg, sizeof(r));
 	if (err)
 		return err;
@@ -378,6 +416,8 @@ static long mcos_os_kmsg_clear(struct file *file, void __user *uarg)
 }
 
 /*
+ * Queries anyone may make never hold mcos_lock while they copy to or from
+ * user memory (a page that never comes must not stall the admin).
  * Programs (mcos_proc.c) run for anyone who can open the device, one
  * process ioctl at a time per file and never under mcos_lock, which they
  * take only to choose a CPU; KILL may come from another thread while one
@@ -385,7 +425,7 @@ static long mcos_os_kmsg_clear(struct file *file, void __user *uarg)
  */
 static const struct mcos_ioctl mcos_os_ioctls[] = {
 	{ MCOS_IOC_STATUS,	  mcos_os_status,	 MCOS_ANYONE, MCOS_LOCK_NONE },
-	{ MCOS_IOC_KMSG_READ,	  mcos_os_kmsg_read,	 MCOS_ANYONE, MCOS_LOCK_MODULE },
+	{ MCOS_IOC_KMSG_READ,	  mcos_os_kmsg_read,	 MCOS_ANYONE, MCOS_LOCK_NONE },
 	{ MCOS_IOC_ASSIGN_CPUS,	  mcos_os_assign_cpus,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
 	{ MCOS_IOC_UNASSIGN_CPUS, mcos_os_unassign_cpus, MCOS_ADMIN,  MCOS_LOCK_MODULE },
 	{ MCOS_IOC_ASSIGN_MEM,	  mcos_os_assign_mem,	 MCOS_ADMIN,  MCOS_LOCK_MODULE },
@@ -430,6 +470,9 @@ static ssize_t mcos_os_read(struct file *file, char __user *buf, size_t len,
 	u32 copied, avail;
 	int err;
 
+	err = mcos_kmsg_may_read();
+	if (err)
+		return err;
 	if (*ppos < 0)
 		return -EINVAL;
 	if (*ppos >= MCOS_KMSG_SIZE || !len)
@@ -489,7 +532,7 @@ static const struct file_operations mcos_os_fops = {
 	.read = mcos_os_read,
 	.unlocked_ioctl = mcos_os_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = mcos_proc_mmap,
+	.mmap = mcos_map_mmap,
 	.llseek = default_llseek,
 };
 

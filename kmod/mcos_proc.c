@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcos_proc.c - programs on the LWK: the process ioctls of /dev/mcosN,
- * the unified address space (mmap + fault) and the end of a process.
+ * mcos_proc.c - programs on the LWK: the process ioctls of /dev/mcosN
+ * and the life of a process, from CREATE to its end (the unified range it
+ * maps is mcos_map.c's).
  *
  * One open file drives at most one process, on one LWK CPU whose IKC
  * channel it then owns (the CPU is "busy": PING skips it, no other file
@@ -10,11 +11,16 @@
  * thread that waits (nothing interrupts Linux).
  *
  * Locking: mcos_lock only while choosing the CPU (never while waiting for
- * the LWK).  os->proc_lock around each ring access and each page-table
- * walk, after checking the LWK the process was created on still exists
- * (f->gen == os->boot_gen); teardown (shutdown, destroy, failed boot)
- * takes it, bumps boot_gen and zaps every proxy mapping, so nothing here
- * touches the instance's memory once it may go back to Linux.
+ * the LWK).  os->proc_lock around each ring access, each page-table walk
+ * and each zap, after checking the LWK the process was created on still
+ * exists (f->gen == os->boot_gen); teardown (shutdown, destroy, failed
+ * boot) takes it, bumps boot_gen and zaps every proxy mapping, so nothing
+ * here touches the instance's memory once it may go back to Linux.
+ *
+ * What one user may hold: a process created but not started within
+ * mcos.start_timeout seconds is ended (its CPU is free again), and with
+ * mcos.user_cpu_limit set, a caller without CAP_SYS_ADMIN holds at most
+ * that many LWK CPUs under its uid (EAGAIN beyond).
  *
  * Errors while waiting: -EINTR (signal pending; the ioctl can simply be
  * repeated), -ENODEV (the LWK was shut down or the instance destroyed),
@@ -23,24 +29,39 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
-#include <linux/err.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/delay.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 
 #include "mcos.h"
 
 #define MCOS_REQ_TIMEOUT	(2 * HZ)	/* CREATE, START, KILL at release */
 #define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
 #define MCOS_SPIN_NS		20000		/* busy-poll this long first */
+
+static unsigned int start_timeout = 30;
+module_param(start_timeout, uint, 0644);
+MODULE_PARM_DESC(start_timeout,
+		 "seconds a process may stay created but not started before it is ended (0: no bound)");
+
+static unsigned int user_cpu_limit;
+module_param(user_cpu_limit, uint, 0644);
+MODULE_PARM_DESC(user_cpu_limit,
+		 "LWK CPUs one uid may hold without CAP_SYS_ADMIN, on all instances (0: no limit)");
+
+static void mcos_proc_start_expired(struct work_struct *work);
 
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 			 struct file *filp)
@@ -50,12 +71,13 @@ void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 	f->cpu = -1;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->link);
+	INIT_DELAYED_WORK(&f->start_timer, mcos_proc_start_expired);
 }
 
 /* ---- the channel, under proc_lock ---- */
 
 /* 0 if the LWK the process lives on is still there and sane. */
-static int mcos_proc_check(struct mcos_file *f)
+int mcos_proc_check(struct mcos_file *f)
 {
 	struct mcos_os *os = f->os;
 
@@ -67,9 +89,13 @@ static int mcos_proc_check(struct mcos_file *f)
 	return 0;
 }
 
-/* Forget the process: its CPU is free again.  Under proc_lock. */
+/*
+ * Forget the process: no mapping of its frames is left, its CPU is free
+ * again (unless the LWK may still run it).  Under proc_lock.
+ */
 static void mcos_proc_forget(struct mcos_file *f, bool free_cpu)
 {
+	mcos_map_zap(f, MCOS_USER_START, MCOS_USER_END);
 	if (free_cpu && f->cpu >= 0 && f->gen == f->os->boot_gen &&
 	    f->os->lwk == f->lwk)
 		clear_bit(f->cpu, f->lwk->busy);
@@ -165,36 +191,21 @@ static int mcos_proc_poll(struct mcos_file *f, struct mcos_ikc_packet *pkt,
 
 /* ---- the proxy's mapping ---- */
 
-/* Drop the caller's mappings of LWK addresses [start, end). */
+/* Drop every mapping of the process's LWK addresses [start, end). */
 static void mcos_proc_zap(struct mcos_file *f, u64 start, u64 end)
 {
-	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
-	VMA_ITERATOR(vmi, mm, 0);
-
-	if (!mm)
-		return;
-	mmap_read_lock(mm);
-	for_each_vma(vmi, vma) {
-		u64 lo, hi, base;
-
-		if (vma->vm_file != f->filp || !(vma->vm_flags & VM_PFNMAP))
-			continue;
-		/* LWK address of vm_start */
-		base = MCOS_USER_START + ((u64)vma->vm_pgoff << PAGE_SHIFT);
-		lo = max_t(u64, start, base);
-		hi = min_t(u64, end, base + (vma->vm_end - vma->vm_start));
-		if (lo < hi)
-			zap_vma_ptes(vma, vma->vm_start + (lo - base), hi - lo);
-	}
-	mmap_read_unlock(mm);
+	mutex_lock(&f->os->proc_lock);
+	mcos_map_zap(f, start, end);
+	mutex_unlock(&f->os->proc_lock);
 }
 
 /* The LWK asks before it unmaps or re-protects: drop that range, then ACK. */
 static int mcos_proc_invalidate(struct mcos_file *f,
 				const struct mcos_ikc_packet *pkt)
 {
-	mcos_proc_zap(f, pkt->args[0], pkt->args[0] + pkt->args[1]);
+	u64 start = pkt->args[0], bytes = pkt->args[1];
+
+	mcos_proc_zap(f, start, start + min(bytes, U64_MAX - start));
 	return mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt->seq, NULL, 0);
 }
 
@@ -207,116 +218,6 @@ static void mcos_proc_done(struct mcos_file *f)
 	mutex_lock(&f->os->proc_lock);
 	mcos_proc_forget(f, true);
 	mutex_unlock(&f->os->proc_lock);
-}
-
-/*
- * Physical address of LWK user address 'addr' in the process's page
- * tables, 0 if not mapped or if anything lies outside the instance's
- * memory.  *writable: writable at every level.  Under proc_lock.
- */
-static u64 mcos_proc_walk(struct mcos_file *f, u64 addr, bool *writable)
-{
-	static const unsigned int shifts[] = { 39, 30, 21, 12 };
-	u64 table = f->pml4, e = 0, size;
-	bool w = true;
-	unsigned int level;
-	u64 *t;
-
-	for (level = 0; level < ARRAY_SIZE(shifts); level++) {
-		t = mcos_phys_in_os(f->os, table & PTE_PFN_MASK, PAGE_SIZE);
-		if (!t)
-			return 0;
-		e = READ_ONCE(t[(addr >> shifts[level]) & 511]);
-		if ((e & (_PAGE_PRESENT | _PAGE_USER)) != (_PAGE_PRESENT | _PAGE_USER))
-			return 0;
-		w = w && (e & _PAGE_RW);
-		if (level == 3 || ((level == 1 || level == 2) && (e & _PAGE_PSE)))
-			break;
-		table = e;
-	}
-	size = 1ull << shifts[level];
-	e = (e & PTE_PFN_MASK & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
-	if (!mcos_phys_in_os(f->os, e, PAGE_SIZE))
-		return 0;
-	*writable = w;
-	return e;
-}
-
-static vm_fault_t mcos_proc_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct mcos_file *f = vma->vm_file->private_data;
-	u64 addr = MCOS_USER_START + ((u64)vmf->pgoff << PAGE_SHIFT);
-	bool write = vmf->flags & FAULT_FLAG_WRITE, writable = false;
-	pgprot_t prot = vma->vm_page_prot;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	u64 phys;
-
-	if (addr >= MCOS_USER_END)
-		return VM_FAULT_SIGBUS;
-	mutex_lock(&f->os->proc_lock);
-	if (mcos_proc_check(f))
-		goto out_unlock;
-	phys = mcos_proc_walk(f, addr, &writable);
-	if (!phys)
-		goto out_unlock;
-	/* Before START the proxy fills the program in: every page is writable. */
-	if (!f->started)
-		writable = true;
-	if (write && !writable)
-		goto out_unlock;
-	if (!writable)
-		prot = __pgprot(pgprot_val(prot) & ~_PAGE_RW);
-	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
-				  phys >> PAGE_SHIFT, prot);
-out_unlock:
-	mutex_unlock(&f->os->proc_lock);
-	return ret;
-}
-
-/* A write to a page inserted read-only: allowed only if the LWK allows it. */
-static vm_fault_t mcos_proc_pfn_mkwrite(struct vm_fault *vmf)
-{
-	struct mcos_file *f = vmf->vma->vm_file->private_data;
-	u64 addr = MCOS_USER_START + ((u64)vmf->pgoff << PAGE_SHIFT);
-	bool writable = false;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-
-	mutex_lock(&f->os->proc_lock);
-	if (!mcos_proc_check(f) && mcos_proc_walk(f, addr, &writable) &&
-	    (writable || !f->started))
-		ret = 0;
-	mutex_unlock(&f->os->proc_lock);
-	return ret;
-}
-
-static const struct vm_operations_struct mcos_proc_vm_ops = {
-	.fault = mcos_proc_fault,
-	.pfn_mkwrite = mcos_proc_pfn_mkwrite,
-};
-
-/* Only the whole unified range, offset 0, shared, once a process exists. */
-int mcos_proc_mmap(struct file *filp, struct vm_area_struct *vma)
-{
-	struct mcos_file *f = filp->private_data;
-	int err = 0;
-
-	if (vma->vm_start != MCOS_USER_START || vma->vm_end != MCOS_USER_END ||
-	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mutex_lock(&f->os->proc_lock);
-	if (!f->alive)
-		err = -ENOENT;
-	mutex_unlock(&f->os->proc_lock);
-	if (err)
-		return err;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
-#else
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP;
-#endif
-	vma->vm_ops = &mcos_proc_vm_ops;
-	return 0;
 }
 
 /* ---- requests that the LWK answers with PROC_REPLY ---- */
@@ -353,9 +254,11 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 }
 
 /*
- * End a process whose proxy stopped talking (release, or a request that
- * timed out): KILL with MCOS_KILL_PROXY_GONE, then wait a bounded time
- * for its EXIT, acknowledging INVALIDATEs meanwhile.  If the LWK stays
+ * End a process whose proxy stopped talking (release, a request that timed
+ * out, a process never started): KILL with MCOS_KILL_PROXY_GONE, then wait
+ * a bounded time for its EXIT, acknowledging INVALIDATEs meanwhile.  With
+ * PROXY_GONE the LWK frees the frames without asking, so every mapping of
+ * them goes first and no fault may map them again.  If the LWK stays
  * silent its CPU stays busy (and is said so) until the LWK goes.
  */
 static void mcos_proc_abandon(struct mcos_file *f)
@@ -365,6 +268,10 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	struct mcos_ikc_packet pkt;
 	int err;
 
+	mutex_lock(&f->os->proc_lock);
+	f->ending = true;
+	mcos_map_zap(f, MCOS_USER_START, MCOS_USER_END);
+	mutex_unlock(&f->os->proc_lock);
 	err = mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
 	while (!err) {
 		if (time_after(jiffies, deadline)) {
@@ -379,7 +286,7 @@ static void mcos_proc_abandon(struct mcos_file *f)
 			return;
 		}
 		if (pkt.type == MCOS_IKC_INVALIDATE)
-			mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt.seq, NULL, 0);
+			mcos_proc_invalidate(f, &pkt);
 		else if (pkt.type == MCOS_IKC_SYSCALL)
 			mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, pkt.seq,
 				       (u64[]){ (u64)-EINTR }, 1);
@@ -412,6 +319,37 @@ static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
 	return want;
 }
 
+/* LWK CPUs held by uid's capped processes on this instance. */
+unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid)
+{
+	struct mcos_file *f;
+	unsigned int n = 0;
+
+	mutex_lock(&os->proc_lock);
+	list_for_each_entry(f, &os->procs, link)
+		n += f->capped && uid_eq(f->uid, uid);
+	mutex_unlock(&os->proc_lock);
+	return n;
+}
+
+/*
+ * May the caller hold one more LWK CPU?  Under mcos_lock, which every
+ * CREATE holds from this check until its process is on os->procs.
+ */
+static int mcos_proc_within_limit(struct mcos_file *f)
+{
+	unsigned int limit = READ_ONCE(user_cpu_limit), held;
+
+	if (!f->capped || !limit)
+		return 0;
+	held = mcos_os_user_cpus(f->uid);
+	if (held < limit)
+		return 0;
+	pr_info_ratelimited("%s: uid %u holds %u LWK CPUs, the limit (mcos.user_cpu_limit)\n",
+			    f->os->name, from_kuid(&init_user_ns, f->uid), held);
+	return -EAGAIN;
+}
+
 /* The file's process lives on 'cpu' from now on: its channel is the file's. */
 static void mcos_proc_bind(struct mcos_file *f, struct mcos_lwk *lwk, int cpu)
 {
@@ -424,6 +362,8 @@ static void mcos_proc_bind(struct mcos_file *f, struct mcos_lwk *lwk, int cpu)
 	f->gen = os->boot_gen;
 	f->used = true;
 	f->alive = true;
+	f->mm = current->mm;
+	mmgrab(f->mm);
 	list_add(&f->link, &os->procs);
 	/* stale packets of an earlier user of the channel (pings) */
 	mcos_ikc_drain(lwk, mcos_ikc_ring_from_lwk(cpu));
@@ -437,7 +377,8 @@ static int mcos_proc_claim_cpu(struct mcos_file *f, int want)
 	struct mcos_lwk *lwk;
 	int cpu;
 
-	mutex_lock(&mcos_lock);
+	if (mutex_lock_interruptible(&mcos_lock))
+		return -EINTR;
 	lwk = mcos_boot_connected(os);
 	cpu = -ENODEV;
 	if (os->dead)
@@ -447,6 +388,9 @@ static int mcos_proc_claim_cpu(struct mcos_file *f, int want)
 		goto out_unlock;
 	cpu = -EINVAL;
 	if (want >= (int)lwk->nr_cpus)
+		goto out_unlock;
+	cpu = mcos_proc_within_limit(f);
+	if (cpu)
 		goto out_unlock;
 	cpu = mcos_proc_pick_cpu(os, lwk, want);
 	if (cpu >= 0)
@@ -463,7 +407,7 @@ out_unlock:
  */
 static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask)
 {
-	u64 args[4];
+	u64 args[4], pml4 = 0;
 	int err;
 
 	args[0] = task_tgid_nr(current);
@@ -471,14 +415,40 @@ static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask)
 	args[2] = ktime_get_ns();
 	args[3] = numa_mask;	/* the LWK knows its nodes: it checks */
 	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 4,
-				MCOS_REQ_TIMEOUT, &f->pml4);
-	if (!err && !mcos_phys_in_os(f->os, f->pml4 & PTE_PFN_MASK, PAGE_SIZE))
+				MCOS_REQ_TIMEOUT, &pml4);
+	if (!err && !mcos_phys_in_os(f->os, pml4 & PTE_PFN_MASK, PAGE_SIZE))
 		err = -EPROTO;
-	if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO)
+	if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO) {
 		mcos_proc_abandon(f);	/* it may exist: end it */
-	else if (err && f->alive)
-		mcos_proc_done(f);
-	return err;
+		return err;
+	}
+	if (err) {
+		if (f->alive)
+			mcos_proc_done(f);
+		return err;
+	}
+	mutex_lock(&f->os->proc_lock);
+	f->pml4 = pml4;
+	f->created = true;
+	mutex_unlock(&f->os->proc_lock);
+	if (start_timeout)
+		queue_delayed_work(system_long_wq, &f->start_timer, start_timeout * HZ);
+	return 0;
+}
+
+/* mcos.start_timeout: a process created but never started ends. */
+static void mcos_proc_start_expired(struct work_struct *work)
+{
+	struct mcos_file *f = container_of(to_delayed_work(work), struct mcos_file,
+					   start_timer);
+
+	mutex_lock(&f->lock);
+	if (READ_ONCE(f->alive) && !f->started) {
+		pr_info_ratelimited("%s: the process on LWK CPU %d was not started within %u s; it is ended\n",
+				    f->os->name, f->cpu, start_timeout);
+		mcos_proc_abandon(f);
+	}
+	mutex_unlock(&f->lock);
 }
 
 long mcos_proc_create(struct file *file, void __user *uarg)
@@ -494,6 +464,11 @@ long mcos_proc_create(struct file *file, void __user *uarg)
 		return -EINVAL;
 	if (f->used)
 		return -EBUSY;	/* one process per open file */
+	err = mcos_map_window_get(f);
+	if (err)
+		return err;
+	f->uid = current_uid();
+	f->capped = !capable(CAP_SYS_ADMIN);
 	cpu = mcos_proc_claim_cpu(f, c.lwk_cpu);
 	if (cpu < 0)
 		return cpu;
@@ -501,6 +476,7 @@ long mcos_proc_create(struct file *file, void __user *uarg)
 	if (err)
 		return err;
 	c.lwk_cpu = cpu;
+	c.map_offset = mcos_map_offset(f);
 	return mcos_put_arg(uarg, &c, sizeof(c));
 }
 
@@ -550,16 +526,22 @@ long mcos_proc_start(struct file *file, void __user *uarg)
 	    s.sp < MCOS_USER_START || s.sp >= MCOS_USER_END ||
 	    (s.brk & ~PAGE_MASK) || s.brk >= MCOS_USER_END)
 		return -EINVAL;
-	/* From now on faults see the final protections. */
+	/*
+	 * From now on faults see the final protections: what the proxy
+	 * mapped writable goes now, and again once the LWK has applied them.
+	 */
 	mutex_lock(&f->os->proc_lock);
 	f->started = true;
+	mcos_map_zap(f, MCOS_USER_START, MCOS_USER_END);
 	mutex_unlock(&f->os->proc_lock);
-	mcos_proc_zap(f, MCOS_USER_START, MCOS_USER_END);
+	cancel_delayed_work(&f->start_timer);
 	args[0] = s.entry;
 	args[1] = s.sp;
 	args[2] = s.brk;
-	return mcos_proc_request(f, MCOS_IKC_PROC_START, args, 3,
-				 MCOS_REQ_TIMEOUT, NULL);
+	err = mcos_proc_request(f, MCOS_IKC_PROC_START, args, 3,
+				MCOS_REQ_TIMEOUT, NULL);
+	mcos_proc_zap(f, MCOS_USER_START, MCOS_USER_END);
+	return err;
 }
 
 /* What mcexec learns of a SYSCALL or PROC_EXIT packet. */
@@ -570,7 +552,7 @@ static void mcos_proc_event(struct mcos_proc_event *ev,
 	ev->size = sizeof(*ev);
 	if (pkt->type == MCOS_IKC_SYSCALL) {
 		ev->kind = MCOS_EVENT_SYSCALL;
-		ev->number = (u32)pkt->seq;
+		ev->number = pkt->seq;	/* mcos_proc_syscall_number() checked it */
 		memcpy(ev->args, pkt->args, sizeof(ev->args));
 	} else {
 		ev->kind = MCOS_EVENT_EXIT;
@@ -578,6 +560,23 @@ static void mcos_proc_event(struct mcos_proc_event *ev,
 		ev->fault_addr = pkt->args[1];
 		ev->fault_ip = pkt->args[2];
 	}
+}
+
+/*
+ * A SYSCALL the proxy may see: its number as the LWK sent it.  The LWK
+ * routes on the low 32 bits, as Linux does, and offloads those; a number
+ * that does not fit the event is no system call, and cutting it down would
+ * make it another one: the LWK gets ENOSYS for it.
+ */
+static int mcos_proc_syscall_number(struct mcos_file *f,
+				    const struct mcos_ikc_packet *pkt)
+{
+	if (pkt->seq <= U32_MAX)
+		return 0;
+	pr_warn_ratelimited("%s: the LWK offloaded system call number %#llx: ENOSYS\n",
+			    f->os->name, pkt->seq);
+	return mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, 0,
+			      (u64[]){ (u64)-ENOSYS }, 1) ?: -ENOSYS;
 }
 
 long mcos_proc_wait(struct file *file, void __user *uarg)
@@ -605,6 +604,11 @@ long mcos_proc_wait(struct file *file, void __user *uarg)
 				return err;
 			continue;
 		case MCOS_IKC_SYSCALL:
+			err = mcos_proc_syscall_number(f, &pkt);
+			if (err == -ENOSYS)
+				continue;
+			if (err)
+				return err;
 			f->in_syscall = true;
 			break;
 		case MCOS_IKC_PROC_EXIT:
@@ -664,8 +668,12 @@ long mcos_proc_kill(struct file *file, void __user *uarg)
 /* The file is closed (its mappings are gone): end a live process. */
 void mcos_proc_release(struct mcos_file *f)
 {
+	cancel_delayed_work_sync(&f->start_timer);
 	if (READ_ONCE(f->alive))
 		mcos_proc_abandon(f);
+	mcos_map_window_put(f);
+	if (f->mm)
+		mmdrop(f->mm);
 }
 
 /*
@@ -680,11 +688,9 @@ void mcos_proc_end_all(struct mcos_os *os)
 	mutex_lock(&os->proc_lock);
 	os->boot_gen++;
 	list_for_each_entry_safe(f, tmp, &os->procs, link) {
-		unmap_mapping_range(f->filp->f_mapping, 0, 0, 1);
 		pr_info_ratelimited("%s: the program on LWK CPU %d ends with the LWK\n",
 				    os->name, f->cpu);
-		list_del_init(&f->link);
-		f->alive = false;
+		mcos_proc_forget(f, false);
 	}
 	mutex_unlock(&os->proc_lock);
 }

@@ -9,6 +9,7 @@
 #                              (VM_SHELL_KERNEL=version to pick the kernel)
 #   make -f mk/vm.mk kmod      build mcos.ko for each guest kernel
 #   VM_APPEND=mcos.only=7      run only the scenarios whose NN-name starts so
+#   make -f mk/vm.mk fuzz      the fuzzers (scenarios 8x) ten times longer
 # Everything built goes to .vm/ (never committed).
 
 VM_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
@@ -29,7 +30,7 @@ VM_TOOL := $(VM_BUILD)/mcos-test
 VM_SWIFT_TOOLS := $(VM_BUILD)/tools
 VM_SWIFT_SOURCES := $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap') Package.swift
 
-.PHONY: kmod vm-test vm-shell vm-demo vm-bench vm-deps vm-build vm-clean
+.PHONY: kmod vm-test vm-shell vm-demo vm-bench vm-deps vm-build vm-clean fuzz
 .PRECIOUS: $(VM_BUILD)/%/mcos.ko $(VM_BUILD)/%/initramfs.cpio.gz
 
 vm-deps:
@@ -94,7 +95,16 @@ $(VM_PROGS)/mcos-test-pie: Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 	@gcc -static-pie -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		-Werror -o $@ $<
 
-$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie \
+# The hostile proxy (issue 11's tests and fuzzer): static-PIE like
+# mcos-test-pie, so that it lies above the unified range it maps.
+VM_HOSTILE_SRC := $(wildcard Tests/vm/tools/mcos-hostile/*.c)
+$(VM_PROGS)/mcos-hostile: $(VM_HOSTILE_SRC) $(wildcard Tests/vm/tools/mcos-hostile/*.h) kmod/mcos_abi.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static-pie -pthread -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
+		-Werror -o $@ $(VM_HOSTILE_SRC)
+
+$(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
 		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
@@ -112,6 +122,13 @@ vm-build: $(foreach k,$(VM_KERNELS),$(VM_BUILD)/$(k)/initramfs.cpio.gz)
 vm-test: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
 	@VM_TIMEOUT=$(VM_TIMEOUT) sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
+
+# make fuzz: every fuzzer scenario (8x) with ten times the calls
+# (mcos.fuzz=10 on the guest's command line scales them).
+fuzz: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
+	@VM_TIMEOUT=$(VM_TIMEOUT) VM_APPEND="mcos.only=8 mcos.fuzz=10 $(VM_APPEND)" \
+		sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
 
 vm-shell: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \

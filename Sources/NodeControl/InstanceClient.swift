@@ -150,7 +150,18 @@ public final class InstanceClient {
             copied = Int(request.copied)
             return result
         }
-        if case .failure(let code) = result { throw .from(code, "read the log of OS \(index)") }
+        if case .failure(let code) = result {
+            let operation = "read the log of OS \(index)"
+            // The module keeps the LWK's log (pids, addresses) from users, as dmesg_restrict does.
+            if code.value == EPERM {
+                throw ModuleError(
+                    kind: .permissionDenied, operation: operation, message: "kmsg needs root (or CAP_SYSLOG)",
+                    remedy: "see mcos.kmsg_restrict: root may open the LWK's log to everyone with "
+                        + "`echo 0 > /sys/module/mcos/parameters/kmsg_restrict`",
+                    errno: code.value)
+            }
+            throw .from(code, operation)
+        }
         // The ring may hold NUL padding between records; text is what matters.
         return String(decoding: buffer.prefix(copied).filter { $0 != 0 }, as: UTF8.self)
     }

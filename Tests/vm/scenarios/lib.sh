@@ -55,9 +55,10 @@ run() {
 
 # The module boots LWKs through Linux's real-mode trampoline, whose address
 # (not exported) it takes from /proc/kallsyms via a module parameter.
+# load_mod [PARAM=VALUE...]: other module parameters after it.
 load_mod() {
 	rmh=$(awk '$3 == "real_mode_header" { print $1; exit }' /proc/kallsyms)
-	insmod /mcos.ko ${rmh:+real_mode_header=0x$rmh} || fail "insmod failed"
+	insmod /mcos.ko ${rmh:+real_mode_header=0x$rmh} "$@" || fail "insmod $* failed"
 	[ -c /dev/mcos-ctl ] || fail "/dev/mcos-ctl missing after insmod"
 }
 
@@ -146,4 +147,33 @@ os_state() {
 cycles() {
 	c=$(sed -n 's/.*mcos\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 	echo "${c:-$1}"
+}
+
+# lwk_instance: CPUs 2-3 and 64 MiB of node 0 reserved, an instance of
+# them with the LWK booted; sets idx
+lwk_instance() {
+	run $MT setup 2-3 64M@0
+	new_instance 2-3 0
+	lwk_boot $idx hidos
+}
+
+# expect_lwk_idle IDX WHEN: the LWK still RUNNING, both its CPUs idle (they
+# answer a ping), no bug or panic in its log
+expect_lwk_idle() {
+	[ "$(os_state $1)" = RUNNING ] || fail "the LWK is $(os_state $1) $2"
+	$MT ping $1 > /tmp/ping
+	grep -q '^ping sent 2 answered 2 ' /tmp/ping ||
+		fail "the LWK CPUs are not both idle $2: $(cat /tmp/ping)"
+	if $MT kmsg $1 | grep -E 'BUG|PANIC'; then
+		fail "the LWK's log reports a bug or a panic $2"
+	fi
+}
+
+# lwk_teardown IDX: shut the LWK down, give everything back, unload
+lwk_teardown() {
+	run $MT shutdown $1
+	run $MT destroy $1
+	run $MT release-cpus all
+	run $MT release-mem all
+	unload_mod
 }

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# The hostile proxy fuzzer: uid 65534 drives /dev/mcosN without mcexec,
+# 10^5 calls from two processes (mcos.fuzz=N on the kernel command line
+# multiplies them; mcos.seed=N picks the seed): process ioctls with random
+# arguments and sizes, random ioctl numbers, mmap/mremap/madvise games,
+# fork, threads reading while their program ends, files closed under a
+# waiting thread.  No page of an ended program is readable and no page
+# shows another program's data (checked as it goes).  Then: no oops or
+# WARN (checked around every scenario), the LWK still RUNNING with both
+# CPUs idle, and a normal program still runs.
+. /scenarios/lib.sh
+scale=$(sed -n 's/.*mcos\.fuzz=\([0-9]*\).*/\1/p' /proc/cmdline)
+seed=$(sed -n 's/.*mcos\.seed=\([0-9]*\).*/\1/p' /proc/cmdline)
+load_mod
+lwk_instance
+dmesg -c > /dev/null
+# in the background, so that a hang says where every thread of it waits
+echo "+ mcos-hostile -u 65534 fuzz $idx $((100000 * ${scale:-1})) ${seed:-1} 2"
+mcos-hostile -u 65534 fuzz $idx $((100000 * ${scale:-1})) ${seed:-1} 2 > /tmp/fuzz 2>&1 &
+fuzzer=$!
+t=0
+until exited $fuzzer; do
+	t=$((t + 1))
+	if [ $t -gt $((3000 * ${scale:-1})) ]; then
+		cat /tmp/fuzz
+		for task in /proc/[0-9]*/task/[0-9]*; do
+			grep -q mcos-hostile $task/comm 2>/dev/null || continue
+			echo "# $task: $(cat $task/wchan 2>/dev/null)"
+			cat $task/stack 2>/dev/null
+		done
+		echo w > /proc/sysrq-trigger 2>/dev/null && dmesg | tail -n 60
+		fail "the fuzzer still runs after $((t / 10)) s"
+	fi
+	sleep 0.1
+done
+wait $fuzzer
+rc=$?
+cat /tmp/fuzz
+[ $rc = 0 ] || fail "the fuzzer exited $rc"
+dmesg | grep 'stays busy' && fail "a CPU stayed busy after the fuzzer"
+expect_lwk_idle $idx "after the fuzzer"
+rc=0; mcexec $idx /bin/lwkprog exit42 || rc=$?
+[ "$rc" = 42 ] || fail "a normal program after the fuzzer exited $rc, expected 42"
+lwk_teardown $idx
