@@ -1,7 +1,7 @@
 /// Linux's error numbers (asm-generic/errno-base.h and errno.h), the ones the LWK and
 /// mcexec answer system calls with; a call returns one negated (`-Errno.inval`). The
 /// names are the C ones without the E. `LinuxHeaderTests` checks each against <errno.h>.
-public enum Errno: Int32, CaseIterable, Sendable {
+public enum Errno: Int32, CaseIterable, Sendable, Error {
     case perm = 1
     case srch = 3
     case badf = 9
