@@ -8,6 +8,7 @@
 #   make -f mk/vm.mk vm-shell  boot the same guest with a shell
 #                              (VM_SHELL_KERNEL=version to pick the kernel)
 #   make -f mk/vm.mk kmod      build mcos.ko for each guest kernel
+#   make -f mk/vm.mk fuzz      the fuzz scenarios, ten times longer
 #   VM_APPEND=mcos.only=7      run only the scenarios whose NN-name starts so
 # Everything built goes to .vm/ (never committed).
 
@@ -29,7 +30,7 @@ VM_TOOL := $(VM_BUILD)/mcos-test
 VM_SWIFT_TOOLS := $(VM_BUILD)/tools
 VM_SWIFT_SOURCES := $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap') Package.swift
 
-.PHONY: kmod vm-test vm-shell vm-demo vm-bench vm-deps vm-build vm-clean
+.PHONY: kmod vm-test vm-shell vm-demo vm-bench vm-deps vm-build vm-clean fuzz
 .PRECIOUS: $(VM_BUILD)/%/mcos.ko $(VM_BUILD)/%/initramfs.cpio.gz
 
 vm-deps:
@@ -71,6 +72,25 @@ $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
 
+# What a hostile program does (81-lwk-hostile) and the syscall fuzzer
+# (82-lwk-sysfuzz): static, like lwkprog, and without the stack protector
+# (sysfuzz changes the thread pointer the canary is read through).
+$(VM_PROGS)/hostile: Tests/vm/progs/hostile.c Tests/vm/progs/raw_syscall.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(VM_PROGS)/sysfuzz: Tests/vm/progs/sysfuzz.c Tests/vm/progs/raw_syscall.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o $@ $<
+
+# The test image of the LWK (make kernel-test: it faults on purpose with
+# test_fault=), for 76-lwk-fault; the guest has it as /bin/mcos-lwk-test.elf.
+$(VM_PROGS)/mcos-lwk-test.elf: $(LWK_TEST_ELF)
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
 # mcos-test again, static-PIE: loaded above the unified range, so that
 # proc-rules can map all of it (the ET_EXEC one sits at 4 MiB, inside; the
 # scenarios also load that one as a non-LWK image).
@@ -81,6 +101,7 @@ $(VM_PROGS)/mcos-test-pie: Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 		-Werror -o $@ $<
 
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/mcos-test-pie \
+		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/mcos-lwk-test.elf \
 		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
@@ -114,6 +135,17 @@ vm-demo: vm-deps
 	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
 	@sh Tests/vm/demo/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
 		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/demo.log $(VM_TIMEOUT)
+
+# make fuzz: the fuzz scenarios (every 8x one: 80-fuzz, 82-lwk-sysfuzz, 83-lwk-programs) on every
+# kernel, ten times longer than in `make test` (mcos.fuzz_scale=10) and with a seed
+# of their own (VM_FUZZ_SEED, printed, so that a failure reproduces).
+VM_FUZZ_SEED ?= $(shell date +%s)
+VM_FUZZ_TIMEOUT ?= 5400
+fuzz: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
+	@echo "make fuzz: seed $(VM_FUZZ_SEED)"
+	@VM_TIMEOUT=$(VM_FUZZ_TIMEOUT) VM_APPEND="mcos.only=8 mcos.fuzz_scale=10 mcos.fuzz_seed=$(VM_FUZZ_SEED) $(VM_APPEND)" \
+		sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
 
 # make bench, guest part: offloaded and LWK-local syscall medians against
 # the same calls native, in one guest run on the first kernel.
