@@ -153,6 +153,12 @@ import Testing
         #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0xffff_8000_0000_0000, length: 4096, protection: Self.rw, flags: fixed, offset: 0) } == .noMem)
         #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0x1000_0001, length: 4096, protection: Self.rw, flags: fixed, offset: 0) } == .inval)
         #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0x1000, length: 4096, protection: Self.rw, flags: fixed, offset: 0) } == .perm)
+        // a hint that cannot be is none: the range starts at 0 and never wraps
+        for hint: UInt64 in [0xffff_ffff_ffff_f000, 0x7fff_ffff_f000, 0xffff_8000_0000_0000] {
+            let placed = try M.mmap(address: hint, length: 2 * 4096, protection: Self.rw, flags: Self.anonymous, offset: 0)
+            #expect(placed.range == MemoryArguments.Range(start: 0, end: 2 * 4096))
+        }
+        #expect(try M.mmap(address: 0x7fff_ffff_e000, length: 4096, protection: Self.rw, flags: Self.anonymous, offset: 0).range.start == 0x7fff_ffff_e000)
         let noReplace = try M.mmap(address: 0x1000_0000, length: 1, protection: 0xff, flags: Self.anonymous | MapFlag.fixedNoReplace, offset: 0)
         #expect(noReplace.fixed && !noReplace.replace && noReplace.protection == 7 && noReplace.privateMapping)
         #expect(noReplace.range == M.Range(start: 0x1000_0000, end: 0x1000_1000))

@@ -71,7 +71,8 @@ public enum MemoryArguments {
     }
 
     /// Where an mmap(2) of anonymous memory goes: exactly `range` (MAP_FIXED, and with
-    /// MAP_FIXED_NOREPLACE only over free space), or anywhere, `range` being a hint.
+    /// MAP_FIXED_NOREPLACE only over free space), or anywhere, `range` being a hint
+    /// (starting at 0 when there is none). `range` never wraps.
     /// `privateMapping` false: a type the LWK does not map (EINVAL, which Linux gives
     /// after placement).
     public struct Mmap: Equatable {
@@ -95,7 +96,10 @@ public enum MemoryArguments {
             guard address % 4096 == 0 else { throw .inval }
             guard address >= mmapMinAddress else { throw .perm }
         } else {
+            // A hint is only a hint: one that cannot be (past Linux's user space, or
+            // wrapping) is no hint at all, as in get_unmapped_area.
             start = pageAlign(address)
+            if start > linuxUserEnd - bytes { start = 0 }
         }
         return Mmap(range: Range(start: start, end: start &+ bytes), protection: UInt32(truncatingIfNeeded: protection) & UserSpace.protectionBits,
                     fixed: fixed, replace: flags & MapFlag.fixedNoReplace == 0, privateMapping: flags & MapFlag.type == MapFlag.privateMapping)
