@@ -30,6 +30,8 @@ alive() {
 		tail -n 12 /tmp/kmsg
 		failures="$failures; $1: the LWK is $state"
 		$MT shutdown $idx > /dev/null
+		# the log survives the boot: its PANIC must not be charged to the next check
+		$MT kmsg-clear $idx > /dev/null 2>&1 || true
 		lwk_boot $idx hidos > /dev/null
 		return 1
 	fi
