@@ -86,6 +86,25 @@ $(VM_PROGS)/confine: Tests/vm/progs/confine.c
 	@echo "  CC      $@"
 	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
+# What a hostile program does (81-lwk-hostile) and the syscall fuzzer
+# (82-lwk-sysfuzz): static, like lwkprog, and without the stack protector
+# (sysfuzz changes the thread pointer the canary is read through).
+$(VM_PROGS)/hostile: Tests/vm/progs/hostile.c Tests/vm/progs/raw_syscall.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(VM_PROGS)/sysfuzz: Tests/vm/progs/sysfuzz.c Tests/vm/progs/raw_syscall.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o $@ $<
+
+# The test image of the LWK (make kernel-test: it faults on purpose with
+# test_fault=), for 76-lwk-fault; the guest has it as /bin/mcos-lwk-test.elf.
+$(VM_PROGS)/mcos-lwk-test.elf: $(LWK_TEST_ELF)
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
 # mcos-test again, static-PIE: loaded above the unified range, so that
 # proc-rules can map all of it (the ET_EXEC one sits at 4 MiB, inside; the
 # scenarios also load that one as a non-LWK image).
@@ -105,6 +124,7 @@ $(VM_PROGS)/mcos-hostile: $(VM_HOSTILE_SRC) $(wildcard Tests/vm/tools/mcos-hosti
 		-Werror -o $@ $(VM_HOSTILE_SRC)
 
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
+		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/mcos-lwk-test.elf \
 		Tests/vm/guest/init Tests/vm/demo/demo.sh Tests/vm/bench/syscall-bench.sh $(VM_SCENARIOS) $(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh \
 		$(LWK_ELF)
 	@echo "  CPIO    $@"
@@ -123,13 +143,6 @@ vm-test: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
 	@VM_TIMEOUT=$(VM_TIMEOUT) sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
 
-# make fuzz: every fuzzer scenario (8x) with ten times the calls
-# (mcos.fuzz=10 on the guest's command line scales them).
-fuzz: vm-deps
-	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
-	@VM_TIMEOUT=$(VM_TIMEOUT) VM_APPEND="mcos.only=8 mcos.fuzz=10 $(VM_APPEND)" \
-		sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
-
 vm-shell: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \
 		$(VM_BUILD)/$(VM_SHELL_KERNEL)/initramfs.cpio.gz
@@ -145,6 +158,18 @@ vm-demo: vm-deps
 	@echo "Booting the emulated KNL-like node (Debian $(VM_DEMO_KERNEL), QEMU TCG)..."
 	@sh Tests/vm/demo/run.sh /boot/vmlinuz-$(VM_DEMO_KERNEL) \
 		$(VM_BUILD)/$(VM_DEMO_KERNEL)/initramfs.cpio.gz $(VM_BUILD)/demo.log $(VM_TIMEOUT)
+
+# make fuzz: the fuzz scenarios (every 8x one: 80-fuzz, 82-lwk-sysfuzz,
+# 83-lwk-programs, 85-hostile-proxy) on every
+# kernel, ten times longer than in `make test` (mcos.fuzz_scale=10) and with a seed
+# of their own (VM_FUZZ_SEED, printed, so that a failure reproduces).
+VM_FUZZ_SEED ?= $(shell date +%s)
+VM_FUZZ_TIMEOUT ?= 5400
+fuzz: vm-deps
+	@$(MAKE) --no-print-directory -f $(VM_MK) vm-build
+	@echo "make fuzz: seed $(VM_FUZZ_SEED)"
+	@VM_TIMEOUT=$(VM_FUZZ_TIMEOUT) VM_APPEND="mcos.only=8 mcos.fuzz_scale=10 mcos.fuzz_seed=$(VM_FUZZ_SEED) $(VM_APPEND)" \
+		sh Tests/vm/vm-test.sh $(VM_BUILD) $(VM_KERNELS)
 
 # make bench, guest part: offloaded and LWK-local syscall medians against
 # the same calls native, in one guest run on the first kernel.

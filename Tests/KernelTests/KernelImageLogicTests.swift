@@ -163,7 +163,7 @@ final class ByteMemory: SharedMemory {
         #expect(info.chunks.count == 3 && info.chunks[1] == .init(physical: 0x7000_0000, bytes: 4 * Self.mib, node: 1))
         #expect(info.distances == [[10, 31], [31, 10]])
         #expect(info.commandLine == "hidos test_fault=page")
-        #expect(BootOptions(parsing: info.commandLine).testFault == .pageFault)
+        #expect(BootOptions(parsing: info.commandLine, testFaults: true).testFault == .pageFault)
         #expect(info.kmsgPhysical == 0x1234_5000 && info.tscKHz == 2_600_000 && info.trampolinePhysical == 0x99000)
         #expect(info.bytesPerNode == [8 * Self.mib, 4 * Self.mib])
         // The window lays the chunks end to end.

@@ -12,13 +12,21 @@ import Testing
     }
 
     @Test func keepsWhatItDoesNotUnderstand() {
-        let options = BootOptions(parsing: "hidos frobnicate dump_level=7 idle_halt=1 test_fault=page")
+        let options = BootOptions(parsing: "hidos frobnicate dump_level=7 idle_halt=1 test_fault=page", testFaults: true)
         #expect(options.unknown == ["frobnicate"])
         #expect(options.invalid == ["dump_level=7", "idle_halt=1"])
         #expect(options.dumpLevel == 24)
         #expect(options.testFault == .pageFault)
-        #expect(BootOptions(parsing: "test_fault=syscall").testFault == .inSyscall)
-        #expect(BootOptions(parsing: "test_fault=sometimes").invalid == ["test_fault=sometimes"])
+        #expect(BootOptions(parsing: "test_fault=syscall", testFaults: true).testFault == .inSyscall)
+        #expect(BootOptions(parsing: "test_fault=sometimes", testFaults: true).invalid == ["test_fault=sometimes"])
+    }
+
+    /// Only a test image faults on purpose; the image that ships takes the argument for
+    /// an unknown one, and says so in its log.
+    @Test func faultsOnPurposeOnlyInATestImage() {
+        let shipped = BootOptions(parsing: "hidos test_fault=page test_fault")
+        #expect(shipped.testFault == nil)
+        #expect(shipped.unknown == ["test_fault=page", "test_fault"] && shipped.invalid.isEmpty)
     }
 }
 
@@ -32,44 +40,130 @@ import Testing
     }
 }
 
-@Suite struct FrameAllocatorTests {
-    static let mib: UInt64 = 1 << 20
+/// Physical memory for the frame allocator's tests: a buffer standing for the physical
+/// range [base, base + bytes), where each span keeps its bookkeeping.
+final class FakePhysical {
+    let base: UInt64
+    let memory: UnsafeMutableRawPointer
+    let table: UnsafeMutableRawPointer
 
-    @Test func allocatesAlignedAndMergesOnRelease() throws {
-        var allocator = FrameAllocator(node: 1)
-        let added = [
-            allocator.add(start: 0x1_0000_0000, bytes: 4 * Self.mib),
-            allocator.add(start: 0x2_0000_0000, bytes: 4 * Self.mib),
-            allocator.add(start: 0x1_0010_0000, bytes: Self.mib),  // overlaps the first
-            allocator.add(start: 0x1_0000_0100, bytes: 4096),  // not page-aligned
-        ]
-        #expect(added == [true, true, false, false])
-
-        let first = allocator.allocate(bytes: 4096)
-        let small = try #require(first)
-        #expect(small == 0x1_0000_0000)
-        let aligned = allocator.allocate(bytes: 2 * Self.mib, alignment: 2 * Self.mib)
-        let large = try #require(aligned)
-        #expect(large == 0x1_0020_0000, "next 2 MiB boundary in the first chunk")
-        #expect(allocator.freeBytes == 8 * Self.mib - 4096 - 2 * Self.mib)
-        let tooBig = allocator.allocate(bytes: 5 * Self.mib)
-        #expect(tooBig == nil, "chunks are not contiguous")
-
-        allocator.release(start: small, bytes: 4096)
-        allocator.release(start: large, bytes: 2 * Self.mib)
-        #expect(allocator.free.count == 2)
-        #expect(allocator.freeBytes == 8 * Self.mib)
-        #expect(allocator.totalBytes == 8 * Self.mib)
+    init(base: UInt64, bytes: Int, tableBytes: Int) {
+        self.base = base
+        memory = .allocate(byteCount: bytes, alignment: 4096)
+        table = .allocate(byteCount: max(tableBytes, 16), alignment: 16)
     }
 
-    @Test func adjacentChunksMerge() {
-        var allocator = FrameAllocator(node: 0)
-        allocator.add(start: 0x40_0000, bytes: 4 * Self.mib)
-        allocator.add(start: 0, bytes: 4 * Self.mib)
-        #expect(allocator.free == [FrameAllocator.Range(start: 0, end: 8 * Self.mib)])
-        let all = allocator.allocate(bytes: 8 * Self.mib)
-        let more = allocator.allocate(bytes: 4096)
-        #expect(all == 0 && more == nil)
+    deinit {
+        memory.deallocate()
+        table.deallocate()
+    }
+
+    func window(_ physical: UInt64) -> UnsafeMutableRawPointer { memory + Int(physical - base) }
+
+    func allocator(_ ranges: [(node: Int, start: UInt64, bytes: UInt64)], nodes: Int) -> FrameAllocator {
+        FrameAllocator(ranges: ranges, nodes: nodes, table: table) { self.window($0) }
+    }
+}
+
+@Suite struct FrameAllocatorTests {
+    static let mib: UInt64 = 1 << 20
+    static let base: UInt64 = 0x1_0000_0000
+    /// What a span keeps for itself at its start.
+    static let metadata = UInt64(FrameAllocator.metadataPages) * 4096
+
+    static func physical(_ ranges: [(node: Int, start: UInt64, bytes: UInt64)], nodes: Int = 2) -> FakePhysical {
+        FakePhysical(base: base, bytes: 16 << 20, tableBytes: FrameAllocator.tableBytes(ranges: ranges, nodes: nodes))
+    }
+
+    @Test func allocatesAlignedBlocksAndMergesOnRelease() throws {
+        let ranges = [(node: 0, start: Self.base, bytes: 4 * Self.mib), (node: 0, start: Self.base + 8 * Self.mib, bytes: 4 * Self.mib)]
+        let memory = Self.physical(ranges)
+        var frames = memory.allocator(ranges, nodes: 2)
+        let usable = 8 * Self.mib - 2 * Self.metadata
+        #expect(frames.freeBytes(node: 0) == usable && frames.totalBytes(node: 0) == usable && frames.freeBytes(node: 1) == 0)
+
+        let pageFound = frames.allocate(bytes: 4096, node: 0)
+        let page = try #require(pageFound)
+        #expect(page >= Self.base + Self.metadata && page % 4096 == 0)
+        let largeFound = frames.allocate(bytes: 2 * Self.mib, node: 0)
+        let large = try #require(largeFound)
+        #expect(large % (2 * Self.mib) == 0, "a block is aligned to its size")
+        let oddFound = frames.allocate(bytes: 3 * 4096, node: 0)
+        let odd = try #require(oddFound)
+        #expect(odd % (4 * 4096) == 0)
+        #expect(frames.freeBytes(node: 0) == usable - 4096 - 2 * Self.mib - 3 * 4096, "the fourth page of the odd one went back")
+        do {
+            let result = frames.allocate(bytes: 4 * Self.mib, node: 0) == nil
+            #expect(result, "no span is whole")
+        }
+        do {
+            let result = frames.allocate(bytes: 4096, node: 1) == nil
+            #expect(result, "nothing on node 1")
+        }
+
+        do {
+            let result = frames.release(start: page, bytes: 4096)
+            #expect(result)
+        }
+        do {
+            let result = !frames.release(start: page, bytes: 4096)
+            #expect(result, "a double free is refused")
+        }
+        do {
+            let result = !frames.release(start: 0x5000, bytes: 4096)
+            #expect(result, "not ours")
+        }
+        do {
+            let result = frames.release(start: large, bytes: 2 * Self.mib)
+            #expect(result)
+        }
+        do {
+            let result = frames.release(start: odd + 4096, bytes: 2 * 4096)
+            #expect(result, "a part of an allocation")
+        }
+        do {
+            let result = frames.release(start: odd, bytes: 4096)
+            #expect(result)
+        }
+        #expect(frames.freeBytes(node: 0) == usable)
+    }
+
+    @Test func everyPageComesBackWhole() throws {
+        // A span that starts mid-block (as the first chunk's free part does) and one on node 1.
+        let ranges = [(node: 0, start: Self.base + 0x13_000, bytes: 4 * Self.mib - 0x13_000), (node: 1, start: Self.base + 4 * Self.mib, bytes: 4 * Self.mib)]
+        let memory = Self.physical(ranges)
+        var frames = memory.allocator(ranges, nodes: 2)
+        let free = frames.freeBytes
+        let blocks = frames.freeBlocks(node: 0)
+        var pages: [UInt64] = []
+        while let page = frames.allocate(bytes: 4096, node: 0) { pages.append(page) }
+        #expect(UInt64(pages.count) * 4096 == free - frames.freeBytes(node: 1))
+        #expect(Set(pages).count == pages.count, "no page handed out twice")
+        #expect(pages.allSatisfy { $0 >= Self.base + 0x13_000 + Self.metadata && $0 < Self.base + 4 * Self.mib })
+        // Every other page back: nothing merges; then the rest: everything does.
+        var refused = 0
+        for page in pages.enumerated() where page.offset % 2 == 0 { if !frames.release(start: page.element, bytes: 4096) { refused += 1 } }
+        for page in pages.enumerated() where page.offset % 2 == 1 { if !frames.release(start: page.element, bytes: 4096) { refused += 1 } }
+        #expect(refused == 0)
+        #expect(frames.freeBytes == free && frames.freeBlocks(node: 0) == blocks)
+        #expect(frames.node(of: Self.base + 5 * Self.mib) == 1 && frames.node(of: Self.base + 0x13_000) == nil, "bookkeeping pages are no frames")
+    }
+
+    @Test func aFragmentedPoolStillAnswersQuickly() throws {
+        let ranges = [(node: 0, start: Self.base, bytes: 16 * Self.mib)]
+        let memory = Self.physical(ranges, nodes: 1)
+        var frames = memory.allocator(ranges, nodes: 1)
+        var pages: [UInt64] = []
+        while let page = frames.allocate(bytes: 4096, node: 0) { pages.append(page) }
+        for (index, page) in pages.enumerated() where index % 2 == 0 { frames.release(start: page, bytes: 4096) }
+        do {
+            let result = frames.allocate(bytes: 8192, node: 0) == nil
+            #expect(result, "only single pages are free")
+        }
+        do {
+            let result = frames.allocate(bytes: 4096, node: 0) != nil
+            #expect(result)
+        }
     }
 }
 

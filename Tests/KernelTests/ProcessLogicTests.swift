@@ -2,6 +2,21 @@ import CMcosABI
 import Testing
 @testable import Kernel
 
+/// Node pages from the host's heap, counted.
+struct TestPages: RegionPages {
+    var live = 0
+
+    mutating func allocatePage() -> UnsafeMutableRawPointer? {
+        live += 1
+        return .allocate(byteCount: 4096, alignment: 4096)
+    }
+
+    mutating func releasePage(_ page: UnsafeMutableRawPointer) {
+        live -= 1
+        page.deallocate()
+    }
+}
+
 @Suite struct RegionMapTests {
     static let rw = MCOS_PROT_READ | MCOS_PROT_WRITE, rx = MCOS_PROT_READ | MCOS_PROT_EXEC
 
@@ -25,62 +40,231 @@ import Testing
     }
 
     @Test func insertRefusesOverlapAndMerges() {
-        var map = RegionMap()
+        var map = RegionMap(pages: TestPages())
+        do {
+            let result = map.reserve(4)
+            #expect(result)
+        }
         let step1 = map.insert(UserRegion(start: 0x1_0000, end: 0x3_0000, protection: Self.rw))
         #expect(step1)
         let step2 = map.insert(UserRegion(start: 0x2_0000, end: 0x4_0000, protection: Self.rw))
         #expect(!step2)
         let step3 = map.insert(UserRegion(start: 0x3_0000, end: 0x4_0000, protection: Self.rw))
         #expect(step3)
-        #expect(map.regions == [UserRegion(start: 0x1_0000, end: 0x4_0000, protection: Self.rw)])
+        #expect(map.allRegions() == [UserRegion(start: 0x1_0000, end: 0x4_0000, protection: Self.rw)])
         let step4 = map.insert(UserRegion(start: 0x4_0000, end: 0x5_0000, protection: Self.rx))
         #expect(step4)
-        #expect(map.regions.count == 2 && map.mappedBytes == 0x4_0000)
+        #expect(map.count == 2 && map.mappedBytes == 0x4_0000)
+        do {
+            let result = map.insert(UserRegion(start: 0x0_f000, end: 0x1_0000, protection: Self.rw))
+            #expect(result, "joins the one above")
+        }
+        #expect(map.allRegions().first == UserRegion(start: 0x0_f000, end: 0x4_0000, protection: Self.rw) && map.count == 2)
     }
 
-    @Test func removeSplitsAndReportsWhatWasMapped() {
-        var map = RegionMap()
+    @Test func removeSplitsAndTrims() {
+        var map = RegionMap(pages: TestPages())
+        do {
+            let result = map.reserve(3)
+            #expect(result)
+        }
         map.insert(UserRegion(start: 0x10_0000, end: 0x20_0000, protection: Self.rw))
         map.insert(UserRegion(start: 0x30_0000, end: 0x31_0000, protection: Self.rx))
-        let removed = map.remove(start: 0x18_0000, end: 0x30_8000)
-        #expect(removed == [UserRegion(start: 0x18_0000, end: 0x20_0000, protection: Self.rw),
-                            UserRegion(start: 0x30_0000, end: 0x30_8000, protection: Self.rx)])
-        #expect(map.regions == [UserRegion(start: 0x10_0000, end: 0x18_0000, protection: Self.rw),
-                                UserRegion(start: 0x30_8000, end: 0x31_0000, protection: Self.rx)])
-        #expect(map.remove(start: 0x20_0000, end: 0x30_0000).isEmpty, "unmapping a hole is fine")
+        #expect(map.splits(removing: 0x18_0000, end: 0x30_8000) == 0)
+        map.remove(start: 0x18_0000, end: 0x30_8000)
+        #expect(map.allRegions() == [UserRegion(start: 0x10_0000, end: 0x18_0000, protection: Self.rw),
+                                     UserRegion(start: 0x30_8000, end: 0x31_0000, protection: Self.rx)])
+        #expect(map.mappedBytes == 0x8_0000 + 0x8000)
+        #expect(map.splits(removing: 0x12_0000, end: 0x13_0000) == 1)
+        map.remove(start: 0x12_0000, end: 0x13_0000)
+        #expect(map.allRegions().count == 3 && map.mappedBytes == 0x7_0000 + 0x8000)
+        map.remove(start: 0x20_0000, end: 0x30_0000)
+        #expect(map.count == 3, "unmapping a hole changes nothing")
+        map.remove(start: 0, end: MCOS_USER_END)
+        #expect(map.count == 0 && map.mappedBytes == 0)
     }
 
     @Test func protectNeedsEveryPageMapped() {
-        var map = RegionMap()
+        var map = RegionMap(pages: TestPages())
+        do {
+            let result = map.reserve(3)
+            #expect(result)
+        }
         map.insert(UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw))
+        #expect(map.splits(protecting: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ) == 2)
+        #expect(map.splits(protecting: 0x11_0000, end: 0x12_0000, protection: Self.rw) == 0)
         let step5 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ)
         #expect(step5)
-        #expect(map.regions.count == 3 && map.regions[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ))
+        #expect(map.count == 3 && map.allRegions()[1] == UserRegion(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ))
         let hole = map.protect(start: 0x13_0000, end: 0x15_0000, protection: MCOS_PROT_READ)
         #expect(!hole, "ENOMEM: 0x14_0000 up is a hole")
+        #expect(map.mappedEnd(from: 0x13_0000, upTo: 0x15_0000) == 0x14_0000)
+        #expect(map.mappedEnd(from: 0x14_0000, upTo: 0x15_0000) == 0x14_0000)
         let step6 = map.protect(start: 0x11_0000, end: 0x12_0000, protection: Self.rw)
         #expect(step6)
-        #expect(map.regions == [UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw)], "merged back")
+        #expect(map.allRegions() == [UserRegion(start: 0x10_0000, end: 0x14_0000, protection: Self.rw)], "merged back")
         #expect(map.covers(start: 0x10_0000, end: 0x14_0000) && !map.covers(start: 0x10_0000, end: 0x14_1000))
+        #expect(map.region(containing: 0x13_ffff)?.start == 0x10_0000 && map.region(containing: 0x14_0000) == nil)
     }
 
     @Test func mmapPlacementIsTopDownIntoTheHighestHole() {
-        var map = RegionMap()
-        let top = MCOS_USER_MMAP_TOP
-        #expect(map.findFree(bytes: 0x2000) == top - 0x2000)
+        var map = RegionMap(pages: TestPages())
+        do {
+            let result = map.reserve(4)
+            #expect(result)
+        }
+        let top = MCOS_USER_MMAP_TOP, bottom = MCOS_USER_START
+        #expect(map.findFree(bytes: 0x2000, top: top, bottom: bottom) == top - 0x2000)
         map.insert(UserRegion(start: top - 0x2000, end: top, protection: Self.rw))
-        #expect(map.findFree(bytes: 0x1000) == top - 0x3000)
+        #expect(map.findFree(bytes: 0x1000, top: top, bottom: bottom) == top - 0x3000)
         map.insert(UserRegion(start: top - 0x5000, end: top - 0x3000, protection: Self.rw))
-        #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the one-page hole")
-        #expect(map.findFree(bytes: 0x2000) == top - 0x7000)
+        #expect(map.findFree(bytes: 0x1000, top: top, bottom: bottom) == top - 0x3000, "the one-page hole")
+        #expect(map.findFree(bytes: 0x2000, top: top, bottom: bottom) == top - 0x7000)
         map.insert(UserRegion(start: MCOS_USER_STACK_TOP - 0x10_0000, end: MCOS_USER_STACK_TOP, protection: Self.rw))
-        #expect(map.findFree(bytes: 0x1000) == top - 0x3000, "the stack above the top does not count")
+        #expect(map.findFree(bytes: 0x1000, top: top, bottom: bottom) == top - 0x3000, "the stack above the top does not count")
         #expect(map.findFree(bytes: 0x3000, top: 0x5_0000, bottom: 0x1_0000) == 0x4_d000)
         #expect(map.findFree(bytes: 0x5_0000, top: 0x5_0000, bottom: 0x1_0000) == nil)
-        var low = RegionMap()
+        var low = RegionMap(pages: TestPages())
+        do {
+            let result = low.reserve(1)
+            #expect(result)
+        }
         low.insert(UserRegion(start: 0x1_0000, end: 0x4_0000, protection: Self.rw))
         #expect(low.findFree(bytes: 0x1000, top: 0x5_0000, bottom: 0x1_0000) == 0x4_f000)
         #expect(low.findFree(bytes: 0x2_0000, top: 0x5_0000, bottom: 0x1_0000) == nil)
+    }
+
+    /// mprotect of every other page of 128 MiB: one region per page, each change in
+    /// O(log n), and all of it back in one piece.
+    @Test func everyOtherPageIsARegionOfItsOwn() {
+        var map = RegionMap(pages: TestPages())
+        let start: UInt64 = 0x10_0000_0000, pages: UInt64 = 32768
+        do {
+            let result = map.reserve(1)
+            #expect(result)
+        }
+        map.insert(UserRegion(start: start, end: start + pages * 4096, protection: Self.rw))
+        for page in stride(from: UInt64(0), to: pages, by: 2) {
+            let at = start + page * 4096
+            do {
+                let result = map.reserve(map.splits(protecting: at, end: at + 4096, protection: MCOS_PROT_READ))
+                #expect(result)
+            }
+            do {
+                let result = map.protect(start: at, end: at + 4096, protection: MCOS_PROT_READ)
+                #expect(result)
+            }
+        }
+        #expect(map.count == Int(pages) && map.mappedBytes == pages * 4096)
+        #expect(map.pageCount * RegionMap<TestPages>.nodesPerPage >= Int(pages))
+        #expect(map.region(containing: start + 4097) == UserRegion(start: start + 4096, end: start + 8192, protection: Self.rw))
+        do {
+            let result = map.protect(start: start, end: start + pages * 4096, protection: Self.rw)
+            #expect(result)
+        }
+        #expect(map.count == 1)
+        map.remove(start: start, end: start + pages * 4096)
+        #expect(map.count == 0)
+        let pagesUsed = map.pageCount
+        map.releaseAll()
+        #expect(map.pages.live == 0 && pagesUsed > 0)
+    }
+
+    /// Linux's vm.max_map_count: the split that would go beyond it is ENOMEM, and a
+    /// change that splits nothing still works there.
+    @Test func regionsStopAtTheMapCount() {
+        var map = RegionMap(pages: TestPages())
+        let start: UInt64 = 0x10_0000_0000, pages = UInt64(RegionMap<TestPages>.maxRegions) + 10
+        do {
+            let result = map.reserve(1)
+            #expect(result)
+        }
+        map.insert(UserRegion(start: start, end: start + pages * 4096, protection: Self.rw))
+        var page: UInt64 = 1
+        while map.reserve(map.splits(protecting: start + page * 4096, end: start + page * 4096 + 4096, protection: MCOS_PROT_READ)) {
+            do {
+                let result = map.protect(start: start + page * 4096, end: start + page * 4096 + 4096, protection: MCOS_PROT_READ)
+                #expect(result)
+            }
+            page += 2
+        }
+        #expect(map.count <= RegionMap<TestPages>.maxRegions && map.count >= RegionMap<TestPages>.maxRegions - 1)
+        let last = start + (page - 2) * 4096
+        do {
+            let result = map.protect(start: last, end: last + 4096, protection: Self.rw)
+            #expect(result, "joins its neighbours: fewer regions")
+        }
+        #expect(map.count < RegionMap<TestPages>.maxRegions - 1)
+    }
+
+    /// Random changes against a model that keeps one protection per page.
+    @Test func randomChangesMatchAPageModel() {
+        var map = RegionMap(pages: TestPages(), seed: 7)
+        let start: UInt64 = 0x40_0000, pages = 512
+        var model = [UInt32?](repeating: nil, count: pages)
+        var random: UInt64 = 12345
+        func next(_ n: Int) -> Int {
+            random = random &* 6364136223846793005 &+ 1442695040888963407
+            return Int((random >> 33) % UInt64(n))
+        }
+        for _ in 0..<4000 {
+            let first = next(pages), count = 1 + next(min(32, pages - first))
+            let low = start + UInt64(first) * 4096, high = low + UInt64(count) * 4096
+            let protection = UInt32(next(8))
+            switch next(3) {
+            case 0:
+                if model[first..<(first + count)].allSatisfy({ $0 == nil }) {
+                    do {
+                        let result = map.reserve(1)
+                        #expect(result)
+                    }
+                    do {
+                        let result = map.insert(UserRegion(start: low, end: high, protection: protection))
+                        #expect(result)
+                    }
+                    for page in first..<(first + count) { model[page] = protection }
+                } else {
+                    do {
+                        let result = !map.insert(UserRegion(start: low, end: high, protection: protection))
+                        #expect(result)
+                    }
+                }
+            case 1:
+                do {
+                    let result = map.reserve(map.splits(removing: low, end: high))
+                    #expect(result)
+                }
+                map.remove(start: low, end: high)
+                for page in first..<(first + count) { model[page] = nil }
+            default:
+                let covered = model[first..<(first + count)].allSatisfy { $0 != nil }
+                #expect(map.covers(start: low, end: high) == covered)
+                if covered {
+                    do {
+                        let result = map.reserve(map.splits(protecting: low, end: high, protection: protection))
+                        #expect(result)
+                    }
+                    do {
+                        let result = map.protect(start: low, end: high, protection: protection)
+                        #expect(result)
+                    }
+                    for page in first..<(first + count) { model[page] = protection }
+                }
+            }
+        }
+        // The map is the model, merged.
+        var expected: [UserRegion] = []
+        for (page, protection) in model.enumerated() {
+            guard let protection else { continue }
+            let low = start + UInt64(page) * 4096
+            if let last = expected.last, last.end == low, last.protection == protection {
+                expected[expected.count - 1].end = low + 4096
+            } else {
+                expected.append(UserRegion(start: low, end: low + 4096, protection: protection))
+            }
+        }
+        #expect(map.allRegions() == expected)
+        #expect(map.count == expected.count && map.mappedBytes == UInt64(model.compactMap { $0 }.count) * 4096)
     }
 
     @Test func programBreakFollowsLinuxRules() {

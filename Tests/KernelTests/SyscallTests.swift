@@ -11,20 +11,42 @@ import Testing
                      "mremap", "rseq"]
         #expect(Set(Syscall.local.map(\.name)) == Set(local))
         #expect(Syscall.local.count == local.count)
-        for call in Syscall.local { #expect(Syscall.route(UInt64(call.rawValue)) == .local) }
+        for call in Syscall.local { #expect(Syscall.route(UInt64(call.rawValue)) == .local(call)) }
         for offloaded: Syscall in [.read, .write, .open, .close, .stat, .fstat, .ioctl, .uname, .openat, .newfstatat, .getrandom] {
-            #expect(Syscall.route(UInt64(offloaded.rawValue)) == .offloaded, "\(offloaded.name)")
+            #expect(Syscall.route(UInt64(offloaded.rawValue)) == .offloaded(number: offloaded.rawValue), "\(offloaded.name)")
         }
-        #expect(Syscall.route(9999) == .offloaded && Syscall.route(1 << 32 | 39) == .offloaded, "unknown numbers go to Linux")
+        #expect(Syscall.route(9999) == .offloaded(number: 9999), "unknown numbers go to Linux")
         #expect(Syscall.name(1) == "write" && Syscall.name(63) == "uname" && Syscall.name(231) == "exit_group")
         #expect(Syscall.name(9999) == "syscall_9999")
+    }
+
+    /// Linux dispatches on the low 32 bits of rax: mmap + 2^32 is mmap, served here,
+    /// never sent to the proxy; what is offloaded is the 32-bit number.
+    @Test func theNumberIsTheLow32Bits() {
+        #expect(Syscall.route(1 << 32 | 9) == .local(.mmap))
+        #expect(Syscall.route(0xdead_beef_0000_0000 | 231) == .local(.exitGroup))
+        #expect(Syscall.route(7 << 32 | 1) == .offloaded(number: 1))
+        #expect(Syscall.route(1 << 32 | 9999) == .offloaded(number: 9999))
+        #expect(Syscall(number: 1 << 32 | 39) == .getpid)
+        #expect(Syscall.name(1 << 32 | 39) == "getpid" && Syscall.name(1 << 32 | 9999) == "syscall_9999")
+    }
+
+    /// x32 numbers (bit 30) are refused here, as by a kernel without x32.
+    @Test func x32NumbersAreENOSYS() {
+        #expect(Syscall.route(0x4000_0000 | 39) == .x32)
+        #expect(Syscall.route(0x4000_0000 | 9) == .x32)
+        #expect(Syscall.route(1 << 32 | 0x4000_0001) == .x32)
+        #expect(Syscall.route(0xffff_ffff) == .x32, "-1 has bit 30 too: ENOSYS either way")
+        #expect(Syscall.route(0x8000_0027) == .offloaded(number: 0x8000_0027), "Linux answers ENOSYS")
     }
 
     @Test func madviseAdviceIsAHintADiscardOrRefused() {
         for hint: UInt64 in [0, 1, 2, 3, 10, 14, 15, 16, 17, 20, 21, 22, 23, 25] { #expect(UserSpace.Advice(hint) == .hint, "\(hint)") }
         for discard: UInt64 in [4, 8, 24] { #expect(UserSpace.Advice(discard) == .discard, "\(discard)") }
         // MADV_REMOVE needs shared memory, HWPOISON a capability; 5-7 were never used
-        for refused: UInt64 in [5, 6, 7, 9, 26, 100, 101, 1 << 32] { #expect(UserSpace.Advice(refused) == nil, "\(refused)") }
+        for refused: UInt64 in [5, 6, 7, 9, 26, 100, 101, 1 << 32 | 5, 0xffff_ffff] { #expect(UserSpace.Advice(refused) == nil, "\(refused)") }
+        // the advice is an int: the low 32 bits, as Linux reads it
+        #expect(UserSpace.Advice(1 << 32) == .hint && UserSpace.Advice(1 << 32 | 4) == .discard)
     }
 
     /// The packets of mcos_abi.h's "Programs on the LWK", byte for byte through a ring.
@@ -69,5 +91,88 @@ import Testing
         #expect(invalidate.type == MCOS_IKC_INVALIDATE && invalidate.seq == 3 && invalidate.args.0 == 0x1000_0000 && invalidate.args.1 == 0x3000)
         let exit = procExitPacket(status: 0x2a00, faultAddress: 0, faultIP: 0)
         #expect(exit.type == MCOS_IKC_PROC_EXIT && exit.args.0 == 0x2a00)
+    }
+}
+
+/// Linux's answers to hostile memory-call arguments, as hostile.c (81-lwk-hostile)
+/// compares them in the VM.
+@Suite struct MemoryArgumentTests {
+    typealias M = MemoryArguments
+    static let rw: UInt64 = 3, anonymous = MapFlag.privateMapping | MapFlag.anonymous
+
+    static func error(_ body: () throws(Errno) -> Void) -> Errno? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func munmapRefusesWhatLinuxRefuses() throws {
+        #expect(Self.error { () throws(Errno) in _ = try M.munmap(start: 0x1000_0000, length: 0) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.munmap(start: 0x1000_0001, length: 4096) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.munmap(start: 0xffff_8000_0000_0000, length: 4096) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.munmap(start: M.linuxUserEnd, length: 4096) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.munmap(start: 0x1000_0000, length: ~0) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.munmap(start: 0, length: 1 << 47) } == .inval)
+        // Linux user space the LWK's range does not have: nothing mapped there, so 0.
+        #expect(try M.munmap(start: 0x1000, length: 4096).inUserSpace == nil)
+        #expect(try M.munmap(start: MCOS_USER_END, length: 4096).inUserSpace == nil)
+        #expect(try M.munmap(start: 0, length: 0x20000).inUserSpace == M.Range(start: MCOS_USER_START, end: 0x20000))
+    }
+
+    @Test func mprotectRefusesWhatLinuxRefuses() throws {
+        #expect(try M.mprotect(start: 0x1000_0000, length: 0, protection: 1) == nil)
+        #expect(Self.error { () throws(Errno) in _ = try M.mprotect(start: 0x1000_0001, length: 4096, protection: 1) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.mprotect(start: 0x1000_0000, length: ~0, protection: 1) } == .noMem)
+        #expect(Self.error { () throws(Errno) in _ = try M.mprotect(start: ~0xfff, length: 0x2000, protection: 1) } == .noMem, "wraps")
+        #expect(Self.error { () throws(Errno) in _ = try M.mprotect(start: 0x1000_0000, length: 4096, protection: 0x10) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.mprotect(start: 0x1000_0000, length: 4096, protection: 1 << 32 | 1) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.mprotect(start: 0x1000_0000, length: 4096, protection: M.growsDown | M.growsUp) } == .inval)
+        #expect(try M.mprotect(start: 0x1000_0000, length: 1, protection: 1 | M.semaphore)?.protection == 1, "PROT_SEM is accepted")
+        #expect(try M.mprotect(start: 0x1000_0000, length: 1, protection: 1 | M.growsDown)?.grows == true)
+    }
+
+    @Test func madviseRefusesWhatLinuxRefuses() throws {
+        #expect(try M.madvise(start: 0x1000_0000, length: 0, advice: 4).1 == nil)
+        #expect(Self.error { () throws(Errno) in _ = try M.madvise(start: 0x1000_0000, length: 4096, advice: 0xffff_ffff) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.madvise(start: 0x1000_0001, length: 4096, advice: 4) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.madvise(start: 0x1000_0000, length: ~0, advice: 4) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.madvise(start: 0x1000_0000, length: ~0xfff, advice: 4) } == .inval, "wraps")
+        #expect(try M.madvise(start: 0x1000_0000, length: 1, advice: 1 << 32 | 4).0 == .discard, "the advice is an int")
+    }
+
+    @Test func mmapRefusesWhatLinuxRefuses() throws {
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0, length: 4096, protection: Self.rw, flags: Self.anonymous, offset: 1) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0, length: 4096, protection: Self.rw, flags: MapFlag.privateMapping, offset: 0) } == .noDev)
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0, length: 0, protection: Self.rw, flags: Self.anonymous, offset: 0) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0, length: ~0, protection: Self.rw, flags: Self.anonymous, offset: 0) } == .noMem)
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0, length: 1 << 47, protection: Self.rw, flags: Self.anonymous, offset: 0) } == .noMem)
+        let fixed = Self.anonymous | MapFlag.fixed
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0xffff_8000_0000_0000, length: 4096, protection: Self.rw, flags: fixed, offset: 0) } == .noMem)
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0x1000_0001, length: 4096, protection: Self.rw, flags: fixed, offset: 0) } == .inval)
+        #expect(Self.error { () throws(Errno) in _ = try M.mmap(address: 0x1000, length: 4096, protection: Self.rw, flags: fixed, offset: 0) } == .perm)
+        // a hint that cannot be is none: the range starts at 0 and never wraps
+        for hint: UInt64 in [0xffff_ffff_ffff_f000, 0x7fff_ffff_f000, 0xffff_8000_0000_0000] {
+            let placed = try M.mmap(address: hint, length: 2 * 4096, protection: Self.rw, flags: Self.anonymous, offset: 0)
+            #expect(placed.range == MemoryArguments.Range(start: 0, end: 2 * 4096))
+        }
+        #expect(try M.mmap(address: 0x7fff_ffff_e000, length: 4096, protection: Self.rw, flags: Self.anonymous, offset: 0).range.start == 0x7fff_ffff_e000)
+        let noReplace = try M.mmap(address: 0x1000_0000, length: 1, protection: 0xff, flags: Self.anonymous | MapFlag.fixedNoReplace, offset: 0)
+        #expect(noReplace.fixed && !noReplace.replace && noReplace.protection == 7 && noReplace.privateMapping)
+        #expect(noReplace.range == M.Range(start: 0x1000_0000, end: 0x1000_1000))
+        #expect(try !M.mmap(address: 0, length: 1, protection: 1, flags: MapFlag.anonymous, offset: 0).privateMapping)
+    }
+
+    @Test func clockIdsAreInts() {
+        let clock = ProcessClock(tscKHz: 1_000_000, baseTSC: 0, realtime: 100, monotonic: 50)
+        #expect(clock.read(1 << 32 | 1, tsc: 1000) == clock.read(1, tsc: 1000), "the low 32 bits")
+        #expect(clock.read(ProcessClock.taiID, tsc: 0) == 100 && clock.read(10, tsc: 0) == nil && clock.read(12, tsc: 0) == nil)
+        #expect(clock.read(UInt64(bitPattern: -1), tsc: 0) == nil, "CPU clock of pid 0 with the invalid 'which' 3")
+        #expect(clock.read(UInt64(bitPattern: -6), tsc: 0) == 0, "this process's CPU time (clock_getcpuclockid(0))")
+        #expect(clock.read(UInt64(bitPattern: -5), tsc: 0) == nil, "a descriptor's clock")
+        #expect(clock.read(UInt64(bitPattern: (~Int64(1234) << 3) | 2), tsc: 0, ownPID: 1234) == 0)
+        #expect(clock.read(UInt64(bitPattern: (~Int64(1234) << 3) | 2), tsc: 0, ownPID: 99) == nil, "another process")
     }
 }

@@ -8,13 +8,9 @@ import CMcosABI
 /// Page-table memory seen through the window (tables are in our own chunks).
 struct WindowTables: TableMemory {
     mutating func allocateTable() -> UInt64? {
-        for index in kernel.allocators.indices {
-            if let page = kernel.allocators[index].allocate(bytes: PageTables.smallPage) {
-                memset(lwk_ptr(windowAddress(physical: page)!), 0, Int(PageTables.smallPage))
-                return page
-            }
-        }
-        return nil
+        guard let page = allocate(bytes: PageTables.smallPage, node: kernel.info.cpus[0].node) else { return nil }
+        zeroFrame(page)
+        return page
     }
     func read(_ physical: UInt64) -> UInt64 { lwk_load64(lwk_ptr(windowAddress(physical: physical)!)) }
     mutating func write(_ physical: UInt64, _ value: UInt64) {
@@ -77,10 +73,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     kernel.info = info
     kernel.info.freeOffset += 1 << 20
     if info.tscKHz >= 1000 { cyclesPerMicrosecond = info.tscKHz / 1000 }
-    for range in kernel.info.freeRanges() {
-        while kernel.allocators.count <= range.node { kernel.allocators.append(FrameAllocator(node: kernel.allocators.count)) }
-        kernel.allocators[range.node].add(start: range.start, bytes: range.bytes)
-    }
+    guard setUpFrames() else { earlyPanic("mcos LWK: no memory for the frame allocator\n") }
     kernel.interrupts = InterruptController.probe()
     guard let root = buildPageTables() else { earlyPanic("mcos LWK: no memory for page tables\n") }
     Arch.switchAddressSpace(to: root)
@@ -93,7 +86,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     guard cpuSetup(0) else { earlyPanic("mcos LWK: no memory for CPU tables\n") }
     bootBlock.bootCPUStarted()
 
-    kernel.options = BootOptions(parsing: info.commandLine)
+    kernel.options = BootOptions(parsing: info.commandLine, testFaults: testFaultsBuilt)
     log(0, "IHK/McKernel started.")
     log(0, "mcos LWK (Embedded Swift), image at \(LogLine.hex(lwkBase)), \(kernel.interrupts.description)")
     log(0, "TSC: \(info.tscKHz) kHz, ps_per_tsc: \(1_000_000_000 / max(info.tscKHz, 1))")
@@ -104,8 +97,10 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     for (node, bytes) in perNode.enumerated() where bytes > 0 {
         log(0, "Physical memory: \(LogLine.bytes(bytes)) @ NUMA: \(node)")
     }
-    for allocator in kernel.allocators where allocator.totalBytes > 0 {
-        log(0, "NUMA: \(allocator.node), free \(LogLine.bytes(allocator.freeBytes)) in \(allocator.free.count) ranges")
+    if let frames = kernel.frames {
+        for node in 0..<frames.nodes where frames.totalBytes(node: node) > 0 {
+            log(0, "NUMA: \(node), free \(LogLine.bytes(frames.freeBytes(node: node))) in \(frames.freeBlocks(node: node)) blocks")
+        }
     }
     for (node, row) in info.distances.enumerated() {
         log(0, "NUMA \(node) distances: \(row.map { String($0) }.joined(separator: " "))")
@@ -114,7 +109,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     log(0, "# of cpus : \(info.cpus.count)")
     log(0, "BSP: 0 (HW ID: \(info.cpus[0].apicID) @ NUMA \(info.cpus[0].node))")
 
-    if kernel.options.testFault == .pageFault { faultOnPurpose(0, "test_fault=page") }
+    faultOnPurposeAtBoot(0)
 
     // IKC rings, before the other CPUs (they poll their channel in the idle loop).
     let rings = mcos_ikc_nr_rings(UInt32(info.cpus.count))

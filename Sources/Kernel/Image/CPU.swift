@@ -10,9 +10,15 @@ final class CPUState {
     var stackTop: UInt64 = 0
     /// What the architecture set up for this CPU (`Arch.setUpCPU`).
     var arch = ArchCPU()
-    var process: Process?
+    /// The CPU's one process object (Process.swift says why it is never replaced).
+    let program: Process
+    /// The program on this CPU, if there is one.
+    var process: Process? { program.live ? program : nil }
 
-    init(index: Int) { self.index = index }
+    init(index: Int) {
+        self.index = index
+        program = Process(cpu: index)
+    }
 }
 
 nonisolated(unsafe) var cpuStates: [CPUState] = []

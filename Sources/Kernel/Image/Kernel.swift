@@ -10,7 +10,8 @@ struct Kernel {
     var block: UInt64 = 0  // boot block, window address
     var info = BootInfo()
     var options = BootOptions()
-    var allocators: [FrameAllocator] = []
+    /// Physical memory (Frames.swift); nil until `setUpFrames` ran.
+    var frames: FrameAllocator?
     /// The kernel's own page-table root; every process's shares its slots.
     var addressSpace: UInt64 = 0
     var interrupts = InterruptController()
@@ -60,6 +61,20 @@ func ikcRing(_ index: UInt32) -> IKCRing<RawShared> {
     IKCRing(memory: RawShared(kernel.ikc + UInt64(index) * UInt64(kernel.ikcRingBytes)))
 }
 
+/// A line of the panic path, `body` writing it into a static buffer (no heap: it may be
+/// what failed), under the kmsg lock if it can be had within a while, without it if
+/// not (the panic may have struck while the lock was held).
+func logPanicLine(_ cpu: Int, _ body: (inout FixedText) -> Void) {
+    let locked = lwk_spin_trylock(&kmsgLock, 100_000_000) != 0
+    var line = FixedText(storage: lwk_panic_text(), capacity: Int(LWK_PANIC_TEXT_BYTES))
+    line.appendLinePrefix(cpu: cpu)
+    body(&line)
+    line.append(byte: 0x0a)
+    if kernel.kmsg != 0 { KmsgRing(memory: RawShared(kernel.kmsg)).write(bytes: line.bytes) }
+    for byte in line.bytes { lwk_console_putc(byte) }
+    if locked { lwk_spin_unlock(&kmsgLock) }
+}
+
 /// The LWK CPU this code runs on, -1 if its hardware id is none of ours.
 func currentCPU() -> Int {
     let id = kernel.interrupts.id
@@ -79,11 +94,4 @@ func panicStop(_ cpu: Int) -> Never {
     bootBlock.recordPanic(cpu: cpu)
     bootBlock.setStatus(MCOS_BOOT_PANIC)
     Arch.haltForever()
-}
-
-/// test_fault=: a kernel-mode page fault, so the PANIC path runs for real.
-func faultOnPurpose(_ cpu: Int, _ why: String) {
-    log(cpu, "\(why): reading an unmapped address")
-    let bad = UnsafePointer<UInt64>(bitPattern: UInt(lwkBase - 0x1000))!
-    log(cpu, "read \(bad.pointee)")
 }

@@ -2,24 +2,33 @@ import CMcosABI
 
 // A program on an LWK CPU: one single-threaded process per CPU, created,
 // filled and started by its proxy on Linux (mcexec) over the CPU's IKC channel. Its
-// memory is mapped eagerly from the LWK's own chunks, 4 KiB pages, and described by a
-// region list; the proxy maps the same frames, so anything it may have mapped is
-// invalidated on Linux before it is unmapped or re-protected here.
+// memory (ProcessMemory.swift) is mapped eagerly from the LWK's own chunks, 4 KiB
+// pages, and described by a region map; the proxy maps the same frames.
+//
+// The object is the CPU's own, made once at boot and reset for every program
+// (`begin`), never one per program: a process ends by abandoning the kernel stack it
+// ran on (entry.S restarts at the top of it), and entering user mode abandons the
+// idle loop's frames the same way, so a reference a frame there held is never
+// released. Were each program an object of its own, every one would stay on the
+// kernel heap for good (the heap ran out after a few hundred programs).
 
 final class Process {
-    let pid: UInt64
     let cpu: Int
     let node: Int
+    /// Whether a program is on the CPU (from PROC_CREATE to its end).
+    var live = false
+    private(set) var pid: UInt64 = 0
     /// Where its pages come from, in order (MemoryBinding).
-    let memoryNodes: [Int]
-    let root: UInt64
-    let clock: ProcessClock
-    var regions = RegionMap()
+    private(set) var memoryNodes: [Int] = []
+    private(set) var root: UInt64 = 0
+    private(set) var clock = ProcessClock(tscKHz: 1, baseTSC: 0, realtime: 0, monotonic: 0)
+    var regions: RegionMap<ProcessPages>
     var programBreak = ProgramBreak(start: 0)
     var started = false
-    /// Bytes of frames and table pages this process holds (0 again after teardown).
+    /// Bytes of frames and table pages this process holds (0 again after teardown);
+    /// its region map's pages are counted apart, in `regions.pages`.
     var heldBytes: UInt64 = 0
-    let freeAtCreate: UInt64
+    private(set) var freeAtCreate: UInt64 = 0
     /// A KILL arrived with MCOS_KILL_PROXY_GONE: nobody answers INVALIDATE any more.
     var proxyGone = false
     var pendingKill: UInt32?
@@ -42,125 +51,49 @@ final class Process {
     var faultAddress: UInt64 = 0
     var faultIP: UInt64 = 0
 
-    init(pid: UInt64, cpu: Int, memoryNodes: [Int], root: UInt64, rootBytes: UInt64, clock: ProcessClock, freeAtCreate: UInt64) {
-        self.pid = pid
+    /// The CPU's process object, with no program yet.
+    init(cpu: Int) {
         self.cpu = cpu
         node = kernel.info.cpus[cpu].node
+        regions = RegionMap(pages: ProcessPages(node: node))
+    }
+
+    /// A new program: every field as PROC_CREATE leaves it. The arrays are cleared in
+    /// place, so that a program costs the heap nothing.
+    func begin(pid: UInt64, memoryNodes: [Int], root: UInt64, rootBytes: UInt64, clock: ProcessClock, freeAtCreate: UInt64) {
+        live = true
+        self.pid = pid
         self.memoryNodes = memoryNodes
         self.root = root
         self.clock = clock
+        regions = RegionMap(pages: ProcessPages(node: node), seed: Arch.cycles())
+        programBreak = ProgramBreak(start: 0)
+        started = false
         heldBytes = rootBytes
         self.freeAtCreate = freeAtCreate
+        proxyGone = false
+        pendingKill = nil
+        nextInvalidate = 1
+        for index in signalActions.indices { signalActions[index] = 0 }
+        signalMask = 0
+        for index in loadedBytes.indices { loadedBytes[index] = 0 }
+        pendingSignals = 0
+        threadPointer = 0
+        toldNoProcesses = false
+        toldNoSignals = false
+        toldHandlerSkipped = false
+        status = 0
+        faultAddress = 0
+        faultIP = 0
     }
 
     var tables: ProcessTables { ProcessTables(node: node) }
-
-    /// The TLB holds this address space only once it has been entered.
-    func flush(_ virtual: UInt64) { if started { Arch.flushTLB(virtual) } }
-
-    /// Maps zeroed frames over [start, end) (unmapped space) with `protection`, writable
-    /// for the proxy while `loading`; all or nothing.
-    func mapAnonymous(start: UInt64, end: UInt64, protection: UInt32, loading: Bool) -> Bool {
-        var memory = tables
-        defer { heldBytes += memory.allocated }
-        let flags = PageTables.userLeafFlags(protection: protection, loading: loading)
-        var virtual = start
-        while virtual < end {
-            // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
-            // fragmented, and only go to the next node when this one has no page left.
-            var run: UInt64 = 0
-            var physical: UInt64?
-            var from = node
-            for candidate in memoryNodes where physical == nil {
-                run = min(end - virtual, 2 << 20)
-                from = candidate
-                while physical == nil && run >= 4096 {
-                    physical = allocate(bytes: run, node: candidate, onlyNode: true)
-                    if physical == nil { run = run / 2 & ~4095 }
-                }
-            }
-            guard let base = physical else { break }
-            heldBytes += run
-            if loading && from < loadedBytes.count { loadedBytes[from] += run }
-            var offset: UInt64 = 0
-            while offset < run {
-                zeroFrame(base + offset)
-                guard PageTables.mapUser(virtual: virtual, physical: base + offset, flags: flags, root: root, memory: &memory) else {
-                    release(physical: base + offset, bytes: run - offset)
-                    heldBytes -= run - offset
-                    unmapPages(start: start, end: virtual)
-                    return false
-                }
-                virtual += 4096
-                offset += 4096
-            }
-        }
-        if virtual < end {
-            unmapPages(start: start, end: virtual)
-            return false
-        }
-        regions.insert(UserRegion(start: start, end: end, protection: protection))
-        return true
-    }
-
-    /// Frees the frames of [start, end) and clears their entries (tables stay until exit).
-    func unmapPages(start: UInt64, end: UInt64) {
-        var memory = tables
-        var virtual = start
-        while virtual < end {
-            if let frame = PageTables.unmapUser(virtual: virtual, root: root, memory: &memory) {
-                flush(virtual)
-                release(physical: frame, bytes: 4096)
-                heldBytes -= 4096
-            }
-            virtual += 4096
-        }
-    }
 
     /// "NUMA 0 120 KiB, NUMA 1 8772 KiB": where the loaded program's pages are.
     func loadedByNode() -> String {
         var parts: [String] = []
         for node in loadedBytes.indices where loadedBytes[node] > 0 { parts.append("NUMA \(node) \(loadedBytes[node] >> 10) KiB") }
         return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
-    }
-
-    /// Every page of [start, end) that has a frame reads as zero again.
-    func zeroPages(start: UInt64, end: UInt64) {
-        let memory = tables
-        var virtual = start
-        while virtual < end {
-            if let frame = PageTables.ownedFrame(virtual, root: root, memory: memory) { zeroFrame(frame) }
-            virtual += 4096
-        }
-    }
-
-    /// munmap's work after the invalidation: entries, frames, regions.
-    func unmap(start: UInt64, end: UInt64) {
-        for piece in regions.remove(start: start, end: end) { unmapPages(start: piece.start, end: piece.end) }
-    }
-
-    /// Every page of [start, end) (all mapped) gets `protection`.
-    func protect(start: UInt64, end: UInt64, protection: UInt32) {
-        var memory = tables
-        let flags = PageTables.userLeafFlags(protection: protection)
-        var virtual = start
-        while virtual < end {
-            _ = PageTables.protectUser(virtual: virtual, flags: flags, root: root, memory: &memory)
-            flush(virtual)
-            virtual += 4096
-        }
-        _ = regions.protect(start: start, end: end, protection: protection)
-    }
-
-    /// Asks Linux to drop the proxy's mappings of [start, end) and waits for the ACK,
-    /// unless the proxy is gone. A KILL meanwhile is remembered (the caller ends the
-    /// process after its call); the wait still needs the ACK, since the pages are freed.
-    func invalidate(start: UInt64, end: UInt64) {
-        guard !proxyGone else { return }
-        let seq = nextInvalidate
-        nextInvalidate += 1
-        send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start))
-        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == MCOS_IKC_INVALIDATE_ACK && $0.seq == seq }
     }
 }
 
@@ -207,7 +140,7 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
         return procReplyPacket(seq: seq, result: -Errno.noMem)
     }
     let state = cpuStates[cpu]
-    state.process = Process(pid: pid, cpu: cpu, memoryNodes: memoryNodes, root: root, rootBytes: memory.allocated, clock: clock, freeAtCreate: free)
+    state.program.begin(pid: pid, memoryNodes: memoryNodes, root: root, rootBytes: memory.allocated, clock: clock, freeAtCreate: free)
     let binding = numaMask == 0 ? "" : ", memory bound to NUMA \(memoryNodes.map { String($0) }.joined(separator: ","))"
     log(cpu, "process \(pid) created, page table root \(LogLine.hex(root))\(binding)")
     return procReplyPacket(seq: seq, result: 0, root: root)
@@ -230,7 +163,9 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
         return
     }
     // The proxy has dropped its mappings already (before START), so no INVALIDATE.
-    for region in process.regions.regions { process.protect(start: region.start, end: region.end, protection: region.protection) }
+    process.regions.forEach(from: MCOS_USER_START, to: MCOS_USER_END) { region in
+        process.setPageFlags(start: region.start, end: region.end, protection: region.protection)
+    }
     process.programBreak = ProgramBreak(start: programBreak)
     send(process.cpu, procReplyPacket(seq: seq, result: 0))
     log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped: \(process.loadedByNode())")
@@ -251,26 +186,32 @@ func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, fa
     Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }
 
-/// INVALIDATE everything (unless the proxy is gone), free every frame and table page,
-/// report PROC_EXIT, idle again.
+/// Off its page tables, which nothing finds a page in any more; INVALIDATE everything
+/// (unless the proxy is gone); then every frame, table page and region node is freed
+/// (ProcessMemory.swift says why in this order); PROC_EXIT; idle again.
 @_cdecl("lwk_process_end")
 func processEnd(_ cpuIndex: UInt64) {
     let cpu = Int(cpuIndex)
     let state = cpuStates[cpu]
     guard let process = state.process else { idle(cpu) }
-    process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END)
     Arch.switchAddressSpace(to: kernel.addressSpace)
     var memory = process.tables
+    PageTables.detachUserHalf(root: process.root, memory: &memory)
+    process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END)
     var freed: UInt64 = 0
     PageTables.destroy(root: process.root, memory: &memory) { physical, _ in
         release(physical: physical, bytes: 4096)
         freed += 4096
     }
     let leaked = process.heldBytes &- freed
-    state.process = nil
-    let free = freeBytes()
-    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB")
     if leaked != 0 { log(cpu, "BUG: process \(process.pid) held \(process.heldBytes >> 10) KiB but freed \(freed >> 10) KiB") }
+    freed += process.regions.pages.bytes
+    process.regions.releaseAll()
+    process.live = false
+    let free = freeBytes()
+    // What a program leaves on the kernel heap shows here: the same after every one.
+    let heap = lwk_heap_used()
+    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use")
     if free != process.freeAtCreate {
         log(cpu, "free memory \(free >> 10) KiB, was \(process.freeAtCreate >> 10) KiB at create (other CPUs' processes count too)")
     }

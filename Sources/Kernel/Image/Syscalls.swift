@@ -2,20 +2,24 @@ import CMcosABI
 
 // System calls from a process: the ones the LWK answers itself (Syscall.local), and
 // the offload of every other one to the proxy on Linux (MCOS_IKC_SYSCALL, then a wait
-// for MCOS_IKC_SYSCALL_REPLY or a KILL).
+// for MCOS_IKC_SYSCALL_REPLY or a KILL). Every argument is the program's to choose:
+// each is checked as Linux checks it, and answered with Linux's error, never a trap.
 
 typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
-/// System call `number` of the process on `cpu`, from the architecture's entry with
-/// interrupts off; what it returns goes back to the program.
+/// System call `number` (all of rax) of the process on `cpu`, from the architecture's
+/// entry with interrupts off; what it returns goes back to the program.
 func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {
     guard let process = cpuStates[cpu].process else { return -Errno.noSys }
-    if kernel.options.testFault == .inSyscall { faultOnPurpose(cpu, "test_fault=syscall") }
+    faultOnPurposeInSystemCall(cpu)
     let result: Int64
-    if let call = Syscall(number: number), Syscall.route(number) == .local {
+    switch Syscall.route(number) {
+    case .local(let call):
         result = localSyscall(process, call, args)
-    } else {
-        send(cpu, SyscallRequest(number: number, arguments: args).packet)
+    case .x32:
+        result = -Errno.noSys
+    case .offloaded(let linuxNumber):
+        send(cpu, SyscallRequest(number: UInt64(linuxNumber), arguments: args).packet)
         guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
             endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill))
         }
@@ -33,7 +37,7 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .brk: return Int64(bitPattern: brk(p, a.0))
     case .mmap: return mmap(p, a)
     case .munmap: return munmap(p, a.0, a.1)
-    case .mprotect: return mprotect(p, a.0, a.1, UInt32(truncatingIfNeeded: a.2))
+    case .mprotect: return mprotect(p, a.0, a.1, a.2)
     case .madvise: return madvise(p, a.0, a.1, a.2)
     case .getpid, .gettid, .setTidAddress:
         // The program has its proxy's pid (as in McKernel): what it sends to Linux in
@@ -43,13 +47,13 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .schedYield: return 0
     case .archPrctl: return archPrctl(p, a.0, a.1)
     case .clockGettime:
-        guard let now = p.clock.read(a.0, tsc: Arch.cycles()) else { return -Errno.inval }
+        guard let now = p.clock.read(a.0, tsc: Arch.cycles(), ownPID: p.pid) else { return -Errno.inval }
         let time = ProcessClock.timespec(now)
-        return p.copyOut(a.1, [time.0, time.1]) ? 0 : -Errno.fault
+        return p.writeWords(a.1, time.0, time.1) ? 0 : -Errno.fault
     case .gettimeofday:
         let time = ProcessClock.timeval(p.clock.read(ProcessClock.realtimeID, tsc: Arch.cycles()) ?? 0)
-        if a.0 != 0, !p.copyOut(a.0, [time.0, time.1]) { return -Errno.fault }
-        if a.1 != 0, !p.copyOut(a.1, [0]) { return -Errno.fault }  // struct timezone: UTC
+        if a.0 != 0, !p.writeWords(a.0, time.0, time.1) { return -Errno.fault }
+        if a.1 != 0, !p.writeWord(a.1, 0) { return -Errno.fault }  // struct timezone: UTC
         return 0
     case .rtSigaction: return sigaction(p, a.0, a.1, a.2, a.3)
     case .rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
@@ -79,8 +83,7 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
         guard !p.regions.overlaps(start: from, end: to),
               p.mapAnonymous(start: from, end: to, protection: readWrite, loading: false) else { return p.programBreak.current }
     case .shrink(let from, let to):
-        p.invalidate(start: from, end: to)
-        p.unmap(start: from, end: to)
+        guard p.unmap(start: from, end: to) else { return p.programBreak.current }
     }
     p.programBreak.commit(request)
     return request
@@ -89,39 +92,43 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
 /// Anonymous private memory only: top-down from MCOS_USER_MMAP_TOP, or where the
 /// program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Files: ENODEV.
 func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
-    let (address, length, protectionWord, flags, _, offset) = a
-    let protection = UInt32(truncatingIfNeeded: protectionWord)
-    guard length > 0, let bytes = UserSpace.pageUp(length), protectionWord & ~UInt64(UserSpace.protectionBits) == 0, offset % 4096 == 0 else {
-        return -Errno.inval
+    let request: MemoryArguments.Mmap
+    do {
+        request = try MemoryArguments.mmap(address: a.0, length: a.1, protection: a.2, flags: a.3, offset: a.5)
+    } catch {
+        return -error
     }
-    guard flags & MapFlag.anonymous != 0 else { return -Errno.noDev }
-    guard flags & MapFlag.sharing == MapFlag.privateMapping else { return -Errno.inval }
-    let start: UInt64
-    if flags & (MapFlag.fixed | MapFlag.fixedNoReplace) != 0 {
-        guard let range = UserSpace.range(start: address, bytes: bytes) else { return -Errno.inval }
-        if p.regions.overlaps(start: range.start, end: range.end) {
-            if flags & MapFlag.fixed == 0 { return -Errno.exist }
-            p.invalidate(start: range.start, end: range.end)
-            p.unmap(start: range.start, end: range.end)
+    let bytes = request.range.end - request.range.start
+    var start = request.range.start
+    if request.fixed {
+        // Linux's user space beyond the LWK's user range: there is no room there
+        guard let inside = request.range.inUserSpace, inside == request.range else { return -Errno.noMem }
+        if p.regions.overlaps(start: start, end: request.range.end) {
+            if !request.replace { return -Errno.exist }
+            guard request.privateMapping else { return -Errno.inval }
+            guard p.unmap(start: start, end: request.range.end) else { return -Errno.noMem }
         }
-        start = range.start
-    } else if address != 0, let range = UserSpace.range(start: address, bytes: bytes),
-              !p.regions.overlaps(start: range.start, end: range.end) {
-        start = range.start
+    } else if let hint = request.range.inUserSpace, hint == request.range, start != 0,
+              !p.regions.overlaps(start: start, end: request.range.end) {
+        // the hint fits
     } else {
-        guard let free = p.regions.findFree(bytes: bytes) else { return -Errno.noMem }
+        guard let free = p.regions.findFree(bytes: bytes, top: MCOS_USER_MMAP_TOP, bottom: MCOS_USER_START) else { return -Errno.noMem }
         start = free
     }
-    guard p.mapAnonymous(start: start, end: start + bytes, protection: protection, loading: false) else { return -Errno.noMem }
+    guard request.privateMapping else { return -Errno.inval }
+    guard p.mapAnonymous(start: start, end: start + bytes, protection: request.protection, loading: false) else { return -Errno.noMem }
     return Int64(start)
 }
 
 func munmap(_ p: Process, _ address: UInt64, _ length: UInt64) -> Int64 {
-    guard let range = UserSpace.range(start: address, bytes: length) else { return -Errno.inval }
-    guard p.regions.overlaps(start: range.start, end: range.end) else { return 0 }
-    p.invalidate(start: range.start, end: range.end)
-    p.unmap(start: range.start, end: range.end)
-    return 0
+    let range: MemoryArguments.Range
+    do {
+        range = try MemoryArguments.munmap(start: address, length: length)
+    } catch {
+        return -error
+    }
+    guard let mine = range.inUserSpace else { return 0 }
+    return p.unmap(start: mine.start, end: mine.end) ? 0 : -Errno.noMem
 }
 
 /// Linux's checks and results: EINVAL for an unaligned start or an advice it refuses;
@@ -129,77 +136,102 @@ func munmap(_ p: Process, _ address: UInt64, _ length: UInt64) -> Int64 {
 /// Discarded pages keep their frames (nothing is paged here) and are zeroed in place;
 /// the proxy maps the same frames, so Linux reads the zeros too, without an INVALIDATE.
 func madvise(_ p: Process, _ address: UInt64, _ length: UInt64, _ adviceNumber: UInt64) -> Int64 {
-    guard address % 4096 == 0, let advice = UserSpace.Advice(adviceNumber),
-          let bytes = UserSpace.pageUp(length), bytes <= UInt64.max - address else { return -Errno.inval }
-    if bytes == 0 { return 0 }
-    let end = address + bytes
-    if advice == .discard {
-        for region in p.regions.regions where region.end > address && region.start < end {
-            p.zeroPages(start: max(region.start, address), end: min(region.end, end))
-        }
+    let advice: UserSpace.Advice
+    let asked: MemoryArguments.Range?
+    do {
+        (advice, asked) = try MemoryArguments.madvise(start: address, length: length, advice: adviceNumber)
+    } catch {
+        return -error
     }
-    return p.regions.covers(start: address, end: end) ? 0 : -Errno.noMem
+    guard let range = asked else { return 0 }
+    guard let mine = range.inUserSpace else { return -Errno.noMem }
+    if advice == .discard { p.zeroPages(start: mine.start, end: mine.end) }
+    return mine == range && p.regions.covers(start: range.start, end: range.end) ? 0 : -Errno.noMem
 }
 
-func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protection: UInt32) -> Int64 {
-    guard address % 4096 == 0, protection & ~UserSpace.protectionBits == 0 else { return -Errno.inval }
-    if length == 0 { return 0 }
-    guard let range = UserSpace.range(start: address, bytes: length),
-          p.regions.covers(start: range.start, end: range.end) else { return -Errno.noMem }
-    p.invalidate(start: range.start, end: range.end)
-    p.protect(start: range.start, end: range.end, protection: protection)
-    return 0
+/// As Linux: the pages up to the first hole get the protection, then ENOMEM for the
+/// hole; a hole at the start changes nothing.
+func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protectionWord: UInt64) -> Int64 {
+    let request: MemoryArguments.Protect
+    do {
+        guard let asked = try MemoryArguments.mprotect(start: address, length: length, protection: protectionWord) else { return 0 }
+        request = asked
+    } catch {
+        return -error
+    }
+    let range = request.range
+    guard let mine = range.inUserSpace, mine.start == range.start else { return -Errno.noMem }
+    let mapped = p.regions.mappedEnd(from: mine.start, upTo: mine.end)
+    guard mapped > mine.start else { return -Errno.noMem }
+    if request.grows { return -Errno.inval }  // no region of the LWK grows
+    guard p.regions.reserve(p.regions.splits(protecting: mine.start, end: mapped, protection: request.protection)) else {
+        return -Errno.noMem
+    }
+    p.protect(start: mine.start, end: mapped, protection: request.protection)
+    return mapped == range.end ? 0 : -Errno.noMem
 }
 
 // MARK: - Signal state
 
 /// Signal dispositions and the mask are kept so the program reads back what it set;
-/// no signal is ever delivered to a handler: a KILL ends the process.
+/// no signal is ever delivered to a handler: a KILL ends the process. In Linux's order:
+/// the size, the new action read (EFAULT), the signal checked, the old one written.
 func sigaction(_ p: Process, _ number: UInt64, _ action: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
-    guard setSize == SignalAction.setBytes, Signal.isValid(number) else { return -Errno.inval }
-    let signal = UInt32(number)
-    if action != 0 && (signal == Signal.kill || signal == Signal.stop) { return -Errno.inval }
-    let slot = Int(signal) * SignalAction.words
-    var new: [UInt64]?
+    guard setSize == SignalAction.setBytes else { return -Errno.inval }
+    var new: (UInt64, UInt64, UInt64, UInt64)?
     if action != 0 {
-        guard let words = p.copyIn(action, count: SignalAction.words) else { return -Errno.fault }
-        new = words
+        guard let handler = p.readWord(action), let flags = p.readWord(action &+ 8), let restorer = p.readWord(action &+ 16),
+              let mask = p.readWord(action &+ 24) else { return -Errno.fault }
+        // KILL and STOP cannot be blocked, so a handler's mask never holds them
+        new = (handler, flags, restorer, mask & ~(Signal.bit(Signal.kill) | Signal.bit(Signal.stop)))
     }
-    if old != 0, !p.copyOut(old, Array(p.signalActions[slot..<slot + SignalAction.words])) { return -Errno.fault }
+    let signal = Int32(truncatingIfNeeded: number)  // an int for Linux
+    guard signal >= 1, Signal.isValid(UInt64(signal)) else { return -Errno.inval }
+    if new != nil && (UInt32(signal) == Signal.kill || UInt32(signal) == Signal.stop) { return -Errno.inval }
+    let slot = Int(signal) * SignalAction.words
+    let previous = (p.signalActions[slot], p.signalActions[slot + 1], p.signalActions[slot + 2], p.signalActions[slot + 3])
     if let new {
-        for index in 0..<SignalAction.words { p.signalActions[slot + index] = new[index] }
+        p.signalActions[slot] = new.0
+        p.signalActions[slot + 1] = new.1
+        p.signalActions[slot + 2] = new.2
+        p.signalActions[slot + 3] = new.3
         // As on Linux, a pending signal that is now ignored is discarded.
-        if SignalDelivery.outcome(signal: signal, handler: new[0], blocked: 0) == .ignore {
-            p.pendingSignals &= ~Signal.bit(signal)
+        if SignalDelivery.outcome(signal: UInt32(signal), handler: new.0, blocked: 0) == .ignore {
+            p.pendingSignals &= ~Signal.bit(UInt32(signal))
         }
-        if new[0] > SignalDelivery.ignoreHandler && !p.toldNoSignals {  // neither SIG_DFL nor SIG_IGN
+        if new.0 > SignalDelivery.ignoreHandler && !p.toldNoSignals {  // neither SIG_DFL nor SIG_IGN
             p.toldNoSignals = true
             log(p.cpu, "process \(p.pid): signal handlers are recorded but never run on the LWK yet")
         }
     }
+    if old != 0 {
+        guard p.writeWord(old, previous.0), p.writeWord(old &+ 8, previous.1), p.writeWord(old &+ 16, previous.2),
+              p.writeWord(old &+ 24, previous.3) else { return -Errno.fault }
+    }
     return 0
 }
 
+/// Linux's order: the size, the new set read (EFAULT) and applied (EINVAL for a `how`
+/// it does not know), then the old one written.
 func sigprocmask(_ p: Process, _ how: UInt64, _ set: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
     guard setSize == SignalAction.setBytes else { return -Errno.inval }
-    var mask = p.signalMask
+    let previous = p.signalMask
     if set != 0 {
-        guard let words = p.copyIn(set, count: 1) else { return -Errno.fault }
-        switch how {
-        case SignalMaskChange.block: mask |= words[0]
-        case SignalMaskChange.unblock: mask &= ~words[0]
-        case SignalMaskChange.set: mask = words[0]
+        guard let word = p.readWord(set) else { return -Errno.fault }
+        let change = word & ~(Signal.bit(Signal.kill) | Signal.bit(Signal.stop))  // they cannot be blocked
+        switch UInt64(UInt32(truncatingIfNeeded: how)) {  // an int for Linux
+        case SignalMaskChange.block: p.signalMask |= change
+        case SignalMaskChange.unblock: p.signalMask &= ~change
+        case SignalMaskChange.set: p.signalMask = change
         default: return -Errno.inval
         }
-        mask &= ~(Signal.bit(Signal.kill) | Signal.bit(Signal.stop))  // they cannot be blocked
+        // What the new mask lets through is delivered now (an ending happens on the way
+        // back to user mode).
+        while let signal = SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) {
+            p.pendingSignals &= ~Signal.bit(signal)
+            deliver(signal, to: p)
+        }
     }
-    if old != 0, !p.copyOut(old, [p.signalMask]) { return -Errno.fault }
-    p.signalMask = mask
-    // What the new mask lets through is delivered now (an ending happens on the way
-    // back to user mode).
-    while let signal = SignalDelivery.deliverable(pending: p.pendingSignals, blocked: mask) {
-        p.pendingSignals &= ~Signal.bit(signal)
-        deliver(signal, to: p)
-    }
+    if old != 0, !p.writeWord(old, previous) { return -Errno.fault }
     return 0
 }

@@ -27,11 +27,25 @@ LWK_INLINE uint8_t lwk_load8(const void *p) { return *(const volatile uint8_t *)
 LWK_INLINE void lwk_store8(void *p, uint8_t v) { *(volatile uint8_t *)p = v; }
 LWK_INLINE void lwk_spin_lock(uint32_t *l) { while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) lwk_cpu_relax(); }
 LWK_INLINE void lwk_spin_unlock(uint32_t *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+/* The lock within 'spins' tries: 1 if taken, 0 if not. */
+LWK_INLINE int lwk_spin_trylock(uint32_t *l, uint64_t spins)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
+		if (!spins--)
+			return 0;
+		lwk_cpu_relax();
+	}
+	return 1;
+}
 
 /* runtime.c */
 void lwk_heap_init(void *start, size_t bytes);
 size_t lwk_heap_used(void);
+size_t lwk_heap_grown(void);
 void lwk_console_write(const char *s, size_t len);
+/* a line of the panic path, which must not allocate */
+#define LWK_PANIC_TEXT_BYTES 256
+uint8_t *lwk_panic_text(void);
 /* pointers Swift cannot form from a C array */
 void *lwk_ptr(uint64_t address);
 

@@ -5,8 +5,16 @@
  * merging, one spinlock), the mem* functions the architecture does not
  * provide (its string.c has memset and memcpy), putchar on the
  * architecture's console, arc4random_buf.
+ *
+ * The heap starts as the 1 MiB the boot code gives it and grows from the
+ * LWK's frames when nothing fits (lwk_heap_more, Frames.swift), into memory
+ * no program can take: Swift traps when an allocation fails, and in the LWK
+ * a trap is a panic.  What it grew by stays heap.
  */
 #include "lwk.h"
+
+/* Frames.swift: the window address of at least 'bytes' more for the heap, 0 if none */
+uint64_t lwk_heap_more(size_t bytes);
 
 /* ---- heap ---- */
 struct block { size_t bytes; struct block *next; };	/* free block header */
@@ -15,6 +23,7 @@ struct used { size_t bytes; void *base; };		/* before each allocation */
 static struct block *free_list;
 static uint32_t heap_lock;
 static size_t heap_in_use;
+static size_t heap_grown;	/* bytes taken from the frames beyond the first MiB */
 
 void lwk_heap_init(void *start, size_t bytes)
 {
@@ -26,6 +35,7 @@ void lwk_heap_init(void *start, size_t bytes)
 }
 
 size_t lwk_heap_used(void) { return heap_in_use; }
+size_t lwk_heap_grown(void) { return heap_grown; }
 
 static void heap_insert(struct block *b)
 {
@@ -48,41 +58,68 @@ static void heap_insert(struct block *b)
 	}
 }
 
-int posix_memalign(void **out, size_t align, size_t size)
+/* The first free block of at least 'need' bytes, taken off the list; NULL if none. */
+static struct block *heap_take(size_t *need)
 {
 	struct block **p, *b;
-	size_t need;
 
-	if (align < 16)
-		align = 16;
-	need = (size + sizeof(struct used) + align + 15) & ~(size_t)15;
-	if (need < sizeof(struct block))
-		need = sizeof(struct block);
-	lwk_spin_lock(&heap_lock);
 	for (p = &free_list; (b = *p); p = &b->next) {
-		if (b->bytes < need)
+		if (b->bytes < *need)
 			continue;
-		if (b->bytes - need >= 64) {
-			struct block *rest = (struct block *)((char *)b + need);
-			rest->bytes = b->bytes - need;
+		if (b->bytes - *need >= 64) {
+			struct block *rest = (struct block *)((char *)b + *need);
+			rest->bytes = b->bytes - *need;
 			rest->next = b->next;
 			*p = rest;
 		} else {
-			need = b->bytes;
+			*need = b->bytes;
 			*p = b->next;
 		}
-		heap_in_use += need;
-		lwk_spin_unlock(&heap_lock);
-		uintptr_t a = ((uintptr_t)b + sizeof(struct used) + align - 1) & ~(uintptr_t)(align - 1);
-		struct used *u = (struct used *)a - 1;
-		u->bytes = need;
-		u->base = b;
-		*out = (void *)a;
-		return 0;
+		heap_in_use += *need;
+		return b;
 	}
-	lwk_spin_unlock(&heap_lock);
+	return NULL;
+}
+
+int posix_memalign(void **out, size_t align, size_t size)
+{
+	struct block *b;
+	size_t need;
+	int grown = 0;
+
 	*out = NULL;
-	return 12;	/* ENOMEM */
+	if (align < 16)
+		align = 16;
+	if (size > ((size_t)1 << 40) || align > 4096)
+		return 12;	/* ENOMEM */
+	need = (size + sizeof(struct used) + align + 15) & ~(size_t)15;
+	if (need < sizeof(struct block))
+		need = sizeof(struct block);
+	for (;;) {
+		lwk_spin_lock(&heap_lock);
+		b = heap_take(&need);
+		lwk_spin_unlock(&heap_lock);
+		if (b || grown)
+			break;
+		/* the frame allocator takes its own lock and never the heap's */
+		struct block *more = lwk_ptr(lwk_heap_more(need));
+		if (!more)
+			return 12;
+		more->bytes = (need + 0xffff) & ~(size_t)0xffff;
+		lwk_spin_lock(&heap_lock);
+		heap_grown += more->bytes;
+		heap_insert(more);
+		lwk_spin_unlock(&heap_lock);
+		grown = 1;
+	}
+	if (!b)
+		return 12;
+	uintptr_t a = ((uintptr_t)b + sizeof(struct used) + align - 1) & ~(uintptr_t)(align - 1);
+	struct used *u = (struct used *)a - 1;
+	u->bytes = need;
+	u->base = b;
+	*out = (void *)a;
+	return 0;
 }
 
 void *malloc(size_t size)
@@ -169,3 +206,10 @@ void __stack_chk_fail(void) { lwk_halt_forever(); }
 void abort(void) { lwk_halt_forever(); }
 
 void *lwk_ptr(uint64_t address) { return (void *)address; }
+
+uint8_t *lwk_panic_text(void)
+{
+	static uint8_t text[LWK_PANIC_TEXT_BYTES];
+
+	return text;
+}

@@ -9,8 +9,9 @@ public struct BootOptions: Equatable {
     public var anonOnDemand = false
     public var turbo = false
     public var safeKernelMap = false
-    /// Test only: fault on purpose at this point (of boot, or of a program's first
-    /// system call), to exercise the panic path.
+    /// Test images only: fault on purpose at this point (of boot, or of a program's
+    /// first system call), to exercise the panic path. Any other image takes
+    /// `test_fault=` for an unknown word.
     public var testFault: TestFault?
     /// Words the LWK does not know, in order.
     public var unknown: [String] = []
@@ -26,8 +27,9 @@ public struct BootOptions: Equatable {
 
     public init() {}
 
-    /// Splits on spaces; `name` or `name=value`.
-    public init(parsing line: String) {
+    /// Splits on spaces; `name` or `name=value`. `testFaults`: whether this image is a
+    /// test image, which knows `test_fault=`.
+    public init(parsing line: String, testFaults: Bool = false) {
         self.init()
         for word in line.split(separator: " ") where !word.isEmpty {
             let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -43,15 +45,17 @@ public struct BootOptions: Equatable {
             case ("safe_kernel_map", nil): safeKernelMap = true
             case ("dump_level", let value?):
                 if let level = Int(value), level == 0 || level == 24 { dumpLevel = level } else { invalid.append(String(word)) }
-            case ("test_fault", let value?):
+            case ("test_fault", let value?) where testFaults:
                 switch value {
                 case "page": testFault = .pageFault
                 case "divide": testFault = .divideError
                 case "syscall": testFault = .inSyscall
                 default: invalid.append(String(word))
                 }
+            case ("test_fault", nil) where testFaults:
+                invalid.append(String(word))
             case ("hidos", _?), ("time_sharing", _?), ("idle_halt", _?), ("allow_oversubscribe", _?),
-                 ("anon_on_demand", _?), ("turbo", _?), ("safe_kernel_map", _?), ("dump_level", nil), ("test_fault", nil):
+                 ("anon_on_demand", _?), ("turbo", _?), ("safe_kernel_map", _?), ("dump_level", nil):
                 invalid.append(String(word))
             default:
                 unknown.append(String(word))

@@ -5,8 +5,8 @@
 /// mmap(2) flags (asm-generic/mman-common.h).
 public enum MapFlag {
     public static let shared: UInt64 = 0x01, privateMapping: UInt64 = 0x02
-    /// The sharing bits: exactly `privateMapping` is a private mapping.
-    public static let sharing: UInt64 = shared | privateMapping
+    /// MAP_TYPE, the sharing bits: exactly `privateMapping` is a private mapping.
+    public static let type: UInt64 = 0x0f
     public static let fixed: UInt64 = 0x10, anonymous: UInt64 = 0x20, fixedNoReplace: UInt64 = 0x10_0000
 }
 

@@ -29,6 +29,7 @@ public struct ProcessClock: Equatable {
     public static let realtimeID: UInt64 = 0, monotonicID: UInt64 = 1
     public static let processCPUTimeID: UInt64 = 2, threadCPUTimeID: UInt64 = 3, monotonicRawID: UInt64 = 4
     public static let realtimeCoarseID: UInt64 = 5, monotonicCoarseID: UInt64 = 6, boottimeID: UInt64 = 7
+    public static let realtimeAlarmID: UInt64 = 8, boottimeAlarmID: UInt64 = 9, taiID: UInt64 = 11
 
     /// Nanoseconds since the base at `tsc`, without overflowing for years of uptime.
     public func elapsed(tsc: UInt64) -> UInt64 {
@@ -37,14 +38,25 @@ public struct ProcessClock: Equatable {
         return ticks / tscKHz * 1_000_000 + ticks % tscKHz * 1_000_000 / tscKHz
     }
 
-    /// Nanoseconds of `clock` at `tsc`, or nil for an unknown clock (EINVAL). The
-    /// process runs alone on its CPU, so its CPU-time clocks read the time since it
-    /// was created (offloaded calls included: an upper bound).
-    public func read(_ clock: UInt64, tsc: UInt64) -> UInt64? {
+    /// Nanoseconds of `clock` at `tsc`, or nil for a clock Linux refuses (EINVAL).
+    /// `clock` is a clockid_t, an int: its low 32 bits count, and a negative one names
+    /// the CPU-time clock of a process or thread (`pid` 0 or `ownPID`: this one; a
+    /// descriptor's clock is refused). The process runs alone on its CPU, so its
+    /// CPU-time clocks read the time since it was created (offloaded calls included: an
+    /// upper bound). CLOCK_TAI is CLOCK_REALTIME plus Linux's TAI offset, which is 0
+    /// until NTP sets it; the alarm clocks read like the clocks they wake on.
+    public func read(_ clock: UInt64, tsc: UInt64, ownPID: UInt64 = 0) -> UInt64? {
         let delta = elapsed(tsc: tsc)
-        switch clock {
-        case Self.realtimeID, Self.realtimeCoarseID: return realtime &+ delta
-        case Self.monotonicID, Self.monotonicCoarseID, Self.monotonicRawID, Self.boottimeID: return monotonic &+ delta
+        let id = Int32(truncatingIfNeeded: clock)
+        if id < 0 {
+            let pid = UInt64(UInt32(bitPattern: ~(id >> 3)))
+            guard id & 7 != 3, id & 3 != 3, pid == 0 || pid == ownPID else { return nil }
+            return delta
+        }
+        switch UInt64(id) {
+        case Self.realtimeID, Self.realtimeCoarseID, Self.realtimeAlarmID, Self.taiID: return realtime &+ delta
+        case Self.monotonicID, Self.monotonicCoarseID, Self.monotonicRawID, Self.boottimeID, Self.boottimeAlarmID:
+            return monotonic &+ delta
         case Self.processCPUTimeID, Self.threadCPUTimeID: return delta
         default: return nil
         }

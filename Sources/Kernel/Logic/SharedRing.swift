@@ -34,10 +34,16 @@ public struct KmsgRing<Memory: SharedMemory> {
 
     /// Appends `text`; a ring with no data space (a corrupt header) takes nothing.
     public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(bytes: $0) }
+    }
+
+    /// Appends `bytes` (the panic path's, which must not allocate).
+    public func write(bytes: UnsafeBufferPointer<UInt8>) {
         let size = dataBytes
         guard size > 0 else { return }
         var position = memory.load64(Self.headOffset)
-        for byte in text.utf8 {
+        for byte in bytes {
             memory.store8(Self.textOffset + Int(position % size), byte)
             position += 1
         }
@@ -130,8 +136,12 @@ public struct IKCRing<Memory: SharedMemory> {
         memory.store32(slot + Self.versionOffset, UInt32(MCOS_IKC_VERSION))
         memory.store32(slot + Self.typeOffset, packet.type.rawValue)
         memory.storeRelease64(slot + Self.seqOffset, packet.seq)
-        let args = [packet.args.0, packet.args.1, packet.args.2, packet.args.3, packet.args.4, packet.args.5]
-        for (index, value) in args.enumerated() { memory.storeRelease64(slot + Self.argumentOffset(index), value) }
+        memory.storeRelease64(slot + Self.argumentOffset(0), packet.args.0)
+        memory.storeRelease64(slot + Self.argumentOffset(1), packet.args.1)
+        memory.storeRelease64(slot + Self.argumentOffset(2), packet.args.2)
+        memory.storeRelease64(slot + Self.argumentOffset(3), packet.args.3)
+        memory.storeRelease64(slot + Self.argumentOffset(4), packet.args.4)
+        memory.storeRelease64(slot + Self.argumentOffset(5), packet.args.5)
         memory.storeRelease64(Self.writeOffset, write + 1)
         return true
     }

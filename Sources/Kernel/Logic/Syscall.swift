@@ -4,9 +4,14 @@
 /// jitter-free; everything that needs Linux's objects (files, sockets, the hostname) is
 /// offloaded.
 extension Syscall {
-    /// Where a call is served.
+    /// Where a call is served, decided on the number as Linux reads it.
     public enum Route: Equatable {
-        case local, offloaded
+        /// The LWK answers it (`Syscall.local`).
+        case local(Syscall)
+        /// The proxy makes it on Linux: the 32-bit number Linux would dispatch on.
+        case offloaded(number: UInt32)
+        /// An x32 call: ENOSYS, as on a kernel without x32 (Debian's refuse them too).
+        case x32
     }
 
     /// The calls the LWK answers, in three groups: what only touches the process
@@ -22,21 +27,27 @@ extension Syscall {
         .clone, .clone3, .fork, .vfork, .execve, .execveat, .mremap, .rseq,
     ]
 
-    /// A number Linux does not define is offloaded too: Linux answers ENOSYS, exactly as
-    /// it would natively.
-    public static func route(_ number: UInt64) -> Route {
-        guard let call = Syscall(number: number) else { return .offloaded }
-        return local.contains(call) ? .local : .offloaded
+    /// x86-64 Linux reads the number as an int, the low 32 bits of rax (mmap + 2^32 is
+    /// mmap), and bit 30 marks the x32 ABI.
+    public static let x32Bit: UInt32 = 1 << 30
+
+    /// The route of the number in rax. A number Linux does not define is offloaded too:
+    /// Linux answers ENOSYS, exactly as it would natively.
+    public static func route(_ register: UInt64) -> Route {
+        let number = UInt32(truncatingIfNeeded: register)
+        if number & x32Bit != 0 { return .x32 }
+        if let call = Syscall(rawValue: number), local.contains(call) { return .local(call) }
+        return .offloaded(number: number)
     }
 
-    /// The call with this number (a whole register's worth), if Linux defines one.
+    /// The call with this number (the low 32 bits, as Linux reads rax), if Linux
+    /// defines one.
     public init?(number: UInt64) {
-        guard let raw = UInt32(exactly: number) else { return nil }
-        self.init(rawValue: raw)
+        self.init(rawValue: UInt32(truncatingIfNeeded: number))
     }
 
     /// The name for logs, "syscall_<n>" for a number Linux does not define.
     public static func name(_ number: UInt64) -> String {
-        Syscall(number: number)?.name ?? "syscall_" + String(number)
+        Syscall(number: number)?.name ?? "syscall_" + String(UInt32(truncatingIfNeeded: number))
     }
 }

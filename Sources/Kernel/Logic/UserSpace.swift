@@ -12,9 +12,10 @@ public enum UserSpace {
         case hint
         case discard
 
+        /// `advice` is an int for Linux: its low 32 bits count.
         public init?(_ advice: UInt64) {
             typealias A = MadviseAdvice
-            switch advice {
+            switch UInt64(UInt32(truncatingIfNeeded: advice)) {
             case A.dontNeed, A.free, A.dontNeedLocked: self = .discard
             // NORMAL, RANDOM, SEQUENTIAL, WILLNEED; DONTFORK … POPULATE_WRITE; COLLAPSE
             case A.normal...A.willNeed, A.dontFork...A.populateWrite, A.collapse: self = .hint
@@ -54,100 +55,6 @@ public struct UserRegion: Equatable {
     }
 
     public var bytes: UInt64 { end - start }
-}
-
-/// The regions of one process, sorted and disjoint; touching regions with the same
-/// protection are merged so the list stays short. Memory is mapped eagerly, so this
-/// list is exactly what the page table holds; munmap and mprotect split regions.
-public struct RegionMap: Equatable {
-    public private(set) var regions: [UserRegion] = []
-
-    public init() {}
-
-    public var mappedBytes: UInt64 { regions.reduce(0) { $0 + $1.bytes } }
-
-    /// Whether any mapped byte lies in [start, end).
-    public func overlaps(start: UInt64, end: UInt64) -> Bool {
-        regions.contains { $0.start < end && start < $0.end }
-    }
-
-    /// Whether every page of [start, end) is mapped.
-    public func covers(start: UInt64, end: UInt64) -> Bool {
-        var position = start
-        for region in regions where region.end > position && region.start < end {
-            if region.start > position { return false }
-            position = region.end
-            if position >= end { return true }
-        }
-        return position >= end
-    }
-
-    public func region(containing address: UInt64) -> UserRegion? {
-        regions.first { $0.start <= address && address < $0.end }
-    }
-
-    /// Adds a region over unmapped space; false (and nothing changes) on overlap.
-    @discardableResult
-    public mutating func insert(_ region: UserRegion) -> Bool {
-        guard region.start < region.end, !overlaps(start: region.start, end: region.end) else { return false }
-        let position = regions.firstIndex { $0.start > region.start } ?? regions.count
-        regions.insert(region, at: position)
-        merge(around: position)
-        return true
-    }
-
-    /// Removes [start, end) from every region it touches (splitting them) and returns
-    /// the pieces that were mapped, in address order.
-    @discardableResult
-    public mutating func remove(start: UInt64, end: UInt64) -> [UserRegion] {
-        var removed: [UserRegion] = []
-        var kept: [UserRegion] = []
-        for region in regions {
-            guard region.start < end && start < region.end else { kept.append(region); continue }
-            if region.start < start { kept.append(UserRegion(start: region.start, end: start, protection: region.protection)) }
-            removed.append(UserRegion(start: max(region.start, start), end: min(region.end, end), protection: region.protection))
-            if region.end > end { kept.append(UserRegion(start: end, end: region.end, protection: region.protection)) }
-        }
-        regions = kept
-        return removed
-    }
-
-    /// Gives every page of [start, end) `protection`; false (nothing changes) unless
-    /// the whole range is mapped (mprotect's ENOMEM).
-    public mutating func protect(start: UInt64, end: UInt64, protection: UInt32) -> Bool {
-        guard start < end, covers(start: start, end: end) else { return false }
-        remove(start: start, end: end)
-        insert(UserRegion(start: start, end: end, protection: protection))
-        return true
-    }
-
-    /// Top-down placement for mmap without MAP_FIXED: the highest free range of `bytes`
-    /// that ends at or below `top` and starts at or above `bottom`.
-    public func findFree(bytes: UInt64, top: UInt64 = MCOS_USER_MMAP_TOP, bottom: UInt64 = MCOS_USER_START) -> UInt64? {
-        guard bytes > 0, top >= bottom, bytes <= top - bottom else { return nil }
-        var ceiling = top
-        for region in regions.reversed() where region.start < ceiling {
-            let floor = max(region.end, bottom)
-            if ceiling >= floor, ceiling - floor >= bytes { return ceiling - bytes }
-            ceiling = region.start
-            if ceiling <= bottom { return nil }
-        }
-        return ceiling - bottom >= bytes ? ceiling - bytes : nil
-    }
-
-    private mutating func merge(around position: Int) {
-        var index = position
-        if index + 1 < regions.count, regions[index].end == regions[index + 1].start,
-           regions[index].protection == regions[index + 1].protection {
-            regions[index].end = regions[index + 1].end
-            regions.remove(at: index + 1)
-        }
-        if index > 0, regions[index - 1].end == regions[index].start, regions[index - 1].protection == regions[index].protection {
-            regions[index - 1].end = regions[index].end
-            regions.remove(at: index)
-            index -= 1
-        }
-    }
 }
 
 /// brk(2) as Linux answers it: the break never goes below where it started; a request

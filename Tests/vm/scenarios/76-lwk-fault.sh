@@ -1,16 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
-# test_fault=page makes the LWK read an unmapped address during boot: its
-# IDT catches the page fault, kmsg has the register dump and the faulting
-# address, the instance is PANIC (boot fails with EIO), Linux is unharmed,
-# and shutdown/destroy/release give everything back.  test_fault=syscall
-# boots fine and faults in the first system call of a program: mcexec, its
-# proxy, says the LWK panicked and exits 1 instead of waiting for ever, and
-# the node recovers the same way.
+# The LWK's test image (make kernel-test) faults on purpose.  test_fault=page
+# makes it read an unmapped address during boot: its IDT catches the page
+# fault, kmsg has the register dump and the faulting address, the instance
+# is PANIC (boot fails with EIO), Linux is unharmed, and
+# shutdown/destroy/release give everything back.  test_fault=syscall boots
+# fine and faults in the first system call of a program: mcexec, its proxy,
+# says the LWK panicked and exits 1 instead of waiting for ever, and the node
+# recovers the same way.  The image that ships has no such code: it boots
+# with test_fault=page, says the argument is unknown, and runs programs.
 . /scenarios/lib.sh
+LWK_TEST=/bin/mcos-lwk-test.elf
 load_mod
 run $MT setup 2-3 16M@0 8M@1
 new_instance 2-3 0 1
-run $MT load $idx $LWK
+lwk_boot $idx "hidos test_fault=page test_fault=syscall"
+$MT kmsg $idx | tee /tmp/k
+[ "$(os_state $idx)" = RUNNING ] || fail "the shipped image with test_fault=: $(os_state $idx)"
+grep -q 'unknown kernel argument: test_fault=page' /tmp/k || fail "the shipped image does not call test_fault= unknown"
+run mcexec $idx /bin/lwkprog write
+run $MT shutdown $idx
+run $MT destroy $idx
+
+new_instance 2-3 0 1
+run $MT load $idx $LWK_TEST
 run $MT kargs $idx "hidos test_fault=page"
 run $MT -e EIO boot $idx
 [ "$(os_state $idx)" = PANIC ] || fail "state after the fault: $(os_state $idx)"
@@ -25,7 +37,9 @@ run $MT shutdown $idx
 run $MT destroy $idx
 
 new_instance 2-3 0 1
-lwk_boot $idx "hidos test_fault=syscall"
+run $MT load $idx $LWK_TEST
+run $MT kargs $idx "hidos test_fault=syscall"
+run $MT boot $idx
 rc=0; mcexec $idx /bin/lwkprog write > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] && grep -q "the LWK of OS $idx panicked while /bin/lwkprog ran" /tmp/o ||

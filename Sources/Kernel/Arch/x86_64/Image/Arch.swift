@@ -30,6 +30,10 @@ enum Arch {
     /// Drops this CPU's cached translation of `virtual`.
     static func flushTLB(_ virtual: UInt64) { lwk_invlpg(virtual) }
 
+    /// Drops every cached translation of the current address space (but the kernel's
+    /// global ones).
+    static func flushTLB() { lwk_write_cr3(lwk_read_cr3()) }
+
     // MARK: Boot
 
     /// The interrupt table every CPU loads (once, on the boot CPU).

@@ -19,8 +19,17 @@ enum MSR {
 
 /// RFLAGS bits.
 enum Flags {
-    static let trap: UInt64 = 1 << 8, interrupt: UInt64 = 1 << 9, direction: UInt64 = 1 << 10
-    static let alignmentCheck: UInt64 = 1 << 18
+    static let carry: UInt64 = 1 << 0, parity: UInt64 = 1 << 2, adjust: UInt64 = 1 << 4, zero: UInt64 = 1 << 6
+    static let sign: UInt64 = 1 << 7, trap: UInt64 = 1 << 8, interrupt: UInt64 = 1 << 9, direction: UInt64 = 1 << 10
+    static let overflow: UInt64 = 1 << 11, ioPrivilege: UInt64 = 3 << 12, nestedTask: UInt64 = 1 << 14
+    static let resume: UInt64 = 1 << 16, alignmentCheck: UInt64 = 1 << 18, identification: UInt64 = 1 << 21
+
+    /// What SYSCALL clears on entry, as Linux's SYSCALL_MASK: the kernel starts with
+    /// every flag of the program's off. NT matters most: left set, the kernel's next
+    /// `iretq` faults (#GP in kernel mode); AC set would switch SMAP off; DF, TF, IF as
+    /// every kernel wants them.
+    static let clearedOnSystemCall: UInt64 = carry | parity | adjust | zero | sign | trap | interrupt | direction
+        | overflow | ioPrivilege | nestedTask | resume | alignmentCheck | identification
 }
 
 /// Segment selectors of the GDT lwk_cpu_tables builds.
@@ -40,8 +49,7 @@ extension Arch {
         lwk_wrmsr(MSR.efer, lwk_rdmsr(MSR.efer) | MSR.eferSystemCallEnable)
         lwk_wrmsr(MSR.star, Selector.userBase << 48 | Selector.kernelCode << 32)
         lwk_wrmsr(MSR.lstar, lwk_syscall_entry_address())
-        // Masked on entry: TF, IF, DF, AC (AC set would switch SMAP off in the kernel).
-        lwk_wrmsr(MSR.fmask, Flags.trap | Flags.interrupt | Flags.direction | Flags.alignmentCheck)
+        lwk_wrmsr(MSR.fmask, Flags.clearedOnSystemCall)
         lwk_wrmsr(MSR.kernelGSBase, state.percpu)
         state.xcr0 = enableExtendedState()
         return state

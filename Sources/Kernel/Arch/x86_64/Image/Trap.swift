@@ -39,17 +39,47 @@ func userException(_ f: lwk_frame) -> Never {
     endProcess(process, status: ProcessEnd.signalStatus(signal), faultAddress: address, faultIP: f.rip)
 }
 
-/// An exception in the kernel: dump, PANIC, stop this CPU.
+/// An exception in the kernel: dump, PANIC, stop this CPU. Nothing here allocates:
+/// the heap may be what failed.
 func kernelException(_ f: lwk_frame) -> Never {
     let cpu = currentCPU()
     let vector = f.vector
-    log(cpu, "PANIC: exception \(CPUException.mnemonic(vector)) (\(vector)) error \(LogLine.hex(f.error, digits: 4)) at RIP \(LogLine.hex(f.rip))")
-    if vector == CPUException.pageFault { log(cpu, "page fault at address \(LogLine.hex(lwk_read_cr2()))") }
-    log(cpu, "RAX \(LogLine.hex(f.rax)) RBX \(LogLine.hex(f.rbx)) RCX \(LogLine.hex(f.rcx)) RDX \(LogLine.hex(f.rdx))")
-    log(cpu, "RSI \(LogLine.hex(f.rsi)) RDI \(LogLine.hex(f.rdi)) RBP \(LogLine.hex(f.rbp)) RSP \(LogLine.hex(f.rsp))")
-    log(cpu, "R8  \(LogLine.hex(f.r8)) R9  \(LogLine.hex(f.r9)) R10 \(LogLine.hex(f.r10)) R11 \(LogLine.hex(f.r11))")
-    log(cpu, "R12 \(LogLine.hex(f.r12)) R13 \(LogLine.hex(f.r13)) R14 \(LogLine.hex(f.r14)) R15 \(LogLine.hex(f.r15))")
-    log(cpu, "CS \(LogLine.hex(f.cs, digits: 4)) RFLAGS \(LogLine.hex(f.rflags, digits: 8)) CR3 \(LogLine.hex(Arch.addressSpace))")
+    logPanicLine(cpu) {
+        $0.append("PANIC: exception ")
+        $0.append(CPUException.mnemonic(vector))
+        $0.append(" (")
+        $0.append(decimal: Int(vector))
+        $0.append(") error ")
+        $0.append(hex: f.error, digits: 4)
+        $0.append(" at RIP ")
+        $0.append(hex: f.rip)
+    }
+    if vector == CPUException.pageFault {
+        logPanicLine(cpu) {
+            $0.append("page fault at address ")
+            $0.append(hex: lwk_read_cr2())
+        }
+    }
+    func registers(_ names: (StaticString, StaticString, StaticString, StaticString), _ values: (UInt64, UInt64, UInt64, UInt64)) {
+        logPanicLine(cpu) {
+            $0.append(names.0); $0.append(" "); $0.append(hex: values.0); $0.append(" ")
+            $0.append(names.1); $0.append(" "); $0.append(hex: values.1); $0.append(" ")
+            $0.append(names.2); $0.append(" "); $0.append(hex: values.2); $0.append(" ")
+            $0.append(names.3); $0.append(" "); $0.append(hex: values.3)
+        }
+    }
+    registers(("RAX", "RBX", "RCX", "RDX"), (f.rax, f.rbx, f.rcx, f.rdx))
+    registers(("RSI", "RDI", "RBP", "RSP"), (f.rsi, f.rdi, f.rbp, f.rsp))
+    registers(("R8 ", "R9 ", "R10", "R11"), (f.r8, f.r9, f.r10, f.r11))
+    registers(("R12", "R13", "R14", "R15"), (f.r12, f.r13, f.r14, f.r15))
+    logPanicLine(cpu) {
+        $0.append("CS ")
+        $0.append(hex: f.cs, digits: 4)
+        $0.append(" RFLAGS ")
+        $0.append(hex: f.rflags, digits: 8)
+        $0.append(" CR3 ")
+        $0.append(hex: Arch.addressSpace)
+    }
     panicStop(cpu)
 }
 

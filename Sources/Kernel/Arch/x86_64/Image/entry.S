@@ -9,6 +9,15 @@
  * itself: they load the LWK's page table and the stack the BSP left in
  * lwk_ap_cr3/lwk_ap_stack and call lwk_ap_main(index).
  */
+/*
+ * RFLAGS a program may set and get back in user mode (CF PF AF ZF SF TF DF
+ * OF NT AC ID); IF and bit 1 are always on there.  Every return to user
+ * mode keeps only these, so nothing a kernel path left in the frame (IOPL,
+ * VM, RF, IF off) reaches ring 3.
+ */
+	.set	USER_RFLAGS, 0x244dd5
+	.set	USER_RFLAGS_ON, 0x202
+
 	.section .text.entry, "ax"
 	.globl _start
 _start:
@@ -101,12 +110,13 @@ lwk_load_gdt_idt:
 .endm
 
 /*
- * SYSCALL from ring 3.  FMASK has cleared IF, DF, TF and AC; GS is still the
- * user's, so swapgs first to reach this CPU's block (struct lwk_percpu:
- * kernel stack top, a scratch slot for the user RSP, the LWK CPU index).
- * The frame has struct lwk_frame's shape, so lwk_syscall(frame, cpu) reads the
- * arguments from it and leaves the result in frame->rax.  Back through SYSRET
- * (RCX = RIP, R11 = RFLAGS as the CPU saved them), interrupts still off.
+ * SYSCALL from ring 3.  FMASK has cleared every flag Linux's SYSCALL_MASK
+ * does (NT, AC, DF, TF, IF among them); GS is still the user's, so swapgs
+ * first to reach this CPU's block (struct lwk_percpu: kernel stack top, a
+ * scratch slot for the user RSP, the LWK CPU index).  The frame has struct
+ * lwk_frame's shape, so lwk_syscall(frame, cpu) reads the arguments from it
+ * and leaves the result in frame->rax.  Back through SYSRET (RCX = RIP,
+ * R11 = the user's RFLAGS, sanitised), interrupts still off.
  */
 	.globl lwk_syscall_entry
 lwk_syscall_entry:
@@ -130,6 +140,8 @@ lwk_syscall_entry:
 	popq	%rcx		/* rip */
 	addq	$8, %rsp	/* cs */
 	popq	%r11		/* rflags */
+	andl	$USER_RFLAGS, %r11d
+	orl	$USER_RFLAGS_ON, %r11d
 	popq	%rsp		/* the user's stack */
 	swapgs
 	sysretq
@@ -146,7 +158,7 @@ lwk_enter_user:
 	movq	%rdx, %rsp
 	pushq	$0x23		/* ss: user data */
 	pushq	%rsi		/* rsp */
-	pushq	$0x202		/* rflags */
+	pushq	$USER_RFLAGS_ON	/* rflags */
 	pushq	$0x2b		/* cs: user code */
 	pushq	%rdi		/* rip */
 	movl	$0x23, %eax
@@ -201,7 +213,11 @@ common_stub:
 	call	lwk_trap
 	POP_REGS
 	addq	$16, %rsp
-	iretq
+	testb	$3, 8(%rsp)	/* back to user mode? */
+	jz	1f
+	andq	$USER_RFLAGS, 16(%rsp)
+	orq	$USER_RFLAGS_ON, 16(%rsp)
+1:	iretq
 
 	STUB 0, 0
 	STUB 1, 0

@@ -4,9 +4,10 @@
 public enum CPUException {
     public static let divideError: UInt64 = 0, debug: UInt64 = 1, nmi: UInt64 = 2, breakpoint: UInt64 = 3
     public static let overflow: UInt64 = 4, boundRange: UInt64 = 5, invalidOpcode: UInt64 = 6
-    public static let deviceNotAvailable: UInt64 = 7, invalidTSS: UInt64 = 10, segmentNotPresent: UInt64 = 11
+    public static let deviceNotAvailable: UInt64 = 7, doubleFault: UInt64 = 8, invalidTSS: UInt64 = 10, segmentNotPresent: UInt64 = 11
     public static let stackSegment: UInt64 = 12, generalProtection: UInt64 = 13, pageFault: UInt64 = 14
-    public static let x87FloatingPoint: UInt64 = 16, alignmentCheck: UInt64 = 17, simdFloatingPoint: UInt64 = 19
+    public static let x87FloatingPoint: UInt64 = 16, alignmentCheck: UInt64 = 17, machineCheck: UInt64 = 18
+    public static let simdFloatingPoint: UInt64 = 19
     /// Vectors from here up are interrupts, not exceptions.
     public static let firstInterrupt: UInt64 = 32
 
@@ -43,10 +44,29 @@ public enum CPUException {
         return "\(name)[\(pid)] trap \(trapName(vector)) ip:\(hex(rip)) sp:\(hex(rsp)) error:\(hex(error))"
     }
 
-    /// "#PF" and the like, for the kernel's own PANIC line.
-    public static func mnemonic(_ vector: UInt64) -> String {
-        let names: [String] = ["#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#MF?", "#TS", "#NP", "#SS", "#GP", "#PF"]
-        return vector < UInt64(names.count) ? names[Int(vector)] : "vector \(vector)"
+    /// "#PF" and the like, for the kernel's own PANIC line (which must not allocate).
+    public static func mnemonic(_ vector: UInt64) -> StaticString {
+        switch vector {
+        case divideError: return "#DE"
+        case debug: return "#DB"
+        case nmi: return "NMI"
+        case breakpoint: return "#BP"
+        case overflow: return "#OF"
+        case boundRange: return "#BR"
+        case invalidOpcode: return "#UD"
+        case deviceNotAvailable: return "#NM"
+        case doubleFault: return "#DF"
+        case invalidTSS: return "#TS"
+        case segmentNotPresent: return "#NP"
+        case stackSegment: return "#SS"
+        case generalProtection: return "#GP"
+        case pageFault: return "#PF"
+        case x87FloatingPoint: return "#MF"
+        case alignmentCheck: return "#AC"
+        case machineCheck: return "#MC"
+        case simdFloatingPoint: return "#XM"
+        default: return "vector"
+        }
     }
 
     static func padded(_ value: UInt64) -> String {

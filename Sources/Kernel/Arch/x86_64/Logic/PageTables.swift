@@ -82,38 +82,44 @@ public enum PageTables {
         return root
     }
 
+    /// The slot of `virtual` in a table of the level whose entries each map 2^shift bytes.
+    static func slot(_ table: UInt64, _ virtual: UInt64, shift: UInt64) -> UInt64 { table + ((virtual >> shift) & 511) * 8 }
+
     static func map<Memory: TableMemory>(
         virtual: UInt64, physical: UInt64, large: Bool, flags: UInt64, root: UInt64, memory: inout Memory
     ) -> Bool {
-        let indexes = [(virtual >> 39) & 511, (virtual >> 30) & 511, (virtual >> 21) & 511, (virtual >> 12) & 511]
-        let levels = large ? 3 : 4
+        let leafShift: UInt64 = large ? 21 : 12
         var table = root
-        for level in 0..<(levels - 1) {
-            let slot = table + indexes[level] * 8
-            var entry = memory.read(slot)
+        var shift: UInt64 = 39
+        while shift > leafShift {
+            let at = slot(table, virtual, shift: shift)
+            var entry = memory.read(at)
             if entry & present == 0 {
                 guard let next = memory.allocateTable() else { return false }
                 // Intermediate entries allow everything; the leaf decides.
                 entry = next | present | writable | (flags & user)
-                memory.write(slot, entry)
+                memory.write(at, entry)
             }
             table = entry & addressMask
+            shift -= 9
         }
         let leaf = physical | flags | present | (large ? largePageBit : 0)
-        memory.write(table + indexes[levels - 1] * 8, leaf)
+        memory.write(slot(table, virtual, shift: leafShift), leaf)
         return true
     }
 
     /// Walks the tables like the MMU: the physical address of `virtual`, or nil.
     public static func translate<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> UInt64? {
         var table = root
-        for (level, shift) in [39, 30, 21, 12].enumerated() {
-            let entry = memory.read(table + ((virtual >> UInt64(shift)) & 511) * 8)
+        var shift: UInt64 = 39
+        while shift >= 12 {
+            let entry = memory.read(slot(table, virtual, shift: shift))
             guard entry & present != 0 else { return nil }
-            if level == 2, entry & largePageBit != 0 {
+            if shift == 21, entry & largePageBit != 0 {
                 return (entry & addressMask & ~(largePage - 1)) | (virtual & (largePage - 1))
             }
             table = entry & addressMask
+            shift -= 9
         }
         return table | (virtual & (smallPage - 1))
     }

@@ -3,8 +3,14 @@ import CMcosABI
 /// Page-table work for a process's address space. User memory is mapped with 4 KiB
 /// pages only, so munmap and mprotect can split anywhere and the module (which fills
 /// the proxy's mapping from these tables) only meets one leaf size. A leaf that is not
-/// present but not zero still owns its frame (PROT_NONE), so teardown frees it too.
+/// present but not zero still owns its frame (PROT_NONE, or `detached` on its way out),
+/// so teardown frees it too.
 extension PageTables {
+    /// A leaf (or a root slot of the user half) taken out of use but still owning what it
+    /// points at: nothing reaches it (not present), and only the kernel frees it, once
+    /// Linux has dropped its own mappings. One of the bits x86 leaves to software.
+    public static let detached: UInt64 = 1 << 9
+
     /// PML4 slots of the kernel (MCOS_LWK_PHYS_MAP up to MCOS_LWK_BASE's), shared by
     /// every address space: copied into a process's root, never freed with it.
     public static var kernelSlots: ClosedRange<UInt64> { rootSlot(MCOS_LWK_PHYS_MAP)...rootSlot(MCOS_LWK_BASE) }
@@ -44,12 +50,52 @@ extension PageTables {
     /// way is missing.
     public static func leafSlot<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> UInt64? {
         var table = root
-        for shift: UInt64 in [39, 30, 21] {
-            let entry = memory.read(table + ((virtual >> shift) & 511) * 8)
+        var shift: UInt64 = 39
+        while shift > 12 {
+            let entry = memory.read(slot(table, virtual, shift: shift))
             guard entry & present != 0, entry & largePageBit == 0 else { return nil }
             table = entry & addressMask
+            shift -= 9
         }
-        return table + ((virtual >> 12) & 511) * 8
+        return slot(table, virtual, shift: 12)
+    }
+
+    /// Calls `body(virtual, slot, entry)` for every 4 KiB page of [start, end) whose
+    /// leaf is not zero, in address order. Missing tables are skipped whole, so a range
+    /// of terabytes with little mapped in it costs little.
+    public static func forEachUserLeaf<Memory: TableMemory>(
+        from start: UInt64, to end: UInt64, root: UInt64, memory: Memory, _ body: (UInt64, UInt64, UInt64) -> Void
+    ) {
+        var virtual = start & ~(smallPage - 1)
+        walk: while virtual < end {
+            var table = root
+            var shift: UInt64 = 39
+            while shift > 12 {
+                let entry = memory.read(slot(table, virtual, shift: shift))
+                guard entry & present != 0, entry & largePageBit == 0 else {
+                    let next = (virtual & ~((1 << shift) - 1)) &+ (1 << shift)  // past this missing table
+                    if next <= virtual { return }
+                    virtual = next
+                    continue walk
+                }
+                table = entry & addressMask
+                shift -= 9
+            }
+            let leaf = slot(table, virtual, shift: 12)
+            let entry = memory.read(leaf)
+            if entry != 0 { body(virtual, leaf, entry) }
+            virtual += smallPage
+        }
+    }
+
+    /// Takes every root slot of the user half out of use (`detached`), so that nothing
+    /// walking the tables from `root`, the module filling the proxy's mapping included,
+    /// finds a page any more; `destroy` frees them all the same.
+    public static func detachUserHalf<Memory: TableMemory>(root: UInt64, memory: inout Memory) {
+        for index: UInt64 in 0..<512 where !kernelSlots.contains(index) {
+            let entry = memory.read(root + index * 8)
+            if entry & present != 0 { memory.write(root + index * 8, (entry & ~present) | detached) }
+        }
     }
 
     /// Clears the leaf of `virtual`; the frame it owned, or nil if there was none.
@@ -88,6 +134,7 @@ extension PageTables {
 
     /// Frees a whole address space but the kernel's slots: `release` gets every frame a
     /// leaf owns (`table == false`), every table page and finally the root (`true`).
+    /// Root slots may be `detached` (the process's end detaches them first).
     public static func destroy<Memory: TableMemory>(root: UInt64, memory: inout Memory, release: (UInt64, Bool) -> Void) {
         func walk(_ table: UInt64, level: Int) {
             for index: UInt64 in 0..<512 {
@@ -95,7 +142,7 @@ extension PageTables {
                 let entry = memory.read(table + index * 8)
                 guard entry != 0 else { continue }
                 if level < 3 {
-                    guard entry & present != 0 else { continue }
+                    guard entry & present != 0 || (level == 0 && entry & detached != 0) else { continue }
                     walk(entry & addressMask, level: level + 1)
                     release(entry & addressMask, true)
                 } else {

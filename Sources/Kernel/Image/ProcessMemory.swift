@@ -1,0 +1,167 @@
+import CMcosABI
+
+// A process's memory: frames mapped eagerly in 4 KiB pages from its NUMA nodes, the
+// region map over them (whose nodes come from the process's frames too), and the order
+// every change follows, because the proxy on Linux maps the same frames and the module
+// fills the proxy's mapping from these page tables on a fault:
+//   1. the page tables change (and this CPU's TLB forgets the old entries),
+//   2. Linux drops the proxy's mappings of the range (INVALIDATE, wait for the ACK),
+//   3. only then are frames freed.
+// A proxy fault racing step 2 then finds the new entries, never a frame about to be
+// reused.
+
+/// The pages of a process's region map: frames of its node, counted as its own.
+struct ProcessPages: RegionPages {
+    let node: Int
+    private(set) var bytes: UInt64 = 0
+
+    init(node: Int) { self.node = node }
+
+    mutating func allocatePage() -> UnsafeMutableRawPointer? {
+        guard let physical = allocate(bytes: 4096, node: node, for: .process), let window = windowAddress(physical: physical) else {
+            return nil
+        }
+        bytes += 4096
+        return lwk_ptr(window)
+    }
+
+    mutating func releasePage(_ page: UnsafeMutableRawPointer) {
+        let window = UInt64(UInt(bitPattern: page))
+        guard let physical = kernel.info.physical(windowOffset: window - lwkBase) else { return }
+        release(physical: physical, bytes: 4096)
+        bytes -= 4096
+    }
+}
+
+extension Process {
+    /// Maps zeroed frames over [start, end) (unmapped space) with `protection`, writable
+    /// for the proxy while `loading`, and records the region; all or nothing (false:
+    /// ENOMEM, no frame or no room for the region).
+    func mapAnonymous(start: UInt64, end: UInt64, protection: UInt32, loading: Bool) -> Bool {
+        guard regions.reserve(1) else { return false }
+        var memory = tables
+        defer { heldBytes += memory.allocated }
+        let flags = PageTables.userLeafFlags(protection: protection, loading: loading)
+        var virtual = start
+        while virtual < end {
+            // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
+            // fragmented, and only go to the next node when this one has no page left.
+            var run: UInt64 = 0
+            var physical: UInt64?
+            var from = node
+            for candidate in memoryNodes where physical == nil {
+                run = min(end - virtual, 2 << 20)
+                from = candidate
+                while physical == nil && run >= 4096 {
+                    physical = allocate(bytes: run, node: candidate, onlyNode: true, for: .process)
+                    if physical == nil { run = run / 2 & ~4095 }
+                }
+            }
+            guard let base = physical else { break }
+            heldBytes += run
+            if loading && from < loadedBytes.count { loadedBytes[from] += run }
+            var offset: UInt64 = 0
+            while offset < run {
+                zeroFrame(base + offset)
+                guard PageTables.mapUser(virtual: virtual, physical: base + offset, flags: flags, root: root, memory: &memory) else {
+                    release(physical: base + offset, bytes: run - offset)
+                    heldBytes -= run - offset
+                    freePages(start: start, end: virtual)
+                    return false
+                }
+                virtual += 4096
+                offset += 4096
+            }
+        }
+        if virtual < end {
+            freePages(start: start, end: virtual)
+            return false
+        }
+        regions.insert(UserRegion(start: start, end: end, protection: protection))
+        return true
+    }
+
+    /// munmap's work on [start, end) of its user range: regions, entries, INVALIDATE,
+    /// frames. False (nothing changed) if splitting a region needs room there is not.
+    func unmap(start: UInt64, end: UInt64) -> Bool {
+        guard regions.overlaps(start: start, end: end) else { return true }
+        guard regions.reserve(regions.splits(removing: start, end: end)) else { return false }
+        regions.remove(start: start, end: end)
+        detachPages(start: start, end: end)
+        invalidate(start: start, end: end)
+        freePages(start: start, end: end)
+        return true
+    }
+
+    /// Every page of [start, end) (all mapped, its region splits reserved) gets
+    /// `protection`: entries first, then INVALIDATE, so the proxy refaults with it.
+    func protect(start: UInt64, end: UInt64, protection: UInt32) {
+        regions.protect(start: start, end: end, protection: protection)
+        setPageFlags(start: start, end: end, protection: protection)
+        invalidate(start: start, end: end)
+    }
+
+    /// The entries of [start, end) get `protection`, keeping their frames.
+    func setPageFlags(start: UInt64, end: UInt64, protection: UInt32) {
+        var memory = tables
+        let flags = PageTables.userLeafFlags(protection: protection) | PageTables.user
+        PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
+            memory.write(slot, (entry & PageTables.addressMask) | flags)
+        }
+        flushTLB(start: start, end: end)
+    }
+
+    /// Every page of [start, end) that has a frame reads as zero again (madvise's
+    /// discards: the frames stay, and the proxy, mapping the same ones, reads zeros too).
+    func zeroPages(start: UInt64, end: UInt64) {
+        PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: tables) { _, _, entry in
+            zeroFrame(entry & PageTables.addressMask)
+        }
+    }
+
+    /// Asks Linux to drop the proxy's mappings of [start, end) and waits for the ACK,
+    /// unless the proxy is gone. A KILL meanwhile is remembered (the caller ends the
+    /// process after its call); the wait still needs the ACK, since the pages are freed.
+    func invalidate(start: UInt64, end: UInt64) {
+        guard !proxyGone else { return }
+        let seq = nextInvalidate
+        nextInvalidate += 1
+        send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start))
+        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == MCOS_IKC_INVALIDATE_ACK && $0.seq == seq }
+    }
+
+    /// The entries of [start, end) taken out of use, their frames kept for `freePages`.
+    private func detachPages(start: UInt64, end: UInt64) {
+        var memory = tables
+        PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
+            memory.write(slot, (entry & PageTables.addressMask) | PageTables.detached)
+        }
+        flushTLB(start: start, end: end)
+    }
+
+    /// Clears the entries of [start, end) and frees their frames (tables stay until exit).
+    private func freePages(start: UInt64, end: UInt64) {
+        var memory = tables
+        PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
+            memory.write(slot, 0)
+            release(physical: entry & PageTables.addressMask, bytes: 4096)
+            heldBytes -= 4096
+        }
+        flushTLB(start: start, end: end)
+    }
+
+    /// The TLB holds this address space only once it has been entered; a long range
+    /// is cheaper to forget whole.
+    private func flushTLB(start: UInt64, end: UInt64) {
+        guard started else { return }
+        if end - start > 64 * 4096 {
+            Arch.flushTLB()
+            return
+        }
+        var virtual = start
+        while virtual < end {
+            Arch.flushTLB(virtual)
+            virtual += 4096
+        }
+    }
+}
