@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The hostile proxy fuzzer: uid 65534 drives /dev/mcosN without mcexec,
-# 10^5 calls from two processes (mcos.fuzz=N on the kernel command line
-# multiplies them; mcos.seed=N picks the seed): process ioctls with random
+# 10^5 calls from two processes (mcos.fuzz_scale=N on the kernel command line
+# multiplies them; mcos.fuzz_seed=N picks the seed): process ioctls with random
 # arguments and sizes, random ioctl numbers, mmap/mremap/madvise games,
 # fork, threads reading while their program ends, files closed under a
 # waiting thread.  No page of an ended program is readable and no page
@@ -9,8 +9,8 @@
 # WARN (checked around every scenario), the LWK still RUNNING with both
 # CPUs idle, and a normal program still runs.
 . /scenarios/lib.sh
-scale=$(sed -n 's/.*mcos\.fuzz=\([0-9]*\).*/\1/p' /proc/cmdline)
-seed=$(sed -n 's/.*mcos\.seed=\([0-9]*\).*/\1/p' /proc/cmdline)
+scale=$(sed -n 's/.*mcos\.fuzz_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
+seed=$(sed -n 's/.*mcos\.fuzz_seed=\([0-9]*\).*/\1/p' /proc/cmdline)
 load_mod
 lwk_instance
 dmesg -c > /dev/null
