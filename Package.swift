@@ -6,6 +6,7 @@
 //   CHwloc        hwloc 2.x through pkg-config (system library)
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
+//   CNuma         libnuma, for mcexec's node strings and the binding of its proxy
 //   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   NodeControl   the client of the kernel module: every operation, typed errors
@@ -39,6 +40,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CMcosABI", path: "Sources/CMcosABI"),
         .systemLibrary(name: "CMcexec", path: "Sources/CMcexec"),
+        .systemLibrary(name: "CNuma", path: "Sources/CNuma", providers: [.apt(["libnuma-dev"])]),
         .target(
             name: "Topology",
             dependencies: ["NodeBasics", "CHwloc"],
@@ -91,6 +93,7 @@ let package = Package(
                 "NodeBasics",
                 "CMcosABI",
                 "CMcexec",
+                "CNuma",
                 "Kernel",
                 "NodeControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -99,7 +102,7 @@ let package = Package(
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NodeBasicsTests", dependencies: ["NodeBasics", "TestSupport"]),
-        .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"]),
+        .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ProvisioningTests",
             dependencies: ["NodeBasics", "Topology", "Provisioning", "TestSupport"],
@@ -109,6 +112,6 @@ let package = Package(
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
-        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "Kernel", "NodeControl", "TestSupport"]),
+        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "CNuma", "Kernel", "NodeControl", "TestSupport"]),
     ]
 )
