@@ -4,9 +4,9 @@
 // Targets, leaves first:
 //   NodeBasics    what both tools share: CPU sets, byte sizes, instance states, the state record
 //   CHwloc        hwloc 2.x through pkg-config (system library)
+//   CNuma         libnuma, for mcexec's node strings and the binding of its proxy
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
-//   CNuma         libnuma, for mcexec's node strings and the binding of its proxy
 //   Kernel        the LWK's logic (allocator, page tables, boot options, log lines)
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   NodeControl   the client of the kernel module: every operation, typed errors
