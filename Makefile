@@ -8,6 +8,7 @@ MCPROV        = .build/release/mcprov
 
 include mk/vm.mk
 include mk/kernel.mk
+include mk/node.mk
 
 all: build
 
@@ -21,8 +22,10 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mcprov
 
 # Every test: host logic with swift test, then the kernel module and our tools in
-# QEMU on Debian's 6.1 and 6.12 kernels (mk/vm.mk; installs its packages as root).
-test: swift-test vm-test
+# QEMU on Debian's 6.1 and 6.12 kernels (mk/vm.mk; installs its packages as root),
+# then the packages and mcprov@.service on a Debian guest with systemd (mk/node.mk;
+# make node-test adds Slurm and a kernel upgrade).
+test: swift-test vm-test node-test-quick
 
 swift-test: deps
 	$(SWIFT) test

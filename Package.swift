@@ -4,6 +4,7 @@
 // Targets, leaves first:
 //   NodeBasics    what both tools share: CPU sets, byte sizes, instance states, the state record
 //   CHwloc        hwloc 2.x through pkg-config (system library)
+//   CNuma         libnuma, for mcexec's node strings and the binding of its proxy
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
 //   Kernel        the LWK's logic, host-testable (allocator, page tables, ABI structs via CMcosABI)
@@ -39,6 +40,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CMcosABI", path: "Sources/CMcosABI"),
         .systemLibrary(name: "CMcexec", path: "Sources/CMcexec"),
+        .systemLibrary(name: "CNuma", path: "Sources/CNuma", providers: [.apt(["libnuma-dev"])]),
         .target(
             name: "Topology",
             dependencies: ["NodeBasics", "CHwloc"],
@@ -96,6 +98,7 @@ let package = Package(
                 "NodeBasics",
                 "CMcosABI",
                 "CMcexec",
+                "CNuma",
                 "Kernel",
                 "NodeControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -107,7 +110,7 @@ let package = Package(
         // for KernelTests to check the LWK's signal frame and constants against: test-only.
         .target(name: "CLinuxSignalABI", path: "Tests/CLinuxSignalABI"),
         .testTarget(name: "NodeBasicsTests", dependencies: ["NodeBasics", "TestSupport"]),
-        .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"]),
+        .testTarget(name: "TopologyTests", dependencies: ["NodeBasics", "Topology", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ProvisioningTests",
             dependencies: ["NodeBasics", "Topology", "Provisioning", "TestSupport"],
@@ -117,6 +120,6 @@ let package = Package(
         .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
-        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "Kernel", "NodeControl", "TestSupport"]),
+        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "CNuma", "Kernel", "NodeControl", "TestSupport"]),
     ]
 )

@@ -14,7 +14,7 @@ struct LaunchOptions: ParsableArguments {
     @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to run the program on (LWK numbering, from 0; default: any idle one).", valueName: "cpu"))
     var cpu: Int?
 
-    @Option(name: .customShort("m"), help: ArgumentHelp("Take the program's memory only from these NUMA nodes of the LWK (e.g. 1 for KNL's MCDRAM in flat mode, 0,1 or 4-7); it gets ENOMEM when they are full. Default: its CPU's node first, then any.", valueName: "nodes"))
+    @Option(name: .customShort("m"), help: ArgumentHelp("Take the program's memory only from these NUMA nodes of the LWK, in numactl's syntax (e.g. 1 for KNL's MCDRAM in flat mode, 0,1, 4-7, all, !0); it gets ENOMEM when they are full. Default: its CPU's node first, then any.", valueName: "nodes"))
     var memoryNodes: String?
 
     @Option(name: .customShort("h"), help: ArgumentHelp("Extend the heap by at least this much at a time (e.g. 2M; accepted, no effect yet).", valueName: "size"))
@@ -28,7 +28,8 @@ struct LaunchOptions: ParsableArguments {
 
     /// -m as mcos_proc_create's numa_mask (bit n = node n); 0 without -m.
     var numaMask: UInt32 {
-        memoryNodes.flatMap(NodeList.init).map { $0.nodes.reduce(0) { $0 | 1 << UInt32($1) } } ?? 0
+        guard let memoryNodes, case .success(let nodes) = NodeString.parse(memoryNodes) else { return 0 }
+        return nodes.reduce(0) { $0 | 1 << UInt32($1) }
     }
 
     /// The stack size -s asks for (its max, else its premap).
@@ -40,13 +41,8 @@ struct LaunchOptions: ParsableArguments {
         if let processesPerNode, processesPerNode < 1 { throw ValidationError("-n must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("-t must be at least 1") }
         if let cpu, cpu < 0 { throw ValidationError("-c must be an LWK CPU number (0 or more)") }
-        if let memoryNodes {
-            guard let list = NodeList(memoryNodes) else {
-                throw ValidationError("-m '\(memoryNodes)' is not a list of NUMA nodes such as 0,1 or 4-7")
-            }
-            if let node = list.nodes.first(where: { $0 > 31 }) {
-                throw ValidationError("-m '\(memoryNodes)': NUMA node \(node) is beyond what the LWK supports (0-31)")
-            }
+        if let memoryNodes, case .failure(let error) = NodeString.parse(memoryNodes) {
+            throw ValidationError(error.description)
         }
         if let heapExtension, SizeArgument(heapExtension) == nil {
             throw ValidationError("-h '\(heapExtension)' is not a size such as 2M or 1G")
@@ -54,21 +50,5 @@ struct LaunchOptions: ParsableArguments {
         if let stack, StackArgument(stack) == nil {
             throw ValidationError("-s '\(stack)' is not <premap>[,<max>] with sizes such as 2M,1G and max ≥ premap")
         }
-    }
-}
-
-/// A list of NUMA node numbers: `0,2,4-7`.
-struct NodeList: Equatable {
-    var nodes: [Int]
-
-    init?(_ text: String) {
-        var nodes: [Int] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }),
-                  let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]), low <= high, high < 1 << 16 else { return nil }
-            nodes.append(contentsOf: low...high)
-        }
-        self.nodes = nodes
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernel
+import NodeBasics
 
 /// `mcexec [options] [<os#>] <program> [args…]`: runs a Linux program on the LWK and
 /// serves its system calls on Linux. Checks the program, the module and the instance,
@@ -28,6 +29,7 @@ struct MCExec: ParsableCommand {
             native run); 127 if the program is not found, 126 if it cannot run on the LWK, \
             64 for a bad option, 1 if the LWK is not ready, busy, or went away.
             """,
+        version: Release.version,
         helpNames: [.long]  // -h is McKernel's heap option
     )
 
@@ -37,8 +39,15 @@ struct MCExec: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        // The passthrough argument takes every word, --help included, once options end.
-        if command.first == "--help" { throw CleanExit.helpRequest(self) }
+        // The passthrough argument takes every word once options end, ArgumentParser's
+        // own flags included: --help, --version, and the help dump that man pages are
+        // generated from.
+        switch command.first {
+        case "--help": throw CleanExit.helpRequest(self)
+        case "--version": throw CleanExit.message(Release.version)
+        case "--experimental-dump-help": throw CleanExit.message(Self._dumpHelp())
+        default: break
+        }
         let end: ProgramEnd
         do throws(MCExecError) {
             let request = try LaunchRequest(words: command)

@@ -105,7 +105,9 @@ private struct HwlocReader {
                 osIndex: Int(node.pointee.os_index),
                 memoryBytes: node.pointee.attr.pointee.numanode.local_memory,
                 cpus: cpus(node.pointee.cpuset),
-                subtype: node.pointee.subtype.map { String(cString: $0) })
+                subtype: node.pointee.subtype.map { String(cString: $0) },
+                bandwidth: bestValue(of: hwloc_memattr_id_t(HWLOC_MEMATTR_ID_BANDWIDTH.rawValue), for: node),
+                latency: bestValue(of: hwloc_memattr_id_t(HWLOC_MEMATTR_ID_LATENCY.rawValue), for: node))
         }
         let nodes = MemoryKindClassifier.classify(NUMALocality.assignCPUs(rawNodes), distances: distances, machine: machine)
         (machine.clusterMode, machine.memoryMode) = KnightsLandingModes.read(
@@ -165,6 +167,15 @@ private struct HwlocReader {
 
     private func firstPackageInfo(_ name: String) -> String? {
         objects(HWLOC_OBJ_PACKAGE).lazy.compactMap { info($0, name) }.first
+    }
+
+    /// The best value of a memory attribute for a NUMA node over every initiator hwloc
+    /// knows (highest bandwidth, lowest latency: hwloc knows which is best), or nil.
+    private func bestValue(of attribute: hwloc_memattr_id_t, for node: hwloc_obj_t) -> UInt64? {
+        var initiator = hwloc_location()
+        var value: hwloc_uint64_t = 0
+        guard hwloc_memattr_get_best_initiator(handle, attribute, node, 0, &initiator, &value) == 0, value > 0 else { return nil }
+        return value
     }
 
     /// hwloc 2.1+ has MemCache objects; older files (and the KNL quirk of hwloc 2.0)

@@ -125,10 +125,14 @@ public struct NUMANode: Equatable, Sendable, Codable {
     /// For a CPU-less node, the CPUs it sits next to (an SNC cluster's CPUs for its
     /// MCDRAM), when the topology says so.
     public var nearCPUs = CPUSet()
+    /// hwloc's memory attributes (on Linux, the firmware's HMAT): the best bandwidth in
+    /// MiB/s and latency in ns that any CPU gets from this node; nil when hwloc has none.
+    public var bandwidth: UInt64?
+    public var latency: UInt64?
 
     public init(
         osIndex: Int, memoryBytes: UInt64, cpus: CPUSet, kind: MemoryKind = .unknown,
-        kindReason: String = "", subtype: String? = nil
+        kindReason: String = "", subtype: String? = nil, bandwidth: UInt64? = nil, latency: UInt64? = nil
     ) {
         self.osIndex = osIndex
         self.memoryBytes = memoryBytes
@@ -136,6 +140,8 @@ public struct NUMANode: Equatable, Sendable, Codable {
         self.kind = kind
         self.kindReason = kindReason
         self.subtype = subtype
+        self.bandwidth = bandwidth
+        self.latency = latency
     }
 
     public var isCPULess: Bool { cpus.isEmpty }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import NodeBasics
 
 @main
 struct MCProv: ParsableCommand {
@@ -15,7 +16,7 @@ struct MCProv: ParsableCommand {
             was), 2 changes pending (plan --detailed-exitcode) or drift (status), 3 nothing
             applied (status), 64 usage error.
             """,
-        version: "0.1.0",
+        version: Release.version,
         subcommands: [
             TopologyCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
             KmsgCommand.self, TeardownCommand.self, ModuleCommand.self,

@@ -32,6 +32,19 @@ import Topology
         #expect(lwk.ikc.last == IKCRoute(lwkCPUs: CPUSet([61, 62, 63]), linuxCPU: 51))
     }
 
+    @Test(arguments: ["xeon-max-2s-flat.subtype.xml", "xeon-max-2s-flat.memattrs.xml"])
+    func xeonMaxFlatTakesEveryHBMNode(fixture: String) throws {
+        let topology = try TopologyLoader.load(.xml(path: Fixtures.testData("TopologyTests", "Fixtures/\(fixture)").path))
+        let check = ProfileCheck.run(profilePath: Fixtures.profile("xeon-max-flat.yaml"), topology: topology)
+        #expect(!check.diagnostics.hasErrors, "\(check.diagnostics.errors)")
+        let lwk = try #require(check.partition?.instances.first)
+        #expect(lwk.cpus.description == "4-15,20-31")
+        // numa: hbm names both CPU-less HBM nodes: all of 64 GiB less the 2 % floor each.
+        #expect(lwk.memory.filter { $0.kind == .hbm }.map(\.numa) == [2, 3])
+        #expect(lwk.memory.filter { $0.kind == .ddr }.map(\.numa) == [0, 1])
+        #expect(lwk.memory.first { $0.numa == 2 }?.bytes == 67_343_745_024)
+    }
+
     @Test(arguments: ["knl-64c-quadrant-flat.real.xml", "knl7210-64c-quadrant-flat.synthetic.xml"])
     func knlQuadIsPortableToSixtyFourCores(fixture: String) throws {
         let lwk = try #require(try resolve("knl-quad.yaml", on: fixture).instances.first)

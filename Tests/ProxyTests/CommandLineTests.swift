@@ -1,4 +1,5 @@
 import Foundation
+import NodeBasics
 import TestSupport
 import Testing
 @testable import mcexec
@@ -29,6 +30,14 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("mcexec [options] [<os#>] <program> [args…]"))
         #expect(result.stdout.contains("-h <size>") && result.stdout.contains("static"))
+    }
+
+    @Test func versionAndHelpDumpAreArgumentParsers() throws {
+        // Both come before any program, where the passthrough would take them.
+        let version = try run(["--version"])
+        #expect(version.status == 0 && version.stdout == "\(Release.version)\n")
+        let dump = try run(["--experimental-dump-help"])
+        #expect(dump.status == 0 && dump.stdout.contains("\"commandName\" : \"mcexec\""))
     }
 
     @Test func refusalsExitAsAShellWould() throws {

@@ -53,6 +53,52 @@ import Testing
         #expect(classified[1].kindReason.contains("no SLIT"))
     }
 
+    func node(_ index: Int, _ gib: UInt64, cpus: [Int], bandwidth: UInt64) -> NUMANode {
+        NUMANode(osIndex: index, memoryBytes: gib * Self.gib, cpus: CPUSet(cpus), bandwidth: bandwidth)
+    }
+
+    @Test func muchMoreBandwidthThanTheCPUNodesIsOnPackageMemory() {
+        // A part whose firmware reports HMAT bandwidth: the CPU model need not say.
+        #expect(kinds([node(0, 128, cpus: [0], bandwidth: 200_000), node(1, 32, cpus: [], bandwidth: 800_000)], Self.epyc) == [.ddr, .hbm])
+        #expect(kinds([node(0, 96, cpus: [0], bandwidth: 90_000), node(1, 16, cpus: [], bandwidth: 400_000)], Self.knl) == [.ddr, .mcdram])
+    }
+
+    @Test func bandwidthOverridesANearSLIT() {
+        // Xeon CPU Max: the HBM node is nearer than the other socket.
+        let slit = DistanceMatrix(nodes: [0, 1, 2], values: [[10, 21, 13], [21, 10, 23], [13, 23, 10]])
+        let nodes = [node(0, 128, cpus: [0], bandwidth: 250_000), node(1, 128, cpus: [1], bandwidth: 250_000), node(2, 64, cpus: [], bandwidth: 1_000_000)]
+        #expect(kinds(nodes, Self.epyc, slit) == [.ddr, .ddr, .hbm])
+    }
+
+    @Test func lessBandwidthThanTheCPUNodesIsNeverOnPackageMemory() {
+        // CXL or persistent memory, even small and far on a CPU named Max.
+        let classified = MemoryKindClassifier.classify(
+            [node(0, 128, cpus: [0], bandwidth: 250_000), node(1, 16, cpus: [], bandwidth: 60_000)], distances: Self.slit, machine: Self.xeonMax)
+        #expect(classified.map(\.kind) == [.ddr, .unknown])
+        #expect(classified[1].kindReason.contains("CXL"))
+    }
+
+    @Test func similarBandwidthLeavesItToTheShape() {
+        #expect(kinds([node(0, 96, cpus: [0], bandwidth: 100_000), node(1, 16, cpus: [], bandwidth: 120_000)], Self.knl) == [.ddr, .mcdram])
+        #expect(kinds([node(0, 96, cpus: [0], bandwidth: 100_000), node(1, 16, cpus: [], bandwidth: 120_000)], Self.epyc) == [.ddr, .unknown])
+    }
+
+    @Test func specificPurposeMemoryIsHBMOnlyWhenFaster() {
+        var spm = node(1, 64, cpus: [], bandwidth: 1_000_000)
+        spm.subtype = "SPM"
+        #expect(kinds([node(0, 128, cpus: [0], bandwidth: 250_000), spm], Self.epyc) == [.ddr, .hbm])
+        spm.bandwidth = nil
+        #expect(kinds([node(0, 128, cpus: [0], bandwidth: 250_000), spm], Self.epyc) == [.ddr, .unknown])
+    }
+
+    @Test func xeonMaxHBMJustBeyondItsSocketsDDRWithoutAttributes() {
+        let slit = DistanceMatrix(nodes: [0, 1, 2, 3], values: [[10, 21, 13, 23], [21, 10, 23, 13], [13, 23, 10, 23], [23, 13, 23, 10]])
+        let nodes = [node(0, 128, cpus: [0]), node(1, 128, cpus: [1]), node(2, 64, cpus: []), node(3, 64, cpus: [])]
+        #expect(kinds(nodes, Self.xeonMax, slit) == [.ddr, .ddr, .hbm, .hbm])
+        // The same shape on a CPU without HBM stays unknown.
+        #expect(kinds(nodes, Self.epyc, slit) == [.ddr, .ddr, .unknown, .unknown])
+    }
+
     @Test func sharedCPUSetsGoToTheDRAMNode() {
         // hwloc 2 hangs an SNC cluster's DDR and MCDRAM under one object: same CPU set.
         let shared = [0, 1, 2, 3]

@@ -41,6 +41,13 @@ import Testing
         }
     }
 
+    @Test func versionIsTheRelease() throws {
+        // `make deb` takes the packages' version from this output.
+        let result = try run("--version")
+        #expect(result.status == 0)
+        #expect(result.stdout.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+\n$"#, options: .regularExpression) != nil, "\(result.stdout)")
+    }
+
     @Test func validProfileValidates() throws {
         let result = try run("validate", "profiles/knl-quad.yaml", "--topology", quad)
         #expect(result.status == 0)
