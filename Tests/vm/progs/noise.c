@@ -7,17 +7,22 @@
  * memory and are printed at the end.
  *
  *   noise calibrate USEC          how many work units take about USEC µs here
- *   noise fwq QUANTA UNITS [WAIT] fixed work quanta: QUANTA back-to-back
- *                                 quanta of UNITS work units each; prints
- *                                 each one's duration (ns)
- *   noise detour SECONDS [WAIT]   selfish detour: reads the clock in a tight
- *                                 loop for SECONDS and prints every gap much
- *                                 longer than the loop's own step, as
- *                                 "start length" (ns from the run's start)
+ *   noise fwq QUANTA UNITS [WAIT [TAIL]]
+ *                        fixed work quanta: QUANTA back-to-back quanta of
+ *                        UNITS work units each; prints each one's duration
+ *                        (ns)
+ *   noise detour SECONDS [WAIT [TAIL]]
+ *                        selfish detour: reads the clock in a tight loop for
+ *                        SECONDS and prints every gap much longer than the
+ *                        loop's own step, as "start length" (ns from the
+ *                        run's start)
  *
  * WAIT: seconds to spin before measuring, without a system call, after a
  * "# ready" line, so that the caller can act (stop the proxy) once the
- * program has started.
+ * program has started.  TAIL: seconds to spin after measuring, before the
+ * samples are printed, so that the caller can look at the proxy (sample its
+ * CPU time) outside the measurement: under QEMU -icount whatever the caller
+ * runs meanwhile, on any vCPU, would count as this CPU's noise.
  *
  * Time is the TSC, converted to ns by clock_gettime(CLOCK_MONOTONIC) at both
  * ends of the run (on the LWK that call is served locally, from the TSC too).
@@ -95,10 +100,7 @@ static void *buffer(size_t bytes)
 	return p;
 }
 
-/*
- * Says "# ready" (the last output before the samples), then spins for
- * `seconds` on the TSC alone.
- */
+/* Spins for `seconds` on the TSC alone. */
 static void spin(double seconds)
 {
 	uint64_t end;
@@ -106,10 +108,18 @@ static void spin(double seconds)
 	if (seconds <= 0)
 		return;
 	end = __rdtsc() + (uint64_t)(seconds * 1e9 / tsc_scale());
-	printf("# ready\n");
-	fflush(stdout);
 	while (__rdtsc() < end)
 		;
+}
+
+/* Says "# ready" (the last output before the samples), then spins. */
+static void announce_and_spin(double seconds)
+{
+	if (seconds <= 0)
+		return;
+	printf("# ready\n");
+	fflush(stdout);
+	spin(seconds);
 }
 
 static int calibrate(double usec)
@@ -128,7 +138,7 @@ static int calibrate(double usec)
 	return 0;
 }
 
-static int fwq(long quanta, uint64_t units)
+static int fwq(long quanta, uint64_t units, double tail)
 {
 	uint64_t *ticks = buffer(quanta * sizeof(*ticks)), x = 1, t;
 	struct clock_pair a, b;
@@ -147,6 +157,7 @@ static int fwq(long quanta, uint64_t units)
 	}
 	b = clock_now();
 	sink = x;
+	spin(tail);
 	scale = ns_per_tick(a, b);
 	printf("# fwq quanta %ld units %llu ns_per_tick %.6f\n", quanta, (unsigned long long)units, scale);
 	for (i = 0; i < quanta; i++)
@@ -185,7 +196,7 @@ static uint64_t detour_threshold(double *step_ns, double *scale)
 	return steps[STEPS / 2] * DETOUR_FACTOR > min_ticks ? steps[STEPS / 2] * DETOUR_FACTOR : min_ticks;
 }
 
-static int detour(double seconds)
+static int detour(double seconds, double tail)
 {
 	struct detour { uint64_t start, length; } *seen = buffer(DETOUR_MAX * sizeof(*seen));
 	uint64_t threshold, end, prev, now, loops = 0, count = 0;
@@ -209,6 +220,7 @@ static int detour(double seconds)
 		loops++;
 	}
 	b = clock_now();
+	spin(tail);
 	scale = ns_per_tick(a, b);
 	printf("# detour seconds %.3f step_ns %.1f threshold_ns %.1f loops %llu detours %llu\n",
 	       (b.ns - a.ns) / 1e9, step_ns, threshold * scale, (unsigned long long)loops,
@@ -224,14 +236,14 @@ int main(int argc, char **argv)
 
 	if (!strcmp(c, "calibrate") && argc == 3)
 		return calibrate(atof(argv[2]));
-	if (!strcmp(c, "fwq") && (argc == 4 || argc == 5)) {
-		spin(argc == 5 ? atof(argv[4]) : 0);
-		return fwq(atol(argv[2]), strtoull(argv[3], NULL, 10));
+	if (!strcmp(c, "fwq") && argc >= 4 && argc <= 6) {
+		announce_and_spin(argc >= 5 ? atof(argv[4]) : 0);
+		return fwq(atol(argv[2]), strtoull(argv[3], NULL, 10), argc == 6 ? atof(argv[5]) : 0);
 	}
-	if (!strcmp(c, "detour") && (argc == 3 || argc == 4)) {
-		spin(argc == 4 ? atof(argv[3]) : 0);
-		return detour(atof(argv[2]));
+	if (!strcmp(c, "detour") && argc >= 3 && argc <= 5) {
+		announce_and_spin(argc >= 4 ? atof(argv[3]) : 0);
+		return detour(atof(argv[2]), argc == 5 ? atof(argv[4]) : 0);
 	}
-	fprintf(stderr, "usage: noise calibrate USEC | fwq QUANTA UNITS [WAIT] | detour SECONDS [WAIT]\n");
+	fprintf(stderr, "usage: noise calibrate USEC | fwq QUANTA UNITS [WAIT [TAIL]] | detour SECONDS [WAIT [TAIL]]\n");
 	return 2;
 }

@@ -25,12 +25,14 @@ snapshot() {
 }
 
 # proxy_sample PID NAME: mcexec's CPU time (ns, schedstat) and its context
-# switches so far, appended to NAME.proxy as "ns voluntary involuntary"
+# switches so far, and when (CLOCK_MONOTONIC ns), appended to NAME.proxy as
+# "ns voluntary involuntary when"
 proxy_sample() {
 	[ -r /proc/$1/schedstat ] || return 0
 	echo "$(cut -d' ' -f1 /proc/$1/schedstat)" \
 		"$(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/$1/status)" \
-		"$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' /proc/$1/status)" >> $OUT/$2.proxy
+		"$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' /proc/$1/status)" \
+		"$(now_ns)" >> $OUT/$2.proxy
 }
 
 apply_profile() {

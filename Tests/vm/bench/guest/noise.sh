@@ -34,32 +34,30 @@ probe() {
 }
 
 # probe_lwk NAME stop|wait LENGTH PROBE ARGS...: one probe on the LWK CPU
-# that measures for about LENGTH seconds after its warm-up. mcexec's CPU time
-# and wake-ups are sampled from the program's "ready" to 80 % into the
-# measurement. "stop" stops mcexec (SIGSTOP) at "ready" and lets it go on
-# well after the measurement's end, so that nothing of the proxy runs on
-# Linux meanwhile (the program then waits for it to write its samples).
+# that measures for about LENGTH seconds. The probe spins without a system
+# call for $warm seconds after it says "# ready", measures, then spins for a
+# tail before it prints: mcexec's CPU time and wake-ups, and what Linux's CPUs
+# did, are sampled at "ready" and in the tail, so that the sampling (processes
+# started on Linux, counted by the shared instruction clock) stays out of the
+# measurement. "stop" stops mcexec (SIGSTOP) at "ready" and lets it go on in
+# the tail: nothing of the proxy runs on Linux while the probe measures.
 probe_lwk() {
 	name=$1 how=$2 length=$3
 	shift 3
-	snapshot $name.before
-	taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@" > $OUT/$name.txt &
+	tail_s=$((length / 2 + 3))
+	sample_at=$((warm + length + length / 4 + 1))
+	taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@" $warm $tail_s > $OUT/$name.txt &
 	pid=$!
 	wait_ready $OUT/$name.txt $pid || fail "$name: the program ended before it was ready"
 	proxy_sample $pid $name
+	snapshot $name.before
 	[ "$how" = stop ] && kill -STOP $pid
-	sleep $((warm + length * 8 / 10))
+	sleep $sample_at
 	proxy_sample $pid $name
-	value proxy_seconds_$name $((warm + length * 8 / 10))
-	if [ "$how" = stop ]; then
-		sleep $((length / 2 + 2))
-		snapshot $name.after
-		kill -CONT $pid
-		wait $pid || fail "$name: the program failed"
-	else
-		wait $pid || fail "$name: the program failed"
-		snapshot $name.after
-	fi
+	snapshot $name.after
+	value proxy_seconds_$name $sample_at
+	[ "$how" = stop ] && kill -CONT $pid
+	wait $pid || fail "$name: the program failed"
 }
 
 probe linux on_linux
@@ -74,8 +72,8 @@ load_mod
 apply_profile
 for how in wait stop; do
 	suffix=; [ $how = stop ] && suffix=-proxy-stopped
-	probe_lwk fwq-lwk$suffix $how $((quanta / 1000)) /bin/noise fwq $quanta $units $warm
-	probe_lwk detour-lwk$suffix $how $detour_s /bin/noise detour $detour_s $warm
+	probe_lwk fwq-lwk$suffix $how $((quanta / 1000)) /bin/noise fwq $quanta $units
+	probe_lwk detour-lwk$suffix $how $detour_s /bin/noise detour $detour_s
 done
 mcprov kmsg > $OUT/lwk-kmsg.txt 2>&1
 teardown_profile
