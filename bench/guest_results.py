@@ -67,16 +67,21 @@ def busy_between(before, after):
 
 
 def parse_proxy_samples(text):
-    """mcexec's samples, 'cpu_ns voluntary involuntary' per line."""
+    """mcexec's samples, 'cpu_ns voluntary involuntary [when_ns]' per line."""
     return [tuple(int(w) for w in line.split()) for line in text.splitlines() if line.strip()]
 
 
 def proxy_rates(samples, seconds):
     """mcexec's CPU share (percent of one CPU) and wake-ups per second
-    between its first and last sample, `seconds` apart."""
-    if len(samples) < 2 or seconds <= 0:
+    between its first and last sample: as far apart as their timestamps say,
+    or `seconds` for samples without one."""
+    if len(samples) < 2:
         return None
-    (ns0, vol0, invol0), (ns1, vol1, invol1) = samples[0], samples[-1]
+    (ns0, vol0, invol0, *when0), (ns1, vol1, invol1, *when1) = samples[0], samples[-1]
+    if when0 and when1:
+        seconds = (when1[0] - when0[0]) / 1e9
+    if seconds <= 0:
+        return None
     return {
         "cpu_percent": 100.0 * (ns1 - ns0) / (seconds * 1e9),
         "wakeups_per_second": (vol1 - vol0) / seconds,

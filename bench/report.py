@@ -53,7 +53,7 @@ def interrupts_per_second(runs, name):
     return sum(counts.values()) / run["fwq"].stats()["seconds"]
 
 
-def noise_rows(table, runs):
+def noise_rows(table, runs, noise):
     section = "OS noise (QEMU -icount: guest time counts instructions; probes on vCPU 3)"
     quiet = Goal("quieter", 0.1)
 
@@ -74,8 +74,19 @@ def noise_rows(table, runs):
               note="Linux: /proc/interrupts; the LWK counts none of its own yet")
     table.add(section, "FWQ: time lost (%), LWK with mcexec stopped", stat(runs, "lwk-proxy-stopped", "fwq", "lost_percent"),
               note="diagnostic: nothing of the proxy runs")
+    table.add(section, "FWQ: median quantum (us), LWK with mcexec stopped",
+              stat(runs, "lwk-proxy-stopped", "fwq", "median_us"), note="diagnostic")
     table.add(section, "detour: max detour (us), LWK with mcexec stopped",
               stat(runs, "lwk-proxy-stopped", "detour", "max_us"), note="diagnostic")
+    table.add(section, "detour: time lost (%), LWK with mcexec stopped",
+              stat(runs, "lwk-proxy-stopped", "detour", "lost_percent"), note="diagnostic")
+    seconds = float(noise.values().get("proxy_seconds_fwq-lwk", 0) or 0)
+    waiting = noise.proxy("fwq-lwk", seconds)
+    table.add(section, "mcexec CPU during the LWK FWQ run (% of a CPU)", waiting and waiting["cpu_percent"],
+              note="diagnostic: Linux CPU 1, guest time")
+    table.add(section, "FWQ: time lost (%), Linux CPU 3 while vCPU 1 spins", None,
+              stat(runs, "linux-neighbour-busy", "fwq", "lost_percent"),
+              note="diagnostic: one instruction clock for all vCPUs")
 
 
 def offload_rows(table, main):
@@ -169,7 +180,7 @@ def main():
     runs = noise_runs(noise, isolated)
 
     table = Table()
-    noise_rows(table, runs)
+    noise_rows(table, runs, noise)
     offload_rows(table, main_part)
     kernel_rows(table, main_part)
     startup_rows(table, main_part)

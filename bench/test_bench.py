@@ -81,6 +81,10 @@ class GuestResultsTests(unittest.TestCase):
         self.assertEqual(rates["wakeups_per_second"], 320)
         self.assertIsNone(proxy_rates([(1, 1, 1)], 5.0))
 
+    def test_proxy_rates_use_the_samples_own_timestamps(self):
+        rates = proxy_rates([(0, 0, 0, 1_000_000_000), (100_000_000, 0, 0, 3_000_000_000)], 1.0)
+        self.assertAlmostEqual(rates["cpu_percent"], 5.0)
+
     def test_medians_by_key(self):
         self.assertEqual(medians_by_key("lwk_startup_ns 5\nlwk_startup_ns 1\nlwk_startup_ns 3\nx 2 MB/s\n"),
                          {"lwk_startup_ns": 3, "x": 2})
