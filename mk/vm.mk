@@ -128,13 +128,13 @@ VM_BENCH_DIR := $(VM_DIR)/bench
 OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-serial
 VM_BENCH_CFLAGS := -static -O2 -Wall -Wextra -Werror
 
-$(VM_BENCH_PROGS)/noise: Tests/vm/progs/noise.c
-$(VM_BENCH_PROGS)/offload: Tests/vm/progs/offload.c
+$(VM_BENCH_PROGS)/noise: Tests/vm/progs/noise.c Tests/vm/progs/bench.h
+$(VM_BENCH_PROGS)/offload: Tests/vm/progs/offload.c Tests/vm/progs/bench.h
 $(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload:
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@gcc $(VM_BENCH_CFLAGS) -o $@ $<
-$(VM_BENCH_PROGS)/kernels: Tests/vm/progs/kernels.c
+$(VM_BENCH_PROGS)/kernels: Tests/vm/progs/kernels.c Tests/vm/progs/bench.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (OpenBLAS, serial)"
 	@gcc $(VM_BENCH_CFLAGS) -I/usr/include/x86_64-linux-gnu/openblas-serial -o $@ $< $(OPENBLAS)/libopenblas.a -lm

@@ -14,31 +14,13 @@
  * Each prints "name rate unit", the best of a few repetitions (memory is
  * allocated and touched before the first, so page faults stay out of it).
  */
+#include "bench.h"
+
 #include <cblas.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 static double seconds(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static void *touched(size_t bytes)
-{
-	void *p = malloc(bytes);
-
-	if (!p) {
-		fprintf(stderr, "kernels: no memory for %zu bytes\n", bytes);
-		exit(1);
-	}
-	memset(p, 1, bytes);
-	return p;
+	return monotonic_ns() * 1e-9;
 }
 
 /* The best (shortest) time of `repeats` runs of kernel(state). */

@@ -27,11 +27,8 @@
  * Time is the TSC, converted to ns by clock_gettime(CLOCK_MONOTONIC) at both
  * ends of the run (on the LWK that call is served locally, from the TSC too).
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include "bench.h"
+
 #include <x86intrin.h>
 
 #define DETOUR_MAX	(1 << 18)	/* detours kept; more are only counted */
@@ -49,14 +46,6 @@ static uint64_t work(uint64_t units, uint64_t x)
 		x ^= x << 17;
 	}
 	return x;
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
 }
 
 /* The TSC rate over a run: both clocks read at its start and its end. */
@@ -85,19 +74,6 @@ static double tsc_scale(void)
 		b = clock_now();
 	while (b.ns - a.ns < 20000000);
 	return ns_per_tick(a, b);
-}
-
-/* Touched now, so that writing the samples later cannot fault. */
-static void *buffer(size_t bytes)
-{
-	void *p = malloc(bytes);
-
-	if (!p) {
-		fprintf(stderr, "noise: no memory for %zu bytes\n", bytes);
-		exit(1);
-	}
-	memset(p, 0, bytes);
-	return p;
 }
 
 /* Spins for `seconds` on the TSC alone. */
@@ -140,7 +116,7 @@ static int calibrate(double usec)
 
 static int fwq(long quanta, uint64_t units, double tail)
 {
-	uint64_t *ticks = buffer(quanta * sizeof(*ticks)), x = 1, t;
+	uint64_t *ticks = touched(quanta * sizeof(*ticks)), x = 1, t;
 	struct clock_pair a, b;
 	double scale;
 	long i;
@@ -163,13 +139,6 @@ static int fwq(long quanta, uint64_t units, double tail)
 	for (i = 0; i < quanta; i++)
 		printf("%.0f\n", ticks[i] * scale);
 	return 0;
-}
-
-static int by_value(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -198,7 +167,7 @@ static uint64_t detour_threshold(double *step_ns, double *scale)
 
 static int detour(double seconds, double tail)
 {
-	struct detour { uint64_t start, length; } *seen = buffer(DETOUR_MAX * sizeof(*seen));
+	struct detour { uint64_t start, length; } *seen = touched(DETOUR_MAX * sizeof(*seen));
 	uint64_t threshold, end, prev, now, loops = 0, count = 0;
 	struct clock_pair a, b;
 	double step_ns, scale;
