@@ -17,6 +17,14 @@ kernels_on_linux() {
 }
 
 kernels_on_linux
+# The same beside a vCPU that spins, as mcexec's polling vCPU does while an
+# LWK program computes: how much of a gap host contention alone explains.
+taskset -c 1 sh -c 'while :; do :; done' &
+busy=$!
+for k in triad gups dgemm stencil; do
+	on_linux /bin/kernels $k | sed 's/^/busy_/' >> $OUT/kernels.txt || fail "kernel $k failed beside a busy vCPU"
+done
+kill $busy
 load_mod
 online_before=$(online_cpus)
 t0=$(now_ns)
