@@ -43,7 +43,7 @@ demo: release
 	bash scripts/demo.sh $(MCPROV) $(FIXTURES)
 	@$(MAKE) --no-print-directory vm-demo
 
-# The evidence issue 16 asks for, never a timed test: the CLI against hwloc's
+# What a site asks before it adopts the LWK, never a timed test: the CLI against hwloc's
 # own tool, then three guest boots (Tests/vm/bench/run.sh: OS noise under
 # QEMU -icount on a Linux, an isolated Linux and an LWK CPU; the offload path,
 # kernels and start-up in plain TCG), then one table of every figure against

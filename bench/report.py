@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""make bench, the report: one table of every measurement against its goal
-(issue 16), the same as JSON, and the noise plot.
+"""make bench, the report: one table of every measurement against the goal a
+site would set for an LWK, the same as JSON, and the noise plot.
 
 Reads what Tests/vm/bench/run.sh unpacked (DIR/noise, DIR/isolated,
 DIR/main) and what bench/cli_speed.py wrote (DIR/cli.json). A part that did
