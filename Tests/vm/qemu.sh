@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot one guest kernel with an initramfs under QEMU TCG.
 # usage: qemu.sh VMLINUZ INITRAMFS [EXTRA KERNEL ARGS]
-# env: VM_COM2 file for the second serial port (the LWK's console)
+# env: VM_COM2 file for the second serial port (the LWK's console),
+#      VM_QEMU_OPTS more QEMU options (make bench: -icount)
 # Machine: 4 vCPUs (1 socket, 2 cores, 2 threads), 2 GiB in two NUMA nodes:
 # node 0 = all CPUs + 1.5 GiB "DDR", node 1 = 512 MiB without CPUs (the
 # shape of KNL MCDRAM in flat mode), SLIT distance 31.  -cpu max without
@@ -11,7 +12,8 @@
 set -eu
 kernel=$1 initrd=$2
 shift 2
-exec qemu-system-x86_64 -accel tcg -cpu max,la57=off,vendor=GenuineIntel \
+# shellcheck disable=SC2086 # VM_QEMU_OPTS is a list of words
+exec qemu-system-x86_64 -accel tcg ${VM_QEMU_OPTS:-} -cpu max,la57=off,vendor=GenuineIntel \
 	-m 2G -smp 4,sockets=1,cores=2,threads=2 \
 	-object memory-backend-ram,id=m0,size=1536M \
 	-object memory-backend-ram,id=m1,size=512M \

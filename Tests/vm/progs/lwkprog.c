@@ -8,7 +8,7 @@
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
  *                remap|madvise|signals|alloc MIB|bigread FILE|exit42|segv|
- *                spin|args ...|bench N
+ *                spin|args ...
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -350,41 +350,6 @@ static int t_args(int argc, char **argv)
 	return 0;
 }
 
-static long long ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* median ns of one call, over n timed calls */
-static long long median(int n, int offloaded)
-{
-	long long *t = malloc(n * sizeof(*t)), m, t0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		t0 = ns();
-		if (offloaded)
-			syscall(SYS_umask, 022);	/* a call Linux serves */
-		else
-			syscall(SYS_getpid);		/* a call the LWK serves */
-		t[i] = ns() - t0;
-	}
-	qsort(t, n, sizeof(*t), cmp);
-	m = t[n / 2];
-	free(t);
-	return m;
-}
-
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -434,13 +399,6 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "args"))
 		return t_args(argc, argv);
-	if (!strcmp(c, "bench") && argc > 2) {
-		int n = atoi(argv[2]);
-
-		printf("offloaded_ns %lld\n", median(n, 1));
-		printf("local_ns %lld\n", median(n, 0));
-		return 0;
-	}
-	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...|bench N\n");
+	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...\n");
 	return 2;
 }

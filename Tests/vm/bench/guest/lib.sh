@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest side of `make bench`, sourced after the scenarios'
+# lib.sh.  Every result goes to a file under $OUT, which guest.sh hands to
+# the host at the end; nothing here judges a number.
+OUT=/tmp/bench
+PROFILE=/profiles/qemu-knl-like.yaml
+# The profile gives the LWK Linux CPUs 2-3: LWK CPU 1 is Linux CPU 3, the
+# CPU every probe runs on, so that each kind of CPU is the same vCPU.
+PROBE_CPU=3
+LWK_PROBE_CPU=1
+
+# value KEY VALUE: one scalar result
+value() {
+	echo "$1 $2" >> $OUT/values.txt
+}
+
+now_ns() {
+	/bin/offload now
+}
+
+# snapshot NAME: what interrupted each Linux CPU so far, and its time split
+snapshot() {
+	cat /proc/interrupts > $OUT/$1.interrupts
+	grep '^cpu[0-9]' /proc/stat > $OUT/$1.stat
+}
+
+# proxy_sample PID NAME: mcexec's CPU time (ns, schedstat) and its context
+# switches so far, and when (CLOCK_MONOTONIC ns), appended to NAME.proxy as
+# "ns voluntary involuntary when"
+proxy_sample() {
+	[ -r /proc/$1/schedstat ] || return 0
+	echo "$(cut -d' ' -f1 /proc/$1/schedstat)" \
+		"$(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/$1/status)" \
+		"$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' /proc/$1/status)" \
+		"$(now_ns)" >> $OUT/$2.proxy
+}
+
+apply_profile() {
+	mcprov apply $PROFILE --auto-approve > $OUT/apply.log 2>&1 || fail "mcprov apply failed: $(tail -n 3 $OUT/apply.log)"
+}
+
+teardown_profile() {
+	mcprov teardown > $OUT/teardown.log 2>&1 || fail "mcprov teardown failed: $(tail -n 3 $OUT/teardown.log)"
+}
+
+# on_lwk PROGRAM ARGS...: run PROGRAM on the probe CPU of the LWK, its proxy
+# on Linux CPU 1 (so that the proxy's own CPU is known); in the background,
+# call taskset directly, so that $! is mcexec's pid
+on_lwk() {
+	taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@"
+}
+
+# on_linux PROGRAM ARGS...: run PROGRAM on the probe CPU of Linux
+on_linux() {
+	taskset -c $PROBE_CPU "$@"
+}
+
+# param NAME DEFAULT: the kernel argument mcos.NAME=VALUE, or DEFAULT
+param() {
+	v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^mcos\.$1=//p")
+	echo "${v:-$2}"
+}
+
+# wait_ready FILE PID: until the probe writing FILE says it is ready (it
+# then spins without a system call) or PID is gone
+wait_ready() {
+	until grep -q '^# ready' "$1" 2>/dev/null; do
+		exited $2 && return 1
+		sleep 0.05
+	done
+}

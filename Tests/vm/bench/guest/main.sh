@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bench part "main" (plain TCG: guest time is host time): the compute and
+# memory kernels on Linux CPU 3, then on the same vCPU as LWK CPU 1, then on
+# Linux CPU 3 again (host load drifts over a run; the report takes each
+# side's best, so a slow moment on the host does not decide the ratio);
+# apply -> running and teardown -> all back; the offloaded and LWK-local
+# calls against the same calls native; mcexec's own CPU time and wake-ups
+# while its program computes; mcexec of a static program to its main.
+calls=$(param calls 20000)
+idle_s=$(param idle_seconds 10)
+value thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+
+kernels_on_linux() {
+	for k in triad gups dgemm stencil; do
+		on_linux /bin/kernels $k | sed 's/^/linux_/' >> $OUT/kernels.txt || fail "kernel $k failed on Linux"
+	done
+}
+
+kernels_on_linux
+# The same beside a vCPU that spins, as mcexec's polling vCPU does while an
+# LWK program computes: how much of a gap host contention alone explains.
+taskset -c 1 sh -c 'while :; do :; done' &
+busy=$!
+for k in triad gups dgemm stencil; do
+	on_linux /bin/kernels $k | sed 's/^/busy_/' >> $OUT/kernels.txt || fail "kernel $k failed beside a busy vCPU"
+done
+kill $busy
+load_mod
+online_before=$(online_cpus)
+t0=$(now_ns)
+apply_profile
+value apply_to_running_ns $(( $(now_ns) - t0 ))
+
+for k in triad gups dgemm stencil; do
+	on_lwk /bin/kernels $k | sed 's/^/lwk_/' >> $OUT/kernels.txt || fail "kernel $k failed on the LWK"
+done
+
+# A 4 KiB file in the page cache (tmpfs) for pread.
+head -c 4096 /dev/urandom > /tmp/page
+taskset -c 1 /bin/offload calls $calls /tmp/page | sed 's/^/native_/' >> $OUT/calls.txt || fail "native calls failed"
+on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwk_/' >> $OUT/calls.txt || fail "calls on the LWK failed"
+
+# From a fork on Linux CPU 1 to main: natively, and through mcexec; and
+# mcexec's own start-up (a Swift program, run without a program to start).
+for i in 1 2 3 4 5; do
+	t0=$(now_ns)
+	taskset -c 1 mcexec --help > /dev/null
+	echo "mcexec_help_ns $(( $(now_ns) - t0 ))" >> $OUT/startup.txt
+	taskset -c 1 /bin/offload launch /bin/offload started | sed 's/^/native_/' >> $OUT/startup.txt
+	taskset -c 1 /bin/offload launch mcexec -c $LWK_PROBE_CPU /bin/offload started | sed 's/^/lwk_/' >> $OUT/startup.txt
+done
+
+# mcexec while its program computes without a call: sampled from 2 s after
+# the start (past the program's start-up) to 1 s before its end.
+taskset -c 1 mcexec -c $LWK_PROBE_CPU /bin/offload compute $idle_s > /dev/null &
+pid=$!
+sleep 2
+proxy_sample $pid idle
+sleep $((idle_s - 3))
+proxy_sample $pid idle
+value idle_sampled_seconds $((idle_s - 3))
+wait $pid || fail "the computing program failed"
+
+mcprov kmsg > $OUT/lwk-kmsg.txt 2>&1
+t0=$(now_ns)
+teardown_profile
+[ "$(online_cpus)" = "$online_before" ] || fail "CPUs not back after teardown: $(online_cpus)"
+value teardown_to_all_back_ns $(( $(now_ns) - t0 ))
+kernels_on_linux

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bench part "noise" (QEMU with -icount: guest time counts instructions, so
+# the host's scheduling cannot stretch a quantum; see run.sh): the FWQ and
+# selfish-detour probes on Linux CPU 3, on the same vCPU as LWK CPU 1 with
+# its proxy waiting as mcexec waits, and again with the proxy stopped; plus
+# Linux CPU 3 while another vCPU computes, which shows how the shared
+# instruction clock counts every vCPU's work as noise on every other.
+quanta=$(param fwq_quanta 6000)
+detour_s=$(param detour_s 5)
+warm=1
+
+# A fresh guest is busy for its first minute (deferred initcalls, module
+# loading, the random pool, the clocksource watchdog's first checks); idle
+# time costs nothing here (sleep=off skips it).
+while [ "$(cut -d. -f1 /proc/uptime)" -lt 60 ]; do sleep 1; done
+
+units=$(param fwq_units "")
+[ -n "$units" ] || units=$(on_linux /bin/noise calibrate 1000)
+value fwq_units $units
+value fwq_quanta $quanta
+value detour_seconds $detour_s
+
+# probe NAME RUNNER ARGS...: FWQ then detour, with what interrupted each
+# Linux CPU around each run
+probe() {
+	name=$1
+	shift
+	snapshot fwq-$name.before
+	"$@" /bin/noise fwq $quanta $units > $OUT/fwq-$name.txt || fail "fwq on $name failed"
+	snapshot fwq-$name.after
+	snapshot detour-$name.before
+	"$@" /bin/noise detour $detour_s > $OUT/detour-$name.txt || fail "detour on $name failed"
+	snapshot detour-$name.after
+}
+
+# probe_lwk NAME stop|wait LENGTH PROBE ARGS...: one probe on the LWK CPU
+# that measures for about LENGTH seconds. The probe spins without a system
+# call for $warm seconds after it says "# ready", measures, then spins for a
+# tail before it prints: mcexec's CPU time and wake-ups, and what Linux's CPUs
+# did, are sampled at "ready" and in the tail, so that the sampling (processes
+# started on Linux, counted by the shared instruction clock) stays out of the
+# measurement. "stop" stops mcexec (SIGSTOP) at "ready" and lets it go on in
+# the tail: nothing of the proxy runs on Linux while the probe measures.
+probe_lwk() {
+	name=$1 how=$2 length=$3
+	shift 3
+	tail_s=$((length / 2 + 3))
+	sample_at=$((warm + length + length / 4 + 1))
+	taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@" $warm $tail_s > $OUT/$name.txt &
+	pid=$!
+	wait_ready $OUT/$name.txt $pid || fail "$name: the program ended before it was ready"
+	proxy_sample $pid $name
+	snapshot $name.before
+	[ "$how" = stop ] && kill -STOP $pid
+	sleep $sample_at
+	proxy_sample $pid $name
+	snapshot $name.after
+	value proxy_seconds_$name $sample_at
+	[ "$how" = stop ] && kill -CONT $pid
+	wait $pid || fail "$name: the program failed"
+}
+
+probe linux on_linux
+taskset -c 1 sh -c 'while :; do :; done' &
+busy=$!
+snapshot fwq-linux-neighbour-busy.before
+on_linux /bin/noise fwq $quanta $units > $OUT/fwq-linux-neighbour-busy.txt || fail "fwq beside a busy CPU failed"
+snapshot fwq-linux-neighbour-busy.after
+kill $busy
+
+load_mod
+apply_profile
+for how in wait stop; do
+	suffix=; [ $how = stop ] && suffix=-proxy-stopped
+	probe_lwk fwq-lwk$suffix $how $((quanta / 1000)) /bin/noise fwq $quanta $units
+	probe_lwk detour-lwk$suffix $how $detour_s /bin/noise detour $detour_s
+done
+mcprov kmsg > $OUT/lwk-kmsg.txt 2>&1
+teardown_profile

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench.h - what the static programs of `make bench` (noise, offload,
+ * kernels) share: the monotonic clock, an order for qsort, and memory that
+ * is touched before it is measured with, so that no page fault lands in a
+ * measurement.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#define _GNU_SOURCE	/* program_invocation_short_name */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static inline uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+/* qsort's order for uint64_t, smallest first */
+static inline int by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* bytes of memory, every page written once; the program ends without it */
+static inline void *touched(size_t bytes)
+{
+	void *p = malloc(bytes);
+
+	if (!p) {
+		fprintf(stderr, "%s: no memory for %zu bytes\n", program_invocation_short_name, bytes);
+		exit(1);
+	}
+	memset(p, 1, bytes);
+	return p;
+}
+
+#endif

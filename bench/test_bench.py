@@ -1,0 +1,142 @@
+"""Host test of the bench's own parsing and table code (part of make test);
+the measurements themselves are never timed tests."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from guest_results import interrupts_between, parse_interrupts, parse_stat, busy_between, proxy_rates, medians_by_key, highest_by_key
+from noise_stats import FWQ, Detour, percentile
+from table import Goal, Row, render
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+INTERRUPTS_BEFORE = """           CPU0       CPU1       CPU2       CPU3
+  0:        318          0          0          0   IO-APIC   2-edge      timer
+LOC:       6302       2657       5485       3372   Local timer interrupts
+RES:         47         56         89         64   Rescheduling interrupts
+ERR:          0
+"""
+INTERRUPTS_AFTER = """           CPU0       CPU1       CPU2       CPU3
+  0:        318          0          0          0   IO-APIC   2-edge      timer
+LOC:       6379       2832       5587       4158   Local timer interrupts
+RES:         49         59         91         67   Rescheduling interrupts
+ERR:          0
+"""
+
+
+def fwq_text(quanta):
+    return "# ready\n# fwq quanta %d units 100 ns_per_tick 1.0\n" % len(quanta) + "".join(f"{q}\n" for q in quanta)
+
+
+class NoiseStatsTests(unittest.TestCase):
+    def test_fwq_loss_is_what_exceeds_the_shortest_quantum(self):
+        stats = FWQ.parse(fwq_text([1000] * 98 + [2000, 3000])).stats()
+        self.assertEqual(stats["min_us"], 1.0)
+        self.assertEqual(stats["median_us"], 1.0)
+        self.assertEqual(stats["max_us"], 3.0)
+        self.assertAlmostEqual(stats["lost_percent"], 100 * 3000 / 103000)
+
+    def test_fwq_refuses_a_truncated_run(self):
+        text = fwq_text([1000, 1000]).replace("quanta 2", "quanta 3")
+        with self.assertRaises(ValueError):
+            FWQ.parse(text)
+
+    def test_fwq_timeline_starts_each_quantum_where_the_last_ended(self):
+        self.assertEqual(FWQ([1000, 2000, 1000]).timeline(), [(0.0, 1.0), (1e-6, 2.0), (3e-6, 1.0)])
+
+    def test_detour_rates_and_loss(self):
+        text = "# detour seconds 2.000 step_ns 80.0 threshold_ns 1000.0 loops 100 detours 3\n0 5000\n10 20000\n30 5000\n"
+        stats = Detour.parse(text).stats()
+        self.assertEqual(stats["per_second"], 1.5)
+        self.assertEqual(stats["max_us"], 20.0)
+        self.assertAlmostEqual(stats["lost_percent"], 100 * 30000 / 2e9)
+
+    def test_percentile_by_nearest_rank(self):
+        values = list(range(1, 1001))
+        self.assertEqual(percentile(values, 0.5), 500)
+        self.assertEqual(percentile(values, 0.99), 990)
+        self.assertEqual(percentile(values, 0.999), 999)
+
+
+class GuestResultsTests(unittest.TestCase):
+    def test_interrupts_of_one_cpu_between_snapshots(self):
+        delta = interrupts_between(parse_interrupts(INTERRUPTS_BEFORE), parse_interrupts(INTERRUPTS_AFTER), "CPU3")
+        self.assertEqual(delta, {"LOC": 786, "RES": 3})
+
+    def test_a_cpu_gone_offline_counts_nothing(self):
+        after = "           CPU0       CPU1\nLOC:       6379       2832   Local timer interrupts\n"
+        self.assertEqual(interrupts_between(parse_interrupts(INTERRUPTS_BEFORE), parse_interrupts(after), "CPU3"), {})
+
+    def test_busy_share_leaves_idle_and_iowait_out(self):
+        before = parse_stat("cpu  9 9 9 9\ncpu0 10 0 10 80 0 0 0 0 0 0\n")
+        after = parse_stat("cpu  9 9 9 9\ncpu0 20 0 20 150 10 0 0 0 0 0\n")
+        self.assertAlmostEqual(busy_between(before, after)["cpu0"], 20 / 100)
+
+    def test_proxy_rates_between_first_and_last_sample(self):
+        rates = proxy_rates([(1_000_000, 10, 1), (51_000_000, 1610, 3)], 5.0)
+        self.assertAlmostEqual(rates["cpu_percent"], 1.0)
+        self.assertEqual(rates["wakeups_per_second"], 320)
+        self.assertIsNone(proxy_rates([(1, 1, 1)], 5.0))
+
+    def test_proxy_rates_use_the_samples_own_timestamps(self):
+        rates = proxy_rates([(0, 0, 0, 1_000_000_000), (100_000_000, 0, 0, 3_000_000_000)], 1.0)
+        self.assertAlmostEqual(rates["cpu_percent"], 5.0)
+
+    def test_medians_by_key(self):
+        self.assertEqual(medians_by_key("lwk_startup_ns 5\nlwk_startup_ns 1\nlwk_startup_ns 3\nx 2 MB/s\n"),
+                         {"lwk_startup_ns": 3, "x": 2})
+
+    def test_highest_by_key(self):
+        self.assertEqual(highest_by_key("linux_triad 900 MB/s\nlinux_triad 1100 MB/s\nlwk_triad 1000 MB/s\n"),
+                         {"linux_triad": 1100, "lwk_triad": 1000})
+
+
+class TableTests(unittest.TestCase):
+    def test_goals(self):
+        self.assertTrue(Goal("ratio_at_most", 3).met(29, 10, None))
+        self.assertFalse(Goal("ratio_at_most", 3).met(31, 10, None))
+        self.assertTrue(Goal("ratio_at_least", 1).met(10, 10, None))
+        self.assertTrue(Goal("at_most", 1).met(0.5, None, None))
+        self.assertTrue(Goal("quieter", 0.1).met(0.05, 1.0, 0.2))
+        self.assertFalse(Goal("quieter", 0.1).met(0.05, 1.0, 0.04))
+        self.assertIsNone(Goal("quieter", 0.1).met(0.05, 1.0, None))
+        self.assertIsNone(Goal("ratio_at_most", 3).met(None, 10, None))
+
+    def test_render_shows_sections_ratios_and_verdicts(self):
+        text = render([Row("Offload", "umask (ns)", 30.0, 10.0, goal=Goal("ratio_at_most", 3)),
+                       Row("Offload", "wake-ups", None)])
+        self.assertIn("Offload", text)
+        self.assertIn("3.00x", text)
+        self.assertIn("met", text)
+        self.assertIn("wake-ups", text)
+
+
+class ReportTests(unittest.TestCase):
+    def test_report_runs_on_a_partial_result_tree(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            noise = os.path.join(tmp, "noise")
+            os.makedirs(noise)
+            with open(os.path.join(noise, "fwq-linux.txt"), "w") as f:
+                f.write(fwq_text([1000] * 10 + [1500]))
+            for when, text in (("before", INTERRUPTS_BEFORE), ("after", INTERRUPTS_AFTER)):
+                with open(os.path.join(noise, f"fwq-linux.{when}.interrupts"), "w") as f:
+                    f.write(text)
+            with open(os.path.join(noise, "values.txt"), "w") as f:
+                f.write("kernel 6.12.0\nfwq_units 100\n")
+            out = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), tmp, "--json",
+                                  os.path.join(tmp, "bench.json"), "--plot", os.path.join(tmp, "noise.png")],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("FWQ: time lost (%)", out.stdout)
+            with open(os.path.join(tmp, "bench.json")) as f:
+                rows = json.load(f)["rows"]
+            lost = next(r for r in rows if r["metric"] == "FWQ: time lost (%)")
+            self.assertAlmostEqual(lost["linux"], 100 * 500 / 11500)
+            self.assertIsNone(lost["met"])
+
+
+if __name__ == "__main__":
+    unittest.main()
