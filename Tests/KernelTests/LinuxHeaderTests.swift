@@ -45,9 +45,15 @@ import Testing
             let expected: Int32
             switch errno {
             case .perm: expected = EPERM
+            case .noEnt: expected = ENOENT
             case .srch: expected = ESRCH
             case .tooBig: expected = E2BIG
+            case .noExec: expected = ENOEXEC
             case .badf: expected = EBADF
+            case .child: expected = ECHILD
+            case .acces: expected = EACCES
+            case .loop: expected = ELOOP
+            case .libBad: expected = ELIBBAD
             case .again: expected = EAGAIN
             case .noMem: expected = ENOMEM
             case .fault: expected = EFAULT

@@ -4,17 +4,23 @@
 /// (E2BIG: `tooBig`). `LinuxHeaderTests` checks each against <errno.h>.
 public enum Errno: Int32, CaseIterable, Sendable, Error {
     case perm = 1
+    case noEnt = 2
     case srch = 3
     case tooBig = 7
+    case noExec = 8
     case badf = 9
+    case child = 10
     case again = 11
     case noMem = 12
+    case acces = 13
     case fault = 14
     case busy = 16
     case exist = 17
     case noDev = 19
     case inval = 22
     case noSys = 38
+    case loop = 40
+    case libBad = 80
     case timedOut = 110
 
     /// What a system call returns for this error.
