@@ -75,8 +75,8 @@ import Testing
             aux[type] = value
         }
         typealias T = InitialStack.AuxType
-        #expect(order.last == T.null && order.count == 20)
-        #expect(order.first == T.minimumSignalStackSize && aux[T.minimumSignalStackSize] == 2048 && aux[T.hwcap2] == 0)
+        #expect(order.last == T.null && order.count == 19)
+        #expect(order.first == T.hwcap && aux[T.minimumSignalStackSize] == nil && aux[T.hwcap2] == 0)
         #expect(aux[T.sysinfoEHDR] == nil, "no vDSO")
         #expect(aux[T.phdr] == 0x40_0040 && aux[T.phent] == 56 && aux[T.phnum] == 10)
         #expect(aux[T.pagesz] == 4096 && aux[T.clktck] == 100 && aux[T.entry] == 0x40_14f0 && aux[T.base] == 0)
@@ -87,7 +87,7 @@ import Testing
         #expect(reader.string(aux[T.execfn]!) == "/bin/hostname")
         // Everything the pointers name lies between the table and the top.
         for pointer in [aux[T.random]!, aux[T.platform]!, aux[T.execfn]!] { #expect(pointer >= at && pointer < Self.top) }
-        #expect(stack.auxiliaryVector.count == 20)
+        #expect(stack.auxiliaryVector.count == 19)
     }
 
     @Test func noArgumentsNoEnvironment() throws {
@@ -95,7 +95,7 @@ import Testing
         let reader = Reader(stack: stack)
         #expect(reader.word(stack.stackPointer) == 0)
         #expect(reader.word(stack.stackPointer + 8) == 0 && reader.word(stack.stackPointer + 16) == 0)
-        #expect(reader.word(stack.stackPointer + 24) == InitialStack.AuxType.minimumSignalStackSize)
+        #expect(reader.word(stack.stackPointer + 24) == InitialStack.AuxType.hwcap)
     }
 
     @Test func refusals() {

@@ -90,11 +90,13 @@ import Testing
 
         var process = InitialStack.Process(load: load, random: Self.random, executablePath: Array("/bin/true".utf8))
         process.hardwareCapabilities = try value("AT_HWCAP")
+        process.minimumSignalStackSize = try value("AT_MINSIGSTKSZ")
         let stack = try InitialStack(top: 0x0fff_ffff_f000, arguments: ["/bin/true"], environment: [], process: process)
         var ours: [UInt64: UInt64] = [:]
         for entry in stack.auxiliaryVector { ours[entry.type] = entry.value }
         for (name, type) in [("AT_PHENT", T.phent), ("AT_PHNUM", T.phnum), ("AT_FLAGS", T.flags),
-                             ("AT_PAGESZ", T.pagesz), ("AT_CLKTCK", T.clktck), ("AT_HWCAP", T.hwcap)] {
+                             ("AT_PAGESZ", T.pagesz), ("AT_CLKTCK", T.clktck), ("AT_HWCAP", T.hwcap),
+                             ("AT_MINSIGSTKSZ", T.minimumSignalStackSize)] {
             let expected = try value(name)
             #expect(ours[type] == expected, "\(name)")
         }

@@ -41,8 +41,9 @@ public struct InitialStack: Equatable {
         /// AT_HWCAP2: on x86-64 bit 0 is ring-3 MONITOR/MWAIT, bit 1 FSGSBASE enabled.
         public var hardwareCapabilities2: UInt64 = 0
         /// AT_MINSIGSTKSZ: the bytes the kernel's signal frame takes (it grows with the
-        /// XSAVE area); MINSIGSTKSZ unless the caller knows its frame.
-        public var minimumSignalStackSize: UInt64 = 2048
+        /// XSAVE area). nil leaves it out, and glibc then computes it from CPUID leaf
+        /// 0xd itself, which is better than a constant that understates the frame.
+        public var minimumSignalStackSize: UInt64?
         /// AT_CLKTCK: USER_HZ, 100 on every Linux x86-64 ABI.
         public var clockTicks: UInt64 = 100
         public var pageSize: UInt64 = 4096
@@ -125,8 +126,9 @@ public struct InitialStack: Equatable {
 
         // Linux's order (create_elf_tables: ARCH_DLINFO first), without AT_SYSINFO_EHDR
         // (no vDSO) and the AT_RSEQ_* pair of Linux 6.3+ (the LWK has no rseq).
-        let aux: [(type: UInt64, value: UInt64)] = [
-            (AuxType.minimumSignalStackSize, process.minimumSignalStackSize),
+        var aux: [(type: UInt64, value: UInt64)] = []
+        if let size = process.minimumSignalStackSize { aux.append((AuxType.minimumSignalStackSize, size)) }
+        aux += [
             (AuxType.hwcap, process.hardwareCapabilities),
             (AuxType.pagesz, process.pageSize),
             (AuxType.clktck, process.clockTicks),
