@@ -75,7 +75,9 @@ import Testing
             aux[type] = value
         }
         typealias T = InitialStack.AuxType
-        #expect(order.last == T.null && order.count == 18)
+        #expect(order.last == T.null && order.count == 19)
+        #expect(order.first == T.hwcap && aux[T.minimumSignalStackSize] == nil && aux[T.hwcap2] == 0)
+        #expect(aux[T.sysinfoEHDR] == nil, "no vDSO")
         #expect(aux[T.phdr] == 0x40_0040 && aux[T.phent] == 56 && aux[T.phnum] == 10)
         #expect(aux[T.pagesz] == 4096 && aux[T.clktck] == 100 && aux[T.entry] == 0x40_14f0 && aux[T.base] == 0)
         #expect(aux[T.uid] == 1000 && aux[T.euid] == 1000 && aux[T.gid] == 100 && aux[T.egid] == 100 && aux[T.secure] == 0)
@@ -85,7 +87,7 @@ import Testing
         #expect(reader.string(aux[T.execfn]!) == "/bin/hostname")
         // Everything the pointers name lies between the table and the top.
         for pointer in [aux[T.random]!, aux[T.platform]!, aux[T.execfn]!] { #expect(pointer >= at && pointer < Self.top) }
-        #expect(stack.auxiliaryVector.count == 18)
+        #expect(stack.auxiliaryVector.count == 19)
     }
 
     @Test func noArgumentsNoEnvironment() throws {

@@ -45,9 +45,12 @@ import Testing
             let expected: Int32
             switch errno {
             case .perm: expected = EPERM
+            case .noEnt: expected = ENOENT
             case .srch: expected = ESRCH
             case .tooBig: expected = E2BIG
+            case .noExec: expected = ENOEXEC
             case .badf: expected = EBADF
+            case .child: expected = ECHILD
             case .again: expected = EAGAIN
             case .noMem: expected = ENOMEM
             case .acces: expected = EACCES
@@ -58,6 +61,8 @@ import Testing
             case .inval: expected = EINVAL
             case .noTTY: expected = ENOTTY
             case .noSys: expected = ENOSYS
+            case .loop: expected = ELOOP
+            case .libBad: expected = ELIBBAD
             case .noProtoOpt: expected = ENOPROTOOPT
             case .timedOut: expected = ETIMEDOUT
             }

@@ -19,6 +19,15 @@ public struct ELFImage {
         case staticPIE
         /// PT_INTERP present: needs the named dynamic loader (ld.so) first.
         case dynamic(interpreter: String)
+        /// ET_DYN without PT_INTERP and not marked PIE, read as an interpreter (ld.so):
+        /// loaded at a chosen base beside a dynamic program, never started on its own.
+        case sharedObject
+    }
+
+    /// What the file is read as: the program execve names, or the PT_INTERP it asks for.
+    public enum Role: Equatable {
+        case program
+        case interpreter
     }
 
     public var fileType: FileType
@@ -109,6 +118,9 @@ public enum ELFError: Error, Equatable {
     case entryNotInText(entry: UInt64)
     /// The program headers are not inside a PT_LOAD, so AT_PHDR could not point at them.
     case programHeadersNotLoaded
+    /// An interpreter with a PT_INTERP of its own: ld.so never has one, and a chain of
+    /// interpreters is not something Linux starts either (it would ignore it and crash).
+    case interpreterNeedsInterpreter
 
     /// One line for a person, without file name.
     public var explanation: String {
@@ -133,6 +145,7 @@ public enum ELFError: Error, Equatable {
         case .segmentOutsideUserSpace(let index): return "segment " + String(index) + " lies outside the user address space"
         case .entryNotInText: return "its entry point is not in an executable segment"
         case .programHeadersNotLoaded: return "its program headers are not in a loaded segment (AT_PHDR would be wrong)"
+        case .interpreterNeedsInterpreter: return "it is a program interpreter that asks for an interpreter itself"
         }
     }
 }

@@ -13,15 +13,17 @@ extension ELFImage {
     static let typeRelocatable: UInt16 = 1, typeExecutable: UInt16 = 2, typeShared: UInt16 = 3
     static let dynamicFlags1: UInt64 = 0x6fff_fffb, flag1PIE: UInt64 = 0x0800_0000, dynamicNull: UInt64 = 0
 
-    public init(parsing bytes: [UInt8]) throws(ELFError) {
+    public init(parsing bytes: [UInt8], as role: Role = .program) throws(ELFError) {
         var result: Result<ELFImage, ELFError> = .failure(.badMagic)
         bytes.withUnsafeBytes { buffer in
-            do throws(ELFError) { result = .success(try ELFImage(parsing: buffer)) } catch { result = .failure(error) }
+            do throws(ELFError) { result = .success(try ELFImage(parsing: buffer, as: role)) } catch { result = .failure(error) }
         }
         self = try result.get()
     }
 
-    public init(parsing file: UnsafeRawBufferPointer) throws(ELFError) {
+    /// Reads `file` as `role`: an interpreter is the ET_DYN (or, rarely, ET_EXEC) that a
+    /// dynamic program's PT_INTERP names, so a shared object is what it should be.
+    public init(parsing file: UnsafeRawBufferPointer, as role: Role = .program) throws(ELFError) {
         let size = UInt64(file.count)
         func u16(_ at: UInt64) -> UInt16 { file.loadUnaligned(fromByteOffset: Int(at), as: UInt16.self) }
         func u32(_ at: UInt64) -> UInt32 { file.loadUnaligned(fromByteOffset: Int(at), as: UInt32.self) }
@@ -85,9 +87,12 @@ extension ELFImage {
 
         let linking: Linking
         if let interpreter {
+            guard role == .program else { throw .interpreterNeedsInterpreter }
             linking = .dynamic(interpreter: interpreter)
         } else if type == Self.typeExecutable {
             linking = .staticExecutable
+        } else if role == .interpreter {
+            linking = .sharedObject
         } else if markedPIE {
             linking = .staticPIE
         } else {

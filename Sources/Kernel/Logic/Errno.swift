@@ -4,9 +4,12 @@
 /// (E2BIG: `tooBig`). `LinuxHeaderTests` checks each against <errno.h>.
 public enum Errno: Int32, CaseIterable, Sendable, Error {
     case perm = 1
+    case noEnt = 2
     case srch = 3
     case tooBig = 7
+    case noExec = 8
     case badf = 9
+    case child = 10
     case again = 11
     case noMem = 12
     case acces = 13
@@ -17,6 +20,8 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case inval = 22
     case noTTY = 25
     case noSys = 38
+    case loop = 40
+    case libBad = 80
     case noProtoOpt = 92
     case timedOut = 110
 

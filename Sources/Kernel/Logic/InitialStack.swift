@@ -1,4 +1,4 @@
-/// The stack a static x86-64 Linux program finds at its entry point (System V AMD64 ABI
+/// The stack an x86-64 Linux program finds at its entry point (System V AMD64 ABI
 /// §3.4.1 and Linux's create_elf_tables), built as bytes to copy just below `top`:
 ///
 ///     top →   8 zero bytes (end marker)
@@ -19,7 +19,11 @@ public struct InitialStack: Equatable {
         public static let pagesz: UInt64 = 6, base: UInt64 = 7, flags: UInt64 = 8, entry: UInt64 = 9
         public static let uid: UInt64 = 11, euid: UInt64 = 12, gid: UInt64 = 13, egid: UInt64 = 14
         public static let platform: UInt64 = 15, hwcap: UInt64 = 16, clktck: UInt64 = 17
-        public static let secure: UInt64 = 23, random: UInt64 = 25, execfn: UInt64 = 31
+        public static let secure: UInt64 = 23, random: UInt64 = 25, hwcap2: UInt64 = 26, execfn: UInt64 = 31
+        /// The vDSO's ELF header. Never given: the LWK has no vDSO, so glibc finds no
+        /// __vdso_clock_gettime and friends and makes the real system calls instead.
+        public static let sysinfoEHDR: UInt64 = 33
+        public static let minimumSignalStackSize: UInt64 = 51
     }
 
     /// The values auxv carries that are not addresses inside the stack.
@@ -34,6 +38,12 @@ public struct InitialStack: Equatable {
         public var secure = false
         /// AT_HWCAP: CPUID.1:EDX on x86-64, as Linux passes it.
         public var hardwareCapabilities: UInt64 = 0
+        /// AT_HWCAP2: on x86-64 bit 0 is ring-3 MONITOR/MWAIT, bit 1 FSGSBASE enabled.
+        public var hardwareCapabilities2: UInt64 = 0
+        /// AT_MINSIGSTKSZ: the bytes the kernel's signal frame takes (it grows with the
+        /// XSAVE area). nil leaves it out, and glibc then computes it from CPUID leaf
+        /// 0xd itself, which is better than a constant that understates the frame.
+        public var minimumSignalStackSize: UInt64?
         /// AT_CLKTCK: USER_HZ, 100 on every Linux x86-64 ABI.
         public var clockTicks: UInt64 = 100
         public var pageSize: UInt64 = 4096
@@ -114,8 +124,11 @@ public struct InitialStack: Equatable {
         let stringsBase = top - stringCount
         func address(_ offset: UInt64) -> UInt64 { stringsBase + offset }
 
-        // Linux's order (create_elf_tables), minus the vDSO and AT_MINSIGSTKSZ.
-        let aux: [(type: UInt64, value: UInt64)] = [
+        // Linux's order (create_elf_tables: ARCH_DLINFO first), without AT_SYSINFO_EHDR
+        // (no vDSO) and the AT_RSEQ_* pair of Linux 6.3+ (the LWK has no rseq).
+        var aux: [(type: UInt64, value: UInt64)] = []
+        if let size = process.minimumSignalStackSize { aux.append((AuxType.minimumSignalStackSize, size)) }
+        aux += [
             (AuxType.hwcap, process.hardwareCapabilities),
             (AuxType.pagesz, process.pageSize),
             (AuxType.clktck, process.clockTicks),
@@ -131,6 +144,7 @@ public struct InitialStack: Equatable {
             (AuxType.egid, process.egid),
             (AuxType.secure, process.secure ? 1 : 0),
             (AuxType.random, address(randomOffset)),
+            (AuxType.hwcap2, process.hardwareCapabilities2),
             (AuxType.execfn, address(execfnOffset)),
             (AuxType.platform, address(platformOffset)),
             (AuxType.null, 0),

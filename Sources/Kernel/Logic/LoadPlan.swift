@@ -57,27 +57,38 @@ public struct LoadPlan: Equatable {
     /// randomization so runs are reproducible.
     public static let defaultStaticPIEBase: UInt64 = MCOS_USER_PIE_BASE
 
-    /// Plans `image`; `staticPIEBase` is used only for static-PIE (rounded up to the
-    /// largest segment alignment, as Linux does, so 2 MiB-aligned segments stay so).
+    /// Plans a static `image` (dynamic ones need their interpreter: `ProgramLoad`);
+    /// `staticPIEBase` is used only for static-PIE.
     public init(image: ELFImage, staticPIEBase: UInt64 = LoadPlan.defaultStaticPIEBase) throws(PlanError) {
-        let bias: UInt64
-        switch image.linking {
-        case .dynamic(let interpreter): throw .dynamicExecutable(interpreter: interpreter)
-        case .staticExecutable: bias = 0
-        case .staticPIE:
-            let page = ELFImage.pageSize
-            var alignment = page
-            for segment in image.loadSegments where segment.alignment > alignment { alignment = segment.alignment }
-            guard staticPIEBase % page == 0, staticPIEBase <= MCOS_USER_END - alignment else { throw .badBase(staticPIEBase) }
-            bias = (staticPIEBase + alignment - 1) / alignment * alignment
-        }
+        if case .dynamic(let interpreter) = image.linking { throw .dynamicExecutable(interpreter: interpreter) }
+        try self.init(placing: image, at: staticPIEBase)
+    }
+
+    /// Plans any image: ET_EXEC where it was linked (`base` unused), ET_DYN with its
+    /// lowest page at `base` rounded up to the largest segment alignment, so that 2 MiB-
+    /// aligned segments stay so. Linux rounds ELF_ET_DYN_BASE down instead, but its base
+    /// is random anyway; rounding up keeps the program at or above the base asked for.
+    public init(placing image: ELFImage, at base: UInt64) throws(PlanError) {
         let page = ELFImage.pageSize
+        let bias: UInt64
+        if image.fileType == .executable {
+            bias = 0
+        } else {
+            let alignment = Self.largestAlignment(of: image)
+            let firstPage = (image.loadSegments.first?.virtualAddress ?? 0) / page * page
+            guard base % page == 0, base <= MCOS_USER_END - alignment else { throw .badBase(base) }
+            let alignedBase = (base + alignment - 1) / alignment * alignment
+            // A segment linked above 0 is moved down by its first page, as Linux does
+            // (load_bias = base - ELF_PAGESTART(first p_vaddr)).
+            guard alignedBase >= firstPage else { throw .badBase(base) }
+            bias = alignedBase - firstPage
+        }
         var mappings: [Mapping] = []
         for segment in image.loadSegments {
             // The parser checked each segment fits below MCOS_USER_END unbiased; biased it must still.
-            let virtualAddress = segment.virtualAddress &+ bias
-            guard virtualAddress >= bias, virtualAddress <= MCOS_USER_END,
-                  segment.memorySize <= MCOS_USER_END - virtualAddress else { throw .badBase(staticPIEBase) }
+            let (virtualAddress, wrapped) = segment.virtualAddress.addingReportingOverflow(bias)
+            guard !wrapped, virtualAddress <= MCOS_USER_END,
+                  segment.memorySize <= MCOS_USER_END - virtualAddress else { throw .badBase(base) }
             let start = virtualAddress / page * page
             let end = (virtualAddress + segment.memorySize + page - 1) / page * page
             let lead = virtualAddress - start
@@ -91,12 +102,29 @@ public struct LoadPlan: Equatable {
         }
         self.mappings = mappings
         loadBias = bias
-        entry = image.entry + bias
+        entry = image.entry &+ bias
         // checkLoadSegments() guaranteed the headers are loaded.
-        programHeaders = (image.programHeadersAddress ?? 0) + bias
+        programHeaders = (image.programHeadersAddress ?? 0) &+ bias
         programHeaderEntrySize = UInt64(image.programHeaderEntrySize)
         programHeaderCount = UInt64(image.programHeaders.count)
         programBreak = mappings.last?.end ?? 0
         executableStack = image.wantsExecutableStack
+    }
+
+    /// The largest power-of-two p_align of the PT_LOADs, at least a page (Linux's
+    /// maximum_alignment()).
+    static func largestAlignment(of image: ELFImage) -> UInt64 {
+        var alignment = ELFImage.pageSize
+        for segment in image.loadSegments where segment.alignment > alignment { alignment = segment.alignment }
+        return alignment
+    }
+
+    /// [first page, end of last page) the image's PT_LOADs cover as linked (Linux's
+    /// total_mapping_size()).
+    static func span(of image: ELFImage) -> UInt64 {
+        let page = ELFImage.pageSize
+        guard let first = image.loadSegments.first, let last = image.loadSegments.last else { return 0 }
+        let end = (last.virtualAddress + last.memorySize + page - 1) / page * page
+        return end - first.virtualAddress / page * page
     }
 }

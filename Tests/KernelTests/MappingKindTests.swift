@@ -1,0 +1,94 @@
+import Testing
+@testable import Kernel
+
+@Suite struct MappingKindTests {
+    @Test func kindsFromMmapFlags() throws {
+        #expect(try MappingKind.of(flags: 0x22, file: nil, offset: 0) == .anonymousPrivate)
+        #expect(try MappingKind.of(flags: 0x21, file: nil, offset: 0) == .anonymousShared)
+        #expect(try MappingKind.of(flags: 0x02, file: 7, offset: 4096) == .filePrivate(file: 7, offset: 4096))
+        #expect(try MappingKind.of(flags: 0x03, file: 7, offset: 0) == .fileShared(file: 7, offset: 0), "MAP_SHARED_VALIDATE")
+        #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x20, file: nil, offset: 0) }
+        #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x02, file: 7, offset: 100) }
+        #expect(throws: Errno.badf) { try MappingKind.of(flags: 0x02, file: nil, offset: 0) }
+    }
+
+    @Test func adviceByKind() throws {
+        typealias A = MadviseAdvice
+        #expect(try MappingKind.anonymousPrivate.advice(A.dontNeed) == .zeroFill)
+        #expect(try MappingKind.filePrivate(file: 1, offset: 0).advice(A.dontNeed) == .refetchFile)
+        #expect(try MappingKind.fileShared(file: 1, offset: 0).advice(A.dontNeed) == .nothing)
+        #expect(throws: Errno.inval) { try MappingKind.anonymousShared.advice(A.free) }
+        #expect(try MappingKind.anonymousShared.advice(A.remove) == .punchHole)
+        #expect(throws: Errno.acces) { try MappingKind.filePrivate(file: 1, offset: 0).advice(A.remove) }
+        #expect(throws: Errno.inval) { try MappingKind.anonymousPrivate.advice(A.remove) }
+        #expect(try MappingKind.fileShared(file: 1, offset: 0).advice(A.willNeed) == .nothing)
+    }
+
+    @Test func copyOnWriteAcrossFork() {
+        var frames = FrameReferences()
+        // Parent's private writable page: read-only in both; shared page stays writable.
+        #expect(frames.fork(frame: 10, kind: .anonymousPrivate, writable: true) == .init(makeReadOnly: true))
+        #expect(frames.fork(frame: 11, kind: .anonymousShared, writable: true) == .init(makeReadOnly: false))
+        #expect(frames.fork(frame: 12, kind: .filePrivate(file: 1, offset: 0), writable: false) == .init(makeReadOnly: false))
+        #expect(frames.count(10) == 2)
+        // The child writes first: it copies; the parent is then the last user and takes over.
+        #expect(frames.writeFault(frame: 10, kind: .anonymousPrivate, regionWritable: true) == .copy)
+        let lastOfTen = frames.release(10)
+        #expect(!lastOfTen)
+        #expect(frames.writeFault(frame: 10, kind: .anonymousPrivate, regionWritable: true) == .takeOver)
+        #expect(frames.writeFault(frame: 12, kind: .filePrivate(file: 1, offset: 0), regionWritable: false) == .refuse)
+        #expect(frames.writeFault(frame: 11, kind: .anonymousShared, regionWritable: true) == .refuse, "shared frames are never read-only for COW")
+        let first = frames.release(11), second = frames.release(11)
+        #expect(!first && second, "freed with its last mapper")
+        let twelve = frames.release(12)
+        #expect(!twelve && frames.counts.isEmpty)
+    }
+
+    /// A map of one region [0x10000, 0x14000) (private) and one shared at 0x20000.
+    static func plan(_ address: UInt64, _ old: UInt64, _ new: UInt64, _ flags: UInt64, _ target: UInt64 = 0) throws(Errno) -> RemapRequest.Plan {
+        let regions = [RemapRequest.Region(start: 0x10000, end: 0x14000, isShared: false),
+                       RemapRequest.Region(start: 0x20000, end: 0x22000, isShared: true)]
+        return try RemapRequest.plan(
+            address: address, oldLength: old, newLength: new, flags: flags, newAddress: target, userEnd: 0x1_0000_0000,
+            region: { address in regions.first { $0.start <= address && address < $0.end } },
+            isFree: { start, end in !regions.contains { $0.start < end && start < $0.end } },
+            findFree: { _ in 0x8000_0000 })
+    }
+
+    @Test func remapAsLinux() throws {
+        typealias R = RemapRequest
+        #expect(try Self.plan(0x10000, 0x4000, 0x1000, 0) == .shrink(address: 0x10000, unmapStart: 0x11000, unmapEnd: 0x14000))
+        #expect(try Self.plan(0x10000, 0x4000, 0x6000, 0) == .grow(address: 0x10000, newEnd: 0x16000))
+        #expect(throws: Errno.noMem) { try Self.plan(0x10000, 0x4000, 0x20000, 0) }
+        #expect(try Self.plan(0x10000, 0x4000, 0x20000, R.mayMove)
+                == .move(from: 0x10000, fromBytes: 0x4000, to: 0x8000_0000, newBytes: 0x20000, replacesTarget: false, keepsOld: false))
+        #expect(try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.fixed, 0x40000)
+                == .move(from: 0x10000, fromBytes: 0x4000, to: 0x40000, newBytes: 0x4000, replacesTarget: true, keepsOld: false))
+        #expect(try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.dontUnmap)
+                == .move(from: 0x10000, fromBytes: 0x4000, to: 0x8000_0000, newBytes: 0x4000, replacesTarget: false, keepsOld: true))
+        // Linux's EINVALs, in its order.
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, 8) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, R.fixed, 0x40000) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x5000, R.mayMove | R.dontUnmap) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10001, 0x4000, 0x5000, 0) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0, 0) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.fixed, 0x12000) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0, 0x1000, R.mayMove) }
+        // Zero old length duplicates a shared mapping.
+        #expect(try Self.plan(0x20000, 0, 0x2000, R.mayMove)
+                == .move(from: 0x20000, fromBytes: 0, to: 0x8000_0000, newBytes: 0x2000, replacesTarget: false, keepsOld: false))
+        // The old range must be inside one mapping.
+        #expect(throws: Errno.fault) { try Self.plan(0x30000, 0x1000, 0x2000, R.mayMove) }
+        #expect(throws: Errno.fault) { try Self.plan(0x12000, 0x4000, 0x6000, R.mayMove) }
+    }
+
+    @Test func msyncChecks() throws {
+        let mapped: (UInt64, UInt64) -> Bool = { start, end in start >= 0x10000 && end <= 0x14000 }
+        try MemorySync.check(address: 0x10000, length: 0x100, flags: MemorySync.sync, isMapped: mapped)
+        try MemorySync.check(address: 0x10000, length: 0, flags: MemorySync.async | MemorySync.invalidate, isMapped: mapped)
+        #expect(throws: Errno.inval) { try MemorySync.check(address: 0x10000, length: 1, flags: 5, isMapped: mapped) }
+        #expect(throws: Errno.inval) { try MemorySync.check(address: 0x10000, length: 1, flags: 8, isMapped: mapped) }
+        #expect(throws: Errno.inval) { try MemorySync.check(address: 0x10001, length: 1, flags: 4, isMapped: mapped) }
+        #expect(throws: Errno.noMem) { try MemorySync.check(address: 0x13000, length: 0x2000, flags: 4, isMapped: mapped) }
+    }
+}
