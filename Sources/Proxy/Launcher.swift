@@ -20,6 +20,9 @@ struct Launcher {
         defer { close(device) }
         let process = try create(device)
         verbose("program \(name) on OS \(instance), LWK CPU \(process.lwk_cpu)")
+        if let bound = ProxyBinding.bind(lwkCPU: Int(process.lwk_cpu), instance: instance) {
+            verbose("proxy on NUMA node \(bound.node), beside Linux CPU \(bound.linuxCPU), which serves that LWK CPU")
+        }
 
         if let refusal = ProgramLayout.refusal(program.plan) {
             throw MCExecError("\(name) cannot run on the LWK: \(refusal)", remedy: "link it at a lower address (the default of gcc -static) or as -static-pie", status: .cannotExecute)
