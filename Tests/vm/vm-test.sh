@@ -6,13 +6,13 @@
 # "N passed, M failed".  Exit status non-zero if anything failed or a
 # guest did not finish.
 # usage: vm-test.sh BUILD_DIR KERNEL_VERSION...
-# env: VM_TIMEOUT (seconds per kernel, default 900), VM_APPEND (extra
+# env: VM_TIMEOUT (seconds per kernel, default 1500), VM_APPEND (extra
 # guest kernel arguments, e.g. mcos.verbose to see every scenario's output)
 set -u
 build=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-timeout_s=${VM_TIMEOUT:-900}
+timeout_s=${VM_TIMEOUT:-1500}
 passed=0
 failed=0
 
