@@ -50,9 +50,11 @@ deb: deps node-deps $(DEB_DOCS)/stamp $(LWK_ELF)
 	@echo "  DEB     $(DEB_DIR)"
 	@sh packaging/build-debs.sh $(DEB_DIR) $(DEB_TOOLS) $(LWK_ELF) $(DEB_DOCS)/man $(DEB_DOCS)/completions
 
-node-test node-test-quick: deb vm-deps
+# The packages ship the release LWK, which has no test switches; the deliberate panic
+# boots the test image (make kernel-test) that the guest gets beside them.
+node-test node-test-quick: deb vm-deps $(LWK_TEST_ELF)
 	@$(MAKE) --no-print-directory -f $(VM_MK) $(VM_PROGS)/lwkprog
 	@sh Tests/node/run.sh $(NODE_DIR) $(DEB_DIR) $(VM_PROGS)/lwkprog $(NODE_TIMEOUT) \
-		$(if $(filter node-test-quick,$@),quick,full)
+		$(if $(filter node-test-quick,$@),quick,full) $(LWK_TEST_ELF)
 
 .DEFAULT_GOAL := $(NODE_SAVED_DEFAULT_GOAL)

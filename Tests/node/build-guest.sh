@@ -13,9 +13,9 @@
 #   4. drop what only building needed (compilers, headers, other kernels' modules) and
 #      pack the rest as the initramfs the guest runs from.
 # Prints PASS/FAIL lines for what it checks here; exits non-zero if a step fails.
-# usage: build-guest.sh WORK BASE_ROOT DEB_DIR full|quick OLD_KERNEL NEW_KERNEL LWKPROG
+# usage: build-guest.sh WORK BASE_ROOT DEB_DIR full|quick OLD_KERNEL NEW_KERNEL LWKPROG LWK_TEST_IMAGE
 set -eu
-work=$1 base=$2 debs=$3 scope=$4 old=$5 new=$6 lwkprog=$7
+work=$1 base=$2 debs=$3 scope=$4 old=$5 new=$6 lwkprog=$7 lwktest=$8
 here=$(cd "$(dirname "$0")" && pwd)
 root=$work/root
 log=$work/build-guest.log
@@ -97,6 +97,7 @@ fi
 in_root useradd --create-home --shell /bin/sh hpcuser
 install -D -m 644 "$here/guest/node-fault.yaml" "$root/etc/mcprov/profiles/node-fault.yaml"
 install -D -m 755 "$lwkprog" "$root/usr/local/bin/lwkprog"
+install -D -m 644 "$lwktest" "$root/usr/local/lib/mcprov-test/mcos-lwk-test.elf"
 install -D -m 755 "$here/guest/node-test.sh" "$root/usr/local/sbin/node-test"
 install -D -m 644 "$here/guest/node-test.service" "$root/etc/systemd/system/node-test.service"
 install -D -m 644 "$here/guest/node-address.service" "$root/etc/systemd/system/node-address.service"

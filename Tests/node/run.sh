@@ -11,9 +11,9 @@
 #          failing the unit.
 # Ends with `node: N passed, M failed`; exits non-zero if anything failed or the guest
 # did not finish in time.
-# usage: run.sh WORK DEB_DIR LWKPROG TIMEOUT full|quick
+# usage: run.sh WORK DEB_DIR LWKPROG TIMEOUT full|quick LWK_TEST_IMAGE
 set -u
-work=$1 debs=$2 lwkprog=$3 timeout=$4 scope=$5
+work=$1 debs=$2 lwkprog=$3 timeout=$4 scope=$5 lwktest=$6
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started )) s"; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +38,7 @@ set -- $("$top/Tests/vm/kernels.sh")
 old=${1:?no 6.1 guest kernel (Tests/vm/install-deps.sh)} new=${2:?no 6.12 guest kernel}
 base=$(sh "$here/rootfs.sh" "$work/cache" "$scope" "$old" "$new") || { echo "FAIL node/rootfs: mmdebstrap failed"; exit 1; }
 echo "node: root file system ready ($(elapsed))"
-sh "$here/build-guest.sh" "$work" "$base" "$debs" "$scope" "$old" "$new" "$lwkprog" | tee -a "$results"
+sh "$here/build-guest.sh" "$work" "$base" "$debs" "$scope" "$old" "$new" "$lwkprog" "$lwktest" | tee -a "$results"
 echo "node: guest built ($(elapsed))"
 built=$(tail -n 1 "$results")
 case $built in
