@@ -6,7 +6,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 PYTHON       ?= /usr/bin/python3
 MCPROV        = .build/release/mcprov
 
-.PHONY: all build release deps bench-deps test swift-test soak bench-check bench demo clean
+.PHONY: all build release deps bench-deps fixtures test swift-test soak bench-check bench demo clean
 
 include mk/vm.mk
 include mk/kernel.mk
@@ -32,8 +32,17 @@ release: deps
 # make node-test adds Slurm and a kernel upgrade).
 test: swift-test bench-check vm-test node-test-quick
 
-swift-test: deps
-	$(SWIFT) test
+swift-test: deps fixtures
+	MCPROV_FIXTURES=$(abspath $(FIXTURES)) $(SWIFT) test
+
+# The host tests and the demo read the team's hwloc topologies, kept beside the checkout
+# (not in it); say where before minutes of building end in a test failure.
+fixtures:
+	@test -f $(FIXTURES)/knl-64c-snc4-flat.real.xml || { \
+		echo "make: the topology fixtures are not at $(FIXTURES) ($(abspath $(FIXTURES)))." >&2; \
+		echo "  remedy: check this repository out beside shared/ (so that ../shared/fixtures/topologies" >&2; \
+		echo "  exists), or name the folder: make $(MAKECMDGOALS) FIXTURES=/path/to/fixtures/topologies" >&2; \
+		exit 1; }
 
 # The leak hunts of the VM tests (apply/teardown, boot/shutdown, reserve/release) go
 # round 200 times instead of the few that make test affords; hours, not minutes.
@@ -47,7 +56,7 @@ bench-check:
 # The main job: the shipped profiles checked and planned against captured Xeon Phi and
 # Xeon topologies, then the emulated KNL-like node in QEMU: topology, plan, apply (the
 # LWK boots), status, kmsg, teardown, and a check that every CPU and all memory are back.
-demo: release
+demo: release fixtures
 	bash scripts/demo.sh $(MCPROV) $(FIXTURES)
 	@$(MAKE) --no-print-directory vm-demo
 
