@@ -8,6 +8,7 @@ import Testing
         #expect(try MappingKind.of(flags: 0x02, file: 7, offset: 4096) == .filePrivate(file: 7, offset: 4096))
         #expect(try MappingKind.of(flags: 0x03, file: 7, offset: 0) == .fileShared(file: 7, offset: 0), "MAP_SHARED_VALIDATE")
         #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x20, file: nil, offset: 0) }
+        #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x26, file: nil, offset: 0) }  // MAP_TYPE 6: neither
         #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x02, file: 7, offset: 100) }
         #expect(throws: Errno.badf) { try MappingKind.of(flags: 0x02, file: nil, offset: 0) }
     }
