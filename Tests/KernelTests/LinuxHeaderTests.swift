@@ -90,6 +90,7 @@ import Testing
         #expect(MapFlag.shared == UInt64(MAP_SHARED) && MapFlag.privateMapping == UInt64(MAP_PRIVATE))
         #expect(MapFlag.fixed == UInt64(MAP_FIXED) && MapFlag.anonymous == UInt64(MAP_ANONYMOUS))
         #expect(MapFlag.fixedNoReplace == UInt64(MAP_FIXED_NOREPLACE) && MapFlag.type == UInt64(MAP_TYPE))
+        #expect(MapFlag.sharedValidate == UInt64(MAP_SHARED_VALIDATE))
         #expect(MadviseAdvice.normal == UInt64(MADV_NORMAL) && MadviseAdvice.willNeed == UInt64(MADV_WILLNEED))
         #expect(MadviseAdvice.dontNeed == UInt64(MADV_DONTNEED) && MadviseAdvice.free == UInt64(MADV_FREE))
         #expect(MadviseAdvice.remove == UInt64(MADV_REMOVE) && MadviseAdvice.dontFork == UInt64(MADV_DONTFORK))

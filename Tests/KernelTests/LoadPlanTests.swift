@@ -1,3 +1,4 @@
+import CMcosABI
 import Foundation
 import Testing
 @testable import Kernel
@@ -77,6 +78,13 @@ import Testing
         #expect(throws: LoadPlan.PlanError.badBase(0x1234)) { try LoadPlan(image: image, staticPIEBase: 0x1234) }
         #expect(throws: LoadPlan.PlanError.badBase(0x0fff_ffff_e000)) { try LoadPlan(image: image, staticPIEBase: 0x0fff_ffff_e000) }
         #expect(try LoadPlan(image: image, staticPIEBase: 0x10_0000).loadBias == 0x10_0000)
+    }
+
+    @Test func anAlignmentPastUserSpaceIsABadBaseNotATrap() throws {
+        let segment = ELFFixtures.Segment(flags: ProgramHeader.read | ProgramHeader.execute, alignment: 1 << 62)
+        let image = try ELFImage(parsing: ELFFixtures.executable(type: 3, segments: [segment]), as: .interpreter)
+        #expect(throws: LoadPlan.PlanError.badBase(0x10_0000)) { try LoadPlan(placing: image, at: 0x10_0000) }
+        #expect(ProgramLoad.interpreterBase(for: image, below: MCOS_USER_MMAP_TOP) == nil)
     }
 }
 

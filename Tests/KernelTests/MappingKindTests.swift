@@ -8,6 +8,7 @@ import Testing
         #expect(try MappingKind.of(flags: 0x02, file: 7, offset: 4096) == .filePrivate(file: 7, offset: 4096))
         #expect(try MappingKind.of(flags: 0x03, file: 7, offset: 0) == .fileShared(file: 7, offset: 0), "MAP_SHARED_VALIDATE")
         #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x20, file: nil, offset: 0) }
+        #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x26, file: nil, offset: 0) }  // MAP_TYPE 6: neither
         #expect(throws: Errno.inval) { try MappingKind.of(flags: 0x02, file: 7, offset: 100) }
         #expect(throws: Errno.badf) { try MappingKind.of(flags: 0x02, file: nil, offset: 0) }
     }
@@ -80,6 +81,10 @@ import Testing
         // The old range must be inside one mapping.
         #expect(throws: Errno.fault) { try Self.plan(0x30000, 0x1000, 0x2000, R.mayMove) }
         #expect(throws: Errno.fault) { try Self.plan(0x12000, 0x4000, 0x6000, R.mayMove) }
+        // Hostile lengths and addresses: Linux's errors, never an overflow.
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0xffff_ffff_ffff_0000, 0x1000, 0) }
+        #expect(throws: Errno.inval) { try Self.plan(0x8000_0000_0000, 0x2000, 0x1000, 0) }
+        #expect(throws: Errno.fault) { try Self.plan(0xffff_ffff_ffff_f000, 0x2000, 0x2000, R.mayMove | R.fixed, 0x40000) }
     }
 
     @Test func msyncChecks() throws {

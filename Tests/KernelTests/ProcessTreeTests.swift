@@ -60,7 +60,7 @@ import Testing
         #expect(hex("stopped-status") == stopped.status)
         #expect(hex("continued-status") == continued.status && pair("continued") == [continued.code, continued.siginfoStatus])
         #expect(ChildEvent.killed(signal: Signal.segv, coreDumped: true).status == 0x8b)
-        #expect(ChildEvent.killed(signal: Signal.segv, coreDumped: true).code == ChildEvent.codeDumped)
+        #expect(ChildEvent.killed(signal: Signal.segv, coreDumped: true).code == SignalCode.childDumped)
 
         // The errnos of the same calls.
         var lone = Self.tree()

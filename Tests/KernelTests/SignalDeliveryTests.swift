@@ -32,6 +32,7 @@ import Testing
     @Test func pendingSignalsComeOutLowestFirstWhenUnblocked() {
         let pending = Signal.bit(Self.sigterm) | Signal.bit(Self.sigint) | Signal.bit(64)
         #expect(Signal.bit(1) == 1 && Signal.bit(64) == 1 << 63)
+        #expect(Signal.bit(0) == 0 && Signal.bit(65) == 0 && Signal.bit(.max) == 0, "not a signal: no bit, and no trap")
         #expect(S.deliverable(pending: pending, blocked: pending) == nil)
         #expect(S.deliverable(pending: pending, blocked: Signal.bit(Self.sigint)) == Self.sigterm)
         #expect(S.deliverable(pending: pending, blocked: 0) == Self.sigint)

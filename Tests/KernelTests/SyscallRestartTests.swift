@@ -46,6 +46,7 @@ import Testing
         }
         #expect(Self.kind(.recvmmsg, (3, 0x1000, 4, 0, 0x2000, 0)) == .neverRestart, "with a timeout")
         #expect(Self.kind(.futex, (0x1000, 1, 1, 0, 0, 0)) == .neverRestart, "FUTEX_WAKE does not block")
+        #expect(Self.kind(.futex, (0x1000, 0x200, 1, 0, 0, 0)) == .neverRestart, "an unknown command (ENOSYS) does not block")
         #expect(S.kind(100_000, arguments: Self.none) == .neverRestart)
     }
 

@@ -161,9 +161,7 @@ public struct InitialStack: Equatable {
         guard top - stackPointer <= limit else { throw .tooLarge(needed: top - stackPointer, limit: limit) }
 
         var image = [UInt8](repeating: 0, count: Int(top - stackPointer))
-        for (index, word) in table.enumerated() {
-            for byte in 0..<8 { image[index * 8 + byte] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(byte))) }
-        }
+        for (index, word) in table.enumerated() { image.setWord(word, at: index * 8) }
         let stringsAt = Int(stringsBase - stackPointer)
         for (index, byte) in strings.enumerated() { image[stringsAt + index] = byte }
 

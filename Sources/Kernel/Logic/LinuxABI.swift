@@ -4,7 +4,7 @@
 
 /// mmap(2) flags (asm-generic/mman-common.h).
 public enum MapFlag {
-    public static let shared: UInt64 = 0x01, privateMapping: UInt64 = 0x02
+    public static let shared: UInt64 = 0x01, privateMapping: UInt64 = 0x02, sharedValidate: UInt64 = 0x03
     /// MAP_TYPE, the sharing bits: exactly `privateMapping` is a private mapping.
     public static let type: UInt64 = 0x0f
     public static let fixed: UInt64 = 0x10, anonymous: UInt64 = 0x20, fixedNoReplace: UInt64 = 0x10_0000

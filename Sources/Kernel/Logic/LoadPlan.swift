@@ -76,7 +76,8 @@ public struct LoadPlan: Equatable {
         } else {
             let alignment = Self.largestAlignment(of: image)
             let firstPage = (image.loadSegments.first?.virtualAddress ?? 0) / page * page
-            guard base % page == 0, base <= MCOS_USER_END - alignment else { throw .badBase(base) }
+            // p_align is the file's: a power of two, but possibly past the user range.
+            guard base % page == 0, alignment <= MCOS_USER_END, base <= MCOS_USER_END - alignment else { throw .badBase(base) }
             let alignedBase = (base + alignment - 1) / alignment * alignment
             // A segment linked above 0 is moved down by its first page, as Linux does
             // (load_bias = base - ELF_PAGESTART(first p_vaddr)).

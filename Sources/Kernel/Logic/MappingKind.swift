@@ -18,11 +18,9 @@ public enum MappingKind: Equatable {
     /// MAP_SHARED_VALIDATE) and MAP_PRIVATE, else EINVAL. `file` is the proxy's handle
     /// for the descriptor; `offset` must be page-aligned (EINVAL).
     public static func of(flags: UInt64, file: UInt32?, offset: UInt64) throws(Errno) -> MappingKind {
-        let sharedValidate: UInt64 = 0x03
-        let sharing = flags & sharedValidate
         let shared: Bool
-        switch sharing {
-        case MapFlag.shared, sharedValidate: shared = true
+        switch flags & MapFlag.type {
+        case MapFlag.shared, MapFlag.sharedValidate: shared = true
         case MapFlag.privateMapping: shared = false
         default: throw .inval
         }

@@ -66,8 +66,9 @@ public struct RemapRequest: Equatable {
             if flags & fixed != 0 {
                 guard newAddress % page == 0 else { throw .inval }
                 guard newBytes <= userEnd, newAddress <= userEnd - newBytes else { throw .inval }
-                // The ranges may not overlap (move_vma cannot slide within itself).
-                guard !(address + oldBytes > newAddress && newAddress + newBytes > address) else { throw .inval }
+                // The ranges may not overlap (move_vma cannot slide within itself); the
+                // old end wraps as Linux's unsigned sum does, its range being checked next.
+                guard !(address &+ oldBytes > newAddress && newAddress + newBytes > address) else { throw .inval }
             }
             _ = try checkedRegion()
             let target: UInt64
@@ -80,9 +81,14 @@ public struct RemapRequest: Equatable {
             return .move(from: address, fromBytes: oldBytes, to: target, newBytes: newBytes,
                          replacesTarget: flags & fixed != 0, keepsOld: flags & dontUnmap != 0)
         }
-        // Shrinking always works: it is an munmap of the tail.
+        // Shrinking is an munmap of the tail, with munmap's checks (EINVAL past Linux's
+        // user space; the tail's start wraps as Linux's unsigned sum does). An equal
+        // length unmaps nothing.
         if oldBytes >= newBytes {
-            return .shrink(address: address, unmapStart: address + newBytes, unmapEnd: address + oldBytes)
+            let tail = address &+ newBytes
+            guard oldBytes > newBytes else { return .shrink(address: address, unmapStart: tail, unmapEnd: tail) }
+            let unmapped = try MemoryArguments.munmap(start: tail, length: oldBytes - newBytes)
+            return .shrink(address: address, unmapStart: unmapped.start, unmapEnd: unmapped.end)
         }
         let found = try checkedRegion()
         if address + oldBytes == found.end, newBytes <= userEnd, address <= userEnd - newBytes,

@@ -15,8 +15,10 @@ public enum Signal {
     /// Whether `number` names a signal.
     public static func isValid(_ number: UInt64) -> Bool { number >= 1 && number <= UInt64(count) }
 
-    /// The bit of `signal` (1 ... 64) in a sigset word.
-    public static func bit(_ signal: UInt32) -> UInt64 { 1 << UInt64(signal - 1) }
+    /// The bit of `signal` (1 ... 64) in a sigset word; none (0) for a number that is
+    /// not a signal, such as kill's 0, so that a caller that did not check first gets an
+    /// empty set rather than a trap (a kernel panic in the LWK).
+    public static func bit(_ signal: UInt32) -> UInt64 { 1 << UInt64(signal &- 1) }
 
     /// SIGKILL and SIGSTOP: never blocked, caught or ignored.
     public static let unblockable: UInt64 = bit(kill) | bit(stop)

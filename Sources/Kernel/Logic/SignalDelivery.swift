@@ -13,15 +13,7 @@ public enum SignalDelivery {
     }
 
     /// SIG_DFL and SIG_IGN as rt_sigaction's handler word.
-    public static let defaultHandler: UInt64 = 0, ignoreHandler: UInt64 = 1
-
-    /// Ignored by default: SIGCHLD, SIGCONT, SIGURG, SIGWINCH.
-    public static func ignoredByDefault(_ signal: UInt32) -> Bool {
-        [Signal.chld, Signal.cont, Signal.urg, Signal.winch].contains(signal)
-    }
-
-    /// Stop by default: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
-    public static func stops(_ signal: UInt32) -> Bool { [Signal.stop, Signal.tstp, Signal.ttin, Signal.ttou].contains(signal) }
+    public static let defaultHandler = SignalDisposition.defaultHandler, ignoreHandler = SignalDisposition.ignoreHandler
 
     /// SIGKILL, and any signal once the proxy is gone (nobody would serve the program),
     /// always end it; otherwise blocked signals wait, and the disposition decides.
@@ -30,7 +22,10 @@ public enum SignalDelivery {
         if signal == Signal.stop { return .ignore }  // cannot be blocked, caught or ignored: it stops
         if blocked & Signal.bit(signal) != 0 { return .hold }
         if handler == ignoreHandler { return .ignore }
-        return ignoredByDefault(signal) || stops(signal) ? .ignore : .end
+        switch Signal.defaultAction(signal) {
+        case .terminate, .coreDump: return .end
+        case .ignore, .continue, .stop: return .ignore  // no job control: a stop is ignored too
+        }
     }
 
     /// The lowest pending signal the mask lets through, as Linux delivers them.

@@ -65,11 +65,7 @@ public enum SignalRecipient {
 
     /// sig_fatal: SIG_DFL and the default ends the process (neither ignored nor a stop).
     static func isFatal(_ signal: UInt32, action: SignalDisposition) -> Bool {
-        if signal == Signal.kill { return true }
-        guard action.isDefault else { return false }
-        switch Signal.defaultAction(signal) {
-        case .terminate, .coreDump: return true
-        case .ignore, .continue, .stop: return false
-        }
+        if case .end = action.delivery(of: signal) { return true }
+        return false
     }
 }

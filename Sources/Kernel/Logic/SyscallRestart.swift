@@ -84,16 +84,13 @@ public enum SyscallRestart {
     /// TIMER_ABSTIME, clock_nanosleep's flag.
     static let absoluteTime: UInt64 = 1
 
-    /// futex(2) operations that block (linux/futex.h; the private and clock flags
-    /// masked off).
-    static let futexWait: UInt64 = 0, futexLockPI: UInt64 = 6, futexWaitBitset: UInt64 = 9
-    static let futexWaitRequeuePI: UInt64 = 11, futexLockPI2: UInt64 = 13
-    static let futexCommandMask: UInt64 = 0x7f
-
+    /// The futex(2) commands that block, decoded as `FutexCall` decodes them (futex_op
+    /// is an int; the private and clock flags masked off).
     static func futexKind(operation: UInt64, timeout: UInt64) -> Kind {
-        switch operation & futexCommandMask {
-        case futexWait, futexWaitBitset: return timeout == 0 ? .restartWithSARestart : .resumeWithoutHandler
-        case futexLockPI, futexLockPI2, futexWaitRequeuePI: return .alwaysRestart
+        typealias F = FutexOperation
+        switch UInt32(truncatingIfNeeded: operation) & F.commandMask {
+        case F.wait, F.waitBitset: return timeout == 0 ? .restartWithSARestart : .resumeWithoutHandler
+        case F.lockPI, F.lockPI2, F.waitRequeuePI: return .alwaysRestart
         default: return .neverRestart
         }
     }

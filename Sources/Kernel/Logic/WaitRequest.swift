@@ -75,10 +75,6 @@ public enum ChildEvent: Equatable {
     case stopped(signal: UInt32)
     case continued
 
-    // siginfo si_code for SIGCHLD.
-    public static let codeExited: Int32 = 1, codeKilled: Int32 = 2, codeDumped: Int32 = 3
-    public static let codeStopped: Int32 = 5, codeContinued: Int32 = 6
-
     /// The status word wait4 stores: WEXITSTATUS, WTERMSIG | WCOREDUMP, WSTOPSIG << 8 |
     /// 0x7f, and 0xffff for WIFCONTINUED.
     public var status: UInt32 {
@@ -93,10 +89,10 @@ public enum ChildEvent: Equatable {
     /// si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED.
     public var code: Int32 {
         switch self {
-        case .exited: return Self.codeExited
-        case .killed(_, let coreDumped): return coreDumped ? Self.codeDumped : Self.codeKilled
-        case .stopped: return Self.codeStopped
-        case .continued: return Self.codeContinued
+        case .exited: return SignalCode.childExited
+        case .killed(_, let coreDumped): return coreDumped ? SignalCode.childDumped : SignalCode.childKilled
+        case .stopped: return SignalCode.childStopped
+        case .continued: return SignalCode.childContinued
         }
     }
 
