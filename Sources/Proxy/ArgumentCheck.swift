@@ -70,9 +70,12 @@ struct ArgumentCheck<Memory: ProgramMemory> {
             try message(at: offset, from: argument, direction, argument: index)
             call.arguments[index] = .scratch(offset)
         case .messages(let countIndex, let direction):
-            // Linux takes at most UIO_MAXIOV of them (an unsigned int count), silently.
+            // sendmmsg takes at most UIO_MAXIOV of them (an unsigned int count), silently;
+            // recvmmsg takes as many as it is told. Linux is told the count checked, so
+            // that it never walks past the copy into mcexec's memory.
             let count = Int(min(arguments[countIndex] & 0xffff_ffff, Self.maximumIovecs))
             guard argument != 0, count > 0 else { return }
+            call.arguments[countIndex] = .value(UInt64(count))
             guard Self.inProgram(argument, bytes: UInt64(count) * 64),
                   let array = memory.read(argument, count: count * 64)
             else { throw outside(index) }

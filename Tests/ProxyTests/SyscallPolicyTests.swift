@@ -151,6 +151,16 @@ import Testing
         #expect(ControlMessages.passedDescriptors([]) == [])
     }
 
+    @Test func linuxIsToldHowManyMessagesWereChecked() {
+        // recvmmsg would take all 5000: those past the checked copy would be read from,
+        // and written to, mcexec's own memory.
+        let memory = ProgramMemoryImage()  // 1024 empty messages at base
+        for call in [Syscall.recvmmsg, .sendmmsg] {
+            #expect(prepared(decide(call, 3, base, 5000, 0, 0, memory: memory))?.arguments[2] == .value(1024), "\(call.name)")
+            #expect(prepared(decide(call, 3, base, 1 << 32 | 2, 0, 0, memory: memory))?.arguments[2] == .value(2), "\(call.name)")
+        }
+    }
+
     @Test func refusedCallsGetENOSYS() {
         let refused: [Syscall] = [
             .rseq, .seccomp, .remapFilePages, .pidfdGetfd, .processVmReadv, .processVmWritev, .ptrace,
