@@ -4,7 +4,9 @@ import Kernel
 /// `ProgramMemory` through a pipe of mcexec's own: writing the program's bytes into it
 /// makes Linux read them (EFAULT, not SIGBUS, where the LWK has no page), and reading
 /// from it into the program's memory makes Linux write them. One per proxy thread; the
-/// pipe is always left empty.
+/// pipe is always left empty. Each round moves what Linux managed to: less than asked
+/// when the pipe is small (a user over pipe-user-pages-soft gets pipes of a page or two)
+/// or when a page faults part-way, and then the next round starts at that page and fails.
 final class PipedProgramMemory: ProgramMemory {
     let readEnd: Int32, writeEnd: Int32
     /// Less than a pipe holds (64 KiB), so that a write never waits.
@@ -32,12 +34,11 @@ final class PipedProgramMemory: ProgramMemory {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let want = min(Self.chunk, count - done)
-            let written = Glibc.write(writeEnd, UnsafeRawPointer(bitPattern: UInt(address) &+ UInt(done)), want)
-            if written <= 0 { return nil }
+            let written = Glibc.write(writeEnd, UnsafeRawPointer(bitPattern: UInt(address) &+ UInt(done)), min(Self.chunk, count - done))
+            guard written > 0 else { return nil }
             let got = bytes.withUnsafeMutableBytes { Glibc.read(readEnd, $0.baseAddress! + done, written) }
-            if got != written || written != want { drain(); return nil }
-            done += want
+            guard got == written else { drain(); return nil }
+            done += written
         }
         return bytes
     }
@@ -45,12 +46,11 @@ final class PipedProgramMemory: ProgramMemory {
     func write(_ bytes: [UInt8], to address: UInt64) -> Bool {
         var done = 0
         while done < bytes.count {
-            let want = min(Self.chunk, bytes.count - done)
-            let written = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress! + done, want) }
-            guard written == want else { drain(); return false }
-            let got = Glibc.read(readEnd, UnsafeMutableRawPointer(bitPattern: UInt(address) &+ UInt(done)), want)
-            if got != want { drain(); return false }
-            done += want
+            let written = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress! + done, min(Self.chunk, bytes.count - done)) }
+            guard written > 0 else { return false }
+            let got = Glibc.read(readEnd, UnsafeMutableRawPointer(bitPattern: UInt(address) &+ UInt(done)), written)
+            guard got == written else { drain(); return false }
+            done += written
         }
         return true
     }
