@@ -19,8 +19,8 @@ final class PipedProgramMemory: ProgramMemory {
             OffloadedCall.raw(Syscall.pipe2.rawValue, [UInt64(UInt(bitPattern: $0.baseAddress)), UInt64(O_CLOEXEC | O_NONBLOCK), 0, 0, 0, 0])
         }
         guard made == 0 else { return nil }
-        readEnd = Self.moved(ends[0], floor: floor)
-        writeEnd = Self.moved(ends[1], floor: floor)
+        readEnd = Launcher.movedOutOfTheWay(ends[0], floor: floor)
+        writeEnd = Launcher.movedOutOfTheWay(ends[1], floor: floor)
     }
 
     deinit {
@@ -58,12 +58,5 @@ final class PipedProgramMemory: ProgramMemory {
     private func drain() {
         var sink = [UInt8](repeating: 0, count: 4096)
         while sink.withUnsafeMutableBytes({ Glibc.read(readEnd, $0.baseAddress!, $0.count) }) > 0 {}
-    }
-
-    private static func moved(_ fd: Int32, floor: Int32) -> Int32 {
-        let moved = fcntl(fd, F_DUPFD_CLOEXEC, floor)
-        guard moved >= 0 else { return fd }
-        close(fd)
-        return moved
     }
 }
