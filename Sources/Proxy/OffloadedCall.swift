@@ -11,7 +11,7 @@ enum OffloadedCall {
         let result = scratch.withUnsafeMutableBytes { buffer -> Int64 in
             let base = UInt64(UInt(bitPattern: buffer.baseAddress))
             for offset in call.relocations {
-                buffer.storeBytes(of: base + call.scratch.loadWord(at: offset), toByteOffset: offset, as: UInt64.self)
+                buffer.storeBytes(of: base + call.scratch.word(at: offset), toByteOffset: offset, as: UInt64.self)
             }
             let arguments = call.arguments.map { passed -> UInt64 in
                 switch passed {

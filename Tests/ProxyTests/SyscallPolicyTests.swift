@@ -117,7 +117,7 @@ import Testing
         }
         #expect(call.arguments[1] == .scratch(0))
         #expect(call.relocations == [16])
-        #expect(call.scratch.loadWord(at: 16) == 56, "the header's iov points at the copied iovec")
+        #expect(call.scratch.word(at: 16) == 56, "the header's iov points at the copied iovec")
         #expect(Array(call.scratch[56..<72]) == memory.read(iov, count: 16))
         #expect(call.copyBack == [.init(scratch: 8..<12, address: header + 8), .init(scratch: 40..<52, address: header + 40)])
 
