@@ -12,13 +12,17 @@ final class PipedProgramMemory: ProgramMemory {
     /// Less than a pipe holds (64 KiB), so that a write never waits.
     private static let chunk = 32 << 10
 
-    /// A pipe whose ends are moved to `floor` or above, out of the program's way.
+    /// A pipe whose ends are moved to `floor` or above, out of the program's way; nil,
+    /// with errno set, when Linux makes none.
     init?(descriptorFloor floor: Int32) {
         var ends: [Int32] = [0, 0]
         let made = ends.withUnsafeMutableBytes {
             OffloadedCall.raw(Syscall.pipe2.rawValue, [UInt64(UInt(bitPattern: $0.baseAddress)), UInt64(O_CLOEXEC | O_NONBLOCK), 0, 0, 0, 0])
         }
-        guard made == 0 else { return nil }
+        guard made == 0 else {
+            errno = Int32(truncatingIfNeeded: -made)  // the raw instruction leaves errno alone
+            return nil
+        }
         readEnd = Launcher.movedOutOfTheWay(ends[0], floor: floor)
         writeEnd = Launcher.movedOutOfTheWay(ends[1], floor: floor)
     }
