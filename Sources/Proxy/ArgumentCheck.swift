@@ -82,8 +82,8 @@ struct ArgumentCheck<Memory: ProgramMemory> {
             let base = call.append(array)
             for i in 0..<count {
                 let offset = base + i * 64, address = argument + UInt64(i) * 64
-                try message(at: offset, from: address, direction, argument: index)
-                call.copyBack.append(.init(scratch: (offset + 56)..<(offset + 60), address: address + 56))  // msg_len
+                try message(at: offset, from: address, direction, argument: index, entry: i)
+                call.copyBack.append(.init(scratch: (offset + 56)..<(offset + 60), address: address + 56, message: i))  // msg_len
             }
             call.arguments[index] = .scratch(base)
         case .embedded(let layout):
@@ -146,8 +146,11 @@ struct ArgumentCheck<Memory: ProgramMemory> {
     }
 
     /// Checks the `struct msghdr` copied at scratch `offset` from `address`, and points
-    /// it at checked copies of its iovecs (and, to send, of its control data).
-    private mutating func message(at offset: Int, from address: UInt64, _ direction: MessageDirection, argument: Int) throws(Rejection) {
+    /// it at checked copies of its iovecs (and, to send, of its control data). `entry`:
+    /// its index in a vector of messages.
+    private mutating func message(
+        at offset: Int, from address: UInt64, _ direction: MessageDirection, argument: Int, entry: Int? = nil
+    ) throws(Rejection) {
         let name = call.scratch.word(at: offset), nameLength = call.scratch.field(at: offset + 8, size: 4)
         let iov = call.scratch.word(at: offset + 16), iovCount = call.scratch.word(at: offset + 24)
         let control = call.scratch.word(at: offset + 32), controlLength = call.scratch.word(at: offset + 40)
@@ -167,8 +170,8 @@ struct ArgumentCheck<Memory: ProgramMemory> {
             call.point(offset + 32, at: call.append(data))
         case .receive:
             // Linux writes msg_namelen, msg_controllen and msg_flags into the copy.
-            call.copyBack.append(.init(scratch: (offset + 8)..<(offset + 12), address: address + 8))
-            call.copyBack.append(.init(scratch: (offset + 40)..<(offset + 52), address: address + 40))
+            call.copyBack.append(.init(scratch: (offset + 8)..<(offset + 12), address: address + 8, message: entry))
+            call.copyBack.append(.init(scratch: (offset + 40)..<(offset + 52), address: address + 40, message: entry))
         }
     }
 }

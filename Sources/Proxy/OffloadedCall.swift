@@ -22,7 +22,7 @@ enum OffloadedCall {
             return raw(call.number, arguments)
         }
         guard result >= 0 else { return result }
-        for back in call.copyBack {
+        for back in call.copyBack where back.isWritten(result: result) {
             _ = memory.write(Array(scratch[back.scratch]), to: back.address)
         }
         if call.opensByPath && isProcessMemory(Int32(truncatingIfNeeded: result)) {

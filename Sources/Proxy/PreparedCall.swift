@@ -15,6 +15,13 @@ struct PreparedCall: Equatable, Sendable {
     struct CopyBack: Equatable, Sendable {
         var scratch: Range<Int>
         var address: UInt64
+        /// Part of this message of a vector (recvmmsg, sendmmsg): Linux wrote it only
+        /// when it got that far, that is when the result, the messages done, is above it.
+        var message: Int? = nil
+
+        func isWritten(result: Int64) -> Bool {
+            message.map { Int64($0) < result } ?? true
+        }
     }
 
     var number: UInt32
