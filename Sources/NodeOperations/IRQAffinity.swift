@@ -94,9 +94,8 @@ struct IRQSteering {
 
     /// Moves device interrupts off `cpus`; returns what the undo needs.
     func steer(awayFrom cpus: CPUSet) throws(StateFileError) -> IRQChange {
-        let savedBefore = try store.savedIRQAffinities()
         let narrowing = irqAffinity.narrowing(awayFrom: cpus)
-        try store.saveIRQAffinities(narrowing.mapValues(\.original))
+        let savedBefore = try store.saveIRQAffinities(narrowing.mapValues(\.original))
         return IRQChange(found: irqAffinity.narrow(narrowing), savedBefore: savedBefore)
     }
 }
@@ -104,10 +103,13 @@ struct IRQSteering {
 extension StateStore {
     var irqURL: URL { directory.appendingPathComponent("irq-affinity.json") }
 
-    /// Adds originals to those saved; an IRQ saved already keeps its first original.
-    public func saveIRQAffinities(_ saved: [Int: String]) throws(StateFileError) {
-        let merged = try savedIRQAffinities().merging(saved) { original, _ in original }
-        try replaceIRQAffinities(merged)
+    /// Adds originals to those saved (an IRQ saved already keeps its first original);
+    /// returns those saved before.
+    @discardableResult
+    public func saveIRQAffinities(_ saved: [Int: String]) throws(StateFileError) -> [Int: String] {
+        let before = try savedIRQAffinities()
+        try replaceIRQAffinities(before.merging(saved) { original, _ in original })
+        return before
     }
 
     /// Replaces the saved originals (after some went back); an empty map removes the file.

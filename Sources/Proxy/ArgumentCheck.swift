@@ -70,25 +70,28 @@ struct ArgumentCheck<Memory: ProgramMemory> {
             try message(at: offset, from: argument, direction, argument: index)
             call.arguments[index] = .scratch(offset)
         case .messages(let countIndex, let direction):
-            // Linux takes at most UIO_MAXIOV of them (an unsigned int count), silently.
+            // sendmmsg takes at most UIO_MAXIOV of them (an unsigned int count), silently;
+            // recvmmsg takes as many as it is told. Linux is told the count checked, so
+            // that it never walks past the copy into mcexec's memory.
             let count = Int(min(arguments[countIndex] & 0xffff_ffff, Self.maximumIovecs))
             guard argument != 0, count > 0 else { return }
+            call.arguments[countIndex] = .value(UInt64(count))
             guard Self.inProgram(argument, bytes: UInt64(count) * 64),
                   let array = memory.read(argument, count: count * 64)
             else { throw outside(index) }
             let base = call.append(array)
             for i in 0..<count {
                 let offset = base + i * 64, address = argument + UInt64(i) * 64
-                try message(at: offset, from: address, direction, argument: index)
-                call.copyBack.append(.init(scratch: (offset + 56)..<(offset + 60), address: address + 56))  // msg_len
+                try message(at: offset, from: address, direction, argument: index, entry: i)
+                call.copyBack.append(.init(scratch: (offset + 56)..<(offset + 60), address: address + 56, message: i))  // msg_len
             }
             call.arguments[index] = .scratch(base)
         case .embedded(let layout):
             guard argument != 0 else { return }
             guard Self.inProgram(argument, bytes: UInt64(layout.size)),
                   let bytes = memory.read(argument, count: layout.size),
-                  Self.inProgram(bytes.loadWord(at: layout.pointerOffset),
-                                 bytes: bytes.loadWord(at: layout.lengthOffset, bytes: layout.lengthBytes))
+                  Self.inProgram(bytes.word(at: layout.pointerOffset),
+                                 bytes: bytes.field(at: layout.lengthOffset, size: layout.lengthBytes))
             else { throw outside(index) }
             let offset = call.append(bytes)
             if layout.writtenBack {
@@ -136,18 +139,21 @@ struct ArgumentCheck<Memory: ProgramMemory> {
         guard Self.inProgram(address, bytes: UInt64(count) * 16), let array = memory.read(address, count: count * 16) else {
             throw outside(argument)
         }
-        for i in 0..<count where !Self.inProgram(array.loadWord(at: i * 16), bytes: array.loadWord(at: i * 16 + 8)) {
+        for i in 0..<count where !Self.inProgram(array.word(at: i * 16), bytes: array.word(at: i * 16 + 8)) {
             throw outside(argument)
         }
         return array
     }
 
     /// Checks the `struct msghdr` copied at scratch `offset` from `address`, and points
-    /// it at checked copies of its iovecs (and, to send, of its control data).
-    private mutating func message(at offset: Int, from address: UInt64, _ direction: MessageDirection, argument: Int) throws(Rejection) {
-        let name = call.scratch.loadWord(at: offset), nameLength = call.scratch.loadWord(at: offset + 8, bytes: 4)
-        let iov = call.scratch.loadWord(at: offset + 16), iovCount = call.scratch.loadWord(at: offset + 24)
-        let control = call.scratch.loadWord(at: offset + 32), controlLength = call.scratch.loadWord(at: offset + 40)
+    /// it at checked copies of its iovecs (and, to send, of its control data). `entry`:
+    /// its index in a vector of messages.
+    private mutating func message(
+        at offset: Int, from address: UInt64, _ direction: MessageDirection, argument: Int, entry: Int? = nil
+    ) throws(Rejection) {
+        let name = call.scratch.word(at: offset), nameLength = call.scratch.field(at: offset + 8, size: 4)
+        let iov = call.scratch.word(at: offset + 16), iovCount = call.scratch.word(at: offset + 24)
+        let control = call.scratch.word(at: offset + 32), controlLength = call.scratch.word(at: offset + 40)
         guard Self.inProgram(name, bytes: nameLength), Self.inProgram(control, bytes: controlLength) else { throw outside(argument) }
         guard iovCount <= Self.maximumIovecs else { throw Rejection(errno: .inval, reason: .count(argument: argument)) }
         if iov != 0 && iovCount > 0 {
@@ -164,8 +170,8 @@ struct ArgumentCheck<Memory: ProgramMemory> {
             call.point(offset + 32, at: call.append(data))
         case .receive:
             // Linux writes msg_namelen, msg_controllen and msg_flags into the copy.
-            call.copyBack.append(.init(scratch: (offset + 8)..<(offset + 12), address: address + 8))
-            call.copyBack.append(.init(scratch: (offset + 40)..<(offset + 52), address: address + 40))
+            call.copyBack.append(.init(scratch: (offset + 8)..<(offset + 12), address: address + 8, message: entry))
+            call.copyBack.append(.init(scratch: (offset + 40)..<(offset + 52), address: address + 40, message: entry))
         }
     }
 }
@@ -178,12 +184,12 @@ enum ControlMessages {
         var descriptors: [Int32] = []
         var offset = 0
         while offset + 16 <= data.count {
-            let length = data.loadWord(at: offset)
+            let length = data.word(at: offset)
             guard length >= 16, length <= UInt64(data.count - offset) else { break }  // Linux refuses the rest
-            let level = data.loadWord(at: offset + 8, bytes: 4), type = data.loadWord(at: offset + 12, bytes: 4)
+            let level = data.field(at: offset + 8, size: 4), type = data.field(at: offset + 12, size: 4)
             if level == 1 && type == 1 {  // SOL_SOCKET, SCM_RIGHTS
                 for at in stride(from: offset + 16, to: offset + Int(length) - 3, by: 4) {
-                    descriptors.append(Int32(truncatingIfNeeded: data.loadWord(at: at, bytes: 4)))
+                    descriptors.append(Int32(truncatingIfNeeded: data.field(at: at, size: 4)))
                 }
             }
             offset += (Int(length) + 7) & ~7

@@ -62,13 +62,7 @@ struct Launcher {
             }
             throw MCExecError("cannot open \(path): \(String(cString: strerror(code)))", remedy: "`mcprov status` shows the node", status: .failure)
         }
-        // Out of the program's way: it sees the descriptors it would see natively.
-        let moved = fcntl(fd, F_DUPFD_CLOEXEC, Self.descriptorFloor)
-        if moved >= 0 {
-            close(fd)
-            return moved
-        }
-        return fd
+        return Self.movedOutOfTheWay(fd)
     }
 
     /// The process on the LWK: its CPU and where its unified range lies in the device file.
@@ -194,6 +188,14 @@ struct Launcher {
     /// the descriptors it would see natively.
     static var descriptorFloor: Int32 {
         ProgramLayout.descriptorFloor(nofileSoftLimit: softLimit(RLIMIT_NOFILE) ?? 1024)
+    }
+
+    /// `fd` moved to `floor` or above; `fd` itself when it cannot move.
+    static func movedOutOfTheWay(_ fd: Int32, floor: Int32 = Launcher.descriptorFloor) -> Int32 {
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, floor)
+        guard moved >= 0 else { return fd }
+        close(fd)
+        return moved
     }
 
     static func softLimit(_ resource: __rlimit_resource) -> UInt64? {

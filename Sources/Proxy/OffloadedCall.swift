@@ -11,7 +11,7 @@ enum OffloadedCall {
         let result = scratch.withUnsafeMutableBytes { buffer -> Int64 in
             let base = UInt64(UInt(bitPattern: buffer.baseAddress))
             for offset in call.relocations {
-                buffer.storeBytes(of: base + call.scratch.loadWord(at: offset), toByteOffset: offset, as: UInt64.self)
+                buffer.storeBytes(of: base + call.scratch.word(at: offset), toByteOffset: offset, as: UInt64.self)
             }
             let arguments = call.arguments.map { passed -> UInt64 in
                 switch passed {
@@ -22,7 +22,7 @@ enum OffloadedCall {
             return raw(call.number, arguments)
         }
         guard result >= 0 else { return result }
-        for back in call.copyBack {
+        for back in call.copyBack where back.isWritten(result: result) {
             _ = memory.write(Array(scratch[back.scratch]), to: back.address)
         }
         if call.opensByPath && isProcessMemory(Int32(truncatingIfNeeded: result)) {

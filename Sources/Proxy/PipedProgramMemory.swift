@@ -4,21 +4,27 @@ import Kernel
 /// `ProgramMemory` through a pipe of mcexec's own: writing the program's bytes into it
 /// makes Linux read them (EFAULT, not SIGBUS, where the LWK has no page), and reading
 /// from it into the program's memory makes Linux write them. One per proxy thread; the
-/// pipe is always left empty.
+/// pipe is always left empty. Each round moves what Linux managed to: less than asked
+/// when the pipe is small (a user over pipe-user-pages-soft gets pipes of a page or two)
+/// or when a page faults part-way, and then the next round starts at that page and fails.
 final class PipedProgramMemory: ProgramMemory {
     let readEnd: Int32, writeEnd: Int32
     /// Less than a pipe holds (64 KiB), so that a write never waits.
     private static let chunk = 32 << 10
 
-    /// A pipe whose ends are moved to `floor` or above, out of the program's way.
+    /// A pipe whose ends are moved to `floor` or above, out of the program's way; nil,
+    /// with errno set, when Linux makes none.
     init?(descriptorFloor floor: Int32) {
         var ends: [Int32] = [0, 0]
         let made = ends.withUnsafeMutableBytes {
             OffloadedCall.raw(Syscall.pipe2.rawValue, [UInt64(UInt(bitPattern: $0.baseAddress)), UInt64(O_CLOEXEC | O_NONBLOCK), 0, 0, 0, 0])
         }
-        guard made == 0 else { return nil }
-        readEnd = Self.moved(ends[0], floor: floor)
-        writeEnd = Self.moved(ends[1], floor: floor)
+        guard made == 0 else {
+            errno = Int32(truncatingIfNeeded: -made)  // the raw instruction leaves errno alone
+            return nil
+        }
+        readEnd = Launcher.movedOutOfTheWay(ends[0], floor: floor)
+        writeEnd = Launcher.movedOutOfTheWay(ends[1], floor: floor)
     }
 
     deinit {
@@ -32,12 +38,11 @@ final class PipedProgramMemory: ProgramMemory {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let want = min(Self.chunk, count - done)
-            let written = Glibc.write(writeEnd, UnsafeRawPointer(bitPattern: UInt(address) &+ UInt(done)), want)
-            if written <= 0 { return nil }
+            let written = Glibc.write(writeEnd, UnsafeRawPointer(bitPattern: UInt(address) &+ UInt(done)), min(Self.chunk, count - done))
+            guard written > 0 else { return nil }
             let got = bytes.withUnsafeMutableBytes { Glibc.read(readEnd, $0.baseAddress! + done, written) }
-            if got != written || written != want { drain(); return nil }
-            done += want
+            guard got == written else { drain(); return nil }
+            done += written
         }
         return bytes
     }
@@ -45,12 +50,11 @@ final class PipedProgramMemory: ProgramMemory {
     func write(_ bytes: [UInt8], to address: UInt64) -> Bool {
         var done = 0
         while done < bytes.count {
-            let want = min(Self.chunk, bytes.count - done)
-            let written = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress! + done, want) }
-            guard written == want else { drain(); return false }
-            let got = Glibc.read(readEnd, UnsafeMutableRawPointer(bitPattern: UInt(address) &+ UInt(done)), want)
-            if got != want { drain(); return false }
-            done += want
+            let written = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress! + done, min(Self.chunk, bytes.count - done)) }
+            guard written > 0 else { return false }
+            let got = Glibc.read(readEnd, UnsafeMutableRawPointer(bitPattern: UInt(address) &+ UInt(done)), written)
+            guard got == written else { drain(); return false }
+            done += written
         }
         return true
     }
@@ -58,12 +62,5 @@ final class PipedProgramMemory: ProgramMemory {
     private func drain() {
         var sink = [UInt8](repeating: 0, count: 4096)
         while sink.withUnsafeMutableBytes({ Glibc.read(readEnd, $0.baseAddress!, $0.count) }) > 0 {}
-    }
-
-    private static func moved(_ fd: Int32, floor: Int32) -> Int32 {
-        let moved = fcntl(fd, F_DUPFD_CLOEXEC, floor)
-        guard moved >= 0 else { return fd }
-        close(fd)
-        return moved
     }
 }

@@ -1,3 +1,5 @@
+import Kernel
+
 /// A call that passed its checks, as mcexec hands it to Linux. Most arguments go as the
 /// program passed them. Structures whose pointers were checked (iovec arrays, message
 /// headers) go as mcexec's own copies, in `scratch`, so that what Linux follows is
@@ -13,6 +15,13 @@ struct PreparedCall: Equatable, Sendable {
     struct CopyBack: Equatable, Sendable {
         var scratch: Range<Int>
         var address: UInt64
+        /// Part of this message of a vector (recvmmsg, sendmmsg): Linux wrote it only
+        /// when it got that far, that is when the result, the messages done, is above it.
+        var message: Int? = nil
+
+        func isWritten(result: Int64) -> Bool {
+            message.map { Int64($0) < result } ?? true
+        }
     }
 
     var number: UInt32
@@ -43,20 +52,7 @@ struct PreparedCall: Equatable, Sendable {
 
     /// Makes the 8-byte word at `offset` point at scratch offset `target`.
     mutating func point(_ offset: Int, at target: Int) {
-        scratch.storeWord(UInt64(target), at: offset)
+        scratch.setWord(UInt64(target), at: offset)
         relocations.append(offset)
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// The little-endian word of `bytes` (1 … 8) bytes at `offset`.
-    func loadWord(at offset: Int, bytes: Int = 8) -> UInt64 {
-        var value: UInt64 = 0
-        for i in (0..<bytes).reversed() { value = value << 8 | UInt64(self[offset + i]) }
-        return value
-    }
-
-    mutating func storeWord(_ value: UInt64, at offset: Int, bytes: Int = 8) {
-        for i in 0..<bytes { self[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
     }
 }

@@ -39,7 +39,7 @@ final class ProgramMemoryImage: ProgramMemory {
     }
 
     func word(at address: UInt64, bytes count: Int = 8) -> UInt64 {
-        read(address, count: count)!.loadWord(at: 0, bytes: count)
+        read(address, count: count)!.field(at: 0, size: count)
     }
 
     private func region(_ address: UInt64, _ count: Int) -> (UInt64, [UInt8])? {

@@ -117,7 +117,7 @@ import Testing
         }
         #expect(call.arguments[1] == .scratch(0))
         #expect(call.relocations == [16])
-        #expect(call.scratch.loadWord(at: 16) == 56, "the header's iov points at the copied iovec")
+        #expect(call.scratch.word(at: 16) == 56, "the header's iov points at the copied iovec")
         #expect(Array(call.scratch[56..<72]) == memory.read(iov, count: 16))
         #expect(call.copyBack == [.init(scratch: 8..<12, address: header + 8), .init(scratch: 40..<52, address: header + 40)])
 
@@ -149,6 +149,16 @@ import Testing
         #expect(decide(.sendmmsg, 3, vector, 1, 0, memory: memory).isPerformed)
         #expect(decide(.sendmmsg, 3, vector, 2, 0, memory: memory).refusal == .badf)
         #expect(ControlMessages.passedDescriptors([]) == [])
+    }
+
+    @Test func linuxIsToldHowManyMessagesWereChecked() {
+        // recvmmsg would take all 5000: those past the checked copy would be read from,
+        // and written to, mcexec's own memory.
+        let memory = ProgramMemoryImage()  // 1024 empty messages at base
+        for call in [Syscall.recvmmsg, .sendmmsg] {
+            #expect(prepared(decide(call, 3, base, 5000, 0, 0, memory: memory))?.arguments[2] == .value(1024), "\(call.name)")
+            #expect(prepared(decide(call, 3, base, 1 << 32 | 2, 0, 0, memory: memory))?.arguments[2] == .value(2), "\(call.name)")
+        }
     }
 
     @Test func refusedCallsGetENOSYS() {
