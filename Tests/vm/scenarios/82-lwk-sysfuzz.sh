@@ -9,10 +9,8 @@
 # its own (mcos.fuzz_seed=N; the default here is fixed, so that a failure
 # in `make test` reproduces).
 . /scenarios/lib.sh
-scale=$(sed -n 's/.*mcos\.fuzz_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
-seed=$(sed -n 's/.*mcos\.fuzz_seed=\([0-9]*\).*/\1/p' /proc/cmdline)
-calls=$((100000 * ${scale:-1}))
-seed=${seed:-20251}
+calls=$((100000 * $(param fuzz_scale 1)))
+seed=$(param fuzz_seed 20251)
 load_mod
 run $MT setup 2-3 192M@0 32M@1
 new_instance 2-3 0 1

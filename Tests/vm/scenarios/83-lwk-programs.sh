@@ -9,8 +9,7 @@
 # a Swift trap, PANIC).  `make fuzz` runs a thousand (mcos.fuzz_scale=10).
 . /scenarios/lib.sh
 P=/bin/lwkprog
-scale=$(sed -n 's/.*mcos\.fuzz_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
-programs=$((100 * ${scale:-1}))
+programs=$((100 * $(param fuzz_scale 1)))
 load_mod
 run $MT setup 2-3 64M@0 16M@1
 new_instance 2-3 0 1

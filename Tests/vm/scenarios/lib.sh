@@ -142,11 +142,17 @@ os_state() {
 	$MT status "$1" | awk '{ print $4 }'
 }
 
+# param NAME DEFAULT: VALUE of the last mcos.NAME=VALUE on the guest's kernel
+# command line (make soak, make fuzz, make bench, VM_APPEND), else DEFAULT
+param() {
+	v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^mcos\.$1=//p" | tail -n 1)
+	echo "${v:-$2}"
+}
+
 # cycles N: how many times a leak-hunting loop goes round: N, enough to catch a leak of
 # one granule per cycle, unless the guest was booted with mcos.cycles=M (make soak)
 cycles() {
-	c=$(sed -n 's/.*mcos\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-	echo "${c:-$1}"
+	param cycles "$1"
 }
 
 # lwk_instance: CPUs 2-3 and 64 MiB of node 0 reserved, an instance of

@@ -55,12 +55,6 @@ on_linux() {
 	taskset -c $PROBE_CPU "$@"
 }
 
-# param NAME DEFAULT: the kernel argument mcos.NAME=VALUE, or DEFAULT
-param() {
-	v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^mcos\.$1=//p")
-	echo "${v:-$2}"
-}
-
 # wait_ready FILE PID: until the probe writing FILE says it is ready (it
 # then spins without a system call) or PID is gone
 wait_ready() {
