@@ -88,8 +88,4 @@ cat /tmp/lwk.out
 log "storm: $(awk -v t0=$t0 '{ printf "%.1f s for both runs", $1 - t0 }' /proc/uptime)"
 
 [ -z "$failures" ] || fail "${failures#; }"
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus all
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx

@@ -38,8 +38,4 @@ made=$(sed -n "s/^sysfuzz: seed $seed, \([0-9]*\) calls.*/\1/p" $dir/report)
 grep -q PANIC /tmp/kmsg && fail "PANIC in the LWK's log after sysfuzz (seed $seed)"
 rc=0; mcexec $idx /bin/lwkprog write > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 0 ] && grep -q 'hello from write' /tmp/o || fail "a program after sysfuzz: rc $rc: $(cat /tmp/o)"
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus all
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx

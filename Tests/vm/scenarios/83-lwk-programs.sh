@@ -47,8 +47,4 @@ log "after program $programs: kernel heap $last bytes in use"
 [ "$(os_state $idx)" = RUNNING ] || fail "the LWK is $(os_state $idx) after $programs programs"
 grep -q 'PANIC\|BUG' /tmp/kmsg && fail "PANIC or BUG in the LWK's log after $programs programs"
 [ "$last" = "$first" ] || fail "the kernel heap grew from $first to $last bytes over $programs programs"
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus all
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx
