@@ -130,9 +130,10 @@ new_instance() {
 	done
 }
 
-# lwk_boot IDX KARGS: load the LWK image, set kernel args, boot
+# lwk_boot IDX KARGS [IMAGE]: load the LWK image (the one that ships, unless
+# IMAGE), set kernel args, boot
 lwk_boot() {
-	run $MT load "$1" $LWK
+	run $MT load "$1" "${3:-$LWK}"
 	run $MT kargs "$1" "$2"
 	run $MT boot "$1"
 }
