@@ -71,33 +71,25 @@ $(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage
 	@cp $(VM_HOOKS_BUILD)/release/mcprov $(VM_BUILD)/mcprov-test-hooks
 	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks
 
-# Static programs run natively and on the LWK (77-mcexec, bench): one
-# source, linked static and static-PIE.
+# Static programs run natively and on the LWK: lwkprog (77-mcexec and most
+# LWK scenarios; also linked static-PIE), confine, which aims its calls at
+# mcexec itself (78-mcexec-confine), hostile, what a hostile program does
+# (81-lwk-hostile), and the syscall fuzzer sysfuzz (82-lwk-sysfuzz), without
+# the stack protector: it changes the thread pointer the canary is read through.
 VM_PROGS := $(VM_BUILD)/progs
+VM_PROG_CFLAGS := -static -O2 -Wall -Wextra -Werror
 $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (static, static-pie)"
-	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
+	@gcc $(patsubst -static,-static-pie,$(VM_PROG_CFLAGS)) -o $@-pie $<
 
-# A static program that aims its calls at mcexec itself (78-mcexec-confine).
-$(VM_PROGS)/confine: Tests/vm/progs/confine.c
+$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
+$(VM_PROGS)/sysfuzz: VM_PROG_CFLAGS += -fno-stack-protector
+$(VM_PROGS)/confine $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: $(VM_PROGS)/%: Tests/vm/progs/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-
-# What a hostile program does (81-lwk-hostile) and the syscall fuzzer
-# (82-lwk-sysfuzz): static, like lwkprog, and without the stack protector
-# (sysfuzz changes the thread pointer the canary is read through).
-$(VM_PROGS)/hostile: Tests/vm/progs/hostile.c Tests/vm/progs/raw_syscall.h
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-
-$(VM_PROGS)/sysfuzz: Tests/vm/progs/sysfuzz.c Tests/vm/progs/raw_syscall.h
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@gcc -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o $@ $<
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 
 # The test image of the LWK (make kernel-test: it faults on purpose with
 # test_fault=), for 76-lwk-fault; the guest has it as /bin/mcos-lwk-test.elf.
@@ -182,18 +174,17 @@ VM_BENCH_KERNEL ?= $(lastword $(VM_KERNELS))
 VM_BENCH_PROGS := $(VM_BUILD)/bench-progs
 VM_BENCH_DIR := $(VM_DIR)/bench
 OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-serial
-VM_BENCH_CFLAGS := -static -O2 -Wall -Wextra -Werror
 
 $(VM_BENCH_PROGS)/noise: Tests/vm/progs/noise.c Tests/vm/progs/bench.h
 $(VM_BENCH_PROGS)/offload: Tests/vm/progs/offload.c Tests/vm/progs/bench.h
 $(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload:
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc $(VM_BENCH_CFLAGS) -o $@ $<
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 $(VM_BENCH_PROGS)/kernels: Tests/vm/progs/kernels.c Tests/vm/progs/bench.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (OpenBLAS, serial)"
-	@gcc $(VM_BENCH_CFLAGS) -I/usr/include/x86_64-linux-gnu/openblas-serial -o $@ $< $(OPENBLAS)/libopenblas.a -lm
+	@gcc $(VM_PROG_CFLAGS) -I/usr/include/x86_64-linux-gnu/openblas-serial -o $@ $< $(OPENBLAS)/libopenblas.a -lm
 
 $(VM_BUILD)/%/bench-initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
 		$(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload $(VM_BENCH_PROGS)/kernels $(VM_GUEST_FILES) $(LWK_ELF)
