@@ -56,19 +56,30 @@ $(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 		-Werror -o $@ $<
 
 # mcprov and mcexec as `make release` builds them (release, static Swift runtime,
-# no test hooks), and mcprov-test-hooks: mcprov built with MCPROV_TEST_HOOKS
-# (MCPROV_TEST_FAIL_AT/_PAUSE_AT), in a build directory of its own, for the
-# scenarios that inject failures.
-VM_HOOKS_BUILD := .build-vm-test-hooks
-$(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
-	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime), mcprov-test-hooks"
+# no test hooks): what the guests run and the packages ship (mk/node.mk).
+SWIFT ?= swift
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
+.build/release/mcexec: .build/release/mcprov
+.build/release/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
+	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
 	@mkdir -p $(VM_BUILD)
-	@{ swift build -c release --static-swift-stdlib --product mcprov && \
-		swift build -c release --static-swift-stdlib --product mcexec && \
-		swift build -c release --static-swift-stdlib --product mcprov \
-			--scratch-path $(VM_HOOKS_BUILD) -Xswiftc -DMCPROV_TEST_HOOKS; } > $(VM_BUILD)/swift-build.log 2>&1 || \
+	@{ $(SWIFT) build $(RELEASE_FLAGS) --product mcprov && \
+		$(SWIFT) build $(RELEASE_FLAGS) --product mcexec; } > $(VM_BUILD)/swift-build.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
-	@cp $(VM_HOOKS_BUILD)/release/mcprov $(VM_BUILD)/mcprov-test-hooks
+	@touch $@ .build/release/mcexec	# swift build leaves an unchanged binary untouched
+
+# mcprov-test-hooks: mcprov built with MCPROV_TEST_HOOKS (MCPROV_TEST_FAIL_AT/
+# _PAUSE_AT), in a build directory of its own, for the scenarios that inject failures.
+VM_HOOKS_BUILD := .build-vm-test-hooks
+$(VM_BUILD)/mcprov-test-hooks: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
+	@echo "  SWIFT   mcprov-test-hooks (release, MCPROV_TEST_HOOKS)"
+	@mkdir -p $(VM_BUILD)
+	@$(SWIFT) build $(RELEASE_FLAGS) --product mcprov --scratch-path $(VM_HOOKS_BUILD) \
+		-Xswiftc -DMCPROV_TEST_HOOKS > $(VM_BUILD)/swift-build-hooks.log 2>&1 || \
+		{ cat $(VM_BUILD)/swift-build-hooks.log; exit 1; }
+	@cp $(VM_HOOKS_BUILD)/release/mcprov $@
+
+$(VM_SWIFT_TOOLS)/bin/mcprov: .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks Tests/vm/stage-tools.sh
 	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks
 
 # Static programs run natively and on the LWK: lwkprog (77-mcexec and most
