@@ -10,9 +10,7 @@
 . /scenarios/lib.sh
 H=/bin/hostile
 load_mod
-run $MT setup 2-3 192M@0 32M@1
-new_instance 2-3 0 1
-lwk_boot $idx hidos
+lwk_instance 192M@0 32M@1
 log "vm.mmap_min_addr $(cat /proc/sys/vm/mmap_min_addr) (the LWK's user range starts at 64 KiB)"
 mkdir -p /tmp/hostile
 chown 65534:65534 /tmp/hostile

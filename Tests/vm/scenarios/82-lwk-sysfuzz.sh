@@ -12,9 +12,7 @@
 calls=$((100000 * $(param fuzz_scale 1)))
 seed=$(param fuzz_seed 20251)
 load_mod
-run $MT setup 2-3 192M@0 32M@1
-new_instance 2-3 0 1
-lwk_boot $idx hidos
+lwk_instance 192M@0 32M@1
 
 dir=/tmp/sysfuzz
 rm -rf $dir

@@ -11,9 +11,7 @@
 P=/bin/lwkprog
 programs=$((100 * $(param fuzz_scale 1)))
 load_mod
-run $MT setup 2-3 64M@0 16M@1
-new_instance 2-3 0 1
-lwk_boot $idx hidos
+lwk_instance 64M@0 16M@1
 
 heap() { $MT kmsg $idx | sed -n 's/.*kernel heap \([0-9]*\) bytes in use.*/\1/p' | tail -n 1; }
 

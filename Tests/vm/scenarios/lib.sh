@@ -156,11 +156,12 @@ cycles() {
 	param cycles "$1"
 }
 
-# lwk_instance: CPUs 2-3 and 64 MiB of node 0 reserved, an instance of
-# them with the LWK booted; sets idx
+# lwk_instance [SIZE@NODE...]: CPUs 2-3 and the memory given (64 MiB of node
+# 0 unless given) reserved, an instance of them all with the LWK booted; sets idx
 lwk_instance() {
-	run $MT setup 2-3 64M@0
-	new_instance 2-3 0
+	[ $# -gt 0 ] || set -- 64M@0
+	run $MT setup 2-3 "$@"
+	new_instance 2-3 $(for chunk in "$@"; do echo "${chunk#*@}"; done)
 	lwk_boot $idx hidos
 }
 
