@@ -96,6 +96,7 @@ $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@gcc $(patsubst -static,-static-pie,$(VM_PROG_CFLAGS)) -o $@-pie $<
 
 $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
+$(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h
 $(VM_PROGS)/sysfuzz: VM_PROG_CFLAGS += -fno-stack-protector
 $(VM_PROGS)/confine $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: $(VM_PROGS)/%: Tests/vm/progs/%.c
 	@mkdir -p $(dir $@)
