@@ -24,12 +24,7 @@ GENERATE_MANUAL := .build/generate-manual/release/generate-manual
 node-deps:
 	@sh Tests/node/install-deps.sh
 
-.build/release/mcexec: .build/release/mcprov
-.build/release/mcprov: $(VM_SWIFT_SOURCES)
-	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
-	@$(SWIFT) build $(RELEASE_FLAGS) --product mcprov
-	@$(SWIFT) build $(RELEASE_FLAGS) --product mcexec
-
+# .build/release/mcprov and mcexec: mk/vm.mk builds them.
 $(GENERATE_MANUAL): .build/release/mcprov
 	@echo "  SWIFT   generate-manual (swift-argument-parser)"
 	@$(SWIFT) build -c release --package-path $(ARGUMENT_PARSER) --scratch-path .build/generate-manual \

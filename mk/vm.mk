@@ -56,48 +56,52 @@ $(VM_TOOL): Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 		-Werror -o $@ $<
 
 # mcprov and mcexec as `make release` builds them (release, static Swift runtime,
-# no test hooks), and mcprov-test-hooks: mcprov built with MCPROV_TEST_HOOKS
-# (MCPROV_TEST_FAIL_AT/_PAUSE_AT), in a build directory of its own, for the
-# scenarios that inject failures.
-VM_HOOKS_BUILD := .build-vm-test-hooks
-$(VM_SWIFT_TOOLS)/bin/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h Tests/vm/stage-tools.sh
-	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime), mcprov-test-hooks"
+# no test hooks): what the guests run and the packages ship (mk/node.mk).
+SWIFT ?= swift
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
+.build/release/mcexec: .build/release/mcprov
+.build/release/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
+	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
 	@mkdir -p $(VM_BUILD)
-	@{ swift build -c release --static-swift-stdlib --product mcprov && \
-		swift build -c release --static-swift-stdlib --product mcexec && \
-		swift build -c release --static-swift-stdlib --product mcprov \
-			--scratch-path $(VM_HOOKS_BUILD) -Xswiftc -DMCPROV_TEST_HOOKS; } > $(VM_BUILD)/swift-build.log 2>&1 || \
+	@{ $(SWIFT) build $(RELEASE_FLAGS) --product mcprov && \
+		$(SWIFT) build $(RELEASE_FLAGS) --product mcexec; } > $(VM_BUILD)/swift-build.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
-	@cp $(VM_HOOKS_BUILD)/release/mcprov $(VM_BUILD)/mcprov-test-hooks
+	@touch $@ .build/release/mcexec	# swift build leaves an unchanged binary untouched
+
+# mcprov-test-hooks: mcprov built with MCPROV_TEST_HOOKS (MCPROV_TEST_FAIL_AT/
+# _PAUSE_AT), in a build directory of its own, for the scenarios that inject failures.
+VM_HOOKS_BUILD := .build-vm-test-hooks
+$(VM_BUILD)/mcprov-test-hooks: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
+	@echo "  SWIFT   mcprov-test-hooks (release, MCPROV_TEST_HOOKS)"
+	@mkdir -p $(VM_BUILD)
+	@$(SWIFT) build $(RELEASE_FLAGS) --product mcprov --scratch-path $(VM_HOOKS_BUILD) \
+		-Xswiftc -DMCPROV_TEST_HOOKS > $(VM_BUILD)/swift-build-hooks.log 2>&1 || \
+		{ cat $(VM_BUILD)/swift-build-hooks.log; exit 1; }
+	@cp $(VM_HOOKS_BUILD)/release/mcprov $@
+
+$(VM_SWIFT_TOOLS)/bin/mcprov: .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks Tests/vm/stage-tools.sh
 	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks
 
-# Static programs run natively and on the LWK (77-mcexec, bench): one
-# source, linked static and static-PIE.
+# Static programs run natively and on the LWK: lwkprog (77-mcexec and most
+# LWK scenarios; also linked static-PIE), confine, which aims its calls at
+# mcexec itself (78-mcexec-confine), hostile, what a hostile program does
+# (81-lwk-hostile), and the syscall fuzzer sysfuzz (82-lwk-sysfuzz), without
+# the stack protector: it changes the thread pointer the canary is read through.
 VM_PROGS := $(VM_BUILD)/progs
+VM_PROG_CFLAGS := -static -O2 -Wall -Wextra -Werror
 $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (static, static-pie)"
-	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-	@gcc -static-pie -O2 -Wall -Wextra -Werror -o $@-pie $<
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
+	@gcc $(patsubst -static,-static-pie,$(VM_PROG_CFLAGS)) -o $@-pie $<
 
-# A static program that aims its calls at mcexec itself (78-mcexec-confine).
-$(VM_PROGS)/confine: Tests/vm/progs/confine.c
+$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
+$(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h
+$(VM_PROGS)/sysfuzz: VM_PROG_CFLAGS += -fno-stack-protector
+$(VM_PROGS)/confine $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: $(VM_PROGS)/%: Tests/vm/progs/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-
-# What a hostile program does (81-lwk-hostile) and the syscall fuzzer
-# (82-lwk-sysfuzz): static, like lwkprog, and without the stack protector
-# (sysfuzz changes the thread pointer the canary is read through).
-$(VM_PROGS)/hostile: Tests/vm/progs/hostile.c Tests/vm/progs/raw_syscall.h
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-
-$(VM_PROGS)/sysfuzz: Tests/vm/progs/sysfuzz.c Tests/vm/progs/raw_syscall.h
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@gcc -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o $@ $<
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 
 # The test image of the LWK (make kernel-test: it faults on purpose with
 # test_fault=), for 76-lwk-fault; the guest has it as /bin/mcos-lwk-test.elf.
@@ -182,18 +186,17 @@ VM_BENCH_KERNEL ?= $(lastword $(VM_KERNELS))
 VM_BENCH_PROGS := $(VM_BUILD)/bench-progs
 VM_BENCH_DIR := $(VM_DIR)/bench
 OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-serial
-VM_BENCH_CFLAGS := -static -O2 -Wall -Wextra -Werror
 
 $(VM_BENCH_PROGS)/noise: Tests/vm/progs/noise.c Tests/vm/progs/bench.h
 $(VM_BENCH_PROGS)/offload: Tests/vm/progs/offload.c Tests/vm/progs/bench.h
 $(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload:
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc $(VM_BENCH_CFLAGS) -o $@ $<
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 $(VM_BENCH_PROGS)/kernels: Tests/vm/progs/kernels.c Tests/vm/progs/bench.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (OpenBLAS, serial)"
-	@gcc $(VM_BENCH_CFLAGS) -I/usr/include/x86_64-linux-gnu/openblas-serial -o $@ $< $(OPENBLAS)/libopenblas.a -lm
+	@gcc $(VM_PROG_CFLAGS) -I/usr/include/x86_64-linux-gnu/openblas-serial -o $@ $< $(OPENBLAS)/libopenblas.a -lm
 
 $(VM_BUILD)/%/bench-initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
 		$(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload $(VM_BENCH_PROGS)/kernels $(VM_GUEST_FILES) $(LWK_ELF)

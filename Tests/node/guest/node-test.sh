@@ -83,11 +83,13 @@ fi
 applied=$(monotonic "$unit" ActiveEnterTimestampMonotonic)
 slurmd_started=$(( applied + 1 ))
 [ "$scope" = full ] && slurmd_started=$(monotonic slurmd.service ExecMainStartTimestampMonotonic)
-if systemctl is-active --quiet "$unit" && mcprov status > /tmp/status && [ "$(cpus_online)" = 0-1 ] &&
+status=0
+mcprov status > /tmp/status || status=$?
+if systemctl is-active --quiet "$unit" && [ "$status" = 0 ] && [ "$(cpus_online)" = 0-1 ] &&
 	[ "$applied" -gt 0 ] && [ "$slurmd_started" -gt "$applied" ]; then
 	pass "apply-at-boot"
 else
-	fail "apply-at-boot" "unit $(systemctl is-active "$unit"), status $?, CPUs online $(cpus_online), active at $applied, slurmd at $slurmd_started"
+	fail "apply-at-boot" "unit $(systemctl is-active "$unit"), mcprov status exited $status, CPUs online $(cpus_online), active at $applied, slurmd at $slurmd_started"
 fi
 
 # The LWK's log in the journal, with the unit's profile as a field.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * bench.h - what the static programs of `make bench` (noise, offload,
- * kernels) share: the monotonic clock, an order for qsort, and memory that
- * is touched before it is measured with, so that no page fault lands in a
- * measurement.
+ * kernels) share: the monotonic clock and the TSC's rate against it, an
+ * order for qsort, and memory that is touched before it is measured with,
+ * so that no page fault lands in a measurement.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <x86intrin.h>
 
 static inline uint64_t monotonic_ns(void)
 {
@@ -22,6 +23,34 @@ static inline uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+/* The TSC rate over a run: both clocks read at its start and its end. */
+struct clock_pair {
+	uint64_t tsc, ns;
+};
+
+static inline struct clock_pair clock_now(void)
+{
+	struct clock_pair c = { __rdtsc(), monotonic_ns() };
+
+	return c;
+}
+
+static inline double ns_per_tick(struct clock_pair a, struct clock_pair b)
+{
+	return b.tsc > a.tsc ? (double)(b.ns - a.ns) / (double)(b.tsc - a.tsc) : 1.0;
+}
+
+/* The TSC rate over 20 ms, for what must be known before a run starts. */
+static inline double tsc_scale(void)
+{
+	struct clock_pair a = clock_now(), b;
+
+	do
+		b = clock_now();
+	while (b.ns - a.ns < 20000000);
+	return ns_per_tick(a, b);
 }
 
 /* qsort's order for uint64_t, smallest first */

@@ -31,7 +31,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define USER_END 0x0000100000000000ull	/* MCOS_USER_END */
+#include "../../../kmod/mcos_abi.h"
 
 static int escapes;
 
@@ -66,7 +66,7 @@ static int mcexec_memory(uint64_t *start, uint64_t *end)
 	close(fd);
 	maps[got] = 0;
 	for (line = strtok(maps, "\n"); line; line = strtok(NULL, "\n")) {
-		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3 || s < USER_END ||
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3 || s < MCOS_USER_END ||
 		    strcmp(perms, "rw-p"))
 			continue;
 		if (!found || strstr(line, "[heap]")) {
@@ -156,7 +156,7 @@ static void memory_attempts(void)
  * Linux would read on into whatever mcexec has above the range. */
 static void string_attempt(void)
 {
-	char *last = mmap((void *)(USER_END - 4096), 4096, PROT_READ | PROT_WRITE,
+	char *last = mmap((void *)(MCOS_USER_END - 4096), 4096, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	if (last == MAP_FAILED) {

@@ -29,8 +29,6 @@
  */
 #include "bench.h"
 
-#include <x86intrin.h>
-
 #define DETOUR_MAX	(1 << 18)	/* detours kept; more are only counted */
 #define DETOUR_FACTOR	8		/* a gap this many steps long is a detour, */
 #define DETOUR_MIN_NS	1000.0		/* and at least this long */
@@ -46,34 +44,6 @@ static uint64_t work(uint64_t units, uint64_t x)
 		x ^= x << 17;
 	}
 	return x;
-}
-
-/* The TSC rate over a run: both clocks read at its start and its end. */
-struct clock_pair {
-	uint64_t tsc, ns;
-};
-
-static struct clock_pair clock_now(void)
-{
-	struct clock_pair c = { __rdtsc(), monotonic_ns() };
-
-	return c;
-}
-
-static double ns_per_tick(struct clock_pair a, struct clock_pair b)
-{
-	return b.tsc > a.tsc ? (double)(b.ns - a.ns) / (double)(b.tsc - a.tsc) : 1.0;
-}
-
-/* The TSC rate over 20 ms, for what must be known before a run starts. */
-static double tsc_scale(void)
-{
-	struct clock_pair a = clock_now(), b;
-
-	do
-		b = clock_now();
-	while (b.ns - a.ns < 20000000);
-	return ns_per_tick(a, b);
 }
 
 /* Spins for `seconds` on the TSC alone. */

@@ -27,7 +27,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
 enum call { UMASK, PREAD, GETPID, CLOCK_GETTIME };
 
@@ -73,21 +72,21 @@ static uint64_t median_ticks(enum call call, int n, int fd, char *page, uint64_t
 static int calls(int n, const char *path)
 {
 	static char page[4096];
-	uint64_t *ticks = calloc(n, sizeof(*ticks)), medians[4], tsc0, ns0;
+	uint64_t *ticks = calloc(n, sizeof(*ticks)), medians[4];
 	int fd = open(path, O_RDONLY), call;
+	struct clock_pair start;
 	double scale;
 
 	if (fd < 0 || !ticks || n < 1) {
 		fprintf(stderr, "offload: cannot open %s or no memory\n", path);
 		return 1;
 	}
-	tsc0 = __rdtsc();
-	ns0 = monotonic_ns();
+	start = clock_now();
 	for (call = UMASK; call <= CLOCK_GETTIME; call++) {
 		median_ticks(call, n / 10 + 1, fd, page, ticks);	/* warm */
 		medians[call] = median_ticks(call, n, fd, page, ticks);
 	}
-	scale = (double)(monotonic_ns() - ns0) / (double)(__rdtsc() - tsc0);
+	scale = ns_per_tick(start, clock_now());
 	for (call = UMASK; call <= CLOCK_GETTIME; call++)
 		printf("%s %.0f\n", call_names[call], medians[call] * scale);
 	return 0;
@@ -95,14 +94,12 @@ static int calls(int n, const char *path)
 
 static int compute(double seconds)
 {
-	uint64_t end = monotonic_ns() + (uint64_t)(seconds * 1e9), x = 1;
-	uint64_t tsc_end, tsc0 = __rdtsc(), ns0 = monotonic_ns();
+	struct clock_pair start = clock_now();
+	uint64_t tsc_end, x = 1;
 	volatile uint64_t sink;
 
-	/* The TSC rate over 10 ms, then nothing but the TSC until the end. */
-	while (monotonic_ns() - ns0 < 10000000)
-		;
-	tsc_end = tsc0 + (uint64_t)((end - ns0) * ((double)(__rdtsc() - tsc0) / (monotonic_ns() - ns0)));
+	/* The TSC rate, then nothing but the TSC until the end. */
+	tsc_end = start.tsc + (uint64_t)(seconds * 1e9 / tsc_scale());
 	while (__rdtsc() < tsc_end) {
 		int i;
 

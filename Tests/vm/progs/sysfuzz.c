@@ -37,6 +37,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../../../kmod/mcos_abi.h"
 #include "raw_syscall.h"
 
 #define PAGE		4096ul
@@ -104,10 +105,10 @@ static uint64_t any_address(int offloaded)
 		0x8000000000000000ull,		/* non-canonical */
 		0x0000800000000000ull,
 		0x00007ffffffff000ull,
-		0x00007f8000000000ull,		/* the LWK's own image (its window) */
-		0x00007f0000000000ull,		/* the LWK's physical map */
-		0x00000ffffffff000ull,		/* just under the user end */
-		0x0000100000000000ull,		/* the user end */
+		MCOS_LWK_BASE,			/* the LWK's own image (its window) */
+		MCOS_LWK_PHYS_MAP,		/* the LWK's physical map */
+		MCOS_USER_END - 4096,		/* just under the user end */
+		MCOS_USER_END,			/* the user end */
 	};
 
 	switch (below(8)) {
@@ -118,7 +119,7 @@ static uint64_t any_address(int offloaded)
 	case 4: {
 		uint64_t a = fixed[below(sizeof(fixed) / sizeof(fixed[0]))] + below(0x2000);
 		/* mcexec's range is its own business (see the top) */
-		if (offloaded && a >= 0x0000100000000000ull && a < 0x0000800000000000ull)
+		if (offloaded && a >= MCOS_USER_END && a < 0x0000800000000000ull)
 			a = ARENA;
 		return a;
 	}

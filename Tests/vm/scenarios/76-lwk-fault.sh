@@ -37,9 +37,7 @@ run $MT shutdown $idx
 run $MT destroy $idx
 
 new_instance 2-3 0 1
-run $MT load $idx $LWK_TEST
-run $MT kargs $idx "hidos test_fault=syscall"
-run $MT boot $idx
+lwk_boot $idx "hidos test_fault=syscall" $LWK_TEST
 rc=0; mcexec $idx /bin/lwkprog write > /tmp/o 2>&1 || rc=$?
 cat /tmp/o
 [ "$rc" = 1 ] && grep -q "the LWK of OS $idx panicked while /bin/lwkprog ran" /tmp/o ||

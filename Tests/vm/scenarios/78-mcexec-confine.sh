@@ -27,8 +27,4 @@ rc=0; mcexec $idx /bin/lwkprog write > /tmp/o 2>&1 || rc=$?
 $MT kmsg $idx > /tmp/kmsg
 grep -iE 'leak|panic' /tmp/kmsg && fail "the LWK's log reports a leak or a panic"
 
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus 2
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx

@@ -10,9 +10,7 @@
 . /scenarios/lib.sh
 H=/bin/hostile
 load_mod
-run $MT setup 2-3 192M@0 32M@1
-new_instance 2-3 0 1
-lwk_boot $idx hidos
+lwk_instance 192M@0 32M@1
 log "vm.mmap_min_addr $(cat /proc/sys/vm/mmap_min_addr) (the LWK's user range starts at 64 KiB)"
 mkdir -p /tmp/hostile
 chown 65534:65534 /tmp/hostile
@@ -88,8 +86,4 @@ cat /tmp/lwk.out
 log "storm: $(awk -v t0=$t0 '{ printf "%.1f s for both runs", $1 - t0 }' /proc/uptime)"
 
 [ -z "$failures" ] || fail "${failures#; }"
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus all
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx

@@ -9,14 +9,10 @@
 # its own (mcos.fuzz_seed=N; the default here is fixed, so that a failure
 # in `make test` reproduces).
 . /scenarios/lib.sh
-scale=$(sed -n 's/.*mcos\.fuzz_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
-seed=$(sed -n 's/.*mcos\.fuzz_seed=\([0-9]*\).*/\1/p' /proc/cmdline)
-calls=$((100000 * ${scale:-1}))
-seed=${seed:-20251}
+calls=$((100000 * $(param fuzz_scale 1)))
+seed=$(param fuzz_seed 20251)
 load_mod
-run $MT setup 2-3 192M@0 32M@1
-new_instance 2-3 0 1
-lwk_boot $idx hidos
+lwk_instance 192M@0 32M@1
 
 dir=/tmp/sysfuzz
 rm -rf $dir
@@ -40,8 +36,4 @@ made=$(sed -n "s/^sysfuzz: seed $seed, \([0-9]*\) calls.*/\1/p" $dir/report)
 grep -q PANIC /tmp/kmsg && fail "PANIC in the LWK's log after sysfuzz (seed $seed)"
 rc=0; mcexec $idx /bin/lwkprog write > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 0 ] && grep -q 'hello from write' /tmp/o || fail "a program after sysfuzz: rc $rc: $(cat /tmp/o)"
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus all
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx

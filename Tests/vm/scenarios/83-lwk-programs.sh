@@ -9,12 +9,9 @@
 # a Swift trap, PANIC).  `make fuzz` runs a thousand (mcos.fuzz_scale=10).
 . /scenarios/lib.sh
 P=/bin/lwkprog
-scale=$(sed -n 's/.*mcos\.fuzz_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
-programs=$((100 * ${scale:-1}))
+programs=$((100 * $(param fuzz_scale 1)))
 load_mod
-run $MT setup 2-3 64M@0 16M@1
-new_instance 2-3 0 1
-lwk_boot $idx hidos
+lwk_instance 64M@0 16M@1
 
 heap() { $MT kmsg $idx | sed -n 's/.*kernel heap \([0-9]*\) bytes in use.*/\1/p' | tail -n 1; }
 
@@ -48,8 +45,4 @@ log "after program $programs: kernel heap $last bytes in use"
 [ "$(os_state $idx)" = RUNNING ] || fail "the LWK is $(os_state $idx) after $programs programs"
 grep -q 'PANIC\|BUG' /tmp/kmsg && fail "PANIC or BUG in the LWK's log after $programs programs"
 [ "$last" = "$first" ] || fail "the kernel heap grew from $first to $last bytes over $programs programs"
-run $MT shutdown $idx
-run $MT destroy $idx
-run $MT release-cpus all
-run $MT release-mem all
-unload_mod
+lwk_teardown $idx

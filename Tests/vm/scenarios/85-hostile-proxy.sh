@@ -10,19 +10,19 @@
 # CPUs idle, and a normal program still runs.
 # mcos: fuzz only: now and then a program's words show in another program's pages, an open bug
 . /scenarios/lib.sh
-scale=$(sed -n 's/.*mcos\.fuzz_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
-seed=$(sed -n 's/.*mcos\.fuzz_seed=\([0-9]*\).*/\1/p' /proc/cmdline)
+scale=$(param fuzz_scale 1)
+seed=$(param fuzz_seed 1)
 load_mod
 lwk_instance
 dmesg -c > /dev/null
 # in the background, so that a hang says where every thread of it waits
-echo "+ mcos-hostile -u 65534 fuzz $idx $((100000 * ${scale:-1})) ${seed:-1} 2"
-mcos-hostile -u 65534 fuzz $idx $((100000 * ${scale:-1})) ${seed:-1} 2 > /tmp/fuzz 2>&1 &
+echo "+ mcos-hostile -u 65534 fuzz $idx $((100000 * $scale)) $seed 2"
+mcos-hostile -u 65534 fuzz $idx $((100000 * $scale)) $seed 2 > /tmp/fuzz 2>&1 &
 fuzzer=$!
 t=0
 until exited $fuzzer; do
 	t=$((t + 1))
-	if [ $t -gt $((3000 * ${scale:-1})) ]; then
+	if [ $t -gt $((3000 * $scale)) ]; then
 		cat /tmp/fuzz
 		for task in /proc/[0-9]*/task/[0-9]*; do
 			grep -q mcos-hostile $task/comm 2>/dev/null || continue

@@ -130,9 +130,10 @@ new_instance() {
 	done
 }
 
-# lwk_boot IDX KARGS: load the LWK image, set kernel args, boot
+# lwk_boot IDX KARGS [IMAGE]: load the LWK image (the one that ships, unless
+# IMAGE), set kernel args, boot
 lwk_boot() {
-	run $MT load "$1" $LWK
+	run $MT load "$1" "${3:-$LWK}"
 	run $MT kargs "$1" "$2"
 	run $MT boot "$1"
 }
@@ -142,18 +143,25 @@ os_state() {
 	$MT status "$1" | awk '{ print $4 }'
 }
 
+# param NAME DEFAULT: VALUE of the last mcos.NAME=VALUE on the guest's kernel
+# command line (make soak, make fuzz, make bench, VM_APPEND), else DEFAULT
+param() {
+	v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^mcos\.$1=//p" | tail -n 1)
+	echo "${v:-$2}"
+}
+
 # cycles N: how many times a leak-hunting loop goes round: N, enough to catch a leak of
 # one granule per cycle, unless the guest was booted with mcos.cycles=M (make soak)
 cycles() {
-	c=$(sed -n 's/.*mcos\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-	echo "${c:-$1}"
+	param cycles "$1"
 }
 
-# lwk_instance: CPUs 2-3 and 64 MiB of node 0 reserved, an instance of
-# them with the LWK booted; sets idx
+# lwk_instance [SIZE@NODE...]: CPUs 2-3 and the memory given (64 MiB of node
+# 0 unless given) reserved, an instance of them all with the LWK booted; sets idx
 lwk_instance() {
-	run $MT setup 2-3 64M@0
-	new_instance 2-3 0
+	[ $# -gt 0 ] || set -- 64M@0
+	run $MT setup 2-3 "$@"
+	new_instance 2-3 $(for chunk in "$@"; do echo "${chunk#*@}"; done)
 	lwk_boot $idx hidos
 }
 

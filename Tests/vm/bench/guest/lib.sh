@@ -55,10 +55,32 @@ on_linux() {
 	taskset -c $PROBE_CPU "$@"
 }
 
-# param NAME DEFAULT: the kernel argument mcos.NAME=VALUE, or DEFAULT
-param() {
-	v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^mcos\.$1=//p")
-	echo "${v:-$2}"
+# probe_settings: quanta, detour_s and units (the work of one FWQ quantum) for
+# the noise probes, from mcos.fwq_quanta, mcos.detour_s and mcos.fwq_units, else
+# by default or a calibration, once the guest has settled: a fresh guest is busy
+# for its first minute (deferred initcalls, module loading, the random pool, the
+# clocksource watchdog's first checks); idle time costs nothing under -icount
+# (sleep=off skips it).
+probe_settings() {
+	quanta=$(param fwq_quanta 6000)
+	detour_s=$(param detour_s 5)
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt 60 ]; do sleep 1; done
+	units=$(param fwq_units "")
+	[ -n "$units" ] || units=$(on_linux /bin/noise calibrate 1000)
+	value fwq_units $units
+}
+
+# probe NAME RUNNER ARGS...: FWQ then detour on Linux, with what interrupted
+# each Linux CPU around each run
+probe() {
+	name=$1
+	shift
+	snapshot fwq-$name.before
+	"$@" /bin/noise fwq $quanta $units > $OUT/fwq-$name.txt || fail "fwq on $name failed"
+	snapshot fwq-$name.after
+	snapshot detour-$name.before
+	"$@" /bin/noise detour $detour_s > $OUT/detour-$name.txt || fail "detour on $name failed"
+	snapshot detour-$name.after
 }
 
 # wait_ready FILE PID: until the probe writing FILE says it is ready (it

@@ -6,6 +6,8 @@
 # apply -> running and teardown -> all back; the offloaded and LWK-local
 # calls against the same calls native; mcexec's own CPU time and wake-ups
 # while its program computes; mcexec of a static program to its main.
+# the program's status, not sed's, decides each "PROGRAM | sed ... || fail"
+set -o pipefail
 calls=$(param calls 20000)
 idle_s=$(param idle_seconds 10)
 value thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"

@@ -5,33 +5,10 @@
 # its proxy waiting as mcexec waits, and again with the proxy stopped; plus
 # Linux CPU 3 while another vCPU computes, which shows how the shared
 # instruction clock counts every vCPU's work as noise on every other.
-quanta=$(param fwq_quanta 6000)
-detour_s=$(param detour_s 5)
 warm=1
-
-# A fresh guest is busy for its first minute (deferred initcalls, module
-# loading, the random pool, the clocksource watchdog's first checks); idle
-# time costs nothing here (sleep=off skips it).
-while [ "$(cut -d. -f1 /proc/uptime)" -lt 60 ]; do sleep 1; done
-
-units=$(param fwq_units "")
-[ -n "$units" ] || units=$(on_linux /bin/noise calibrate 1000)
-value fwq_units $units
+probe_settings
 value fwq_quanta $quanta
 value detour_seconds $detour_s
-
-# probe NAME RUNNER ARGS...: FWQ then detour, with what interrupted each
-# Linux CPU around each run
-probe() {
-	name=$1
-	shift
-	snapshot fwq-$name.before
-	"$@" /bin/noise fwq $quanta $units > $OUT/fwq-$name.txt || fail "fwq on $name failed"
-	snapshot fwq-$name.after
-	snapshot detour-$name.before
-	"$@" /bin/noise detour $detour_s > $OUT/detour-$name.txt || fail "detour on $name failed"
-	snapshot detour-$name.after
-}
 
 # probe_lwk NAME stop|wait LENGTH PROBE ARGS...: one probe on the LWK CPU
 # that measures for about LENGTH seconds. The probe spins without a system
