@@ -102,7 +102,8 @@ struct mcos_file {
 	bool used;			/* PROC_CREATE was called */
 	bool alive;			/* created, no PROC_EXIT seen yet */
 	bool created;			/* the LWK answered CREATE: mmap may follow */
-	bool ending;			/* killed for good: nothing maps it any more */
+	bool ending;			/* killed for good, or its tables go: nothing
+					   maps it any more */
 	bool started;
 	bool in_syscall;		/* a SYSCALL event awaits its reply */
 	bool capped;			/* counts against mcos.user_cpu_limit */

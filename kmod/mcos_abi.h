@@ -452,9 +452,10 @@ enum mcos_ikc_type {
 	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
 					   args[1] (CREATE) page-table root, physical */
 	MCOS_IKC_SYSCALL = 33,		/* seq = syscall number, args[0..5] rdi rsi rdx r10 r8 r9 */
-	MCOS_IKC_INVALIDATE = 34,	/* seq, args[0] start, [1] bytes: drop the proxy's
-					   mappings of that range, then ACK; the LWK frees
-					   or re-protects the pages only after the ACK */
+	MCOS_IKC_INVALIDATE = 34,	/* seq, args[0] start, [1] bytes, [2] MCOS_INVALIDATE_*
+					   flags: drop the proxy's mappings of that range,
+					   then ACK; the LWK frees or re-protects the pages
+					   only after the ACK */
 	MCOS_IKC_PROC_EXIT = 35,	/* args[0] wait status (as waitpid(2) encodes it),
 					   [1] fault address, [2] fault RIP (0 if no fault) */
 };
@@ -463,6 +464,12 @@ enum mcos_ikc_type {
 #define MCOS_PROT_WRITE		2u
 #define MCOS_PROT_EXEC		4u
 #define MCOS_KILL_PROXY_GONE	1u	/* nobody answers INVALIDATE any more */
+/*
+ * The process ends: after the ACK the LWK frees its page tables, the root
+ * PROC_CREATE returned included, before Linux reads PROC_EXIT.  Nothing may
+ * walk them from the ACK on: the root may be another process's by then.
+ */
+#define MCOS_INVALIDATE_END	1u
 
 struct mcos_ikc_ring {
 	uint64_t write;

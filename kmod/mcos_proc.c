@@ -199,13 +199,22 @@ static void mcos_proc_zap(struct mcos_file *f, u64 start, u64 end)
 	mutex_unlock(&f->os->proc_lock);
 }
 
-/* The LWK asks before it unmaps or re-protects: drop that range, then ACK. */
+/*
+ * The LWK asks before it unmaps or re-protects: drop that range, then ACK.
+ * Before the process's end it frees the tables a fault walks once it has
+ * the ACK, maybe before anyone here reads its PROC_EXIT: from then on
+ * nothing maps the process again.
+ */
 static int mcos_proc_invalidate(struct mcos_file *f,
 				const struct mcos_ikc_packet *pkt)
 {
 	u64 start = pkt->args[0], bytes = pkt->args[1];
 
-	mcos_proc_zap(f, start, start + min(bytes, U64_MAX - start));
+	mutex_lock(&f->os->proc_lock);
+	if (pkt->args[2] & MCOS_INVALIDATE_END)
+		f->ending = true;
+	mcos_map_zap(f, start, start + min(bytes, U64_MAX - start));
+	mutex_unlock(&f->os->proc_lock);
 	return mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt->seq, NULL, 0);
 }
 

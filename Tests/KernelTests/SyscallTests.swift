@@ -89,6 +89,9 @@ import Testing
         #expect(reply.type == MCOS_IKC_PROC_REPLY && reply.seq == 7 && Int64(bitPattern: reply.args.0) == -16 && reply.args.1 == 0x1234_5000)
         let invalidate = invalidatePacket(seq: 3, start: 0x1000_0000, bytes: 0x3000)
         #expect(invalidate.type == MCOS_IKC_INVALIDATE && invalidate.seq == 3 && invalidate.args.0 == 0x1000_0000 && invalidate.args.1 == 0x3000)
+        #expect(invalidate.args.2 == 0)
+        let end = invalidatePacket(seq: 4, start: UInt64(MCOS_USER_START), bytes: UInt64(MCOS_USER_END - MCOS_USER_START), processEnds: true)
+        #expect(end.args.2 == UInt64(MCOS_INVALIDATE_END))
         let exit = procExitPacket(status: 0x2a00, faultAddress: 0, faultIP: 0)
         #expect(exit.type == MCOS_IKC_PROC_EXIT && exit.args.0 == 0x2a00)
     }

@@ -186,9 +186,11 @@ func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, fa
     Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }
 
-/// Off its page tables, which nothing finds a page in any more; INVALIDATE everything
-/// (unless the proxy is gone); then every frame, table page and region node is freed
-/// (ProcessMemory.swift says why in this order); PROC_EXIT; idle again.
+/// Off its page tables, which nothing finds a page in any more; INVALIDATE everything,
+/// saying the process ends (unless the proxy is gone): the root Linux walks is freed
+/// next, and may be another process's root before Linux reads PROC_EXIT; then every
+/// frame, table page and region node is freed (ProcessMemory.swift says why in this
+/// order); PROC_EXIT; idle again.
 @_cdecl("lwk_process_end")
 func processEnd(_ cpuIndex: UInt64) {
     let cpu = Int(cpuIndex)
@@ -197,7 +199,7 @@ func processEnd(_ cpuIndex: UInt64) {
     Arch.switchAddressSpace(to: kernel.addressSpace)
     var memory = process.tables
     PageTables.detachUserHalf(root: process.root, memory: &memory)
-    process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END)
+    process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END, processEnds: true)
     var freed: UInt64 = 0
     PageTables.destroy(root: process.root, memory: &memory) { physical, _ in
         release(physical: physical, bytes: 4096)

@@ -122,11 +122,12 @@ extension Process {
     /// Asks Linux to drop the proxy's mappings of [start, end) and waits for the ACK,
     /// unless the proxy is gone. A KILL meanwhile is remembered (the caller ends the
     /// process after its call); the wait still needs the ACK, since the pages are freed.
-    func invalidate(start: UInt64, end: UInt64) {
+    /// `processEnds`: the page tables are freed next, so Linux maps nothing from them again.
+    func invalidate(start: UInt64, end: UInt64, processEnds: Bool = false) {
         guard !proxyGone else { return }
         let seq = nextInvalidate
         nextInvalidate += 1
-        send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start))
+        send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start, processEnds: processEnds))
         _ = waitFor(cpu, self, stopOnKill: false) { $0.type == MCOS_IKC_INVALIDATE_ACK && $0.seq == seq }
     }
 

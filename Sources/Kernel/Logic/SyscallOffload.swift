@@ -75,10 +75,12 @@ public struct SyscallReply: Equatable {
     public var isError: Bool { result < 0 && result >= -Errno.maximum }
 }
 
-/// MCOS_IKC_INVALIDATE {seq, start, bytes}: the proxy drops its mappings of the range
-/// and answers MCOS_IKC_INVALIDATE_ACK with the same seq.
-public func invalidatePacket(seq: UInt64, start: UInt64, bytes: UInt64) -> IKCPacket {
-    IKCPacket(type: MCOS_IKC_INVALIDATE, seq: seq, args: (start, bytes, 0, 0, 0, 0))
+/// MCOS_IKC_INVALIDATE {seq, start, bytes, flags}: the proxy drops its mappings of the
+/// range and answers MCOS_IKC_INVALIDATE_ACK with the same seq. `processEnds`
+/// (MCOS_INVALIDATE_END): the page tables are freed after the ACK, so Linux must not
+/// walk them again, even before it reads PROC_EXIT.
+public func invalidatePacket(seq: UInt64, start: UInt64, bytes: UInt64, processEnds: Bool = false) -> IKCPacket {
+    IKCPacket(type: MCOS_IKC_INVALIDATE, seq: seq, args: (start, bytes, processEnds ? UInt64(MCOS_INVALIDATE_END) : 0, 0, 0, 0))
 }
 
 /// MCOS_IKC_PROC_EXIT: args[0] wait status, [1] fault address, [2] fault RIP.
