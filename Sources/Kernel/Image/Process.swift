@@ -122,6 +122,10 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
         send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, seq: packet.seq))
     case .map(let start, let bytes, let protection):
         send(cpu, procReplyPacket(seq: packet.seq, result: mapForLoading(state.process, start: start, bytes: bytes, protection: protection)))
+        // A KILL that came while a failed mapping waited for its INVALIDATE_ACK.
+        if let process = state.process, let signal = process.pendingKill {
+            endProcess(process, status: ProcessEnd.signalStatus(signal))
+        }
     case .start(let entry, let stack, let programBreak):
         guard let process = state.process, !process.started else {
             send(cpu, procReplyPacket(seq: packet.seq, result: state.process == nil ? -Errno.srch : -Errno.busy))
