@@ -19,6 +19,7 @@ import Testing
         #expect(options.testFault == .pageFault)
         #expect(BootOptions(parsing: "test_fault=syscall", testFaults: true).testFault == .inSyscall)
         #expect(BootOptions(parsing: "test_fault=sometimes", testFaults: true).invalid == ["test_fault=sometimes"])
+        #expect(BootOptions(parsing: "test_fault=divide", testFaults: true).invalid == ["test_fault=divide"], "no image acts on it")
     }
 
     /// Only a test image faults on purpose; the image that ships takes the argument for

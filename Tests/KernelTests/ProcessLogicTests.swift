@@ -330,7 +330,7 @@ struct TestPages: RegionPages {
 }
 
 @Suite struct UserPageTableTests {
-    @Test func userMappingsCanBeProtectedUnmappedAndDestroyed() {
+    @Test func userMappingsCanBeProtectedUnmappedAndEmptied() {
         var memory = FakeMemory()
         let kernelRoot = memory.allocateTable()!
         memory.write(kernelRoot + 254 * 8, 0xaaaa_0003)
@@ -363,11 +363,13 @@ struct TestPages: RegionPages {
         #expect(PageTables.ownedFrame(0x9000_0000, root: root, memory: memory) == nil, "no table")
 
         var frames: [UInt64] = [], tables: [UInt64] = []
-        PageTables.destroy(root: root, memory: &memory) { physical, isTable in
+        PageTables.detachUserHalf(root: root, memory: &memory)
+        PageTables.emptyUserHalf(root: root, memory: &memory) { physical, isTable in
             if isTable { tables.append(physical) } else { frames.append(physical) }
         }
         #expect(frames == [0x100_5000, 0x100_6000], "PROT_NONE pages' frames are freed too")
-        #expect(tables.count == 4 && tables.last == root, "PDPT, PD, PT, root; never the kernel's")
-        #expect(memory.read(kernelRoot + 255 * 8) == 0xbbbb_0003)
+        #expect(tables.count == 3 && !tables.contains(root), "PDPT, PD, PT; never the root (its CPU keeps it) nor the kernel's")
+        #expect((0..<UInt64(512)).allSatisfy { PageTables.kernelSlots.contains($0) || memory.read(root + $0 * 8) == 0 }, "the user half is empty again")
+        #expect(memory.read(root + 255 * 8) == 0xbbbb_0003 && memory.read(kernelRoot + 255 * 8) == 0xbbbb_0003)
     }
 }

@@ -23,12 +23,17 @@ final class CPUState {
 
 nonisolated(unsafe) var cpuStates: [CPUState] = []
 
-/// The CPU's own tables (on its NUMA node), its interrupt controller, system calls and
-/// extended state; false if its table page could not be had.
+/// The CPU's own tables and its programs' page-table root (on its NUMA node), its
+/// interrupt controller, system calls and extended state; false if a page could not
+/// be had.
 func cpuSetup(_ cpu: Int) -> Bool {
     let state = cpuStates[cpu]
-    guard let page = allocate(bytes: Arch.cpuTableBytes, node: kernel.info.cpus[cpu].node),
-          let window = windowAddress(physical: page) else { return false }
+    let node = kernel.info.cpus[cpu].node
+    var tables = ProcessTables(node: node)
+    guard let page = allocate(bytes: Arch.cpuTableBytes, node: node),
+          let window = windowAddress(physical: page),
+          let root = PageTables.createRoot(kernelRoot: kernel.addressSpace, memory: &tables) else { return false }
+    state.program.root = root
     state.arch = Arch.setUpCPU(cpu, tables: window, stackTop: state.stackTop)
     return true
 }

@@ -20,13 +20,21 @@ final class Process {
     private(set) var pid: UInt64 = 0
     /// Where its pages come from, in order (MemoryBinding).
     private(set) var memoryNodes: [Int] = []
-    private(set) var root: UInt64 = 0
+    /// The root of every address space this CPU's programs get, made once by `cpuSetup`
+    /// and never freed: the module walks the tables from the root PROC_CREATE gave it
+    /// until it reads PROC_EXIT, which may be long after the end (a request answered
+    /// -EBUSY while the end waited for its INVALIDATE_ACK leaves PROC_EXIT in the
+    /// ring). A root freed at the end could by then be another CPU's newer program's,
+    /// and the older proxy would map that program's pages. Kept here, it has an empty
+    /// user half until this CPU's next PROC_CREATE, which the module sends only after
+    /// it has forgotten the program before.
+    var root: UInt64 = 0
     private(set) var clock = ProcessClock(tscKHz: 1, baseTSC: 0, realtime: 0, monotonic: 0)
     var regions: RegionMap<ProcessPages>
     var programBreak = ProgramBreak(start: 0)
     var started = false
-    /// Bytes of frames and table pages this process holds (0 again after teardown);
-    /// its region map's pages are counted apart, in `regions.pages`.
+    /// Bytes of frames and table pages this process holds (0 again after teardown; the
+    /// root is the CPU's); its region map's pages are counted apart, in `regions.pages`.
     var heldBytes: UInt64 = 0
     private(set) var freeAtCreate: UInt64 = 0
     /// A KILL arrived with MCOS_KILL_PROXY_GONE: nobody answers INVALIDATE any more.
@@ -60,16 +68,15 @@ final class Process {
 
     /// A new program: every field as PROC_CREATE leaves it. The arrays are cleared in
     /// place, so that a program costs the heap nothing.
-    func begin(pid: UInt64, memoryNodes: [Int], root: UInt64, rootBytes: UInt64, clock: ProcessClock, freeAtCreate: UInt64) {
+    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64) {
         live = true
         self.pid = pid
         self.memoryNodes = memoryNodes
-        self.root = root
         self.clock = clock
         regions = RegionMap(pages: ProcessPages(node: node), seed: Arch.cycles())
         programBreak = ProgramBreak(start: 0)
         started = false
-        heldBytes = rootBytes
+        heldBytes = 0
         self.freeAtCreate = freeAtCreate
         proxyGone = false
         pendingKill = nil
@@ -115,6 +122,10 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
         send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, seq: packet.seq))
     case .map(let start, let bytes, let protection):
         send(cpu, procReplyPacket(seq: packet.seq, result: mapForLoading(state.process, start: start, bytes: bytes, protection: protection)))
+        // A KILL that came while a failed mapping waited for its INVALIDATE_ACK.
+        if let process = state.process, let signal = process.pendingKill {
+            endProcess(process, status: ProcessEnd.signalStatus(signal))
+        }
     case .start(let entry, let stack, let programBreak):
         guard let process = state.process, !process.started else {
             send(cpu, procReplyPacket(seq: packet.seq, result: state.process == nil ? -Errno.srch : -Errno.busy))
@@ -134,16 +145,11 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
         log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
         return procReplyPacket(seq: seq, result: -Errno.inval)
     }
-    let free = freeBytes()
-    var memory = ProcessTables(node: cpuNode)
-    guard let root = PageTables.createRoot(kernelRoot: kernel.addressSpace, memory: &memory) else {
-        return procReplyPacket(seq: seq, result: -Errno.noMem)
-    }
-    let state = cpuStates[cpu]
-    state.program.begin(pid: pid, memoryNodes: memoryNodes, root: root, rootBytes: memory.allocated, clock: clock, freeAtCreate: free)
+    let program = cpuStates[cpu].program
+    program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes())
     let binding = numaMask == 0 ? "" : ", memory bound to NUMA \(memoryNodes.map { String($0) }.joined(separator: ","))"
-    log(cpu, "process \(pid) created, page table root \(LogLine.hex(root))\(binding)")
-    return procReplyPacket(seq: seq, result: 0, root: root)
+    log(cpu, "process \(pid) created, page table root \(LogLine.hex(program.root))\(binding)")
+    return procReplyPacket(seq: seq, result: 0, root: program.root)
 }
 
 func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection: UInt32) -> Int64 {
@@ -187,10 +193,10 @@ func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, fa
 }
 
 /// Off its page tables, which nothing finds a page in any more; INVALIDATE everything,
-/// saying the process ends (unless the proxy is gone): the root Linux walks is freed
-/// next, and may be another process's root before Linux reads PROC_EXIT; then every
-/// frame, table page and region node is freed (ProcessMemory.swift says why in this
-/// order); PROC_EXIT; idle again.
+/// saying the process ends (unless the proxy is gone), so Linux walks its tables no
+/// more; then every frame, table page (but the CPU's root, which a walk that still
+/// happened would find empty) and region node is freed (ProcessMemory.swift says why in
+/// this order); PROC_EXIT; idle again.
 @_cdecl("lwk_process_end")
 func processEnd(_ cpuIndex: UInt64) {
     let cpu = Int(cpuIndex)
@@ -201,7 +207,7 @@ func processEnd(_ cpuIndex: UInt64) {
     PageTables.detachUserHalf(root: process.root, memory: &memory)
     process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END, processEnds: true)
     var freed: UInt64 = 0
-    PageTables.destroy(root: process.root, memory: &memory) { physical, _ in
+    PageTables.emptyUserHalf(root: process.root, memory: &memory) { physical, _ in
         release(physical: physical, bytes: 4096)
         freed += 4096
     }

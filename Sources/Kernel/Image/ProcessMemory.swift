@@ -66,7 +66,7 @@ extension Process {
                 guard PageTables.mapUser(virtual: virtual, physical: base + offset, flags: flags, root: root, memory: &memory) else {
                     release(physical: base + offset, bytes: run - offset)
                     heldBytes -= run - offset
-                    freePages(start: start, end: virtual)
+                    discardPages(start: start, end: virtual)
                     return false
                 }
                 virtual += 4096
@@ -74,7 +74,7 @@ extension Process {
             }
         }
         if virtual < end {
-            freePages(start: start, end: virtual)
+            discardPages(start: start, end: virtual)
             return false
         }
         regions.insert(UserRegion(start: start, end: end, protection: protection))
@@ -87,10 +87,18 @@ extension Process {
         guard regions.overlaps(start: start, end: end) else { return true }
         guard regions.reserve(regions.splits(removing: start, end: end)) else { return false }
         regions.remove(start: start, end: end)
+        discardPages(start: start, end: end)
+        return true
+    }
+
+    /// The pages of [start, end) out of the tables and their frames freed, in the order
+    /// above: the proxy may have faulted any of them in already (a mapping that fails
+    /// half-way too, since its pages were reachable as soon as they were mapped).
+    private func discardPages(start: UInt64, end: UInt64) {
+        guard start < end else { return }
         detachPages(start: start, end: end)
         invalidate(start: start, end: end)
         freePages(start: start, end: end)
-        return true
     }
 
     /// Every page of [start, end) (all mapped, its region splits reserved) gets

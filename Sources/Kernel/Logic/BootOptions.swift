@@ -19,7 +19,7 @@ public struct BootOptions: Equatable {
     public var invalid: [String] = []
 
     public enum TestFault: Equatable {
-        case pageFault, divideError
+        case pageFault
         /// In kernel mode, on the first system call of a program: a panic while a
         /// proxy waits on Linux.
         case inSyscall
@@ -48,7 +48,6 @@ public struct BootOptions: Equatable {
             case ("test_fault", let value?) where testFaults:
                 switch value {
                 case "page": testFault = .pageFault
-                case "divide": testFault = .divideError
                 case "syscall": testFault = .inSyscall
                 default: invalid.append(String(word))
                 }

@@ -5,7 +5,8 @@
 # that got the file by SCM_RIGHTS or by inheritance cannot map it; the
 # mapping cannot be moved with mremap; threads faulting on the pages while
 # the process ends read nothing after its EXIT, and a read then is SIGBUS;
-# a later program's data never shows through a stale mapping.  And system
+# a later program's data never shows through a stale mapping, not even
+# while a request answered -EBUSY left the EXIT unread.  And system
 # call number 2^32 + 9 never reaches the proxy as 9 (mmap).
 . /scenarios/lib.sh
 load_mod

@@ -4,7 +4,7 @@
  * the process, whoever holds it: a child forked after MADV_DOFORK, a
  * process that got the file by SCM_RIGHTS or by inheritance, a moved
  * mapping, threads faulting while the process ends.  Pages of an ended
- * process never show a later program's data.  And the system call number
+ * process never show a later program's data, even before its EXIT is read.  And the system call number
  * 2^32 + 9 never reaches the proxy as 9.
  */
 #define _GNU_SOURCE
@@ -378,6 +378,75 @@ static void check_threads(int os)
 	proc_close(&p);
 }
 
+/*
+ * A request that the CPU of an ending process refuses (-EBUSY) while the
+ * end waits for its INVALIDATE_ACK returns with that answer and leaves the
+ * EXIT unread: until an ioctl reads it the module takes the process for
+ * alive, and a fault walks its page tables.  Another mm launches a program
+ * on the other CPU meanwhile; the pages of the ended one must never show it.
+ */
+static void check_exit_unread(int os)
+{
+	unsigned int round, unread = 0, foreign = 0, readable = 0;
+	struct lwk_process p, later;
+	int ready[2], go[2], err, status;
+	struct scan s;
+	pid_t child;
+	char byte;
+
+	for (round = 0; round < 10; round++) {
+		if (pipe(ready) || pipe(go))
+			die("pipe: %s", strerror(errno));
+		err = proc_open(&p, os);
+		if (!err)
+			err = proc_create(&p, -1);
+		if (!err)
+			err = proc_map_range(&p);
+		if (!err)
+			err = proc_load(&p, PROGRAM_SPIN, 10 + round);
+		if (!err)
+			err = proc_kill(&p, SIGKILL);
+		if (err)
+			die("a program killed before START: %s", errname(-err));
+		unread += proc_load(&p, PROGRAM_SPIN, 10 + round) == -EBUSY;
+		child = fork();
+		if (child < 0)
+			die("fork: %s", strerror(errno));
+		if (!child) {
+			launch_or_die(&later, os, -1, PROGRAM_SPIN, 100 + round);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
+				_exit(1);
+			end_or_die(&later);
+			proc_close(&later);
+			_exit(0);
+		}
+		close(ready[1]);
+		close(go[0]);
+		if (read(ready[0], &byte, 1) == 1) {
+			scan_data(p.serial, &s);
+			foreign += s.foreign;
+			readable += s.readable;
+		} else {
+			failed("round %u: no later program to look for", round);
+		}
+		if (write(go[1], "g", 1) != 1)
+			die("pipe: %s", strerror(errno));
+		waitpid(child, &status, 0);
+		close(ready[0]);
+		close(go[1]);
+		proc_close(&p);
+	}
+	printf("# %u of %u requests after a KILL came back -EBUSY, the EXIT unread\n",
+	       unread, round);
+	if (foreign)
+		failed("an ended program's pages showed %u words of a later one before its EXIT was read",
+		       foreign);
+	else if (readable)
+		failed("an ended program's %u pages were readable before its EXIT was read", readable);
+	else
+		pass("an ended program whose EXIT is unread: no page readable, none of a later program");
+}
+
 static bool saw_number_9;
 
 static int64_t big_number_syscall(const struct mcos_proc_event *ev)
@@ -412,6 +481,7 @@ int check_stale(int os)
 	check_other_mm(os);
 	check_mremap(os);
 	check_threads(os);
+	check_exit_unread(os);
 	check_big_number(os);
 	return failures ? 1 : 0;
 }

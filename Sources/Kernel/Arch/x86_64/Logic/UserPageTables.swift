@@ -132,10 +132,11 @@ extension PageTables {
         return ((entry & addressMask) | (virtual & (smallPage - 1)), entry & writable != 0)
     }
 
-    /// Frees a whole address space but the kernel's slots: `release` gets every frame a
-    /// leaf owns (`table == false`), every table page and finally the root (`true`).
-    /// Root slots may be `detached` (the process's end detaches them first).
-    public static func destroy<Memory: TableMemory>(root: UInt64, memory: inout Memory, release: (UInt64, Bool) -> Void) {
+    /// Empties the user half of an address space: `release` gets every frame a leaf owns
+    /// (`table == false`) and every table page below `root` (`true`), and every user
+    /// slot of `root` is zero again. The root itself and the kernel's slots stay. Root
+    /// slots may be `detached` (the process's end detaches them first).
+    public static func emptyUserHalf<Memory: TableMemory>(root: UInt64, memory: inout Memory, release: (UInt64, Bool) -> Void) {
         func walk(_ table: UInt64, level: Int) {
             for index: UInt64 in 0..<512 {
                 if level == 0 && kernelSlots.contains(index) { continue }
@@ -152,6 +153,5 @@ extension PageTables {
             }
         }
         walk(root, level: 0)
-        release(root, true)
     }
 }
