@@ -8,7 +8,6 @@
 # shows another program's data (checked as it goes).  Then: no oops or
 # WARN (checked around every scenario), the LWK still RUNNING with both
 # CPUs idle, and a normal program still runs.
-# mcos: fuzz only: now and then a program's words show in another program's pages, an open bug
 . /scenarios/lib.sh
 scale=$(param fuzz_scale 1)
 seed=$(param fuzz_seed 1)
