@@ -446,11 +446,16 @@ static void op_start(struct worker *w)
 	}
 }
 
+/*
+ * A WAIT cut short after 1-5 ms.  The timer repeats: on a loaded host the
+ * first expiry can come before the thread is in its WAIT, which then, for a
+ * program that computes, has no end.
+ */
 static void short_timer(struct worker *w)
 {
-	struct itimerval t = { .it_value.tv_usec = 1000 + below(&w->rng, 4000) };
+	struct timeval every = { .tv_usec = 1000 + below(&w->rng, 4000) };
 
-	setitimer(ITIMER_REAL, &t, NULL);
+	setitimer(ITIMER_REAL, &(struct itimerval){ .it_value = every, .it_interval = every }, NULL);
 }
 
 static void op_wait(struct worker *w)
@@ -721,29 +726,43 @@ static void op_race(struct worker *w)
 	}
 }
 
+struct blocked_wait {
+	int fd;
+	volatile int done;
+};
+
 static void *wait_blocked(void *arg)
 {
+	struct blocked_wait *b = arg;
 	struct mcos_proc_event ev = { .size = sizeof(ev) };
 
-	ioctl(*(int *)arg, MCOS_IOC_PROC_WAIT, &ev);
+	ioctl(b->fd, MCOS_IOC_PROC_WAIT, &ev);
+	b->done = 1;
 	return NULL;
 }
 
-/* close() while another thread waits on the file, then wake that thread. */
+/*
+ * close() while another thread waits on the file, then wake that thread.
+ * A signal that comes before the thread is in its WAIT wakes nothing, and
+ * a WAIT for a program that computes has no end: signal until it is out.
+ */
 static void op_close_waiting(struct worker *w)
 {
 	struct slot *s = pick_slot(w, true);
+	struct blocked_wait b = { .done = 0 };
 	pthread_t thread;
-	int fd;
 
 	if (!s || !s->p.started || s->gone)
 		return;
-	fd = s->p.fd;
-	pthread_create(&thread, NULL, wait_blocked, &fd);
+	b.fd = s->p.fd;
+	pthread_create(&thread, NULL, wait_blocked, &b);
 	usleep(below(&w->rng, 5000));
 	slot_close(w, s);
 	usleep(below(&w->rng, 5000));
-	pthread_kill(thread, SIGALRM);
+	while (!b.done) {
+		pthread_kill(thread, SIGALRM);
+		usleep(1000);
+	}
 	pthread_join(thread, NULL);
 }
 
