@@ -56,6 +56,22 @@ for k in "$@"; do
 		fi
 		f=$((f + 1))
 	fi
+	# What a scenario expects to see while the guest powers off (its lines
+	# "MCOS-EXPECT k/name TEXT"): TEXT after MCOS-DONE, and no oops there.
+	sed -n '/^MCOS-DONE /,$p' "$log.txt" > "$log.after"
+	grep '^MCOS-EXPECT ' "$log.txt" > "$log.expect"
+	while read -r _ scenario text; do
+		if ! grep -qF "$text" "$log.after"; then
+			echo "FAIL $scenario: the power off did not show \"$text\""
+			f=$((f + 1))
+		elif grep -qE '(^|[^A-Za-z])(BUG|WARNING)([^A-Za-z]|$)|Oops|Call Trace|general protection' "$log.after"; then
+			echo "FAIL $scenario: the kernel complained while powering off"
+			f=$((f + 1))
+		else
+			echo "PASS $scenario (power off)"
+			p=$((p + 1))
+		fi
+	done < "$log.expect"
 	[ "$f" = 0 ] || ok=0
 	echo "# $k: passed $p, failed $f, ${secs}s (console: $log.txt)"
 	if [ "$ok" = 0 ]; then
