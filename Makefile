@@ -28,9 +28,9 @@ release: deps
 
 # Every test: host logic with swift test, then the kernel module and our tools in
 # QEMU on Debian's 6.1 and 6.12 kernels (mk/vm.mk; installs its packages as root),
-# then the packages and mcprov@.service on a Debian guest with systemd (mk/node.mk;
-# make node-test adds Slurm and a kernel upgrade).
-test: swift-test bench-check vm-test node-test-quick
+# then the packages on a Debian guest with systemd: DKMS, a kernel upgrade,
+# mcprov@.service and Slurm (mk/node.mk).
+test: swift-test bench-check vm-test node-test
 
 swift-test: deps fixtures
 	MCPROV_FIXTURES=$(abspath $(FIXTURES)) $(SWIFT) test

@@ -3,9 +3,10 @@
 #   make deb        .vm/deb/{mcprov,mcos-dkms,mcprov-slurm}_VERSION_*.deb
 #   make node-test  the packages on a Debian guest that boots with systemd: DKMS,
 #                   a kernel upgrade, mcprov@.service, Slurm (Tests/node/run.sh)
+#                   (what make test runs)
 #   make node-test-quick
-#                   what make test runs, within CI's budget: the packages, DKMS for
-#                   one kernel and mcprov@.service, without Slurm and the upgrade
+#                   a faster subset while developing: the packages, DKMS for one
+#                   kernel and mcprov@.service, without Slurm and the upgrade
 # Everything built goes to .vm/ (never committed).
 
 NODE_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)

@@ -3,9 +3,9 @@
 # The node test: the packages checked by lintian, a Debian root file system (cached)
 # that gets them with DKMS, booted under QEMU with systemd and the test of
 # guest/node-test.sh. Two scopes (see rootfs.sh):
-#   full   (make node-test) a kernel upgrade rebuilding the module, Slurm and munge,
+#   full   (make node-test, what make test runs) a kernel upgrade rebuilding the module, Slurm and munge,
 #          srun onto the LWK, a panicked LWK draining the node;
-#   quick  (make node-test-quick, what make test runs) the packages, DKMS, modprobe's
+#   quick  (make node-test-quick, while developing) the packages, DKMS, modprobe's
 #          install rule and mcprov@.service: apply at boot, the journal, irqbalance's
 #          ban, a program on the LWK, stop giving everything back, a panicked LWK
 #          failing the unit.
@@ -23,8 +23,7 @@ results=$work/results
 : > "$results"
 
 # lintian: errors fail; the warnings that remain are explained in the README. Only in
-# the full scope: the packages are the same in both, and the quick one leaves CI's
-# budget no half minute to spare.
+# the full scope: the packages are the same in both, and the quick one is for speed.
 if [ "$scope" = full ]; then
 	if lintian --fail-on error --suppress-tags-from-file "$top/packaging/lintian-overrides" "$debs"/*.deb > "$work/lintian.log" 2>&1; then
 		echo "PASS node/lintian" | tee -a "$results"
