@@ -137,6 +137,22 @@ class ReportTests(unittest.TestCase):
             self.assertAlmostEqual(lost["linux"], 100 * 500 / 11500)
             self.assertIsNone(lost["met"])
 
+    def test_pti_rows_set_pti_on_against_pti_off(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            main = os.path.join(tmp, "main")
+            os.makedirs(main)
+            with open(os.path.join(main, "calls.txt"), "w") as f:
+                f.write("native_getpid 100\nlwk_getpid 40\nlwk_pti_getpid 140\nlwk_umask 9000\n")
+            out = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), tmp, "--json",
+                                  os.path.join(tmp, "bench.json"), "--plot", os.path.join(tmp, "noise.png")],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            with open(os.path.join(tmp, "bench.json")) as f:
+                rows = {r["metric"]: r for r in json.load(f)["rows"]}
+            pti = rows["getpid, LWK-local, pti=on (ns)"]
+            self.assertEqual((pti["lwk"], pti["linux"], pti["ratio"]), (140, 40, 3.5))
+            self.assertIsNone(rows["umask, offloaded, pti=on (ns)"]["lwk"])
+
 
 if __name__ == "__main__":
     unittest.main()
