@@ -145,6 +145,15 @@ lwk_restart_on_stack:
  */
 	.section .text.user_entry, "ax"
 
+/* Moves a frame of n words at (%rax) onto this stack, the highest word first. */
+.macro PUSH_FRAME_AT_RAX n
+	.set	frame_offset, (\n - 1) * 8
+	.rept	\n
+	pushq	frame_offset(%rax)
+	.set	frame_offset, frame_offset - 8
+	.endr
+.endm
+
 /*
  * SYSCALL from ring 3.  FMASK has cleared every flag Linux's SYSCALL_MASK
  * does (NT, AC, DF, TF, IF among them); GS is still the user's, so swapgs
@@ -205,11 +214,7 @@ lwk_iret_to_user:
 	movq	%rax, %gs:PERCPU_SCRATCH
 	movq	%rsp, %rax
 	movq	%gs:PERCPU_ENTRY_STACK, %rsp
-	pushq	32(%rax)	/* ss */
-	pushq	24(%rax)	/* rsp */
-	pushq	16(%rax)	/* rflags */
-	pushq	8(%rax)		/* cs */
-	pushq	(%rax)		/* rip */
+	PUSH_FRAME_AT_RAX 5	/* rip cs rflags rsp ss */
 	movq	%gs:PERCPU_USER_CR3, %rax
 	movq	%rax, %cr3
 	movq	%gs:PERCPU_SCRATCH, %rax
@@ -275,13 +280,7 @@ common_stub:
 	movq	%rax, %cr3
 	movq	%rsp, %rax
 	movq	%gs:PERCPU_KERNEL_RSP, %rsp
-	pushq	48(%rax)	/* ss */
-	pushq	40(%rax)	/* rsp */
-	pushq	32(%rax)	/* rflags */
-	pushq	24(%rax)	/* cs */
-	pushq	16(%rax)	/* rip */
-	pushq	8(%rax)		/* error */
-	pushq	(%rax)		/* vector */
+	PUSH_FRAME_AT_RAX 7	/* vector error rip cs rflags rsp ss */
 	movq	%gs:PERCPU_SCRATCH, %rax
 1:	swapgs
 2:	PUSH_REGS
