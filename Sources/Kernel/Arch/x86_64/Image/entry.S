@@ -223,9 +223,9 @@ lwk_iret_to_user:
 
 /*
  * lwk_enter_user(rip, rsp, kernel stack top): the first entry of a process
- * into ring 3.  One-way: the kernel stack starts afresh at its top (the TSS's
- * RSP0 is the same address), and every register is zero, as Linux leaves them
- * at execve.  RFLAGS = IF | bit 1.
+ * into ring 3.  One-way: the kernel stack starts afresh at its top (where the
+ * next entry's frame lands: RSP0, or moved there from the entry stack), and
+ * every register is zero, as Linux leaves them at execve.  RFLAGS = IF | bit 1.
  */
 	.globl lwk_enter_user
 lwk_enter_user:
@@ -255,7 +255,6 @@ lwk_enter_user:
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
 	jmp	lwk_iret_to_user
-
 
 /* Interrupt stubs: push a zero error code where the CPU does not, the vector, the registers. */
 .macro STUB vec, has_error
