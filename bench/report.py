@@ -98,6 +98,11 @@ def offload_rows(table, main):
                                ("clock_gettime", "clock_gettime, LWK-local (ns)", Goal("ratio_at_most", 0.5))):
         table.add(section, metric, calls.get(f"lwk_{name}"), calls.get(f"native_{name}"), goal=goal,
                   note="Linux column: the same call native")
+    for name, metric in (("umask", "umask, offloaded, pti=on (ns)"), ("pread_4k", "pread 4 KiB, offloaded, pti=on (ns)"),
+                         ("getpid", "getpid, LWK-local, pti=on (ns)"),
+                         ("clock_gettime", "clock_gettime, LWK-local, pti=on (ns)")):
+        table.add(section, metric, calls.get(f"lwk_pti_{name}"), calls.get(f"lwk_{name}"),
+                  note="Linux column: the LWK with pti=off; ratio: the cost of isolation")
     seconds = float(main.values().get("idle_sampled_seconds", 0) or 0)
     idle = main.proxy("idle", seconds)
     table.add(section, "mcexec CPU while its program computes (% of a CPU)", idle and idle["cpu_percent"],

@@ -114,6 +114,20 @@ class TableTests(unittest.TestCase):
         self.assertIn("wake-ups", text)
 
 
+def run_report(test, tmp):
+    """report.py on the result tree in tmp, which must succeed; its output."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), tmp, "--json",
+                          os.path.join(tmp, "bench.json"), "--plot", os.path.join(tmp, "noise.png")],
+                         capture_output=True, text=True)
+    test.assertEqual(out.returncode, 0, out.stderr)
+    return out
+
+
+def report_rows(tmp):
+    with open(os.path.join(tmp, "bench.json")) as f:
+        return json.load(f)["rows"]
+
+
 class ReportTests(unittest.TestCase):
     def test_report_runs_on_a_partial_result_tree(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -126,16 +140,24 @@ class ReportTests(unittest.TestCase):
                     f.write(text)
             with open(os.path.join(noise, "values.txt"), "w") as f:
                 f.write("kernel 6.12.0\nfwq_units 100\n")
-            out = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), tmp, "--json",
-                                  os.path.join(tmp, "bench.json"), "--plot", os.path.join(tmp, "noise.png")],
-                                 capture_output=True, text=True)
-            self.assertEqual(out.returncode, 0, out.stderr)
+            out = run_report(self, tmp)
             self.assertIn("FWQ: time lost (%)", out.stdout)
-            with open(os.path.join(tmp, "bench.json")) as f:
-                rows = json.load(f)["rows"]
+            rows = report_rows(tmp)
             lost = next(r for r in rows if r["metric"] == "FWQ: time lost (%)")
             self.assertAlmostEqual(lost["linux"], 100 * 500 / 11500)
             self.assertIsNone(lost["met"])
+
+    def test_pti_rows_set_pti_on_against_pti_off(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            main = os.path.join(tmp, "main")
+            os.makedirs(main)
+            with open(os.path.join(main, "calls.txt"), "w") as f:
+                f.write("native_getpid 100\nlwk_getpid 40\nlwk_pti_getpid 140\nlwk_umask 9000\n")
+            run_report(self, tmp)
+            rows = {r["metric"]: r for r in report_rows(tmp)}
+            pti = rows["getpid, LWK-local, pti=on (ns)"]
+            self.assertEqual((pti["lwk"], pti["linux"], pti["ratio"]), (140, 40, 3.5))
+            self.assertIsNone(rows["umask, offloaded, pti=on (ns)"]["lwk"])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ struct ApplyCommand: ParsableCommand {
             are reserved or released); removing an instance shuts it down and gives its
             resources back. Any failure, or SIGINT/SIGTERM, undoes the steps done so far in
             reverse order and leaves the node as it was (a changed instance boots again with
-            its previous CPUs, memory, image and kernel arguments).
+            its previous CPUs, memory, image and kernel arguments). The LWK's kernel
+            arguments are the profile's kernel.args: pti=on, for one, runs its programs on
+            page tables that do not map the LWK's memory (page-table isolation, as Linux's
+            pti=on; off by default, see the README's "Security model").
             Exit status: 0 applied (or nothing to do), 1 error (the node is as before).
             """)
 

@@ -9,6 +9,15 @@ import Testing
         #expect(!options.allowOversubscribe)
         #expect(options.dumpLevel == 0)
         #expect(options.unknown.isEmpty && options.invalid.isEmpty)
+        #expect(!options.pageTableIsolation, "off unless asked for")
+    }
+
+    /// Linux's spelling: pti=on and pti=off, the last one wins; anything else is invalid.
+    @Test func pageTableIsolation() {
+        #expect(BootOptions(parsing: "hidos pti=on").pageTableIsolation)
+        #expect(!BootOptions(parsing: "pti=on pti=off").pageTableIsolation)
+        let wrong = BootOptions(parsing: "pti pti=auto pti=")
+        #expect(!wrong.pageTableIsolation && wrong.invalid == ["pti", "pti=auto", "pti="] && wrong.unknown.isEmpty)
     }
 
     @Test func keepsWhatItDoesNotUnderstand() {

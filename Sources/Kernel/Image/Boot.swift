@@ -24,7 +24,10 @@ struct WindowTables: TableMemory {
 func buildPageTables() -> UInt64? {
     var memory = WindowTables()
     let layout = PageTables.layout(virtualBase: lwkBase, chunks: kernel.info.chunks.map { ($0.physical, $0.bytes) })
-    guard let root = PageTables.build(layout, flags: PageTables.kernelWindow, into: &memory) else { return nil }
+    // With isolation no kernel translation may be global: it would outlive the switch
+    // to the user root in the TLB.
+    let windowFlags = kernel.options.pageTableIsolation ? PageTables.kernelWindow & ~PageTables.global : PageTables.kernelWindow
+    guard let root = PageTables.build(layout, flags: windowFlags, into: &memory) else { return nil }
     func mapPhysical(_ physical: UInt64, _ bytes: UInt64, uncached: Bool) -> Bool {
         let page = PageTables.smallPage
         var address = physical & ~(page - 1)
@@ -75,6 +78,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     if info.tscKHz >= 1000 { cyclesPerMicrosecond = info.tscKHz / 1000 }
     guard setUpFrames() else { earlyPanic("mcos LWK: no memory for the frame allocator\n") }
     kernel.interrupts = InterruptController.probe()
+    kernel.options = BootOptions(parsing: info.commandLine, testFaults: testFaultsBuilt)
     guard let root = buildPageTables() else { earlyPanic("mcos LWK: no memory for page tables\n") }
     Arch.switchAddressSpace(to: root)
     kernel.addressSpace = root
@@ -86,13 +90,13 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     guard cpuSetup(0) else { earlyPanic("mcos LWK: no memory for CPU tables\n") }
     bootBlock.bootCPUStarted()
 
-    kernel.options = BootOptions(parsing: info.commandLine, testFaults: testFaultsBuilt)
     log(0, "IHK/McKernel started.")
     log(0, "mcos LWK (Embedded Swift), image at \(LogLine.hex(lwkBase)), \(kernel.interrupts.description)")
     log(0, "TSC: \(info.tscKHz) kHz, ps_per_tsc: \(1_000_000_000 / max(info.tscKHz, 1))")
     log(0, "KCommand Line: \(info.commandLine)")
     for word in kernel.options.unknown { log(0, "unknown kernel argument: \(word)") }
     for word in kernel.options.invalid { log(0, "invalid kernel argument: \(word)") }
+    logPageTableIsolation()
     let perNode = info.bytesPerNode
     for (node, bytes) in perNode.enumerated() where bytes > 0 {
         log(0, "Physical memory: \(LogLine.bytes(bytes)) @ NUMA: \(node)")

@@ -23,9 +23,9 @@ final class CPUState {
 
 nonisolated(unsafe) var cpuStates: [CPUState] = []
 
-/// The CPU's own tables and its programs' page-table root (on its NUMA node), its
-/// interrupt controller, system calls and extended state; false if a page could not
-/// be had.
+/// The CPU's own tables and its programs' page-table root (on its NUMA node), with
+/// pti=on the root it runs its programs' user mode on, its interrupt controller,
+/// system calls and extended state; false if a page could not be had.
 func cpuSetup(_ cpu: Int) -> Bool {
     let state = cpuStates[cpu]
     let node = kernel.info.cpus[cpu].node
@@ -34,6 +34,11 @@ func cpuSetup(_ cpu: Int) -> Bool {
           let window = windowAddress(physical: page),
           let root = PageTables.createRoot(kernelRoot: kernel.addressSpace, memory: &tables) else { return false }
     state.program.root = root
-    state.arch = Arch.setUpCPU(cpu, tables: window, stackTop: state.stackTop)
+    if kernel.options.pageTableIsolation {
+        guard let pages = Arch.userEntryPages(tables: window),
+              let userRoot = PageTables.createUserRoot(pages: pages, memory: &tables) else { return false }
+        state.program.userRoot = userRoot
+    }
+    state.arch = Arch.setUpCPU(cpu, tables: window, stackTop: state.stackTop, processRoot: root, userRoot: state.program.userRoot)
     return true
 }

@@ -81,8 +81,12 @@ func zeroFrame(_ physical: UInt64) {
 
 /// A process's page tables through the window; table pages come from the process's
 /// node and are counted, so its exit can prove it gave everything back.
+/// With page-table isolation, a write of a user slot of the process's root is
+/// repeated in the CPU's user root, so user mode sees the same user half.
 struct ProcessTables: TableMemory {
     let node: Int
+    var root: UInt64 = 0
+    var userRoot: UInt64 = 0
     var allocated: UInt64 = 0
 
     mutating func allocateTable() -> UInt64? {
@@ -94,5 +98,8 @@ struct ProcessTables: TableMemory {
     func read(_ physical: UInt64) -> UInt64 { lwk_load64(lwk_ptr(windowAddress(physical: physical)!)) }
     mutating func write(_ physical: UInt64, _ value: UInt64) {
         lwk_store_release64(lwk_ptr(windowAddress(physical: physical)!), value)
+        if let twin = PageTables.userRootTwin(of: physical, root: root, userRoot: userRoot) {
+            lwk_store_release64(lwk_ptr(windowAddress(physical: twin)!), value)
+        }
     }
 }

@@ -29,6 +29,9 @@ final class Process {
     /// user half until this CPU's next PROC_CREATE, which the module sends only after
     /// it has forgotten the program before.
     var root: UInt64 = 0
+    /// With page-table isolation (pti=on), the root this CPU runs on in user mode: the
+    /// same user half, a kernel half of the entry pages only; 0 without.
+    var userRoot: UInt64 = 0
     private(set) var clock = ProcessClock(tscKHz: 1, baseTSC: 0, realtime: 0, monotonic: 0)
     var regions: RegionMap<ProcessPages>
     var programBreak = ProgramBreak(start: 0)
@@ -94,7 +97,7 @@ final class Process {
         faultIP = 0
     }
 
-    var tables: ProcessTables { ProcessTables(node: node) }
+    var tables: ProcessTables { ProcessTables(node: node, root: root, userRoot: userRoot) }
 
     /// "NUMA 0 120 KiB, NUMA 1 8772 KiB": where the loaded program's pages are.
     func loadedByNode() -> String {

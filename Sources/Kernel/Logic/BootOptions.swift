@@ -9,6 +9,12 @@ public struct BootOptions: Equatable {
     public var anonOnDemand = false
     public var turbo = false
     public var safeKernelMap = false
+    /// `pti=on`: page-table isolation, as Linux names it. In user mode a CPU runs on a
+    /// root that maps the program and only the few kernel pages entry and exit need,
+    /// so a Meltdown-class CPU cannot read the instance's memory from user mode. Off by
+    /// default: it costs two CR3 writes (and the TLB they flush) per system call and
+    /// interrupt, and the LWK has no PCID to spare that yet.
+    public var pageTableIsolation = false
     /// Test images only: fault on purpose at this point (of boot, or of a program's
     /// first system call), to exercise the panic path. Any other image takes
     /// `test_fault=` for an unknown word.
@@ -43,6 +49,9 @@ public struct BootOptions: Equatable {
             case ("anon_on_demand", nil): anonOnDemand = true
             case ("turbo", nil): turbo = true
             case ("safe_kernel_map", nil): safeKernelMap = true
+            case ("pti", "on"): pageTableIsolation = true
+            case ("pti", "off"): pageTableIsolation = false
+            case ("pti", _): invalid.append(String(word))
             case ("dump_level", let value?):
                 if let level = Int(value), level == 0 || level == 24 { dumpLevel = level } else { invalid.append(String(word)) }
             case ("test_fault", let value?) where testFaults:

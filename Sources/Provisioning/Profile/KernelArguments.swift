@@ -2,7 +2,7 @@
 /// their options again. Unknown arguments are passed through with a warning: the LWK
 /// reports the ones it does not understand in its log.
 public enum KernelArguments {
-    public enum Kind: Sendable { case flag, number(allowed: [Int]) }
+    public enum Kind: Sendable { case flag, number(allowed: [Int]), word(allowed: [String]) }
 
     public struct Known: Sendable {
         public var name: String
@@ -19,6 +19,8 @@ public enum KernelArguments {
         Known(name: "anon_on_demand", kind: .flag, meaning: "demand-page anonymous memory instead of pre-mapping it"),
         Known(name: "turbo", kind: .flag, meaning: "allow turbo frequencies on LWK CPUs"),
         Known(name: "safe_kernel_map", kind: .flag, meaning: "map the LWK kernel conservatively"),
+        Known(name: "pti", kind: .word(allowed: ["on", "off"]),
+              meaning: "page-table isolation, as Linux's: programs run on page tables without the LWK's memory (on), or with it, supervisor-only (off, the default)"),
     ]
 
     /// Default crash-dump level: kernel memory only, as McKernel's mcreboot.

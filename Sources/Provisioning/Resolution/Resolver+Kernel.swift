@@ -39,6 +39,13 @@ extension Resolver {
                 } else {
                     args.append(name)
                 }
+            case .word(let allowed):
+                if let value, allowed.contains(value) {
+                    args.append(text)
+                } else {
+                    let choices = allowed.map { "\(name)=\($0)" }.joined(separator: " or ")
+                    diagnostics.error("`\(name)` takes one of \(allowed.joined(separator: ", "))", at: arg.location, hint: "write \(choices)")
+                }
             case .number:
                 if name == "dump_level" {
                     if let dumpLevel {

@@ -8,7 +8,7 @@
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
  *                remap|madvise|signals|alloc MIB|bigread FILE|exit42|segv|
- *                spin|args ...
+ *                spin|args ...|peek ADDRESS
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -392,6 +392,19 @@ int main(int argc, char **argv)
 		*(volatile int *)bad = 1;
 		return 0;
 	}
+	/*
+	 * Reads one byte at a (kernel) address: the page fault that ends the
+	 * program tells in its error code whether the page table user mode runs
+	 * on had a translation there (present bit set: a protection fault) or
+	 * not, which 84-lwk-pti reads from the LWK's log.
+	 */
+	if (!strcmp(c, "peek") && argc > 2) {
+		volatile uint8_t *p = (volatile uint8_t *)strtoull(argv[2], NULL, 0);
+
+		printf("peek: reading %p\n", (void *)p);
+		printf("peek: FAILED: read %#x\n", *p);
+		return 1;
+	}
 	if (!strcmp(c, "spin")) {
 		printf("spinning\n");
 		for (;;)
@@ -399,6 +412,6 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "args"))
 		return t_args(argc, argv);
-	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...\n");
+	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...|peek ADDRESS\n");
 	return 2;
 }

@@ -5,7 +5,8 @@
 # side's best, so a slow moment on the host does not decide the ratio);
 # apply -> running and teardown -> all back; the offloaded and LWK-local
 # calls against the same calls native; mcexec's own CPU time and wake-ups
-# while its program computes; mcexec of a static program to its main.
+# while its program computes; mcexec of a static program to its main; the
+# calls again with page-table isolation (pti=on).
 # the program's status, not sed's, decides each "PROGRAM | sed ... || fail"
 set -o pipefail
 calls=$(param calls 20000)
@@ -62,6 +63,16 @@ sleep $((idle_s - 3))
 proxy_sample $pid idle
 value idle_sampled_seconds $((idle_s - 3))
 wait $pid || fail "the computing program failed"
+
+# The same calls with page-table isolation: the profile with pti=on added,
+# which restarts the LWK on the same resources, so that both figures come
+# from one run (pti=off measured above).
+sed 's/^\( *args: \[\)/\1pti=on, /' $PROFILE > /tmp/bench-pti.yaml
+grep -q 'args: \[pti=on, ' /tmp/bench-pti.yaml || fail "no kernel args line to add pti=on to in $PROFILE"
+mcprov apply /tmp/bench-pti.yaml --auto-approve > $OUT/apply-pti.log 2>&1 ||
+	fail "mcprov apply with pti=on failed: $(tail -n 3 $OUT/apply-pti.log)"
+mcprov kmsg 2>&1 | grep -q 'PTI: on' || fail "the LWK does not say PTI is on after the pti=on profile"
+on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwk_pti_/' >> $OUT/calls.txt || fail "calls on the LWK with pti=on failed"
 
 mcprov kmsg > $OUT/lwk-kmsg.txt 2>&1
 t0=$(now_ns)

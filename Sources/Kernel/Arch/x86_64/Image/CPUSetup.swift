@@ -39,9 +39,10 @@ enum Selector {
 
 extension Arch {
     /// Descriptor tables in `tables` (a window address, `cpuTableBytes`), the APIC,
-    /// SYSCALL and extended state for `cpu`.
-    static func setUpCPU(_ cpu: Int, tables: UInt64, stackTop: UInt64) -> ArchCPU {
-        let percpu = lwk_cpu_tables(lwk_ptr(tables), stackTop, UInt64(cpu))!
+    /// SYSCALL and extended state for `cpu`. With a `userRoot` (pti=on) user mode
+    /// runs on it and every entry switches to `processRoot` (entry.S).
+    static func setUpCPU(_ cpu: Int, tables: UInt64, stackTop: UInt64, processRoot: UInt64, userRoot: UInt64) -> ArchCPU {
+        let percpu = lwk_cpu_tables(lwk_ptr(tables), stackTop, UInt64(cpu), processRoot, userRoot)!
         var state = ArchCPU()
         state.percpu = UInt64(UInt(bitPattern: percpu))
         kernel.interrupts.enable()

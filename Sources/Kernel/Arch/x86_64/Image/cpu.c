@@ -6,6 +6,7 @@
 #include "lwk.h"
 
 extern uint8_t lwk_idt[4096];
+extern uint8_t lwk_user_entry_start[], lwk_user_entry_end[];
 
 struct __attribute__((packed)) lwk_dtr { uint16_t limit; uint64_t base; };
 
@@ -35,7 +36,10 @@ void lwk_idt_fill(void)
  * SYSCALL/SYSRET MSR layout needs (STAR: kernel 0x08/0x10, user base 0x18 ->
  * data 0x20, code 0x28) and a TSS whose RSP0 is the CPU's kernel stack top,
  * where interrupts from ring 3 land.  The TSS is per CPU because ltr marks
- * its descriptor busy.  The percpu block for swapgs follows.
+ * its descriptor busy.  The percpu block for swapgs follows.  With page-table
+ * isolation the rest of the page is the entry stack: interrupts from ring 3
+ * land there (the kernel stack is not in the user root) and entry.S moves
+ * their frame to the kernel stack.
  */
 #define PAGE_GDT	0
 #define PAGE_TSS	128
@@ -45,7 +49,8 @@ void lwk_idt_fill(void)
 extern void lwk_syscall_entry(void);
 extern uint8_t lwk_boot_stack_top[];
 
-struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu)
+struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu,
+				  uint64_t kernel_cr3, uint64_t user_cr3)
 {
 	uint8_t *p = page;
 	uint64_t *gdt = (uint64_t *)(p + PAGE_GDT);
@@ -53,6 +58,8 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 	uint64_t base = (uint64_t)tss;
 	uint16_t iomap = TSS_BYTES;	/* no I/O bitmap */
 	struct lwk_percpu *percpu = (struct lwk_percpu *)(p + PAGE_PERCPU);
+	uint64_t entry_stack = (uint64_t)p + 4096;
+	uint64_t rsp0 = user_cr3 ? entry_stack : kernel_stack_top;
 
 	memset(page, 0, 4096);
 	gdt[1] = 0x00af9a000000ffffull;	/* 0x08 kernel code, 64-bit */
@@ -63,10 +70,15 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 	gdt[6] = (TSS_BYTES - 1) | (base & 0xffffff) << 16 | 0x89ull << 40 |
 		 ((base >> 24) & 0xff) << 56;	/* 0x30 TSS, available */
 	gdt[7] = base >> 32;
-	memcpy(tss + 4, &kernel_stack_top, 8);	/* RSP0 */
+	memcpy(tss + 4, &rsp0, 8);	/* RSP0 */
 	memcpy(tss + 102, &iomap, 2);
 	percpu->kernel_rsp = kernel_stack_top;
 	percpu->cpu = cpu;
+	if (user_cr3) {
+		percpu->kernel_cr3 = kernel_cr3;
+		percpu->user_cr3 = user_cr3;
+		percpu->entry_stack = entry_stack;
+	}
 
 	struct lwk_dtr gdtr = { 8 * 8 - 1, (uint64_t)gdt };
 	struct lwk_dtr idtr = { 4095, (uint64_t)lwk_idt };
@@ -77,6 +89,9 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 
 uint64_t lwk_syscall_entry_address(void) { return (uint64_t)lwk_syscall_entry; }
 uint64_t lwk_boot_stack_top_address(void) { return (uint64_t)lwk_boot_stack_top; }
+uint64_t lwk_user_entry_start_address(void) { return (uint64_t)lwk_user_entry_start; }
+uint64_t lwk_user_entry_end_address(void) { return (uint64_t)lwk_user_entry_end; }
+uint64_t lwk_idt_address(void) { return (uint64_t)lwk_idt; }
 
 /*
  * A new process must not see the previous one's FPU/SSE/AVX registers: XRSTOR

@@ -18,6 +18,14 @@
 	.set	USER_RFLAGS, 0x244dd5
 	.set	USER_RFLAGS_ON, 0x202
 
+/* struct lwk_percpu (lwk_arch.h), reached through %gs after swapgs */
+	.set	PERCPU_KERNEL_RSP, 0
+	.set	PERCPU_USER_RSP, 8
+	.set	PERCPU_KERNEL_CR3, 24
+	.set	PERCPU_USER_CR3, 32
+	.set	PERCPU_SCRATCH, 40
+	.set	PERCPU_ENTRY_STACK, 48
+
 	.section .text.entry, "ax"
 	.globl _start
 _start:
@@ -70,6 +78,20 @@ lwk_load_gdt_idt:
 	lretq
 
 /*
+ * lwk_restart_on_stack(top, cpu): a process ended (in a system call, a trap or
+ * before it started); drop whatever the stack holds and run
+ * lwk_process_end(cpu) from the top of it.  It never returns: it goes back
+ * to the idle loop, so nothing accumulates from one process to the next.
+ */
+	.globl lwk_restart_on_stack
+lwk_restart_on_stack:
+	cli
+	movq	%rdi, %rsp
+	movq	%rsi, %rdi
+	call	lwk_process_end
+	jmp	lwk_halt_forever
+
+/*
  * The general registers of struct lwk_frame (lwk_arch.h), r15 lowest: every
  * entry path saves and restores them with these, so the layout is written once.
  */
@@ -110,6 +132,29 @@ lwk_load_gdt_idt:
 .endm
 
 /*
+ * Page-table isolation (pti=on; struct lwk_percpu's user_cr3 is 0 without):
+ * in ring 3 a CPU runs on its user root, which maps of the kernel only this
+ * section, the IDT and the CPU's own page of GDT, TSS, percpu block and entry
+ * stack (IsolatedUserRoot.swift).  So every way in switches CR3 to the
+ * process root before it touches anything else, and every way out switches
+ * back as the last thing before SYSRET/IRETQ, from code and data the user
+ * root maps.  Interrupts and exceptions from ring 3 arrive on the entry stack
+ * (the TSS's RSP0) and move their frame to the kernel stack; IRETQ to ring 3
+ * leaves from the entry stack.  Interrupts are off on all these paths; an NMI
+ * in the middle of one lands in ring 0 and is a PANIC, as any NMI in ring 0.
+ */
+	.section .text.user_entry, "ax"
+
+/* Moves a frame of n words at (%rax) onto this stack, the highest word first. */
+.macro PUSH_FRAME_AT_RAX n
+	.set	frame_offset, (\n - 1) * 8
+	.rept	\n
+	pushq	frame_offset(%rax)
+	.set	frame_offset, frame_offset - 8
+	.endr
+.endm
+
+/*
  * SYSCALL from ring 3.  FMASK has cleared every flag Linux's SYSCALL_MASK
  * does (NT, AC, DF, TF, IF among them); GS is still the user's, so swapgs
  * first to reach this CPU's block (struct lwk_percpu: kernel stack top, a
@@ -121,10 +166,14 @@ lwk_load_gdt_idt:
 	.globl lwk_syscall_entry
 lwk_syscall_entry:
 	swapgs
-	movq	%rsp, %gs:8
-	movq	%gs:0, %rsp
+	movq	%rsp, %gs:PERCPU_USER_RSP
+	cmpq	$0, %gs:PERCPU_USER_CR3
+	je	1f
+	movq	%gs:PERCPU_KERNEL_CR3, %rsp	/* the user's RSP is saved: a scratch register */
+	movq	%rsp, %cr3
+1:	movq	%gs:PERCPU_KERNEL_RSP, %rsp
 	pushq	$0x23		/* ss */
-	pushq	%gs:8		/* rsp */
+	pushq	%gs:PERCPU_USER_RSP	/* rsp */
 	pushq	%r11		/* rflags */
 	pushq	$0x2b		/* cs */
 	pushq	%rcx		/* rip */
@@ -143,14 +192,40 @@ lwk_syscall_entry:
 	andl	$USER_RFLAGS, %r11d
 	orl	$USER_RFLAGS_ON, %r11d
 	popq	%rsp		/* the user's stack */
-	swapgs
+	cmpq	$0, %gs:PERCPU_USER_CR3
+	je	2f
+	movq	%rsp, %gs:PERCPU_USER_RSP
+	movq	%gs:PERCPU_USER_CR3, %rsp
+	movq	%rsp, %cr3
+	movq	%gs:PERCPU_USER_RSP, %rsp
+2:	swapgs
 	sysretq
 
 /*
+ * To ring 3 through IRETQ: RSP points at the frame (rip cs rflags rsp ss) on
+ * the kernel stack, every general register holds the user's value, GS the
+ * user's (KERNEL_GS_BASE this CPU's block).  With isolation the frame moves
+ * to the entry stack first: the kernel stack is not in the user root.
+ */
+lwk_iret_to_user:
+	swapgs
+	cmpq	$0, %gs:PERCPU_USER_CR3
+	je	1f
+	movq	%rax, %gs:PERCPU_SCRATCH
+	movq	%rsp, %rax
+	movq	%gs:PERCPU_ENTRY_STACK, %rsp
+	PUSH_FRAME_AT_RAX 5	/* rip cs rflags rsp ss */
+	movq	%gs:PERCPU_USER_CR3, %rax
+	movq	%rax, %cr3
+	movq	%gs:PERCPU_SCRATCH, %rax
+1:	swapgs
+	iretq
+
+/*
  * lwk_enter_user(rip, rsp, kernel stack top): the first entry of a process
- * into ring 3.  One-way: the kernel stack starts afresh at its top (the TSS's
- * RSP0 is the same address), and every register is zero, as Linux leaves them
- * at execve.  RFLAGS = IF | bit 1.
+ * into ring 3.  One-way: the kernel stack starts afresh at its top (where the
+ * next entry's frame lands: RSP0, or moved there from the entry stack), and
+ * every register is zero, as Linux leaves them at execve.  RFLAGS = IF | bit 1.
  */
 	.globl lwk_enter_user
 lwk_enter_user:
@@ -179,21 +254,7 @@ lwk_enter_user:
 	xorl	%r13d, %r13d
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
-	iretq
-
-/*
- * lwk_restart_on_stack(top, cpu): a process ended (in a system call, a trap or
- * before it started); drop whatever the stack holds and run
- * lwk_process_end(cpu) from the top of it.  It never returns: it goes back
- * to the idle loop, so nothing accumulates from one process to the next.
- */
-	.globl lwk_restart_on_stack
-lwk_restart_on_stack:
-	cli
-	movq	%rdi, %rsp
-	movq	%rsi, %rdi
-	call	lwk_process_end
-	jmp	lwk_halt_forever
+	jmp	lwk_iret_to_user
 
 /* Interrupt stubs: push a zero error code where the CPU does not, the vector, the registers. */
 .macro STUB vec, has_error
@@ -207,17 +268,32 @@ stub_\vec:
 .endm
 
 common_stub:
-	PUSH_REGS
+	testb	$3, 24(%rsp)	/* from user mode? (cs, above vector, error and rip) */
+	jz	2f
+	swapgs
+	cmpq	$0, %gs:PERCPU_USER_CR3
+	je	1f
+	/* on the entry stack: the process root, then the frame onto the kernel stack */
+	movq	%rax, %gs:PERCPU_SCRATCH
+	movq	%gs:PERCPU_KERNEL_CR3, %rax
+	movq	%rax, %cr3
+	movq	%rsp, %rax
+	movq	%gs:PERCPU_KERNEL_RSP, %rsp
+	PUSH_FRAME_AT_RAX 7	/* vector error rip cs rflags rsp ss */
+	movq	%gs:PERCPU_SCRATCH, %rax
+1:	swapgs
+2:	PUSH_REGS
 	movq	%rsp, %rdi
 	cld
 	call	lwk_trap
 	POP_REGS
 	addq	$16, %rsp
 	testb	$3, 8(%rsp)	/* back to user mode? */
-	jz	1f
+	jz	3f
 	andq	$USER_RFLAGS, 16(%rsp)
 	orq	$USER_RFLAGS_ON, 16(%rsp)
-1:	iretq
+	jmp	lwk_iret_to_user
+3:	iretq
 
 	STUB 0, 0
 	STUB 1, 0

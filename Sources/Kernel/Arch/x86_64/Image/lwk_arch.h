@@ -44,9 +44,13 @@ struct lwk_frame {
  * offset through %gs after swapgs).
  */
 struct lwk_percpu {
-	uint64_t kernel_rsp;	/* 0: top of this CPU's kernel stack (= TSS RSP0) */
+	uint64_t kernel_rsp;	/* 0: top of this CPU's kernel stack (TSS RSP0 without pti) */
 	uint64_t user_rsp;	/* 8: scratch while the entry switches stacks */
 	uint64_t cpu;		/* 16: LWK CPU index */
+	uint64_t kernel_cr3;	/* 24: with pti, the process root, switched to on entry */
+	uint64_t user_cr3;	/* 32: with pti, the user root, switched to on exit; else 0 */
+	uint64_t scratch;	/* 40: a register's while the entry switches CR3 */
+	uint64_t entry_stack;	/* 48: with pti, top of the entry stack (= TSS RSP0) */
 };
 
 /* entry.S */
@@ -61,8 +65,16 @@ void lwk_restart_on_stack(uint64_t top, uint64_t cpu) __attribute__((noreturn));
 
 /* cpu.c */
 void lwk_idt_fill(void);		/* once: a gate per stub */
-/* per CPU, once: GDT with user segments and a TSS in 'page', the IDT, TR; returns the percpu block */
-struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu);
+/*
+ * per CPU, once: GDT with user segments and a TSS in 'page', the IDT, TR; returns the
+ * percpu block.  user_cr3 != 0 (pti): ring 3 runs on it, and the TSS's RSP0 is the
+ * entry stack at the end of 'page'.
+ */
+struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu,
+				  uint64_t kernel_cr3, uint64_t user_cr3);
+uint64_t lwk_user_entry_start_address(void);	/* the ways in and out of ring 3, */
+uint64_t lwk_user_entry_end_address(void);	/* on pages of their own (lwk.ld) */
+uint64_t lwk_idt_address(void);
 uint64_t lwk_syscall_entry_address(void);
 uint64_t lwk_boot_stack_top_address(void);
 void lwk_fpu_reset(uint64_t xcr0);	/* x87/SSE/AVX to their initial state */
