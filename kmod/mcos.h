@@ -132,6 +132,7 @@ struct mcos_file {
 	pgoff_t map_base;		/* its window in the device's offsets, 0: none */
 	struct delayed_work start_timer; /* mcos.start_timeout */
 	struct mcos_ikc_waiter waiter;	/* the thread waiting for the LWK */
+	u64 spin_ns;			/* how long it spins before it sleeps */
 	u64 pml4;			/* the process's page-table root */
 	u64 seq;
 };

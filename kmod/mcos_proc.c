@@ -50,12 +50,19 @@
 
 #define MCOS_REQ_TIMEOUT	(2 * HZ)	/* CREATE, START, KILL at release */
 #define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
-#define MCOS_SPIN_NS		20000		/* busy-poll this long first */
+/*
+ * Before it sleeps, a waiting thread spins as long as twice the last answer
+ * that came quickly took, within these bounds: a proxy whose program calls
+ * often keeps its CPU and answers sooner than any wake-up could; one whose
+ * program computes spins the minimum once, then sleeps.
+ */
+#define MCOS_SPIN_MIN_NS	20000
+#define MCOS_SPIN_MAX_NS	200000
 /*
  * The longest sleep between two reads of the ring when the LWK interrupts:
- * a lost interrupt (it moved, a broken LWK) costs at most this much.
+ * a lost interrupt (it moved, a broken LWK) or a panic is noticed within it.
  */
-#define MCOS_NAP		(HZ / 10)
+#define MCOS_NAP		(HZ / 2)
 
 static unsigned int start_timeout = 30;
 module_param(start_timeout, uint, 0644);
@@ -201,9 +208,18 @@ static void mcos_proc_doze(u64 waited)
 		usleep_range(200, 500);
 }
 
+/* The next spin, from how long the packet just taken took to come. */
+static void mcos_proc_learn_spin(struct mcos_file *f, u64 waited)
+{
+	if (waited > MCOS_SPIN_MAX_NS)
+		f->spin_ns = MCOS_SPIN_MIN_NS;
+	else
+		f->spin_ns = clamp_t(u64, 2 * waited, MCOS_SPIN_MIN_NS, MCOS_SPIN_MAX_NS);
+}
+
 /*
  * Next packet from the LWK.  timeout 0: no limit.  Spins briefly (an
- * offloaded call usually answers within microseconds), then sleeps until
+ * offloaded call is often answered within microseconds), then sleeps until
  * the LWK's interrupt (or polls in growing steps if it has none), so that a
  * long computation costs Linux nothing.
  */
@@ -212,11 +228,14 @@ static int mcos_proc_poll(struct mcos_file *f, struct mcos_ikc_packet *pkt,
 {
 	unsigned long deadline = jiffies + timeout;
 	u64 t0 = ktime_get_ns(), waited;
+	u64 spin = READ_ONCE(f->spin_ns) ?: MCOS_SPIN_MIN_NS;
 	long nap;
 	int r;
 
 	for (;;) {
 		r = mcos_proc_recv(f, pkt);
+		if (r > 0)
+			mcos_proc_learn_spin(f, ktime_get_ns() - t0);
 		if (r)
 			return r < 0 ? r : 0;
 		if (interruptible && signal_pending(current))
@@ -224,7 +243,7 @@ static int mcos_proc_poll(struct mcos_file *f, struct mcos_ikc_packet *pkt,
 		if (timeout && time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 		waited = ktime_get_ns() - t0;
-		if (waited < MCOS_SPIN_NS) {
+		if (waited < spin) {
 			cpu_relax();
 			continue;
 		}

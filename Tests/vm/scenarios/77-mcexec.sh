@@ -144,8 +144,8 @@ idle_proxy() {
 }
 set -- $(idle_proxy)
 log "sleeping proxy: $1 ms of CPU and $2 wake-ups in 2 s"
-# Sleeping, it wakes only at the end of each 100 ms nap (about 20 times):
-# 60 leaves room for a slow guest and is far below polling's ~2,600; 40 ms
+# Sleeping, it wakes only at the end of each 500 ms nap (about 4 times):
+# 60 leaves room for a slow guest and is far below polling's ~2,400; 40 ms
 # is 2 % of a CPU where polling costs about 10 %.
 [ "$2" -le 60 ] || fail "an idle proxy woke $2 times in 2 s: it polls"
 [ "$1" -le 40 ] || fail "an idle proxy used $1 ms of CPU in 2 s"
