@@ -98,6 +98,10 @@ def offload_rows(table, main):
                                ("clock_gettime", "clock_gettime, LWK-local (ns)", Goal("ratio_at_most", 0.5))):
         table.add(section, metric, calls.get(f"lwk_{name}"), calls.get(f"native_{name}"), goal=goal,
                   note="Linux column: the same call native")
+    for name, metric in (("umask", "umask, offloaded, proxy polling (ns)"),
+                         ("pread_4k", "pread 4 KiB, offloaded, proxy polling (ns)")):
+        table.add(section, metric, calls.get(f"lwkpoll_{name}"), calls.get(f"native_{name}"),
+                  note="A/B: mcos.ikc_poll=1, no interrupt")
     for name, metric in (("umask", "umask, offloaded, pti=on (ns)"), ("pread_4k", "pread 4 KiB, offloaded, pti=on (ns)"),
                          ("getpid", "getpid, LWK-local, pti=on (ns)"),
                          ("clock_gettime", "clock_gettime, LWK-local, pti=on (ns)")):
@@ -108,6 +112,11 @@ def offload_rows(table, main):
     table.add(section, "mcexec CPU while its program computes (% of a CPU)", idle and idle["cpu_percent"],
               goal=Goal("at_most", 1.0))
     table.add(section, "mcexec wake-ups per second meanwhile", idle and idle["wakeups_per_second"])
+    polling = main.proxy("idle_poll", seconds)
+    table.add(section, "the same, proxy polling (% of a CPU)", polling and polling["cpu_percent"],
+              note="A/B: mcos.ikc_poll=1, no interrupt")
+    table.add(section, "the same, proxy polling (wake-ups per second)", polling and polling["wakeups_per_second"],
+              note="A/B: mcos.ikc_poll=1")
 
 
 def kernel_rows(table, main):

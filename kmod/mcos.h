@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "mcos_abi.h"
@@ -42,6 +43,23 @@ struct mcos_kmsg {
 	u32 data_bytes;			/* text space after the header */
 };
 
+/* A Linux thread asleep until its channel has a packet (mcos_notify.c). */
+struct mcos_ikc_waiter {
+	wait_queue_head_t wq;
+	bool kicked;			/* woken for a packet, or to give up */
+};
+
+static inline void mcos_ikc_waiter_init(struct mcos_ikc_waiter *w)
+{
+	init_waitqueue_head(&w->wq);
+}
+
+static inline void mcos_ikc_waiter_kick(struct mcos_ikc_waiter *w)
+{
+	WRITE_ONCE(w->kicked, true);
+	wake_up(&w->wq);
+}
+
 /* A booted (or booting) LWK: mcos_boot.c. */
 struct mcos_lwk {
 	struct mcos_boot_block *bb;	/* in the instance's memory */
@@ -53,6 +71,8 @@ struct mcos_lwk {
 	u32 ikc_slots;			/* packets per ring, as checked */
 	u64 seq;
 	unsigned long *busy;		/* LWK CPUs running a program */
+	struct list_head notify_link;	/* on mcos_notify.c's list while it may interrupt */
+	struct mcos_ikc_waiter **sleepers; /* per LWK CPU, under mcos_notify.c's lock */
 	u32 nr_cpus;
 	u32 apic_ids[];			/* LWK CPU i */
 };
@@ -111,6 +131,8 @@ struct mcos_file {
 	struct mm_struct *mm;		/* the creator's, the only one that maps it */
 	pgoff_t map_base;		/* its window in the device's offsets, 0: none */
 	struct delayed_work start_timer; /* mcos.start_timeout */
+	struct mcos_ikc_waiter waiter;	/* the thread waiting for the LWK */
+	u64 spin_ns;			/* how long it spins before it sleeps */
 	u64 pml4;			/* the process's page-table root */
 	u64 seq;
 };
@@ -218,7 +240,19 @@ bool mcos_ikc_send(struct mcos_lwk *lwk, u32 ring, u32 type, u64 seq,
 		   const u64 *args, unsigned int nargs);
 bool mcos_ikc_recv(struct mcos_lwk *lwk, u32 ring, struct mcos_ikc_packet *out);
 void mcos_ikc_drain(struct mcos_lwk *lwk, u32 ring);
+bool mcos_ikc_pending(struct mcos_lwk *lwk, u32 ring);
+void mcos_ikc_set_consumer_sleeps(struct mcos_lwk *lwk, u32 ring, bool sleeps);
 void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);
+
+/* mcos_notify.c: the LWK's interrupt that wakes a sleeping Linux thread */
+void mcos_notify_init(void);
+void mcos_notify_exit(void);
+bool mcos_notify_usable(void);
+void mcos_notify_attach(struct mcos_lwk *lwk);
+void mcos_notify_detach(struct mcos_lwk *lwk);
+bool mcos_notify_sleep_begin(struct mcos_lwk *lwk, u32 cpu,
+			     struct mcos_ikc_waiter *w);
+void mcos_notify_sleep_end(struct mcos_lwk *lwk, u32 cpu);
 
 /* mcos_proc.c: programs on the LWK (mcexec) */
 void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,

@@ -381,7 +381,8 @@ struct mcos_boot_block {
 	uint32_t nr_started;	/* LWK: CPUs that reached the kernel */
 	uint32_t nr_parked;	/* LWK: CPUs parked for shutdown */
 	uint32_t panic_cpu;	/* LWK: CPU index that panicked + 1, 0 if none */
-	uint64_t reserved[4];
+	uint64_t notify;	/* module: the LWK->Linux interrupt, see mcos_notify_target() */
+	uint64_t reserved[3];
 };
 
 /* One LWK CPU; LWK CPU numbers are indexes in this table. */
@@ -423,6 +424,17 @@ struct mcos_kmsg_ring {
 #define MCOS_IKC_VERSION	1
 #define MCOS_IKC_MAGIC		0x43494b52U	/* "RKIC" */
 #define MCOS_IKC_VECTOR		0xd1
+
+/*
+ * The boot block's 'notify': the vector in bits 0-7, the APIC id of the
+ * Linux CPU it goes to in bits 32-63; 0: no interrupt (Linux polls).  One
+ * 64-bit word, so the LWK never reads a vector with another CPU's id while
+ * the module moves it.
+ */
+static inline uint64_t mcos_notify_target(uint32_t vector, uint32_t apic_id)
+{
+	return (uint64_t)apic_id << 32 | (vector & 0xff);
+}
 
 /* Where each ring sits in the IKC area, counted in rings. */
 #define MCOS_IKC_MASTER_TO_LWK		0u
@@ -477,7 +489,9 @@ struct mcos_ikc_ring {
 	uint32_t slots;
 	uint32_t slot_bytes;	/* sizeof(struct mcos_ikc_packet) */
 	uint32_t magic;		/* MCOS_IKC_MAGIC */
-	uint32_t reserved[9];
+	uint32_t consumer_sleeps; /* consumer: 1 while it sleeps until a packet comes
+				     (LWK->Linux rings: interrupt it then) */
+	uint32_t reserved[8];
 	/* struct mcos_ikc_packet slots[] follow */
 };
 
@@ -674,7 +688,8 @@ MCOS_ABI_OFF(mcos_boot_block, shutdown, 120);
 MCOS_ABI_OFF(mcos_boot_block, nr_started, 124);
 MCOS_ABI_OFF(mcos_boot_block, nr_parked, 128);
 MCOS_ABI_OFF(mcos_boot_block, panic_cpu, 132);
-MCOS_ABI_OFF(mcos_boot_block, reserved, 136);
+MCOS_ABI_OFF(mcos_boot_block, notify, 136);
+MCOS_ABI_OFF(mcos_boot_block, reserved, 144);
 
 MCOS_ABI_OFF(mcos_boot_cpu, apic_id, 0);
 MCOS_ABI_OFF(mcos_boot_cpu, node, 4);
@@ -694,6 +709,7 @@ MCOS_ABI_OFF(mcos_ikc_ring, read, 8);
 MCOS_ABI_OFF(mcos_ikc_ring, slots, 16);
 MCOS_ABI_OFF(mcos_ikc_ring, slot_bytes, 20);
 MCOS_ABI_OFF(mcos_ikc_ring, magic, 24);
+MCOS_ABI_OFF(mcos_ikc_ring, consumer_sleeps, 28);
 
 MCOS_ABI_OFF(mcos_ikc_packet, version, 0);
 MCOS_ABI_OFF(mcos_ikc_packet, type, 4);

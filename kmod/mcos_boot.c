@@ -256,6 +256,7 @@ static void mcos_lwk_free(struct mcos_lwk *lwk)
 {
 	mcos_tables_free(lwk);
 	bitmap_free(lwk->busy);
+	kfree(lwk->sleepers);
 	kfree(lwk);
 }
 
@@ -270,10 +271,12 @@ static struct mcos_lwk *mcos_lwk_prepare(struct mcos_os *os, u64 boot_off)
 	if (!lwk)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&lwk->tables);
+	INIT_LIST_HEAD(&lwk->notify_link);
 	lwk->nr_cpus = nr_cpus;
 	lwk->boot_off = boot_off;
 	lwk->busy = bitmap_zalloc(nr_cpus, GFP_KERNEL);
-	if (!lwk->busy)
+	lwk->sleepers = kcalloc(nr_cpus, sizeof(*lwk->sleepers), GFP_KERNEL);
+	if (!lwk->busy || !lwk->sleepers)
 		goto err_free;
 	err = -ENOSPC;
 	lwk->bb = mcos_win(os, boot_off, MCOS_BOOT_AREA_SIZE);
@@ -314,7 +317,9 @@ static void mcos_lwk_teardown(struct mcos_os *os, bool park)
 
 	if (!lwk)
 		return;
-	/* Programs first: their proxies' mappings go, their calls fail. */
+	/* Its interrupt first: the handler must not see the programs' files go. */
+	mcos_notify_detach(lwk);
+	/* Programs next: their proxies' mappings go, their calls fail. */
 	mcos_proc_end_all(os);
 	if (park)
 		mcos_lwk_park(lwk);

@@ -11,8 +11,9 @@
  * never reads or writes outside the area.
  *
  * Linux->LWK: a packet, then an IPI on MCOS_IKC_VECTOR (an idle LWK CPU
- * halts).  LWK->Linux: the Linux thread that waits for an answer polls the
- * ring; nothing interrupts Linux.  A ring has one producer and one
+ * halts).  LWK->Linux: the Linux thread that waits for an answer reads the
+ * ring, and between reads sleeps until the LWK's interrupt
+ * (mcos_notify.c) or polls.  A ring has one producer and one
  * consumer; who serialises the Linux side of a channel is the caller's
  * business (mcos_lock for the master channel and pings, the instance's
  * proc_lock for a program's channel).
@@ -95,6 +96,7 @@ int mcos_ikc_connect(struct mcos_os *os, struct mcos_lwk *lwk)
 	err = mcos_ikc_attach(os, lwk);
 	if (err)
 		return err;
+	mcos_notify_attach(lwk);
 	mcos_ikc_send(lwk, MCOS_IKC_MASTER_TO_LWK, MCOS_IKC_MASTER_ACK, 0, NULL, 0);
 	mcos_ikc_notify(lwk, 0);
 	return 0;
@@ -155,6 +157,29 @@ void mcos_ikc_drain(struct mcos_lwk *lwk, u32 ring)
 
 	while (mcos_ikc_recv(lwk, ring, &pkt))
 		;
+}
+
+/* Whether a ring the LWK produces has a packet Linux has not taken. */
+bool mcos_ikc_pending(struct mcos_lwk *lwk, u32 ring)
+{
+	struct mcos_ikc_ring *r = mcos_ikc_ring(lwk, ring);
+
+	return READ_ONCE(r->read) != smp_load_acquire(&r->write);
+}
+
+/*
+ * Tell the LWK whether Linux sleeps on a ring it produces.  Setting it is
+ * followed by a full barrier: the caller's next read of the ring cannot
+ * pass the flag, which pairs with the LWK's fence between its store of
+ * 'write' and its read of the flag.
+ */
+void mcos_ikc_set_consumer_sleeps(struct mcos_lwk *lwk, u32 ring, bool sleeps)
+{
+	struct mcos_ikc_ring *r = mcos_ikc_ring(lwk, ring);
+
+	WRITE_ONCE(r->consumer_sleeps, sleeps);
+	if (sleeps)
+		smp_mb();
 }
 
 /* ---- ping ---- */

@@ -276,6 +276,7 @@ static int __init mcos_init(void)
 		goto err_misc;
 
 	mcos_tramp_init();	/* only decides whether BOOT can work */
+	mcos_notify_init();	/* only decides whether proxies sleep or poll */
 	pr_info("ABI %u loaded\n", MCOS_ABI_VERSION);
 	return 0;
 
@@ -294,6 +295,7 @@ static void __exit mcos_exit(void)
 	unregister_reboot_notifier(&mcos_reboot_notifier);
 	misc_deregister(&mcos_ctl_dev);
 	mcos_os_exit();
+	mcos_notify_exit();
 	mcos_mem_exit();
 	mcos_cpu_exit();
 	pr_info("unloaded\n");

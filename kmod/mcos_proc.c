@@ -7,8 +7,9 @@
  * One open file drives at most one process, on one LWK CPU whose IKC
  * channel it then owns (the CPU is "busy": PING skips it, no other file
  * gets it) until the LWK reports PROC_EXIT.  Requests travel on the CPU's
- * Linux->LWK ring; answers are polled from its LWK->Linux ring by the
- * thread that waits (nothing interrupts Linux).
+ * Linux->LWK ring; answers come on its LWK->Linux ring to the thread that
+ * waits, which spins briefly, then sleeps until the LWK interrupts it
+ * (mcos_notify.c), or polls where no interrupt can be had.
  *
  * Locking: mcos_lock only while choosing the CPU (never while waiting for
  * the LWK).  os->proc_lock around each ring access, each page-table walk
@@ -49,7 +50,19 @@
 
 #define MCOS_REQ_TIMEOUT	(2 * HZ)	/* CREATE, START, KILL at release */
 #define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
-#define MCOS_SPIN_NS		20000		/* busy-poll this long first */
+/*
+ * Before it sleeps, a waiting thread spins as long as twice the last answer
+ * that came quickly took, within these bounds: a proxy whose program calls
+ * often keeps its CPU and answers sooner than any wake-up could; one whose
+ * program computes spins the minimum once, then sleeps.
+ */
+#define MCOS_SPIN_MIN_NS	20000
+#define MCOS_SPIN_MAX_NS	200000
+/*
+ * The longest sleep between two reads of the ring when the LWK interrupts:
+ * a lost interrupt (it moved, a broken LWK) or a panic is noticed within it.
+ */
+#define MCOS_NAP		(HZ / 2)
 
 static unsigned int start_timeout = 30;
 module_param(start_timeout, uint, 0644);
@@ -72,6 +85,7 @@ void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->link);
 	INIT_DELAYED_WORK(&f->start_timer, mcos_proc_start_expired);
+	mcos_ikc_waiter_init(&f->waiter);
 }
 
 /* ---- the channel, under proc_lock ---- */
@@ -160,19 +174,68 @@ static int mcos_proc_recv(struct mcos_file *f, struct mcos_ikc_packet *pkt)
 }
 
 /*
+ * Sleep until the LWK's interrupt says a packet came, a signal, or 'nap'
+ * jiffies.  The thread is its channel's sleeper from before its last look
+ * at the ring until it wakes, so no packet slips past unannounced.
+ */
+static void mcos_proc_sleep(struct mcos_file *f, long nap, bool interruptible)
+{
+	struct mcos_os *os = f->os;
+	bool sleep;
+
+	mutex_lock(&os->proc_lock);
+	sleep = !mcos_proc_check(f) &&
+		mcos_notify_sleep_begin(f->lwk, f->cpu, &f->waiter);
+	mutex_unlock(&os->proc_lock);
+	if (!sleep)
+		return;
+	if (interruptible)
+		wait_event_interruptible_timeout(f->waiter.wq, READ_ONCE(f->waiter.kicked), nap);
+	else
+		wait_event_timeout(f->waiter.wq, READ_ONCE(f->waiter.kicked), nap);
+	mutex_lock(&os->proc_lock);
+	if (f->gen == os->boot_gen && os->lwk == f->lwk)
+		mcos_notify_sleep_end(f->lwk, f->cpu);
+	mutex_unlock(&os->proc_lock);
+}
+
+/* Where no interrupt wakes the thread: sleeps that grow with the wait. */
+static void mcos_proc_doze(u64 waited)
+{
+	if (waited < 10 * NSEC_PER_MSEC)
+		usleep_range(10, 30);
+	else
+		usleep_range(200, 500);
+}
+
+/* The next spin, from how long the packet just taken took to come. */
+static void mcos_proc_learn_spin(struct mcos_file *f, u64 waited)
+{
+	if (waited > MCOS_SPIN_MAX_NS)
+		f->spin_ns = MCOS_SPIN_MIN_NS;
+	else
+		f->spin_ns = clamp_t(u64, 2 * waited, MCOS_SPIN_MIN_NS, MCOS_SPIN_MAX_NS);
+}
+
+/*
  * Next packet from the LWK.  timeout 0: no limit.  Spins briefly (an
- * offloaded call usually answers within microseconds), then sleeps in
- * growing steps so that a long computation costs Linux little.
+ * offloaded call is often answered within microseconds), then sleeps until
+ * the LWK's interrupt (or polls in growing steps if it has none), so that a
+ * long computation costs Linux nothing.
  */
 static int mcos_proc_poll(struct mcos_file *f, struct mcos_ikc_packet *pkt,
 			  unsigned long timeout, bool interruptible)
 {
 	unsigned long deadline = jiffies + timeout;
 	u64 t0 = ktime_get_ns(), waited;
+	u64 spin = READ_ONCE(f->spin_ns) ?: MCOS_SPIN_MIN_NS;
+	long nap;
 	int r;
 
 	for (;;) {
 		r = mcos_proc_recv(f, pkt);
+		if (r > 0)
+			mcos_proc_learn_spin(f, ktime_get_ns() - t0);
 		if (r)
 			return r < 0 ? r : 0;
 		if (interruptible && signal_pending(current))
@@ -180,12 +243,18 @@ static int mcos_proc_poll(struct mcos_file *f, struct mcos_ikc_packet *pkt,
 		if (timeout && time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 		waited = ktime_get_ns() - t0;
-		if (waited < MCOS_SPIN_NS)
+		if (waited < spin) {
 			cpu_relax();
-		else if (waited < 10 * NSEC_PER_MSEC)
-			usleep_range(10, 30);
-		else
-			usleep_range(200, 500);
+			continue;
+		}
+		if (!mcos_notify_usable()) {
+			mcos_proc_doze(waited);
+			continue;
+		}
+		nap = MCOS_NAP;
+		if (timeout)
+			nap = clamp_t(long, (long)(deadline - jiffies), 1, MCOS_NAP);
+		mcos_proc_sleep(f, nap, interruptible);
 	}
 }
 
@@ -700,6 +769,7 @@ void mcos_proc_end_all(struct mcos_os *os)
 		pr_info_ratelimited("%s: the program on LWK CPU %d ends with the LWK\n",
 				    os->name, f->cpu);
 		mcos_proc_forget(f, false);
+		mcos_ikc_waiter_kick(&f->waiter);	/* it learns now, not at its nap's end */
 	}
 	mutex_unlock(&os->proc_lock);
 }

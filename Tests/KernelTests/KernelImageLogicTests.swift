@@ -35,6 +35,7 @@ final class ByteMemory: SharedMemory {
         withUnsafeBytes(of: value) { for (index, byte) in $0.enumerated() { bytes[offset + index] = byte } }
     }
     func load8(_ offset: Int) -> UInt8 { bytes[offset] }
+    func fence() {}
 }
 
 @Suite struct KmsgRingTests {
@@ -107,6 +108,18 @@ final class ByteMemory: SharedMemory {
         let packet = memory.load(mcos_ikc_packet.self, at: MemoryLayout<mcos_ikc_ring>.size)
         #expect(packet.version == UInt32(MCOS_IKC_VERSION) && packet.type == MCOS_IKC_PONG.rawValue && packet.seq == 0x1122)
         #expect(packet.args.0 == 9 && packet.args.5 == 4)
+    }
+
+    /// The flag a sleeping Linux consumer sets is the one the producer reads.
+    @Test func consumerSleepsIsTheModulesFlag() {
+        let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 2))
+        let ring = IKCRing(memory: memory)
+        ring.format(slots: 2)
+        #expect(!ring.consumerSleeps)
+        var header = memory.load(mcos_ikc_ring.self)
+        header.consumer_sleeps = 1
+        memory.store(header, at: 0)
+        #expect(ring.consumerSleeps)
     }
 }
 
@@ -216,5 +229,20 @@ final class ByteMemory: SharedMemory {
         header.shutdown = 1
         memory.store(header, at: 0)
         #expect(live.shutdownRequested)
+    }
+
+    /// The interrupt the module names, as mcos_notify_target() packs it; none at 0.
+    @Test func linuxInterruptIsUnpackedAsTheModulePacksIt() throws {
+        let memory = ByteMemory(count: MemoryLayout<mcos_boot_block>.size)
+        let live = LiveBootBlock(memory: memory)
+        #expect(live.linuxInterrupt == nil)
+        var header = mcos_boot_block()
+        header.notify = mcos_notify_target(0xec, 0x1_0002)
+        memory.store(header, at: 0)
+        let wake = try #require(live.linuxInterrupt)
+        #expect(wake.vector == 0xec && wake.apicID == 0x1_0002)
+        header.notify = mcos_notify_target(7, 3)
+        memory.store(header, at: 0)
+        #expect(live.linuxInterrupt == nil, "an exception vector is never sent")
     }
 }

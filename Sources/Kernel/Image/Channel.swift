@@ -1,19 +1,23 @@
 import CMcosABI
 
-// A CPU's IKC channel while it has a process: sending to Linux (which polls, so a full
-// ring only needs patience) and waiting, halted between interrupts, for one answer
+// A CPU's IKC channel while it has a process: sending to Linux (interrupting it when
+// its thread sleeps on the ring; a full ring only needs patience) and waiting, halted between interrupts, for one answer
 // while everything else that arrives is still served.
 
 func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_to_lwk(UInt32(cpu))) }
 func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_from_lwk(UInt32(cpu))) }
 
 /// Sends `packet` to Linux; spins while the ring is full (Linux drains it), parks on
-/// shutdown.
+/// shutdown. A Linux thread asleep on the ring gets the interrupt the module named;
+/// one that is busy (or polls) costs nothing more.
 func send(_ cpu: Int, _ packet: IKCPacket) {
     let ring = outboundRing(cpu)
     while !ring.send(packet) {
         if shutdownRequested() { park(cpu) }
         Arch.relax()
+    }
+    if ring.consumerSleeps, let wake = bootBlock.linuxInterrupt {
+        kernel.interrupts.interrupt(apicID: wake.apicID, vector: wake.vector)
     }
 }
 

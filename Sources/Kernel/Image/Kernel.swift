@@ -40,6 +40,7 @@ struct RawShared: SharedMemory {
     func add32(_ offset: Int, _ value: UInt32) -> UInt32 { lwk_add32(base + offset, value) }
     func store8(_ offset: Int, _ value: UInt8) { lwk_store8(base + offset, value) }
     func load8(_ offset: Int) -> UInt8 { lwk_load8(base + offset) }
+    func fence() { lwk_fence() }
 }
 
 /// The fields of the boot block the module and the LWK share while it runs.

@@ -3,7 +3,7 @@ import CMcosABI
 /// The boot block in place (`struct mcos_boot_block`), for the fields the LWK and the
 /// module keep touching while the LWK runs: what the LWK reports (its status, how many
 /// CPUs started or parked, who panicked, where its IKC rings are) and what the module
-/// asks (shutdown). Each access is one ordered load or store of that field.
+/// asks (shutdown, the interrupt that wakes Linux). Each access is one ordered load or store of that field.
 public struct LiveBootBlock<Memory: SharedMemory> {
     public let memory: Memory
 
@@ -18,6 +18,16 @@ public struct LiveBootBlock<Memory: SharedMemory> {
 
     /// Whether the module asked every CPU to park.
     public var shutdownRequested: Bool { memory.load32(MemoryLayout<mcos_boot_block>.offset(of: \.shutdown)!) != 0 }
+
+    /// The interrupt that wakes a Linux thread sleeping on a ring: its vector and the
+    /// APIC id of the Linux CPU it goes to, read in one load since the module may move
+    /// it; nil while Linux polls (or names no external-interrupt vector).
+    public var linuxInterrupt: (vector: UInt32, apicID: UInt32)? {
+        let notify = memory.load64(MemoryLayout<mcos_boot_block>.offset(of: \.notify)!)
+        let vector = UInt32(truncatingIfNeeded: notify & 0xff)
+        guard vector >= 32 else { return nil }
+        return (vector, UInt32(truncatingIfNeeded: notify >> 32))
+    }
 
     public var startedCPUs: UInt32 { memory.load32(MemoryLayout<mcos_boot_block>.offset(of: \.nr_started)!) }
 

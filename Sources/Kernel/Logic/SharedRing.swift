@@ -15,6 +15,9 @@ public protocol SharedMemory {
     func add32(_ offset: Int, _ value: UInt32) -> UInt32
     func store8(_ offset: Int, _ value: UInt8)
     func load8(_ offset: Int) -> UInt8
+    /// Orders every access before it before every access after it, stores before
+    /// loads included (which acquire and release do not).
+    func fence()
 }
 
 /// The writer side of the kmsg ring (`struct mcos_kmsg_ring`, then its text). `head`
@@ -95,6 +98,7 @@ public struct IKCRing<Memory: SharedMemory> {
     static var slotsOffset: Int { MemoryLayout<mcos_ikc_ring>.offset(of: \.slots)! }
     static var slotBytesOffset: Int { MemoryLayout<mcos_ikc_ring>.offset(of: \.slot_bytes)! }
     static var magicOffset: Int { MemoryLayout<mcos_ikc_ring>.offset(of: \.magic)! }
+    static var consumerSleepsOffset: Int { MemoryLayout<mcos_ikc_ring>.offset(of: \.consumer_sleeps)! }
     // Inside a slot.
     static var versionOffset: Int { MemoryLayout<mcos_ikc_packet>.offset(of: \.version)! }
     static var typeOffset: Int { MemoryLayout<mcos_ikc_packet>.offset(of: \.type)! }
@@ -144,6 +148,14 @@ public struct IKCRing<Memory: SharedMemory> {
         memory.storeRelease64(slot + Self.argumentOffset(5), packet.args.5)
         memory.storeRelease64(Self.writeOffset, write + 1)
         return true
+    }
+
+    /// Producer side, after a `send`: whether the consumer sleeps until it is told a
+    /// packet came. The fence keeps the read from passing the send's `write`: the
+    /// consumer sets the flag, then reads `write`, so one of the two sees the other.
+    public var consumerSleeps: Bool {
+        memory.fence()
+        return memory.load32(Self.consumerSleepsOffset) != 0
     }
 
     /// Consumer side; nil when empty.

@@ -6,6 +6,8 @@
 # (hostname, ls, cat, cp) likewise.  Then the ends: a fault (139), signals
 # to mcexec (Ctrl-C 130, TERM 143), kill -9 of mcexec (the CPU comes back),
 # every CPU busy, and the refusals; a shutdown under a running program.
+# An idle proxy sleeps until the LWK's interrupt, and with the interrupt
+# path off (mcos.ikc_poll=1) the proxies poll and everything still works.
 . /scenarios/lib.sh
 P=/bin/lwkprog
 load_mod
@@ -120,6 +122,53 @@ dmesg | grep 'stays busy' && fail "a CPU stayed busy after kill -9 of its mcexec
 same "after kill -9" $P exit42
 $MT ping $idx | tee /tmp/p
 grep -q '^ping sent 2 answered 2 ' /tmp/p || fail "the CPUs do not answer pings after the programs: $(cat /tmp/p)"
+
+log "an idle proxy sleeps until the LWK interrupts it"
+dmesg | grep -q 'mcos: LWK wake-ups by IRQ' || fail "the module has no interrupt for LWK wake-ups: $(dmesg | grep 'LWK wake-ups')"
+# idle_proxy: mcexec's CPU time (ms) and wake-ups across 2 s while its
+# program computes without a system call
+idle_proxy() {
+	local m a b
+	rm -f /tmp/spin1
+	mcexec $idx $P spin > /tmp/spin1 2>&1 &
+	m=$!
+	wait_until 30 "the program to start" grep -q spinning /tmp/spin1
+	sleep 0.5
+	a="$(cut -d' ' -f1 /proc/$m/schedstat) $(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/$m/status)"
+	sleep 2
+	b="$(cut -d' ' -f1 /proc/$m/schedstat) $(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/$m/status)"
+	kill -TERM $m
+	wait_exit $m || true
+	set -- $a $b
+	echo "$((($3 - $1) / 1000000)) $(($4 - $2))"
+}
+set -- $(idle_proxy)
+log "sleeping proxy: $1 ms of CPU and $2 wake-ups in 2 s"
+# Sleeping, it wakes only at the end of each 500 ms nap (about 4 times):
+# 60 leaves room for a slow guest and is far below polling's ~2,400; 40 ms
+# is 2 % of a CPU where polling costs about 10 %.
+[ "$2" -le 60 ] || fail "an idle proxy woke $2 times in 2 s: it polls"
+[ "$1" -le 40 ] || fail "an idle proxy used $1 ms of CPU in 2 s"
+# Every call above that took longer than the spin was answered by the
+# interrupt, on the CPU that it is set up on, or a sleep ran out.
+grep mcos-ikc /proc/interrupts
+awk '/mcos-ikc/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { exit !(n > 0) }' \
+	/proc/interrupts || fail "the LWK never interrupted Linux"
+dmesg | grep -i 'no irq handler for vector' && fail "the LWK's interrupt reached a CPU without its handler"
+
+log "with the interrupt path off (mcos.ikc_poll=1) the proxies poll, and all works"
+echo 1 > /sys/module/mcos/parameters/ikc_poll
+printf 'some input\nfor read(2)\n' > /tmp/stdin
+same "polling: write" $P write
+same "polling: read" $P read
+: > /tmp/stdin
+same "polling: bigread" $P bigread /scenarios/lib.sh
+same "polling: signals" $P signals
+same "polling: busybox ls /" busybox ls /
+set -- $(idle_proxy)
+log "polling proxy: $1 ms of CPU and $2 wake-ups in 2 s"
+echo 0 > /sys/module/mcos/parameters/ikc_poll
+same "sleeping again: getpid" $P getpid
 
 log "refusals"
 rc=0; mcexec $idx /nonexistent > /tmp/o 2>&1 || rc=$?

@@ -5,8 +5,10 @@
 # side's best, so a slow moment on the host does not decide the ratio);
 # apply -> running and teardown -> all back; the offloaded and LWK-local
 # calls against the same calls native; mcexec's own CPU time and wake-ups
-# while its program computes; mcexec of a static program to its main; the
-# calls again with page-table isolation (pti=on).
+# while its program computes; mcexec of a static program to its main.  The
+# offloaded calls and mcexec's cost are measured twice: with the LWK's
+# interrupt waking the proxy, and with the proxy polling (mcos.ikc_poll=1).
+# Last, the calls again with page-table isolation (pti=on).
 # the program's status, not sed's, decides each "PROGRAM | sed ... || fail"
 set -o pipefail
 calls=$(param calls 20000)
@@ -42,6 +44,9 @@ done
 head -c 4096 /dev/urandom > /tmp/page
 taskset -c 1 /bin/offload calls $calls /tmp/page | sed 's/^/native_/' >> $OUT/calls.txt || fail "native calls failed"
 on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwk_/' >> $OUT/calls.txt || fail "calls on the LWK failed"
+echo 1 > /sys/module/mcos/parameters/ikc_poll
+on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwkpoll_/' >> $OUT/calls.txt || fail "calls on the LWK (polling) failed"
+echo 0 > /sys/module/mcos/parameters/ikc_poll
 
 # From a fork on Linux CPU 1 to main: natively, and through mcexec; and
 # mcexec's own start-up (a Swift program, run without a program to start).
@@ -54,15 +59,22 @@ for i in 1 2 3 4 5; do
 done
 
 # mcexec while its program computes without a call: sampled from 2 s after
-# the start (past the program's start-up) to 1 s before its end.
-taskset -c 1 mcexec -c $LWK_PROBE_CPU /bin/offload compute $idle_s > /dev/null &
-pid=$!
-sleep 2
-proxy_sample $pid idle
-sleep $((idle_s - 3))
-proxy_sample $pid idle
+# the start (past the program's start-up) to 1 s before its end; sleeping
+# until the LWK's interrupt, then polling.
+idle_proxy() {
+	taskset -c 1 mcexec -c $LWK_PROBE_CPU /bin/offload compute $idle_s > /dev/null &
+	pid=$!
+	sleep 2
+	proxy_sample $pid $1
+	sleep $((idle_s - 3))
+	proxy_sample $pid $1
+	wait $pid || fail "the computing program failed"
+}
+idle_proxy idle
+echo 1 > /sys/module/mcos/parameters/ikc_poll
+idle_proxy idle_poll
+echo 0 > /sys/module/mcos/parameters/ikc_poll
 value idle_sampled_seconds $((idle_s - 3))
-wait $pid || fail "the computing program failed"
 
 # The same calls with page-table isolation: the profile with pti=on added,
 # which restarts the LWK on the same resources, so that both figures come

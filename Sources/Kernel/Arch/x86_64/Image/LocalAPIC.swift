@@ -62,6 +62,9 @@ struct LocalAPIC {
 
     func eoi() { write(Register.endOfInterrupt, 0) }
 
+    /// Sends `vector` to `apicID` (fixed delivery, physical destination).
+    func interrupt(apicID: UInt32, vector: UInt32) { sendIPI(apicID: apicID, low: vector & 0xff) }
+
     /// Sends the interrupt command `low` (delivery mode, level, vector) to `apicID`.
     func sendIPI(apicID: UInt32, low: UInt32) {
         if x2apic {
