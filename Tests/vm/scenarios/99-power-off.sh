@@ -9,12 +9,7 @@
 load_mod
 lwk_instance
 mcexec $idx /bin/lwkprog spin > /tmp/spin 2>&1 &
-t=0
-until grep -q spinning /tmp/spin; do
-	t=$((t + 1))
-	[ $t -le 100 ] || fail "the program did not start on the LWK: $(cat /tmp/spin)"
-	sleep 0.1
-done
+wait_until 10 "the program to start spinning on the LWK" grep -q spinning /tmp/spin
 [ "$(os_state $idx)" = RUNNING ] || fail "the LWK is $(os_state $idx)"
 # the notifier's notice must reach the console
 echo 8 > /proc/sys/kernel/printk
