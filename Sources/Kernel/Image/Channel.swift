@@ -1,8 +1,8 @@
 import CMcosABI
 
 // A CPU's IKC channel while it has a process: sending to Linux (interrupting it when
-// its thread sleeps on the ring; a full ring only needs patience) and waiting, halted between interrupts, for one answer
-// while everything else that arrives is still served.
+// its thread sleeps on the ring; a full ring only needs patience) and waiting, halted
+// between interrupts, for one answer while everything else that arrives is still served.
 
 func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_to_lwk(UInt32(cpu))) }
 func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_from_lwk(UInt32(cpu))) }
