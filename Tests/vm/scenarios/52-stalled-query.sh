@@ -28,7 +28,7 @@ within() {
 	echo "+ $*"
 	"$@" > /tmp/within 2>&1 &
 	cmd=$!
-	wait_until 10 "'$*' while uid 65534 stalls in the module" exited $cmd
+	wait_until 20 "'$*' while uid 65534 stalls in the module" exited $cmd
 	wait $cmd || { cat /tmp/within; fail "'$*' exited $?"; }
 	cat /tmp/within
 }

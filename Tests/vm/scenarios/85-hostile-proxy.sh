@@ -20,9 +20,9 @@ mcos-hostile -u 65534 fuzz $idx $((100000 * $scale)) $seed 2 > /tmp/fuzz 2>&1 &
 fuzzer=$!
 # the limit in the guest's seconds: under TCG a loop's count says little of time
 limit=$((300 * $scale))
-start=$(cut -d. -f1 /proc/uptime)
+start=$(uptime_seconds)
 until exited $fuzzer; do
-	t=$(($(cut -d. -f1 /proc/uptime) - start))
+	t=$(($(uptime_seconds) - start))
 	if [ $t -gt $limit ]; then
 		cat /tmp/fuzz
 		for task in /proc/[0-9]*/task/[0-9]*; do

@@ -17,16 +17,24 @@ log() {
 }
 
 # wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s until it
-# succeeds; fails naming WHAT after SECONDS.  For "until the background job
-# got there", which a fixed sleep only guesses on a slow machine.
+# succeeds; fails naming WHAT after SECONDS of the guest's clock (not loop
+# turns: on a loaded host each turn takes longer than its 0.1 s sleep).  For
+# "until the background job got there", which a fixed sleep only guesses on
+# a slow machine.
 wait_until() {
-	local limit=$(($1 * 10)) what=$2 i=0
+	local deadline=$(($(uptime_seconds) + $1)) seconds=$1 what=$2
 	shift 2
 	until "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le $limit ] || fail "waited $((limit / 10)) s for $what"
+		[ "$(uptime_seconds)" -le $deadline ] || fail "waited $seconds s for $what"
 		sleep 0.1
 	done
+}
+
+# uptime_seconds: whole seconds since the guest booted
+uptime_seconds() {
+	local up
+	read -r up _ < /proc/uptime
+	echo "${up%%.*}"
 }
 
 # exited PID: PID is gone or a zombie (kill -0 still reaches a zombie)
