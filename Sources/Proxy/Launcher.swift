@@ -237,7 +237,8 @@ struct Launcher {
             }
             guard event.kind == UInt32(MCOS_EVENT_SYSCALL.rawValue) else { continue }
             let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
-            let value = perform(number: event.number, arguments: arguments, policy: policy, memory: memory, device: device)
+            let value = FileMapRequests.answer(number: event.number, arguments: arguments, ownDescriptors: policy.ownDescriptors)
+                ?? perform(number: event.number, arguments: arguments, policy: policy, memory: memory, device: device)
             // A signal that cut the call short reaches the LWK before the call's result,
             // so that the program's disposition decides before the program runs again.
             forwardSignal(device)
