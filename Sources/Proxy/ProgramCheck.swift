@@ -3,13 +3,20 @@ import Foundation
 import Kernel
 
 /// The program mcexec was asked to run, found, read, and checked to be something the
-/// LWK can load: a static x86-64 ELF executable. Done before anything talks to the
+/// LWK can load: an x86-64 ELF executable, static or dynamic (then with the dynamic
+/// loader its PT_INTERP names, read and checked too). Done before anything talks to the
 /// kernel module, so that a typo costs nothing and every refusal says what to do.
 struct CheckedProgram {
     /// The path that was opened (after the PATH search).
     var path: String
     var image: ELFImage
-    var plan: LoadPlan
+    /// Where the program and its interpreter go, the entry and AT_BASE.
+    var load: ProgramLoad
+    /// The interpreter's path (PT_INTERP) for a dynamic program.
+    var interpreterPath: String?
+
+    /// The program's own plan.
+    var plan: LoadPlan { load.program }
 }
 
 enum ProgramCheck {
@@ -55,16 +62,44 @@ enum ProgramCheck {
         do throws(ELFError) { image = try ELFImage(parsing: bytes) } catch {
             throw MCExecError("\(name) cannot run on the LWK: \(error.explanation)", remedy: remedy(for: error, bytes: bytes), status: .cannotExecute)
         }
-        do throws(LoadPlan.PlanError) {
-            return CheckedProgram(path: path, image: image, plan: try LoadPlan(image: image, staticPIEBase: UInt64(MCOS_USER_PIE_BASE)))
+        guard case .dynamic(let interpreterPath) = image.linking else {
+            return try plan(name: name, path: path, image: image, interpreter: nil, interpreterPath: nil)
+        }
+        let interpreter = try readInterpreter(interpreterPath, for: name)
+        return try plan(name: name, path: path, image: image, interpreter: interpreter, interpreterPath: interpreterPath)
+    }
+
+    /// The dynamic loader a program's PT_INTERP names, as Linux's execve reads it: a
+    /// missing one is ENOENT (127 from a shell), one that is no loader ENOEXEC-like (126).
+    static func readInterpreter(_ path: String, for name: String) throws(MCExecError) -> ELFImage {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw MCExecError("\(name): its dynamic loader \(path) does not exist", remedy: "install the C library it was built for, or link it with -static", status: .notFound)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MCExecError("\(name): its dynamic loader \(path) cannot be read", remedy: "make it readable for you (chmod +r \(path))", status: .cannotExecute)
+        }
+        do throws(ELFError) { return try ELFImage(parsing: [UInt8](data), as: .interpreter) } catch {
+            throw MCExecError("\(name) cannot run on the LWK: its dynamic loader \(path): \(error.explanation)",
+                              remedy: "reinstall the C library (its ld.so), or link the program with -static", status: .cannotExecute)
+        }
+    }
+
+    static func plan(name: String, path: String, image: ELFImage, interpreter: ELFImage?, interpreterPath: String?) throws(MCExecError) -> CheckedProgram {
+        do throws(ProgramLoad.LoadError) {
+            let load = try ProgramLoad(program: image, interpreter: interpreter, programBase: UInt64(MCOS_USER_PIE_BASE))
+            return CheckedProgram(path: path, image: image, load: load, interpreterPath: interpreterPath)
         } catch {
             switch error {
-            case .dynamicExecutable(let interpreter):
-                throw MCExecError(
-                    "\(name) cannot run on the LWK: dynamic executables are not supported yet: link it with -static",
-                    remedy: "it needs the dynamic loader \(interpreter); rebuild it with `gcc -static` (or -static-pie), or use a static build such as busybox-static",
-                    status: .cannotExecute)
-            case .badBase(let base):
+            case .interpreterMissing(let loader):
+                throw MCExecError("\(name): its dynamic loader \(loader) does not exist", remedy: "install the C library it was built for, or link it with -static", status: .notFound)
+            case .unexpectedInterpreter, .program(.dynamicExecutable), .interpreter(.dynamicExecutable):
+                throw MCExecError("\(name) cannot run on the LWK: its dynamic loader \(interpreterPath ?? "") is not one",
+                                  remedy: "reinstall the C library (its ld.so), or link the program with -static", status: .cannotExecute)
+            case .interpreterDoesNotFit:
+                throw MCExecError("\(name) cannot run on the LWK: its dynamic loader \(interpreterPath ?? "") does not fit beside it in the LWK's program range",
+                                  remedy: "link it at a lower address (the default of gcc), or with -static", status: .cannotExecute)
+            case .program(.badBase(let base)), .interpreter(.badBase(let base)):
                 throw MCExecError("\(name) cannot be placed at 0x\(String(base, radix: 16))", remedy: "this is a bug in mcexec; please report it with the program", status: .cannotExecute)
             }
         }
@@ -81,7 +116,7 @@ enum ProgramCheck {
         case .notExecutable:
             return "link it into an executable (gcc -static -o prog prog.o)"
         case .sharedLibrary:
-            return "give the program that uses this library, linked with -static"
+            return "give the program that uses this library"
         default:
             return "the file looks damaged or truncated: rebuild or reinstall it"
         }

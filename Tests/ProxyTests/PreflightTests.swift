@@ -92,11 +92,27 @@ import Testing
         #expect(error32.message.contains("32-bit"))
     }
 
-    @Test func dynamicExecutablesAreRefusedWithTheRemedy() throws {
+    @Test func dynamicExecutablesArePlannedWithTheirLoader() throws {
         let dynamic = try #require(Self.programs["dynamic"])
-        let error = try #require(failure(dynamic))
-        #expect(error.message.contains("dynamic executables are not supported yet: link it with -static"))
-        #expect(error.remedy!.contains("ld-linux") && error.status == .cannotExecute)
+        let request = LaunchRequest(instance: 0, program: dynamic, arguments: [])
+        let program = try MCExec.prepare(request, environment: [:], probe: Self.running).program
+        let interpreter = try #require(program.load.interpreter)
+        #expect(program.interpreterPath?.contains("ld-linux") == true)
+        #expect(program.load.entry == interpreter.entry && program.load.entry != program.plan.entry, "ld.so runs first")
+        #expect(program.load.interpreterBase == interpreter.loadBias && interpreter.loadBias > program.plan.programBreak)
+        #expect(interpreter.mappings.last!.end <= UInt64(MCOS_USER_MMAP_TOP))
+        #expect(ProgramLayout.refusal(program.load) == nil)
+        #expect(ProgramLayout.segments(program.load).count == program.plan.mappings.count + interpreter.mappings.count)
+    }
+
+    @Test func aMissingDynamicLoaderIsNotFound() throws {
+        let dynamic = try #require(Self.programs["dynamic"])
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: dynamic)))
+        let loader = Array("/lib64/ld-linux-x86-64.so.2".utf8), elsewhere = Array("/nonexist/ld-linux-x86-64.2".utf8)
+        let at = try #require((0...(bytes.count - loader.count)).first { bytes[$0..<($0 + loader.count)].elementsEqual(loader) })
+        bytes.replaceSubrange(at..<(at + loader.count), with: elsewhere)
+        let error = try #require(failure(Self.file("lost-loader", bytes)))
+        #expect(error.status == .notFound && error.message.contains("/nonexist/ld-linux-x86-64.2 does not exist"))
     }
 
     @Test func staticProgramsPassOnARunningInstance() throws {
