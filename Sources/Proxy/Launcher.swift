@@ -159,7 +159,7 @@ struct Launcher {
         process.hardwareCapabilities = mcexec_hwcap()
         let stack: InitialStack
         do throws(InitialStack.BuildError) {
-            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: request.argv.map { Array($0.utf8) },
+            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: (program.scriptArgv ?? request.argv).map { Array($0.utf8) },
                                      environment: Self.environment(), process: process,
                                      limit: ProgramLayout.argumentLimit(stackBytes: stackBytes))
         } catch {

@@ -15,6 +15,10 @@ struct CheckedProgram {
     /// The interpreter's path (PT_INTERP) for a dynamic program.
     var interpreterPath: String?
 
+    /// For a `#!` script: the interpreter's argv (interpreter, its argument, the
+    /// script's path, the script's arguments); nil runs the request's argv.
+    var scriptArgv: [String]?
+
     /// The program's own plan.
     var plan: LoadPlan { load.program }
 }
@@ -40,6 +44,43 @@ enum ProgramCheck {
         }
         if let candidate = foundButNotExecutable { return candidate }  // check() explains why it cannot run
         throw MCExecError("\(program): command not found in PATH", remedy: "give the program's path (e.g. ./\(program)) or add its directory to PATH", status: .notFound)
+    }
+
+    /// The program at `path`, or for a `#!` script its interpreter (one level, as
+    /// binfmt_script reads the line: the interpreter as named, never looked up in PATH),
+    /// with the argv Linux would give it.
+    static func checkScriptOrProgram(path: String, request: LaunchRequest) throws(MCExecError) -> CheckedProgram {
+        let name = request.program
+        guard let head = head(of: path) else { return try check(path: path, name: name) }
+        switch ScriptLine.parse(head) {
+        case .notScript:
+            return try check(path: path, name: name)
+        case .refused(let errno):
+            throw MCExecError("\(name): its #! line cannot be used (\(String(cString: strerror(errno.rawValue))))",
+                              remedy: "the line must name the interpreter's path, e.g. #!/bin/sh", status: errno == .noEnt ? .notFound : .cannotExecute)
+        case .script(let line):
+            guard access(path, X_OK) == 0 else {
+                throw MCExecError("\(name) is not executable", remedy: "make it executable (chmod +x \(path))", status: .cannotExecute)
+            }
+            let interpreter = String(decoding: line.interpreter, as: UTF8.self)
+            if let interpreterHead = Self.head(of: interpreter), case .script = ScriptLine.parse(interpreterHead) {
+                throw MCExecError("\(name): its interpreter \(interpreter) is a script itself", remedy: "name a program on the #! line", status: .cannotExecute)
+            }
+            var program = try check(path: interpreter, name: interpreter)
+            program.scriptArgv = [interpreter] + (line.argument.map { [String(decoding: $0, as: UTF8.self)] } ?? []) + [path] + request.arguments
+            return program
+        }
+    }
+
+    /// The first ScriptLine.bufferBytes of a readable regular file, nil otherwise
+    /// (check() then says why).
+    static func head(of path: String) -> [UInt8]? {
+        // never open a FIFO or a device: that could block or have effects
+        guard (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular,
+              let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: ScriptLine.bufferBytes) else { return nil }
+        return [UInt8](data)
     }
 
     /// Reads and checks the file at `path`, shown to the user as `name`.
@@ -107,8 +148,6 @@ enum ProgramCheck {
 
     static func remedy(for error: ELFError, bytes: [UInt8]) -> String {
         switch error {
-        case .badMagic where bytes.starts(with: Array("#!".utf8)):
-            return "it is a script; scripts are not supported yet: run a static build of its interpreter with the script as argument"
         case .badMagic:
             return "mcexec runs ELF programs; check the file is the program and not, e.g., a wrapper or a text file"
         case .wrongClass, .wrongMachine:

@@ -2,7 +2,7 @@
 # Dynamic programs on the LWK: mcexec loads ld.so beside the program (AT_BASE,
 # AT_PHDR, AT_ENTRY, AT_RANDOM checked from inside), ld.so maps the libraries
 # with mmap of files (MAP_PRIVATE: the LWK's frames, filled once by the proxy),
-# and dlopen works.  Debian's own programs (staged with their libraries by
+# and dlopen works; a #! script names python3.  Debian's own programs (staged with their libraries by
 # stage-dynamic.sh at their paths: /usr/bin, since the guest's /bin is
 # busybox's) and dynprog run natively and on the LWK and must print the same
 # and exit the same; lines starting with "random" (AT_RANDOM) and "vdso"
@@ -39,6 +39,9 @@ same "ls of nothing" /usr/bin/ls /nonexistent
 same "md5sum" /usr/bin/md5sum /scenarios/lib.sh /bin/dynprog
 same "python3" /usr/bin/python3 -c 'print(sum(range(10)))'
 grep -qx 45 /tmp/lwk.out || fail "python3 on the LWK printed $(cat /tmp/lwk.out)"
+printf '#!/usr/bin/python3 -I\nimport sys\nprint(sys.argv[1:], sys.flags.isolated)\n' > /tmp/script.py
+chmod +x /tmp/script.py
+same "a python3 #! script" /tmp/script.py one 'two words'
 
 log "auxv, dlopen, file mappings"
 same "auxv" $D auxv
