@@ -11,9 +11,13 @@ import Testing
 @Suite struct FileMapRequestTests {
     static let directory = Scratch.directory("filemap")
     static let size = 10_000
+    /// Where these tests map "program memory": inside the user range, away from
+    /// ProgramMemoryImage.base, which other suites map at the same time.
+    static let base: UInt64 = 0x70_0000_0000
 
-    static func file() -> String {
-        let path = directory.appendingPathComponent("data").path
+    /// A file of `size` known bytes, one per test (they run in parallel).
+    static func file(_ name: String) -> String {
+        let path = directory.appendingPathComponent(name).path
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
@@ -24,7 +28,7 @@ import Testing
     }
 
     @Test func factsOfEachKindOfDescriptor() throws {
-        let path = Self.file()
+        let path = Self.file("facts")
         let readOnly = open(path, O_RDONLY), writeOnly = open(path, O_WRONLY), readWrite = open(path, O_RDWR)
         let directory = open(Self.directory.path, O_RDONLY), onlyPath = open(path, FileMapRequests.openPath)
         var pipeEnds: [Int32] = [0, 0]
@@ -43,10 +47,10 @@ import Testing
     }
 
     @Test func fillWritesTheFileAndNothingElse() throws {
-        let path = Self.file()
+        let path = Self.file("fill")
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
-        let bytes = 3 * 4096, base = UInt64(ProgramMemoryImage.base)
+        let bytes = 3 * 4096, base = Self.base
         let hint = UnsafeMutableRawPointer(bitPattern: UInt(base))
         let mapped = mmap(hint, bytes + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         defer { munmap(mapped, bytes + 4096) }
@@ -64,10 +68,18 @@ import Testing
         #expect(FileMapRequests.fill(descriptor: UInt64(fd), start: base, bytes: 4096, offset: 8192, ownDescriptors: []) == Int64(Self.size - 8192))
         #expect(FileMapRequests.fill(descriptor: UInt64(fd), start: base + 4096, bytes: 4096, offset: 1 << 40, ownDescriptors: []) == 0)
         #expect(memory[(Self.size - 8192)...].allSatisfy { $0 == 0xee })
+
+        // a file that shrank since the LWK asked for its facts: what is left, no more
+        memset(start, 0xee, bytes + 4096)
+        let shrinking = open(path, O_RDWR)
+        defer { close(shrinking) }
+        #expect(ftruncate(shrinking, 100) == 0)
+        #expect(FileMapRequests.fill(descriptor: UInt64(fd), start: base, bytes: UInt64(bytes), offset: 0, ownDescriptors: []) == 100)
+        #expect(memory[100...].allSatisfy { $0 == 0xee })
     }
 
     @Test func fillRefusesWhatTheLWKWouldNeverAsk() throws {
-        let path = Self.file()
+        let path = Self.file("refused")
         let fd = open(path, O_RDONLY), writeOnly = open(path, O_WRONLY)
         defer { close(fd); close(writeOnly) }
         let user = UInt64(MCOS_USER_START), end = UInt64(MCOS_USER_END)
@@ -82,6 +94,6 @@ import Testing
         #expect(fill(user, 4096, own: [fd]) == -Int64(EBADF), "mcexec's own descriptor")
         #expect(fill(user, 4096, fd: writeOnly) == -Int64(EBADF), "pread of a write-only descriptor")
         // memory nobody mapped: pread fails with EFAULT, mcexec does not fault
-        #expect(fill(UInt64(ProgramMemoryImage.base) + (1 << 30), 4096) == -Int64(EFAULT))
+        #expect(fill(Self.base + (1 << 32), 4096) == -Int64(EFAULT))
     }
 }

@@ -12,6 +12,9 @@
  *   dynprog badmap D    mmap's errors for what cannot be mapped (D: a directory)
  *   dynprog devmap P    mmap of device P (the LWK's /dev/mcosN): prints errno
  *   dynprog sharedmap F MAP_SHARED of F read-only: prints errno
+ *   dynprog maprace F N maps 3 pages of F N times and reads them all while
+ *                       something truncates and rewrites F (on the LWK only:
+ *                       natively a page past the end is SIGBUS)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -228,6 +231,23 @@ static int sharedmap(const char *path)
 	return 0;
 }
 
+static int maprace(const char *path, int times)
+{
+	unsigned long sum = 0;
+	for (int i = 0; i < times; i++) {
+		int fd = open(path, O_RDONLY);
+		CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+		volatile unsigned char *m = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+		CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+		for (size_t at = 0; at < 3 * PAGE; at++)
+			sum += m[at];
+		munmap((void *)m, 3 * PAGE);
+		close(fd);
+	}
+	printf("maprace: %d mappings read (sum %lu)\n", times, sum);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -243,6 +263,8 @@ int main(int argc, char **argv)
 		return devmap(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "sharedmap"))
 		return sharedmap(argv[2]);
-	fprintf(stderr, "usage: dynprog auxv|dlopen|filemap FILE|badmap DIR|devmap DEV|sharedmap FILE\n");
+	if (argc >= 4 && !strcmp(argv[1], "maprace"))
+		return maprace(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: dynprog auxv|dlopen|filemap FILE|badmap DIR|devmap DEV|sharedmap FILE|maprace FILE N\n");
 	return 2;
 }

@@ -63,5 +63,14 @@ cat /tmp/o
 [ "$rc" = 0 ] && grep -q '^shared read-only: ENODEV$' /tmp/o || fail "MAP_SHARED of a file on the LWK: rc $rc"
 $MT kmsg $idx | grep -q 'MAP_SHARED of a file is not supported' || fail "no log line for the MAP_SHARED refusal"
 
+log "a file truncated and rewritten while the LWK maps it: zeros or bytes, never a crash"
+head -c 12288 /dev/urandom > /tmp/race
+(while :; do : > /tmp/race; head -c 9000 /dev/urandom > /tmp/race; done) &
+writer=$!
+rc=0; mcexec $idx $D maprace /tmp/race 2000 > /tmp/o 2>&1 || rc=$?
+kill $writer; wait $writer 2>/dev/null || true
+cat /tmp/o
+[ "$rc" = 0 ] && grep -q '^maprace: 2000 mappings read' /tmp/o || fail "mmap of a file under truncation: rc $rc"
+
 expect_lwk_idle $idx "after the dynamic programs"
 lwk_teardown $idx
