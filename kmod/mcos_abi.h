@@ -587,6 +587,30 @@ struct mcos_proc_event {
 	uint64_t fault_ip;
 };
 
+/*
+ * Requests of the LWK to its proxy that no program can make: they travel as
+ * MCOS_EVENT_SYSCALL with a number that has the x32 bit (1 << 30) set, which
+ * the LWK answers ENOSYS for a program and never offloads.  The module passes
+ * them on untouched (they fit in 32 bits); mcexec serves them itself.
+ *
+ * MCOS_PROXY_FILE_FACTS: args[0] the program's fd.  Answers -EBADF (not open,
+ * O_PATH, or one of mcexec's own) or MCOS_FILE_FACT_* bits: the file type
+ * (st_mode >> 12), how the descriptor was opened and whether its file system
+ * is mounted noexec, from which the LWK
+ * decides mmap's errno in Linux's order.
+ * MCOS_PROXY_FILE_FILL: args[0] fd, [1] start, [2] bytes, [3] file offset:
+ * pread the file into the program's [start, start + bytes), which the LWK has
+ * mapped writable for it; answers the bytes read (fewer at end of file: the
+ * LWK's pages past it stay zero) or -errno.  mcexec writes nowhere else.
+ */
+#define MCOS_PROXY_REQUEST_BIT	(1u << 30)
+#define MCOS_PROXY_FILE_FACTS	(MCOS_PROXY_REQUEST_BIT | 1u)
+#define MCOS_PROXY_FILE_FILL	(MCOS_PROXY_REQUEST_BIT | 2u)
+#define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
+#define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
+#define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
+#define MCOS_FILE_FACT_NOEXEC		0x40u	/* on a file system mounted noexec */
+
 struct mcos_proc_reply {
 	uint32_t size;
 	uint32_t reserved0;
@@ -736,5 +760,14 @@ _Static_assert(MCOS_USER_START < MCOS_USER_PIE_BASE &&
 	       MCOS_USER_STACK_TOP <= MCOS_USER_END &&
 	       MCOS_USER_END <= MCOS_LWK_PHYS_MAP && MCOS_LWK_PHYS_MAP < MCOS_LWK_BASE,
 	       "the address-space layout is out of order");
+
+/* The proxy's requests are x32 numbers, so that no program's call is one. */
+_Static_assert((MCOS_PROXY_FILE_FACTS & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_FILE_FILL & MCOS_PROXY_REQUEST_BIT) &&
+	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL,
+	       "proxy requests must carry the x32 bit");
+_Static_assert((MCOS_FILE_FACT_TYPE_MASK & (MCOS_FILE_FACT_READABLE | MCOS_FILE_FACT_WRITABLE |
+					  MCOS_FILE_FACT_NOEXEC)) == 0,
+	       "file facts overlap");
 
 #endif /* MCOS_ABI_H */

@@ -103,6 +103,20 @@ $(VM_PROGS)/confine $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: $(VM_PROGS)/%: Test
 	@echo "  CC      $@"
 	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 
+# A dynamically linked program (87-dynamic): ld.so, dlopen, file mappings; its
+# libraries come with Debian's programs below.
+$(VM_PROGS)/dynprog: Tests/vm/progs/dynprog.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (dynamic)"
+	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
+
+# Debian's own dynamic programs with their libraries, at their paths (87-dynamic).
+VM_DYNAMIC := $(VM_BUILD)/dynamic
+VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3
+$(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh
+	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS))"
+	@sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
+
 # The test image of the LWK (make kernel-test: it faults on purpose with
 # test_fault=), for 76-lwk-fault; the guest has it as /bin/mcos-lwk-test.elf.
 $(VM_PROGS)/mcos-lwk-test.elf: $(LWK_TEST_ELF)
@@ -130,10 +144,10 @@ $(VM_PROGS)/mcos-hostile: $(VM_HOSTILE_SRC) $(wildcard Tests/vm/tools/mcos-hosti
 VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard Tests/vm/bench/guest/*.sh) \
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
-		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/mcos-lwk-test.elf \
-		$(VM_GUEST_FILES) $(LWK_ELF)
+		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/mcos-lwk-test.elf $(VM_PROGS)/dynprog \
+		$(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
-	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS)
+	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)
 
 kmod: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \

@@ -24,23 +24,26 @@ struct Launcher {
             verbose("proxy on NUMA node \(bound.node), beside Linux CPU \(bound.linuxCPU), which serves that LWK CPU")
         }
 
-        if let refusal = ProgramLayout.refusal(program.plan) {
+        if let refusal = ProgramLayout.refusal(program.load) {
             throw MCExecError("\(name) cannot run on the LWK: \(refusal)", remedy: "link it at a lower address (the default of gcc -static) or as -static-pie", status: .cannotExecute)
         }
         try mapUnifiedRange(device, offset: process.map_offset)
         let stackBytes = ProgramLayout.stackBytes(rlimit: Self.softLimit(RLIMIT_STACK), requested: options.stackMaximum)
         let stack = ProgramLayout.stackRange(bytes: stackBytes)
-        for region in ProgramLayout.regions(ProgramLayout.segments(program.plan)) {
+        for region in ProgramLayout.regions(ProgramLayout.segments(program.load)) {
             try map(device, start: region.start, bytes: region.bytes, protection: region.protection)
         }
         let stackProtection = UInt32(MCOS_PROT_READ | MCOS_PROT_WRITE) | (program.plan.executableStack ? UInt32(MCOS_PROT_EXEC) : 0)
         try map(device, start: stack.lowerBound, bytes: stack.upperBound - stack.lowerBound, protection: stackProtection)
-        try copySegments()
+        try copySegments(of: program.plan, from: program.path, as: name)
+        if let interpreter = program.load.interpreter, let path = program.interpreterPath {
+            try copySegments(of: interpreter, from: path, as: "its dynamic loader \(path)")
+        }
         let sp = try writeInitialStack(stackBytes: stackBytes)
 
         var start = mcos_proc_start()
         start.size = UInt32(MemoryLayout<mcos_proc_start>.size)
-        start.entry = program.plan.entry
+        start.entry = program.load.entry
         start.sp = sp
         start.brk = (program.plan.programBreak + ProgramLayout.page - 1) / ProgramLayout.page * ProgramLayout.page
         let started = deviceControl(device, mcos_ioc_proc_start, &start)
@@ -120,21 +123,22 @@ struct Launcher {
         if result < 0 { throw lwkError(result, "map 0x\(String(start, radix: 16)) (+\(bytes)) for \(name)") }
     }
 
-    /// The file's bytes, straight into the program's memory through the mapping.
-    private func copySegments() throws(MCExecError) {
-        let fd = open(program.path, O_RDONLY | O_CLOEXEC)
+    /// A file's bytes (the program's or its loader's), straight into the program's
+    /// memory through the mapping.
+    private func copySegments(of plan: LoadPlan, from path: String, as what: String) throws(MCExecError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw MCExecError("\(name) cannot be read", remedy: "make it readable for you (chmod +r \(program.path))", status: .cannotExecute)
+            throw MCExecError("\(what) cannot be read", remedy: "make it readable for you (chmod +r \(path))", status: .cannotExecute)
         }
         defer { close(fd) }
-        for mapping in program.plan.mappings where mapping.copyBytes > 0 {
+        for mapping in plan.mappings where mapping.copyBytes > 0 {
             var done: UInt64 = 0
             while done < mapping.copyBytes {
                 let to = UnsafeMutableRawPointer(bitPattern: UInt(mapping.start + done))
                 let count = pread(fd, to, Int(min(mapping.copyBytes - done, 1 << 30)), off_t(mapping.fileOffset + done))
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else {
-                    throw MCExecError("\(name): reading its segment at file offset \(mapping.fileOffset + done) failed (\(count < 0 ? String(cString: strerror(errno)) : "end of file"))",
+                    throw MCExecError("\(what): reading its segment at file offset \(mapping.fileOffset + done) failed (\(count < 0 ? String(cString: strerror(errno)) : "end of file"))",
                                       remedy: "the file may have changed or be truncated: rebuild or reinstall it", status: .cannotExecute)
                 }
                 done += UInt64(count)
@@ -147,7 +151,7 @@ struct Launcher {
         var random = [UInt8](repeating: 0, count: 16)
         let got = random.withUnsafeMutableBytes { mcexec_raw_syscall(Int(Syscall.getrandom.rawValue), Int(bitPattern: $0.baseAddress), $0.count, 0, 0, 0, 0) }
         if got != 16 { for i in random.indices { random[i] = UInt8.random(in: 0...255) } }
-        var process = InitialStack.Process(plan: program.plan, random: random, executablePath: Array(name.utf8))
+        var process = InitialStack.Process(load: program.load, random: random, executablePath: Array(name.utf8))
         process.uid = UInt64(getuid())
         process.euid = UInt64(geteuid())
         process.gid = UInt64(getgid())
@@ -155,7 +159,7 @@ struct Launcher {
         process.hardwareCapabilities = mcexec_hwcap()
         let stack: InitialStack
         do throws(InitialStack.BuildError) {
-            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: request.argv.map { Array($0.utf8) },
+            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: (program.scriptArgv ?? request.argv).map { Array($0.utf8) },
                                      environment: Self.environment(), process: process,
                                      limit: ProgramLayout.argumentLimit(stackBytes: stackBytes))
         } catch {
@@ -237,7 +241,8 @@ struct Launcher {
             }
             guard event.kind == UInt32(MCOS_EVENT_SYSCALL.rawValue) else { continue }
             let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
-            let value = perform(number: event.number, arguments: arguments, policy: policy, memory: memory, device: device)
+            let value = FileMapRequests.answer(number: event.number, arguments: arguments, ownDescriptors: policy.ownDescriptors)
+                ?? perform(number: event.number, arguments: arguments, policy: policy, memory: memory, device: device)
             // A signal that cut the call short reaches the LWK before the call's result,
             // so that the program's disposition decides before the program runs again.
             forwardSignal(device)

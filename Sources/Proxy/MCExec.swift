@@ -10,23 +10,27 @@ import NodeBasics
 struct MCExec: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcexec",
-        abstract: "Run a static Linux program on the lightweight kernel (LWK).",
+        abstract: "Run a Linux program on the lightweight kernel (LWK).",
         usage: "mcexec [options] [<os#>] <program> [args…]",
         discussion: """
             The program runs on an idle LWK CPU of OS instance <os#> (default: the first \
             instance of the profile applied with `mcprov apply`, else 0); mcexec stays on \
             Linux as its proxy and performs the system calls the LWK passes on (file and \
             terminal I/O, stat, …) with your credentials. \
-            It must be a static x86-64 executable (gcc -static or -static-pie), \
-            single-threaded; signal handlers do not run (a handled signal has its default \
-            action) and file-backed mmap is not supported. SIGINT, SIGTERM, SIGHUP and \
+            It must be an x86-64 executable, static or dynamic (mcexec loads its dynamic \
+            loader, which maps its libraries privately: their bytes are read into LWK \
+            memory once, when mapped), or a #! script whose interpreter is one; \
+            single-threaded; signal handlers do not run (a \
+            handled signal has its default action) and MAP_SHARED mappings of files are \
+            refused (ENODEV). SIGINT, SIGTERM, SIGHUP and \
             SIGQUIT sent to mcexec go to the program, which ignores, holds or dies by them \
             as its dispositions and mask say; those ignored when mcexec started (nohup) \
             stay ignored. \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
             dies by the same signal, without a core dump, so a shell reports it as for a \
-            native run); 127 if the program is not found, 126 if it cannot run on the LWK, \
+            native run); 127 if the program or its dynamic loader is not found, 126 if it \
+            cannot run on the LWK (not an x86-64 ELF program, nor a #! script naming one), \
             64 for a bad option, 1 if the LWK is not ready, busy, or went away.
             """,
         version: Release.version,
@@ -64,7 +68,7 @@ struct MCExec: ParsableCommand {
     /// needed for those), then the instance.
     static func prepare(_ request: LaunchRequest, environment: [String: String], probe: some InstanceProbe) throws(MCExecError) -> (program: CheckedProgram, instance: Int) {
         let path = try ProgramCheck.resolve(request.program, searchPath: environment["PATH"])
-        let program = try ProgramCheck.check(path: path, name: request.program)
+        let program = try ProgramCheck.checkScriptOrProgram(path: path, request: request)
         let instance = InstanceCheck.choose(requested: request.instance, probe: probe)
         try InstanceCheck.requireRunning(instance, probe: probe)
         return (program, instance)

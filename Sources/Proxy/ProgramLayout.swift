@@ -67,6 +67,13 @@ enum ProgramLayout {
 
     static func refusal(_ plan: LoadPlan) -> String? { refusal(segments(plan)) }
 
+    /// The program's segments and its interpreter's (ProgramLoad keeps them apart).
+    static func segments(_ load: ProgramLoad) -> [Segment] {
+        segments(load.program) + (load.interpreter.map(segments) ?? [])
+    }
+
+    static func refusal(_ load: ProgramLoad) -> String? { refusal(segments(load)) }
+
     /// The lowest descriptor mcexec moves its own files to, above those a program
     /// commonly uses: near the top of the soft RLIMIT_NOFILE, but never so high that the
     /// kernel grows the descriptor table just for it.

@@ -47,6 +47,7 @@ import Testing
             case .perm: expected = EPERM
             case .noEnt: expected = ENOENT
             case .srch: expected = ESRCH
+            case .io: expected = EIO
             case .tooBig: expected = E2BIG
             case .noExec: expected = ENOEXEC
             case .badf: expected = EBADF
@@ -62,6 +63,7 @@ import Testing
             case .noTTY: expected = ENOTTY
             case .noSys: expected = ENOSYS
             case .loop: expected = ELOOP
+            case .overflow: expected = EOVERFLOW
             case .libBad: expected = ELIBBAD
             case .noProtoOpt: expected = ENOPROTOOPT
             case .timedOut: expected = ETIMEDOUT

@@ -70,11 +70,27 @@ import Testing
         let directoryError = try #require(failure(Self.directory.path))
         #expect(directoryError.message.contains("is a directory"))
 
-        let script = try #require(failure(Self.file("script.sh", Array("#!/bin/sh\necho hi\n".utf8))))
-        #expect(script.message.contains("not an ELF file") && script.remedy!.contains("scripts are not supported yet"))
+        let text = try #require(failure(Self.file("text", Array("echo hi\n".utf8))))
+        #expect(text.message.contains("not an ELF file") && text.status == .cannotExecute)
 
         let truncated = try #require(failure(Self.file("truncated", [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1])))
         #expect(truncated.message.contains("truncated") && truncated.status == .cannotExecute)
+    }
+
+    @Test func scriptsRunTheirInterpreter() throws {
+        let interpreter = try #require(Self.programs["static"])
+        let script = Self.file("script.sh", Array("#!\(interpreter)  -x y \nwhatever\n".utf8))
+        let request = LaunchRequest(instance: 0, program: script, arguments: ["a", "b"])
+        let program = try MCExec.prepare(request, environment: [:], probe: Self.running).program
+        #expect(program.path == interpreter && program.scriptArgv == [interpreter, "-x y", script, "a", "b"])
+        let missing = try #require(failure(Self.file("lost.sh", Array("#!/nonexistent/sh\n".utf8))))
+        #expect(missing.status == .notFound)
+        let empty = try #require(failure(Self.file("empty.sh", Array("#!   \n".utf8))))
+        #expect(empty.status == .cannotExecute && empty.message.contains("#! line"))
+        let nested = try #require(failure(Self.file("nested.sh", Array("#!\(script)\n".utf8))))
+        #expect(nested.status == .cannotExecute && nested.message.contains("is a script itself"))
+        let notExecutable = try #require(failure(Self.file("plain.sh", Array("#!/bin/sh\n".utf8), mode: 0o644)))
+        #expect(notExecutable.message.contains("not executable"))
     }
 
     @Test func wrongArchitecture() throws {
@@ -92,11 +108,27 @@ import Testing
         #expect(error32.message.contains("32-bit"))
     }
 
-    @Test func dynamicExecutablesAreRefusedWithTheRemedy() throws {
+    @Test func dynamicExecutablesArePlannedWithTheirLoader() throws {
         let dynamic = try #require(Self.programs["dynamic"])
-        let error = try #require(failure(dynamic))
-        #expect(error.message.contains("dynamic executables are not supported yet: link it with -static"))
-        #expect(error.remedy!.contains("ld-linux") && error.status == .cannotExecute)
+        let request = LaunchRequest(instance: 0, program: dynamic, arguments: [])
+        let program = try MCExec.prepare(request, environment: [:], probe: Self.running).program
+        let interpreter = try #require(program.load.interpreter)
+        #expect(program.interpreterPath?.contains("ld-linux") == true)
+        #expect(program.load.entry == interpreter.entry && program.load.entry != program.plan.entry, "ld.so runs first")
+        #expect(program.load.interpreterBase == interpreter.loadBias && interpreter.loadBias > program.plan.programBreak)
+        #expect(interpreter.mappings.last!.end <= UInt64(MCOS_USER_MMAP_TOP))
+        #expect(ProgramLayout.refusal(program.load) == nil)
+        #expect(ProgramLayout.segments(program.load).count == program.plan.mappings.count + interpreter.mappings.count)
+    }
+
+    @Test func aMissingDynamicLoaderIsNotFound() throws {
+        let dynamic = try #require(Self.programs["dynamic"])
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: dynamic)))
+        let loader = Array("/lib64/ld-linux-x86-64.so.2".utf8), elsewhere = Array("/nonexist/ld-linux-x86-64.2".utf8)
+        let at = try #require((0...(bytes.count - loader.count)).first { bytes[$0..<($0 + loader.count)].elementsEqual(loader) })
+        bytes.replaceSubrange(at..<(at + loader.count), with: elsewhere)
+        let error = try #require(failure(Self.file("lost-loader", bytes)))
+        #expect(error.status == .notFound && error.message.contains("/nonexist/ld-linux-x86-64.2 does not exist"))
     }
 
     @Test func staticProgramsPassOnARunningInstance() throws {

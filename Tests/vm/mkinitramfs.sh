@@ -3,10 +3,11 @@
 # Pack the guest initramfs: static busybox, /init, the scenarios, the
 # module, the test tool, and a tree of our tools with their libraries
 # (stage-tools.sh) laid over the root.
-# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR [LWK.ELF [PROGS-DIR]]]
-# (PROGS-DIR: static test programs, copied to /bin)
+# usage: mkinitramfs.sh OUT.cpio.gz MCOS.KO MCOS-TEST [TOOLS-DIR [LWK.ELF [PROGS-DIR [DYNAMIC-DIR]]]]
+# (PROGS-DIR: test programs, copied to /bin; DYNAMIC-DIR: Debian's dynamic
+# programs and their libraries (stage-dynamic.sh), laid over the root)
 set -eu
-out=$1 ko=$2 tool=$3 tools=${4:-} lwk=${5:-} progs=${6:-}
+out=$1 ko=$2 tool=$3 tools=${4:-} lwk=${5:-} progs=${6:-} dynamic=${7:-}
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 chmod 755 "$stage"
@@ -32,6 +33,9 @@ if [ -n "$lwk" ]; then
 fi
 if [ -n "$tools" ]; then
 	cp -a "$tools/." "$stage/"
+fi
+if [ -n "$dynamic" ]; then
+	cp -a "$dynamic/." "$stage/"
 fi
 if [ -n "$progs" ]; then
 	cp "$progs/"* "$stage/bin/"

@@ -57,6 +57,7 @@ final class Process {
     var toldNoProcesses = false
     var toldNoSignals = false
     var toldHandlerSkipped = false
+    var toldFileMapping = false
     // How it ended.
     var status: UInt32 = 0
     var faultAddress: UInt64 = 0
@@ -92,6 +93,7 @@ final class Process {
         toldNoProcesses = false
         toldNoSignals = false
         toldHandlerSkipped = false
+        toldFileMapping = false
         status = 0
         faultAddress = 0
         faultIP = 0

@@ -89,9 +89,16 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
     return request
 }
 
-/// Anonymous private memory only: top-down from MCOS_USER_MMAP_TOP, or where the
-/// program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Files: ENODEV.
+/// Private memory, anonymous or a regular file's (FileMapping.swift): top-down from
+/// MCOS_USER_MMAP_TOP, or where the program asks (a hint that fits, MAP_FIXED,
+/// MAP_FIXED_NOREPLACE). Shared mappings: EINVAL (anonymous) or ENODEV (files).
 func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
+    // A file's descriptor is checked right after the offset, as Linux does (EBADF).
+    var facts: FileMapCheck.Facts?
+    if a.3 & MapFlag.anonymous == 0 {
+        guard a.5 % 4096 == 0 else { return -Errno.inval }
+        do { facts = try fileFacts(p, fd: a.4) } catch { return -error }
+    }
     let request: MemoryArguments.Mmap
     do {
         request = try MemoryArguments.mmap(address: a.0, length: a.1, protection: a.2, flags: a.3, offset: a.5)
@@ -100,13 +107,13 @@ func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     }
     let bytes = request.range.end - request.range.start
     var start = request.range.start
+    var replacing = false
     if request.fixed {
         // Linux's user space beyond the LWK's user range: there is no room there
         guard let inside = request.range.inUserSpace, inside == request.range else { return -Errno.noMem }
         if p.regions.overlaps(start: start, end: request.range.end) {
             if !request.replace { return -Errno.exist }
-            guard request.privateMapping else { return -Errno.inval }
-            guard p.unmap(start: start, end: request.range.end) else { return -Errno.noMem }
+            replacing = true
         }
     } else if let hint = request.range.inUserSpace, hint == request.range, start != 0,
               !p.regions.overlaps(start: start, end: request.range.end) {
@@ -115,7 +122,16 @@ func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
         guard let free = p.regions.findFree(bytes: bytes, top: MCOS_USER_MMAP_TOP, bottom: MCOS_USER_START) else { return -Errno.noMem }
         start = free
     }
-    guard request.privateMapping else { return -Errno.inval }
+    // Every check before the old mappings go, so that a refused MAP_FIXED changes nothing.
+    if let facts {
+        if let refused = checkFileMapping(p, facts, flags: a.3, protection: request.protection, offset: a.5, bytes: bytes) { return -refused }
+    } else {
+        guard request.privateMapping else { return -Errno.inval }
+    }
+    if replacing {
+        guard p.unmap(start: start, end: request.range.end) else { return -Errno.noMem }
+    }
+    if facts != nil { return mapFile(p, start: start, end: start + bytes, protection: request.protection, fd: a.4, offset: a.5) }
     guard p.mapAnonymous(start: start, end: start + bytes, protection: request.protection, loading: false) else { return -Errno.noMem }
     return Int64(start)
 }

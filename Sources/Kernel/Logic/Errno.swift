@@ -6,6 +6,7 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case perm = 1
     case noEnt = 2
     case srch = 3
+    case io = 5
     case tooBig = 7
     case noExec = 8
     case badf = 9
@@ -21,6 +22,7 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case noTTY = 25
     case noSys = 38
     case loop = 40
+    case overflow = 75
     case libBad = 80
     case noProtoOpt = 92
     case timedOut = 110

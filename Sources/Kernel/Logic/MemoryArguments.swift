@@ -74,18 +74,20 @@ public enum MemoryArguments {
     /// MAP_FIXED_NOREPLACE only over free space), or anywhere, `range` being a hint
     /// (starting at 0 when there is none). `range` never wraps.
     /// `privateMapping` false: a type the LWK does not map (EINVAL, which Linux gives
-    /// after placement).
+    /// after placement). `anonymous` false: a file's, whose descriptor the caller has
+    /// checked already (EBADF comes before every check here but the offset's), and
+    /// whose own checks (`FileMapCheck`) come after placement.
     public struct Mmap: Equatable {
         public var range: Range
         public var protection: UInt32
         public var fixed: Bool
         public var replace: Bool
         public var privateMapping: Bool
+        public var anonymous: Bool = true
     }
 
     public static func mmap(address: UInt64, length: UInt64, protection: UInt64, flags: UInt64, offset: UInt64) throws(Errno) -> Mmap {
         guard offset % 4096 == 0 else { throw .inval }
-        guard flags & MapFlag.anonymous != 0 else { throw .noDev }  // files are Linux's, and not mapped here
         guard length != 0 else { throw .inval }
         let bytes = pageAlign(length)
         guard bytes != 0, bytes <= linuxUserEnd else { throw .noMem }
@@ -102,6 +104,7 @@ public enum MemoryArguments {
             if start > linuxUserEnd - bytes { start = 0 }
         }
         return Mmap(range: Range(start: start, end: start &+ bytes), protection: UInt32(truncatingIfNeeded: protection) & UserSpace.protectionBits,
-                    fixed: fixed, replace: flags & MapFlag.fixedNoReplace == 0, privateMapping: flags & MapFlag.type == MapFlag.privateMapping)
+                    fixed: fixed, replace: flags & MapFlag.fixedNoReplace == 0, privateMapping: flags & MapFlag.type == MapFlag.privateMapping,
+                    anonymous: flags & MapFlag.anonymous != 0)
     }
 }

@@ -5,7 +5,8 @@
 # are on lines starting with "pid" (the pid of each run).  busybox applets
 # (hostname, ls, cat, cp) likewise.  Then the ends: a fault (139), signals
 # to mcexec (Ctrl-C 130, TERM 143), kill -9 of mcexec (the CPU comes back),
-# every CPU busy, and the refusals; a shutdown under a running program.
+# every CPU busy, a #! script, and the refusals; a shutdown under a running
+# program.
 # An idle proxy sleeps until the LWK's interrupt, and with the interrupt
 # path off (mcos.ikc_poll=1) the proxies poll and everything still works.
 . /scenarios/lib.sh
@@ -173,10 +174,12 @@ same "sleeping again: getpid" $P getpid
 log "refusals"
 rc=0; mcexec $idx /nonexistent > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 127 ] || fail "missing program: rc $rc"
-printf '#!/bin/sh\necho hi\n' > /tmp/script.sh
+printf '#!/bin/sh -e\necho hi "$@"\nexit 3\n' > /tmp/script.sh
 chmod +x /tmp/script.sh
+same "a #! script" /tmp/script.sh one 'two words'
+printf '#!\necho hi\n' > /tmp/script.sh
 rc=0; mcexec $idx /tmp/script.sh > /tmp/o 2>&1 || rc=$?
-[ "$rc" = 126 ] || fail "a script: rc $rc"
+[ "$rc" = 126 ] || fail "a script without an interpreter: rc $rc"
 rc=0; mcexec -c 7 $idx $P write > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -q 'has no LWK CPU 7' /tmp/o || fail "-c 7: rc $rc: $(cat /tmp/o)"
 rc=0; mcexec 5 $P write > /tmp/o 2>&1 || rc=$?
