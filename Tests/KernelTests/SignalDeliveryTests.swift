@@ -19,8 +19,10 @@ import Testing
         #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: Signal.bit(Self.sigint)) == .hold)
         #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: Signal.bit(Self.sigint)) == .hold, "blocked first, as Linux queues it")
         #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: Signal.bit(Self.sigterm)) == .end, "another signal's bit")
-        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: 0) == .end, "a handler does not run")
-        #expect(S.outcome(signal: Self.sigchld, handler: Self.handler, blocked: 0) == .ignore, "its default action, ignore")
+        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: 0) == .handle, "its handler runs")
+        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: Signal.bit(Self.sigusr1)) == .hold)
+        #expect(S.outcome(signal: Self.sigtstp, handler: Self.handler, blocked: 0) == .handle, "a stop signal's handler runs")
+        #expect(S.outcome(signal: Self.sigchld, handler: Self.handler, blocked: 0) == .handle, "a handler runs even where the default ignores")
     }
 
     @Test func killAndAGoneProxyAlwaysEnd() {
