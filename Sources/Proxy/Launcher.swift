@@ -274,9 +274,12 @@ struct Launcher {
         }
     }
 
+    /// Every signal noted since the last look, lowest first, to the LWK.
     private func forwardSignal(_ device: Int32) {
-        let signal = mcexec_take_signal()
-        if signal != 0 {
+        var noted = mcexec_take_signals()
+        while noted != 0 {
+            let signal = Int32(noted.trailingZeroBitCount + 1)
+            noted &= noted - 1
             verbose("passing signal \(signal) to \(name)")
             kill(device, signal: signal)
         }

@@ -18,11 +18,12 @@ struct MCExec: ParsableCommand {
             Linux as its proxy and performs the system calls the LWK passes on (file and \
             terminal I/O, stat, …) with your credentials. \
             It must be a static x86-64 executable (gcc -static or -static-pie), \
-            single-threaded; signal handlers do not run (a handled signal has its default \
-            action) and file-backed mmap is not supported. SIGINT, SIGTERM, SIGHUP and \
-            SIGQUIT sent to mcexec go to the program, which ignores, holds or dies by them \
-            as its dispositions and mask say; those ignored when mcexec started (nohup) \
-            stay ignored. \
+            single-threaded; file-backed mmap is not supported. Signals sent to mcexec \
+            (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, the \
+            real-time ones and a few more) go to the program, which ignores, holds, handles \
+            or dies by them as its actions and mask say; a call they cut short is restarted \
+            or fails with EINTR as natively. Those ignored when mcexec started (nohup) \
+            stay ignored; stop signals are not passed on (no job control). \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
             dies by the same signal, without a core dump, so a shell reports it as for a \

@@ -9,8 +9,9 @@ enum SyscallAction: Equatable, Sendable {
     case refuse(Errno, Reason)
     /// Return this value without doing anything.
     case answer(Int64)
-    /// The program signals itself (kill/tgkill to its own pid): no handlers run on the
-    /// LWK, so it ends as if killed by `signal`. Returns 0 to the program.
+    /// The program signals itself (kill(0), or kill/tgkill to its own pid where the LWK
+    /// did not take it itself): the signal goes to it on the LWK (PROC_KILL), whose
+    /// action and mask decide. Returns 0 to the program.
     case killProgram(signal: Int32)
     /// close_range(2) split around mcexec's own descriptors: close these ranges instead.
     case closeRanges([ClosedRange<UInt32>], flags: UInt32)
