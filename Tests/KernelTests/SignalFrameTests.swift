@@ -60,7 +60,7 @@ import Testing
         #expect(image.word(at: Offset.pretcode) == Self.restorer)
         #expect(image.word(at: Offset.flags) == 0b111, "UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS")
         #expect(image.word(at: Offset.link) == 0)
-        #expect(image.word(at: Offset.stackBase) == 0 && image.field(at: Offset.stackFlags, size: 4) == 0, "as natively")
+        #expect(image.word(at: Offset.stackBase) == 0 && image.field(at: Offset.stackFlags, size: 4) == UInt64(SignalStackFlag.disable))
         #expect(image.word(at: Offset.stackSize) == 0)
         for (index, word) in Self.interrupted.sigcontextWords.enumerated() { #expect(image.word(at: Offset.registers + 8 * index) == word) }
         #expect(image.field(at: Offset.cs, size: 2) == 0x2b && image.field(at: Offset.ss, size: 2) == 0x23)

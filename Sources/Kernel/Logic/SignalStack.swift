@@ -4,16 +4,12 @@
 public struct SignalStack: Equatable, Sendable {
     public private(set) var base: UInt64 = 0
     public private(set) var size: UInt64 = 0
-    /// ss_flags as the program passed them, which the signal frame's uc_stack reports
-    /// as they are: 0 until the program calls sigaltstack (Linux's sas_ss_flags starts
-    /// so; the stack is disabled by its size 0 all the same), SS_DISABLE once disarmed.
-    public private(set) var flags: UInt32 = 0
+    /// ss_flags as the program passed them (SS_DISABLE initially), which the signal
+    /// frame's uc_stack reports as they are.
+    public private(set) var flags: UInt32 = SignalStackFlag.disable
 
-    /// A new thread's: none (size 0), flags 0.
+    /// A new thread's: disabled.
     public init() {}
-
-    /// sas_ss_reset: what SS_AUTODISARM leaves while a handler runs.
-    public static let disarmed = SignalStack(base: 0, size: 0, flags: SignalStackFlag.disable)
 
     public init(base: UInt64, size: UInt64, flags: UInt32) {
         self.base = base
@@ -86,6 +82,6 @@ public struct SignalStack: Equatable, Sendable {
     /// After a handler's frame is set up: SS_AUTODISARM disables the stack until the
     /// handler's rt_sigreturn restores it from the frame.
     public mutating func disarmIfAutomatic() {
-        if flags & SignalStackFlag.autoDisarm != 0 { self = .disarmed }
+        if flags & SignalStackFlag.autoDisarm != 0 { self = SignalStack() }
     }
 }
