@@ -133,7 +133,7 @@ import Testing
         let d = try Self.deliver(action: SignalFrameTests.action(SignalActionFlag.restorer | SignalActionFlag.onStack), altStack: alt)
         var disarmed = alt
         disarmed.disarmIfAutomatic()
-        #expect(disarmed == .disarmed)
+        #expect(disarmed == SignalStack())
         #expect(d.sigreturn(altStack: disarmed).altStack == alt, "SS_AUTODISARM: re-armed from uc_stack")
         // Without SS_AUTODISARM the handler runs on the stack, sigaltstack says EPERM, and
         // rt_sigreturn ignores it: the stack stays as it is.
