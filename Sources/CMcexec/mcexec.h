@@ -65,8 +65,9 @@ static inline uint64_t mcexec_hwcap(void)
 /*
  * The signals a program on the LWK may handle are noted here (not acted on)
  * and passed on to it: SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
- * SIGALRM, SIGTERM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSYS
- * and the real-time ones glibc leaves to programs.  Their handlers have no
+ * SIGALRM, SIGTERM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSYS,
+ * SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT and the real-time ones glibc leaves to
+ * programs.  Their handlers have no
  * SA_RESTART: a signal cuts short the ioctl that waits for the program and
  * the program's offloaded call mcexec is making (which returns EINTR), so the
  * LWK learns of the signal before that call's result and restarts the call
@@ -92,6 +93,7 @@ static inline int mcexec_forwards(int signal)
 	case SIGHUP: case SIGINT: case SIGQUIT: case SIGUSR1: case SIGUSR2:
 	case SIGPIPE: case SIGALRM: case SIGTERM: case SIGVTALRM: case SIGPROF:
 	case SIGXCPU: case SIGXFSZ: case SIGIO: case SIGPWR: case SIGSYS:
+	case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT:
 		return 1;
 	default:
 		return signal >= SIGRTMIN && signal <= SIGRTMAX;
@@ -119,6 +121,28 @@ static inline int mcexec_forward_signals(void)
 			return -errno;
 	}
 	return 0;
+}
+
+/*
+ * The program stopped by 'signal' on the LWK: mcexec stops by it too, with its
+ * default action for the moment, so that the shell sees the job stopped.  A
+ * SIGCONT (fg) resumes it here; that SIGCONT is noted and passed on as well.
+ */
+static inline void mcexec_stop_self(int signal)
+{
+	struct sigaction dfl, old;
+
+	if (signal == SIGSTOP) {	/* its action is always the default */
+		raise(signal);
+		return;
+	}
+	__builtin_memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	if (sigaction(signal, &dfl, &old) < 0)
+		return;
+	raise(signal);
+	sigaction(signal, &old, 0);
 }
 
 /* The signals noted since the last call (bit N-1 for signal N), 0 if none. */

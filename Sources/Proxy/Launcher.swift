@@ -264,6 +264,10 @@ struct Launcher {
         case .killProgram(let signal):
             kill(device, signal: signal)
             return 0
+        case .stopProxy(let signal):
+            verbose("\(name) stops (signal \(signal)): mcexec stops with it")
+            mcexec_stop_self(signal)
+            return 0
         case .closeRanges(let ranges, let flags):
             var result: Int64 = 0
             for range in ranges {

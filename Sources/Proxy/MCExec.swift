@@ -23,7 +23,7 @@ struct MCExec: ParsableCommand {
             real-time ones and a few more) go to the program, which ignores, holds, handles \
             or dies by them as its actions and mask say; a call they cut short is restarted \
             or fails with EINTR as natively. Those ignored when mcexec started (nohup) \
-            stay ignored; stop signals are not passed on (no job control). \
+            stay ignored. Ctrl-Z stops the program and mcexec with it; fg continues both. \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
             dies by the same signal, without a core dump, so a shell reports it as for a \

@@ -10,7 +10,8 @@ import Testing
         #expect(S.outcome(signal: Self.sigterm, handler: S.defaultHandler, blocked: 0) == .end)
         #expect(S.outcome(signal: Self.sigchld, handler: S.defaultHandler, blocked: 0) == .ignore)
         for ignored: UInt32 in [17, 18, 23, 28] { #expect(S.outcome(signal: ignored, handler: S.defaultHandler, blocked: 0) == .ignore) }
-        #expect(S.outcome(signal: Self.sigtstp, handler: S.defaultHandler, blocked: 0) == .ignore, "no job control: stops are ignored")
+        #expect(S.outcome(signal: Self.sigtstp, handler: S.defaultHandler, blocked: 0) == .stop, "job control")
+        #expect(S.outcome(signal: Self.sigtstp, handler: S.defaultHandler, blocked: Signal.bit(Self.sigtstp)) == .hold)
         #expect(S.outcome(signal: 64, handler: S.defaultHandler, blocked: 0) == .end, "real-time signals terminate")
     }
 
@@ -28,7 +29,7 @@ import Testing
     @Test func killAndAGoneProxyAlwaysEnd() {
         #expect(S.outcome(signal: Signal.kill, handler: S.ignoreHandler, blocked: .max) == .end)
         #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: .max, proxyGone: true) == .end)
-        #expect(S.outcome(signal: Signal.stop, handler: S.defaultHandler, blocked: .max) == .ignore, "never held")
+        #expect(S.outcome(signal: Signal.stop, handler: S.defaultHandler, blocked: .max) == .stop, "never held")
     }
 
     @Test func pendingSignalsComeOutLowestFirstWhenUnblocked() {

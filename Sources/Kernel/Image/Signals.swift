@@ -43,12 +43,14 @@ extension Process {
 func send(_ signal: UInt32, info: SignalInfo, to process: Process) {
     guard Signal.isValid(UInt64(signal)) else { return }
     process.signalsSent &+= 1
+    // A stop cancels a pending SIGCONT, SIGCONT every pending stop (prepare_signal).
+    process.pendingSignals &= ~SignalDisposition.cancelledBySending(signal)
     switch SignalDelivery.outcome(signal: signal, action: process.action(signal), blocked: process.signalMask, proxyGone: process.proxyGone) {
     case .end:
         if process.pendingKill == nil { process.pendingKill = signal }
     case .ignore:
         break
-    case .hold, .handle:
+    case .hold, .handle, .stop:
         makePending(signal, info: info, process)
     }
 }
@@ -77,8 +79,10 @@ func deliverPendingSignals(_ process: Process, _ frame: UnsafeMutablePointer<lwk
         let info = process.pendingInfo[Int(signal)]
         let action = process.action(signal)
         switch action.delivery(of: signal) {
-        case .ignore, .stop:
-            continue  // the action changed while it was pending; no job control
+        case .ignore:
+            continue  // the action changed while it was pending
+        case .stop:
+            stopProgram(process, signal)
         case .end:
             endProcess(process, status: ProcessEnd.signalStatus(signal))
         case .handler:
@@ -140,6 +144,14 @@ func runHandler(_ signal: UInt32, info: SignalInfo, action: SignalDisposition, _
     process.suspendedMask = nil
     process.signalMask = action.handlerMask(for: signal, blocked: process.signalMask)
     process.altStack.disarmIfAutomatic()
+}
+
+/// Job control: the program stops until SIGCONT. Its proxy is asked to stop by the
+/// same signal (a stop signal to the program's own pid, which the program's own kill
+/// never sends to the proxy), so that the shell sees the job stopped; the answer comes
+/// once SIGCONT has resumed it, and that SIGCONT reaches the program before it.
+func stopProgram(_ process: Process, _ signal: UInt32) {
+    _ = offload(process, number: UInt64(Syscall.kill.rawValue), arguments: (process.pid, UInt64(signal), 0, 0, 0, 0))
 }
 
 // MARK: - Faults

@@ -1,18 +1,20 @@
 /// What a signal sent to a program on the LWK does at the moment it is sent, decided
 /// as Linux decides it (prepare_signal, complete_signal) from the program's action and
-/// mask. One difference: a stop signal is ignored (no job control: the program keeps
-/// its CPU).
+/// mask.
 public enum SignalDelivery {
     public enum Outcome: Equatable, Sendable {
         /// The program ends, killed by the signal (SIGKILL, or a fatal default action
         /// of a signal it does not block: Linux ends the process at once then).
         case end
-        /// Nothing happens (SIG_IGN, ignored by default, a stop signal).
+        /// Nothing happens (SIG_IGN, ignored by default).
         case ignore
         /// Blocked: kept pending until the mask lets it through.
         case hold
         /// Pending, and its handler runs before the program runs again.
         case handle
+        /// Pending, and the program stops before it runs again (job control: SIGSTOP,
+        /// or a stop signal's default action), until SIGCONT.
+        case stop
     }
 
     /// SIG_DFL and SIG_IGN as rt_sigaction's handler word.
@@ -25,12 +27,13 @@ public enum SignalDelivery {
     /// signals wait, and the action decides.
     public static func outcome(signal: UInt32, action: SignalDisposition, blocked: UInt64, proxyGone: Bool = false) -> Outcome {
         if signal == Signal.kill || proxyGone { return .end }
-        if signal == Signal.stop { return .ignore }  // cannot be blocked, caught or ignored: it stops
+        if signal == Signal.stop { return .stop }  // cannot be blocked, caught or ignored
         if blocked & Signal.bit(signal) != 0 { return .hold }
         switch action.delivery(of: signal) {
         case .handler: return .handle
         case .end: return .end
-        case .ignore, .stop: return .ignore  // no job control: a stop is ignored too
+        case .stop: return .stop
+        case .ignore: return .ignore
         }
     }
 

@@ -20,6 +20,9 @@
  *   restart    read of an empty pipe cut by SIGALRM: SA_RESTART restarts it,
  *              without it EINTR
  *   suspend    sigsuspend until SIGUSR1 from outside (prints "ready" first)
+ *   stop       job control: stopped by SIGTSTP, continued by SIGCONT (whose
+ *              handler runs), ended by SIGUSR1, all from outside
+ *   in-group PROGRAM ARGS   exec PROGRAM in a process group of its own
  *   bad-*      hostile: the program must die by SIGSEGV (status 139)
  */
 #define _GNU_SOURCE
@@ -535,6 +538,53 @@ static int t_suspend(void)
 	return 0;
 }
 
+/* ---- stop ---- */
+
+static volatile int got_usr1;
+
+static void stop_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)si;
+	(void)ctx;
+	printf("stop: handler %d\n", sig);
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+}
+
+/* Stopped by SIGTSTP (the shell checks), continued by SIGCONT (its handler runs), ended by SIGUSR1. */
+static int t_stop(void)
+{
+	sigset_t set, empty;
+	int wakes = 0;
+
+	on(SIGUSR1, stop_handler, 0);
+	on(SIGCONT, stop_handler, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCONT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&empty);
+	printf("ready\n");
+	fflush(stdout);
+	while (!got_usr1) {
+		sigsuspend(&empty);
+		wakes++;
+	}
+	printf("stop: woken %d times\n", wakes);
+	return 0;
+}
+
+/* in-group PROGRAM ARGS: exec it in a process group of its own, in the shell's
+ * session (not orphaned: a terminal stop signal stops it, as a job's). */
+static int in_group(char **argv)
+{
+	if (setpgid(0, 0))
+		perror("setpgid");
+	execvp(argv[0], argv);
+	perror("execvp");
+	return 127;
+}
+
 /* ---- hostile ---- */
 
 static void fix_cs_handler(int sig, siginfo_t *si, void *ctx)
@@ -643,6 +693,10 @@ int main(int argc, char **argv)
 		return t_restart();
 	if (!strcmp(c, "suspend"))
 		return t_suspend();
+	if (!strcmp(c, "stop"))
+		return t_stop();
+	if (!strcmp(c, "in-group") && argc > 2)
+		return in_group(argv + 2);
 	if (!strncmp(c, "bad-", 4))
 		return t_bad(c);
 	fprintf(stderr, "usage: signals frame|registers|faults|altstack|flags|mask|self|timedwait|alarm|restart|suspend|bad-*\n");

@@ -54,6 +54,32 @@ cat /tmp/susp.out
 diff /tmp/native.out /tmp/susp.out || failed="$failed suspend"
 grep -q 'handled 1' /tmp/susp.out || failed="$failed suspend-handler"
 
+log "job control: SIGTSTP stops the job, SIGCONT continues it (its handler runs)"
+# stopped CMD...: in a process group of its own (a job's), SIGTSTP, stopped?,
+# SIGCONT, SIGUSR1; prints its output
+stopped() {
+	rm -f /tmp/stop.out
+	$S in-group "$@" > /tmp/stop.out 2>&1 &
+	pid=$!
+	wait_until 30 "the program to wait" grep -q ready /tmp/stop.out
+	sleep 0.3
+	kill -TSTP $pid
+	wait_until 30 "the job to stop" grep -q '^State:[[:space:]]*T' /proc/$pid/status
+	echo "stopped" >> /tmp/stop.out
+	sleep 0.3
+	kill -CONT $pid
+	wait_until 30 "the job to go on" sh -c "! grep -q '^State:[[:space:]]*T' /proc/$pid/status"
+	sleep 0.3
+	kill -USR1 $pid
+	rc=0; wait_exit $pid || rc=$?
+	echo "rc $rc" >> /tmp/stop.out
+}
+stopped $S stop
+cp /tmp/stop.out /tmp/native.out
+stopped mcexec $idx $S stop
+cat /tmp/stop.out
+diff /tmp/native.out /tmp/stop.out || failed="$failed stop"
+
 log "hostile handlers and frames: SIGSEGV, as natively"
 # Linux's "traps: ... general protection fault" lines for the native runs
 # would read as a kernel problem to the dmesg check: not logged meanwhile.
