@@ -95,6 +95,12 @@ $(VM_PROGS)/lwkprog: Tests/vm/progs/lwkprog.c
 	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 	@gcc $(patsubst -static,-static-pie,$(VM_PROG_CFLAGS)) -o $@-pie $<
 
+# signals: handlers natively and on the LWK (86-signals).
+$(VM_PROGS)/signals: Tests/vm/progs/signals.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
+
 $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
 $(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h
 $(VM_PROGS)/sysfuzz: VM_PROG_CFLAGS += -fno-stack-protector
@@ -144,7 +150,7 @@ $(VM_PROGS)/mcos-hostile: $(VM_HOSTILE_SRC) $(wildcard Tests/vm/tools/mcos-hosti
 VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard Tests/vm/bench/guest/*.sh) \
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
-		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/mcos-lwk-test.elf $(VM_PROGS)/dynprog \
+		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/mcos-lwk-test.elf $(VM_PROGS)/dynprog \
 		$(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)

@@ -63,52 +63,92 @@ static inline uint64_t mcexec_hwcap(void)
 }
 
 /*
- * SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted (not acted on) and,
- * without SA_RESTART, interrupt the ioctl that waits for the program, so
- * that mcexec can pass them on.  Use these functions from one Swift file:
- * the variable is per object file.
+ * The signals a program on the LWK may handle are noted here (not acted on)
+ * and passed on to it: SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
+ * SIGALRM, SIGTERM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSYS,
+ * SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT and the real-time ones glibc leaves to
+ * programs.  Their handlers have no
+ * SA_RESTART: a signal cuts short the ioctl that waits for the program and
+ * the program's offloaded call mcexec is making (which returns EINTR), so the
+ * LWK learns of the signal before that call's result and restarts the call
+ * or ends it with EINTR as the program's own action says.  Several signals
+ * may be noted before mcexec looks: a bit each.  Use these functions from one
+ * Swift file: the variable is per object file.
  */
-static inline volatile sig_atomic_t *mcexec_noted_signal(void)
+static inline volatile uint64_t *mcexec_noted_signals(void)
 {
-	static volatile sig_atomic_t noted;
+	static volatile uint64_t noted;
 
 	return &noted;
 }
 
 static inline void mcexec_note_signal(int signal)
 {
-	*mcexec_noted_signal() = signal;
+	__atomic_fetch_or(mcexec_noted_signals(), 1ull << (signal - 1), __ATOMIC_SEQ_CST);
+}
+
+static inline int mcexec_forwards(int signal)
+{
+	switch (signal) {
+	case SIGHUP: case SIGINT: case SIGQUIT: case SIGUSR1: case SIGUSR2:
+	case SIGPIPE: case SIGALRM: case SIGTERM: case SIGVTALRM: case SIGPROF:
+	case SIGXCPU: case SIGXFSZ: case SIGIO: case SIGPWR: case SIGSYS:
+	case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT:
+		return 1;
+	default:
+		return signal >= SIGRTMIN && signal <= SIGRTMAX;
+	}
 }
 
 static inline int mcexec_forward_signals(void)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction action;
-	unsigned int i;
+	int signal;
 
-	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+	for (signal = 1; signal <= 64; signal++) {
+		if (!mcexec_forwards(signal))
+			continue;
 		/* Ignored when we started (nohup; a script's background job):
 		 * the program would have inherited that, so it stays ignored. */
-		if (sigaction(signals[i], 0, &action) < 0)
+		if (sigaction(signal, 0, &action) < 0)
 			return -errno;
 		if (action.sa_handler == SIG_IGN)
 			continue;
 		__builtin_memset(&action, 0, sizeof(action));
 		action.sa_handler = mcexec_note_signal;
 		sigemptyset(&action.sa_mask);
-		if (sigaction(signals[i], &action, 0) < 0)
+		if (sigaction(signal, &action, 0) < 0)
 			return -errno;
 	}
 	return 0;
 }
 
-/* The signal noted since the last call, 0 if none. */
-static inline int mcexec_take_signal(void)
+/*
+ * The program stopped by 'signal' on the LWK: mcexec stops by it too, with its
+ * default action for the moment, so that the shell sees the job stopped.  A
+ * SIGCONT (fg) resumes it here; that SIGCONT is noted and passed on as well.
+ */
+static inline void mcexec_stop_self(int signal)
 {
-	int signal = *mcexec_noted_signal();
+	struct sigaction dfl, old;
 
-	*mcexec_noted_signal() = 0;
-	return signal;
+	if (signal == SIGSTOP) {	/* its action is always the default */
+		raise(signal);
+		return;
+	}
+	__builtin_memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	if (sigaction(signal, &dfl, &old) < 0)
+		return;
+	raise(signal);
+	sigaction(signal, &old, 0);
+}
+
+/* The signals noted since the last call (bit N-1 for signal N), 0 if none. */
+static inline uint64_t mcexec_take_signals(void)
+{
+	return __atomic_exchange_n(mcexec_noted_signals(), 0, __ATOMIC_SEQ_CST);
 }
 
 #endif

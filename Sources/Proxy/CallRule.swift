@@ -12,9 +12,10 @@ enum CallRule: Sendable {
     case refuse(Refusal)
     /// Not performed: the program gets this value.
     case answer(Int64)
-    /// kill-like: a signal the program sends itself ends it on the LWK (no handlers run
-    /// there); one to anybody else is sent. The indices say where the target and the
-    /// signal are, and whether target 0 (the caller's process group) counts as itself.
+    /// kill-like: a signal the program sends itself goes to it on the LWK (the LWK
+    /// serves one aimed at its own pid itself; kill(0) comes here); one to anybody else
+    /// is sent. The indices say where the target and the signal are, and whether
+    /// target 0 (the caller's process group) counts as itself.
     case signal(target: Int, signal: Int, zeroIsSelf: Bool)
     /// close_range(2): split around mcexec's own descriptors.
     case closeRange

@@ -269,6 +269,10 @@ struct Launcher {
         case .killProgram(let signal):
             kill(device, signal: signal)
             return 0
+        case .stopProxy(let signal):
+            verbose("\(name) stops (signal \(signal)): mcexec stops with it")
+            mcexec_stop_self(signal)
+            return 0
         case .closeRanges(let ranges, let flags):
             var result: Int64 = 0
             for range in ranges {
@@ -279,9 +283,12 @@ struct Launcher {
         }
     }
 
+    /// Every signal noted since the last look, lowest first, to the LWK.
     private func forwardSignal(_ device: Int32) {
-        let signal = mcexec_take_signal()
-        if signal != 0 {
+        var noted = mcexec_take_signals()
+        while noted != 0 {
+            let signal = Int32(noted.trailingZeroBitCount + 1)
+            noted &= noted - 1
             verbose("passing signal \(signal) to \(name)")
             kill(device, signal: signal)
         }

@@ -229,8 +229,10 @@ enum OffloadTable {
         (.clockAdjtime, .refuse(.hostAdministration)),
     ]
 
-    /// Signals. The LWK keeps the program's dispositions and mask; mcexec's own
-    /// handlers pass SIGINT, SIGTERM, SIGHUP and SIGQUIT on to it.
+    /// Signals. The LWK keeps the program's actions and mask, runs its handlers and
+    /// serves sigreturn, sigaltstack, sigpending, sigsuspend, pause and signals to
+    /// itself; mcexec's own handlers pass the signals Linux sends it on to the program.
+    /// rt_sigtimedwait comes here when nothing of its set is pending on the LWK.
     private static let signals: Group = [
         (.rtSigaction, .answer(0)),  // the LWK's; mcexec's own handlers must stay
         (.rtSigprocmask, .answer(0)),

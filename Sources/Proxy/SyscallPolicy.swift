@@ -9,9 +9,16 @@ enum SyscallAction: Equatable, Sendable {
     case refuse(Errno, Reason)
     /// Return this value without doing anything.
     case answer(Int64)
-    /// The program signals itself (kill/tgkill to its own pid): no handlers run on the
-    /// LWK, so it ends as if killed by `signal`. Returns 0 to the program.
+    /// The program signals itself (kill(0), or kill/tgkill to its own pid where the LWK
+    /// did not take it itself): the signal goes to it on the LWK (PROC_KILL), whose
+    /// action and mask decide. Returns 0 to the program.
     case killProgram(signal: Int32)
+    /// The LWK stops the program (a stop signal with its default action): it asks with
+    /// a stop signal to the program's own pid, which the program's own kill never sends
+    /// here (the LWK serves those). mcexec stops itself by that signal, as the program
+    /// would natively, so the shell sees the job stopped; SIGCONT resumes it, and the
+    /// answer 0 lets the program go on.
+    case stopProxy(signal: Int32)
     /// close_range(2) split around mcexec's own descriptors: close these ranges instead.
     case closeRanges([ClosedRange<UInt32>], flags: UInt32)
 
@@ -74,7 +81,11 @@ struct SyscallPolicy: Sendable {
             case .signal(let target, let signal, let zeroIsSelf):
                 let to = Int32(truncatingIfNeeded: arguments[target])
                 if to == pid || (zeroIsSelf && to == 0) {
-                    return signalSelf(Int32(truncatingIfNeeded: arguments[signal]))
+                    let number = Int32(truncatingIfNeeded: arguments[signal])
+                    if to == pid, number > 0, Signal.isValid(UInt64(number)), Signal.defaultAction(UInt32(number)) == .stop {
+                        return .stopProxy(signal: number)
+                    }
+                    return signalSelf(number)
                 }
             case .closeRange:
                 return closeRange(first: UInt32(truncatingIfNeeded: arguments[0]), last: UInt32(truncatingIfNeeded: arguments[1]),

@@ -47,6 +47,7 @@ import Testing
             case .perm: expected = EPERM
             case .noEnt: expected = ENOENT
             case .srch: expected = ESRCH
+            case .intr: expected = EINTR
             case .io: expected = EIO
             case .tooBig: expected = E2BIG
             case .noExec: expected = ENOEXEC

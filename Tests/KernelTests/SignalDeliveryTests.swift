@@ -10,7 +10,8 @@ import Testing
         #expect(S.outcome(signal: Self.sigterm, handler: S.defaultHandler, blocked: 0) == .end)
         #expect(S.outcome(signal: Self.sigchld, handler: S.defaultHandler, blocked: 0) == .ignore)
         for ignored: UInt32 in [17, 18, 23, 28] { #expect(S.outcome(signal: ignored, handler: S.defaultHandler, blocked: 0) == .ignore) }
-        #expect(S.outcome(signal: Self.sigtstp, handler: S.defaultHandler, blocked: 0) == .ignore, "no job control: stops are ignored")
+        #expect(S.outcome(signal: Self.sigtstp, handler: S.defaultHandler, blocked: 0) == .stop, "job control")
+        #expect(S.outcome(signal: Self.sigtstp, handler: S.defaultHandler, blocked: Signal.bit(Self.sigtstp)) == .hold)
         #expect(S.outcome(signal: 64, handler: S.defaultHandler, blocked: 0) == .end, "real-time signals terminate")
     }
 
@@ -19,14 +20,16 @@ import Testing
         #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: Signal.bit(Self.sigint)) == .hold)
         #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: Signal.bit(Self.sigint)) == .hold, "blocked first, as Linux queues it")
         #expect(S.outcome(signal: Self.sigint, handler: S.defaultHandler, blocked: Signal.bit(Self.sigterm)) == .end, "another signal's bit")
-        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: 0) == .end, "a handler does not run")
-        #expect(S.outcome(signal: Self.sigchld, handler: Self.handler, blocked: 0) == .ignore, "its default action, ignore")
+        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: 0) == .handle, "its handler runs")
+        #expect(S.outcome(signal: Self.sigusr1, handler: Self.handler, blocked: Signal.bit(Self.sigusr1)) == .hold)
+        #expect(S.outcome(signal: Self.sigtstp, handler: Self.handler, blocked: 0) == .handle, "a stop signal's handler runs")
+        #expect(S.outcome(signal: Self.sigchld, handler: Self.handler, blocked: 0) == .handle, "a handler runs even where the default ignores")
     }
 
     @Test func killAndAGoneProxyAlwaysEnd() {
         #expect(S.outcome(signal: Signal.kill, handler: S.ignoreHandler, blocked: .max) == .end)
         #expect(S.outcome(signal: Self.sigint, handler: S.ignoreHandler, blocked: .max, proxyGone: true) == .end)
-        #expect(S.outcome(signal: Signal.stop, handler: S.defaultHandler, blocked: .max) == .ignore, "never held")
+        #expect(S.outcome(signal: Signal.stop, handler: S.defaultHandler, blocked: .max) == .stop, "never held")
     }
 
     @Test func pendingSignalsComeOutLowestFirstWhenUnblocked() {

@@ -80,8 +80,6 @@ import Testing
         d.poke(0x42, at: Offset.registers + 8 * 13)  // rax
         let hostile = RFlags.ioPrivilege | RFlags.nestedTask | RFlags.virtual8086 | RFlags.virtualInterrupt | RFlags.carry
         d.poke(hostile, at: Offset.registers + 8 * 17)  // eflags, IF clear
-        d.poke(0x08, at: Offset.cs, size: 2)  // kernel code
-        d.poke(0x10, at: Offset.ss, size: 2)
         d.poke(Signal.unblockable | Signal.bit(Signal.usr1), at: Offset.sigmask)
         let back = d.sigreturn()
         #expect(back.registers.rip == 0x40_9999 && back.registers.rax == 0x42)
@@ -89,6 +87,21 @@ import Testing
         #expect(back.registers.cs == 0x2b && back.registers.ss == 0x23)
         #expect(back.blocked == Signal.bit(Signal.usr1))
         #expect(back.ending == .iret)
+    }
+
+    @Test func aSelectorOtherThanTheUserOnesFaults() throws {
+        var d = try Self.deliver()
+        d.poke(0x28, at: Offset.cs, size: 2)  // RPL 0 of the user code: made 3, as Linux does
+        #expect(d.sigreturn().ending == .iret)
+        d.poke(0x08, at: Offset.cs, size: 2)  // kernel code
+        let back = d.sigreturn()
+        #expect(back.ending == .generalProtection, "Linux's IRET faults: SIGSEGV")
+        #expect(back.registers.cs == 0x2b && back.registers.ss == 0x23, "never a selector IRET would fault on")
+        d.poke(0x2b, at: Offset.cs, size: 2)
+        d.poke(0x10, at: Offset.ss, size: 2)
+        #expect(d.sigreturn().ending == .generalProtection, "UC_STRICT_RESTORE_SS: the frame's ss is taken")
+        d.poke(SignalFrame.ContextFlag.sigcontextSS, at: Offset.flags)
+        #expect(d.sigreturn().ending == .iret, "without it Linux forces a valid ss")
     }
 
     @Test func aNonCanonicalRipFaultsInsteadOfReturning() throws {

@@ -64,6 +64,13 @@ import Testing
         #expect(decide(.kill, 4242, 99).refusal == .inval)
     }
 
+    @Test func aStopSignalToItsOwnPidStopsMcexec() {
+        #expect(decide(.kill, 4242, 20) == .stopProxy(signal: 20), "SIGTSTP: the LWK stops the program")
+        #expect(decide(.kill, 4242, 19) == .stopProxy(signal: 19))
+        #expect(decide(.kill, 0, 20) == .killProgram(signal: 20), "kill(0): the program's own, its action decides")
+        #expect(decide(.kill, 4242, 18) == .killProgram(signal: 18), "SIGCONT does not stop")
+    }
+
     @Test func stackSizeAndPlacement() {
         #expect(ProgramLayout.stackBytes(rlimit: 8 << 20) == 8 << 20)
         #expect(ProgramLayout.stackBytes(rlimit: nil) == 8 << 20)  // unlimited

@@ -27,8 +27,8 @@ func answerPing(_ cpu: Int, _ packet: IKCPacket) {
 }
 
 /// A packet that arrives while the CPU's process runs or waits: PING is answered,
-/// requests for a new process are refused (-EBUSY), KILL is noted for the process
-/// to act on; late answers nobody waits for are dropped.
+/// requests for a new process are refused (-EBUSY), KILL's signal is sent to the
+/// process (Signals.swift); late answers nobody waits for are dropped.
 func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     switch packet.type {
     case MCOS_IKC_PING:
@@ -42,25 +42,6 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
         }
     default:
         break
-    }
-}
-
-/// A signal from Linux (the proxy's KILL), as `SignalDelivery` decides: an ending is
-/// noted in `pendingKill` and carried out before the program runs again; a blocked
-/// signal waits in `pendingSignals` for sigprocmask to let it through.
-func deliver(_ signal: UInt32, to process: Process) {
-    let handler = process.signalActions[Int(signal) * SignalAction.words]
-    switch SignalDelivery.outcome(signal: signal, handler: handler, blocked: process.signalMask, proxyGone: process.proxyGone) {
-    case .end:
-        if handler > SignalDelivery.ignoreHandler && !process.toldHandlerSkipped {
-            process.toldHandlerSkipped = true
-            log(process.cpu, "process \(process.pid): signal \(signal) has a handler, which the LWK cannot run yet: the program ends")
-        }
-        if process.pendingKill == nil { process.pendingKill = signal }
-    case .ignore:
-        break
-    case .hold:
-        process.pendingSignals |= Signal.bit(signal)
     }
 }
 
@@ -95,12 +76,24 @@ func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPac
 }
 
 /// The IKC IPI arrived while the CPU ran user code (in kernel mode the waiting code
-/// reads the ring itself): serve the channel, end the process on KILL, park on
-/// shutdown.
-func ikcInterruptInUserMode(_ cpu: Int) {
+/// reads the ring itself): serve the channel, end the process on KILL, run the
+/// handler of a signal that came, park on shutdown.
+func ikcInterruptInUserMode(_ cpu: Int, _ frame: UnsafeMutablePointer<lwk_frame>) {
     guard let process = cpuStates[cpu].process else {
         if shutdownRequested() { park(cpu) }
         return
     }
+    returnToUser(process, frame)
+}
+
+/// Everything that must happen before the program runs again from `frame`: the
+/// channel served (a KILL ends it), then its signals delivered. A rip IRET or SYSRET
+/// would fault on never gets there: the signal logic replaces it or ends the process,
+/// and should it not, the process ends here with SIGSEGV rather than the kernel.
+func returnToUser(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     serveBeforeUserMode(process)
+    deliverPendingSignals(process, frame)
+    if !VirtualAddress.isCanonical(frame.pointee.rip) {
+        endProcess(process, status: ProcessEnd.signalStatus(Signal.segv), faultIP: frame.pointee.rip)
+    }
 }

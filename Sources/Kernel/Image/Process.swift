@@ -50,13 +50,25 @@ final class Process {
     /// Bytes taken per NUMA node (0..<32) while the proxy loaded the program, for the
     /// start line of the log (a load that fails is never started, so never shown).
     var loadedBytes = [UInt64](repeating: 0, count: 32)
-    /// Signals from Linux that arrived while blocked (sigset bits).
+    /// Signals sent and not yet delivered (sigset bits), each with the siginfo of its
+    /// first sending (`pendingInfo[signal]`; a pending signal is not queued twice).
     var pendingSignals: UInt64 = 0
+    var pendingInfo = [SignalInfo](repeating: SignalInfo(signal: 0, code: 0), count: Int(Signal.count + 1))
+    /// Signals sent so far: an offloaded call that came back with EINTR was
+    /// interrupted by one when this moved while it waited.
+    var signalsSent: UInt64 = 0
+    /// The call a signal interrupted, for the delivery to restart or end with EINTR.
+    var interruptedCall: InterruptedCall?
+    /// The mask rt_sigsuspend replaced, which the handler's frame saves.
+    var suspendedMask: UInt64?
+    /// Per thread in Linux: the alternate signal stack, the last exception.
+    var altStack = SignalStack()
+    var trap = TrapState()
+    /// The user stack pointer at the system call being served (sigaltstack's test).
+    var syscallStackPointer: UInt64 = 0
     /// The user thread pointer (arch_prctl(ARCH_SET_FS) on x86-64).
     var threadPointer: UInt64 = 0
     var toldNoProcesses = false
-    var toldNoSignals = false
-    var toldHandlerSkipped = false
     var toldFileMapping = false
     // How it ended.
     var status: UInt32 = 0
@@ -89,10 +101,14 @@ final class Process {
         signalMask = 0
         for index in loadedBytes.indices { loadedBytes[index] = 0 }
         pendingSignals = 0
+        signalsSent = 0
+        interruptedCall = nil
+        suspendedMask = nil
+        altStack = SignalStack()
+        trap = TrapState()
+        syscallStackPointer = 0
         threadPointer = 0
         toldNoProcesses = false
-        toldNoSignals = false
-        toldHandlerSkipped = false
         toldFileMapping = false
         status = 0
         faultAddress = 0

@@ -19,14 +19,27 @@ func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> I
     case .x32:
         result = -Errno.noSys
     case .offloaded(let linuxNumber):
-        send(cpu, SyscallRequest(number: UInt64(linuxNumber), arguments: args).packet)
-        guard let reply = waitFor(cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
-            endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill))
-        }
-        result = Int64(bitPattern: reply.args.0)
+        result = offload(process, number: UInt64(linuxNumber), arguments: args)
     }
     // A KILL that came while the call waited for an INVALIDATE_ACK, or is still queued.
     serveBeforeUserMode(process)
+    return result
+}
+
+/// Linux makes the call for the program (the proxy); the process ends if a KILL ends
+/// it meanwhile. EINTR because a signal came meanwhile (the proxy's call was cut
+/// short by the signal it forwarded, ahead of this reply) is settled when the signal
+/// is delivered: restarted or EINTR, as Linux's own call would be.
+func offload(_ process: Process, number: UInt64, arguments args: SyscallArguments) -> Int64 {
+    let sentBefore = process.signalsSent
+    send(process.cpu, SyscallRequest(number: number, arguments: args).packet)
+    guard let reply = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
+        endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill))
+    }
+    let result = Int64(bitPattern: reply.args.0)
+    if result == -Errno.intr && process.signalsSent != sentBefore {
+        process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
+    }
     return result
 }
 
@@ -57,6 +70,12 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
         return 0
     case .rtSigaction: return sigaction(p, a.0, a.1, a.2, a.3)
     case .rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
+    case .sigaltstack: return sigaltstack(p, a.0, a.1)
+    case .rtSigpending: return sigpending(p, a.0, a.1)
+    case .rtSigsuspend: return sigsuspend(p, a.0, a.1, number: UInt64(call.rawValue))
+    case .pause: return pause(p, number: UInt64(call.rawValue))
+    case .rtSigtimedwait: return sigtimedwait(p, a, number: UInt64(call.rawValue))
+    case .kill, .tkill, .tgkill: return signalSelf(p, call, a, number: UInt64(call.rawValue))
     case .mremap: return -Errno.noMem  // glibc's realloc falls back to copying
     case .rseq: return -Errno.noSys
     case .clone, .clone3, .fork, .vfork, .execve, .execveat:
@@ -189,9 +208,8 @@ func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protectionWor
 
 // MARK: - Signal state
 
-/// Signal dispositions and the mask are kept so the program reads back what it set;
-/// no signal is ever delivered to a handler: a KILL ends the process. In Linux's order:
-/// the size, the new action read (EFAULT), the signal checked, the old one written.
+/// rt_sigaction in Linux's order: the size, the new action read (EFAULT), the signal
+/// checked, the old one written. Flags Linux does not know are cleared, as there.
 func sigaction(_ p: Process, _ number: UInt64, _ action: UInt64, _ old: UInt64, _ setSize: UInt64) -> Int64 {
     guard setSize == SignalAction.setBytes else { return -Errno.inval }
     var new: (UInt64, UInt64, UInt64, UInt64)?
@@ -199,7 +217,8 @@ func sigaction(_ p: Process, _ number: UInt64, _ action: UInt64, _ old: UInt64, 
         guard let handler = p.readWord(action), let flags = p.readWord(action &+ 8), let restorer = p.readWord(action &+ 16),
               let mask = p.readWord(action &+ 24) else { return -Errno.fault }
         // KILL and STOP cannot be blocked, so a handler's mask never holds them
-        new = (handler, flags, restorer, mask & ~(Signal.bit(Signal.kill) | Signal.bit(Signal.stop)))
+        let kept = SignalDisposition.requested(words: [handler, flags, restorer, mask])
+        new = (kept.handler, kept.flags, kept.restorer, kept.mask)
     }
     let signal = Int32(truncatingIfNeeded: number)  // an int for Linux
     guard signal >= 1, Signal.isValid(UInt64(signal)) else { return -Errno.inval }
@@ -214,10 +233,6 @@ func sigaction(_ p: Process, _ number: UInt64, _ action: UInt64, _ old: UInt64, 
         // As on Linux, a pending signal that is now ignored is discarded.
         if SignalDelivery.outcome(signal: UInt32(signal), handler: new.0, blocked: 0) == .ignore {
             p.pendingSignals &= ~Signal.bit(UInt32(signal))
-        }
-        if new.0 > SignalDelivery.ignoreHandler && !p.toldNoSignals {  // neither SIG_DFL nor SIG_IGN
-            p.toldNoSignals = true
-            log(p.cpu, "process \(p.pid): signal handlers are recorded but never run on the LWK yet")
         }
     }
     if old != 0 {
@@ -241,12 +256,7 @@ func sigprocmask(_ p: Process, _ how: UInt64, _ set: UInt64, _ old: UInt64, _ se
         case SignalMaskChange.set: p.signalMask = change
         default: return -Errno.inval
         }
-        // What the new mask lets through is delivered now (an ending happens on the way
-        // back to user mode).
-        while let signal = SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) {
-            p.pendingSignals &= ~Signal.bit(signal)
-            deliver(signal, to: p)
-        }
+        // What the new mask lets through is delivered on the way back to user mode.
     }
     if old != 0, !p.writeWord(old, previous) { return -Errno.fault }
     return 0

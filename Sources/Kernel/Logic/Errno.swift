@@ -6,6 +6,7 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case perm = 1
     case noEnt = 2
     case srch = 3
+    case intr = 4
     case io = 5
     case tooBig = 7
     case noExec = 8

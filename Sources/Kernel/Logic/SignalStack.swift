@@ -5,7 +5,9 @@ public struct SignalStack: Equatable, Sendable {
     public private(set) var base: UInt64 = 0
     public private(set) var size: UInt64 = 0
     /// ss_flags as the program passed them (SS_DISABLE initially), which the signal
-    /// frame's uc_stack reports as they are.
+    /// frame's uc_stack reports as they are. Linux's sas_ss_flags is inherited from
+    /// the parent (fork and exec keep it): SS_DISABLE under the test guests' shells,
+    /// 0 under some other init; the LWK does not see the parent's and says SS_DISABLE.
     public private(set) var flags: UInt32 = SignalStackFlag.disable
 
     /// A new thread's: disabled.

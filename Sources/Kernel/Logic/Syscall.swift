@@ -25,6 +25,7 @@ extension Syscall {
         .mmap, .mprotect, .munmap, .brk, .madvise, .rtSigaction, .rtSigprocmask, .schedYield, .getpid, .exit,
         .gettimeofday, .archPrctl, .gettid, .setTidAddress, .clockGettime, .exitGroup, .setRobustList,
         .clone, .clone3, .fork, .vfork, .execve, .execveat, .mremap, .rseq,
+        .rtSigreturn, .sigaltstack, .rtSigpending, .rtSigsuspend, .pause, .rtSigtimedwait, .kill, .tkill, .tgkill,
     ]
 
     /// x86-64 Linux reads the number as an int, the low 32 bits of rax (mmap + 2^32 is

@@ -8,6 +8,11 @@ struct ArchCPU {
     var percpu: UInt64 = 0
     /// XCR0 as set up (0 without XSAVE), for lwk_fpu_reset.
     var xcr0: UInt64 = 0
+    /// How the program's FP state is saved and what a signal frame carries of it.
+    var extendedState = ExtendedStateLayout.fxsave(mxcsrMask: 0xffbf)
+    /// Where a signal's delivery saves the program's FP state (`extendedState.size`
+    /// bytes, 64-byte aligned), allocated once per CPU.
+    var extendedStateArea: UnsafeMutableRawPointer?
 }
 
 enum MSR {
@@ -53,6 +58,8 @@ extension Arch {
         lwk_wrmsr(MSR.fmask, Flags.clearedOnSystemCall)
         lwk_wrmsr(MSR.kernelGSBase, state.percpu)
         state.xcr0 = enableExtendedState()
+        state.extendedState = extendedStateLayout(xcr0: state.xcr0)
+        state.extendedStateArea = UnsafeMutableRawPointer.allocate(byteCount: state.extendedState.size, alignment: 64)
         return state
     }
 
@@ -72,6 +79,16 @@ extension Arch {
         if avx && a & 0b100 != 0 { xcr0 |= 0b100 }
         lwk_xsetbv(0, xcr0)
         return xcr0
+    }
+
+    /// The XSAVE area's size for `xcr0` (CPUID leaf 0xd, as XCR0 is set now) and the
+    /// MXCSR bits this CPU accepts; FXSAVE's 512 bytes without XSAVE.
+    static func extendedStateLayout(xcr0: UInt64) -> ExtendedStateLayout {
+        let mxcsrMask = lwk_mxcsr_mask()
+        guard xcr0 != 0 else { return .fxsave(mxcsrMask: mxcsrMask) }
+        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
+        lwk_cpuid(0xd, 0, &a, &b, &c, &d)
+        return .xsave(features: xcr0, size: Int(b), mxcsrMask: mxcsrMask)
     }
 
     /// Ring 3 at `entry` on `stack`, for good: no thread pointer, GS for the SYSCALL

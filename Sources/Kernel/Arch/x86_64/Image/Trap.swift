@@ -13,7 +13,7 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     let fromUser = frame.pointee.cs & 3 == 3
     if vector == UInt64(MCOS_IKC_VECTOR) {
         kernel.interrupts.eoi()
-        if fromUser { ikcInterruptInUserMode(currentCPU()) }
+        if fromUser { ikcInterruptInUserMode(currentCPU(), frame) }
         return
     }
     if vector == spuriousVector || vector == CPUException.nmi && fromUser { return }
@@ -23,20 +23,20 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
         countStrayInterrupt(vector: vector)
         return
     }
-    if fromUser { userException(frame.pointee) }
+    if fromUser {
+        userException(frame)
+        return
+    }
     kernelException(frame.pointee)
 }
 
-/// An exception in user mode ends the process with the signal Linux would send, and
-/// Linux's kernel-log line for it.
-func userException(_ f: lwk_frame) -> Never {
+/// An exception in user mode sends the signal Linux would (Signals.swift: a handler
+/// may take it; without one the process ends, with Linux's kernel-log line).
+func userException(_ frame: UnsafeMutablePointer<lwk_frame>) {
     let cpu = currentCPU()
     guard cpu >= 0, let process = cpuStates[cpu].process else { panicStop(cpu) }
-    let signal = CPUException.signal(vector: f.vector) ?? Signal.segv
-    let address = CPUException.faultAddress(vector: f.vector, cr2: lwk_read_cr2(), rip: f.rip)
-    log(cpu, CPUException.faultMessage(name: String(process.pid), pid: process.pid, vector: f.vector,
-                                       address: address, rip: f.rip, rsp: f.rsp, error: f.error))
-    endProcess(process, status: ProcessEnd.signalStatus(signal), faultAddress: address, faultIP: f.rip)
+    userFault(process, frame)
+    returnToUser(process, frame)
 }
 
 /// An exception in the kernel: dump, PANIC, stop this CPU. Nothing here allocates:
@@ -85,8 +85,21 @@ func kernelException(_ f: lwk_frame) -> Never {
 
 /// Called by lwk_syscall_entry with interrupts off: the number in rax, the arguments
 /// in rdi rsi rdx r10 r8 r9, the result back in rax.
+/// rt_sigreturn reads and replaces the whole frame; every call may come back through
+/// a signal handler's frame (Signals.swift).
 @_cdecl("lwk_syscall")
 func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) {
     let f = frame.pointee
-    frame.pointee.rax = UInt64(bitPattern: systemCall(cpu: Int(cpuIndex), number: f.rax, arguments: (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)))
+    let cpu = Int(cpuIndex)
+    guard let process = cpuStates[cpu].process else {
+        frame.pointee.rax = UInt64(bitPattern: -Errno.noSys)
+        return
+    }
+    process.syscallStackPointer = f.rsp
+    if Syscall.route(f.rax) == .local(.rtSigreturn) {
+        signalReturn(process, frame)
+    } else {
+        frame.pointee.rax = UInt64(bitPattern: systemCall(cpu: cpu, number: f.rax, arguments: (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)))
+    }
+    returnToUser(process, frame)
 }

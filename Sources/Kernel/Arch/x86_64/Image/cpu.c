@@ -114,3 +114,41 @@ void lwk_fpu_reset(uint64_t xcr0)
 		__asm__ volatile("ldmxcsr %0" :: "m"(mxcsr));
 	}
 }
+
+/*
+ * A program's FPU/SSE/AVX registers around its signal handlers: saved into a
+ * 64-byte aligned kernel area (XSAVE of every component in XCR0, standard
+ * form; FXSAVE without XSAVE) and loaded back from one the kernel checked
+ * (ExtendedStateLayout.restored), so XRSTOR/FXRSTOR cannot fault.  The
+ * kernel itself never touches these registers (it is built without SSE), so
+ * what they hold in kernel mode is the program's.
+ */
+void lwk_fpu_save(void *area, uint64_t xcr0)
+{
+	if (xcr0)
+		__asm__ volatile("xsave (%0)" :: "r"(area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32)) : "memory");
+	else
+		__asm__ volatile("fxsave (%0)" :: "r"(area) : "memory");
+}
+
+void lwk_fpu_restore(const void *area, uint64_t xcr0)
+{
+	if (xcr0)
+		__asm__ volatile("xrstor (%0)" :: "r"(area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32)) : "memory");
+	else
+		__asm__ volatile("fxrstor (%0)" :: "r"(area) : "memory");
+}
+
+/* FXSAVE's MXCSR_MASK: the MXCSR bits this CPU accepts (0 means 0xffbf). */
+uint32_t lwk_mxcsr_mask(void)
+{
+	static uint8_t area[512] __attribute__((aligned(16)));
+	uint32_t mask;
+
+	memset(area, 0, sizeof(area));
+	__asm__ volatile("fxsave %0" : "=m"(area));
+	memcpy(&mask, area + 28, 4);
+	return mask ? mask : 0xffbf;
+}

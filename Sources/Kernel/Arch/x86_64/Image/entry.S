@@ -17,6 +17,9 @@
  */
 	.set	USER_RFLAGS, 0x244dd5
 	.set	USER_RFLAGS_ON, 0x202
+/* struct lwk_frame's vector: a system call, and one to leave through IRETQ */
+	.set	SYSCALL_VECTOR, 0x100
+	.set	SYSCALL_IRET, 0x101
 
 /* struct lwk_percpu (lwk_arch.h), reached through %gs after swapgs */
 	.set	PERCPU_KERNEL_RSP, 0
@@ -178,7 +181,7 @@ lwk_syscall_entry:
 	pushq	$0x2b		/* cs */
 	pushq	%rcx		/* rip */
 	pushq	$0		/* error */
-	pushq	$0x100		/* vector: a system call */
+	pushq	$SYSCALL_VECTOR	/* vector: a system call */
 	PUSH_REGS
 	movq	%rsp, %rdi
 	movq	%gs:16, %rsi
@@ -186,7 +189,18 @@ lwk_syscall_entry:
 	cli
 	POP_REGS
 	addq	$16, %rsp	/* vector, error */
-	popq	%rcx		/* rip */
+	/*
+	 * lwk_syscall marks the frame (vector SYSCALL_IRET) when SYSRET cannot
+	 * restore it: rt_sigreturn to a context whose rcx and r11 matter, or
+	 * with TF or RF set.  The frame is an IRET frame already.
+	 */
+	cmpq	$SYSCALL_IRET, -16(%rsp)
+	jne	3f
+	andq	$USER_RFLAGS, 16(%rsp)
+	orq	$USER_RFLAGS_ON, 16(%rsp)
+	swapgs			/* lwk_iret_to_user starts from the user's GS */
+	jmp	lwk_iret_to_user
+3:	popq	%rcx		/* rip */
 	addq	$8, %rsp	/* cs */
 	popq	%r11		/* rflags */
 	andl	$USER_RFLAGS, %r11d

@@ -78,5 +78,8 @@ uint64_t lwk_idt_address(void);
 uint64_t lwk_syscall_entry_address(void);
 uint64_t lwk_boot_stack_top_address(void);
 void lwk_fpu_reset(uint64_t xcr0);	/* x87/SSE/AVX to their initial state */
+void lwk_fpu_save(void *area, uint64_t xcr0);	/* XSAVE (xcr0 != 0) or FXSAVE, 64-byte aligned area */
+void lwk_fpu_restore(const void *area, uint64_t xcr0);	/* XRSTOR or FXRSTOR of a checked area */
+uint32_t lwk_mxcsr_mask(void);
 
 #endif

@@ -25,9 +25,9 @@ public struct SignalReturn: Equatable, Sendable {
         /// A bad frame: SIGSEGV, forced (SI_KERNEL). The registers, mask and FP state
         /// given are applied first, as far as Linux got.
         case badFrame
-        /// The restored rip is not canonical: IRET would fault. Linux delivers SIGSEGV
-        /// (SI_KERNEL) as for a general-protection fault (trap 13, error 0) at these
-        /// registers.
+        /// The restored rip is not canonical, or cs or ss is not the user selector:
+        /// IRET would fault. Linux delivers SIGSEGV (SI_KERNEL) as for a
+        /// general-protection fault (trap 13, error 0) at these registers.
         case generalProtection
     }
 
@@ -45,25 +45,32 @@ public struct SignalReturn: Equatable, Sendable {
         typealias Offset = SignalFrame.Offset
         let blocked = frame.word(at: Offset.sigmask) & ~Signal.unblockable
 
-        var stack = altStack
-        let setting = SignalStack.Setting(base: frame.word(at: Offset.stackBase), flags: UInt32(frame.field(at: Offset.stackFlags, size: 4)),
-                                          size: frame.word(at: Offset.stackSize))
-        _ = stack.change(to: setting, at: current.rsp)
-
         var registers = current
         registers.load(sigcontextWords: (0..<18).map { frame.word(at: Offset.registers + 8 * $0) })
         registers.rflags = Self.sanitised(flags: frame.word(at: Offset.registers + 8 * 17), current: current.rflags)
         // cs and ss stay the user selectors the call came with: the LWK has one user
         // code and one user stack segment, so there is nothing else to switch to, and
-        // an IRET to a bad selector would fault in the kernel.
+        // an IRET to a bad selector would fault in the kernel. Linux loads the frame's
+        // (with RPL 3), and its IRET faults on any other: SIGSEGV, as here. Linux's ss is
+        // the frame's only with UC_STRICT_RESTORE_SS; else it forces a valid one.
         registers.cs = current.cs
         registers.ss = current.ss
+        let strictSS = frame.word(at: Offset.flags) & SignalFrame.ContextFlag.strictRestoreSS != 0
+        let selectorsValid = frame.field(at: Offset.cs, size: 2) | 3 == current.cs
+            && (!strictSS || frame.field(at: Offset.ss, size: 2) | 3 == current.ss)
+
+        // restore_altstack runs after the registers are back: "on the stack" is
+        // judged at the restored stack pointer.
+        var stack = altStack
+        let setting = SignalStack.Setting(base: frame.word(at: Offset.stackBase), flags: UInt32(frame.field(at: Offset.stackFlags, size: 4)),
+                                          size: frame.word(at: Offset.stackSize))
+        _ = stack.change(to: setting, at: registers.rsp)
 
         let extendedState = layout.restored(from: frame.word(at: Offset.fpState), memory: memory)
         let ending: Ending
         if extendedState == .invalid {
             ending = .badFrame
-        } else if !VirtualAddress.isCanonical(registers.rip) {
+        } else if !VirtualAddress.isCanonical(registers.rip) || !selectorsValid {
             ending = .generalProtection
         } else {
             ending = Self.canUseSYSRET(registers) ? .sysret : .iret
