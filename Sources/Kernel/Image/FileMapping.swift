@@ -8,13 +8,10 @@ import CMcosABI
 // the process's: the frames are its own, the file never sees them.
 
 /// Asks the proxy something it answers itself (MCOS_PROXY_*), the way an offloaded call
-/// travels; a KILL meanwhile ends the process as it would end an offloaded call.
+/// travels (a KILL meanwhile ends the process as it ends an offloaded call); the proxy
+/// retries its own reads on EINTR, so a signal never cuts these short.
 func askProxy(_ p: Process, _ number: UInt32, _ arguments: SyscallArguments) -> Int64 {
-    send(p.cpu, SyscallRequest(number: UInt64(number), arguments: arguments).packet)
-    guard let reply = waitFor(p.cpu, p, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
-        endProcess(p, status: ProcessEnd.signalStatus(p.pendingKill ?? Signal.kill))
-    }
-    return Int64(bitPattern: reply.args.0)
+    offload(p, number: UInt64(number), arguments: arguments)
 }
 
 /// What the proxy knows of descriptor `fd` (as Linux reads it: an unsigned int), or
