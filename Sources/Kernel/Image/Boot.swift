@@ -142,6 +142,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     log(0, "Master channel init acked.")
     log(0, "IHK/McKernel booted.")
     bootBlock.setStatus(MCOS_BOOT_RUNNING)
+    corruptRingHeadersOnPurpose(0)
     idle(0)
 }
 
