@@ -29,3 +29,10 @@ func noteProcessStop(_ cpu: Int) {
     let state = cpuStates[cpu]
     state.entriesWhileProcessRan = state.entries.since(state.entriesAtProcessStart)
 }
+
+/// "; while it ran: 0 timer, ..." for the end line of a process that ran, else "". A
+/// function, so that the text is a temporary of the log statement: processEnd never
+/// returns (it goes on to idle), and a String it held in a local would never be freed.
+func whileItRan(_ process: Process) -> String {
+    process.started ? "; while it ran: \(cpuStates[process.cpu].entriesWhileProcessRan.summary)" : ""
+}

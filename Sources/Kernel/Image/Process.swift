@@ -224,8 +224,7 @@ func processEnd(_ cpuIndex: UInt64) {
     let free = freeBytes()
     // What a program leaves on the kernel heap shows here: the same after every one.
     let heap = lwk_heap_used()
-    let ran = process.started ? "; while it ran: \(state.entriesWhileProcessRan.summary)" : ""
-    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(ran)")
+    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(whileItRan(process))")
     if free != process.freeAtCreate {
         log(cpu, "free memory \(free >> 10) KiB, was \(process.freeAtCreate >> 10) KiB at create (other CPUs' processes count too)")
     }
