@@ -10,6 +10,10 @@
  * own memory: whatever the LWK writes into a ring header afterwards, Linux
  * never reads or writes outside the area.
  *
+ * The same holds for the counters: 'write' and 'read' of a ring are only
+ * ever used modulo the checked slot count, and no loop runs for as long as
+ * the other side's counter says.
+ *
  * Linux->LWK: a packet, then an IPI on MCOS_IKC_VECTOR (an idle LWK CPU
  * halts).  LWK->Linux: the Linux thread that waits for an answer reads the
  * ring, and between reads sleeps until the LWK's interrupt
@@ -150,13 +154,20 @@ bool mcos_ikc_recv(struct mcos_lwk *lwk, u32 ring, struct mcos_ikc_packet *out)
 	return true;
 }
 
-/* Forget what an earlier user of the channel left unread. */
+/*
+ * Forget what an earlier user of the channel left unread: at most a ring's
+ * worth, which is all a ring can hold.  'write' is the LWK's to move, so a
+ * value far ahead of 'read' must not keep Linux here (under proc_lock or
+ * mcos_lock) for 2^64 packets.
+ */
 void mcos_ikc_drain(struct mcos_lwk *lwk, u32 ring)
 {
 	struct mcos_ikc_packet pkt;
+	u32 n;
 
-	while (mcos_ikc_recv(lwk, ring, &pkt))
-		;
+	for (n = 0; n < lwk->ikc_slots; n++)
+		if (!mcos_ikc_recv(lwk, ring, &pkt))
+			break;
 }
 
 /* Whether a ring the LWK produces has a packet Linux has not taken. */

@@ -123,6 +123,12 @@ $(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh
 	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS))"
 	@sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
 
+# quiet: no libc, so its system calls are exactly its own (89-lwk-quiet counts them).
+$(VM_PROGS)/quiet: Tests/vm/progs/quiet.c Tests/vm/progs/raw_syscall.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc $(VM_PROG_CFLAGS) -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -o $@ $<
+
 # The test image of the LWK (make kernel-test: it faults on purpose with
 # test_fault=), for 76-lwk-fault; the guest has it as /bin/mcos-lwk-test.elf.
 $(VM_PROGS)/mcos-lwk-test.elf: $(LWK_TEST_ELF)
@@ -150,8 +156,8 @@ $(VM_PROGS)/mcos-hostile: $(VM_HOSTILE_SRC) $(wildcard Tests/vm/tools/mcos-hosti
 VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wildcard Tests/vm/bench/guest/*.sh) \
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
-		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/mcos-lwk-test.elf $(VM_PROGS)/dynprog \
-		$(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
+		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/quiet $(VM_PROGS)/mcos-lwk-test.elf \
+		$(VM_PROGS)/dynprog $(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)
 

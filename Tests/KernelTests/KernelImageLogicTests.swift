@@ -43,7 +43,7 @@ final class ByteMemory: SharedMemory {
         let memory = ByteMemory(count: 32 + Int(dataBytes))
         memory.store32(0, 1)
         memory.store32(4, dataBytes)
-        return (memory, KmsgRing(memory: memory))
+        return (memory, KmsgRing(memory: memory, dataBytes: UInt64(dataBytes)))
     }
 
     @Test func appendsAndPublishesHead() {
@@ -69,21 +69,40 @@ final class ByteMemory: SharedMemory {
         #expect(String(decoding: kmsg.contents(), as: UTF8.self) == "new\n")
     }
 
-    @Test func corruptHeaderTakesNothing() {
+    @Test func noTextSpaceTakesNothing() {
         let (memory, kmsg) = ring(dataBytes: 0)
         kmsg.write("lost")
         #expect(memory.load64(8) == 0)
+    }
+
+    /// Whatever the shared header says the text space is (Linux, or a stray write, may
+    /// change it), the writer wraps at its own size: nothing lands outside the buffer
+    /// (ByteMemory traps on an index past its end), nothing is lost.
+    @Test func aCorruptDataBytesMovesNothing() {
+        for corrupt: UInt32 in [0, 1, 7, 17, 0x8000_0000, 0xffff_ffff] {
+            let (memory, kmsg) = ring(dataBytes: 16)
+            kmsg.write("0123456789")
+            memory.store32(4, corrupt)
+            #expect(kmsg.announcedDataBytes == UInt64(corrupt) && kmsg.dataBytes == 16)
+            kmsg.write("abcdefghijklmnopqrstuvwxyz")
+            #expect(kmsg.head == 36)
+            #expect(String(decoding: kmsg.contents(), as: UTF8.self) == "klmnopqrstuvwxyz", "data_bytes \(corrupt)")
+        }
+    }
+
+    @Test func theLWKsSizeIsTheModulesBuffer() {
+        #expect(KmsgRing<ByteMemory>.bufferDataBytes == UInt64(MCOS_KMSG_SIZE) - UInt64(MemoryLayout<mcos_kmsg_ring>.size))
     }
 }
 
 @Suite struct IKCRingTests {
     @Test func packetsComeOutInOrderAndTheRingFills() throws {
         let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 4))
-        let ring = IKCRing(memory: memory)
-        #expect(!ring.isValid)
+        let ring = IKCRing(memory: memory, slots: 4)
+        #expect(!ring.headerIntact)
         #expect(ring.receive() == nil)
-        ring.format(slots: 4)
-        #expect(ring.isValid && ring.pending == 0)
+        ring.format()
+        #expect(ring.headerIntact && ring.pending == 0)
         for seq in 1...4 {
             #expect(ring.send(IKCPacket(type: MCOS_IKC_PING, seq: UInt64(seq), args: (UInt64(seq), 0, 0, 0, 0, 7))))
         }
@@ -99,8 +118,8 @@ final class ByteMemory: SharedMemory {
     /// What the LWK writes reads back through the C structs the module uses.
     @Test func layoutMatchesTheABI() {
         let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 2))
-        let ring = IKCRing(memory: memory)
-        ring.format(slots: 2)
+        let ring = IKCRing(memory: memory, slots: 2)
+        ring.format()
         _ = ring.send(IKCPacket(type: MCOS_IKC_PONG, seq: 0x1122, args: (9, 8, 7, 6, 5, 4)))
         let header = memory.load(mcos_ikc_ring.self)
         #expect(header.write == 1 && header.read == 0 && header.slots == 2)
@@ -113,13 +132,60 @@ final class ByteMemory: SharedMemory {
     /// The flag a sleeping Linux consumer sets is the one the producer reads.
     @Test func consumerSleepsIsTheModulesFlag() {
         let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 2))
-        let ring = IKCRing(memory: memory)
-        ring.format(slots: 2)
+        let ring = IKCRing(memory: memory, slots: 2)
+        ring.format()
         #expect(!ring.consumerSleeps)
         var header = memory.load(mcos_ikc_ring.self)
         header.consumer_sleeps = 1
         memory.store(header, at: 0)
         #expect(ring.consumerSleeps)
+    }
+
+    /// The slot count is the LWK's own: a `slots` Linux (or anyone) writes into the
+    /// header afterwards neither stops the ring (0) nor sends it past its end (more
+    /// than fit: ByteMemory traps on an index past the ring), on either side, however
+    /// often the counters wrap the ring; nor do a wrong magic or slot size.
+    @Test func aCorruptHeaderMovesNothing() throws {
+        for corrupt: UInt32 in [0, 1, 3, 5, 64, 0x8000_0001, 0xffff_ffff] {
+            let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 4))
+            let ring = IKCRing(memory: memory, slots: 4)
+            ring.format()
+            var header = memory.load(mcos_ikc_ring.self)
+            header.slots = corrupt
+            header.magic = 0
+            header.slot_bytes = 1
+            memory.store(header, at: 0)
+            #expect(!ring.headerIntact)
+            for seq in UInt64(1)...UInt64(10) {
+                #expect(ring.send(IKCPacket(type: MCOS_IKC_PONG, seq: seq, args: (seq, 0, 0, 0, 0, seq))), "slots \(corrupt)")
+                let packet = try #require(ring.receive())
+                #expect(packet == IKCPacket(type: MCOS_IKC_PONG, seq: seq, args: (seq, 0, 0, 0, 0, seq)))
+            }
+            for seq in UInt64(1)...UInt64(4) { #expect(ring.send(IKCPacket(type: MCOS_IKC_PING, seq: seq))) }
+            #expect(!ring.send(IKCPacket(type: MCOS_IKC_PING, seq: 5)), "still 4 slots with slots \(corrupt)")
+            #expect((1...4).map { _ in ring.receive()?.seq } == [1, 2, 3, 4])
+        }
+    }
+
+    /// The counters are the other side's to move too: any value stays inside the ring.
+    @Test func wildCountersStayInside() {
+        let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 3))
+        let ring = IKCRing(memory: memory, slots: 3)
+        ring.format()
+        memory.storeRelease64(0, 0xffff_ffff_ffff_fff0)  // write
+        memory.storeRelease64(8, 0x1234_5678_9abc_def1)  // read
+        for _ in 0..<10 { _ = ring.receive() }
+        memory.storeRelease64(8, 0xffff_ffff_ffff_fff0)
+        #expect(ring.send(IKCPacket(type: MCOS_IKC_PING, seq: 1)))
+        #expect(ring.receive()?.seq == 1)
+    }
+
+    @Test func slotsFittingARing() {
+        #expect(IKCRing<ByteMemory>.slots(fitting: 4096) == 63, "the LWK's rings: 64-byte header, 64-byte packets")
+        #expect(IKCRing<ByteMemory>.slots(fitting: IKCRing<ByteMemory>.bytes(slots: 5)) == 5)
+        #expect(IKCRing<ByteMemory>.slots(fitting: IKCRing<ByteMemory>.bytes(slots: 5) - 1) == 4)
+        #expect(IKCRing<ByteMemory>.slots(fitting: 10) == 0 && IKCRing<ByteMemory>.slots(fitting: -1) == 0)
+        #expect(IKCRing(memory: ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 1)), slots: 0).slots == 1)
     }
 }
 

@@ -27,6 +27,7 @@ import Testing
         #expect(options.dumpLevel == 24)
         #expect(options.testFault == .pageFault)
         #expect(BootOptions(parsing: "test_fault=syscall", testFaults: true).testFault == .inSyscall)
+        #expect(BootOptions(parsing: "test_fault=rings", testFaults: true).testFault == .ringHeaders)
         #expect(BootOptions(parsing: "test_fault=sometimes", testFaults: true).invalid == ["test_fault=sometimes"])
         #expect(BootOptions(parsing: "test_fault=divide", testFaults: true).invalid == ["test_fault=divide"], "no image acts on it")
     }
@@ -34,9 +35,9 @@ import Testing
     /// Only a test image faults on purpose; the image that ships takes the argument for
     /// an unknown one, and says so in its log.
     @Test func faultsOnPurposeOnlyInATestImage() {
-        let shipped = BootOptions(parsing: "hidos test_fault=page test_fault")
+        let shipped = BootOptions(parsing: "hidos test_fault=page test_fault test_fault=rings")
         #expect(shipped.testFault == nil)
-        #expect(shipped.unknown == ["test_fault=page", "test_fault"] && shipped.invalid.isEmpty)
+        #expect(shipped.unknown == ["test_fault=page", "test_fault", "test_fault=rings"] && shipped.invalid.isEmpty)
     }
 }
 

@@ -59,8 +59,8 @@ import Testing
         #expect(SyscallReply(packet: packet) == nil)
 
         let memory = ByteMemory(count: IKCRing<ByteMemory>.bytes(slots: 4))
-        let ring = IKCRing(memory: memory)
-        ring.format(slots: 4)
+        let ring = IKCRing(memory: memory, slots: 4)
+        ring.format()
         #expect(ring.send(packet))
         let slot = memory.load(mcos_ikc_packet.self, at: MemoryLayout<mcos_ikc_ring>.size)
         #expect(slot.type == MCOS_IKC_SYSCALL.rawValue && slot.seq == 1, "the number travels in seq")

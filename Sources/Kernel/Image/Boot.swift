@@ -123,7 +123,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
         panicStop(0)
     }
     kernel.ikc = areaWindow
-    for index in 0..<rings { ikcRing(index).format(slots: kernel.ikcSlots) }
+    for index in 0..<rings { ikcRing(index).format() }
 
     let booted = startSecondaryCPUs(addressSpace: root)
     log(0, "BSP: booted \(booted) AP CPUs")
@@ -142,6 +142,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     log(0, "Master channel init acked.")
     log(0, "IHK/McKernel booted.")
     bootBlock.setStatus(MCOS_BOOT_RUNNING)
+    corruptRingHeadersOnPurpose(0)
     idle(0)
 }
 

@@ -14,6 +14,11 @@ final class CPUState {
     let program: Process
     /// The program on this CPU, if there is one.
     var process: Process? { program.live ? program : nil }
+    /// What entered this CPU's kernel since it booted (EntryCounting.swift), those
+    /// counts when its process last entered user mode, and what entered while it ran.
+    var entries = EntryCounts()
+    var entriesAtProcessStart = EntryCounts()
+    var entriesWhileProcessRan = EntryCounts()
 
     init(index: Int) {
         self.index = index

@@ -17,8 +17,10 @@ struct Kernel {
     var interrupts = InterruptController()
     var kmsg: UInt64 = 0  // kmsg ring through the physical map, 0 until mapped
     var ikc: UInt64 = 0  // IKC area, window address
+    /// The IKC rings' geometry, the LWK's own: announced in the boot block, and the only
+    /// numbers it indexes a ring with, whatever a ring's shared header says later.
     var ikcRingBytes = 4096
-    var ikcSlots: UInt32 = 63
+    var ikcSlots: UInt32 { IKCRing<RawShared>.slots(fitting: ikcRingBytes) }
 }
 
 nonisolated(unsafe) var kernel = Kernel()
@@ -52,14 +54,20 @@ func shutdownRequested() -> Bool { bootBlock.shutdownRequested }
 func log(_ cpu: Int, _ message: String) {
     let line = LogLine.format(cpu: cpu, message)
     lwk_spin_lock(&kmsgLock)
-    if kernel.kmsg != 0 { KmsgRing(memory: RawShared(kernel.kmsg)).write(line) }
+    if kernel.kmsg != 0 { kmsgRing().write(line) }
     for byte in line.utf8 { lwk_console_putc(byte) }
     lwk_spin_unlock(&kmsgLock)
 }
 
+/// The kmsg buffer (mapped: kernel.kmsg != 0), sized by the LWK's own constant, never
+/// by its shared header.
+func kmsgRing() -> KmsgRing<RawShared> {
+    KmsgRing(memory: RawShared(kernel.kmsg), dataBytes: KmsgRing<RawShared>.bufferDataBytes)
+}
+
 /// Ring `index` of the IKC area (mcos_abi.h names where each one sits).
 func ikcRing(_ index: UInt32) -> IKCRing<RawShared> {
-    IKCRing(memory: RawShared(kernel.ikc + UInt64(index) * UInt64(kernel.ikcRingBytes)))
+    IKCRing(memory: RawShared(kernel.ikc + UInt64(index) * UInt64(kernel.ikcRingBytes)), slots: kernel.ikcSlots)
 }
 
 /// A line of the panic path, `body` writing it into a static buffer (no heap: it may be
@@ -71,7 +79,7 @@ func logPanicLine(_ cpu: Int, _ body: (inout FixedText) -> Void) {
     line.appendLinePrefix(cpu: cpu)
     body(&line)
     line.append(byte: 0x0a)
-    if kernel.kmsg != 0 { KmsgRing(memory: RawShared(kernel.kmsg)).write(bytes: line.bytes) }
+    if kernel.kmsg != 0 { kmsgRing().write(bytes: line.bytes) }
     for byte in line.bytes { lwk_console_putc(byte) }
     if locked { lwk_spin_unlock(&kmsgLock) }
 }

@@ -198,6 +198,7 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped: \(process.loadedByNode())")
     let state = cpuStates[process.cpu]
     process.started = true
+    noteProcessStart(process.cpu)
     serveBeforeUserMode(process)  // a KILL right behind START ends it here
     Arch.switchAddressSpace(to: process.root)
     Arch.enterUserMode(entry: entry, stack: stack, cpu: state)
@@ -210,6 +211,7 @@ func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, fa
     process.status = status
     process.faultAddress = faultAddress
     process.faultIP = faultIP
+    noteProcessStop(process.cpu)
     Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }
 
@@ -240,7 +242,7 @@ func processEnd(_ cpuIndex: UInt64) {
     let free = freeBytes()
     // What a program leaves on the kernel heap shows here: the same after every one.
     let heap = lwk_heap_used()
-    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use")
+    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(whileItRan(process))")
     if free != process.freeAtCreate {
         log(cpu, "free memory \(free >> 10) KiB, was \(process.freeAtCreate >> 10) KiB at create (other CPUs' processes count too)")
     }

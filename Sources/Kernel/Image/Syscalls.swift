@@ -12,8 +12,10 @@ typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {
     guard let process = cpuStates[cpu].process else { return -Errno.noSys }
     faultOnPurposeInSystemCall(cpu)
+    let route = Syscall.route(number)
+    countSystemCall(cpu, offloaded: route.isOffloaded)
     let result: Int64
-    switch Syscall.route(number) {
+    switch route {
     case .local(let call):
         result = localSyscall(process, call, args)
     case .x32:

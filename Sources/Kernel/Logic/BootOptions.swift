@@ -16,7 +16,7 @@ public struct BootOptions: Equatable {
     /// interrupt, and the LWK has no PCID to spare that yet.
     public var pageTableIsolation = false
     /// Test images only: fault on purpose at this point (of boot, or of a program's
-    /// first system call), to exercise the panic path. Any other image takes
+    /// first system call), to exercise the panic path, or corrupt what is shared. Any other image takes
     /// `test_fault=` for an unknown word.
     public var testFault: TestFault?
     /// Words the LWK does not know, in order.
@@ -29,6 +29,10 @@ public struct BootOptions: Equatable {
         /// In kernel mode, on the first system call of a program: a panic while a
         /// proxy waits on Linux.
         case inSyscall
+        /// Once RUNNING: the shared ring headers say absurd sizes (IKC `slots`, kmsg
+        /// `data_bytes`), as a hostile or buggy party could write them, and the log
+        /// wraps once; the LWK must go on within its rings.
+        case ringHeaders
     }
 
     public init() {}
@@ -58,6 +62,7 @@ public struct BootOptions: Equatable {
                 switch value {
                 case "page": testFault = .pageFault
                 case "syscall": testFault = .inSyscall
+                case "rings": testFault = .ringHeaders
                 default: invalid.append(String(word))
                 }
             case ("test_fault", nil) where testFaults:

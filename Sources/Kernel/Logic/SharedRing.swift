@@ -23,19 +23,31 @@ public protocol SharedMemory {
 /// The writer side of the kmsg ring (`struct mcos_kmsg_ring`, then its text). `head`
 /// counts every byte ever written; the text is published by moving `head` with a
 /// release store after the bytes are in place. Old text is overwritten when full.
+///
+/// The header is shared with Linux, so the size of the text space is the writer's own,
+/// fixed when it set the ring up: whatever `data_bytes` says later, no byte is written
+/// outside the buffer (issue 11 finding 9).
 public struct KmsgRing<Memory: SharedMemory> {
     static var textOffset: Int { MemoryLayout<mcos_kmsg_ring>.size }
     static var headOffset: Int { MemoryLayout<mcos_kmsg_ring>.offset(of: \.head)! }
     static var startOffset: Int { MemoryLayout<mcos_kmsg_ring>.offset(of: \.start)! }
     static var dataBytesOffset: Int { MemoryLayout<mcos_kmsg_ring>.offset(of: \.data_bytes)! }
+    /// The text space of the buffer the module allocates: MCOS_KMSG_SIZE, header included.
+    public static var bufferDataBytes: UInt64 { UInt64(MCOS_KMSG_SIZE) - UInt64(textOffset) }
     public let memory: Memory
+    /// Bytes of text space, the writer's copy; 0 takes nothing.
+    public let dataBytes: UInt64
 
-    public init(memory: Memory) { self.memory = memory }
+    public init(memory: Memory, dataBytes: UInt64) {
+        self.memory = memory
+        self.dataBytes = dataBytes
+    }
 
-    public var dataBytes: UInt64 { UInt64(memory.load32(Self.dataBytesOffset)) }
+    /// What the shared header says the text space is (for reports; never an index).
+    public var announcedDataBytes: UInt64 { UInt64(memory.load32(Self.dataBytesOffset)) }
     public var head: UInt64 { memory.loadAcquire64(Self.headOffset) }
 
-    /// Appends `text`; a ring with no data space (a corrupt header) takes nothing.
+    /// Appends `text`; a ring with no text space takes nothing.
     public func write(_ text: String) {
         var text = text
         text.withUTF8 { write(bytes: $0) }
@@ -90,6 +102,11 @@ public struct IKCPacket: Equatable {
 /// slots). `write` and `read` count packets ever written and read; the producer only
 /// moves `write`, the consumer only `read`, each with a release store after touching the
 /// slot, so no lock is needed on either side.
+///
+/// The header is shared with Linux, so the number of slots is the LWK's own, the one it
+/// formatted the ring with and announced in the boot block: whatever `slots` says later,
+/// no slot outside the ring is touched (issue 11 finding 9). `write` and `read` are only
+/// ever used modulo that number.
 public struct IKCRing<Memory: SharedMemory> {
     static var headerBytes: Int { MemoryLayout<mcos_ikc_ring>.size }
     static var slotBytes: Int { MemoryLayout<mcos_ikc_packet>.size }
@@ -107,32 +124,44 @@ public struct IKCRing<Memory: SharedMemory> {
         MemoryLayout<mcos_ikc_packet>.offset(of: \.args)! + index * MemoryLayout<UInt64>.size
     }
     public let memory: Memory
+    /// Packets the ring holds: the owner's copy, at least one.
+    public let slots: UInt64
 
-    public init(memory: Memory) { self.memory = memory }
+    /// A ring of `slots` packets at `memory` (which must hold `bytes(slots:)`); 0 counts
+    /// as 1, so that no index is ever taken modulo 0.
+    public init(memory: Memory, slots: UInt32) {
+        self.memory = memory
+        self.slots = UInt64(max(slots, 1))
+    }
 
     /// Bytes a ring of `slots` packets takes.
     public static func bytes(slots: Int) -> Int { headerBytes + slots * slotBytes }
 
-    /// Writes an empty ring's header.
-    public func format(slots: UInt32) {
+    /// How many packets fit in a ring of `bytes`, header included (0 if not one).
+    public static func slots(fitting bytes: Int) -> UInt32 {
+        bytes > headerBytes ? UInt32(clamping: (bytes - headerBytes) / slotBytes) : 0
+    }
+
+    /// Writes an empty ring's header, with this ring's number of slots.
+    public func format() {
         memory.storeRelease64(Self.writeOffset, 0)
         memory.storeRelease64(Self.readOffset, 0)
-        memory.store32(Self.slotsOffset, slots)
+        memory.store32(Self.slotsOffset, UInt32(truncatingIfNeeded: slots))
         memory.store32(Self.slotBytesOffset, UInt32(Self.slotBytes))
         memory.store32(Self.magicOffset, MCOS_IKC_MAGIC)
     }
 
-    public var isValid: Bool {
+    /// Whether the shared header is still what `format` wrote (a check for tests and
+    /// reports: sending and receiving never depend on it).
+    public var headerIntact: Bool {
         memory.load32(Self.magicOffset) == MCOS_IKC_MAGIC && memory.load32(Self.slotBytesOffset) == UInt32(Self.slotBytes)
-            && memory.load32(Self.slotsOffset) > 0
+            && UInt64(memory.load32(Self.slotsOffset)) == slots
     }
 
-    public var slots: UInt64 { UInt64(memory.load32(Self.slotsOffset)) }
     public var pending: UInt64 { memory.loadAcquire64(Self.writeOffset) &- memory.loadAcquire64(Self.readOffset) }
 
-    /// Producer side; false when the ring is full (or not valid).
+    /// Producer side; false when the ring is full.
     public func send(_ packet: IKCPacket) -> Bool {
-        guard isValid else { return false }
         let write = memory.load64(Self.writeOffset)
         let read = memory.loadAcquire64(Self.readOffset)
         guard write &- read < slots else { return false }
@@ -160,7 +189,6 @@ public struct IKCRing<Memory: SharedMemory> {
 
     /// Consumer side; nil when empty.
     public func receive() -> IKCPacket? {
-        guard isValid else { return nil }
         let read = memory.load64(Self.readOffset)
         let write = memory.loadAcquire64(Self.writeOffset)
         guard read != write else { return nil }

@@ -20,6 +20,10 @@ struct LocalAPIC {
     static let baseX2APICEnable: UInt64 = 1 << 10, baseAddressMask: UInt64 = 0xf_ffff_f000
     static let masked: UInt32 = 1 << 16, softwareEnable: UInt32 = 1 << 8, spuriousVector: UInt32 = 0xff
     static let commandPending: UInt32 = 1 << 12
+    /// The timer's vector: Linux's LOCAL_TIMER_VECTOR, which is also what a Linux tick
+    /// broadcast would send. The LWK's timer stays masked (it is tickless); its LVT names
+    /// the vector anyway, so that a tick, should one ever come, is counted as one.
+    static let timerVector: UInt32 = 0xec
 
     static func probe() -> LocalAPIC {
         let base = lwk_rdmsr(baseMSR)
@@ -51,7 +55,8 @@ struct LocalAPIC {
     func enable() {
         write(Register.spurious, Self.softwareEnable | Self.spuriousVector)
         write(Register.taskPriority, 0)
-        for lvt in [Register.timer, Register.lint0, Register.lint1, Register.error] { write(lvt, Self.masked) }
+        for lvt in [Register.lint0, Register.lint1, Register.error] { write(lvt, Self.masked) }
+        write(Register.timer, Self.masked | Self.timerVector)
     }
 
     /// Before a CPU is handed back: every LVT masked, the APIC quiet.

@@ -11,6 +11,7 @@ let spuriousVector = UInt64(LocalAPIC.spuriousVector)
 func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     let vector = frame.pointee.vector
     let fromUser = frame.pointee.cs & 3 == 3
+    countKernelEntry(vector: vector)
     if vector == UInt64(MCOS_IKC_VECTOR) {
         kernel.interrupts.eoi()
         if fromUser { ikcInterruptInUserMode(currentCPU(), frame) }
