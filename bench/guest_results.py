@@ -18,6 +18,24 @@ def parse_values(text):
     return values
 
 
+def lwk_entries(kmsg, pid):
+    """What entered the LWK CPU's kernel while process `pid` ran, from its end line in
+    the LWK's log ("process PID exited ...; while it ran: 0 timer, 3 IKC, 0 other
+    interrupts, ..."), as {"timer": 0, "IKC": 3, "other interrupts": 0, ...}; None if
+    the log has no such line (it wrapped, or the LWK counts nothing)."""
+    marker = f"process {pid} exited "
+    for line in reversed(kmsg.splitlines()):
+        if marker not in line or "; while it ran: " not in line:
+            continue
+        counts = {}
+        for part in line.split("; while it ran: ", 1)[1].replace(" and ", ", ").split(", "):
+            number, _, what = part.strip().partition(" ")
+            if number.isdigit():
+                counts[what] = int(number)
+        return counts
+    return None
+
+
 def parse_interrupts(text):
     """/proc/interrupts as {label: {"CPU3": count, ...}}."""
     lines = text.splitlines()

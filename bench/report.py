@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-from guest_results import PartResults
+from guest_results import PartResults, lwk_entries
 from noise_stats import FWQ, Detour
 from table import Goal, Table, render
 
@@ -53,6 +53,24 @@ def interrupts_per_second(runs, name):
     return sum(counts.values()) / run["fwq"].stats()["seconds"]
 
 
+def lwk_entries_during(runs, name):
+    """The LWK's own count of what entered its CPU's kernel while the FWQ program `name`
+    ran (its whole run: start, warm-up, measurement, output), or None."""
+    part = runs.get(name, {}).get("fwq_part")
+    if part is None:
+        return None
+    pid = part.values().get(f"lwk_pid_fwq-{name}")
+    kmsg = part.text("lwk-kmsg.txt")
+    if pid is None or kmsg is None:
+        return None
+    return lwk_entries(kmsg, pid)
+
+
+def lwk_count(runs, name, *kinds):
+    counts = lwk_entries_during(runs, name)
+    return None if counts is None else sum(counts.get(kind, 0) for kind in kinds)
+
+
 def noise_rows(table, runs, noise):
     section = "OS noise (QEMU -icount: guest time counts instructions; probes on vCPU 3)"
     quiet = Goal("quieter", 0.1)
@@ -70,8 +88,11 @@ def noise_rows(table, runs, noise):
     row("detour: detours per second", "detour", "per_second")
     row("detour: time lost (%)", "detour", "lost_percent")
     table.add(section, "interrupts per second on the CPU", None, interrupts_per_second(runs, "linux"),
-              interrupts_per_second(runs, "isolated"),
-              note="Linux: /proc/interrupts; the LWK counts none of its own yet")
+              interrupts_per_second(runs, "isolated"), note="Linux: /proc/interrupts")
+    table.add(section, "LWK: timer and other interrupts during the FWQ program", lwk_count(runs, "lwk", "timer", "other interrupts"),
+              note="the LWK's own count (its log's end line), the program's whole run")
+    table.add(section, "LWK: IKC interrupts during the FWQ program", lwk_count(runs, "lwk", "IKC"),
+              note="answers to the program's own offloaded calls (start, output)")
     table.add(section, "FWQ: time lost (%), LWK with mcexec stopped", stat(runs, "lwk-proxy-stopped", "fwq", "lost_percent"),
               note="diagnostic: nothing of the proxy runs")
     table.add(section, "FWQ: median quantum (us), LWK with mcexec stopped",

@@ -7,7 +7,7 @@ import sys
 import tempfile
 import unittest
 
-from guest_results import interrupts_between, parse_interrupts, parse_stat, busy_between, proxy_rates, medians_by_key, highest_by_key
+from guest_results import lwk_entries, interrupts_between, parse_interrupts, parse_stat, busy_between, proxy_rates, medians_by_key, highest_by_key
 from noise_stats import FWQ, Detour, percentile
 from table import Goal, Row, render
 
@@ -94,6 +94,21 @@ class GuestResultsTests(unittest.TestCase):
                          {"linux_triad": 1100, "lwk_triad": 1000})
 
 
+class LWKEntriesTests(unittest.TestCase):
+    LOG = ("[  1]: process 170 exited (status 0x0000), freed 8248 KiB, kernel heap 7152 bytes in use; while it ran: "
+           "0 timer, 3 IKC, 2 other interrupts, 1 page faults, 0 other exceptions, 6 local and 4 offloaded system calls\n"
+           "[  1]: process 171 exited (status 0x0000), freed 8248 KiB, kernel heap 7152 bytes in use\n")
+
+    def test_the_end_line_of_that_process(self):
+        counts = lwk_entries(self.LOG, "170")
+        self.assertEqual((counts["timer"], counts["IKC"], counts["other interrupts"], counts["page faults"]), (0, 3, 2, 1))
+        self.assertEqual((counts["local"], counts["offloaded system calls"]), (6, 4))
+
+    def test_no_counts_without_the_line(self):
+        self.assertIsNone(lwk_entries(self.LOG, "171"))
+        self.assertIsNone(lwk_entries(self.LOG, "17"))
+
+
 class TableTests(unittest.TestCase):
     def test_goals(self):
         self.assertTrue(Goal("ratio_at_most", 3).met(29, 10, None))
@@ -146,6 +161,21 @@ class ReportTests(unittest.TestCase):
             lost = next(r for r in rows if r["metric"] == "FWQ: time lost (%)")
             self.assertAlmostEqual(lost["linux"], 100 * 500 / 11500)
             self.assertIsNone(lost["met"])
+
+    def test_lwk_rows_count_what_entered_its_cpu_during_the_fwq_program(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            noise = os.path.join(tmp, "noise")
+            os.makedirs(noise)
+            with open(os.path.join(noise, "fwq-lwk.txt"), "w") as f:
+                f.write(fwq_text([1000] * 10))
+            with open(os.path.join(noise, "values.txt"), "w") as f:
+                f.write("fwq_units 100\nlwk_pid_fwq-lwk 170\n")
+            with open(os.path.join(noise, "lwk-kmsg.txt"), "w") as f:
+                f.write(LWKEntriesTests.LOG)
+            run_report(self, tmp)
+            rows = {r["metric"]: r for r in report_rows(tmp)}
+            self.assertEqual(rows["LWK: timer and other interrupts during the FWQ program"]["lwk"], 2)
+            self.assertEqual(rows["LWK: IKC interrupts during the FWQ program"]["lwk"], 3)
 
     def test_pti_rows_set_pti_on_against_pti_off(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -25,6 +25,9 @@ probe_lwk() {
 	sample_at=$((warm + length + length / 4 + 1))
 	taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@" $warm $tail_s > $OUT/$name.txt &
 	pid=$!
+	# the LWK's process has its proxy's pid: its end line in the LWK's log counts
+	# what entered the CPU's kernel while it ran
+	value lwk_pid_$name $pid
 	wait_ready $OUT/$name.txt $pid || fail "$name: the program ended before it was ready"
 	proxy_sample $pid $name
 	snapshot $name.before
