@@ -28,6 +28,7 @@
  * ends of the run (on the LWK that call is served locally, from the TSC too).
  */
 #include "bench.h"
+#include <unistd.h>
 
 #define DETOUR_MAX	(1 << 18)	/* detours kept; more are only counted */
 #define DETOUR_FACTOR	8		/* a gap this many steps long is a detour, */
@@ -58,13 +59,27 @@ static void spin(double seconds)
 		;
 }
 
-/* Says "# ready" (the last output before the samples), then spins. */
+/*
+ * Says "# ready" (the last output before the samples) with the monotonic time,
+ * then, with NOISE_GO=FILE in the environment, waits (polling, 10 ms apart)
+ * until FILE exists and says "# go" with the time: the caller samples what it
+ * needs first and lets the probe go only then, so that none of its own work
+ * falls into the measurement.  Then spins WAIT seconds and returns.
+ */
 static void announce_and_spin(double seconds)
 {
+	const char *go = getenv("NOISE_GO");
+
 	if (seconds <= 0)
 		return;
-	printf("# ready\n");
+	printf("# ready %llu\n", (unsigned long long)monotonic_ns());
 	fflush(stdout);
+	if (go) {
+		while (access(go, F_OK) != 0)
+			spin(0.01);
+		printf("# go %llu\n", (unsigned long long)monotonic_ns());
+		fflush(stdout);
+	}
 	spin(seconds);
 }
 

@@ -84,10 +84,15 @@ probe() {
 }
 
 # wait_ready FILE PID: until the probe writing FILE says it is ready (it
-# then spins without a system call) or PID is gone
+# then waits for its go, or spins without a system call) or PID is gone
 wait_ready() {
-	until grep -q '^# ready' "$1" 2>/dev/null; do
-		exited $2 && return 1
+	wait_line '^# ready' "$1" "$2"
+}
+
+# wait_line PATTERN FILE PID: until FILE has a line PATTERN matches, or PID is gone
+wait_line() {
+	until grep -q "$1" "$2" 2>/dev/null; do
+		exited $3 && return 1
 		sleep 0.05
 	done
 }

@@ -11,19 +11,25 @@ value fwq_quanta $quanta
 value detour_seconds $detour_s
 
 # probe_lwk NAME stop|wait LENGTH PROBE ARGS...: one probe on the LWK CPU
-# that measures for about LENGTH seconds. The probe spins without a system
-# call for $warm seconds after it says "# ready", measures, then spins for a
-# tail before it prints: mcexec's CPU time and wake-ups, and what Linux's CPUs
-# did, are sampled at "ready" and in the tail, so that the sampling (processes
-# started on Linux, counted by the shared instruction clock) stays out of the
-# measurement. "stop" stops mcexec (SIGSTOP) at "ready" and lets it go on in
-# the tail: nothing of the proxy runs on Linux while the probe measures.
+# that measures for about LENGTH seconds. The probe says "# ready" and waits
+# for a go file (NOISE_GO); mcexec's CPU time and wake-ups, and what Linux's
+# CPUs did, are sampled before the go and again in the tail the probe spins
+# after measuring, so that the sampling (processes started on Linux, which
+# the shared instruction clock counts on every vCPU) stays out of the
+# measurement: waiting for "# ready" alone, the sampling was seen to land
+# seconds into it, the shell's vCPU getting its turns late while the LWK's
+# spins. "stop" stops mcexec (SIGSTOP) once the probe says "# go" (in the
+# WAIT seconds before it measures) and lets it go on in the tail: nothing of
+# the proxy runs on Linux while the probe measures. Each probe's "# go" and
+# the stop's time (stop_ns_NAME) are kept, to check that order.
 probe_lwk() {
 	name=$1 how=$2 length=$3
 	shift 3
-	tail_s=$((length / 2 + 3))
+	tail_s=$((length + 4))
 	sample_at=$((warm + length + length / 4 + 1))
-	taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@" $warm $tail_s > $OUT/$name.txt &
+	go=/tmp/noise-go-$name
+	rm -f $go
+	NOISE_GO=$go taskset -c 1 mcexec -c $LWK_PROBE_CPU "$@" $warm $tail_s > $OUT/$name.txt &
 	pid=$!
 	# the LWK's process has its proxy's pid: its end line in the LWK's log counts
 	# what entered the CPU's kernel while it ran
@@ -31,7 +37,12 @@ probe_lwk() {
 	wait_ready $OUT/$name.txt $pid || fail "$name: the program ended before it was ready"
 	proxy_sample $pid $name
 	snapshot $name.before
-	[ "$how" = stop ] && kill -STOP $pid
+	touch $go
+	if [ "$how" = stop ]; then
+		wait_line '^# go' $OUT/$name.txt $pid || fail "$name: the program ended before it went"
+		kill -STOP $pid
+		value stop_ns_$name $(now_ns)
+	fi
 	sleep $sample_at
 	proxy_sample $pid $name
 	snapshot $name.after
