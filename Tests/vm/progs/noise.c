@@ -18,8 +18,9 @@
  *                        run's start)
  *
  * WAIT: seconds to spin before measuring, without a system call, after a
- * "# ready" line, so that the caller can act (stop the proxy) once the
- * program has started.  TAIL: seconds to spin after measuring, before the
+ * "# ready" line (and, with NOISE_GO=FILE, after FILE exists and a "# go"
+ * line), so that the caller can act (sample, stop the proxy) before the
+ * measurement and not during it.  TAIL: seconds to spin after measuring, before the
  * samples are printed, so that the caller can look at the proxy (sample its
  * CPU time) outside the measurement: under QEMU -icount whatever the caller
  * runs meanwhile, on any vCPU, would count as this CPU's noise.
