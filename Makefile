@@ -23,8 +23,12 @@ bench-deps:
 build: deps
 	$(SWIFT) build
 
+# Both tools: mk/vm.mk stages mcexec beside mcprov and rebuilds them only when
+# mcprov is older than the sources, so building mcprov alone here would leave the
+# guests (make bench, make demo) an mcexec from before the last change.
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mcprov
+	$(SWIFT) build $(RELEASE_FLAGS) --product mcexec
 
 # Every test: host logic with swift test, then the kernel module and our tools in
 # QEMU on Debian's 6.1 and 6.12 kernels (mk/vm.mk; installs its packages as root),

@@ -18,10 +18,16 @@ uint64_t lwk_heap_more(size_t bytes);
 
 /* ---- heap ---- */
 struct block { size_t bytes; struct block *next; };	/* free block header */
-struct used { size_t bytes; void *base; };		/* before each allocation */
+struct used { size_t bytes, asked; void *base; };	/* before each allocation */
 
 static struct block *free_list;
 static uint32_t heap_lock;
+/*
+ * Bytes allocated and not freed, as asked for (rounded): not the remainders too
+ * small to split that a block hands out with them, which vary with the free
+ * list's layout, so that the figure (lwk_heap_used, the leak check of every
+ * program's end line) moves only when something is held.
+ */
 static size_t heap_in_use;
 static size_t heap_grown;	/* bytes taken from the frames beyond the first MiB */
 
@@ -75,7 +81,6 @@ static struct block *heap_take(size_t *need)
 			*need = b->bytes;
 			*p = b->next;
 		}
-		heap_in_use += *need;
 		return b;
 	}
 	return NULL;
@@ -84,7 +89,7 @@ static struct block *heap_take(size_t *need)
 int posix_memalign(void **out, size_t align, size_t size)
 {
 	struct block *b;
-	size_t need;
+	size_t need, asked;
 	int grown = 0;
 
 	*out = NULL;
@@ -95,9 +100,12 @@ int posix_memalign(void **out, size_t align, size_t size)
 	need = (size + sizeof(struct used) + align + 15) & ~(size_t)15;
 	if (need < sizeof(struct block))
 		need = sizeof(struct block);
+	asked = need;
 	for (;;) {
 		lwk_spin_lock(&heap_lock);
 		b = heap_take(&need);
+		if (b)
+			heap_in_use += asked;
 		lwk_spin_unlock(&heap_lock);
 		if (b || grown)
 			break;
@@ -117,6 +125,7 @@ int posix_memalign(void **out, size_t align, size_t size)
 	uintptr_t a = ((uintptr_t)b + sizeof(struct used) + align - 1) & ~(uintptr_t)(align - 1);
 	struct used *u = (struct used *)a - 1;
 	u->bytes = need;
+	u->asked = asked;
 	u->base = b;
 	*out = (void *)a;
 	return 0;
@@ -132,14 +141,16 @@ void free(void *ptr)
 {
 	struct used *u;
 	struct block *b;
+	size_t asked;
 
 	if (!ptr)
 		return;
 	u = (struct used *)ptr - 1;
 	b = u->base;
+	asked = u->asked;	/* the block's header may overlap u */
 	b->bytes = u->bytes;
 	lwk_spin_lock(&heap_lock);
-	heap_in_use -= b->bytes;
+	heap_in_use -= asked;
 	heap_insert(b);
 	lwk_spin_unlock(&heap_lock);
 }
