@@ -454,7 +454,8 @@ enum mcos_ikc_type {
 	 * the LWK echoes in its MCOS_IKC_PROC_REPLY.
 	 */
 	MCOS_IKC_PROC_CREATE = 16,	/* args[0] pid, [1] CLOCK_REALTIME ns, [2] CLOCK_MONOTONIC ns,
-					   [3] numa_mask */
+					   [3] numa_mask, [4] LWK CPUs wanted for its
+					   threads, this one included (0: every idle one) */
 	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
 	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break */
 	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags; no reply */
@@ -462,7 +463,9 @@ enum mcos_ikc_type {
 	MCOS_IKC_INVALIDATE_ACK = 21,	/* seq of the MCOS_IKC_INVALIDATE it answers */
 
 	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
-					   args[1] (CREATE) page-table root, physical */
+					   args[1] (CREATE) page-table root, physical,
+					   args[2..5] (CREATE) the CPUs granted: bit n of
+					   args[2 + n / 64] = LWK CPU n (see MCOS_GRANT_CPUS) */
 	MCOS_IKC_SYSCALL = 33,		/* seq = syscall number, args[0..5] rdi rsi rdx r10 r8 r9 */
 	MCOS_IKC_INVALIDATE = 34,	/* seq, args[0] start, [1] bytes, [2] MCOS_INVALIDATE_*
 					   flags: drop the proxy's mappings of that range,
@@ -470,12 +473,26 @@ enum mcos_ikc_type {
 					   only after the ACK */
 	MCOS_IKC_PROC_EXIT = 35,	/* args[0] wait status (as waitpid(2) encodes it),
 					   [1] fault address, [2] fault RIP (0 if no fault) */
+	MCOS_IKC_THREAD_EXIT = 36,	/* on a thread's channel (MCOS_IOC_THREAD_ATTACH):
+					   that thread is gone, the process lives on */
 };
+
+/*
+ * The CPUs a process may spread its threads over: the one it was created on
+ * and up to MCOS_GRANT_CPUS - 1 more, chosen by the LWK (nearest NUMA
+ * first), busy for everyone else from the CREATE reply to PROC_EXIT.  The
+ * grant is a bitmap of 4 words, so an LWK CPU numbered 256 or more is never
+ * granted as an extra one.
+ */
+#define MCOS_GRANT_WORDS	4
+#define MCOS_GRANT_CPUS		(64 * MCOS_GRANT_WORDS)
 
 #define MCOS_PROT_READ		1u	/* = PROT_READ, PROT_WRITE, PROT_EXEC */
 #define MCOS_PROT_WRITE		2u
 #define MCOS_PROT_EXEC		4u
 #define MCOS_KILL_PROXY_GONE	1u	/* nobody answers INVALIDATE any more */
+#define MCOS_KILL_THREAD	2u	/* the signal is for the thread of this channel
+					   (tgkill), not for the whole process (kill) */
 /*
  * The process ends: after the ACK the LWK frees its page tables, the root
  * PROC_CREATE returned included, before Linux reads PROC_EXIT.  Nothing may
@@ -553,6 +570,9 @@ struct mcos_proc_create {
 				   first, then any.  A node without LWK memory: EINVAL */
 	uint64_t map_offset;	/* out: the mmap offset of this process's unified
 				   range; every open file has a window of its own */
+	uint32_t nr_cpus;	/* in: LWK CPUs for its threads, lwk_cpu included
+				   (0: every idle one); out: how many it got (>= 1) */
+	uint32_t reserved;	/* 0 */
 };
 
 /* Zero-filled memory at [start, start + bytes), page-aligned, final protection. */
@@ -574,6 +594,7 @@ struct mcos_proc_start {
 enum mcos_proc_event_kind {
 	MCOS_EVENT_SYSCALL = 1,	/* perform it, then MCOS_IOC_PROC_REPLY */
 	MCOS_EVENT_EXIT = 2,	/* the process is gone; the LWK CPU is idle again */
+	MCOS_EVENT_THREAD_EXIT = 3,	/* (thread channel) its thread is gone */
 };
 
 /* MCOS_IOC_PROC_WAIT: blocks until the next event; -EINTR on a signal. */
@@ -606,6 +627,16 @@ struct mcos_proc_event {
 #define MCOS_PROXY_REQUEST_BIT	(1u << 30)
 #define MCOS_PROXY_FILE_FACTS	(MCOS_PROXY_REQUEST_BIT | 1u)
 #define MCOS_PROXY_FILE_FILL	(MCOS_PROXY_REQUEST_BIT | 2u)
+/*
+ * MCOS_PROXY_THREAD_CREATE: args[0] the LWK CPU (one of the process's grant)
+ * a new thread of the program is about to start on.  mcexec starts a proxy
+ * thread that opens /dev/mcosN anew and attaches to that CPU
+ * (MCOS_IOC_THREAD_ATTACH), then answers that thread's Linux tid, which is
+ * the new LWK thread's tid too (so /proc/<pid>/task and tgkill from Linux
+ * name it), or -errno (EAGAIN: no thread could be had).  The proxy thread
+ * serves that CPU's offloaded calls until MCOS_EVENT_THREAD_EXIT.
+ */
+#define MCOS_PROXY_THREAD_CREATE	(MCOS_PROXY_REQUEST_BIT | 3u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -625,6 +656,25 @@ struct mcos_proc_reply {
 struct mcos_proc_kill {
 	uint32_t size;
 	uint32_t signal;
+	uint32_t flags;		/* MCOS_KILL_THREAD (on a thread's file too) or 0 */
+	uint32_t reserved;	/* 0 */
+};
+
+/*
+ * A second open file of /dev/mcosN becomes the channel of one thread of a
+ * process another file of the same caller created: process_fd is that
+ * file's descriptor (in the caller's table), lwk_cpu one of its granted
+ * CPUs with no thread channel yet.  Then PROC_WAIT, PROC_REPLY and
+ * PROC_KILL on it serve that CPU's thread; an INVALIDATE on it drops the
+ * process's mappings.  EBADF: not a /dev/mcosN file of this instance with a
+ * started process; EPERM: created by another process (mm); EINVAL: CPU not
+ * granted; EBUSY: that CPU has a channel already.
+ */
+struct mcos_thread_attach {
+	uint32_t size;
+	int32_t process_fd;
+	int32_t lwk_cpu;
+	uint32_t reserved;	/* 0 */
 };
 
 #define MCOS_IOC_PROC_CREATE	_IOWR(MCOS_IOC_MAGIC, 0x40, struct mcos_proc_create)
@@ -633,6 +683,7 @@ struct mcos_proc_kill {
 #define MCOS_IOC_PROC_WAIT	_IOWR(MCOS_IOC_MAGIC, 0x43, struct mcos_proc_event)
 #define MCOS_IOC_PROC_REPLY	_IOW(MCOS_IOC_MAGIC, 0x44, struct mcos_proc_reply)
 #define MCOS_IOC_PROC_KILL	_IOW(MCOS_IOC_MAGIC, 0x45, struct mcos_proc_kill)
+#define MCOS_IOC_THREAD_ATTACH	_IOW(MCOS_IOC_MAGIC, 0x46, struct mcos_thread_attach)
 #if !defined(__KERNEL__) && !defined(MCOS_LWK)
 static const unsigned long mcos_ioc_proc_create = MCOS_IOC_PROC_CREATE;
 static const unsigned long mcos_ioc_proc_map = MCOS_IOC_PROC_MAP;
@@ -640,6 +691,7 @@ static const unsigned long mcos_ioc_proc_start = MCOS_IOC_PROC_START;
 static const unsigned long mcos_ioc_proc_wait = MCOS_IOC_PROC_WAIT;
 static const unsigned long mcos_ioc_proc_reply = MCOS_IOC_PROC_REPLY;
 static const unsigned long mcos_ioc_proc_kill = MCOS_IOC_PROC_KILL;
+static const unsigned long mcos_ioc_thread_attach = MCOS_IOC_THREAD_ATTACH;
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -672,12 +724,13 @@ MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
 MCOS_ABI_CHECK(mcos_ikc_ring, 64);
 MCOS_ABI_CHECK(mcos_ikc_packet, 64);
 MCOS_ABI_CHECK(mcos_ikc_ping, 24);
-MCOS_ABI_CHECK(mcos_proc_create, 24);
+MCOS_ABI_CHECK(mcos_proc_create, 32);
 MCOS_ABI_CHECK(mcos_proc_map, 24);
 MCOS_ABI_CHECK(mcos_proc_start, 32);
 MCOS_ABI_CHECK(mcos_proc_event, 80);
 MCOS_ABI_CHECK(mcos_proc_reply, 16);
-MCOS_ABI_CHECK(mcos_proc_kill, 8);
+MCOS_ABI_CHECK(mcos_proc_kill, 16);
+MCOS_ABI_CHECK(mcos_thread_attach, 16);
 
 /*
  * Every field of the memory the module and the LWK share, where both
@@ -764,7 +817,9 @@ _Static_assert(MCOS_USER_START < MCOS_USER_PIE_BASE &&
 /* The proxy's requests are x32 numbers, so that no program's call is one. */
 _Static_assert((MCOS_PROXY_FILE_FACTS & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_FILE_FILL & MCOS_PROXY_REQUEST_BIT) &&
-	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL,
+	       (MCOS_PROXY_THREAD_CREATE & MCOS_PROXY_REQUEST_BIT) &&
+	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL &&
+	       MCOS_PROXY_THREAD_CREATE != MCOS_PROXY_FILE_FILL,
 	       "proxy requests must carry the x32 bit");
 _Static_assert((MCOS_FILE_FACT_TYPE_MASK & (MCOS_FILE_FACT_READABLE | MCOS_FILE_FACT_WRITABLE |
 					  MCOS_FILE_FACT_NOEXEC)) == 0,
