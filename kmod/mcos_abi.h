@@ -454,8 +454,9 @@ enum mcos_ikc_type {
 	 * the LWK echoes in its MCOS_IKC_PROC_REPLY.
 	 */
 	MCOS_IKC_PROC_CREATE = 16,	/* args[0] pid, [1] CLOCK_REALTIME ns, [2] CLOCK_MONOTONIC ns,
-					   [3] numa_mask, [4] LWK CPUs wanted for its
-					   threads, this one included (0: every idle one) */
+					   [3] numa_mask, [4] the most LWK CPUs its threads
+					   may hold at once, this one included (0: no bound
+					   but the idle CPUs) */
 	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
 	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break */
 	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags; no reply */
@@ -463,9 +464,7 @@ enum mcos_ikc_type {
 	MCOS_IKC_INVALIDATE_ACK = 21,	/* seq of the MCOS_IKC_INVALIDATE it answers */
 
 	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
-					   args[1] (CREATE) page-table root, physical,
-					   args[2..5] (CREATE) the CPUs granted: bit n of
-					   args[2 + n / 64] = LWK CPU n (see MCOS_GRANT_CPUS) */
+					   args[1] (CREATE) page-table root, physical */
 	MCOS_IKC_SYSCALL = 33,		/* seq = syscall number, args[0..5] rdi rsi rdx r10 r8 r9 */
 	MCOS_IKC_INVALIDATE = 34,	/* seq, args[0] start, [1] bytes, [2] MCOS_INVALIDATE_*
 					   flags: drop the proxy's mappings of that range,
@@ -478,14 +477,12 @@ enum mcos_ikc_type {
 };
 
 /*
- * The CPUs a process may spread its threads over: the one it was created on
- * and up to MCOS_GRANT_CPUS - 1 more, chosen by the LWK (nearest NUMA
- * first), busy for everyone else from the CREATE reply to PROC_EXIT.  The
- * grant is a bitmap of 4 words, so an LWK CPU numbered 256 or more is never
- * granted as an extra one.
+ * Threads: a process starts on one LWK CPU; each thread it creates gets an
+ * idle CPU of its own, chosen by the LWK (nearest NUMA first), whose
+ * channel a proxy thread of mcexec attaches to (MCOS_IOC_THREAD_ATTACH)
+ * before the thread runs.  From the attach to the thread's end that CPU is
+ * busy for everyone else, and counts against mcos.user_cpu_limit.
  */
-#define MCOS_GRANT_WORDS	4
-#define MCOS_GRANT_CPUS		(64 * MCOS_GRANT_WORDS)
 
 #define MCOS_PROT_READ		1u	/* = PROT_READ, PROT_WRITE, PROT_EXEC */
 #define MCOS_PROT_WRITE		2u
@@ -570,8 +567,8 @@ struct mcos_proc_create {
 				   first, then any.  A node without LWK memory: EINVAL */
 	uint64_t map_offset;	/* out: the mmap offset of this process's unified
 				   range; every open file has a window of its own */
-	uint32_t nr_cpus;	/* in: LWK CPUs for its threads, lwk_cpu included
-				   (0: every idle one); out: how many it got (>= 1) */
+	uint32_t nr_cpus;	/* the most LWK CPUs its threads may hold at once,
+				   lwk_cpu's included (0: no bound but the idle ones) */
 	uint32_t reserved;	/* 0 */
 };
 
@@ -628,12 +625,13 @@ struct mcos_proc_event {
 #define MCOS_PROXY_FILE_FACTS	(MCOS_PROXY_REQUEST_BIT | 1u)
 #define MCOS_PROXY_FILE_FILL	(MCOS_PROXY_REQUEST_BIT | 2u)
 /*
- * MCOS_PROXY_THREAD_CREATE: args[0] the LWK CPU (one of the process's grant)
- * a new thread of the program is about to start on.  mcexec starts a proxy
+ * MCOS_PROXY_THREAD_CREATE: args[0] the idle LWK CPU a new thread of the
+ * program is about to start on.  mcexec starts a proxy
  * thread that opens /dev/mcosN anew and attaches to that CPU
  * (MCOS_IOC_THREAD_ATTACH), then answers that thread's Linux tid, which is
  * the new LWK thread's tid too (so /proc/<pid>/task and tgkill from Linux
- * name it), or -errno (EAGAIN: no thread could be had).  The proxy thread
+ * name it), or -errno: the attach's (EBUSY: the LWK tries another CPU), or
+ * EAGAIN when no thread could be had.  The proxy thread
  * serves that CPU's offloaded calls until MCOS_EVENT_THREAD_EXIT.
  */
 #define MCOS_PROXY_THREAD_CREATE	(MCOS_PROXY_REQUEST_BIT | 3u)
@@ -663,12 +661,13 @@ struct mcos_proc_kill {
 /*
  * A second open file of /dev/mcosN becomes the channel of one thread of a
  * process another file of the same caller created: process_fd is that
- * file's descriptor (in the caller's table), lwk_cpu one of its granted
- * CPUs with no thread channel yet.  Then PROC_WAIT, PROC_REPLY and
+ * file's descriptor (in the caller's table), lwk_cpu the idle LWK CPU the
+ * LWK named in MCOS_PROXY_THREAD_CREATE.  Then PROC_WAIT, PROC_REPLY and
  * PROC_KILL on it serve that CPU's thread; an INVALIDATE on it drops the
  * process's mappings.  EBADF: not a /dev/mcosN file of this instance with a
- * started process; EPERM: created by another process (mm); EINVAL: CPU not
- * granted; EBUSY: that CPU has a channel already.
+ * started, live process; EPERM: that process was created by another
+ * process (mm); EINVAL: no such CPU, or the process's own; EBUSY: the CPU
+ * is busy (the LWK then tries another); EAGAIN: mcos.user_cpu_limit.
  */
 struct mcos_thread_attach {
 	uint32_t size;
