@@ -103,13 +103,14 @@ struct mcos_os {
 	 */
 	struct mutex proc_lock;
 	u64 boot_gen;			/* bumped whenever an LWK goes away */
-	struct list_head procs;		/* files with a live process */
+	struct list_head procs;		/* files with a live process or thread */
 };
 
 /*
- * One open file of /dev/mcosN: the instance and the program it drives.
- * The flags a fault reads (alive, created, ending, started, pml4) change
- * under the instance's proc_lock.
+ * One open file of /dev/mcosN: the instance and the program it drives, or
+ * one thread of a program another file drives (a thread channel: parent
+ * set).  The flags a fault reads (alive, created, ending, started, pml4)
+ * change under the instance's proc_lock.
  */
 struct mcos_file {
 	struct mcos_os *os;
@@ -119,15 +120,18 @@ struct mcos_file {
 	struct mcos_lwk *lwk;		/* valid while gen == os->boot_gen */
 	u64 gen;
 	int cpu;			/* LWK CPU index, -1 if none */
-	bool used;			/* PROC_CREATE was called */
-	bool alive;			/* created, no PROC_EXIT seen yet */
+	struct mcos_file *parent;	/* thread channel: the process's file, whose
+					   struct file it holds a reference to */
+	bool used;			/* PROC_CREATE or THREAD_ATTACH was called */
+	bool alive;			/* created (attached), no PROC_EXIT
+					   (THREAD_EXIT) seen yet */
 	bool created;			/* the LWK answered CREATE: mmap may follow */
 	bool ending;			/* killed for good, or its tables go: nothing
 					   maps it any more */
 	bool started;
 	bool in_syscall;		/* a SYSCALL event awaits its reply */
 	bool capped;			/* counts against mcos.user_cpu_limit */
-	kuid_t uid;			/* who created the process */
+	kuid_t uid;			/* who created the process (attached the thread) */
 	struct mm_struct *mm;		/* the creator's, the only one that maps it */
 	pgoff_t map_base;		/* its window in the device's offsets, 0: none */
 	struct delayed_work start_timer; /* mcos.start_timeout */
@@ -264,6 +268,7 @@ long mcos_proc_start(struct file *file, void __user *uarg);
 long mcos_proc_wait(struct file *file, void __user *uarg);
 long mcos_proc_reply(struct file *file, void __user *uarg);
 long mcos_proc_kill(struct file *file, void __user *uarg);
+long mcos_proc_thread_attach(struct file *file, void __user *uarg);
 void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);
 unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid);

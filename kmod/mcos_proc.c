@@ -11,6 +11,20 @@
  * waits, which spins briefly, then sleeps until the LWK interrupts it
  * (mcos_notify.c), or polls where no interrupt can be had.
  *
+ * Each further thread of the process runs on an LWK CPU of its own, which
+ * the LWK picks and names to the proxy (MCOS_PROXY_THREAD_CREATE).  A
+ * proxy thread attaches a fresh open file to that CPU (THREAD_ATTACH): the
+ * file is then that thread's channel, owns the CPU just as the process's
+ * file owns its own (busy, counted against mcos.user_cpu_limit) until
+ * THREAD_EXIT, and holds a reference to the process's file, which so
+ * outlives all its threads.  WAIT, REPLY and KILL on a thread channel
+ * serve that thread; the process is mapped once, through its own file,
+ * and an INVALIDATE on any of its channels drops that mapping.  Every
+ * channel frees its own CPU: once the process has ended, a thread
+ * channel's WAIT fails with -ESRCH and frees it.  A thread channel closed
+ * while its thread lives ends the whole process: nobody would serve that
+ * thread's calls.
+ *
  * Locking: mcos_lock only while choosing the CPU (never while waiting for
  * the LWK).  os->proc_lock around each ring access, each page-table walk
  * and each zap, after checking the LWK the process was created on still
@@ -21,7 +35,8 @@
  * What one user may hold: a process created but not started within
  * mcos.start_timeout seconds is ended (its CPU is free again), and with
  * mcos.user_cpu_limit set, a caller without CAP_SYS_ADMIN holds at most
- * that many LWK CPUs under its uid (EAGAIN beyond).
+ * that many LWK CPUs under its uid, processes and threads together
+ * (EAGAIN beyond).
  *
  * Errors while waiting: -EINTR (signal pending; the ioctl can simply be
  * repeated), -ENODEV (the LWK was shut down or the instance destroyed),
@@ -34,6 +49,7 @@
 #include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -50,6 +66,7 @@
 
 #define MCOS_REQ_TIMEOUT	(2 * HZ)	/* CREATE, START, KILL at release */
 #define MCOS_MAP_TIMEOUT	(20 * HZ)	/* MAP zero-fills: slow under TCG */
+#define MCOS_CREATE_TRIES	4	/* idle CPUs CREATE tries for "any" */
 /*
  * Before it sleeps, a waiting thread spins as long as twice the last answer
  * that came quickly took, within these bounds: a proxy whose program calls
@@ -90,7 +107,10 @@ void mcos_proc_file_init(struct mcos_file *f, struct mcos_os *os,
 
 /* ---- the channel, under proc_lock ---- */
 
-/* 0 if the LWK the process lives on is still there and sane. */
+/*
+ * 0 if the LWK the process lives on is still there and sane, and, for a
+ * thread channel, the process too.
+ */
 int mcos_proc_check(struct mcos_file *f)
 {
 	struct mcos_os *os = f->os;
@@ -100,12 +120,32 @@ int mcos_proc_check(struct mcos_file *f)
 		return -ENODEV;
 	if (smp_load_acquire(&f->lwk->bb->status) == MCOS_BOOT_PANIC)
 		return -EIO;
+	if (f->parent && !f->parent->alive)
+		return -ESRCH;
 	return 0;
 }
 
+/* The file whose window maps the process: its own, or a thread's parent. */
+static struct mcos_file *mcos_proc_mapper(struct mcos_file *f)
+{
+	return f->parent ?: f;
+}
+
+/* The process ended: its threads' proxies learn it now, not at their nap's end. */
+static void mcos_proc_kick_threads(struct mcos_file *f)
+{
+	struct mcos_file *t;
+
+	list_for_each_entry(t, &f->os->procs, link)
+		if (t->parent == f)
+			mcos_ikc_waiter_kick(&t->waiter);
+}
+
 /*
- * Forget the process: no mapping of its frames is left, its CPU is free
- * again (unless the LWK may still run it).  Under proc_lock.
+ * Forget the process (or thread): no mapping of its frames is left, its
+ * CPU is free again (unless the LWK may still run it).  A thread channel
+ * has no mapping of its own, and the CPUs of a process's threads are
+ * theirs to free.  Under proc_lock.
  */
 static void mcos_proc_forget(struct mcos_file *f, bool free_cpu)
 {
@@ -115,6 +155,7 @@ static void mcos_proc_forget(struct mcos_file *f, bool free_cpu)
 		clear_bit(f->cpu, f->lwk->busy);
 	list_del_init(&f->link);
 	f->alive = false;
+	mcos_proc_kick_threads(f);
 }
 
 /* One packet on the process's channel, and the IPI; -EAGAIN: ring full. */
@@ -269,32 +310,36 @@ static void mcos_proc_zap(struct mcos_file *f, u64 start, u64 end)
 }
 
 /*
- * The LWK asks before it unmaps or re-protects: drop that range, then ACK.
- * Before the process's end it frees the tables a fault walks once it has
- * the ACK, maybe before anyone here reads its PROC_EXIT: from then on
- * nothing maps the process again.
+ * The LWK asks before it unmaps or re-protects: drop that range of the
+ * process's mapping (whichever of its channels asks), then ACK on that
+ * channel.  Before the process's end it frees the tables a fault walks
+ * once it has the ACK, maybe before anyone here reads its PROC_EXIT: from
+ * then on nothing maps the process again.
  */
 static int mcos_proc_invalidate(struct mcos_file *f,
 				const struct mcos_ikc_packet *pkt)
 {
+	struct mcos_file *mapper = mcos_proc_mapper(f);
 	u64 start = pkt->args[0], bytes = pkt->args[1];
 
 	mutex_lock(&f->os->proc_lock);
 	if (pkt->args[2] & MCOS_INVALIDATE_END)
-		f->ending = true;
-	mcos_map_zap(f, start, start + min(bytes, U64_MAX - start));
+		mapper->ending = true;
+	mcos_map_zap(mapper, start, start + min(bytes, U64_MAX - start));
 	mutex_unlock(&f->os->proc_lock);
 	return mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt->seq, NULL, 0);
 }
 
 /*
- * The process exited (PROC_EXIT) or was never created: forget it and free
- * its CPU.  Takes proc_lock.
+ * The process exited (PROC_EXIT) or was never created, or the thread
+ * exited (THREAD_EXIT) or ended with its process: forget it and free its
+ * CPU.  Takes proc_lock.
  */
 static void mcos_proc_done(struct mcos_file *f)
 {
 	mutex_lock(&f->os->proc_lock);
-	mcos_proc_forget(f, true);
+	if (f->alive)	/* else its CPU may be another's by now */
+		mcos_proc_forget(f, true);
 	mutex_unlock(&f->os->proc_lock);
 }
 
@@ -332,6 +377,19 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 }
 
 /*
+ * Before a KILL with MCOS_KILL_PROXY_GONE, after which the LWK frees the
+ * process's frames without asking: every mapping of them goes, and no
+ * fault maps them again.
+ */
+static void mcos_proc_unmap_for_good(struct mcos_file *f)
+{
+	mutex_lock(&f->os->proc_lock);
+	f->ending = true;
+	mcos_map_zap(f, MCOS_USER_START, MCOS_USER_END);
+	mutex_unlock(&f->os->proc_lock);
+}
+
+/*
  * End a process whose proxy stopped talking (release, a request that timed
  * out, a process never started): KILL with MCOS_KILL_PROXY_GONE, then wait
  * a bounded time for its EXIT, acknowledging INVALIDATEs meanwhile.  With
@@ -346,10 +404,7 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	struct mcos_ikc_packet pkt;
 	int err;
 
-	mutex_lock(&f->os->proc_lock);
-	f->ending = true;
-	mcos_map_zap(f, MCOS_USER_START, MCOS_USER_END);
-	mutex_unlock(&f->os->proc_lock);
+	mcos_proc_unmap_for_good(f);
 	err = mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
 	while (!err) {
 		if (time_after(jiffies, deadline)) {
@@ -377,14 +432,58 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	mutex_unlock(&f->os->proc_lock);
 }
 
-/* An idle LWK CPU: 'want', or the first idle one if want < 0. */
+/*
+ * Does the thread of f's channel still live, as far as Linux can tell?
+ * Not once its process ended or the LWK went, nor if its THREAD_EXIT
+ * waits unread (what else waits there nobody will serve: at most a ring's
+ * worth is read).  Under proc_lock.
+ */
+static bool mcos_proc_thread_lives(struct mcos_file *f)
+{
+	struct mcos_ikc_packet pkt;
+	u32 n;
+
+	if (mcos_proc_check(f))
+		return false;
+	for (n = 0; n < f->lwk->ikc_slots; n++) {
+		if (!mcos_ikc_recv(f->lwk, mcos_ikc_ring_from_lwk(f->cpu), &pkt))
+			break;
+		if (pkt.type == MCOS_IKC_THREAD_EXIT)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A thread channel closed while its thread lives (its proxy thread went
+ * without seeing THREAD_EXIT): the program cannot run on with a thread
+ * nobody serves.  KILL with MCOS_KILL_PROXY_GONE on the thread's channel
+ * ends the whole process, whose mapping goes first; its own channel sees
+ * the end.  This one forgets the thread and frees its CPU at once.
+ */
+static void mcos_proc_abandon_thread(struct mcos_file *f)
+{
+	u64 args[2] = { SIGKILL, MCOS_KILL_PROXY_GONE };
+	bool lives;
+
+	mutex_lock(&f->os->proc_lock);
+	lives = mcos_proc_thread_lives(f);
+	mutex_unlock(&f->os->proc_lock);
+	if (lives) {
+		mcos_proc_unmap_for_good(f->parent);
+		mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
+	}
+	mcos_proc_done(f);
+}
+
+/* An idle LWK CPU: 'want', or if want < 0 the first idle one from 'first' on. */
 static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
-			      int want)
+			      int want, unsigned int first)
 {
 	unsigned long cpu;
 
 	if (want < 0) {
-		cpu = find_first_zero_bit(lwk->busy, lwk->nr_cpus);
+		cpu = find_next_zero_bit(lwk->busy, lwk->nr_cpus, first);
 		if (cpu >= lwk->nr_cpus)
 			return -EBUSY;
 		return cpu;
@@ -397,7 +496,7 @@ static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
 	return want;
 }
 
-/* LWK CPUs held by uid's capped processes on this instance. */
+/* LWK CPUs held by uid's capped processes and threads on this instance. */
 unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid)
 {
 	struct mcos_file *f;
@@ -411,45 +510,74 @@ unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid)
 }
 
 /*
- * May the caller hold one more LWK CPU?  Under mcos_lock, which every
- * CREATE holds from this check until its process is on os->procs.
+ * How many more LWK CPUs may the caller hold: 0 none (EAGAIN), UINT_MAX
+ * no bound.  Under mcos_lock, which every CREATE and ATTACH holds from
+ * this check until its channel is on os->procs.
  */
-static int mcos_proc_within_limit(struct mcos_file *f)
+static unsigned int mcos_proc_room(struct mcos_file *f)
 {
 	unsigned int limit = READ_ONCE(user_cpu_limit), held;
 
 	if (!f->capped || !limit)
-		return 0;
+		return UINT_MAX;
 	held = mcos_os_user_cpus(f->uid);
 	if (held < limit)
-		return 0;
+		return limit - held;
 	pr_info_ratelimited("%s: uid %u holds %u LWK CPUs, the limit (mcos.user_cpu_limit)\n",
 			    f->os->name, from_kuid(&init_user_ns, f->uid), held);
-	return -EAGAIN;
+	return 0;
 }
 
-/* The file's process lives on 'cpu' from now on: its channel is the file's. */
-static void mcos_proc_bind(struct mcos_file *f, struct mcos_lwk *lwk, int cpu)
+/*
+ * The file's channel is LWK CPU 'cpu' from now on: its process's, or with
+ * a parent, a thread's of the parent's process, which runs as soon as its
+ * proxy is there.  Under proc_lock.
+ */
+static void mcos_proc_bind(struct mcos_file *f, struct mcos_lwk *lwk, int cpu,
+			   struct mcos_file *parent)
 {
 	struct mcos_os *os = f->os;
 
-	mutex_lock(&os->proc_lock);
+	lockdep_assert_held(&os->proc_lock);
 	set_bit(cpu, lwk->busy);
 	f->cpu = cpu;
 	f->lwk = lwk;
 	f->gen = os->boot_gen;
+	f->parent = parent;
 	f->used = true;
 	f->alive = true;
+	f->started = parent != NULL;
 	f->mm = current->mm;
 	mmgrab(f->mm);
 	list_add(&f->link, &os->procs);
-	/* stale packets of an earlier user of the channel (pings) */
+	/* stale packets of an earlier user of the channel (pings, a thread's end) */
 	mcos_ikc_drain(lwk, mcos_ikc_ring_from_lwk(cpu));
-	mutex_unlock(&os->proc_lock);
 }
 
-/* Choose the process's LWK CPU (want < 0: any idle one); the CPU or -errno. */
-static int mcos_proc_claim_cpu(struct mcos_file *f, int want)
+/*
+ * The LWK has no process on the bound CPU: the file is as it was before
+ * the bind, but for 'used'.
+ */
+static void mcos_proc_unbind(struct mcos_file *f)
+{
+	struct mm_struct *mm;
+
+	mutex_lock(&f->os->proc_lock);
+	if (f->alive)	/* else ended already, its CPU maybe another's */
+		mcos_proc_forget(f, true);
+	mm = f->mm;
+	f->mm = NULL;
+	mutex_unlock(&f->os->proc_lock);
+	mmdrop(mm);
+}
+
+/*
+ * Choose the process's LWK CPU (want < 0: the first idle one from 'first'
+ * on); the CPU or -errno.  *room: how many LWK CPUs the caller may hold,
+ * this one included (UINT_MAX: no bound).
+ */
+static int mcos_proc_claim_cpu(struct mcos_file *f, int want, unsigned int first,
+			       unsigned int *room)
 {
 	struct mcos_os *os = f->os;
 	struct mcos_lwk *lwk;
@@ -467,15 +595,31 @@ static int mcos_proc_claim_cpu(struct mcos_file *f, int want)
 	cpu = -EINVAL;
 	if (want >= (int)lwk->nr_cpus)
 		goto out_unlock;
-	cpu = mcos_proc_within_limit(f);
-	if (cpu)
+	cpu = -EAGAIN;
+	*room = mcos_proc_room(f);
+	if (!*room)
 		goto out_unlock;
-	cpu = mcos_proc_pick_cpu(os, lwk, want);
-	if (cpu >= 0)
-		mcos_proc_bind(f, lwk, cpu);
+	cpu = mcos_proc_pick_cpu(os, lwk, want, first);
+	if (cpu < 0)
+		goto out_unlock;
+	mutex_lock(&os->proc_lock);
+	mcos_proc_bind(f, lwk, cpu, NULL);
+	mutex_unlock(&os->proc_lock);
 out_unlock:
 	mutex_unlock(&mcos_lock);
 	return cpu;
+}
+
+/*
+ * What CREATE tells the LWK its threads may hold at once: what the caller
+ * asked for (0: no bound), within what its uid may still hold, so that the
+ * LWK starts no thread whose attach the limit would refuse anyway.
+ */
+static u32 mcos_proc_thread_bound(u32 wanted, unsigned int room)
+{
+	if (room == UINT_MAX)
+		return wanted;
+	return wanted ? min(wanted, room) : room;
 }
 
 /*
@@ -483,16 +627,17 @@ out_unlock:
  * If it fails, the CPU is free again, or, when the LWK may have created
  * the process all the same, the process is ended first.
  */
-static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask)
+static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus)
 {
-	u64 args[4], pml4 = 0;
+	u64 args[5], pml4 = 0;
 	int err;
 
 	args[0] = task_tgid_nr(current);
 	args[1] = ktime_get_real_ns();
 	args[2] = ktime_get_ns();
 	args[3] = numa_mask;	/* the LWK knows its nodes: it checks */
-	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 4,
+	args[4] = nr_cpus;
+	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 5,
 				MCOS_REQ_TIMEOUT, &pml4);
 	if (!err && !mcos_phys_in_os(f->os, pml4 & PTE_PFN_MASK, PAGE_SIZE))
 		err = -EPROTO;
@@ -501,8 +646,7 @@ static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask)
 		return err;
 	}
 	if (err) {
-		if (f->alive)
-			mcos_proc_done(f);
+		mcos_proc_unbind(f);
 		return err;
 	}
 	mutex_lock(&f->os->proc_lock);
@@ -529,6 +673,30 @@ static void mcos_proc_start_expired(struct work_struct *work)
 	mutex_unlock(&f->lock);
 }
 
+/*
+ * Claim a CPU and create the process there: the CPU or -errno.  An idle
+ * CPU chosen for "any" that the LWK finds busy (it may have named it for
+ * another process's thread a moment before, whose proxy has not attached
+ * yet) is given back and the next idle one tried, a few times.
+ */
+static int mcos_proc_place(struct mcos_file *f, const struct mcos_proc_create *c)
+{
+	unsigned int tries, first = 0, room;
+	int cpu, err;
+
+	for (tries = 0; tries < MCOS_CREATE_TRIES; tries++) {
+		cpu = mcos_proc_claim_cpu(f, c->lwk_cpu, first, &room);
+		if (cpu < 0)
+			return cpu;
+		err = mcos_proc_spawn(f, c->numa_mask,
+				      mcos_proc_thread_bound(c->nr_cpus, room));
+		if (err != -EBUSY || c->lwk_cpu >= 0)
+			return err ?: cpu;
+		first = cpu + 1;
+	}
+	return -EBUSY;
+}
+
 long mcos_proc_create(struct file *file, void __user *uarg)
 {
 	struct mcos_file *f = file->private_data;
@@ -538,21 +706,18 @@ long mcos_proc_create(struct file *file, void __user *uarg)
 	err = mcos_get_arg(&c, uarg, sizeof(c));
 	if (err)
 		return err;
-	if (c.flags || c.lwk_cpu < -1)
+	if (c.flags || c.reserved || c.lwk_cpu < -1)
 		return -EINVAL;
 	if (f->used)
-		return -EBUSY;	/* one process per open file */
+		return -EBUSY;	/* one process (or thread) per open file */
 	err = mcos_map_window_get(f);
 	if (err)
 		return err;
 	f->uid = current_uid();
 	f->capped = !capable(CAP_SYS_ADMIN);
-	cpu = mcos_proc_claim_cpu(f, c.lwk_cpu);
+	cpu = mcos_proc_place(f, &c);
 	if (cpu < 0)
 		return cpu;
-	err = mcos_proc_spawn(f, c.numa_mask);
-	if (err)
-		return err;
 	c.lwk_cpu = cpu;
 	c.map_offset = mcos_map_offset(f);
 	return mcos_put_arg(uarg, &c, sizeof(c));
@@ -568,6 +733,8 @@ long mcos_proc_map(struct file *file, void __user *uarg)
 	err = mcos_get_arg(&m, uarg, sizeof(m));
 	if (err)
 		return err;
+	if (f->parent)
+		return -EBUSY;	/* a thread's channel: the process is another file's */
 	if (!f->alive)
 		return -ESRCH;
 	if (f->started)
@@ -596,6 +763,8 @@ long mcos_proc_start(struct file *file, void __user *uarg)
 		return err;
 	if (s.flags)
 		return -EINVAL;
+	if (f->parent)
+		return -EBUSY;	/* a thread's channel: the process is another file's */
 	if (!f->alive)
 		return -ESRCH;
 	if (f->started)
@@ -622,7 +791,7 @@ long mcos_proc_start(struct file *file, void __user *uarg)
 	return err;
 }
 
-/* What mcexec learns of a SYSCALL or PROC_EXIT packet. */
+/* What mcexec learns of a SYSCALL, PROC_EXIT or THREAD_EXIT packet. */
 static void mcos_proc_event(struct mcos_proc_event *ev,
 			    const struct mcos_ikc_packet *pkt)
 {
@@ -632,6 +801,8 @@ static void mcos_proc_event(struct mcos_proc_event *ev,
 		ev->kind = MCOS_EVENT_SYSCALL;
 		ev->number = pkt->seq;	/* mcos_proc_syscall_number() checked it */
 		memcpy(ev->args, pkt->args, sizeof(ev->args));
+	} else if (pkt->type == MCOS_IKC_THREAD_EXIT) {
+		ev->kind = MCOS_EVENT_THREAD_EXIT;
 	} else {
 		ev->kind = MCOS_EVENT_EXIT;
 		ev->status = (u32)pkt->args[0];
@@ -657,20 +828,21 @@ static int mcos_proc_syscall_number(struct mcos_file *f,
 			      (u64[]){ (u64)-ENOSYS }, 1) ?: -ENOSYS;
 }
 
-long mcos_proc_wait(struct file *file, void __user *uarg)
+/*
+ * The end a channel reports: its process's on the process's own, its
+ * thread's on a thread channel.  The other kind is not that channel's.
+ */
+static u32 mcos_proc_end_type(struct mcos_file *f)
 {
-	struct mcos_file *f = file->private_data;
-	struct mcos_proc_event ev;
+	return f->parent ? MCOS_IKC_THREAD_EXIT : MCOS_IKC_PROC_EXIT;
+}
+
+/* The next event for the proxy; INVALIDATE and the like are handled here. */
+static int mcos_proc_next_event(struct mcos_file *f, struct mcos_proc_event *ev)
+{
 	struct mcos_ikc_packet pkt;
 	int err;
 
-	err = mcos_get_arg(&ev, uarg, sizeof(ev));
-	if (err)
-		return err;
-	if (!f->alive)
-		return -ESRCH;
-	if (!f->started)
-		return -EINVAL;
 	for (;;) {
 		err = mcos_proc_poll(f, &pkt, 0, true);
 		if (err)
@@ -690,15 +862,39 @@ long mcos_proc_wait(struct file *file, void __user *uarg)
 			f->in_syscall = true;
 			break;
 		case MCOS_IKC_PROC_EXIT:
+		case MCOS_IKC_THREAD_EXIT:
+			if (pkt.type != mcos_proc_end_type(f))
+				continue;	/* not this channel's to report */
 			mcos_proc_done(f);
 			f->in_syscall = false;
 			break;
 		default:
 			continue;	/* a late PROC_REPLY: nothing waits for it */
 		}
-		mcos_proc_event(&ev, &pkt);
-		return mcos_put_arg(uarg, &ev, sizeof(ev));
+		mcos_proc_event(ev, &pkt);
+		return 0;
 	}
+}
+
+long mcos_proc_wait(struct file *file, void __user *uarg)
+{
+	struct mcos_file *f = file->private_data;
+	struct mcos_proc_event ev;
+	int err;
+
+	err = mcos_get_arg(&ev, uarg, sizeof(ev));
+	if (err)
+		return err;
+	if (!f->alive)
+		return -ESRCH;
+	if (!f->started)
+		return -EINVAL;
+	err = mcos_proc_next_event(f, &ev);
+	if (err == -ESRCH && f->parent)
+		mcos_proc_done(f);	/* the process ended, its threads with it */
+	if (err)
+		return err;
+	return mcos_put_arg(uarg, &ev, sizeof(ev));
 }
 
 long mcos_proc_reply(struct file *file, void __user *uarg)
@@ -734,30 +930,118 @@ long mcos_proc_kill(struct file *file, void __user *uarg)
 	err = mcos_get_arg(&k, uarg, sizeof(k));
 	if (err)
 		return err;
-	if (!k.signal || k.signal > 64)
+	if (!k.signal || k.signal > 64 || (k.flags & ~MCOS_KILL_THREAD) || k.reserved)
 		return -EINVAL;
 	if (!READ_ONCE(f->alive))
 		return -ESRCH;
 	args[0] = k.signal;
-	args[1] = 0;
+	args[1] = k.flags & MCOS_KILL_THREAD;
 	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
 }
 
-/* The file is closed (its mappings are gone): end a live process. */
+/*
+ * May a thread join parent's process on 'cpu' of 'lwk'?  The parent must
+ * be a process's file (not a thread's) whose process lives there and has
+ * started, created by the caller's mm, on another CPU, and 'cpu' must be
+ * idle.  Under proc_lock.
+ */
+static int mcos_proc_joinable(struct mcos_file *parent, struct mcos_lwk *lwk,
+			      int cpu)
+{
+	lockdep_assert_held(&parent->os->proc_lock);
+	if (parent->parent || mcos_proc_check(parent) || parent->lwk != lwk ||
+	    !parent->started || parent->ending)
+		return -EBADF;
+	if (parent->mm != current->mm)
+		return -EPERM;
+	if (cpu == parent->cpu)
+		return -EINVAL;
+	if (test_bit(cpu, lwk->busy))
+		return -EBUSY;	/* the LWK tries another */
+	return 0;
+}
+
+/* Take 'cpu' for a thread of parent's process, under the caller's limit. */
+static int mcos_proc_claim_thread_cpu(struct mcos_file *f,
+				      struct mcos_file *parent, int cpu)
+{
+	struct mcos_os *os = f->os;
+	struct mcos_lwk *lwk;
+	int err;
+
+	if (mutex_lock_interruptible(&mcos_lock))
+		return -EINTR;
+	lwk = mcos_boot_connected(os);
+	err = -EBADF;
+	if (!lwk)	/* no LWK, no live process */
+		goto out_unlock;
+	err = -EINVAL;
+	if (cpu >= (int)lwk->nr_cpus)
+		goto out_unlock;
+	err = -EAGAIN;
+	if (!mcos_proc_room(f))
+		goto out_unlock;
+	mutex_lock(&os->proc_lock);
+	err = mcos_proc_joinable(parent, lwk, cpu);
+	if (!err)
+		mcos_proc_bind(f, lwk, cpu, parent);
+	mutex_unlock(&os->proc_lock);
+out_unlock:
+	mutex_unlock(&mcos_lock);
+	return err;
+}
+
+long mcos_proc_thread_attach(struct file *file, void __user *uarg)
+{
+	struct mcos_file *f = file->private_data;
+	struct mcos_thread_attach a;
+	struct file *process;
+	int err;
+
+	err = mcos_get_arg(&a, uarg, sizeof(a));
+	if (err)
+		return err;
+	if (a.reserved || a.lwk_cpu < 0)
+		return -EINVAL;
+	if (f->used)
+		return -EBUSY;	/* one process (or thread) per open file */
+	process = fget(a.process_fd);
+	if (!process)
+		return -EBADF;
+	err = -EBADF;
+	if (process->f_op != file->f_op || mcos_file_os(process) != f->os)
+		goto err_put;
+	f->uid = current_uid();
+	f->capped = !capable(CAP_SYS_ADMIN);
+	err = mcos_proc_claim_thread_cpu(f, process->private_data, a.lwk_cpu);
+	if (err)
+		goto err_put;
+	return 0;	/* the channel keeps the process's file until its release */
+
+err_put:
+	fput(process);
+	return err;
+}
+
+/* The file is closed (its mappings are gone): end a live process or thread. */
 void mcos_proc_release(struct mcos_file *f)
 {
 	cancel_delayed_work_sync(&f->start_timer);
-	if (READ_ONCE(f->alive))
+	if (READ_ONCE(f->alive) && f->parent)
+		mcos_proc_abandon_thread(f);
+	else if (READ_ONCE(f->alive))
 		mcos_proc_abandon(f);
 	mcos_map_window_put(f);
 	if (f->mm)
 		mmdrop(f->mm);
+	if (f->parent)
+		fput(f->parent->filp);	/* the process's file may go now */
 }
 
 /*
- * The LWK goes (teardown, under mcos_lock): every process ends with it.
- * Their proxies' mappings are zapped before its memory can go back to
- * Linux, and their ioctls fail with -ENODEV from now on.
+ * The LWK goes (teardown, under mcos_lock): every process and thread ends
+ * with it.  Their proxies' mappings are zapped before its memory can go
+ * back to Linux, and their ioctls fail with -ENODEV from now on.
  */
 void mcos_proc_end_all(struct mcos_os *os)
 {
