@@ -9,7 +9,8 @@ import Testing
                      "set_tid_address", "set_robust_list", "clock_gettime", "gettimeofday", "sched_yield",
                      "rt_sigaction", "rt_sigprocmask", "clone", "clone3", "fork", "vfork", "execve", "execveat",
                      "mremap", "rseq", "rt_sigreturn", "sigaltstack", "rt_sigpending", "rt_sigsuspend", "pause",
-                     "rt_sigtimedwait", "kill", "tkill", "tgkill"]
+                     "rt_sigtimedwait", "kill", "tkill", "tgkill", "futex", "futex_waitv", "sched_getaffinity",
+                     "sched_setaffinity", "get_robust_list"]
         #expect(Set(Syscall.local.map(\.name)) == Set(local))
         #expect(Syscall.local.count == local.count)
         for call in Syscall.local { #expect(Syscall.route(UInt64(call.rawValue)) == .local(call)) }
@@ -76,14 +77,15 @@ import Testing
     }
 
     @Test func processRequestsDecode() {
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 0))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0b10, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 2))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 0, mostCPUs: 0))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0b10, 4, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 2, mostCPUs: 4))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_MAP, seq: 2, args: (0x40_0000, 0x2000, 5, 0, 0, 0)))
             == .map(start: 0x40_0000, bytes: 0x2000, protection: 5))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_START, args: (0x40_1000, 0xfff_ffff_e000, 0x60_0000, 0, 0, 0)))
             == .start(entry: 0x40_1000, stack: 0xfff_ffff_e000, programBreak: 0x60_0000))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true, thread: false))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false, thread: false))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (10, 2, 0, 0, 0, 0))) == .kill(signal: 10, proxyGone: false, thread: true))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PING)) == nil)
 
         let reply = procReplyPacket(seq: 7, result: -16, root: 0x1234_5000)

@@ -1,5 +1,7 @@
 // Per-CPU state, and the one-time setup of each CPU before it can run a program.
 
+import CMcosABI
+
 /// What one LWK CPU owns. Created by the BSP for every CPU before any AP starts and
 /// never replaced, so CPUs index the array concurrently without copying it; each CPU
 /// only ever changes its own entry's fields.
@@ -12,8 +14,14 @@ final class CPUState {
     var arch = ArchCPU()
     /// The CPU's one process object (Process.swift says why it is never replaced).
     let program: Process
-    /// The program on this CPU, if there is one.
+    /// The thread on this CPU, a leader or not, if there is one.
     var process: Process? { program.live ? program : nil }
+    /// What other CPUs ask of this one, each a word they change atomically
+    /// (Threads.swift), at addresses that never move.
+    let mailbox: CPUMailbox
+    /// A new thread's registers, written by the CPU that cloned it before `mailbox`
+    /// asks this one to start it.
+    let startFrame: UnsafeMutablePointer<lwk_frame>
     /// What entered this CPU's kernel since it booted (EntryCounting.swift), those
     /// counts when its process last entered user mode, and what entered while it ran.
     var entries = EntryCounts()
@@ -23,6 +31,9 @@ final class CPUState {
     init(index: Int) {
         self.index = index
         program = Process(cpu: index)
+        mailbox = CPUMailbox()
+        startFrame = UnsafeMutablePointer<lwk_frame>.allocate(capacity: 1)
+        startFrame.initialize(to: lwk_frame())
     }
 }
 
@@ -38,12 +49,12 @@ func cpuSetup(_ cpu: Int) -> Bool {
     guard let page = allocate(bytes: Arch.cpuTableBytes, node: node),
           let window = windowAddress(physical: page),
           let root = PageTables.createRoot(kernelRoot: kernel.addressSpace, memory: &tables) else { return false }
-    state.program.root = root
+    state.program.ownRoot = root
     if kernel.options.pageTableIsolation {
         guard let pages = Arch.userEntryPages(tables: window),
               let userRoot = PageTables.createUserRoot(pages: pages, memory: &tables) else { return false }
-        state.program.userRoot = userRoot
+        state.program.ownUserRoot = userRoot
     }
-    state.arch = Arch.setUpCPU(cpu, tables: window, stackTop: state.stackTop, processRoot: root, userRoot: state.program.userRoot)
+    state.arch = Arch.setUpCPU(cpu, tables: window, stackTop: state.stackTop, processRoot: root, userRoot: state.program.ownUserRoot)
     return true
 }

@@ -14,6 +14,7 @@ func send(_ cpu: Int, _ packet: IKCPacket) {
     let ring = outboundRing(cpu)
     while !ring.send(packet) {
         if shutdownRequested() { park(cpu) }
+        serveFlush(cpu)
         Arch.relax()
     }
     if ring.consumerSleeps, let wake = bootBlock.linuxInterrupt {
@@ -36,9 +37,9 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START:
         send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
     case MCOS_IKC_PROC_KILL:
-        if case .kill(let signal, let proxyGone)? = ProcessRequest(packet: packet) {
+        if case .kill(let signal, let proxyGone, let thread)? = ProcessRequest(packet: packet) {
             if proxyGone { process.proxyGone = true }
-            deliver(signal, to: process)
+            deliver(signal, to: process, threadDirected: thread)
         }
     default:
         break
@@ -47,13 +48,15 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
 
 /// Last thing before (re)entering user mode, interrupts off: packets still in the ring
 /// may have had their IPI taken already (in kernel mode it only wakes `hlt`), so serve
-/// them now; a KILL among them, or one noted meanwhile, ends the process here.
+/// them now; a KILL among them, or one noted meanwhile, ends the process here, and so
+/// does another thread's ending of it.
 func serveBeforeUserMode(_ process: Process) {
     let cpu = process.cpu
     if shutdownRequested() { park(cpu) }
+    serveFlush(cpu)
     let inbound = inboundRing(cpu)
     while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
-    if let signal = process.pendingKill { endProcess(process, status: ProcessEnd.signalStatus(signal)) }
+    if process.processEnds { endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill)) }
 }
 
 /// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted
@@ -65,12 +68,13 @@ func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPac
     while true {
         Arch.disableInterrupts()
         if shutdownRequested() { park(cpu) }
+        serveFlush(cpu)
         if let packet = inbound.receive() {
             if wanted(packet) { return packet }
             serveWhileBusy(cpu, process, packet)
-            if process.pendingKill != nil && (stopOnKill || process.proxyGone) { return nil }
             continue
         }
+        if process.processEnds && (stopOnKill || process.proxyGone) { return nil }
         Arch.waitForInterrupt()
     }
 }

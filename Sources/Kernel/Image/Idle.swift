@@ -1,16 +1,23 @@
 import CMcosABI
 
 // What a CPU does between programs: sleep until an interrupt, answer its channel,
-// report interrupts nobody asked for, park on shutdown.
+// start a thread another CPU placed here, report interrupts nobody asked for, park on
+// shutdown.
 
 /// Sleep until an interrupt; answer what arrived on this CPU's channel: PING, and the
 /// requests that create, fill and start a process (START enters user mode and does not
 /// come back here; the process's end does, on a fresh stack).
 func idle(_ cpu: Int) -> Never {
     let inbound = inboundRing(cpu)
+    let mailbox = cpuStates[cpu].mailbox
     while true {
         Arch.disableInterrupts()
         if shutdownRequested() { park(cpu) }
+        serveFlush(cpu)
+        if lwk_load32(mailbox.start) != 0 {
+            lwk_store32(mailbox.start, 0)
+            startThread(cpu)
+        }
         reportStrayInterrupts(cpu)
         if let packet = inbound.receive() {
             switch packet.type {

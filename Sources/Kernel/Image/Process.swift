@@ -1,57 +1,42 @@
 import CMcosABI
 
-// A program on an LWK CPU: one single-threaded process per CPU, created,
-// filled and started by its proxy on Linux (mcexec) over the CPU's IKC channel. Its
-// memory (ProcessMemory.swift) is mapped eagerly from the LWK's own chunks, 4 KiB
-// pages, and described by a region map; the proxy maps the same frames.
+// A program on the LWK: a process created, filled and started by its proxy on Linux
+// (mcexec) over its first CPU's IKC channel, and the threads it creates, one per LWK
+// CPU (Threads.swift). Its memory (ProcessMemory.swift) is mapped eagerly from the
+// LWK's own chunks, 4 KiB pages, and described by a region map; the proxy maps the
+// same frames.
 //
-// The object is the CPU's own, made once at boot and reset for every program
-// (`begin`), never one per program: a process ends by abandoning the kernel stack it
-// ran on (entry.S restarts at the top of it), and entering user mode abandons the
-// idle loop's frames the same way, so a reference a frame there held is never
-// released. Were each program an object of its own, every one would stay on the
-// kernel heap for good (the heap ran out after a few hundred programs).
+// Each CPU has one object of this class, made at boot and reset for every use, never
+// one per program: a thread ends by abandoning the kernel stack it ran on (entry.S
+// restarts at the top of it), and entering user mode abandons the idle loop's frames
+// the same way, so a reference a frame there held is never released. Were each
+// program an object of its own, every one would stay on the kernel heap for good (the
+// heap ran out after a few hundred programs).
+//
+// The object is what Linux calls a task: the thread on its CPU. The process's own
+// state (memory, signal actions, how it ends) lives in its leader's object, the CPU
+// the proxy created it on, and every thread reaches it through `leader`, as Linux's
+// tasks reach their mm and signal structures.
 
 final class Process {
     let cpu: Int
     let node: Int
-    /// Whether a program is on the CPU (from PROC_CREATE to its end).
+    /// Whether the object is in use: a leader from PROC_CREATE to the process's end, a
+    /// thread from its start to its end.
     var live = false
-    private(set) var pid: UInt64 = 0
-    /// Where its pages come from, in order (MemoryBinding).
-    private(set) var memoryNodes: [Int] = []
-    /// The root of every address space this CPU's programs get, made once by `cpuSetup`
-    /// and never freed: the module walks the tables from the root PROC_CREATE gave it
-    /// until it reads PROC_EXIT, which may be long after the end (a request answered
-    /// -EBUSY while the end waited for its INVALIDATE_ACK leaves PROC_EXIT in the
-    /// ring). A root freed at the end could by then be another CPU's newer program's,
-    /// and the older proxy would map that program's pages. Kept here, it has an empty
-    /// user half until this CPU's next PROC_CREATE, which the module sends only after
-    /// it has forgotten the program before.
-    var root: UInt64 = 0
-    /// With page-table isolation (pti=on), the root this CPU runs on in user mode: the
-    /// same user half, a kernel half of the entry pages only; 0 without.
-    var userRoot: UInt64 = 0
-    private(set) var clock = ProcessClock(tscKHz: 1, baseTSC: 0, realtime: 0, monotonic: 0)
-    var regions: RegionMap<ProcessPages>
-    var programBreak = ProgramBreak(start: 0)
-    var started = false
-    /// Bytes of frames and table pages this process holds (0 again after teardown; the
-    /// root is the CPU's); its region map's pages are counted apart, in `regions.pages`.
-    var heldBytes: UInt64 = 0
-    private(set) var freeAtCreate: UInt64 = 0
-    /// A KILL arrived with MCOS_KILL_PROXY_GONE: nobody answers INVALIDATE any more.
-    var proxyGone = false
-    var pendingKill: UInt32?
-    var nextInvalidate: UInt64 = 1
-    /// rt_sigaction's struct per signal (handler, flags, restorer, mask), 1...64.
-    var signalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
+    /// The CPU whose object holds the process's state: this one for a leader.
+    private(set) var leaderCPU: Int
+    var leader: Process { leaderCPU == cpu ? self : cpuStates[leaderCPU].program }
+    var isLeader: Bool { leaderCPU == cpu }
+    /// Linux's tid of the thread: the leader's is the pid, a thread's its proxy thread's.
+    private(set) var tid: UInt64 = 0
+
+    // MARK: The thread's own state
+
     var signalMask: UInt64 = 0
-    /// Bytes taken per NUMA node (0..<32) while the proxy loaded the program, for the
-    /// start line of the log (a load that fails is never started, so never shown).
-    var loadedBytes = [UInt64](repeating: 0, count: 32)
-    /// Signals sent and not yet delivered (sigset bits), each with the siginfo of its
-    /// first sending (`pendingInfo[signal]`; a pending signal is not queued twice).
+    /// Signals sent to this thread (or to the process and picked for it) and not yet
+    /// delivered (sigset bits), each with the siginfo of its first sending
+    /// (`pendingInfo[signal]`; a pending signal is not queued twice).
     var pendingSignals: UInt64 = 0
     var pendingInfo = [SignalInfo](repeating: SignalInfo(signal: 0, code: 0), count: Int(Signal.count + 1))
     /// Signals sent so far: an offloaded call that came back with EINTR was
@@ -61,45 +46,179 @@ final class Process {
     var interruptedCall: InterruptedCall?
     /// The mask rt_sigsuspend replaced, which the handler's frame saves.
     var suspendedMask: UInt64?
-    /// Per thread in Linux: the alternate signal stack, the last exception.
+    /// The alternate signal stack, the last exception.
     var altStack = SignalStack()
     var trap = TrapState()
     /// The user stack pointer at the system call being served (sigaltstack's test).
     var syscallStackPointer: UInt64 = 0
     /// The user thread pointer (arch_prctl(ARCH_SET_FS) on x86-64).
     var threadPointer: UInt64 = 0
-    var toldNoProcesses = false
-    var toldFileMapping = false
-    // How it ended.
-    var status: UInt32 = 0
-    var faultAddress: UInt64 = 0
-    var faultIP: UInt64 = 0
+    /// set_tid_address / CLONE_CHILD_CLEARTID, set_robust_list (ThreadExit).
+    var clearChildTID: UInt64 = 0
+    var robustList: UInt64 = 0
+    /// How the thread's own exit ended it (exit(2) of a thread that is not the last).
+    var threadStatus: UInt32 = 0
 
-    /// The CPU's process object, with no program yet.
-    init(cpu: Int) {
-        self.cpu = cpu
-        node = kernel.info.cpus[cpu].node
-        regions = RegionMap(pages: ProcessPages(node: node))
+    // MARK: The process's state, kept in the leader's object
+
+    private var ownPID: UInt64 = 0
+    private var ownMemoryNodes: [Int] = []
+    /// The root of every address space this CPU's programs get, made once by `cpuSetup`
+    /// and never freed: the module walks the tables from the root PROC_CREATE gave it
+    /// until it reads PROC_EXIT, which may be long after the end (a request answered
+    /// -EBUSY while the end waited for its INVALIDATE_ACK leaves PROC_EXIT in the
+    /// ring). A root freed at the end could by then be another CPU's newer program's,
+    /// and the older proxy would map that program's pages. Kept here, it has an empty
+    /// user half until this CPU's next PROC_CREATE, which the module sends only after
+    /// it has forgotten the program before. Threads on other CPUs run on it too.
+    var ownRoot: UInt64 = 0
+    /// With page-table isolation (pti=on), the root this CPU runs on in user mode: the
+    /// same user half, a kernel half of the entry pages only; 0 without.
+    var ownUserRoot: UInt64 = 0
+    private var ownClock = ProcessClock(tscKHz: 1, baseTSC: 0, realtime: 0, monotonic: 0)
+    private var ownRegions: RegionMap<ProcessPages>
+    private var ownProgramBreak = ProgramBreak(start: 0)
+    private var ownStarted = false
+    private var ownHeldBytes: UInt64 = 0
+    private var ownFreeAtCreate: UInt64 = 0
+    private var ownProxyGone = false
+    private var ownPendingKill: UInt32?
+    private var ownNextInvalidate: UInt64 = 1
+    private var ownSignalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
+    private var ownLoadedBytes = [UInt64](repeating: 0, count: 32)
+    private var ownToldNoProcesses = false
+    private var ownToldFileMapping = false
+    private var ownStatus: UInt32 = 0
+    private var ownFaultAddress: UInt64 = 0
+    private var ownFaultIP: UInt64 = 0
+    /// How many LWK CPUs the process's threads may hold at once (0: no bound but the
+    /// idle ones); whether the log told of a limit of its threads yet (Threads.swift).
+    var ownMostCPUs: Int = 0
+    var ownToldThreads = false
+    var pid: UInt64 { leader.ownPID }
+    var memoryNodes: [Int] { leader.ownMemoryNodes }
+    var root: UInt64 { leader.ownRoot }
+    var userRoot: UInt64 { leader.ownUserRoot }
+    var clock: ProcessClock { leader.ownClock }
+    var regions: RegionMap<ProcessPages> {
+        _read { yield leader.ownRegions }
+        _modify { yield &leader.ownRegions }
+    }
+    var programBreak: ProgramBreak {
+        get { leader.ownProgramBreak }
+        set { leader.ownProgramBreak = newValue }
+    }
+    var started: Bool {
+        get { leader.ownStarted }
+        set { leader.ownStarted = newValue }
+    }
+    /// Bytes of frames and table pages this process holds (0 again after teardown; the
+    /// root is the CPU's); its region map's pages are counted apart, in `regions.pages`.
+    var heldBytes: UInt64 {
+        get { leader.ownHeldBytes }
+        set { leader.ownHeldBytes = newValue }
+    }
+    var freeAtCreate: UInt64 { leader.ownFreeAtCreate }
+    /// A KILL arrived with MCOS_KILL_PROXY_GONE: nobody answers INVALIDATE any more.
+    var proxyGone: Bool {
+        get { leader.ownProxyGone }
+        set { leader.ownProxyGone = newValue }
+    }
+    /// A signal that ends the process, to be carried out before any thread runs again.
+    var pendingKill: UInt32? {
+        get { leader.ownPendingKill }
+        set { leader.ownPendingKill = newValue }
+    }
+    var nextInvalidate: UInt64 {
+        get { leader.ownNextInvalidate }
+        set { leader.ownNextInvalidate = newValue }
+    }
+    /// rt_sigaction's struct per signal (handler, flags, restorer, mask), 1...64.
+    var signalActions: [UInt64] {
+        _read { yield leader.ownSignalActions }
+        _modify { yield &leader.ownSignalActions }
+    }
+    /// Bytes taken per NUMA node (0..<32) while the proxy loaded the program, for the
+    /// start line of the log (a load that fails is never started, so never shown).
+    var loadedBytes: [UInt64] {
+        _read { yield leader.ownLoadedBytes }
+        _modify { yield &leader.ownLoadedBytes }
+    }
+    var toldNoProcesses: Bool {
+        get { leader.ownToldNoProcesses }
+        set { leader.ownToldNoProcesses = newValue }
+    }
+    var toldFileMapping: Bool {
+        get { leader.ownToldFileMapping }
+        set { leader.ownToldFileMapping = newValue }
+    }
+    /// How the process ended.
+    var status: UInt32 {
+        get { leader.ownStatus }
+        set { leader.ownStatus = newValue }
+    }
+    var faultAddress: UInt64 {
+        get { leader.ownFaultAddress }
+        set { leader.ownFaultAddress = newValue }
+    }
+    var faultIP: UInt64 {
+        get { leader.ownFaultIP }
+        set { leader.ownFaultIP = newValue }
     }
 
-    /// A new program: every field as PROC_CREATE leaves it. The arrays are cleared in
-    /// place, so that a program costs the heap nothing.
-    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64) {
+    /// The CPU's object, with no program yet.
+    init(cpu: Int) {
+        self.cpu = cpu
+        leaderCPU = cpu
+        node = kernel.info.cpus[cpu].node
+        ownRegions = RegionMap(pages: ProcessPages(node: node))
+    }
+
+    /// A new program led from this CPU: every field as PROC_CREATE leaves it. The arrays
+    /// are cleared in place, so that a program costs the heap nothing.
+    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64, mostCPUs: Int) {
+        leaderCPU = cpu
         live = true
-        self.pid = pid
-        self.memoryNodes = memoryNodes
-        self.clock = clock
-        regions = RegionMap(pages: ProcessPages(node: node), seed: Arch.cycles())
-        programBreak = ProgramBreak(start: 0)
-        started = false
-        heldBytes = 0
-        self.freeAtCreate = freeAtCreate
-        proxyGone = false
-        pendingKill = nil
-        nextInvalidate = 1
-        for index in signalActions.indices { signalActions[index] = 0 }
+        tid = pid
+        resetThreadState()
+        ownPID = pid
+        ownMemoryNodes = memoryNodes
+        ownClock = clock
+        ownRegions = RegionMap(pages: ProcessPages(node: node), seed: Arch.cycles())
+        ownProgramBreak = ProgramBreak(start: 0)
+        ownStarted = false
+        ownHeldBytes = 0
+        ownFreeAtCreate = freeAtCreate
+        ownProxyGone = false
+        ownPendingKill = nil
+        ownNextInvalidate = 1
+        for index in ownSignalActions.indices { ownSignalActions[index] = 0 }
+        for index in ownLoadedBytes.indices { ownLoadedBytes[index] = 0 }
+        ownToldNoProcesses = false
+        ownToldFileMapping = false
+        ownStatus = 0
+        ownFaultAddress = 0
+        ownFaultIP = 0
+        ownMostCPUs = mostCPUs
+        ownToldThreads = false
+        mailbox.resetLeader()
+    }
+
+    /// A new thread of the process led from `leaderCPU`, as clone leaves it: its
+    /// signal mask inherited, its alternate stack off, nothing pending.
+    func beginThread(leaderCPU: Int, tid: UInt64, signalMask: UInt64, threadPointer: UInt64, clearChildTID: UInt64) {
+        self.leaderCPU = leaderCPU
+        self.tid = tid
+        resetThreadState()
+        self.signalMask = signalMask
+        self.threadPointer = threadPointer
+        self.clearChildTID = clearChildTID
+        lwk_store32(mailbox.futexWoken, 0)
+        live = true
+    }
+
+    private func resetThreadState() {
         signalMask = 0
-        for index in loadedBytes.indices { loadedBytes[index] = 0 }
         pendingSignals = 0
         signalsSent = 0
         interruptedCall = nil
@@ -108,11 +227,9 @@ final class Process {
         trap = TrapState()
         syscallStackPointer = 0
         threadPointer = 0
-        toldNoProcesses = false
-        toldFileMapping = false
-        status = 0
-        faultAddress = 0
-        faultIP = 0
+        clearChildTID = 0
+        robustList = 0
+        threadStatus = 0
     }
 
     var tables: ProcessTables { ProcessTables(node: node, root: root, userRoot: userRoot) }
@@ -133,14 +250,10 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
     guard let request = ProcessRequest(packet: packet) else { return }
     let state = cpuStates[cpu]
     switch request {
-    case .create(let pid, let realtime, let monotonic, let numaMask):
+    case .create(let pid, let realtime, let monotonic, let numaMask, let mostCPUs):
         let tsc = Arch.cycles()  // the clock base: as close to Linux's reading as we get
-        guard state.process == nil else {
-            send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
-            return
-        }
         let clock = ProcessClock(tscKHz: kernel.info.tscKHz, baseTSC: tsc, realtime: realtime, monotonic: monotonic)
-        send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, seq: packet.seq))
+        send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs, seq: packet.seq))
     case .map(let start, let bytes, let protection):
         send(cpu, procReplyPacket(seq: packet.seq, result: mapForLoading(state.process, start: start, bytes: bytes, protection: protection)))
         // A KILL that came while a failed mapping waited for its INVALIDATE_ACK.
@@ -153,21 +266,30 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
             return
         }
         startProcess(process, seq: packet.seq, entry: entry, stack: stack, programBreak: programBreak)
-    case .kill(let signal, let proxyGone):
+    case .kill(let signal, let proxyGone, _):
         guard let process = state.process else { return }
         process.proxyGone = process.proxyGone || proxyGone
         endProcess(process, status: ProcessEnd.signalStatus(signal))
     }
 }
 
-func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, seq: UInt64) -> IKCPacket {
+/// A new process led from `cpu`, unless the CPU is busy: a thread of another process
+/// may have taken it (or be about to) since the module chose it (EBUSY: it tries another).
+func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, seq: UInt64) -> IKCPacket {
     let cpuNode = kernel.info.cpus[cpu].node
     guard let memoryNodes = MemoryBinding.order(cpuNode: cpuNode, mask: numaMask, nodes: kernel.info.chunks.map { $0.node }) else {
         log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
         return procReplyPacket(seq: seq, result: -Errno.inval)
     }
     let program = cpuStates[cpu].program
-    program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes())
+    lwk_spin_lock(&placementLock)
+    guard isIdle(cpu) else {
+        lwk_spin_unlock(&placementLock)
+        return procReplyPacket(seq: seq, result: -Errno.busy)
+    }
+    program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes(),
+                  mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))))
+    lwk_spin_unlock(&placementLock)
     let binding = numaMask == 0 ? "" : ", memory bound to NUMA \(memoryNodes.map { String($0) }.joined(separator: ","))"
     log(cpu, "process \(pid) created, page table root \(LogLine.hex(program.root))\(binding)")
     return procReplyPacket(seq: seq, result: 0, root: program.root)
@@ -206,26 +328,35 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
 
 // MARK: - The end
 
-/// Records how the process ended and continues on a fresh stack in processEnd.
+/// The process ends as a whole (exit_group, a fatal signal, a fault): the first
+/// ending's status counts; every other thread stops, and this one continues on a fresh
+/// stack in processEnd.
 func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0) -> Never {
-    process.status = status
-    process.faultAddress = faultAddress
-    process.faultIP = faultIP
+    if lwk_cmpxchg32(process.leader.mailbox.groupExit, 0, 1) == 0 {
+        process.status = status
+        process.faultAddress = faultAddress
+        process.faultIP = faultIP
+        stopOtherThreads(process)
+    }
     noteProcessStop(process.cpu)
     Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }
 
-/// Off its page tables, which nothing finds a page in any more; INVALIDATE everything,
-/// saying the process ends (unless the proxy is gone), so Linux walks its tables no
-/// more; then every frame, table page (but the CPU's root, which a walk that still
-/// happened would find empty) and region node is freed (ProcessMemory.swift says why in
-/// this order); PROC_EXIT; idle again.
+/// Off its page tables, which nothing finds a page in any more. A thread ends alone
+/// (Threads.swift). The leader waits for the other threads, then INVALIDATEs
+/// everything, saying the process ends (unless the proxy is gone), so Linux walks its
+/// tables no more; then every frame, table page (but the CPU's root, which a walk that
+/// still happened would find empty) and region node is freed (ProcessMemory.swift says
+/// why in this order); PROC_EXIT; idle again.
 @_cdecl("lwk_process_end")
 func processEnd(_ cpuIndex: UInt64) {
     let cpu = Int(cpuIndex)
     let state = cpuStates[cpu]
     guard let process = state.process else { idle(cpu) }
     Arch.switchAddressSpace(to: kernel.addressSpace)
+    guard process.isLeader else { threadEnd(process) }
+    waitForOtherThreads(process)
+    releaseReservations(of: process)
     var memory = process.tables
     PageTables.detachUserHalf(root: process.root, memory: &memory)
     process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END, processEnds: true)
@@ -238,7 +369,9 @@ func processEnd(_ cpuIndex: UInt64) {
     if leaked != 0 { log(cpu, "BUG: process \(process.pid) held \(process.heldBytes >> 10) KiB but freed \(freed >> 10) KiB") }
     freed += process.regions.pages.bytes
     process.regions.releaseAll()
+    lwk_spin_lock(&placementLock)
     process.live = false
+    lwk_spin_unlock(&placementLock)
     let free = freeBytes()
     // What a program leaves on the kernel heap shows here: the same after every one.
     let heap = lwk_heap_used()

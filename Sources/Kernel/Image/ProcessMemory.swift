@@ -2,9 +2,10 @@ import CMcosABI
 
 // A process's memory: frames mapped eagerly in 4 KiB pages from its NUMA nodes, the
 // region map over them (whose nodes come from the process's frames too), and the order
-// every change follows, because the proxy on Linux maps the same frames and the module
-// fills the proxy's mapping from these page tables on a fault:
-//   1. the page tables change (and this CPU's TLB forgets the old entries),
+// every change follows (under the process lock: its threads change it from several
+// CPUs), because the proxy on Linux maps the same frames and the module fills the
+// proxy's mapping from these page tables on a fault:
+//   1. the page tables change (and the TLBs of the process's CPUs forget the old entries),
 //   2. Linux drops the proxy's mappings of the range (INVALIDATE, wait for the ACK),
 //   3. only then are frames freed.
 // A proxy fault racing step 2 then finds the new entries, never a frame about to be
@@ -160,9 +161,11 @@ extension Process {
     }
 
     /// The TLB holds this address space only once it has been entered; a long range
-    /// is cheaper to forget whole.
+    /// is cheaper to forget whole. The CPUs of the process's other threads forget it
+    /// whole before this returns (Threads.swift).
     private func flushTLB(start: UInt64, end: UInt64) {
         guard started else { return }
+        defer { shootDown(self) }
         if end - start > 64 * 4096 {
             Arch.flushTLB()
             return

@@ -1,15 +1,32 @@
 import CMcosABI
 
-// Signals of a process on the LWK, as Linux's signal code does them for one thread:
-// sending (from Linux through the proxy's KILL, or the program's own kill/tgkill),
+// Signals of a process on the LWK, as Linux's signal code does them: sending (from
+// Linux through the proxy's KILL, for the process or one thread, or the program's own
+// kill/tgkill),
 // delivery on the way back to user mode (a handler's frame, SA_RESETHAND, the
 // handler's mask, the restart or EINTR of the call it interrupted), faults, and the
 // calls that wait for signals or return from a handler. The decisions are the
 // logic's (SignalDelivery, SignalDisposition, SignalFrame, SignalReturn, UserFault,
 // SyscallRestart); here they are applied to the process and its registers.
 //
-// Nothing here allocates per pending signal: the pending set is a word and a fixed
-// table of siginfo; a frame's bytes live only while it is written.
+// Nothing here allocates per pending signal: the pending set is a word per thread and
+// a fixed table of siginfo; a frame's bytes live only while it is written. A signal
+// for the process goes to one thread at once (the one whose channel it came on, unless
+// it blocks it), and a thread's pending set changes under `signalLock`, since a signal
+// for the process may be made pending on it from another CPU.
+
+nonisolated(unsafe) var signalLock: UInt32 = 0
+
+/// `body` with the pending sets locked; a shootdown asked meanwhile is answered.
+func withSignalLock<R>(_ body: () -> R) -> R {
+    while lwk_spin_trylock(&signalLock, 0) == 0 {
+        serveFlush(currentCPU())
+        Arch.relax()
+    }
+    let result = body()
+    lwk_spin_unlock(&signalLock)
+    return result
+}
 
 /// A call that a signal interrupted: how Linux's own call would end, and its number
 /// (rax again when it is restarted).
@@ -44,10 +61,11 @@ func send(_ signal: UInt32, info: SignalInfo, to process: Process) {
     guard Signal.isValid(UInt64(signal)) else { return }
     process.signalsSent &+= 1
     // A stop cancels a pending SIGCONT, SIGCONT every pending stop (prepare_signal).
-    process.pendingSignals &= ~SignalDisposition.cancelledBySending(signal)
+    withSignalLock { process.pendingSignals &= ~SignalDisposition.cancelledBySending(signal) }
     switch SignalDelivery.outcome(signal: signal, action: process.action(signal), blocked: process.signalMask, proxyGone: process.proxyGone) {
     case .end:
         if process.pendingKill == nil { process.pendingKill = signal }
+        stopOtherThreads(process)
     case .ignore:
         break
     case .hold, .handle, .stop:
@@ -56,14 +74,32 @@ func send(_ signal: UInt32, info: SignalInfo, to process: Process) {
 }
 
 func makePending(_ signal: UInt32, info: SignalInfo, _ process: Process) {
-    if process.pendingSignals & Signal.bit(signal) == 0 { process.pendingInfo[Int(signal)] = info }
-    process.pendingSignals |= Signal.bit(signal)
+    withSignalLock {
+        if process.pendingSignals & Signal.bit(signal) == 0 { process.pendingInfo[Int(signal)] = info }
+        process.pendingSignals |= Signal.bit(signal)
+    }
 }
 
-/// A signal from Linux (the proxy's KILL): who sent it does not travel with it, so
-/// its siginfo says SI_USER from no process.
-func deliver(_ signal: UInt32, to process: Process) {
-    send(signal, info: .sent(signal, pid: 0, uid: 0), to: process)
+/// A signal from Linux (the proxy's KILL) that came on the channel of `thread`'s CPU:
+/// for that thread (tgkill of its proxy thread), or for the process, when it goes to
+/// the first thread that does not block it, this one first (complete_signal's
+/// order). Who sent it does not travel with it, so its siginfo says SI_USER from no
+/// process.
+func deliver(_ signal: UInt32, to thread: Process, threadDirected: Bool) {
+    var target = thread
+    if !threadDirected, thread.signalMask & Signal.bit(signal) != 0 || (thread.isLeader && lwk_load32(thread.mailbox.leaderGone) != 0) {
+        var found: Process?
+        thread.forEachThread { other in
+            if found == nil && other.signalMask & Signal.bit(signal) == 0 { found = other }
+        }
+        if let found {
+            target = found
+        } else {
+            thread.forEachThread { other in if target === thread { target = other } }
+        }
+    }
+    send(signal, info: .sent(signal, pid: 0, uid: 0), to: target)
+    kick(target.cpu)
 }
 
 // MARK: - Delivery
@@ -74,9 +110,7 @@ func deliver(_ signal: UInt32, to process: Process) {
 /// one's, so the last one runs first. The call a signal interrupted is restarted or
 /// ends with EINTR as the first handler's SA_RESTART says (or as without a handler).
 func deliverPendingSignals(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
-    while let signal = SignalDelivery.deliverable(pending: process.pendingSignals, blocked: process.signalMask) {
-        process.pendingSignals &= ~Signal.bit(signal)
-        let info = process.pendingInfo[Int(signal)]
+    while let (signal, info) = takeDeliverable(process) {
         let action = process.action(signal)
         switch action.delivery(of: signal) {
         case .ignore:
@@ -96,6 +130,15 @@ func deliverPendingSignals(_ process: Process, _ frame: UnsafeMutablePointer<lwk
     if let saved = process.suspendedMask {  // no handler ran: sigsuspend's mask goes
         process.suspendedMask = nil
         process.signalMask = saved
+    }
+}
+
+/// The next signal to deliver to `process`, taken off its pending set, with its siginfo.
+func takeDeliverable(_ process: Process) -> (UInt32, SignalInfo)? {
+    withSignalLock {
+        guard let signal = SignalDelivery.deliverable(pending: process.pendingSignals, blocked: process.signalMask) else { return nil }
+        process.pendingSignals &= ~Signal.bit(signal)
+        return (signal, process.pendingInfo[Int(signal)])
     }
 }
 
@@ -120,23 +163,26 @@ func runHandler(_ signal: UInt32, info: SignalInfo, action: SignalDisposition, _
         process.interruptedCall = nil
         finish(call, outcome: SyscallRestart.outcome(call.kind, handler: action), frame)
     }
-    if action.has(SignalActionFlag.resetHandler) { process.setAction(signal, action.afterDelivery) }
     let cpu = cpuStates[process.cpu]
     let savedMask = process.suspendedMask ?? process.signalMask
-    var written = false
-    // Above the user range the handler could never run: as a frame that fails.
-    if action.handler < VirtualAddress.userLimit,
-       let signalFrame = try? SignalFrame(signal: signal, info: info, action: action, interrupted: UserRegisters(frame.pointee),
-                                          savedMask: savedMask, trap: process.trap, altStack: process.altStack,
-                                          fpState: Arch.savedExtendedState(cpu), layout: cpu.arch.extendedState),
-       process.write(signalFrame.fpStateImage, at: signalFrame.fpStateAddress), process.write(signalFrame.image, at: signalFrame.address) {
+    let written = withProcessLock(process) {
+        if action.has(SignalActionFlag.resetHandler) { process.setAction(signal, action.afterDelivery) }
+        // Above the user range the handler could never run: as a frame that fails.
+        guard action.handler < VirtualAddress.userLimit,
+              let signalFrame = try? SignalFrame(signal: signal, info: info, action: action, interrupted: UserRegisters(frame.pointee),
+                                                 savedMask: savedMask, trap: process.trap, altStack: process.altStack,
+                                                 fpState: Arch.savedExtendedState(cpu), layout: cpu.arch.extendedState),
+              process.write(signalFrame.fpStateImage, at: signalFrame.fpStateAddress),
+              process.write(signalFrame.image, at: signalFrame.address) else {
+            let forced = SignalDisposition.frameFailure(signal, segvAction: process.action(Signal.segv), blocked: process.signalMask)
+            process.setAction(Signal.segv, forced.action)
+            process.signalMask = forced.blocked
+            return false
+        }
         signalFrame.handlerRegisters.store(into: frame)
-        written = true
+        return true
     }
     guard written else {
-        let forced = SignalDisposition.frameFailure(signal, segvAction: process.action(Signal.segv), blocked: process.signalMask)
-        process.setAction(Signal.segv, forced.action)
-        process.signalMask = forced.blocked
         makePending(Signal.segv, info: .kernel(Signal.segv), process)
         return
     }
@@ -163,14 +209,18 @@ func userFault(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     let f = frame.pointee
     let cr2 = lwk_read_cr2()
     let floatingPoint = f.vector == CPUException.x87FloatingPoint || f.vector == CPUException.simdFloatingPoint
+    let mapped = withProcessLock(process) { process.regions.region(containing: cr2) != nil }
     let fault = UserFault(vector: f.vector, errorCode: f.error, rip: f.rip, trap: process.trap, cr2: cr2,
-                          mapped: process.regions.region(containing: cr2) != nil,
+                          mapped: mapped,
                           fpArea: floatingPoint ? Arch.savedExtendedState(cpuStates[process.cpu]) : [])
     let signal = fault?.info.signal ?? Signal.segv
     if let fault { process.trap = fault.trap }
     if fault == nil && floatingPoint { return }  // a spurious FP exception: nothing to report
-    let forced = SignalDisposition.force(signal, action: process.action(signal), blocked: process.signalMask)
-    process.setAction(signal, forced.action)
+    let forced = withProcessLock(process) {
+        let forced = SignalDisposition.force(signal, action: process.action(signal), blocked: process.signalMask)
+        process.setAction(signal, forced.action)
+        return forced
+    }
     process.signalMask = forced.blocked
     guard let fault, forced.action.hasHandler else {
         let address = CPUException.faultAddress(vector: f.vector, cr2: cr2, rip: f.rip)
@@ -179,7 +229,7 @@ func userFault(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
         endProcess(process, status: ProcessEnd.signalStatus(signal), faultAddress: address, faultIP: f.rip)
     }
     // Synchronous: taken before anything else pending, as Linux's dequeue does.
-    process.pendingSignals &= ~Signal.bit(signal)
+    withSignalLock { process.pendingSignals &= ~Signal.bit(signal) }
     runHandler(signal, info: fault.info, action: forced.action, process, frame)
 }
 
@@ -189,7 +239,9 @@ func userFault(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
 /// checked as Linux checks them; a frame it cannot take is SIGSEGV.
 func signalReturn(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     let cpu = cpuStates[process.cpu]
-    let back = SignalReturn(current: UserRegisters(frame.pointee), altStack: process.altStack, layout: cpu.arch.extendedState, memory: process)
+    let back = withProcessLock(process) {
+        SignalReturn(current: UserRegisters(frame.pointee), altStack: process.altStack, layout: cpu.arch.extendedState, memory: process)
+    }
     back.registers.store(into: frame)
     if let blocked = back.blocked { process.signalMask = blocked }
     process.altStack = back.altStack
@@ -218,8 +270,11 @@ func signalReturn(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) 
 /// ends the process. The delivery on the way out does either (a non-canonical rip
 /// never reaches IRET: the handler's frame replaces it, or the process ends).
 func forceSegmentationFault(_ process: Process) {
-    let forced = SignalDisposition.force(Signal.segv, action: process.action(Signal.segv), blocked: process.signalMask)
-    process.setAction(Signal.segv, forced.action)
+    let forced = withProcessLock(process) {
+        let forced = SignalDisposition.force(Signal.segv, action: process.action(Signal.segv), blocked: process.signalMask)
+        process.setAction(Signal.segv, forced.action)
+        return forced
+    }
     process.signalMask = forced.blocked
     makePending(Signal.segv, info: .kernel(Signal.segv), process)
 }
@@ -257,7 +312,7 @@ func sigpending(_ p: Process, _ set: UInt64, _ size: UInt64) -> Int64 {
 /// frame saves the old one (EINTR after a handler; restarted if none ran).
 func sigsuspend(_ p: Process, _ set: UInt64, _ size: UInt64, number: UInt64) -> Int64 {
     guard size == SignalAction.setBytes else { return -Errno.inval }
-    guard let mask = p.readWord(set) else { return -Errno.fault }
+    guard let mask = withProcessLock(p, { p.readWord(set) }) else { return -Errno.fault }
     p.suspendedMask = p.signalMask
     p.signalMask = mask & ~Signal.unblockable
     waitForSignal(p)
@@ -277,34 +332,44 @@ func pause(_ p: Process, number: UInt64) -> Int64 {
 /// and any other it forwards ends the wait with EINTR, as on Linux).
 func sigtimedwait(_ p: Process, _ a: SyscallArguments, number: UInt64) -> Int64 {
     guard a.3 == SignalAction.setBytes else { return -Errno.inval }
-    guard let set = p.readWord(a.0) else { return -Errno.fault }
+    guard let set = withProcessLock(p, { p.readWord(a.0) }) else { return -Errno.fault }
     let wanted = set & ~Signal.unblockable
-    if let signal = SignalDelivery.deliverable(pending: p.pendingSignals & wanted, blocked: 0) {
+    let taken: (UInt32, SignalInfo)? = withSignalLock {
+        guard let signal = SignalDelivery.deliverable(pending: p.pendingSignals & wanted, blocked: 0) else { return nil }
         p.pendingSignals &= ~Signal.bit(signal)
-        if a.1 != 0, !p.write(p.pendingInfo[Int(signal)].image, at: a.1) { return -Errno.fault }
+        return (signal, p.pendingInfo[Int(signal)])
+    }
+    if let (signal, info) = taken {
+        if a.1 != 0, !withProcessLock(p, { p.write(info.image, at: a.1) }) { return -Errno.fault }
         return Int64(signal)
     }
     return offload(p, number: number, arguments: a)
 }
 
-/// kill, tkill and tgkill aimed at the program itself are sent here (SI_USER or
-/// SI_TKILL, with its pid and Linux's answer to getuid); any other target is Linux's.
+/// kill, tkill and tgkill aimed at the calling thread itself are sent here (SI_USER or
+/// SI_TKILL, with its pid and Linux's answer to getuid), and so is kill of its own
+/// process when the caller does not block the signal (Linux too gives it to the caller
+/// first). Any other target is Linux's: a signal for another thread of the process goes
+/// to its proxy thread, which passes it on to that thread here, so that a call it waits
+/// in on Linux is interrupted as it would be.
 func signalSelf(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UInt64) -> Int64 {
-    let pid = Int32(truncatingIfNeeded: p.pid)
-    let target: Int32, signalWord: UInt64, code: Int32
+    let pid = Int32(truncatingIfNeeded: p.pid), tid = Int32(truncatingIfNeeded: p.tid)
+    let mine: Bool, signalWord: UInt64, code: Int32
     switch call {
     case .kill:
-        (target, signalWord, code) = (Int32(truncatingIfNeeded: a.0), a.1, SignalCode.user)
+        (mine, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == pid, a.1, SignalCode.user)
     case .tkill:
-        (target, signalWord, code) = (Int32(truncatingIfNeeded: a.0), a.1, SignalCode.tkill)
+        (mine, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == tid, a.1, SignalCode.tkill)
     default:  // tgkill
-        let group = Int32(truncatingIfNeeded: a.0)
-        (target, signalWord, code) = (group == pid ? Int32(truncatingIfNeeded: a.1) : 0, a.2, SignalCode.tkill)
+        (mine, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == pid && Int32(truncatingIfNeeded: a.1) == tid, a.2, SignalCode.tkill)
     }
-    guard target == pid else { return offload(p, number: number, arguments: a) }
+    guard mine else { return offload(p, number: number, arguments: a) }
     let signal = Int32(truncatingIfNeeded: signalWord)
     guard signal >= 0, signal <= Int32(Signal.count) else { return -Errno.inval }
     if signal == 0 { return 0 }
+    if call == .kill, p.hasOtherThreads || !p.isLeader, p.signalMask & Signal.bit(UInt32(signal)) != 0 {
+        return offload(p, number: number, arguments: a)
+    }
     let uid = offload(p, number: UInt64(Syscall.getuid.rawValue), arguments: (0, 0, 0, 0, 0, 0))
     send(UInt32(signal), info: .sent(UInt32(signal), code: code, pid: UInt32(truncatingIfNeeded: p.pid),
                                      uid: UInt32(truncatingIfNeeded: uid)), to: p)
@@ -317,11 +382,12 @@ func waitForSignal(_ p: Process) {
     while true {
         Arch.disableInterrupts()
         if shutdownRequested() { park(p.cpu) }
+        serveFlush(p.cpu)
         if let packet = inbound.receive() {
             serveWhileBusy(p.cpu, p, packet)
             continue
         }
-        if p.pendingKill != nil || SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) != nil { return }
+        if p.processEnds || SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) != nil { return }
         Arch.waitForInterrupt()
     }
 }

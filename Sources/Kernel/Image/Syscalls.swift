@@ -7,25 +7,22 @@ import CMcosABI
 
 typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
-/// System call `number` (all of rax) of the process on `cpu`, from the architecture's
-/// entry with interrupts off; what it returns goes back to the program.
+/// System call `number` (all of rax) of the thread on `cpu`, from the architecture's
+/// entry with interrupts off; what it returns goes back to the program (whose way back
+/// serves the channel and delivers signals: returnToUser).
 func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {
     guard let process = cpuStates[cpu].process else { return -Errno.noSys }
     faultOnPurposeInSystemCall(cpu)
     let route = Syscall.route(number)
     countSystemCall(cpu, offloaded: route.isOffloaded)
-    let result: Int64
     switch route {
     case .local(let call):
-        result = localSyscall(process, call, args)
+        return localSyscall(process, call, args)
     case .x32:
-        result = -Errno.noSys
+        return -Errno.noSys
     case .offloaded(let linuxNumber):
-        result = offload(process, number: UInt64(linuxNumber), arguments: args)
+        return offload(process, number: UInt64(linuxNumber), arguments: args)
     }
-    // A KILL that came while the call waited for an INVALIDATE_ACK, or is still queued.
-    serveBeforeUserMode(process)
-    return result
 }
 
 /// Linux makes the call for the program (the proxy); the process ends if a KILL ends
@@ -45,20 +42,47 @@ func offload(_ process: Process, number: UInt64, arguments args: SyscallArgument
     return result
 }
 
+/// The calls that wait, end the thread or ask Linux run as they are; every other one
+/// under the process lock, since the process's other threads change its memory and
+/// signal actions from other CPUs meanwhile.
 func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64 {
+    let number = UInt64(call.rawValue)
     switch call {
-    case .exit, .exitGroup:
-        endProcess(p, status: ProcessEnd.exitStatus(code: a.0))
+    case .exit: exitThread(p, code: a.0)
+    case .exitGroup: endProcess(p, status: ProcessEnd.exitStatus(code: a.0))
+    case .rtSigsuspend: return sigsuspend(p, a.0, a.1, number: number)
+    case .pause: return pause(p, number: number)
+    case .rtSigtimedwait: return sigtimedwait(p, a, number: number)
+    case .kill, .tkill, .tgkill: return signalSelf(p, call, a, number: number)
+    case .futex: return futex(p, a, number: number)
+    case .futexWaitv: return -Errno.noSys  // glibc does not use it; offloaded it would wait on the proxy's mapping
+    case .schedGetaffinity, .schedSetaffinity: return affinity(p, call, a, number: number)
+    default: return withProcessLock(p) { lockedSyscall(p, call, a) }
+    }
+}
+
+/// The local calls made under the process lock.
+private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64 {
+    switch call {
     case .brk: return Int64(bitPattern: brk(p, a.0))
     case .mmap: return mmap(p, a)
     case .munmap: return munmap(p, a.0, a.1)
     case .mprotect: return mprotect(p, a.0, a.1, a.2)
     case .madvise: return madvise(p, a.0, a.1, a.2)
-    case .getpid, .gettid, .setTidAddress:
+    case .getpid:
         // The program has its proxy's pid (as in McKernel): what it sends to Linux in
-        // offloaded calls (kill, /proc/self) then means itself.
+        // offloaded calls (kill, /proc/self) then means itself. A thread's tid is its
+        // proxy thread's.
         return Int64(p.pid)
-    case .setRobustList: return a.1 == RobustList.headBytes ? 0 : -Errno.inval
+    case .gettid: return Int64(p.tid)
+    case .setTidAddress:
+        p.clearChildTID = a.0
+        return Int64(p.tid)
+    case .setRobustList:
+        guard a.1 == RobustList.headBytes else { return -Errno.inval }
+        p.robustList = a.0
+        return 0
+    case .getRobustList: return getRobustList(p, a.0, a.1, a.2)
     case .schedYield: return 0
     case .archPrctl: return archPrctl(p, a.0, a.1)
     case .clockGettime:
@@ -74,20 +98,75 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
     case .sigaltstack: return sigaltstack(p, a.0, a.1)
     case .rtSigpending: return sigpending(p, a.0, a.1)
-    case .rtSigsuspend: return sigsuspend(p, a.0, a.1, number: UInt64(call.rawValue))
-    case .pause: return pause(p, number: UInt64(call.rawValue))
-    case .rtSigtimedwait: return sigtimedwait(p, a, number: UInt64(call.rawValue))
-    case .kill, .tkill, .tgkill: return signalSelf(p, call, a, number: UInt64(call.rawValue))
     case .mremap: return -Errno.noMem  // glibc's realloc falls back to copying
     case .rseq: return -Errno.noSys
-    case .clone, .clone3, .fork, .vfork, .execve, .execveat:
+    case .fork, .vfork, .execve, .execveat:
         if !p.toldNoProcesses {
             p.toldNoProcesses = true
-            log(p.cpu, "process \(p.pid): \(call.name) is not supported (one single-threaded process per CPU): ENOSYS")
+            log(p.cpu, "process \(p.pid): \(call.name) is not supported yet (no new processes on the LWK): ENOSYS")
         }
         return -Errno.noSys
-    default:  // not in Syscall.local: never routed here
+    default:  // not in Syscall.local, or served by localSyscall: never routed here
         return -Errno.noSys
+    }
+}
+
+/// clone and clone3 (Threads.swift makes the thread), their arguments read as Linux
+/// reads them: clone(flags, stack, parent_tid, child_tid, tls), clone3(args, size).
+func cloneCall(_ p: Process, _ isClone3: Bool, _ frame: UnsafeMutablePointer<lwk_frame>) -> Int64 {
+    let f = frame.pointee
+    var request = CloneRequest.clone(flags: f.rdi, stack: f.rsi, parentTID: f.rdx, childTID: f.r10, tls: f.r8)
+    if isClone3 {
+        var refused: Errno?
+        withProcessLock(p) {
+            do throws(Errno) {
+                request = try CloneRequest.clone3(arguments: f.rdi, size: f.rsi, memory: p)
+            } catch {
+                refused = error
+            }
+        }
+        if let refused { return -refused }
+    }
+    return clone(p, request, frame)
+}
+
+/// get_robust_list(pid, head_ptr, len_ptr) for this thread or another of the process
+/// (pid 0 is the caller); ESRCH for anyone else, whom the LWK does not know.
+func getRobustList(_ p: Process, _ pid: UInt64, _ headAddress: UInt64, _ lengthAddress: UInt64) -> Int64 {
+    let wanted = UInt64(UInt32(truncatingIfNeeded: pid))
+    var head: UInt64?
+    if wanted == 0 || wanted == p.tid {
+        head = p.robustList
+    } else {
+        p.forEachThread { if $0.tid == wanted { head = $0.robustList } }
+    }
+    guard let head else { return -Errno.srch }
+    guard p.writeWord(headAddress, head), p.writeWord(lengthAddress, RobustList.headBytes) else { return -Errno.fault }
+    return 0
+}
+
+/// sched_getaffinity and sched_setaffinity of a thread of the process: its CPUs are
+/// LWK CPUs (Threads.swift: processCPUs); a thread never moves, so a new mask that
+/// keeps one of them is accepted as it is. Any other pid is Linux's.
+func affinity(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UInt64) -> Int64 {
+    let pid = UInt64(UInt32(truncatingIfNeeded: a.0))
+    var ours = pid == 0 || pid == p.tid
+    p.forEachThread { if $0.tid == pid { ours = true } }
+    guard ours else { return offload(p, number: number, arguments: a) }
+    let cpus = processCPUs(p)
+    let count = cpuStates.count
+    return withProcessLock(p) {
+        do throws(Errno) {
+            if call == .schedSetaffinity {
+                _ = try CPUAffinity.set(mask: a.2, length: a.1, processCPUs: cpus, cpuCount: count, memory: p)
+                return 0
+            }
+            let mask = try CPUAffinity.get(cpus, length: a.1, cpuCount: count)
+            guard p.write(mask, at: a.2) else { return -Errno.fault }
+            return Int64(mask.count)
+        } catch {
+            return -error
+        }
     }
 }
 
@@ -234,7 +313,7 @@ func sigaction(_ p: Process, _ number: UInt64, _ action: UInt64, _ old: UInt64, 
         p.signalActions[slot + 3] = new.3
         // As on Linux, a pending signal that is now ignored is discarded.
         if SignalDelivery.outcome(signal: UInt32(signal), handler: new.0, blocked: 0) == .ignore {
-            p.pendingSignals &= ~Signal.bit(UInt32(signal))
+            withSignalLock { p.pendingSignals &= ~Signal.bit(UInt32(signal)) }
         }
     }
     if old != 0 {

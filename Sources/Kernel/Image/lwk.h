@@ -25,6 +25,12 @@ LWK_INLINE void lwk_store32(void *p, uint32_t v) { __atomic_store_n((uint32_t *)
 LWK_INLINE uint32_t lwk_add32(void *p, uint32_t v) { return __atomic_add_fetch((uint32_t *)p, v, __ATOMIC_SEQ_CST); }
 LWK_INLINE uint8_t lwk_load8(const void *p) { return *(const volatile uint8_t *)p; }
 LWK_INLINE void lwk_store8(void *p, uint8_t v) { *(volatile uint8_t *)p = v; }
+/* The old value; 'desired' stored only if it was 'expected' (a locked cmpxchg). */
+LWK_INLINE uint32_t lwk_cmpxchg32(void *p, uint32_t expected, uint32_t desired)
+{
+	__atomic_compare_exchange_n((uint32_t *)p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return expected;
+}
 LWK_INLINE void lwk_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 LWK_INLINE void lwk_spin_lock(uint32_t *l) { while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) lwk_cpu_relax(); }
 LWK_INLINE void lwk_spin_unlock(uint32_t *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }

@@ -14,17 +14,19 @@ extension Syscall {
         case x32
     }
 
-    /// The calls the LWK answers, in three groups: what only touches the process
-    /// (memory, identity, time, signal state); what would create or replace a process
-    /// (ENOSYS: one single-threaded process per CPU); and two calls that must not reach
-    /// the proxy because Linux would apply them to the proxy's own mapping of the
-    /// program's memory: mremap (ENOMEM, glibc's realloc then copies) and rseq (ENOSYS,
-    /// glibc goes on without it; offloaded, Linux would write the proxy's CPU number
-    /// into the program's memory).
+    /// The calls the LWK answers, in four groups: what only touches the process
+    /// (memory, identity, time, signal state); threads and what waits between them
+    /// (clone, futex, affinity, robust lists: Linux would apply them to the proxy's
+    /// threads and its mapping of the program's memory); what would create or replace a
+    /// process (ENOSYS for now); and two calls that must not reach the proxy because
+    /// Linux would apply them to the proxy's own mapping of the program's memory: mremap
+    /// (ENOMEM, glibc's realloc then copies) and rseq (ENOSYS, glibc goes on without
+    /// it; offloaded, Linux would write the proxy's CPU number into the program's memory).
     public static let local: [Syscall] = [
         .mmap, .mprotect, .munmap, .brk, .madvise, .rtSigaction, .rtSigprocmask, .schedYield, .getpid, .exit,
         .gettimeofday, .archPrctl, .gettid, .setTidAddress, .clockGettime, .exitGroup, .setRobustList,
-        .clone, .clone3, .fork, .vfork, .execve, .execveat, .mremap, .rseq,
+        .clone, .clone3, .futex, .futexWaitv, .schedGetaffinity, .schedSetaffinity, .getRobustList,
+        .fork, .vfork, .execve, .execveat, .mremap, .rseq,
         .rtSigreturn, .sigaltstack, .rtSigpending, .rtSigsuspend, .pause, .rtSigtimedwait, .kill, .tkill, .tgkill,
     ]
 

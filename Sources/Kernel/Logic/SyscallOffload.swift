@@ -7,21 +7,25 @@ import CMcosABI
 /// A request Linux sends about the CPU's process. Each but KILL carries a seq the
 /// LWK echoes in its PROC_REPLY.
 public enum ProcessRequest: Equatable {
-    /// `numaMask`: MemoryBinding's mask (0: unbound).
-    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32)
+    /// `numaMask`: MemoryBinding's mask (0: unbound); `mostCPUs`: how many LWK CPUs its
+    /// threads may hold at once (0: no bound but the idle ones).
+    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32, mostCPUs: UInt64)
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
     case start(entry: UInt64, stack: UInt64, programBreak: UInt64)
-    case kill(signal: UInt32, proxyGone: Bool)
+    /// `thread`: for the thread of this channel (tgkill), not the whole process.
+    case kill(signal: UInt32, proxyGone: Bool, thread: Bool)
 
     /// nil for any other packet type.
     public init?(packet: IKCPacket) {
         let a = packet.args
         switch packet.type {
-        case MCOS_IKC_PROC_CREATE: self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3))
+        case MCOS_IKC_PROC_CREATE:
+            self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), mostCPUs: a.4)
         case MCOS_IKC_PROC_MAP: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
         case MCOS_IKC_PROC_START: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
         case MCOS_IKC_PROC_KILL:
-            self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & UInt64(MCOS_KILL_PROXY_GONE) != 0)
+            self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & UInt64(MCOS_KILL_PROXY_GONE) != 0,
+                         thread: a.1 & UInt64(MCOS_KILL_THREAD) != 0)
         default: return nil
         }
     }

@@ -101,6 +101,16 @@ extension Arch {
         lwk_enter_user(entry, stack, cpu.stackTop)
     }
 
+    /// Ring 3 for a new thread, for good: the registers of `frame`, thread pointer
+    /// `threadPointer`, FPU/SSE/AVX state in its initial values.
+    static func enterUserMode(frame: UnsafePointer<lwk_frame>, threadPointer: UInt64, cpu: CPUState) -> Never {
+        lwk_wrmsr(MSR.fsBase, threadPointer)
+        lwk_wrmsr(MSR.gsBase, 0)
+        lwk_wrmsr(MSR.kernelGSBase, cpu.arch.percpu)
+        lwk_fpu_reset(cpu.arch.xcr0)
+        lwk_resume_user(frame, cpu.stackTop)
+    }
+
     /// The user thread pointer (FS base), which TLS addressing goes through.
     static func setThreadPointer(_ address: UInt64) { lwk_wrmsr(MSR.fsBase, address) }
 }

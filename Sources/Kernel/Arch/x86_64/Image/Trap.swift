@@ -14,7 +14,9 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     countKernelEntry(vector: vector)
     if vector == UInt64(MCOS_IKC_VECTOR) {
         kernel.interrupts.eoi()
-        if fromUser { ikcInterruptInUserMode(currentCPU(), frame) }
+        let cpu = currentCPU()
+        serveFlush(cpu)
+        if fromUser { ikcInterruptInUserMode(cpu, frame) }
         return
     }
     if vector == spuriousVector || vector == CPUException.nmi && fromUser { return }
@@ -97,8 +99,13 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
         return
     }
     process.syscallStackPointer = f.rsp
-    if Syscall.route(f.rax) == .local(.rtSigreturn) {
+    let route = Syscall.route(f.rax)
+    if route == .local(.rtSigreturn) {
         signalReturn(process, frame)
+    } else if route == .local(.clone) || route == .local(.clone3) {
+        // The new thread starts from the caller's registers: the whole frame.
+        countSystemCall(cpu, offloaded: false)
+        frame.pointee.rax = UInt64(bitPattern: cloneCall(process, route == .local(.clone3), frame))
     } else {
         frame.pointee.rax = UInt64(bitPattern: systemCall(cpu: cpu, number: f.rax, arguments: (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)))
     }

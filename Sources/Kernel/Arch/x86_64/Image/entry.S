@@ -270,6 +270,28 @@ lwk_enter_user:
 	xorl	%r15d, %r15d
 	jmp	lwk_iret_to_user
 
+/*
+ * lwk_resume_user(frame, kernel stack top): a new thread's first entry into ring 3,
+ * with every register of 'frame' (its parent's at clone, rax 0).  One-way, like
+ * lwk_enter_user; cs, ss and RFLAGS are the user's whatever the frame says.
+ */
+	.globl lwk_resume_user
+lwk_resume_user:
+	cli
+	movq	%rdi, %rax
+	movq	%rsi, %rsp
+	PUSH_FRAME_AT_RAX 22	/* all of struct lwk_frame */
+	movl	$0x23, %ecx
+	movl	%ecx, %ds
+	movl	%ecx, %es
+	POP_REGS
+	addq	$16, %rsp	/* vector, error */
+	movq	$0x2b, 8(%rsp)	/* cs */
+	andq	$USER_RFLAGS, 16(%rsp)
+	orq	$USER_RFLAGS_ON, 16(%rsp)
+	movq	$0x23, 32(%rsp)	/* ss */
+	jmp	lwk_iret_to_user
+
 /* Interrupt stubs: push a zero error code where the CPU does not, the vector, the registers. */
 .macro STUB vec, has_error
 	.align 16

@@ -61,6 +61,7 @@ void lwk_load_gdt_idt(void *gdtr, void *idtr);
 extern uint64_t lwk_ap_cr3, lwk_ap_stack;
 extern uint32_t lwk_ap_index;
 void lwk_enter_user(uint64_t rip, uint64_t rsp, uint64_t kernel_stack_top) __attribute__((noreturn));
+void lwk_resume_user(const struct lwk_frame *frame, uint64_t kernel_stack_top) __attribute__((noreturn));
 void lwk_restart_on_stack(uint64_t top, uint64_t cpu) __attribute__((noreturn));
 
 /* cpu.c */

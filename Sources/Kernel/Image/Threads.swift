@@ -1,0 +1,322 @@
+import CMcosABI
+
+// Threads: a process spreads over LWK CPUs, one thread per CPU, so that no CPU is ever
+// shared and none needs a scheduler or a tick. clone places a new thread on an idle CPU
+// nearest its parent, asks the proxy for a proxy thread attached to that CPU's channel
+// (whose Linux tid becomes the thread's), and starts it there with its parent's
+// registers. The threads share the process's memory: they change it under the process
+// lock, and a change that takes a page away makes every other CPU of the process forget
+// it (a TLB shootdown) before its frame is freed. A thread's end clears and wakes its
+// clear_child_tid (pthread_join); the leader, whose object holds the process, ends it
+// once every other thread is gone.
+
+/// The words other CPUs change in a CPU's life, each in its own stable slot: what Swift
+/// stores in a class may move, an atomic instruction's operand must not.
+final class CPUMailbox {
+    private let words: UnsafeMutablePointer<UInt32>
+    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, lock, otherThreads, groupExit, leaderGone }
+
+    init() {
+        words = UnsafeMutablePointer<UInt32>.allocate(capacity: Slot.allCases.count)
+        words.initialize(repeating: 0, count: Slot.allCases.count)
+    }
+
+    private func at(_ slot: Slot) -> UnsafeMutablePointer<UInt32> { words + slot.rawValue }
+
+    /// 1 while another CPU waits for this one to flush its TLB.
+    var flush: UnsafeMutablePointer<UInt32> { at(.flush) }
+    /// 1 once the new thread's registers are in `startFrame`.
+    var start: UnsafeMutablePointer<UInt32> { at(.start) }
+    /// The leader CPU + 1 of a process that is starting a thread here; 0 if none.
+    var reserved: UnsafeMutablePointer<UInt32> { at(.reserved) }
+    /// A futex wake for this CPU's thread: the element's index + 1; 0 while none came.
+    var futexWoken: UnsafeMutablePointer<UInt32> { at(.futexWoken) }
+    // A leader's: its process's lock, its other threads, whether it ends as a whole,
+    // whether the leader's own thread is gone already.
+    var lock: UnsafeMutablePointer<UInt32> { at(.lock) }
+    var otherThreads: UnsafeMutablePointer<UInt32> { at(.otherThreads) }
+    var groupExit: UnsafeMutablePointer<UInt32> { at(.groupExit) }
+    var leaderGone: UnsafeMutablePointer<UInt32> { at(.leaderGone) }
+
+    /// A new process led from this CPU: its words as PROC_CREATE leaves them.
+    func resetLeader() {
+        for slot in [Slot.lock, .otherThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
+    }
+}
+
+extension Process {
+    var mailbox: CPUMailbox { cpuStates[cpu].mailbox }
+    /// Whether the process ends as a whole (exit_group, a fatal signal): every thread
+    /// stops where it is.
+    var processEnds: Bool { lwk_load32(leader.mailbox.groupExit) != 0 || pendingKill != nil }
+    /// The threads that run now, this one included (the leader's only while its own
+    /// thread has not exited).
+    func forEachThread(_ body: (Process) -> Void) {
+        let leaderCPU = self.leader.cpu
+        for state in cpuStates {
+            let thread = state.program
+            guard thread.live, thread.leader.cpu == leaderCPU else { continue }
+            if thread.isLeader && lwk_load32(thread.mailbox.leaderGone) != 0 { continue }
+            body(thread)
+        }
+    }
+    var hasOtherThreads: Bool { lwk_load32(leader.mailbox.otherThreads) != 0 }
+}
+
+/// Wakes `cpu` from `hlt` or user mode; it looks at its mailbox and its channel.
+func kick(_ cpu: Int) {
+    guard cpu != currentCPU() else { return }
+    kernel.interrupts.interrupt(apicID: kernel.info.cpus[cpu].apicID, vector: UInt32(MCOS_IKC_VECTOR))
+}
+
+// MARK: - The process lock
+
+/// `body` with the process's lock held: the threads' changes of its memory and of the
+/// signal actions, and the kernel's reads and writes of its user memory, one at a time.
+/// While it waits, this CPU answers TLB shootdowns (the holder may be waiting for this
+/// one), and its thread ends if the process does.
+func withProcessLock<R>(_ t: Process, _ body: () -> R) -> R {
+    let lock = t.leader.mailbox.lock
+    while lwk_spin_trylock(lock, 0) == 0 {
+        serveFlush(t.cpu)
+        if t.processEnds { endProcess(t, status: ProcessEnd.signalStatus(t.pendingKill ?? Signal.kill)) }
+        Arch.relax()
+    }
+    let result = body()
+    lwk_spin_unlock(lock)
+    return result
+}
+
+// MARK: - TLB shootdown
+
+/// After the process's page tables lost or changed entries (under its lock): every
+/// other CPU running one of its threads flushes its TLB before this returns, so that
+/// none keeps reaching a frame about to be freed.
+func shootDown(_ t: Process) {
+    guard t.hasOtherThreads || !t.isLeader else { return }
+    var asked: [Int] = []
+    t.forEachThread { thread in
+        guard thread.cpu != t.cpu else { return }
+        lwk_store32(thread.mailbox.flush, 1)
+        kick(thread.cpu)
+        asked.append(thread.cpu)
+    }
+    for cpu in asked {
+        while lwk_load32(cpuStates[cpu].mailbox.flush) != 0 { Arch.relax() }
+    }
+}
+
+/// A shootdown asked of this CPU: the whole TLB forgotten (a full reload of CR3).
+func serveFlush(_ cpu: Int) {
+    guard cpu >= 0 else { return }
+    let word = cpuStates[cpu].mailbox.flush
+    guard lwk_load32(word) != 0 else { return }
+    Arch.flushTLB()
+    lwk_store32(word, 0)
+}
+
+// MARK: - Placement
+
+nonisolated(unsafe) var placementLock: UInt32 = 0
+
+/// Whether nobody uses `cpu`: no process, no thread, none starting. Under placementLock.
+func isIdle(_ cpu: Int) -> Bool {
+    let state = cpuStates[cpu]
+    return !state.program.live && lwk_load32(state.mailbox.reserved) == 0
+}
+
+/// An idle CPU for a new thread of `t`'s process, nearest `t`'s CPU, reserved for it;
+/// nil when none is left besides `tried`.
+func reserveCPU(for t: Process, excluding tried: [Int]) -> Int? {
+    lwk_spin_lock(&placementLock)
+    defer { lwk_spin_unlock(&placementLock) }
+    var idle: [Int] = []
+    for cpu in cpuStates.indices where isIdle(cpu) && !tried.contains(cpu) { idle.append(cpu) }
+    guard case .cpu(let cpu) = CPUPlacement(kernel.info).place(allowed: idle, threads: [], near: t.cpu, exclusive: true) else {
+        return nil
+    }
+    lwk_store32(cpuStates[cpu].mailbox.reserved, UInt32(t.leader.cpu + 1))
+    return cpu
+}
+
+func unreserve(_ cpu: Int) { lwk_store32(cpuStates[cpu].mailbox.reserved, 0) }
+
+/// A process that ended in the middle of a clone leaves its CPU reserved: freed here.
+func releaseReservations(of leader: Process) {
+    let mark = UInt32(leader.cpu + 1)
+    for state in cpuStates { _ = lwk_cmpxchg32(state.mailbox.reserved, mark, 0) }
+}
+
+/// The LWK CPUs a thread of `t`'s process may run on, its own first: those its threads
+/// hold, then the idle ones, nearest first, up to the bound mcexec set (-t).
+func processCPUs(_ t: Process) -> [Int] {
+    var cpus: [Int] = []
+    t.forEachThread { cpus.append($0.cpu) }
+    if !cpus.contains(t.leader.cpu) { cpus.insert(t.leader.cpu, at: 0) }
+    lwk_spin_lock(&placementLock)
+    var idle: [Int] = []
+    for cpu in cpuStates.indices where isIdle(cpu) { idle.append(cpu) }
+    lwk_spin_unlock(&placementLock)
+    let placement = CPUPlacement(kernel.info)
+    idle.sort { a, b in
+        let (da, db) = (placement.distance(t.cpu, a), placement.distance(t.cpu, b))
+        return da != db ? da < db : a < b
+    }
+    cpus += idle
+    let most = t.leader.ownMostCPUs
+    return most > 0 && cpus.count > most ? Array(cpus.prefix(most)) : cpus
+}
+
+// MARK: - clone
+
+/// clone/clone3 as `request` says: a thread (the only kind of new task the LWK makes),
+/// started on its own CPU with `frame`'s registers; Linux's errno for what Linux refuses,
+/// and what it answers for an option it lacks for what the LWK does not do.
+func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<lwk_frame>) -> Int64 {
+    switch request.decision {
+    case .thread:
+        break
+    case .invalid(let error):
+        return -error
+    case .unsupported(let error, let reason):
+        tellOnce(t, "clone of \(reason) is not supported: \(error == .perm ? "EPERM" : "EINVAL")")
+        return -error
+    case .fork, .vfork:
+        if !t.toldNoProcesses {
+            t.toldNoProcesses = true
+            log(t.cpu, "process \(t.pid): a new process (fork, vfork) is not supported yet: ENOSYS")
+        }
+        return -Errno.noSys
+    }
+    if kernel.options.pageTableIsolation {
+        tellOnce(t, "threads need pti=off (a thread's CPU would enter user mode on its own root): EAGAIN")
+        return -Errno.again
+    }
+    let leader = t.leader
+    let most = leader.ownMostCPUs
+    if most > 0 && 1 + Int(lwk_load32(leader.mailbox.otherThreads)) >= most {
+        tellOnce(t, "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN")
+        return -Errno.again
+    }
+    var tried: [Int] = []
+    var cpu = -1
+    var tid: Int64 = 0
+    while cpu < 0 {
+        guard let candidate = reserveCPU(for: t, excluding: tried) else {
+            tellOnce(t, "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN")
+            return -Errno.again
+        }
+        tid = askProxy(t, MCOS_PROXY_THREAD_CREATE, (UInt64(candidate), 0, 0, 0, 0, 0))
+        if tid == -Errno.busy {  // Linux gave the CPU to another program a moment ago
+            unreserve(candidate)
+            tried.append(candidate)
+            continue
+        }
+        guard tid > 0, tid <= Int64(UInt32.max) else {
+            unreserve(candidate)
+            tellOnce(t, "the proxy could not start a thread for LWK CPU \(candidate) (\(tid)): EAGAIN")
+            return -Errno.again
+        }
+        cpu = candidate
+    }
+    let tid32 = UInt32(truncatingIfNeeded: tid)
+    withProcessLock(t) {
+        if let address = request.parentTIDAddress { _ = t.store32(address, tid32) }  // a fault is ignored, as on Linux
+        if let address = request.childTIDAddress { _ = t.store32(address, tid32) }
+    }
+    let state = cpuStates[cpu]
+    state.program.beginThread(leaderCPU: leader.cpu, tid: UInt64(tid), signalMask: t.signalMask,
+                              threadPointer: request.threadPointer ?? t.threadPointer,
+                              clearChildTID: request.clearChildTIDAddress ?? 0)
+    var registers = frame.pointee
+    registers.rax = 0
+    if let stack = request.childStack { registers.rsp = stack }
+    state.startFrame.pointee = registers
+    _ = lwk_add32(leader.mailbox.otherThreads, 1)
+    unreserve(cpu)
+    lwk_store32(state.mailbox.start, 1)
+    kick(cpu)
+    return tid
+}
+
+/// A line of the log the first time the process meets a limit of the LWK's threads.
+func tellOnce(_ t: Process, _ message: String) {
+    guard !t.leader.ownToldThreads else { return }
+    t.leader.ownToldThreads = true
+    log(t.cpu, "process \(t.pid): \(message)")
+}
+
+/// The idle loop found a thread to start here.
+func startThread(_ cpu: Int) -> Never {
+    let state = cpuStates[cpu]
+    let thread = state.program
+    noteProcessStart(cpu)
+    Arch.switchAddressSpace(to: thread.root)
+    serveBeforeUserMode(thread)
+    Arch.enterUserMode(frame: state.startFrame, threadPointer: thread.threadPointer, cpu: state)
+}
+
+// MARK: - The end of a thread
+
+/// exit(2): the thread ends; the process with it when it was the last one.
+func exitThread(_ t: Process, code: UInt64) -> Never {
+    let status = ProcessEnd.exitStatus(code: code)
+    guard t.hasOtherThreads else { endProcess(t, status: status) }
+    t.threadStatus = status
+    if t.isLeader { t.status = status }  // the process's status unless something ends it as a whole
+    noteProcessStop(t.cpu)
+    Arch.restart(onStack: cpuStates[t.cpu].stackTop, cpu: t.cpu)
+}
+
+/// Every other thread of the process stops (their CPUs look at `processEnds`).
+func stopOtherThreads(_ t: Process) {
+    t.forEachThread { thread in
+        if thread.cpu != t.cpu { kick(thread.cpu) }
+    }
+}
+
+/// On a fresh stack, off the process's tables: clear_child_tid and the robust list
+/// (unless the process ends as a whole: nobody is left to look), the proxy thread told,
+/// the CPU idle again, the leader woken to see whether it was the last.
+func threadEnd(_ t: Process) -> Never {
+    let leader = t.leader
+    if !t.processEnds && (t.clearChildTID != 0 || t.robustList != 0) {
+        let wakes = withProcessLock(t) {
+            ThreadExit.futexWakes(tid: UInt32(truncatingIfNeeded: t.tid), robustList: t.robustList,
+                                  clearChildTID: t.clearChildTID, sharedAddressSpace: true, memory: t)
+        }
+        for address in wakes { _ = futexWake(t, address: address) }
+    }
+    serveFlush(t.cpu)
+    send(t.cpu, IKCPacket(type: MCOS_IKC_THREAD_EXIT, args: (UInt64(t.threadStatus), 0, 0, 0, 0, 0)))
+    lwk_spin_lock(&placementLock)
+    t.live = false
+    lwk_spin_unlock(&placementLock)
+    _ = lwk_add32(leader.mailbox.otherThreads, UInt32.max)  // - 1
+    kick(leader.cpu)
+    idle(t.cpu)
+}
+
+/// The leader's end waits here, halted, until the process's other threads are gone:
+/// still serving its channel (a signal for the process goes to a thread that runs),
+/// ending them all once the process ends as a whole.
+func waitForOtherThreads(_ leader: Process) {
+    lwk_store32(leader.mailbox.leaderGone, 1)
+    var stopped = false
+    let inbound = inboundRing(leader.cpu)
+    while true {
+        Arch.disableInterrupts()
+        serveFlush(leader.cpu)
+        if shutdownRequested() { park(leader.cpu) }
+        if let packet = inbound.receive() {
+            serveWhileBusy(leader.cpu, leader, packet)
+            continue
+        }
+        if lwk_load32(leader.mailbox.otherThreads) == 0 { return }
+        if !stopped && leader.processEnds {
+            stopped = true
+            stopOtherThreads(leader)
+        }
+        Arch.waitForInterrupt()
+    }
+}
