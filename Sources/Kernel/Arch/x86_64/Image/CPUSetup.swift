@@ -59,7 +59,12 @@ extension Arch {
         lwk_wrmsr(MSR.kernelGSBase, state.percpu)
         state.xcr0 = enableExtendedState()
         state.extendedState = extendedStateLayout(xcr0: state.xcr0)
-        state.extendedStateArea = UnsafeMutableRawPointer.allocate(byteCount: state.extendedState.size, alignment: 64)
+        // Zeroed: XSAVE writes only XSTATE_BV of the area's header, and the rest of it
+        // goes into signal frames, where rt_sigreturn refuses anything but zeros. A
+        // heap block that held something else made every handler's return SIGSEGV.
+        let area = UnsafeMutableRawPointer.allocate(byteCount: state.extendedState.size, alignment: 64)
+        area.initializeMemory(as: UInt8.self, repeating: 0, count: state.extendedState.size)
+        state.extendedStateArea = area
         return state
     }
 
