@@ -84,6 +84,11 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
         return 0
     case .getRobustList: return getRobustList(p, a.0, a.1, a.2)
     case .schedYield: return 0
+    case .getcpu:
+        // The LWK CPU and its NUMA node, the numbering of the affinity masks.
+        if a.0 != 0, !p.store32(a.0, UInt32(p.cpu)) { return -Errno.fault }
+        if a.1 != 0, !p.store32(a.1, UInt32(truncatingIfNeeded: p.node)) { return -Errno.fault }
+        return 0
     case .archPrctl: return archPrctl(p, a.0, a.1)
     case .clockGettime:
         guard let now = p.clock.read(a.0, tsc: Arch.cycles(), ownPID: p.pid) else { return -Errno.inval }

@@ -14,7 +14,7 @@ import CMcosABI
 /// stores in a class may move, an atomic instruction's operand must not.
 final class CPUMailbox {
     private let words: UnsafeMutablePointer<UInt32>
-    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, lock, otherThreads, groupExit, leaderGone }
+    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, lock, otherThreads, endingThreads, groupExit, leaderGone }
 
     init() {
         words = UnsafeMutablePointer<UInt32>.allocate(capacity: Slot.allCases.count)
@@ -35,12 +35,14 @@ final class CPUMailbox {
     // whether the leader's own thread is gone already.
     var lock: UnsafeMutablePointer<UInt32> { at(.lock) }
     var otherThreads: UnsafeMutablePointer<UInt32> { at(.otherThreads) }
+    /// Threads between their exit and their CPU's being idle again.
+    var endingThreads: UnsafeMutablePointer<UInt32> { at(.endingThreads) }
     var groupExit: UnsafeMutablePointer<UInt32> { at(.groupExit) }
     var leaderGone: UnsafeMutablePointer<UInt32> { at(.leaderGone) }
 
     /// A new process led from this CPU: its words as PROC_CREATE leaves them.
     func resetLeader() {
-        for slot in [Slot.lock, .otherThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
+        for slot in [Slot.lock, .otherThreads, .endingThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
     }
 }
 
@@ -193,17 +195,20 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
         return -Errno.again
     }
     let leader = t.leader
-    let most = leader.ownMostCPUs
-    if most > 0 && 1 + Int(lwk_load32(leader.mailbox.otherThreads)) >= most {
-        tellOnce(t, "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN")
-        return -Errno.again
-    }
     var tried: [Int] = []
     var cpu = -1
     var tid: Int64 = 0
     while cpu < 0 {
-        guard let candidate = reserveCPU(for: t, excluding: tried) else {
-            tellOnce(t, "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN")
+        let most = leader.ownMostCPUs
+        let beyondBound = most > 0 && 1 + Int(lwk_load32(leader.mailbox.otherThreads)) >= most
+        let candidate = beyondBound ? nil : reserveCPU(for: t, excluding: tried)
+        guard let candidate else {
+            // A thread that has exited (pthread_join returned) may still be leaving
+            // its CPU: wait for it rather than refuse a program that never exceeds
+            // its CPUs.
+            if waitForEndingThreads(t) { continue }
+            tellOnce(t, beyondBound ? "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN"
+                                    : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN")
             return -Errno.again
         }
         tid = askProxy(t, MCOS_PROXY_THREAD_CREATE, (UInt64(candidate), 0, 0, 0, 0, 0))
@@ -237,6 +242,18 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
     lwk_store32(state.mailbox.start, 1)
     kick(cpu)
     return tid
+}
+
+/// Waits while a thread of `t`'s process is leaving its CPU; false at once if none is.
+func waitForEndingThreads(_ t: Process) -> Bool {
+    let ending = t.leader.mailbox.endingThreads
+    guard lwk_load32(ending) != 0 else { return false }
+    while lwk_load32(ending) != 0 {
+        serveFlush(t.cpu)
+        if t.processEnds { endProcess(t, status: ProcessEnd.signalStatus(t.pendingKill ?? Signal.kill)) }
+        Arch.relax()
+    }
+    return true
 }
 
 /// A line of the log the first time the process meets a limit of the LWK's threads.
@@ -280,6 +297,7 @@ func stopOtherThreads(_ t: Process) {
 /// the CPU idle again, the leader woken to see whether it was the last.
 func threadEnd(_ t: Process) -> Never {
     let leader = t.leader
+    _ = lwk_add32(leader.mailbox.endingThreads, 1)
     if !t.processEnds && (t.clearChildTID != 0 || t.robustList != 0) {
         let wakes = withProcessLock(t) {
             ThreadExit.futexWakes(tid: UInt32(truncatingIfNeeded: t.tid), robustList: t.robustList,
@@ -293,6 +311,7 @@ func threadEnd(_ t: Process) -> Never {
     t.live = false
     lwk_spin_unlock(&placementLock)
     _ = lwk_add32(leader.mailbox.otherThreads, UInt32.max)  // - 1
+    _ = lwk_add32(leader.mailbox.endingThreads, UInt32.max)
     kick(leader.cpu)
     idle(t.cpu)
 }

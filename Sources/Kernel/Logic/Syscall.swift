@@ -16,7 +16,7 @@ extension Syscall {
 
     /// The calls the LWK answers, in four groups: what only touches the process
     /// (memory, identity, time, signal state); threads and what waits between them
-    /// (clone, futex, affinity, robust lists: Linux would apply them to the proxy's
+    /// (clone, futex, affinity, getcpu, robust lists: Linux would apply them to the proxy's
     /// threads and its mapping of the program's memory); what would create or replace a
     /// process (ENOSYS for now); and two calls that must not reach the proxy because
     /// Linux would apply them to the proxy's own mapping of the program's memory: mremap
@@ -25,7 +25,7 @@ extension Syscall {
     public static let local: [Syscall] = [
         .mmap, .mprotect, .munmap, .brk, .madvise, .rtSigaction, .rtSigprocmask, .schedYield, .getpid, .exit,
         .gettimeofday, .archPrctl, .gettid, .setTidAddress, .clockGettime, .exitGroup, .setRobustList,
-        .clone, .clone3, .futex, .futexWaitv, .schedGetaffinity, .schedSetaffinity, .getRobustList,
+        .clone, .clone3, .futex, .futexWaitv, .schedGetaffinity, .schedSetaffinity, .getRobustList, .getcpu,
         .fork, .vfork, .execve, .execveat, .mremap, .rseq,
         .rtSigreturn, .sigaltstack, .rtSigpending, .rtSigsuspend, .pause, .rtSigtimedwait, .kill, .tkill, .tgkill,
     ]
