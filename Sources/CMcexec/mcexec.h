@@ -8,9 +8,11 @@
 #define MCEXEC_SHIM_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /*
  * A system call exactly as the program made it, through the syscall
@@ -73,7 +75,16 @@ static inline uint64_t mcexec_hwcap(void)
  * LWK learns of the signal before that call's result and restarts the call
  * or ends it with EINTR as the program's own action says.  Several signals
  * may be noted before mcexec looks: a bit each.  Use these functions from one
- * Swift file: the variable is per object file.
+ * Swift file: the variables are per object file.
+ *
+ * Each proxy thread of mcexec serves one thread of the program, with the same
+ * tid.  A signal aimed at one thread of mcexec is for that thread of the
+ * program and is noted for the proxy thread that caught it: tgkill and tkill
+ * (SI_TKILL), and what Linux sends the thread whose system call caused it
+ * (SIGPIPE of a write to a closed pipe, SIGXFSZ: SI_USER from mcexec's own
+ * pid, which nothing else can send).  Any other is for the whole process
+ * (kill(1), Ctrl-C, alarm, sigqueue...) and is noted for whichever proxy
+ * thread looks first.
  */
 static inline volatile uint64_t *mcexec_noted_signals(void)
 {
@@ -82,9 +93,26 @@ static inline volatile uint64_t *mcexec_noted_signals(void)
 	return &noted;
 }
 
-static inline void mcexec_note_signal(int signal)
+static inline volatile uint64_t *mcexec_noted_thread_signals(void)
 {
-	__atomic_fetch_or(mcexec_noted_signals(), 1ull << (signal - 1), __ATOMIC_SEQ_CST);
+	static __thread volatile uint64_t noted;
+
+	return &noted;
+}
+
+static inline int mcexec_is_thread_directed(const siginfo_t *info)
+{
+	return info->si_code == SI_TKILL ||
+	       (info->si_code == SI_USER && info->si_pid == getpid());
+}
+
+static inline void mcexec_note_signal(int signal, siginfo_t *info, void *context)
+{
+	volatile uint64_t *noted = mcexec_is_thread_directed(info) ?
+		mcexec_noted_thread_signals() : mcexec_noted_signals();
+
+	(void)context;
+	__atomic_fetch_or(noted, 1ull << (signal - 1), __ATOMIC_SEQ_CST);
 }
 
 static inline int mcexec_forwards(int signal)
@@ -100,27 +128,58 @@ static inline int mcexec_forwards(int signal)
 	}
 }
 
-static inline int mcexec_forward_signals(void)
+/* From now on 'signal' is noted, unless it was ignored when mcexec started. */
+static inline int mcexec_note(int signal)
 {
 	struct sigaction action;
-	int signal;
+
+	/* Ignored when we started (nohup; a script's background job):
+	 * the program would have inherited that, so it stays ignored. */
+	if (sigaction(signal, 0, &action) < 0)
+		return -errno;
+	if (action.sa_handler == SIG_IGN)
+		return 0;
+	__builtin_memset(&action, 0, sizeof(action));
+	action.sa_sigaction = mcexec_note_signal;
+	action.sa_flags = SA_SIGINFO;
+	sigemptyset(&action.sa_mask);
+	if (sigaction(signal, &action, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static inline int mcexec_forward_signals(void)
+{
+	int signal, err;
 
 	for (signal = 1; signal <= 64; signal++) {
 		if (!mcexec_forwards(signal))
 			continue;
-		/* Ignored when we started (nohup; a script's background job):
-		 * the program would have inherited that, so it stays ignored. */
-		if (sigaction(signal, 0, &action) < 0)
-			return -errno;
-		if (action.sa_handler == SIG_IGN)
-			continue;
-		__builtin_memset(&action, 0, sizeof(action));
-		action.sa_handler = mcexec_note_signal;
-		sigemptyset(&action.sa_mask);
-		if (sigaction(signal, &action, 0) < 0)
-			return -errno;
+		err = mcexec_note(signal);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/*
+ * Blocks (SIG_BLOCK) or unblocks (SIG_UNBLOCK) the forwarded signals in the
+ * calling thread; its mask before goes to 'old' unless that is 0.  A proxy
+ * thread is born with them blocked, unblocks them once it serves its program
+ * thread and blocks them again when that thread has ended: a signal for the
+ * process is caught only by a thread that passes it on, and one aimed at a
+ * new proxy thread waits until it can be.  0 or -errno.
+ */
+static inline int mcexec_mask_forwarded(int how, sigset_t *old)
+{
+	sigset_t set;
+	int signal;
+
+	sigemptyset(&set);
+	for (signal = 1; signal <= 64; signal++)
+		if (mcexec_forwards(signal))
+			sigaddset(&set, signal);
+	return -pthread_sigmask(how, &set, old);
 }
 
 /*
@@ -145,10 +204,16 @@ static inline void mcexec_stop_self(int signal)
 	sigaction(signal, &old, 0);
 }
 
-/* The signals noted since the last call (bit N-1 for signal N), 0 if none. */
+/* The signals for the process noted since the last call (bit N-1 for signal N), 0 if none. */
 static inline uint64_t mcexec_take_signals(void)
 {
 	return __atomic_exchange_n(mcexec_noted_signals(), 0, __ATOMIC_SEQ_CST);
+}
+
+/* The same for the signals aimed at the calling thread. */
+static inline uint64_t mcexec_take_thread_signals(void)
+{
+	return __atomic_exchange_n(mcexec_noted_thread_signals(), 0, __ATOMIC_SEQ_CST);
 }
 
 #endif

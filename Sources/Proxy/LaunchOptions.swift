@@ -1,14 +1,15 @@
 import ArgumentParser
+import Foundation
 
 /// McKernel's mcexec options that shape how a program is placed on the LWK, parsed and
-/// checked so that scripts written for McKernel keep working. -c, -m and -s take
-/// effect; -n, -t and -h are accepted and have no effect yet (one single-threaded
-/// program per mcexec, no heap pre-extension).
+/// checked so that scripts written for McKernel keep working. -c, -m, -s and -t take
+/// effect; -n and -h are accepted and have no effect yet (one program per mcexec, no
+/// heap pre-extension).
 struct LaunchOptions: ParsableArguments {
     @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks (accepted, no effect yet).", valueName: "N"))
     var processesPerNode: Int?
 
-    @Option(name: .customShort("t"), help: ArgumentHelp("Proxy threads serving offloaded system calls (accepted, no effect yet: one).", valueName: "N"))
+    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("The most LWK CPUs the program's threads may hold at once, one thread per CPU, its first thread's included (default: OMP_NUM_THREADS when it is a list of positive numbers, its first; else no bound but the idle CPUs).", valueName: "N"))
     var threads: Int?
 
     @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to run the program on (LWK numbering, from 0; default: any idle one).", valueName: "cpu"))
@@ -32,6 +33,24 @@ struct LaunchOptions: ParsableArguments {
         return nodes.reduce(0) { $0 | 1 << UInt32($1) }
     }
 
+    /// -t as mcos_proc_create's nr_cpus: the most LWK CPUs the program's threads may hold
+    /// at once; without -t, OMP_NUM_THREADS as libgomp reads it, so that an OpenMP program
+    /// gets the CPUs for the threads it will start; 0 (no bound but the idle CPUs) without
+    /// either. A number beyond 2^32 - 1 bounds as much as that.
+    func threadCPUs(environment: [String: String]) -> UInt32 {
+        if let threads { return UInt32(clamping: threads) }
+        return environment["OMP_NUM_THREADS"].flatMap(Self.openMPThreads) ?? 0
+    }
+
+    /// The threads OMP_NUM_THREADS gives an OpenMP program's outermost parallel region:
+    /// the first of its comma-separated positive numbers (blanks around each allowed);
+    /// nil when it is not such a list, which libgomp ignores.
+    static func openMPThreads(_ value: String) -> UInt32? {
+        let numbers = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) && $0.contains { $0 != "0" } }) else { return nil }
+        return UInt32(numbers[0]) ?? .max  // digits only: too many for 32 bits
+    }
+
     /// The stack size -s asks for (its max, else its premap).
     var stackMaximum: UInt64? {
         stack.flatMap(StackArgument.init).map { $0.maximum ?? $0.premap }
@@ -39,7 +58,9 @@ struct LaunchOptions: ParsableArguments {
 
     mutating func validate() throws {
         if let processesPerNode, processesPerNode < 1 { throw ValidationError("-n must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("-t must be at least 1") }
+        if let threads, threads < 1 {
+            throw ValidationError("-t must be at least 1 (the most LWK CPUs the program's threads may hold at once, its first thread's included); without -t the bound is OMP_NUM_THREADS if set, else the idle CPUs")
+        }
         if let cpu, cpu < 0 { throw ValidationError("-c must be an LWK CPU number (0 or more)") }
         if let memoryNodes, case .failure(let error) = NodeString.parse(memoryNodes) {
             throw ValidationError(error.description)

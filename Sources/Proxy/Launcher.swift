@@ -4,22 +4,28 @@ import Foundation
 import Kernel
 
 /// The live part of mcexec: puts the checked program on an idle LWK CPU through
-/// /dev/mcosN and serves its offloaded system calls until it ends. Single-threaded: one
-/// program, one proxy thread.
+/// /dev/mcosN and serves its offloaded system calls until it ends (Serving.swift): the
+/// first thread's on this thread, each further thread's on a proxy thread of its own
+/// (ProxyThread.swift).
 struct Launcher {
     var program: CheckedProgram
     var request: LaunchRequest
     var instance: Int
     var options: LaunchOptions
+    /// mcexec's own descriptors, of every proxy thread: shared by every copy.
+    let descriptors = OwnDescriptors()
+    /// mcexec's pid, which is the program's too.
+    let pid = getpid()
 
-    private var name: String { request.program }
+    var name: String { request.program }
 
     /// Runs the program; returns how it ended.
     func run() throws(MCExecError) -> ProgramEnd {
         let device = try openDevice()
         defer { close(device) }
         let process = try create(device)
-        verbose("program \(name) on OS \(instance), LWK CPU \(process.lwk_cpu)")
+        verbose("program \(name) on OS \(instance), LWK CPU \(process.lwk_cpu)"
+                + (process.nr_cpus > 0 ? "; its threads may hold \(process.nr_cpus) LWK CPUs at once" : ""))
         if let bound = ProxyBinding.bind(lwkCPU: Int(process.lwk_cpu), instance: instance) {
             verbose("proxy on NUMA node \(bound.node), beside Linux CPU \(bound.linuxCPU), which serves that LWK CPU")
         }
@@ -49,13 +55,13 @@ struct Launcher {
         let started = deviceControl(device, mcos_ioc_proc_start, &start)
         if started < 0 { throw lwkError(started, "start \(name)") }
         verbose("started at 0x\(String(start.entry, radix: 16)), sp 0x\(String(sp, radix: 16)), brk 0x\(String(start.brk, radix: 16))")
-        return try serve(device)
+        return try serveProgram(device)
     }
 
     // MARK: - Setting up
 
     private func openDevice() throws(MCExecError) -> Int32 {
-        let path = "/dev/mcos\(instance)"
+        let path = devicePath
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
@@ -68,12 +74,15 @@ struct Launcher {
         return Self.movedOutOfTheWay(fd)
     }
 
+    var devicePath: String { "/dev/mcos\(instance)" }
+
     /// The process on the LWK: its CPU and where its unified range lies in the device file.
     private func create(_ device: Int32) throws(MCExecError) -> mcos_proc_create {
         var create = mcos_proc_create()
         create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
         create.lwk_cpu = Int32(options.cpu ?? -1)
         create.numa_mask = options.numaMask
+        create.nr_cpus = options.threadCPUs(environment: ProcessInfo.processInfo.environment)
         let result = deviceControl(device, mcos_ioc_proc_create, &create)
         switch result {
         case 0...: return create
@@ -208,102 +217,9 @@ struct Launcher {
         return UInt64(limit.rlim_cur)
     }
 
-    // MARK: - Serving
-
-    private func serve(_ device: Int32) throws(MCExecError) -> ProgramEnd {
-        guard let memory = PipedProgramMemory(descriptorFloor: Self.descriptorFloor) else {
-            throw MCExecError("cannot create the pipe mcexec checks the program's calls through: \(String(cString: strerror(errno)))",
-                              remedy: "raise the limit of open files (ulimit -n)", status: .failure)
-        }
-        let policy = SyscallPolicy(ownDescriptors: memory.descriptors.union([device]), pid: getpid())
-        _ = mcexec_forward_signals()
-        while true {
-            forwardSignal(device)
-            var event = mcos_proc_event()
-            event.size = UInt32(MemoryLayout<mcos_proc_event>.size)
-            let result = deviceControl(device, mcos_ioc_proc_wait, &event)
-            if result == -Int(EINTR) { continue }
-            if result == -Int(ENODEV) {
-                throw MCExecError("OS \(instance) was shut down while \(name) ran; the program is gone",
-                                  remedy: "`mcprov status` shows the node", status: .failure)
-            }
-            if result == -Int(EIO) {
-                throw MCExecError("the LWK of OS \(instance) panicked while \(name) ran",
-                                  remedy: "its log (`mcprov kmsg --instance \(instance)`) says why", status: .failure)
-            }
-            if result < 0 { throw lwkError(result, "wait for \(name)") }
-
-            if event.kind == UInt32(MCOS_EVENT_EXIT.rawValue) {
-                if event.fault_ip != 0 || event.fault_addr != 0 {
-                    verbose("\(name) faulted at address 0x\(String(event.fault_addr, radix: 16)), ip 0x\(String(event.fault_ip, radix: 16))")
-                }
-                return ProgramEnd(waitStatus: event.status)
-            }
-            guard event.kind == UInt32(MCOS_EVENT_SYSCALL.rawValue) else { continue }
-            let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
-            let value = FileMapRequests.answer(number: event.number, arguments: arguments, ownDescriptors: policy.ownDescriptors)
-                ?? perform(number: event.number, arguments: arguments, policy: policy, memory: memory, device: device)
-            // A signal that cut the call short reaches the LWK before the call's result,
-            // so that the program's disposition decides before the program runs again.
-            forwardSignal(device)
-            var reply = mcos_proc_reply()
-            reply.size = UInt32(MemoryLayout<mcos_proc_reply>.size)
-            reply.result = value
-            let replied = deviceControl(device, mcos_ioc_proc_reply, &reply)
-            if replied < 0 && replied != -Int(ESRCH) {
-                if replied == -Int(ENODEV) || replied == -Int(EIO) { continue }  // the wait says which
-                throw lwkError(replied, "answer \(name)'s system call \(event.number)")
-            }
-        }
-    }
-
-    private func perform(number: UInt32, arguments: [UInt64], policy: SyscallPolicy, memory: PipedProgramMemory, device: Int32) -> Int64 {
-        switch policy.decide(number: number, arguments: arguments, memory: memory) {
-        case .perform(let call):
-            return OffloadedCall.perform(call, memory: memory)
-        case .refuse(let code, let reason):
-            verbose("refused \(Syscall.name(UInt64(number))): \(reason) (\(String(cString: strerror(code.rawValue))))")
-            return -code
-        case .answer(let value):
-            return value
-        case .killProgram(let signal):
-            kill(device, signal: signal)
-            return 0
-        case .stopProxy(let signal):
-            verbose("\(name) stops (signal \(signal)): mcexec stops with it")
-            mcexec_stop_self(signal)
-            return 0
-        case .closeRanges(let ranges, let flags):
-            var result: Int64 = 0
-            for range in ranges {
-                let r = OffloadedCall.raw(Syscall.closeRange.rawValue, [UInt64(range.lowerBound), UInt64(range.upperBound), UInt64(flags), 0, 0, 0])
-                if r < 0 { result = r }
-            }
-            return result
-        }
-    }
-
-    /// Every signal noted since the last look, lowest first, to the LWK.
-    private func forwardSignal(_ device: Int32) {
-        var noted = mcexec_take_signals()
-        while noted != 0 {
-            let signal = Int32(noted.trailingZeroBitCount + 1)
-            noted &= noted - 1
-            verbose("passing signal \(signal) to \(name)")
-            kill(device, signal: signal)
-        }
-    }
-
-    private func kill(_ device: Int32, signal: Int32) {
-        var request = mcos_proc_kill()
-        request.size = UInt32(MemoryLayout<mcos_proc_kill>.size)
-        request.signal = UInt32(signal)
-        _ = deviceControl(device, mcos_ioc_proc_kill, &request)
-    }
-
     // MARK: - Errors and logs
 
-    private func lwkError(_ result: Int, _ what: String) -> MCExecError {
+    func lwkError(_ result: Int, _ what: String) -> MCExecError {
         let code = Int32(-result)
         if code == EIO {
             return MCExecError("cannot \(what): the LWK of OS \(instance) panicked",
@@ -316,8 +232,15 @@ struct Launcher {
                            remedy: "the LWK's log (`mcprov kmsg --instance \(instance)`) and dmesg may say more", status: .failure)
     }
 
-    private func verbose(_ message: @autoclosure () -> String) {
+    func verbose(_ message: @autoclosure () -> String) {
         guard options.verbose else { return }
-        FileHandle.standardError.write(Data(("mcexec: " + message() + "\n").utf8))
+        Self.writeError("mcexec: " + message())
+    }
+
+    /// `line` on stderr in one write(2), so that the lines of several proxy threads never
+    /// run into each other.
+    static func writeError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

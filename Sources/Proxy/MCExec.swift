@@ -20,13 +20,17 @@ struct MCExec: ParsableCommand {
             It must be an x86-64 executable, static or dynamic (mcexec loads its dynamic \
             loader, which maps its libraries privately: their bytes are read into LWK \
             memory once, when mapped), or a #! script whose interpreter is one; \
-            single-threaded; MAP_SHARED mappings of files are refused (ENODEV). Signals \
-            sent to mcexec (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, \
-            SIGTERM, the real-time ones and a few more) go to the program, which ignores, \
-            holds, handles or dies by them as its actions and mask say; a call they cut \
-            short is restarted or fails with EINTR as natively. Those ignored when mcexec \
-            started (nohup) stay ignored. Ctrl-Z stops the program and mcexec with it; fg \
-            continues both. \
+            MAP_SHARED mappings of files are refused (ENODEV). Each further thread of the \
+            program runs on an idle LWK CPU of its own (-t bounds how many its threads \
+            hold at once), served by a proxy thread of mcexec whose Linux tid is the \
+            thread's. \
+            Signals sent to mcexec (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, \
+            SIGALRM, SIGTERM, the real-time ones and a few more) go to the program, which \
+            ignores, holds, handles or dies by them as its actions and mask say; one sent \
+            to one of mcexec's threads (tgkill) goes to the program's thread of that tid. \
+            A call they cut short is restarted or fails with EINTR as natively. Those \
+            ignored when mcexec started (nohup) stay ignored. Ctrl-Z stops the program and \
+            mcexec with it; fg continues both. \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
             dies by the same signal, without a core dump, so a shell reports it as for a \

@@ -241,7 +241,7 @@ enum OffloadTable {
         (.rtSigreturn, .refuse(.servedByLWK)),
         (.kill, .signal(target: 0, signal: 1, zeroIsSelf: true)),
         (.tkill, .signal(target: 0, signal: 1, zeroIsSelf: false)),
-        (.tgkill, .signal(target: 0, signal: 2, zeroIsSelf: false)),
+        (.tgkill, .signal(target: 1, signal: 2, zeroIsSelf: false)),  // the tid: another thread's proxy thread gets it from Linux
         (.rtSigqueueinfo, .allow([v, v, .fixed(128)])),
         (.rtTgsigqueueinfo, .allow([v, v, v, .fixed(128)])),
         (.pidfdSendSignal, .allow([fd, v, .fixed(128), v])),

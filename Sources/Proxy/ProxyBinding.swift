@@ -8,15 +8,17 @@ import NodeBasics
 /// libnuma: the CPUs with numa_run_on_node, the memory preferred with numa_set_preferred
 /// (preferred, not bound: a full node must not fail the program's I/O).
 ///
-/// Called by the launcher once the module has picked the LWK CPU.
+/// Called by the launcher once the module has picked the LWK CPU, and by each further
+/// proxy thread for the CPU its program thread runs on.
 enum ProxyBinding {
     struct Choice: Equatable {
         var linuxCPU: Int
         var node: Int
     }
 
-    /// Binds the calling thread (mcexec is single-threaded until then, so the whole
-    /// proxy); nil when nothing is known about the route or libnuma cannot bind.
+    /// Binds the calling thread (the first one before any other exists, so the threads
+    /// it starts begin there too); nil when nothing is known about the route or libnuma
+    /// cannot bind.
     static func bind(lwkCPU: Int, instance: Int, record: StateRecordFile = StateRecordFile()) -> Choice? {
         guard case .record(let routes) = record.read(as: IKCRoutes.self),
               let linuxCPU = routes.server(of: lwkCPU, instance: instance),

@@ -57,6 +57,7 @@ import Testing
 
     @Test func signalsToItselfEndTheProgram() {
         #expect(decide(.tgkill, 4242, 4242, 6) == .killProgram(signal: 6))
+        #expect(decide(.tgkill, 4242, 4243, 10) != .killProgram(signal: 10), "another thread: Linux sends it to that thread's proxy thread")
         #expect(decide(.kill, 4242, 9) == .killProgram(signal: 9))
         #expect(decide(.kill, 0, 15) == .killProgram(signal: 15))
         #expect(decide(.tkill, 4242, 11) == .killProgram(signal: 11))
