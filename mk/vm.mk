@@ -101,6 +101,18 @@ $(VM_PROGS)/signals: Tests/vm/progs/signals.c
 	@echo "  CC      $@"
 	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 
+# threads and omp: POSIX threads and OpenMP natively and on the LWK (90-threads).
+# libgomp.a (gcc's libgcc-12-dev) makes ld warn that its offload-plugin dlopen
+# needs glibc's shared libraries at run time: omp offloads nothing.
+$(VM_PROGS)/threads: Tests/vm/progs/threads.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc $(VM_PROG_CFLAGS) -pthread -o $@ $<
+$(VM_PROGS)/omp: Tests/vm/progs/omp.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (OpenMP)"
+	@gcc $(VM_PROG_CFLAGS) -fopenmp -o $@ $<
+
 $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
 $(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h
 $(VM_PROGS)/sysfuzz: VM_PROG_CFLAGS += -fno-stack-protector
@@ -157,6 +169,7 @@ VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wi
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
 		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/quiet $(VM_PROGS)/mcos-lwk-test.elf \
+		$(VM_PROGS)/threads $(VM_PROGS)/omp \
 		$(VM_PROGS)/dynprog $(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+# Threads on the LWK: one process over several LWK CPUs, one thread per CPU.
+# threads basic (mutex, condition variable, barrier, rwlock, __thread, join
+# values, tids, affinity) and omp (libgomp: team size, reduction, barrier,
+# dynamic loop) run natively and on the LWK with mcexec -t N and
+# OMP_NUM_THREADS=N, for every N up to the instance's LWK CPUs, and must print
+# the same and exit the same.  Afterwards every LWK CPU is idle and runs a
+# program again, and the kernel heap does not grow.  threads.c's other modes
+# (signals between threads, cancel, timed waits, detached threads, exit(3) in
+# a thread, a thread beyond the CPUs) do not pass on the LWK yet: README.
+. /scenarios/lib.sh
+T=/bin/threads
+O=/bin/omp
+P=/bin/lwkprog
+# A run that takes longer has hung (a guest under TCG is slow, not that slow).
+BOUND=120
+
+load_mod
+run $MT setup 2-3 192M@0 32M@1
+new_instance 2-3 0 1
+lwk_boot $idx hidos
+cpus=$($MT status $idx | awk '{ print $6 }')
+log "the LWK has $cpus CPUs: threads for N = 2 to $cpus"
+[ "$cpus" -ge 2 ] || fail "threads need 2 LWK CPUs or more, the instance has $cpus"
+
+# bounded SECONDS OUT CMD...: runs CMD, its output to OUT; sets rc to its status
+# and bg to its pid.  A run still going after SECONDS is killed and fails the
+# scenario, so that a program the LWK does not end cannot hang the guest.
+bounded() {
+	local seconds=$1 out=$2 deadline
+	shift 2
+	"$@" > "$out" 2>&1 < /dev/null &
+	bg=$!
+	deadline=$(($(uptime_seconds) + seconds))
+	until exited $bg; do
+		if [ "$(uptime_seconds)" -gt $deadline ]; then
+			kill -9 $bg
+			wait $bg 2> /dev/null
+			cat "$out"
+			$MT kmsg $idx | tail -n 15
+			fail "'$*' did not end within $seconds s"
+		fi
+		sleep 0.1
+	done
+	rc=0; wait $bg || rc=$?
+}
+
+# same NAME N CMD...: natively and on the LWK (mcexec -t N), both with
+# OMP_NUM_THREADS=N, same output and status
+same() {
+	local name=$1 count=$2
+	shift 2
+	bounded $BOUND /tmp/native.out env OMP_NUM_THREADS=$count "$@"
+	nrc=$rc
+	bounded $BOUND /tmp/lwk.out env OMP_NUM_THREADS=$count mcexec -t $count $idx "$@"
+	lrc=$rc
+	echo "== $name: native $nrc, LWK $lrc"
+	cat /tmp/lwk.out
+	# every difference is shown before the scenario fails (failed at the end)
+	diff /tmp/native.out /tmp/lwk.out || { $MT kmsg $idx | tail -n 15; failed="$failed $name"; }
+	[ "$nrc" = "$lrc" ] || { echo "exit status $lrc on the LWK, $nrc natively"; failed="$failed $name"; }
+}
+
+all_idle() {
+	$MT ping $idx | grep -q "^ping sent $cpus answered $cpus "
+}
+
+# expect_idle WHEN: every LWK CPU idle again (a thread's CPU is freed when its
+# proxy thread sees it end: a moment after the program's own end)
+expect_idle() {
+	wait_until 10 "every LWK CPU to be idle $1" all_idle
+	[ "$(os_state $idx)" = RUNNING ] || fail "the LWK is $(os_state $idx) $1"
+}
+failed=
+
+n=2
+while [ $n -le $cpus ]; do
+	log "threads: $n threads, natively and on the LWK"
+	same "threads $n" $n $T $n basic
+	[ "$lrc" = 0 ] || failed="$failed threads-$n"
+	expect_idle "after threads $n"
+	n=$((n + 1))
+done
+
+n=1
+while [ $n -le $cpus ]; do
+	log "omp: OMP_NUM_THREADS=$n, natively and on the LWK"
+	same "omp $n" $n $O
+	[ "$lrc" = 0 ] || failed="$failed omp-$n"
+	grep -qx "max threads: $n" /tmp/lwk.out || failed="$failed omp-$n-max-threads"
+	expect_idle "after omp $n"
+	n=$((n + 1))
+done
+[ -z "$failed" ] || fail "differences between Linux and the LWK (or wrong status):$failed"
+
+log "every LWK CPU runs a program again, the kernel heap does not grow"
+for i in 1 2 3; do
+	bounded $BOUND /tmp/lwk.out mcexec -t $cpus $idx $T $cpus basic
+	[ "$rc" = 0 ] || { cat /tmp/lwk.out; fail "threads $cpus, run $i of 3 at the end: status $rc"; }
+done
+c=0
+while [ $c -lt $cpus ]; do
+	bounded $BOUND /tmp/o mcexec -c $c $idx $P exit42
+	[ "$rc" = 42 ] || fail "LWK CPU $c after the threads: status $rc, expected 42: $(cat /tmp/o)"
+	c=$((c + 1))
+done
+dmesg | grep 'stays busy' && fail "a CPU stayed busy after a threaded program"
+# The last programs, three of them threaded: each leaves the heap as it found it.
+$MT kmsg $idx | sed -n 's/.*kernel heap \([0-9]*\) bytes in use.*/\1/p' | tail -n $((3 + cpus)) | sort -u > /tmp/heap
+[ "$(wc -l < /tmp/heap)" = 1 ] || fail "the kernel heap grows from program to program: $(cat /tmp/heap | tr '\n' ' ')"
+
+log "the LWK's log"
+$MT kmsg $idx > /tmp/kmsg
+tail -n 20 /tmp/kmsg
+grep -iE 'leak|panic' /tmp/kmsg && fail "the LWK's log reports a leak or a panic"
+grep -E 'BUG' /tmp/kmsg && fail "the LWK's log reports a bug"
+
+lwk_teardown $idx
