@@ -86,6 +86,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     kernel.kmsg = physMapBase + info.kmsgPhysical
     Arch.setUpInterruptTable()
     cpuStates = info.cpus.indices.map { CPUState(index: $0) }
+    futexWaiters.reserve(info.cpus.count)
     cpuStates[0].stackTop = Arch.bootStackTop
     guard cpuSetup(0) else { earlyPanic("mcos LWK: no memory for CPU tables\n") }
     bootBlock.bootCPUStarted()

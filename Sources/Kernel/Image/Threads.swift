@@ -298,13 +298,7 @@ func stopOtherThreads(_ t: Process) {
 func threadEnd(_ t: Process) -> Never {
     let leader = t.leader
     _ = lwk_add32(leader.mailbox.endingThreads, 1)
-    if !t.processEnds && (t.clearChildTID != 0 || t.robustList != 0) {
-        let wakes = withProcessLock(t) {
-            ThreadExit.futexWakes(tid: UInt32(truncatingIfNeeded: t.tid), robustList: t.robustList,
-                                  clearChildTID: t.clearChildTID, sharedAddressSpace: true, memory: t)
-        }
-        for address in wakes { _ = futexWake(t, address: address) }
-    }
+    if !t.processEnds && (t.clearChildTID != 0 || t.robustList != 0) { releaseThreadWords(t) }
     serveFlush(t.cpu)
     send(t.cpu, IKCPacket(type: MCOS_IKC_THREAD_EXIT, args: (UInt64(t.threadStatus), 0, 0, 0, 0, 0)))
     lwk_spin_lock(&placementLock)
@@ -316,11 +310,25 @@ func threadEnd(_ t: Process) -> Never {
     idle(t.cpu)
 }
 
+/// clear_child_tid and the robust list of an exiting thread, woken. A function of its
+/// own, so that the array of words is freed when it returns: threadEnd never returns.
+@inline(never)
+func releaseThreadWords(_ t: Process) {
+    let wakes = withProcessLock(t) {
+        ThreadExit.futexWakes(tid: UInt32(truncatingIfNeeded: t.tid), robustList: t.robustList,
+                              clearChildTID: t.clearChildTID, sharedAddressSpace: true, memory: t)
+    }
+    for address in wakes { _ = futexWake(t, address: address) }
+}
+
 /// The leader's end waits here, halted, until the process's other threads are gone:
 /// still serving its channel (a signal for the process goes to a thread that runs),
 /// ending them all once the process ends as a whole.
 func waitForOtherThreads(_ leader: Process) {
     lwk_store32(leader.mailbox.leaderGone, 1)
+    // Alone: its end goes on at once, serving its channel only while it waits for
+    // the INVALIDATE_ACK (a request then is refused only once the ACK is on its way).
+    if lwk_load32(leader.mailbox.otherThreads) == 0 { return }
     var stopped = false
     let inbound = inboundRing(leader.cpu)
     while true {

@@ -62,6 +62,10 @@ public struct FutexWaiters: Equatable, Sendable {
 
     public init() {}
 
+    /// Room for `count` waiters, taken once (the LWK: one per CPU), so that the table
+    /// never grows on the kernel heap while programs run.
+    public mutating func reserve(_ count: Int) { waiters.reserveCapacity(count) }
+
     public func isWaiting(_ tid: UInt32) -> Bool { waiters.contains { $0.tid == tid } }
 
     /// futex(2) for thread `tid` of the address space `addressSpace`.
