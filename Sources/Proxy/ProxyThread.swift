@@ -133,7 +133,6 @@ final class ProxyThread {
         launcher.descriptors.add(memory.descriptors)
         let channel = ProxyChannel(device: device, process: process, memory: memory)
         if attach(device) {
-            Self.attached.withLock { _ = $0.insert(lwkCPU) }
             serve(channel)
             Self.attached.withLock { _ = $0.remove(lwkCPU) }
         }
@@ -154,6 +153,9 @@ final class ProxyThread {
         }
         let tid = Launcher.threadID
         launcher.verbose("\(launcher.name)'s thread \(tid) on LWK CPU \(lwkCPU), served by its own proxy thread")
+        // Before the answer: the thread may end, and another be asked for on this CPU,
+        // before this proxy thread runs again.
+        Self.attached.withLock { _ = $0.insert(lwkCPU) }
         post(Int64(tid))
         return true
     }
