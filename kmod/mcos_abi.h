@@ -459,7 +459,8 @@ enum mcos_ikc_type {
 					   but the idle CPUs) */
 	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
 	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break */
-	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags; no reply */
+	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags, [2] si_code
+					   (int32), [3] si_pid, [4] si_uid; no reply */
 	MCOS_IKC_SYSCALL_REPLY = 20,	/* args[0] result (value or -errno) */
 	MCOS_IKC_INVALIDATE_ACK = 21,	/* seq of the MCOS_IKC_INVALIDATE it answers */
 
@@ -635,6 +636,14 @@ struct mcos_proc_event {
  * serves that CPU's offloaded calls until MCOS_EVENT_THREAD_EXIT.
  */
 #define MCOS_PROXY_THREAD_CREATE	(MCOS_PROXY_REQUEST_BIT | 3u)
+/*
+ * MCOS_PROXY_INTERRUPT: args[0] a thread's tid, or 0 for every thread of the
+ * program but the asker.  The offloaded call that thread's proxy thread (each
+ * one's) performs on Linux now ends with EINTR, as a signal would end it: the
+ * LWK has given that thread a signal, or its process ends as a whole.  mcexec
+ * answers 0 once those calls have ended, or after a bounded wait.
+ */
+#define MCOS_PROXY_INTERRUPT		(MCOS_PROXY_REQUEST_BIT | 4u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -655,7 +664,9 @@ struct mcos_proc_kill {
 	uint32_t size;
 	uint32_t signal;
 	uint32_t flags;		/* MCOS_KILL_THREAD (on a thread's file too) or 0 */
-	uint32_t reserved;	/* 0 */
+	int32_t code;		/* the siginfo the program sees: si_code, and the */
+	uint32_t pid;		/* sender's si_pid and si_uid, as Linux told mcexec */
+	uint32_t uid;
 };
 
 /*
@@ -728,7 +739,7 @@ MCOS_ABI_CHECK(mcos_proc_map, 24);
 MCOS_ABI_CHECK(mcos_proc_start, 32);
 MCOS_ABI_CHECK(mcos_proc_event, 80);
 MCOS_ABI_CHECK(mcos_proc_reply, 16);
-MCOS_ABI_CHECK(mcos_proc_kill, 16);
+MCOS_ABI_CHECK(mcos_proc_kill, 24);
 MCOS_ABI_CHECK(mcos_thread_attach, 16);
 
 /*

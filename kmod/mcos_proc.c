@@ -924,19 +924,26 @@ long mcos_proc_kill(struct file *file, void __user *uarg)
 {
 	struct mcos_file *f = file->private_data;
 	struct mcos_proc_kill k;
-	u64 args[2];
+	u64 args[5];
 	int err;
 
 	err = mcos_get_arg(&k, uarg, sizeof(k));
 	if (err)
 		return err;
-	if (!k.signal || k.signal > 64 || (k.flags & ~MCOS_KILL_THREAD) || k.reserved)
+	if (!k.signal || k.signal > 64 || (k.flags & ~MCOS_KILL_THREAD))
 		return -EINVAL;
 	if (!READ_ONCE(f->alive))
 		return -ESRCH;
 	args[0] = k.signal;
 	args[1] = k.flags & MCOS_KILL_THREAD;
-	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
+	/*
+	 * What the program's handler is told of the sender: the caller's
+	 * word, as rt_sigqueueinfo(2) takes its caller's for its own process.
+	 */
+	args[2] = (u32)k.code;
+	args[3] = k.pid;
+	args[4] = k.uid;
+	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 5);
 }
 
 /*

@@ -100,6 +100,32 @@ static inline volatile uint64_t *mcexec_noted_thread_signals(void)
 	return &noted;
 }
 
+/*
+ * Who sent each noted signal, as its siginfo says, for the LWK to tell the
+ * program's handler (the last sender of a signal noted twice before mcexec
+ * looked).  A kernel-made one (si_code > 0) has no sender: its pid and uid
+ * stay 0.
+ */
+struct mcexec_sender {
+	int32_t code;
+	uint32_t pid;
+	uint32_t uid;
+};
+
+static inline struct mcexec_sender *mcexec_senders(void)
+{
+	static struct mcexec_sender senders[64];
+
+	return senders;
+}
+
+static inline struct mcexec_sender *mcexec_thread_senders(void)
+{
+	static __thread struct mcexec_sender senders[64];
+
+	return senders;
+}
+
 static inline int mcexec_is_thread_directed(const siginfo_t *info)
 {
 	return info->si_code == SI_TKILL ||
@@ -108,10 +134,15 @@ static inline int mcexec_is_thread_directed(const siginfo_t *info)
 
 static inline void mcexec_note_signal(int signal, siginfo_t *info, void *context)
 {
-	volatile uint64_t *noted = mcexec_is_thread_directed(info) ?
-		mcexec_noted_thread_signals() : mcexec_noted_signals();
+	int thread = mcexec_is_thread_directed(info);
+	volatile uint64_t *noted = thread ? mcexec_noted_thread_signals() : mcexec_noted_signals();
+	struct mcexec_sender *sender = (thread ? mcexec_thread_senders() : mcexec_senders()) + signal - 1;
+	int kernel = info->si_code > 0;
 
 	(void)context;
+	__atomic_store_n(&sender->code, info->si_code, __ATOMIC_RELAXED);
+	__atomic_store_n(&sender->pid, kernel ? 0 : (uint32_t)info->si_pid, __ATOMIC_RELAXED);
+	__atomic_store_n(&sender->uid, kernel ? 0 : (uint32_t)info->si_uid, __ATOMIC_RELAXED);
 	__atomic_fetch_or(noted, 1ull << (signal - 1), __ATOMIC_SEQ_CST);
 }
 
@@ -202,6 +233,45 @@ static inline void mcexec_stop_self(int signal)
 		return;
 	raise(signal);
 	sigaction(signal, &old, 0);
+}
+
+/* The sender of 'signal' (1-64), noted for the process or for the calling thread. */
+static inline struct mcexec_sender mcexec_sender_of(int signal, int thread)
+{
+	struct mcexec_sender *s = (thread ? mcexec_thread_senders() : mcexec_senders()) + signal - 1;
+
+	return (struct mcexec_sender){
+		.code = __atomic_load_n(&s->code, __ATOMIC_RELAXED),
+		.pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED),
+		.uid = __atomic_load_n(&s->uid, __ATOMIC_RELAXED),
+	};
+}
+
+/*
+ * MCOS_PROXY_INTERRUPT: a proxy thread's offloaded call is ended by SIGURG,
+ * which mcexec does not pass on to the program (so the SIGURG of urgent data
+ * on a socket of the program's never reaches it) and whose handler, without
+ * SA_RESTART, does nothing: the call returns EINTR.  0 or -errno.
+ */
+static inline void mcexec_interrupted(int signal)
+{
+	(void)signal;
+}
+
+static inline int mcexec_catch_interrupts(void)
+{
+	struct sigaction action;
+	sigset_t urgent;
+
+	__builtin_memset(&action, 0, sizeof(action));
+	action.sa_handler = mcexec_interrupted;
+	sigemptyset(&action.sa_mask);
+	if (sigaction(SIGURG, &action, 0) < 0)
+		return -errno;
+	/* blocked, should mcexec's parent have blocked it: the proxy threads inherit this */
+	sigemptyset(&urgent);
+	sigaddset(&urgent, SIGURG);
+	return -pthread_sigmask(SIG_UNBLOCK, &urgent, 0);
 }
 
 /* The signals for the process noted since the last call (bit N-1 for signal N), 0 if none. */

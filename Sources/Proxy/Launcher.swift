@@ -14,6 +14,8 @@ struct Launcher {
     var options: LaunchOptions
     /// mcexec's own descriptors, of every proxy thread: shared by every copy.
     let descriptors = OwnDescriptors()
+    /// The program's calls proxy threads perform now: shared by every copy.
+    let calls = CallsInFlight()
     /// mcexec's pid, which is the program's too.
     let pid = getpid()
 

@@ -57,6 +57,7 @@ extension Launcher {
         }
         descriptors.add(memory.descriptors.union([device]))
         _ = mcexec_forward_signals()
+        _ = mcexec_catch_interrupts()
         let channel = ProxyChannel(device: device, process: device, memory: memory)
         while true {
             // nil is a thread's end, which the process's own file never reports.
@@ -68,6 +69,7 @@ extension Launcher {
     /// the program ends (its end) or, on a thread's channel, that thread ends or its
     /// process is gone (nil).
     func serve(_ channel: ProxyChannel) throws(MCExecError) -> ProgramEnd? {
+        let tid = Self.threadID
         while true {
             forwardSignals(channel)
             var event = mcos_proc_event()
@@ -94,8 +96,8 @@ extension Launcher {
             }
             let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
             let ownDescriptors = descriptors.current
-            let value = answerRequest(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors)
-                ?? perform(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors)
+            let value = answerRequest(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors, tid: tid)
+                ?? calls.perform(tid: tid) { perform(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors) }
             // A signal that cut the call short reaches the LWK before the call's result,
             // so that the program's disposition decides before the program runs again.
             forwardSignals(channel)
@@ -123,9 +125,14 @@ extension Launcher {
     }
 
     /// The LWK's own requests (MCOS_PROXY_*), or nil for a program's call.
-    private func answerRequest(number: UInt32, arguments: [UInt64], channel: ProxyChannel, ownDescriptors: Set<Int32>) -> Int64? {
+    private func answerRequest(number: UInt32, arguments: [UInt64], channel: ProxyChannel, ownDescriptors: Set<Int32>, tid: Int32) -> Int64? {
         if number == MCOS_PROXY_THREAD_CREATE {
             return ProxyThread.start(for: self, process: channel.process, lwkCPU: arguments[0])
+        }
+        if number == MCOS_PROXY_INTERRUPT {
+            guard let thread = Int32(exactly: arguments[0]) else { return -Errno.inval }
+            calls.interrupt(tid: thread, asker: tid, pid: pid)
+            return 0
         }
         return FileMapRequests.answer(number: number, arguments: arguments, ownDescriptors: ownDescriptors)
     }
@@ -174,20 +181,27 @@ extension Launcher {
     }
 
     private func forward(_ noted: UInt64, to device: Int32, flags: UInt32) {
+        let thread = flags & UInt32(MCOS_KILL_THREAD) != 0
         var noted = noted
         while noted != 0 {
             let signal = Int32(noted.trailingZeroBitCount + 1)
             noted &= noted - 1
-            verbose("passing signal \(signal) to \(name)" + (flags & UInt32(MCOS_KILL_THREAD) != 0 ? "'s thread \(Self.threadID)" : ""))
-            kill(device, signal: signal, flags: flags)
+            verbose("passing signal \(signal) to \(name)" + (thread ? "'s thread \(Self.threadID)" : ""))
+            kill(device, signal: signal, flags: flags, from: mcexec_sender_of(signal, thread ? 1 : 0))
         }
     }
 
-    func kill(_ device: Int32, signal: Int32, flags: UInt32) {
+    /// `signal` to the program, from `sender` as its handler will see it (mcexec's own
+    /// word, SI_USER from mcexec, by default).
+    func kill(_ device: Int32, signal: Int32, flags: UInt32, from sender: mcexec_sender? = nil) {
         var request = mcos_proc_kill()
         request.size = UInt32(MemoryLayout<mcos_proc_kill>.size)
         request.signal = UInt32(signal)
         request.flags = flags
+        let sender = sender ?? mcexec_sender(code: Int32(SI_USER), pid: UInt32(bitPattern: pid), uid: getuid())
+        request.code = sender.code
+        request.pid = sender.pid
+        request.uid = sender.uid
         _ = deviceControl(device, mcos_ioc_proc_kill, &request)
     }
 

@@ -37,9 +37,9 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START:
         send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
     case MCOS_IKC_PROC_KILL:
-        if case .kill(let signal, let proxyGone, let thread)? = ProcessRequest(packet: packet) {
+        if case .kill(let signal, let proxyGone, let thread, let sender)? = ProcessRequest(packet: packet) {
             if proxyGone { process.proxyGone = true }
-            deliver(signal, to: process, threadDirected: thread)
+            deliver(signal, info: sender.info(signal), to: process, threadDirected: thread)
         }
     default:
         break
@@ -56,7 +56,7 @@ func serveBeforeUserMode(_ process: Process) {
     serveFlush(cpu)
     let inbound = inboundRing(cpu)
     while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
-    if process.processEnds { endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill)) }
+    endIfProcessEnds(process)
 }
 
 /// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted

@@ -82,15 +82,15 @@ func futexWake(_ t: Process, address: UInt64) -> Int64 {
 /// Under futexLock: each woken thread's mailbox says so before anyone could withdraw it.
 private func markWoken(_ woken: [FutexWaiters.Woken]) {
     for waiter in woken {
-        if let state = cpuStates.first(where: { $0.program.live && $0.program.tid == UInt64(waiter.tid) }) {
-            lwk_store32(state.mailbox.futexWoken, UInt32(truncatingIfNeeded: waiter.index + 1))
+        if let cpu = cpuRunning(tid: UInt64(waiter.tid)) {
+            lwk_store32(cpuStates[cpu].mailbox.futexWoken, UInt32(truncatingIfNeeded: waiter.index + 1))
         }
     }
 }
 
 private func kickWoken(_ woken: [FutexWaiters.Woken]) {
     for waiter in woken {
-        if let index = cpuStates.firstIndex(where: { $0.program.live && $0.program.tid == UInt64(waiter.tid) }) { kick(index) }
+        if let cpu = cpuRunning(tid: UInt64(waiter.tid)) { kick(cpu) }
     }
 }
 

@@ -266,7 +266,7 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
             return
         }
         startProcess(process, seq: packet.seq, entry: entry, stack: stack, programBreak: programBreak)
-    case .kill(let signal, let proxyGone, _):
+    case .kill(let signal, let proxyGone, _, _):
         guard let process = state.process else { return }
         process.proxyGone = process.proxyGone || proxyGone
         endProcess(process, status: ProcessEnd.signalStatus(signal))
@@ -331,13 +331,14 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
 /// The process ends as a whole (exit_group, a fatal signal, a fault): the first
 /// ending's status counts; every other thread stops, and this one continues on a fresh
 /// stack in processEnd.
-func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0) -> Never {
+func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0, proxyBusy: Bool = false) -> Never {
     if lwk_cmpxchg32(process.leader.mailbox.groupExit, 0, 1) == 0 {
         process.status = status
         process.faultAddress = faultAddress
         process.faultIP = faultIP
         stopOtherThreads(process)
     }
+    if !proxyBusy && process.hasOtherThreads { interruptOtherCalls(process) }
     noteProcessStop(process.cpu)
     Arch.restart(onStack: cpuStates[process.cpu].stackTop, cpu: process.cpu)
 }

@@ -80,12 +80,11 @@ func makePending(_ signal: UInt32, info: SignalInfo, _ process: Process) {
     }
 }
 
-/// A signal from Linux (the proxy's KILL) that came on the channel of `thread`'s CPU:
-/// for that thread (tgkill of its proxy thread), or for the process, when it goes to
-/// the first thread that does not block it, this one first (complete_signal's
-/// order). Who sent it does not travel with it, so its siginfo says SI_USER from no
-/// process.
-func deliver(_ signal: UInt32, to thread: Process, threadDirected: Bool) {
+/// A signal for `thread` (thread-directed: tgkill), or for its process, when it goes
+/// to the first thread that does not block it, this one first (complete_signal's
+/// order); that thread is woken to take it.
+@discardableResult
+func deliver(_ signal: UInt32, info: SignalInfo, to thread: Process, threadDirected: Bool) -> Process {
     var target = thread
     if !threadDirected, thread.signalMask & Signal.bit(signal) != 0 || (thread.isLeader && lwk_load32(thread.mailbox.leaderGone) != 0) {
         var found: Process?
@@ -98,8 +97,9 @@ func deliver(_ signal: UInt32, to thread: Process, threadDirected: Bool) {
             thread.forEachThread { other in if target === thread { target = other } }
         }
     }
-    send(signal, info: .sent(signal, pid: 0, uid: 0), to: target)
+    send(signal, info: info, to: target)
     kick(target.cpu)
+    return target
 }
 
 // MARK: - Delivery
@@ -346,33 +346,36 @@ func sigtimedwait(_ p: Process, _ a: SyscallArguments, number: UInt64) -> Int64 
     return offload(p, number: number, arguments: a)
 }
 
-/// kill, tkill and tgkill aimed at the calling thread itself are sent here (SI_USER or
-/// SI_TKILL, with its pid and Linux's answer to getuid), and so is kill of its own
-/// process when the caller does not block the signal (Linux too gives it to the caller
-/// first). Any other target is Linux's: a signal for another thread of the process goes
-/// to its proxy thread, which passes it on to that thread here, so that a call it waits
-/// in on Linux is interrupted as it would be.
+/// kill of the process itself, and tkill and tgkill of any of its threads, are sent
+/// here (SI_USER or SI_TKILL, with its pid and Linux's answer to getuid), so that the
+/// signal is pending when the call returns, as on Linux; a thread that waits for an
+/// offloaded call has it interrupted. Any other target is Linux's.
 func signalSelf(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UInt64) -> Int64 {
-    let pid = Int32(truncatingIfNeeded: p.pid), tid = Int32(truncatingIfNeeded: p.tid)
-    let mine: Bool, signalWord: UInt64, code: Int32
+    let pid = Int32(truncatingIfNeeded: p.pid)
+    let target: Process?, signalWord: UInt64, code: Int32
+    // A tid of 0 or less is Linux's to refuse (EINVAL), as is a negative pid.
+    let tid = { (word: UInt64) -> UInt64? in
+        let value = Int32(truncatingIfNeeded: word)
+        return value > 0 ? UInt64(value) : nil
+    }
     switch call {
     case .kill:
-        (mine, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == pid, a.1, SignalCode.user)
+        (target, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == pid ? p : nil, a.1, SignalCode.user)
     case .tkill:
-        (mine, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == tid, a.1, SignalCode.tkill)
+        (target, signalWord, code) = (tid(a.0).flatMap { p.thread(withID: $0) }, a.1, SignalCode.tkill)
     default:  // tgkill
-        (mine, signalWord, code) = (Int32(truncatingIfNeeded: a.0) == pid && Int32(truncatingIfNeeded: a.1) == tid, a.2, SignalCode.tkill)
+        let ours = Int32(truncatingIfNeeded: a.0) == pid
+        (target, signalWord, code) = (ours ? tid(a.1).flatMap { p.thread(withID: $0) } : nil, a.2, SignalCode.tkill)
     }
-    guard mine else { return offload(p, number: number, arguments: a) }
+    guard let target else { return offload(p, number: number, arguments: a) }
     let signal = Int32(truncatingIfNeeded: signalWord)
     guard signal >= 0, signal <= Int32(Signal.count) else { return -Errno.inval }
     if signal == 0 { return 0 }
-    if call == .kill, p.hasOtherThreads || !p.isLeader, p.signalMask & Signal.bit(UInt32(signal)) != 0 {
-        return offload(p, number: number, arguments: a)
-    }
     let uid = offload(p, number: UInt64(Syscall.getuid.rawValue), arguments: (0, 0, 0, 0, 0, 0))
-    send(UInt32(signal), info: .sent(UInt32(signal), code: code, pid: UInt32(truncatingIfNeeded: p.pid),
-                                     uid: UInt32(truncatingIfNeeded: uid)), to: p)
+    let info = SignalInfo.sent(UInt32(signal), code: code, pid: UInt32(truncatingIfNeeded: p.pid),
+                               uid: UInt32(truncatingIfNeeded: uid))
+    let taker = deliver(UInt32(signal), info: info, to: target, threadDirected: call != .kill)
+    interruptCall(of: taker, askedBy: p)
     return 0
 }
 

@@ -31,15 +31,35 @@ func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> I
 /// is delivered: restarted or EINTR, as Linux's own call would be.
 func offload(_ process: Process, number: UInt64, arguments args: SyscallArguments) -> Int64 {
     let sentBefore = process.signalsSent
+    let inCall = process.mailbox.inCall
+    _ = lwk_add32(inCall, 1)  // a full barrier: whoever signals this thread from now on sees it
+    if process.hasOtherThreads, let early = signalledBeforeTheCall(process, number: number, arguments: args) {
+        _ = lwk_add32(inCall, UInt32.max)
+        return early
+    }
     send(process.cpu, SyscallRequest(number: number, arguments: args).packet)
-    guard let reply = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
-        endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill))
+    let answer = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY })
+    _ = lwk_add32(inCall, UInt32.max)
+    guard let reply = answer else {
+        endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill), proxyBusy: true)
     }
     let result = Int64(bitPattern: reply.args.0)
     if result == -Errno.intr && process.signalsSent != sentBefore {
         process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
     }
     return result
+}
+
+/// Another thread may have signalled this one (or ended the process) just before it
+/// said it was in a call, and so not have interrupted the call: such a program call
+/// ends with EINTR before it starts, as Linux's would, and is restarted or not as
+/// the handler says; the process's end ends the thread here.
+private func signalledBeforeTheCall(_ process: Process, number: UInt64, arguments args: SyscallArguments) -> Int64? {
+    endIfProcessEnds(process)
+    guard number < UInt64(MCOS_PROXY_REQUEST_BIT),
+          SignalDelivery.deliverable(pending: process.pendingSignals, blocked: process.signalMask) != nil else { return nil }
+    process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
+    return -Errno.intr
 }
 
 /// The calls that wait, end the thread or ask Linux run as they are; every other one
@@ -138,14 +158,7 @@ func cloneCall(_ p: Process, _ isClone3: Bool, _ frame: UnsafeMutablePointer<lwk
 /// get_robust_list(pid, head_ptr, len_ptr) for this thread or another of the process
 /// (pid 0 is the caller); ESRCH for anyone else, whom the LWK does not know.
 func getRobustList(_ p: Process, _ pid: UInt64, _ headAddress: UInt64, _ lengthAddress: UInt64) -> Int64 {
-    let wanted = UInt64(UInt32(truncatingIfNeeded: pid))
-    var head: UInt64?
-    if wanted == 0 || wanted == p.tid {
-        head = p.robustList
-    } else {
-        p.forEachThread { if $0.tid == wanted { head = $0.robustList } }
-    }
-    guard let head else { return -Errno.srch }
+    guard let head = p.thread(withID: UInt64(UInt32(truncatingIfNeeded: pid)))?.robustList else { return -Errno.srch }
     guard p.writeWord(headAddress, head), p.writeWord(lengthAddress, RobustList.headBytes) else { return -Errno.fault }
     return 0
 }
@@ -154,10 +167,7 @@ func getRobustList(_ p: Process, _ pid: UInt64, _ headAddress: UInt64, _ lengthA
 /// LWK CPUs (Threads.swift: processCPUs); a thread never moves, so a new mask that
 /// keeps one of them is accepted as it is. Any other pid is Linux's.
 func affinity(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UInt64) -> Int64 {
-    let pid = UInt64(UInt32(truncatingIfNeeded: a.0))
-    var ours = pid == 0 || pid == p.tid
-    p.forEachThread { if $0.tid == pid { ours = true } }
-    guard ours else { return offload(p, number: number, arguments: a) }
+    guard p.thread(withID: UInt64(UInt32(truncatingIfNeeded: a.0))) != nil else { return offload(p, number: number, arguments: a) }
     let cpus = processCPUs(p)
     let count = cpuStates.count
     return withProcessLock(p) {

@@ -14,7 +14,7 @@ import CMcosABI
 /// stores in a class may move, an atomic instruction's operand must not.
 final class CPUMailbox {
     private let words: UnsafeMutablePointer<UInt32>
-    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, lock, otherThreads, endingThreads, groupExit, leaderGone }
+    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, inCall, lock, otherThreads, endingThreads, groupExit, leaderGone }
 
     init() {
         words = UnsafeMutablePointer<UInt32>.allocate(capacity: Slot.allCases.count)
@@ -31,6 +31,9 @@ final class CPUMailbox {
     var reserved: UnsafeMutablePointer<UInt32> { at(.reserved) }
     /// A futex wake for this CPU's thread: the element's index + 1; 0 while none came.
     var futexWoken: UnsafeMutablePointer<UInt32> { at(.futexWoken) }
+    /// 1 while this CPU's thread waits for an offloaded call: a signal for it, or its
+    /// process's end, must also end the call on Linux (MCOS_PROXY_INTERRUPT).
+    var inCall: UnsafeMutablePointer<UInt32> { at(.inCall) }
     // A leader's: its process's lock, its other threads, whether it ends as a whole,
     // whether the leader's own thread is gone already.
     var lock: UnsafeMutablePointer<UInt32> { at(.lock) }
@@ -63,6 +66,19 @@ extension Process {
         }
     }
     var hasOtherThreads: Bool { lwk_load32(leader.mailbox.otherThreads) != 0 }
+
+    /// The thread of this process whose id is `tid` (0: this one), nil if none is.
+    func thread(withID tid: UInt64) -> Process? {
+        if tid == 0 || tid == self.tid { return self }
+        var found: Process?
+        forEachThread { if $0.tid == tid { found = $0 } }
+        return found
+    }
+}
+
+/// The LWK CPU whose live task, of whichever process, is thread `tid`.
+func cpuRunning(tid: UInt64) -> Int? {
+    cpuStates.firstIndex { $0.program.live && $0.program.tid == tid }
 }
 
 /// Wakes `cpu` from `hlt` or user mode; it looks at its mailbox and its channel.
@@ -73,6 +89,12 @@ func kick(_ cpu: Int) {
 
 // MARK: - The process lock
 
+/// Ends `t` here when its process ends (a signal or another thread ended it): what a
+/// CPU checks while it waits in the kernel.
+func endIfProcessEnds(_ t: Process) {
+    if t.processEnds { endProcess(t, status: ProcessEnd.signalStatus(t.pendingKill ?? Signal.kill)) }
+}
+
 /// `body` with the process's lock held: the threads' changes of its memory and of the
 /// signal actions, and the kernel's reads and writes of its user memory, one at a time.
 /// While it waits, this CPU answers TLB shootdowns (the holder may be waiting for this
@@ -81,7 +103,7 @@ func withProcessLock<R>(_ t: Process, _ body: () -> R) -> R {
     let lock = t.leader.mailbox.lock
     while lwk_spin_trylock(lock, 0) == 0 {
         serveFlush(t.cpu)
-        if t.processEnds { endProcess(t, status: ProcessEnd.signalStatus(t.pendingKill ?? Signal.kill)) }
+        endIfProcessEnds(t)
         Arch.relax()
     }
     let result = body()
@@ -196,6 +218,7 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
     }
     let leader = t.leader
     var tried: [Int] = []
+    var askAgainUntil: UInt64? = nil
     var cpu = -1
     var tid: Int64 = 0
     while cpu < 0 {
@@ -207,6 +230,12 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
             // its CPU: wait for it rather than refuse a program that never exceeds
             // its CPUs.
             if waitForEndingThreads(t) { continue }
+            // Linux refused CPUs the LWK counts idle: the proxy thread of the last
+            // thread there has not yet read that thread's end. It will in a moment.
+            if !tried.isEmpty && pauseBeforeAskingAgain(t, until: &askAgainUntil) {
+                tried = []
+                continue
+            }
             tellOnce(t, beyondBound ? "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN"
                                     : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN")
             return -Errno.again
@@ -244,13 +273,33 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
     return tid
 }
 
+/// How long clone asks Linux again for CPUs it refused as busy: as long as mcexec
+/// waits for a proxy thread to hand its CPU over.
+let askAgainMicroseconds: UInt64 = 2_000_000
+
+/// A millisecond's pause, serving what `t`'s CPU must serve meanwhile, before clone
+/// asks again for CPUs Linux refused; false once it has asked for long enough.
+func pauseBeforeAskingAgain(_ t: Process, until deadline: inout UInt64?) -> Bool {
+    let now = Arch.cycles()
+    let end = deadline ?? now &+ askAgainMicroseconds &* cyclesPerMicrosecond
+    deadline = end
+    guard now < end else { return false }
+    let resume = now &+ 1000 &* cyclesPerMicrosecond
+    while Arch.cycles() < resume {
+        serveFlush(t.cpu)
+        endIfProcessEnds(t)
+        Arch.relax()
+    }
+    return true
+}
+
 /// Waits while a thread of `t`'s process is leaving its CPU; false at once if none is.
 func waitForEndingThreads(_ t: Process) -> Bool {
     let ending = t.leader.mailbox.endingThreads
     guard lwk_load32(ending) != 0 else { return false }
     while lwk_load32(ending) != 0 {
         serveFlush(t.cpu)
-        if t.processEnds { endProcess(t, status: ProcessEnd.signalStatus(t.pendingKill ?? Signal.kill)) }
+        endIfProcessEnds(t)
         Arch.relax()
     }
     return true
@@ -283,6 +332,26 @@ func exitThread(_ t: Process, code: UInt64) -> Never {
     if t.isLeader { t.status = status }  // the process's status unless something ends it as a whole
     noteProcessStop(t.cpu)
     Arch.restart(onStack: cpuStates[t.cpu].stackTop, cpu: t.cpu)
+}
+
+/// The offloaded calls that other threads of `t`'s ending process wait for end on
+/// Linux (EINTR), so that none holds up the end (the leader's proxy must answer its
+/// last requests). Asked of `t`'s own proxy thread, which has no call of `t`'s.
+func interruptOtherCalls(_ t: Process) {
+    var waiting = false
+    t.forEachThread { if $0 !== t && lwk_load32($0.mailbox.inCall) != 0 { waiting = true } }
+    guard waiting else { return }
+    send(t.cpu, SyscallRequest(number: UInt64(MCOS_PROXY_INTERRUPT), arguments: (0, 0, 0, 0, 0, 0)).packet)
+    _ = waitFor(t.cpu, t, stopOnKill: false) { $0.type == MCOS_IKC_SYSCALL_REPLY }
+}
+
+/// A signal just given to `target`, another thread of `p`'s process: should it wait
+/// for an offloaded call, that call ends on Linux (EINTR), so that the thread takes
+/// the signal now, as on Linux. (Had it not said so yet, its call ends before it
+/// starts: Syscalls.swift, offload.)
+func interruptCall(of target: Process, askedBy p: Process) {
+    guard target !== p, lwk_add32(target.mailbox.inCall, 0) != 0 else { return }
+    _ = askProxy(p, MCOS_PROXY_INTERRUPT, (target.tid, 0, 0, 0, 0, 0))
 }
 
 /// Every other thread of the process stops (their CPUs look at `processEnds`).

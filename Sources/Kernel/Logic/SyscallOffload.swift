@@ -13,7 +13,7 @@ public enum ProcessRequest: Equatable {
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
     case start(entry: UInt64, stack: UInt64, programBreak: UInt64)
     /// `thread`: for the thread of this channel (tgkill), not the whole process.
-    case kill(signal: UInt32, proxyGone: Bool, thread: Bool)
+    case kill(signal: UInt32, proxyGone: Bool, thread: Bool, sender: SignalSender)
 
     /// nil for any other packet type.
     public init?(packet: IKCPacket) {
@@ -25,10 +25,29 @@ public enum ProcessRequest: Equatable {
         case MCOS_IKC_PROC_START: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
         case MCOS_IKC_PROC_KILL:
             self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & UInt64(MCOS_KILL_PROXY_GONE) != 0,
-                         thread: a.1 & UInt64(MCOS_KILL_THREAD) != 0)
+                         thread: a.1 & UInt64(MCOS_KILL_THREAD) != 0,
+                         sender: SignalSender(code: Int32(truncatingIfNeeded: a.2), pid: UInt32(truncatingIfNeeded: a.3),
+                                              uid: UInt32(truncatingIfNeeded: a.4)))
         default: return nil
         }
     }
+}
+
+/// Who sent a signal that came from Linux, as Linux told mcexec: si_code (SI_USER,
+/// SI_TKILL, SI_QUEUE, SI_KERNEL...), si_pid and si_uid.
+public struct SignalSender: Equatable, Sendable {
+    public var code: Int32
+    public var pid: UInt32
+    public var uid: UInt32
+
+    public init(code: Int32, pid: UInt32, uid: UInt32) {
+        self.code = code
+        self.pid = pid
+        self.uid = uid
+    }
+
+    /// The siginfo of `signal` from this sender.
+    public func info(_ signal: UInt32) -> SignalInfo { .sent(signal, code: code, pid: pid, uid: uid) }
 }
 
 /// MCOS_IKC_PROC_REPLY: seq echoed, args[0] 0 or -errno, args[1] the page-table root
