@@ -83,9 +83,12 @@ import Testing
             == .map(start: 0x40_0000, bytes: 0x2000, protection: 5))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_START, args: (0x40_1000, 0xfff_ffff_e000, 0x60_0000, 0, 0, 0)))
             == .start(entry: 0x40_1000, stack: 0xfff_ffff_e000, programBreak: 0x60_0000))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true, thread: false))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false, thread: false))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (10, 2, 0, 0, 0, 0))) == .kill(signal: 10, proxyGone: false, thread: true))
+        let nobody = SignalSender(code: 0, pid: 0, uid: 0)
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true, thread: false, sender: nobody))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false, thread: false, sender: nobody))
+        // tgkill from pid 4242, uid 1000: SI_TKILL (-6) travels as a 32-bit word
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (10, 2, 0xffff_fffa, 4242, 1000, 0)))
+            == .kill(signal: 10, proxyGone: false, thread: true, sender: SignalSender(code: -6, pid: 4242, uid: 1000)))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PING)) == nil)
 
         let reply = procReplyPacket(seq: 7, result: -16, root: 0x1234_5000)

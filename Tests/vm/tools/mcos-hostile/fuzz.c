@@ -510,6 +510,9 @@ static void op_kill(struct worker *w)
 	k = (struct mcos_proc_kill){
 		.size = maybe_size(w, sizeof(k)),
 		.signal = chance(&w->rng, 90) ? below(&w->rng, 70) : rnd(&w->rng),
+		.code = (int32_t)rnd(&w->rng),
+		.pid = rnd(&w->rng),
+		.uid = rnd(&w->rng),
 	};
 	slot_ioctl(w, s, MCOS_IOC_PROC_KILL, &k);
 }
