@@ -101,7 +101,7 @@ $(VM_PROGS)/signals: Tests/vm/progs/signals.c
 	@echo "  CC      $@"
 	@gcc $(VM_PROG_CFLAGS) -o $@ $<
 
-# threads and omp: POSIX threads and OpenMP natively and on the LWK (90-threads).
+# threads and omp: POSIX threads and OpenMP natively and on the LWK (91-threads).
 # libgomp.a (gcc's libgcc-12-dev) makes ld warn that its offload-plugin dlopen
 # needs glibc's shared libraries at run time: omp offloads nothing.
 $(VM_PROGS)/threads: Tests/vm/progs/threads.c

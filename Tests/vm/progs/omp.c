@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * omp - an OpenMP program (libgomp, linked statically) for 90-threads, which
+ * omp - an OpenMP program (libgomp, linked statically) for 91-threads, which
  * runs it natively with OMP_NUM_THREADS=N and on the LWK with mcexec -t N
  * and the same OMP_NUM_THREADS, and compares the output and exit status.
  * Every result is exact (integers, and doubles that are whole multiples of

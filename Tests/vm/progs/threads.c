@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * threads - POSIX threads as a static glibc program uses them, for
- * 90-threads, which runs it natively and on the LWK (mcexec -t N) and
+ * 91-threads, which runs it natively and on the LWK (mcexec -t N) and
  * compares the output and the exit status.  Every check prints one line,
  * "name: ok" or "name: FAILED why", and only the main thread prints.
  * Nothing printed depends on where it runs (no tids, addresses or times).

@@ -4,10 +4,11 @@
 # values, tids, affinity) and omp (libgomp: team size, reduction, barrier,
 # dynamic loop) run natively and on the LWK with mcexec -t N and
 # OMP_NUM_THREADS=N, for every N up to the instance's LWK CPUs, and must print
-# the same and exit the same.  Afterwards every LWK CPU is idle and runs a
-# program again, and the kernel heap does not grow.  threads.c's other modes
-# (signals between threads, cancel, timed waits, detached threads, exit(3) in
-# a thread, a thread beyond the CPUs) do not pass on the LWK yet: README.
+# the same and exit the same, as do the other cases of threads N (signals
+# between threads, cancel, timed waits, a detached thread) and exit(3) in a
+# thread while the others wait.  A thread beyond the CPUs fails with EAGAIN.
+# Afterwards every LWK CPU is idle and runs a program again, and the kernel
+# heap does not grow.
 . /scenarios/lib.sh
 T=/bin/threads
 O=/bin/omp
@@ -76,7 +77,7 @@ failed=
 n=2
 while [ $n -le $cpus ]; do
 	log "threads: $n threads, natively and on the LWK"
-	same "threads $n" $n $T $n basic
+	same "threads $n" $n $T $n
 	[ "$lrc" = 0 ] || failed="$failed threads-$n"
 	expect_idle "after threads $n"
 	n=$((n + 1))
@@ -91,24 +92,55 @@ while [ $n -le $cpus ]; do
 	expect_idle "after omp $n"
 	n=$((n + 1))
 done
+
+# exit(3) in one thread ends those waiting in a futex and in an offloaded read
+for waits in cond read; do
+	n=2
+	while [ $n -le $cpus ] && [ $n -le 3 ]; do
+		log "exit-group: $n threads, the main one in $waits"
+		same "exit-group $n $waits" $n $T $n exit-group $waits
+		[ "$lrc" = 3 ] || failed="$failed exit-group-$n-$waits"
+		expect_idle "after exit-group $n $waits"
+		n=$((n + 1))
+	done
+done
 [ -z "$failed" ] || fail "differences between Linux and the LWK (or wrong status):$failed"
 
+# One thread more than the CPUs mcexec -t gives, or than the LWK has: EAGAIN
+# and one line in the LWK's log; another once one has ended.
+for n in 1 $cpus; do
+	log "beyond: mcexec -t $n, a thread more"
+	bounded $BOUND /tmp/lwk.out mcexec -t $n $idx $T $n beyond
+	cat /tmp/lwk.out
+	[ "$rc" = 0 ] && grep -qx "create beyond CPUs: EAGAIN" /tmp/lwk.out ||
+		{ $MT kmsg $idx | tail -n 15; fail "beyond $n: status $rc"; }
+	expect_idle "after beyond $n"
+done
+$MT kmsg $idx | grep -q "a thread beyond the 1 LWK CPU(s) mcexec -t allows: EAGAIN" ||
+	fail "the LWK's log does not say why a thread beyond mcexec -t 1 failed"
+
 log "every LWK CPU runs a program again, the kernel heap does not grow"
+# every_cpu_runs: a single-threaded program on each LWK CPU, by number
+every_cpu_runs() {
+	local c=0
+	while [ $c -lt $cpus ]; do
+		bounded $BOUND /tmp/o mcexec -c $c $idx $P exit42
+		[ "$rc" = 42 ] || fail "LWK CPU $c after the threads: status $rc, expected 42: $(cat /tmp/o)"
+		c=$((c + 1))
+	done
+}
 for i in 1 2 3; do
 	bounded $BOUND /tmp/lwk.out mcexec -t $cpus $idx $T $cpus basic
-	[ "$rc" = 0 ] || { cat /tmp/lwk.out; fail "threads $cpus, run $i of 3 at the end: status $rc"; }
+	[ "$rc" = 0 ] || { cat /tmp/lwk.out; $MT kmsg $idx | tail -n 15; fail "threads $cpus, run $i of 3 at the end: status $rc"; }
+	# Once every CPU has held a process and a thread, what keeps its room has it.
+	[ $i != 1 ] || every_cpu_runs
 done
-c=0
-while [ $c -lt $cpus ]; do
-	bounded $BOUND /tmp/o mcexec -c $c $idx $P exit42
-	[ "$rc" = 42 ] || fail "LWK CPU $c after the threads: status $rc, expected 42: $(cat /tmp/o)"
-	c=$((c + 1))
-done
+every_cpu_runs
 dmesg | grep 'stays busy' && fail "a CPU stayed busy after a threaded program"
-# The last programs, two of them threaded: each leaves the heap as it found it
-# (the run before them may still have grown a table that keeps its room).
-$MT kmsg $idx | sed -n 's/.*kernel heap \([0-9]*\) bytes in use.*/\1/p' | tail -n $((2 + cpus)) | sort -u > /tmp/heap
-[ "$(wc -l < /tmp/heap)" = 1 ] || fail "the kernel heap grows from program to program: $(cat /tmp/heap | tr '\n' ' ')"
+# The last programs, two of them threaded: each leaves the heap as it found it.
+$MT kmsg $idx | grep 'kernel heap' | tail -n $((2 + cpus)) > /tmp/heap
+[ "$(sed 's/.*kernel heap \([0-9]*\) bytes in use.*/\1/' /tmp/heap | sort -u | wc -l)" = 1 ] ||
+	{ cat /tmp/heap; fail "the kernel heap grows from program to program"; }
 
 log "the LWK's log"
 $MT kmsg $idx > /tmp/kmsg
