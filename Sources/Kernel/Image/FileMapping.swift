@@ -11,7 +11,7 @@ import CMcosABI
 /// travels (a KILL meanwhile ends the process as it ends an offloaded call); the proxy
 /// retries its own reads on EINTR, so a signal never cuts these short.
 func askProxy(_ p: Process, _ number: UInt32, _ arguments: SyscallArguments) -> Int64 {
-    offload(p, number: UInt64(number), arguments: arguments)
+    offload(p, number: UInt64(number), arguments: arguments, kernelCall: true)
 }
 
 /// What the proxy knows of descriptor `fd` (as Linux reads it: an unsigned int), or

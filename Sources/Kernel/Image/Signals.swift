@@ -197,7 +197,7 @@ func runHandler(_ signal: UInt32, info: SignalInfo, action: SignalDisposition, _
 /// never sends to the proxy), so that the shell sees the job stopped; the answer comes
 /// once SIGCONT has resumed it, and that SIGCONT reaches the program before it.
 func stopProgram(_ process: Process, _ signal: UInt32) {
-    _ = offload(process, number: UInt64(Syscall.kill.rawValue), arguments: (process.pid, UInt64(signal), 0, 0, 0, 0))
+    _ = offload(process, number: UInt64(Syscall.kill.rawValue), arguments: (process.pid, UInt64(signal), 0, 0, 0, 0), kernelCall: true)
 }
 
 // MARK: - Faults
@@ -371,7 +371,7 @@ func signalSelf(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UI
     let signal = Int32(truncatingIfNeeded: signalWord)
     guard signal >= 0, signal <= Int32(Signal.count) else { return -Errno.inval }
     if signal == 0 { return 0 }
-    let uid = offload(p, number: UInt64(Syscall.getuid.rawValue), arguments: (0, 0, 0, 0, 0, 0))
+    let uid = offload(p, number: UInt64(Syscall.getuid.rawValue), arguments: (0, 0, 0, 0, 0, 0), kernelCall: true)
     let info = SignalInfo.sent(UInt32(signal), code: code, pid: UInt32(truncatingIfNeeded: p.pid),
                                uid: UInt32(truncatingIfNeeded: uid))
     let taker = deliver(UInt32(signal), info: info, to: target, threadDirected: call != .kill)

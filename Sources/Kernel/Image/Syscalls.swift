@@ -29,11 +29,11 @@ func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> I
 /// it meanwhile. EINTR because a signal came meanwhile (the proxy's call was cut
 /// short by the signal it forwarded, ahead of this reply) is settled when the signal
 /// is delivered: restarted or EINTR, as Linux's own call would be.
-func offload(_ process: Process, number: UInt64, arguments args: SyscallArguments) -> Int64 {
+func offload(_ process: Process, number: UInt64, arguments args: SyscallArguments, kernelCall: Bool = false) -> Int64 {
     let sentBefore = process.signalsSent
     let inCall = process.mailbox.inCall
     _ = lwk_add32(inCall, 1)  // a full barrier: whoever signals this thread from now on sees it
-    if process.hasOtherThreads, let early = signalledBeforeTheCall(process, number: number, arguments: args) {
+    if process.hasOtherThreads, !kernelCall, let early = signalledBeforeTheCall(process, number: number, arguments: args) {
         _ = lwk_add32(inCall, UInt32.max)
         return early
     }
@@ -51,14 +51,17 @@ func offload(_ process: Process, number: UInt64, arguments args: SyscallArgument
 }
 
 /// Another thread may have signalled this one (or ended the process) just before it
-/// said it was in a call, and so not have interrupted the call: such a program call
-/// ends with EINTR before it starts, as Linux's would, and is restarted or not as
-/// the handler says; the process's end ends the thread here.
+/// said it was in a call, and so not have interrupted the call: a program call that
+/// may wait (one a signal restarts or ends) ends with EINTR before it starts, as
+/// Linux's would, and is restarted or not as the handler says; the process's end ends
+/// the thread here. Not the kernel's own calls (`kernelCall`: getuid for a siginfo,
+/// the proxy's stop, its MCOS_PROXY_* requests).
 private func signalledBeforeTheCall(_ process: Process, number: UInt64, arguments args: SyscallArguments) -> Int64? {
     endIfProcessEnds(process)
-    guard number < UInt64(MCOS_PROXY_REQUEST_BIT),
+    let kind = SyscallRestart.kind(number, arguments: args)
+    guard kind != .neverRestart,
           SignalDelivery.deliverable(pending: process.pendingSignals, blocked: process.signalMask) != nil else { return nil }
-    process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
+    process.interruptedCall = InterruptedCall(kind: kind, number: number)
     return -Errno.intr
 }
 
