@@ -166,12 +166,14 @@ extension Launcher {
 
     // MARK: - Signals
 
-    /// Every signal noted since the last look, lowest first, to the LWK: those aimed at
-    /// this proxy thread to its program thread, those for the process to the process
-    /// (the LWK picks a thread of it that does not block them).
+    /// Every signal noted since the last look, lowest first, to the LWK on this proxy
+    /// thread's channel: those aimed at this proxy thread for its program thread, those
+    /// for the process for it too unless it blocks them (then the LWK picks another
+    /// thread, and ends that one's offloaded call), as Linux gives a signal for the
+    /// process to the thread whose call it cut short.
     private func forwardSignals(_ channel: ProxyChannel) {
         forward(mcexec_take_thread_signals(), to: channel.device, flags: UInt32(MCOS_KILL_THREAD))
-        forwardProcessSignals(channel)
+        forward(mcexec_take_signals(), to: channel.device, flags: 0)
     }
 
     /// The signals for the process noted since the last look, to it: what a proxy thread

@@ -27,6 +27,10 @@ final class CPUState {
     var entries = EntryCounts()
     var entriesAtProcessStart = EntryCounts()
     var entriesWhileProcessRan = EntryCounts()
+    /// This CPU gave a signal from Linux to another thread of its process, one that
+    /// waits for an offloaded call: that call is to end once this CPU's own proxy thread
+    /// is free to ask (Threads.swift, interruptSignalledCalls).
+    var signalledOtherThread = false
 
     init(index: Int) {
         self.index = index

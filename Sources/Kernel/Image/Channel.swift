@@ -39,7 +39,8 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     case MCOS_IKC_PROC_KILL:
         if case .kill(let signal, let proxyGone, let thread, let sender)? = ProcessRequest(packet: packet) {
             if proxyGone { process.proxyGone = true }
-            deliver(signal, info: sender.info(signal), to: process, threadDirected: thread)
+            let taker = deliver(signal, info: sender.info(signal), to: process, threadDirected: thread)
+            if taker !== process && lwk_load32(taker.mailbox.inCall) != 0 { cpuStates[cpu].signalledOtherThread = true }
         }
     default:
         break
@@ -57,6 +58,7 @@ func serveBeforeUserMode(_ process: Process) {
     let inbound = inboundRing(cpu)
     while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
     endIfProcessEnds(process)
+    interruptSignalledCalls(process)
 }
 
 /// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted

@@ -109,6 +109,7 @@ private func sleepOnFutex(_ t: Process, timeout: Timeout?, number: UInt64, argum
             serveWhileBusy(t.cpu, t, packet)
             continue
         }
+        interruptSignalledCalls(t)
         let ending = t.processEnds
         let signalled = SignalDelivery.deliverable(pending: t.pendingSignals, blocked: t.signalMask) != nil
         let expired = deadline.map { Arch.cycles() >= $0 } ?? false

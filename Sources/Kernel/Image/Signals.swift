@@ -390,6 +390,7 @@ func waitForSignal(_ p: Process) {
             serveWhileBusy(p.cpu, p, packet)
             continue
         }
+        interruptSignalledCalls(p)
         if p.processEnds || SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) != nil { return }
         Arch.waitForInterrupt()
     }

@@ -28,7 +28,9 @@ func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> I
 /// Linux makes the call for the program (the proxy); the process ends if a KILL ends
 /// it meanwhile. EINTR because a signal came meanwhile (the proxy's call was cut
 /// short by the signal it forwarded, ahead of this reply) is settled when the signal
-/// is delivered: restarted or EINTR, as Linux's own call would be.
+/// is delivered: restarted or EINTR, as Linux's own call would be. A signal for the
+/// process that another thread took leaves this thread's call as Linux would: the
+/// call is made again.
 func offload(_ process: Process, number: UInt64, arguments args: SyscallArguments, kernelCall: Bool = false) -> Int64 {
     let sentBefore = process.signalsSent
     let inCall = process.mailbox.inCall
@@ -37,17 +39,32 @@ func offload(_ process: Process, number: UInt64, arguments args: SyscallArgument
         _ = lwk_add32(inCall, UInt32.max)
         return early
     }
-    send(process.cpu, SyscallRequest(number: number, arguments: args).packet)
-    let answer = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY })
-    _ = lwk_add32(inCall, UInt32.max)
-    guard let reply = answer else {
-        endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill), proxyBusy: true)
+    while true {
+        send(process.cpu, SyscallRequest(number: number, arguments: args).packet)
+        let answer = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY })
+        guard let reply = answer else {
+            // The call goes on on Linux: inCall stays set, so that the thread that
+            // ends the process has it interrupted; a new thread here starts at 0.
+            endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill), proxyBusy: true)
+        }
+        interruptSignalledCalls(process)
+        let result = Int64(bitPattern: reply.args.0)
+        if result == -Errno.intr && !kernelCall {
+            if process.signalsSent != sentBefore {
+                process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
+            } else if process.hasOtherThreads {
+                // A signal for the process cut the proxy thread's call short, and
+                // another thread took it: Linux would not have disturbed this call.
+                if let early = signalledBeforeTheCall(process, number: number, arguments: args) {
+                    _ = lwk_add32(inCall, UInt32.max)
+                    return early
+                }
+                continue
+            }
+        }
+        _ = lwk_add32(inCall, UInt32.max)
+        return result
     }
-    let result = Int64(bitPattern: reply.args.0)
-    if result == -Errno.intr && process.signalsSent != sentBefore {
-        process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
-    }
-    return result
 }
 
 /// Another thread may have signalled this one (or ended the process) just before it

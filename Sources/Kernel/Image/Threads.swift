@@ -31,8 +31,9 @@ final class CPUMailbox {
     var reserved: UnsafeMutablePointer<UInt32> { at(.reserved) }
     /// A futex wake for this CPU's thread: the element's index + 1; 0 while none came.
     var futexWoken: UnsafeMutablePointer<UInt32> { at(.futexWoken) }
-    /// 1 while this CPU's thread waits for an offloaded call: a signal for it, or its
-    /// process's end, must also end the call on Linux (MCOS_PROXY_INTERRUPT).
+    /// 1 while this CPU's thread waits for an offloaded call, or ended while its proxy
+    /// thread still performs one: a signal for it, or its process's end, must also end
+    /// the call on Linux (MCOS_PROXY_INTERRUPT).
     var inCall: UnsafeMutablePointer<UInt32> { at(.inCall) }
     // A leader's: its process's lock, its other threads, whether it ends as a whole,
     // whether the leader's own thread is gone already.
@@ -45,7 +46,7 @@ final class CPUMailbox {
 
     /// A new process led from this CPU: its words as PROC_CREATE leaves them.
     func resetLeader() {
-        for slot in [Slot.lock, .otherThreads, .endingThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
+        for slot in [Slot.inCall, .lock, .otherThreads, .endingThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
     }
 }
 
@@ -267,6 +268,7 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
     if let stack = request.childStack { registers.rsp = stack }
     state.startFrame.pointee = registers
     _ = lwk_add32(leader.mailbox.otherThreads, 1)
+    lwk_store32(state.mailbox.inCall, 0)  // the last thread here may have ended in a call
     unreserve(cpu)
     lwk_store32(state.mailbox.start, 1)
     kick(cpu)
@@ -352,6 +354,21 @@ func interruptOtherCalls(_ t: Process) {
 func interruptCall(of target: Process, askedBy p: Process) {
     guard target !== p, lwk_add32(target.mailbox.inCall, 0) != 0 else { return }
     _ = askProxy(p, MCOS_PROXY_INTERRUPT, (target.tid, 0, 0, 0, 0, 0))
+}
+
+/// The calls of other threads that this CPU gave a signal from Linux while they waited
+/// for them end on Linux (EINTR), as the signal would have ended them there. Asked at
+/// a moment this CPU's own proxy thread is free: on the way to user mode, in a local
+/// wait, after an offloaded call's answer.
+func interruptSignalledCalls(_ t: Process) {
+    let state = cpuStates[t.cpu]
+    guard state.signalledOtherThread else { return }
+    state.signalledOtherThread = false
+    t.forEachThread { other in
+        guard other !== t, lwk_load32(other.mailbox.inCall) != 0 else { return }
+        let signalled = withSignalLock { SignalDelivery.deliverable(pending: other.pendingSignals, blocked: other.signalMask) != nil }
+        if signalled { interruptCall(of: other, askedBy: t) }
+    }
 }
 
 /// Every other thread of the process stops (their CPUs look at `processEnds`).
