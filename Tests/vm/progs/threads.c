@@ -14,6 +14,12 @@
  *                            in pthread_cond_wait (cond, the default) or in a
  *                            read of a pipe nobody writes (read), and with
  *                            N >= 3 one more thread waits in the other one
+ *   threads 2 linux-kill     the main thread blocks SIGUSR1 and waits in
+ *                            pthread_join, the other one waits in a read of a
+ *                            pipe nobody writes; once it prints "ready", the
+ *                            test sends SIGUSR1 to the process from Linux
+ *                            (kill(1)): the reading thread must take it and its
+ *                            read end with EINTR (no SA_RESTART)
  *   threads N beyond         N threads alive, then one more: pthread_create
  *                            must fail with EAGAIN (no LWK CPU is left for
  *                            it); then, the others joined, one more succeeds
@@ -958,6 +964,72 @@ static int exit_group_mode(int n, const char *main_waits)
 	wait_in_cond();
 }
 
+/* ---- linux-kill: kill(1) of the process reaches the thread that waits in read ---- */
+
+static int kill_pipe[2];
+static sem_t reader_ready;
+static volatile pid_t usr1_taker;
+static pid_t reader_tid;
+static ssize_t reader_got;
+static int reader_errno;
+
+static void note_usr1(int sig)
+{
+	(void)sig;
+	usr1_taker = gettid();
+}
+
+static void *read_until_signalled(void *arg)
+{
+	sigset_t usr1;
+	char byte;
+
+	(void)arg;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	reader_tid = gettid();
+	sem_post(&reader_ready);
+	/* the write end stays open: only the signal ends this read */
+	reader_got = read(kill_pipe[0], &byte, 1);
+	reader_errno = errno;
+	return NULL;
+}
+
+static int linux_kill_mode(void)
+{
+	struct sigaction sa = { .sa_handler = note_usr1 };	/* no SA_RESTART */
+	sigset_t usr1;
+	pthread_t reader;
+	int err;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pipe(kill_pipe) || sem_init(&reader_ready, 0, 0)) {
+		perror("linux-kill");
+		return 1;
+	}
+	err = pthread_create(&reader, NULL, read_until_signalled, NULL);
+	if (err) {
+		printf("linux-kill: FAILED pthread_create: %s\n", strerror(err));
+		return 1;
+	}
+	if (sem_wait_patiently(&reader_ready)) {
+		printf("linux-kill: FAILED the reading thread did not start\n");
+		return 1;
+	}
+	sleep_ms(100);	/* into read(2) */
+	printf("linux-kill: ready\n");
+	pthread_join(reader, NULL);
+	expect("linux-kill: the reading thread took SIGUSR1", usr1_taker == reader_tid,
+	       usr1_taker == gettid() ? "the main thread, which blocks it, took it" : "no thread took it");
+	expect("linux-kill: its read ended with EINTR", reader_got == -1 && reader_errno == EINTR,
+	       "read did not end with EINTR");
+	return failures ? 1 : 0;
+}
+
 /* ---- beyond: one thread more than the LWK has CPUs for ---- */
 
 static sem_t holders_released;
@@ -1060,7 +1132,9 @@ int main(int argc, char **argv)
 		return exit_group_mode(n, argc > 3 ? argv[3] : "cond");
 	if (n >= 1 && n <= MAX_THREADS && !strcmp(mode, "beyond"))
 		return beyond_mode(n);
-	fprintf(stderr, "usage: threads N (2-%d) [basic | exit-group [cond|read]] | threads N (1-%d) beyond\n",
-		MAX_THREADS, MAX_THREADS);
+	if (n == 2 && !strcmp(mode, "linux-kill"))
+		return linux_kill_mode();
+	fprintf(stderr, "usage: threads N (2-%d) [basic | exit-group [cond|read]] | threads N (1-%d) beyond"
+		" | threads 2 linux-kill\n", MAX_THREADS, MAX_THREADS);
 	return 2;
 }

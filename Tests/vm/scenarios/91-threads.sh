@@ -5,8 +5,9 @@
 # dynamic loop) run natively and on the LWK with mcexec -t N and
 # OMP_NUM_THREADS=N, for every N up to the instance's LWK CPUs, and must print
 # the same and exit the same, as do the other cases of threads N (signals
-# between threads, cancel, timed waits, a detached thread) and exit(3) in a
-# thread while the others wait.  A thread beyond the CPUs fails with EAGAIN.
+# between threads, cancel, timed waits, a detached thread), exit(3) in a
+# thread while the others wait, and kill -USR1 of the process from Linux
+# taken by the thread that waits in a read.  A thread beyond the CPUs fails with EAGAIN.
 # Afterwards every LWK CPU is idle and runs a program again, and the kernel
 # heap does not grow.
 . /scenarios/lib.sh
@@ -28,18 +29,23 @@ log "the LWK has $cpus CPUs: threads for N = 2 to $cpus"
 # and bg to its pid.  A run still going after SECONDS is killed and fails the
 # scenario, so that a program the LWK does not end cannot hang the guest.
 bounded() {
-	local seconds=$1 out=$2 deadline
+	local seconds=$1 out=$2
 	shift 2
 	"$@" > "$out" 2>&1 < /dev/null &
 	bg=$!
-	deadline=$(($(uptime_seconds) + seconds))
+	reap $seconds "$out" "$*"
+}
+
+# reap SECONDS OUT WHAT: waits for job $bg (WHAT, its output in OUT), rc its status
+reap() {
+	local deadline=$(($(uptime_seconds) + $1))
 	until exited $bg; do
 		if [ "$(uptime_seconds)" -gt $deadline ]; then
 			kill -9 $bg
 			wait $bg 2> /dev/null
-			cat "$out"
+			cat "$2"
 			$MT kmsg $idx | tail -n 15
-			fail "'$*' did not end within $seconds s"
+			fail "'$3' did not end within $1 s"
 		fi
 		sleep 0.1
 	done
@@ -104,6 +110,28 @@ for waits in cond read; do
 		n=$((n + 1))
 	done
 done
+
+# kill(1) of the process from this shell: the thread that does not block the
+# signal takes it, and its read of a pipe ends with EINTR
+# signalled OUT CMD...: CMD run as bounded runs it, sent SIGUSR1 once it is ready
+signalled() {
+	local out=$1
+	shift
+	"$@" > "$out" 2>&1 < /dev/null &
+	bg=$!
+	wait_until 30 "'$*' to be ready for SIGUSR1" grep -q '^linux-kill: ready' "$out"
+	kill -USR1 $bg
+	reap 30 "$out" "$* (sent SIGUSR1)"
+}
+log "kill -USR1 of the process: the thread waiting in read takes it"
+signalled /tmp/native.out $T 2 linux-kill
+nrc=$rc
+signalled /tmp/lwk.out mcexec -t 2 $idx $T 2 linux-kill
+echo "== linux-kill: native $nrc, LWK $rc"
+cat /tmp/lwk.out
+diff /tmp/native.out /tmp/lwk.out || { $MT kmsg $idx | tail -n 15; failed="$failed linux-kill"; }
+[ "$nrc" = 0 ] && [ "$rc" = 0 ] || failed="$failed linux-kill-status"
+expect_idle "after linux-kill"
 [ -z "$failed" ] || fail "differences between Linux and the LWK (or wrong status):$failed"
 
 # One thread more than the CPUs mcexec -t gives, or than the LWK has: EAGAIN
