@@ -340,8 +340,13 @@ func exitThread(_ t: Process, code: UInt64) -> Never {
 /// Linux (EINTR), so that none holds up the end (the leader's proxy must answer its
 /// last requests). Asked of `t`'s own proxy thread, which has no call of `t`'s.
 func interruptOtherCalls(_ t: Process) {
-    var waiting = false
-    t.forEachThread { if $0 !== t && lwk_load32($0.mailbox.inCall) != 0 { waiting = true } }
+    // The leader too once its end waits for the others (forEachThread leaves it out
+    // then): its proxy thread's call is the one the process's end needs answered.
+    let leaderCPU = t.leader.cpu
+    let waiting = cpuStates.contains { state in
+        let thread = state.program
+        return thread.live && thread !== t && thread.leader.cpu == leaderCPU && lwk_load32(state.mailbox.inCall) != 0
+    }
     guard waiting else { return }
     send(t.cpu, SyscallRequest(number: UInt64(MCOS_PROXY_INTERRUPT), arguments: (0, 0, 0, 0, 0, 0)).packet)
     _ = waitFor(t.cpu, t, stopOnKill: false) { $0.type == MCOS_IKC_SYSCALL_REPLY }
