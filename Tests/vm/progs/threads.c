@@ -20,6 +20,11 @@
  *                            test sends SIGUSR1 to the process from Linux
  *                            (kill(1)): the reading thread must take it and its
  *                            read end with EINTR (no SA_RESTART)
+ *   threads 2 linux-kill FILE
+ *                            the same, but the main thread does not block
+ *                            SIGUSR1 and the reading thread's tid is written to
+ *                            FILE: the test sends SIGUSR1 to that thread
+ *                            (tgkill), which must take it with SI_TKILL
  *   threads N beyond         N threads alive, then one more: pthread_create
  *                            must fail with EAGAIN (no LWK CPU is left for
  *                            it); then, the others joined, one more succeeds
@@ -969,14 +974,17 @@ static int exit_group_mode(int n, const char *main_waits)
 static int kill_pipe[2];
 static sem_t reader_ready;
 static volatile pid_t usr1_taker;
+static volatile int usr1_code;
 static pid_t reader_tid;
 static ssize_t reader_got;
 static int reader_errno;
 
-static void note_usr1(int sig)
+static void note_usr1(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
+	(void)context;
 	usr1_taker = gettid();
+	usr1_code = info->si_code;
 }
 
 static void *read_until_signalled(void *arg)
@@ -996,16 +1004,28 @@ static void *read_until_signalled(void *arg)
 	return NULL;
 }
 
-static int linux_kill_mode(void)
+/* The reader's tid in 'path', for the test to aim tgkill at. */
+static int tell_reader_tid(const char *path)
 {
-	struct sigaction sa = { .sa_handler = note_usr1 };	/* no SA_RESTART */
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%d\n", reader_tid) < 0 || fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int linux_kill_mode(const char *tid_file)
+{
+	struct sigaction sa = { .sa_sigaction = note_usr1, .sa_flags = SA_SIGINFO };	/* no SA_RESTART */
 	sigset_t usr1;
 	pthread_t reader;
 	int err;
 
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	pthread_sigmask(tid_file ? SIG_UNBLOCK : SIG_BLOCK, &usr1, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	if (pipe(kill_pipe) || sem_init(&reader_ready, 0, 0)) {
 		perror("linux-kill");
@@ -1020,11 +1040,17 @@ static int linux_kill_mode(void)
 		printf("linux-kill: FAILED the reading thread did not start\n");
 		return 1;
 	}
+	if (tid_file && tell_reader_tid(tid_file))
+		return 1;
 	sleep_ms(100);	/* into read(2) */
 	printf("linux-kill: ready\n");
 	pthread_join(reader, NULL);
 	expect("linux-kill: the reading thread took SIGUSR1", usr1_taker == reader_tid,
-	       usr1_taker == gettid() ? "the main thread, which blocks it, took it" : "no thread took it");
+	       usr1_taker == gettid() ? "the main thread took it" : "no thread took it");
+	if (tid_file)
+		expect("linux-kill: with si_code SI_TKILL", usr1_code == SI_TKILL, "another si_code");
+	else
+		expect("linux-kill: with si_code SI_USER", usr1_code == SI_USER, "another si_code");
 	expect("linux-kill: its read ended with EINTR", reader_got == -1 && reader_errno == EINTR,
 	       "read did not end with EINTR");
 	return failures ? 1 : 0;
@@ -1132,9 +1158,9 @@ int main(int argc, char **argv)
 		return exit_group_mode(n, argc > 3 ? argv[3] : "cond");
 	if (n >= 1 && n <= MAX_THREADS && !strcmp(mode, "beyond"))
 		return beyond_mode(n);
-	if (n == 2 && !strcmp(mode, "linux-kill"))
-		return linux_kill_mode();
+	if (n == 2 && !strcmp(mode, "linux-kill") && argc <= 4)
+		return linux_kill_mode(argc > 3 ? argv[3] : NULL);
 	fprintf(stderr, "usage: threads N (2-%d) [basic | exit-group [cond|read]] | threads N (1-%d) beyond"
-		" | threads 2 linux-kill\n", MAX_THREADS, MAX_THREADS);
+		" | threads 2 linux-kill [TID-FILE]\n", MAX_THREADS, MAX_THREADS);
 	return 2;
 }

@@ -6,8 +6,8 @@
 # OMP_NUM_THREADS=N, for every N up to the instance's LWK CPUs, and must print
 # the same and exit the same, as do the other cases of threads N (signals
 # between threads, cancel, timed waits, a detached thread), exit(3) in a
-# thread while the others wait, and kill -USR1 of the process from Linux
-# taken by the thread that waits in a read.  A thread beyond the CPUs fails with EAGAIN.
+# thread while the others wait, and SIGUSR1 from Linux, to the process
+# (kill) or to one thread (tgkill), taken by the thread that waits in a read.  A thread beyond the CPUs fails with EAGAIN.
 # Afterwards every LWK CPU is idle and runs a program again, and the kernel
 # heap does not grow.
 . /scenarios/lib.sh
@@ -41,6 +41,11 @@ reap() {
 	local deadline=$(($(uptime_seconds) + $1))
 	until exited $bg; do
 		if [ "$(uptime_seconds)" -gt $deadline ]; then
+			# where each of its threads waits, for the report
+			for task in /proc/$bg/task/*; do
+				echo "task ${task##*/}: state $(cut -d' ' -f3 $task/stat) in $(cat $task/wchan)"
+				head -n 6 $task/stack 2> /dev/null
+			done
 			kill -9 $bg
 			wait $bg 2> /dev/null
 			cat "$2"
@@ -113,25 +118,37 @@ done
 
 # kill(1) of the process from this shell: the thread that does not block the
 # signal takes it, and its read of a pipe ends with EINTR
-# signalled OUT CMD...: CMD run as bounded runs it, sent SIGUSR1 once it is ready
+# signalled OUT CMD...: CMD run as bounded runs it, sent SIGUSR1 once it is
+# ready: to the process, or with CMD's last argument a file, to the thread
+# whose tid CMD wrote there (tgkill)
 signalled() {
-	local out=$1
+	local out=$1 last
 	shift
+	for last; do :; done
+	rm -f /tmp/tid
 	"$@" > "$out" 2>&1 < /dev/null &
 	bg=$!
 	wait_until 30 "'$*' to be ready for SIGUSR1" grep -q '^linux-kill: ready' "$out"
-	kill -USR1 $bg
+	if [ "$last" = /tmp/tid ]; then
+		run $MT tgkill $bg "$(cat /tmp/tid)" 10
+	else
+		kill -USR1 $bg
+	fi
 	reap 30 "$out" "$* (sent SIGUSR1)"
 }
-log "kill -USR1 of the process: the thread waiting in read takes it"
-signalled /tmp/native.out $T 2 linux-kill
-nrc=$rc
-signalled /tmp/lwk.out mcexec -t 2 $idx $T 2 linux-kill
-echo "== linux-kill: native $nrc, LWK $rc"
-cat /tmp/lwk.out
-diff /tmp/native.out /tmp/lwk.out || { $MT kmsg $idx | tail -n 15; failed="$failed linux-kill"; }
-[ "$nrc" = 0 ] && [ "$rc" = 0 ] || failed="$failed linux-kill-status"
-expect_idle "after linux-kill"
+for how in kill tgkill; do
+	log "$how -USR1 from Linux: the thread waiting in read takes it"
+	tid_file=
+	[ $how = kill ] || tid_file=/tmp/tid
+	signalled /tmp/native.out $T 2 linux-kill $tid_file
+	nrc=$rc
+	signalled /tmp/lwk.out mcexec -t 2 $idx $T 2 linux-kill $tid_file
+	echo "== linux-kill ($how): native $nrc, LWK $rc"
+	cat /tmp/lwk.out
+	diff /tmp/native.out /tmp/lwk.out || { $MT kmsg $idx | tail -n 15; failed="$failed linux-$how"; }
+	[ "$nrc" = 0 ] && [ "$rc" = 0 ] || failed="$failed linux-$how-status"
+	expect_idle "after linux-kill ($how)"
+done
 [ -z "$failed" ] || fail "differences between Linux and the LWK (or wrong status):$failed"
 
 # One thread more than the CPUs mcexec -t gives, or than the LWK has: EAGAIN

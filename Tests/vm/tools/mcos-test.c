@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../../kmod/mcos_abi.h"
@@ -80,6 +81,7 @@ static void usage(void)
 		"  kmsg N | read N | kmsg-clear N | ping N\n"
 		"  proc-rules N running|stopped\n"
 		"  fuzz\n"
+		"  tgkill PID TID SIGNAL       (a signal for one thread, as tgkill(2))\n"
 		"  foreground PROGRAM [ARGS]   (exec it with every signal default\n"
 		"                               and unblocked, as a terminal's\n"
 		"                               foreground job gets it)\n");
@@ -1027,6 +1029,12 @@ int main(int argc, char **argv)
 #define NEED(n) do { if (argc != (n) + 1) usage(); } while (0)
 	if (!strcmp(cmd, "foreground") && argc > 1)
 		do_foreground(argv + 1);
+	if (!strcmp(cmd, "tgkill")) {
+		NEED(3);
+		if (syscall(SYS_tgkill, (pid_t)parse_long(argv[1]), (pid_t)parse_long(argv[2]), (int)parse_long(argv[3])))
+			die("tgkill: %s", strerror(errno));
+		return 0;
+	}
 	if (!strcmp(cmd, "fuzz")) {
 		NEED(0);
 		do_fuzz();
