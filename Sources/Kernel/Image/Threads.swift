@@ -238,6 +238,8 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
                 continue
             }
             tellOnce(t, beyondBound ? "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN"
+                                    : kernel.options.timeSharing
+                                    ? "a thread beyond the idle LWK CPUs (time_sharing is set, but the LWK does not share a CPU between threads yet): EAGAIN"
                                     : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN")
             return -Errno.again
         }
