@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-from guest_results import PartResults, lwk_entries
+from guest_results import PartResults, lwk_entries, numbers_by_key
 from noise_stats import FWQ, Detour
 from table import Goal, Table, render
 
@@ -152,6 +152,26 @@ def kernel_rows(table, main):
         table.add(section, metric, None, rates.get(f"busy_{name}"), note="diagnostic: host contention alone")
 
 
+def thread_rows(table, main):
+    section = "Threads (plain TCG; 2 threads, medians, best run)"
+    # Tests/vm/progs/threadbench.c, twice on each side: each side's lowest median
+    figures = {key: min(numbers) for key, numbers in numbers_by_key(main.text("threads.txt") or "").items()}
+
+    def team(prefix):
+        size = figures.get(f"{prefix}_omp_threads")
+        return "?" if size is None else f"{size:g}"
+
+    teams = f"teams of {team('lwk')} (LWK) and {team('native')} (Linux) threads"
+    for name, metric, per_unit, note in (
+            ("futex_wake", "futex wake latency (ns)", 1, "a thread asleep in FUTEX_WAIT woken from the other CPU"),
+            ("create_join", "thread create+join (us)", 1e3, "pthread_create of a thread that returns at once, and its join"),
+            ("omp_barrier", "OpenMP barrier overhead (ns)", 1, f"EPCC-style, less the delay loop alone; {teams}"),
+            ("omp_reduction", "OpenMP reduction overhead (ns)", 1, f"a parallel region with a reduction, the same way; {teams}")):
+        lwk, linux = figures.get(f"lwk_{name}"), figures.get(f"native_{name}")
+        table.add(section, metric, None if lwk is None else lwk / per_unit, None if linux is None else linux / per_unit,
+                  goal=Goal("ratio_at_most", 1.0), note=note)
+
+
 def startup_rows(table, main):
     section = "Start-up (plain TCG)"
     startup, values = main.medians("startup.txt"), main.values()
@@ -221,6 +241,7 @@ def main():
     noise_rows(table, runs, noise)
     offload_rows(table, main_part)
     kernel_rows(table, main_part)
+    thread_rows(table, main_part)
     startup_rows(table, main_part)
     cli_rows(table, cli)
 

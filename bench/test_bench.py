@@ -189,6 +189,30 @@ class ReportTests(unittest.TestCase):
             self.assertEqual((pti["lwk"], pti["linux"], pti["ratio"]), (140, 40, 3.5))
             self.assertIsNone(rows["umask, offloaded, pti=on (ns)"]["lwk"])
 
+    def test_thread_rows_set_the_best_lwk_run_against_the_best_linux_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            main = os.path.join(tmp, "main")
+            os.makedirs(main)
+            with open(os.path.join(main, "threads.txt"), "w") as f:
+                # two runs of each side: each side's best counts
+                f.write("native_futex_wake 40000\nnative_create_join 250000\nnative_omp_threads 2\n"
+                        "native_omp_barrier 30000\nnative_omp_reduction 90000\n"
+                        "lwk_futex_wake 20000\nlwk_create_join 1000000\nlwk_omp_threads 2\n"
+                        "lwk_omp_barrier 30000\n"
+                        "lwk_futex_wake 30000\nlwk_create_join 2000000\nlwk_omp_threads 2\nlwk_omp_barrier 4000000\n"
+                        "native_futex_wake 50000\nnative_create_join 260000\nnative_omp_threads 2\n"
+                        "native_omp_barrier 3000000\nnative_omp_reduction 95000\n")
+            run_report(self, tmp)
+            rows = {r["metric"]: r for r in report_rows(tmp)}
+            futex = rows["futex wake latency (ns)"]
+            self.assertEqual((futex["lwk"], futex["linux"], futex["ratio"], futex["met"]), (20000, 40000, 0.5, True))
+            create = rows["thread create+join (us)"]
+            self.assertEqual((create["lwk"], create["linux"], create["ratio"], create["met"]), (1000, 250, 4, False))
+            self.assertTrue(rows["OpenMP barrier overhead (ns)"]["met"])
+            self.assertIn("teams of 2 (LWK) and 2 (Linux) threads", rows["OpenMP barrier overhead (ns)"]["note"])
+            reduction = rows["OpenMP reduction overhead (ns)"]
+            self.assertEqual((reduction["lwk"], reduction["linux"], reduction["met"]), (None, 90000, None))
+
 
 if __name__ == "__main__":
     unittest.main()

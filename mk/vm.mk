@@ -218,9 +218,10 @@ fuzz: vm-deps
 # make bench, guest part (Tests/vm/bench/run.sh): three boots of the newest
 # kernel (6.1 does not bring its other CPUs up under QEMU 7.2's fixed
 # -icount), each part's results in .vm/bench/PART/ for bench/report.py.
-# The bench's static programs: OS noise probes, the offload path, and the
+# The bench's static programs: OS noise probes, the offload path, the
 # compute and memory kernels (DGEMM through Debian's serial OpenBLAS,
-# linked statically: the LWK runs no threads).
+# linked statically: the kernels compare one CPU of each kind), and what
+# threads cost (threadbench).
 VM_BENCH_KERNEL ?= $(lastword $(VM_KERNELS))
 VM_BENCH_PROGS := $(VM_BUILD)/bench-progs
 VM_BENCH_DIR := $(VM_DIR)/bench
@@ -236,9 +237,16 @@ $(VM_BENCH_PROGS)/kernels: Tests/vm/progs/kernels.c Tests/vm/progs/bench.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (OpenBLAS, serial)"
 	@gcc $(VM_PROG_CFLAGS) -I/usr/include/x86_64-linux-gnu/openblas-serial -o $@ $< $(OPENBLAS)/libopenblas.a -lm
+# futex wake-ups, thread create+join, OpenMP barriers and reductions: built
+# as omp is (see there for ld's warning about libgomp's plugin dlopen).
+$(VM_BENCH_PROGS)/threadbench: Tests/vm/progs/threadbench.c Tests/vm/progs/bench.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (OpenMP, pthreads)"
+	@gcc $(VM_PROG_CFLAGS) -fopenmp -pthread -o $@ $<
 
 $(VM_BUILD)/%/bench-initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
-		$(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload $(VM_BENCH_PROGS)/kernels $(VM_GUEST_FILES) $(LWK_ELF)
+		$(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload $(VM_BENCH_PROGS)/kernels $(VM_BENCH_PROGS)/threadbench \
+		$(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_BENCH_PROGS)
 

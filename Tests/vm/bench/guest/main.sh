@@ -4,21 +4,55 @@
 # Linux CPU 3 again (host load drifts over a run; the report takes each
 # side's best, so a slow moment on the host does not decide the ratio);
 # apply -> running and teardown -> all back; the offloaded and LWK-local
-# calls against the same calls native; mcexec's own CPU time and wake-ups
-# while its program computes; mcexec of a static program to its main.  The
-# offloaded calls and mcexec's cost are measured twice: with the LWK's
-# interrupt waking the proxy, and with the proxy polling (mcos.ikc_poll=1).
+# calls against the same calls native; two threads on Linux CPUs 2-3 and on
+# the same vCPUs as LWK CPUs 0-1, twice on each (futex wake-up, thread
+# create+join, OpenMP barrier and reduction); mcexec's own CPU time and
+# wake-ups while its program computes; mcexec of a static program to its
+# main.  The offloaded calls and mcexec's cost are measured twice: with the
+# LWK's interrupt waking the proxy, and with the proxy polling
+# (mcos.ikc_poll=1).
 # Last, the calls again with page-table isolation (pti=on).
 # the program's status, not sed's, decides each "PROGRAM | sed ... || fail"
 set -o pipefail
 calls=$(param calls 20000)
 idle_s=$(param idle_seconds 10)
+futex_rounds=$(param futex_rounds 1000)
+creations=$(param creations 100)
+omp_reps=$(param omp_reps 15)
+thread_bound_s=120
 value thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 
 kernels_on_linux() {
 	for k in triad gups dgemm stencil; do
 		on_linux /bin/kernels $k | sed 's/^/linux_/' >> $OUT/kernels.txt || fail "kernel $k failed on Linux"
 	done
+}
+
+# threads_on PREFIX RUNNER...: futex wake-ups, thread create+join, OpenMP
+# barriers and reductions, two threads on the two CPUs RUNNER gives them, each
+# mode bounded (one that hung would cost the part all its results).  OpenMP's
+# threads are bound natively as the LWK binds them by nature; only its own
+# run, since libgomp pins the main thread at start under OMP_PROC_BIND.  Each
+# side runs twice, apart (two threads wait on each other, so a vCPU the host
+# runs late shows in full; the report takes each side's best run).
+threads_on() {
+	local prefix=$1
+	shift
+	threadbench $prefix futex $futex_rounds "$@"
+	threadbench $prefix create $creations "$@"
+	if [ $prefix = native ]; then
+		threadbench $prefix omp $omp_reps env OMP_NUM_THREADS=2 OMP_PROC_BIND=true "$@"
+	else
+		threadbench $prefix omp $omp_reps env OMP_NUM_THREADS=2 "$@"
+	fi
+}
+
+# threadbench PREFIX MODE N RUNNER...: one mode, its lines to threads.txt
+threadbench() {
+	local prefix=$1 mode=$2 reps=$3
+	shift 3
+	timeout $thread_bound_s "$@" /bin/threadbench $mode $reps | sed "s/^/${prefix}_/" >> $OUT/threads.txt ||
+		fail "threadbench $mode failed ($prefix)"
 }
 
 kernels_on_linux
@@ -30,6 +64,7 @@ for k in triad gups dgemm stencil; do
 	on_linux /bin/kernels $k | sed 's/^/busy_/' >> $OUT/kernels.txt || fail "kernel $k failed beside a busy vCPU"
 done
 kill $busy
+threads_on native taskset -c 2,3
 load_mod
 online_before=$(online_cpus)
 t0=$(now_ns)
@@ -47,6 +82,8 @@ on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwk_/' >> $OUT/calls.txt |
 echo 1 > /sys/module/mcos/parameters/ikc_poll
 on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwkpoll_/' >> $OUT/calls.txt || fail "calls on the LWK (polling) failed"
 echo 0 > /sys/module/mcos/parameters/ikc_poll
+
+threads_on lwk taskset -c 1 mcexec -t 2
 
 # From a fork on Linux CPU 1 to main: natively, and through mcexec; and
 # mcexec's own start-up (a Swift program, run without a program to start).
@@ -75,6 +112,7 @@ echo 1 > /sys/module/mcos/parameters/ikc_poll
 idle_proxy idle_poll
 echo 0 > /sys/module/mcos/parameters/ikc_poll
 value idle_sampled_seconds $((idle_s - 3))
+threads_on lwk taskset -c 1 mcexec -t 2
 
 # The same calls with page-table isolation: the profile with pti=on added,
 # which restarts the LWK on the same resources, so that both figures come
@@ -92,3 +130,4 @@ teardown_profile
 [ "$(online_cpus)" = "$online_before" ] || fail "CPUs not back after teardown: $(online_cpus)"
 value teardown_to_all_back_ns $(( $(now_ns) - t0 ))
 kernels_on_linux
+threads_on native taskset -c 2,3
