@@ -35,35 +35,29 @@ func offload(_ process: Process, number: UInt64, arguments args: SyscallArgument
     let sentBefore = process.signalsSent
     let inCall = process.mailbox.inCall
     _ = lwk_add32(inCall, 1)  // a full barrier: whoever signals this thread from now on sees it
+    // Undone on every return, not when the process ends in the call (endProcess never
+    // returns): the call goes on on Linux, and the thread that ends the process has it
+    // interrupted; a new thread here starts at 0.
+    defer { _ = lwk_add32(inCall, UInt32.max) }
     if process.hasOtherThreads, !kernelCall, let early = signalledBeforeTheCall(process, number: number, arguments: args) {
-        _ = lwk_add32(inCall, UInt32.max)
         return early
     }
     while true {
         send(process.cpu, SyscallRequest(number: number, arguments: args).packet)
-        let answer = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY })
-        guard let reply = answer else {
-            // The call goes on on Linux: inCall stays set, so that the thread that
-            // ends the process has it interrupted; a new thread here starts at 0.
+        guard let reply = waitFor(process.cpu, process, stopOnKill: true, { $0.type == MCOS_IKC_SYSCALL_REPLY }) else {
             endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill), proxyBusy: true)
         }
         interruptSignalledCalls(process)
         let result = Int64(bitPattern: reply.args.0)
-        if result == -Errno.intr && !kernelCall {
-            if process.signalsSent != sentBefore {
-                process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
-            } else if process.hasOtherThreads {
-                // A signal for the process cut the proxy thread's call short, and
-                // another thread took it: Linux would not have disturbed this call.
-                if let early = signalledBeforeTheCall(process, number: number, arguments: args) {
-                    _ = lwk_add32(inCall, UInt32.max)
-                    return early
-                }
-                continue
-            }
+        guard result == -Errno.intr, !kernelCall else { return result }
+        if process.signalsSent != sentBefore {
+            process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
+            return result
         }
-        _ = lwk_add32(inCall, UInt32.max)
-        return result
+        guard process.hasOtherThreads else { return result }
+        // A signal for the process cut the proxy thread's call short, and another
+        // thread took it: Linux would not have disturbed this call, made again.
+        if let early = signalledBeforeTheCall(process, number: number, arguments: args) { return early }
     }
 }
 

@@ -56,13 +56,13 @@ extension Process {
     /// stops where it is.
     var processEnds: Bool { lwk_load32(leader.mailbox.groupExit) != 0 || pendingKill != nil }
     /// The threads that run now, this one included (the leader's only while its own
-    /// thread has not exited).
-    func forEachThread(_ body: (Process) -> Void) {
+    /// thread has not exited, unless `withEndingLeader`: its end waits for the others).
+    func forEachThread(withEndingLeader: Bool = false, _ body: (Process) -> Void) {
         let leaderCPU = self.leader.cpu
         for state in cpuStates {
             let thread = state.program
             guard thread.live, thread.leader.cpu == leaderCPU else { continue }
-            if thread.isLeader && lwk_load32(thread.mailbox.leaderGone) != 0 { continue }
+            if !withEndingLeader && thread.isLeader && lwk_load32(thread.mailbox.leaderGone) != 0 { continue }
             body(thread)
         }
     }
@@ -96,17 +96,20 @@ func endIfProcessEnds(_ t: Process) {
     if t.processEnds { endProcess(t, status: ProcessEnd.signalStatus(t.pendingKill ?? Signal.kill)) }
 }
 
+/// One turn of a CPU that spins in the kernel for another: it answers TLB shootdowns
+/// (the other may be waiting for this one), and its thread ends if the process does.
+func spinServing(_ t: Process) {
+    serveFlush(t.cpu)
+    endIfProcessEnds(t)
+    Arch.relax()
+}
+
 /// `body` with the process's lock held: the threads' changes of its memory and of the
 /// signal actions, and the kernel's reads and writes of its user memory, one at a time.
-/// While it waits, this CPU answers TLB shootdowns (the holder may be waiting for this
-/// one), and its thread ends if the process does.
+/// While it waits, this CPU spins serving (spinServing).
 func withProcessLock<R>(_ t: Process, _ body: () -> R) -> R {
     let lock = t.leader.mailbox.lock
-    while lwk_spin_trylock(lock, 0) == 0 {
-        serveFlush(t.cpu)
-        endIfProcessEnds(t)
-        Arch.relax()
-    }
+    while lwk_spin_trylock(lock, 0) == 0 { spinServing(t) }
     let result = body()
     lwk_spin_unlock(lock)
     return result
@@ -239,8 +242,8 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
             }
             tellOnce(t, beyondBound ? "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN"
                                     : kernel.options.timeSharing
-                                    ? "a thread beyond the idle LWK CPUs (time_sharing is set, but the LWK does not share a CPU between threads yet): EAGAIN"
-                                    : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN")
+                                    ? "a thread beyond the idle LWK CPUs (time_sharing is set, but the LWK does not share a CPU between threads yet): EAGAIN; run at most one thread per idle LWK CPU (OMP_NUM_THREADS, mcexec -t)"
+                                    : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN; run at most one thread per idle LWK CPU (OMP_NUM_THREADS, mcexec -t)")
             return -Errno.again
         }
         tid = askProxy(t, MCOS_PROXY_THREAD_CREATE, (UInt64(candidate), 0, 0, 0, 0, 0))
@@ -289,11 +292,7 @@ func pauseBeforeAskingAgain(_ t: Process, until deadline: inout UInt64?) -> Bool
     deadline = end
     guard now < end else { return false }
     let resume = now &+ 1000 &* cyclesPerMicrosecond
-    while Arch.cycles() < resume {
-        serveFlush(t.cpu)
-        endIfProcessEnds(t)
-        Arch.relax()
-    }
+    while Arch.cycles() < resume { spinServing(t) }
     return true
 }
 
@@ -301,11 +300,7 @@ func pauseBeforeAskingAgain(_ t: Process, until deadline: inout UInt64?) -> Bool
 func waitForEndingThreads(_ t: Process) -> Bool {
     let ending = t.leader.mailbox.endingThreads
     guard lwk_load32(ending) != 0 else { return false }
-    while lwk_load32(ending) != 0 {
-        serveFlush(t.cpu)
-        endIfProcessEnds(t)
-        Arch.relax()
-    }
+    while lwk_load32(ending) != 0 { spinServing(t) }
     return true
 }
 
@@ -342,14 +337,12 @@ func exitThread(_ t: Process, code: UInt64) -> Never {
 /// Linux (EINTR), so that none holds up the end (the leader's proxy must answer its
 /// last requests). Asked of `t`'s own proxy thread, which has no call of `t`'s.
 func interruptOtherCalls(_ t: Process) {
-    // The leader too once its end waits for the others (forEachThread leaves it out
-    // then): its proxy thread's call is the one the process's end needs answered.
-    let leaderCPU = t.leader.cpu
-    let waiting = cpuStates.contains { state in
-        let thread = state.program
-        return thread.live && thread !== t && thread.leader.cpu == leaderCPU && lwk_load32(state.mailbox.inCall) != 0
-    }
+    // The leader too once its end waits for the others: its proxy thread's call is the
+    // one the process's end needs answered.
+    var waiting = false
+    t.forEachThread(withEndingLeader: true) { if $0 !== t && lwk_load32($0.mailbox.inCall) != 0 { waiting = true } }
     guard waiting else { return }
+    // Not askProxy: offload would end this thread at once, its process ending.
     send(t.cpu, SyscallRequest(number: UInt64(MCOS_PROXY_INTERRUPT), arguments: (0, 0, 0, 0, 0, 0)).packet)
     _ = waitFor(t.cpu, t, stopOnKill: false) { $0.type == MCOS_IKC_SYSCALL_REPLY }
 }
