@@ -31,7 +31,7 @@
 #include <sys/ioctl.h>
 #endif
 
-#define MCOS_ABI_VERSION	2
+#define MCOS_ABI_VERSION	3
 
 #define MCOS_CTL_DEVICE		"/dev/mcos-ctl"
 #define MCOS_OS_DEVICE_FMT	"/dev/mcos%u"
@@ -458,7 +458,9 @@ enum mcos_ikc_type {
 					   may hold at once, this one included (0: no bound
 					   but the idle CPUs) */
 	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
-	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break */
+	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break,
+					   [3] blocked, [4] pending, [5] ignored signals (sigset
+					   bits) the program starts with */
 	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags, [2] si_code
 					   (int32), [3] si_pid, [4] si_uid; no reply */
 	MCOS_IKC_SYSCALL_REPLY = 20,	/* args[0] result (value or -errno) */
@@ -472,7 +474,9 @@ enum mcos_ikc_type {
 					   then ACK; the LWK frees or re-protects the pages
 					   only after the ACK */
 	MCOS_IKC_PROC_EXIT = 35,	/* args[0] wait status (as waitpid(2) encodes it),
-					   [1] fault address, [2] fault RIP (0 if no fault) */
+					   [1] fault address, [2] fault RIP (0 if no fault);
+					   with MCOS_EXIT_EXEC in args[0], [3] blocked, [4]
+					   pending, [5] ignored signals the next program keeps */
 	MCOS_IKC_THREAD_EXIT = 36,	/* on a thread's channel (MCOS_IOC_THREAD_ATTACH):
 					   that thread is gone, the process lives on */
 };
@@ -497,6 +501,14 @@ enum mcos_ikc_type {
  * walk them from the ACK on: the root may be another process's by then.
  */
 #define MCOS_INVALIDATE_END	1u
+
+/*
+ * PROC_EXIT of a process whose program called execve, offloaded like any
+ * call, and mcexec accepted the new program (answered 0): the old one is gone, the LWK CPU
+ * idle, and mcexec creates the process again, with the same pid, for the new
+ * program (MCOS_EVENT_EXEC), starting it with the signal state execve keeps.
+ */
+#define MCOS_EXIT_EXEC		(1ull << 32)
 
 struct mcos_ikc_ring {
 	uint64_t write;
@@ -587,12 +599,19 @@ struct mcos_proc_start {
 	uint64_t entry;
 	uint64_t sp;		/* the initial stack (argc, argv, envp, auxv) */
 	uint64_t brk;		/* initial program break, page-aligned */
+	uint64_t blocked;	/* signals (sigset bits, bit n-1 for signal n) the */
+	uint64_t pending;	/* program starts with blocked, pending, ignored: */
+	uint64_t ignored;	/* 0 for a new one, what MCOS_EVENT_EXEC gave after execve */
 };
 
 enum mcos_proc_event_kind {
 	MCOS_EVENT_SYSCALL = 1,	/* perform it, then MCOS_IOC_PROC_REPLY */
 	MCOS_EVENT_EXIT = 2,	/* the process is gone; the LWK CPU is idle again */
 	MCOS_EVENT_THREAD_EXIT = 3,	/* (thread channel) its thread is gone */
+	MCOS_EVENT_EXEC = 4,	/* the program called execve, which mcexec accepted: it
+				   is gone, the LWK CPU idle again; args[0] blocked,
+				   [1] pending, [2] ignored signals, for the new program's
+				   PROC_START on a new file */
 };
 
 /* MCOS_IOC_PROC_WAIT: blocks until the next event; -EINTR on a signal. */
@@ -736,7 +755,7 @@ MCOS_ABI_CHECK(mcos_ikc_packet, 64);
 MCOS_ABI_CHECK(mcos_ikc_ping, 24);
 MCOS_ABI_CHECK(mcos_proc_create, 32);
 MCOS_ABI_CHECK(mcos_proc_map, 24);
-MCOS_ABI_CHECK(mcos_proc_start, 32);
+MCOS_ABI_CHECK(mcos_proc_start, 56);
 MCOS_ABI_CHECK(mcos_proc_event, 80);
 MCOS_ABI_CHECK(mcos_proc_reply, 16);
 MCOS_ABI_CHECK(mcos_proc_kill, 24);

@@ -755,7 +755,7 @@ long mcos_proc_start(struct file *file, void __user *uarg)
 {
 	struct mcos_file *f = file->private_data;
 	struct mcos_proc_start s;
-	u64 args[3];
+	u64 args[6];
 	int err;
 
 	err = mcos_get_arg(&s, uarg, sizeof(s));
@@ -785,13 +785,16 @@ long mcos_proc_start(struct file *file, void __user *uarg)
 	args[0] = s.entry;
 	args[1] = s.sp;
 	args[2] = s.brk;
-	err = mcos_proc_request(f, MCOS_IKC_PROC_START, args, 3,
+	args[3] = s.blocked;	/* the LWK keeps what it may: not KILL or STOP */
+	args[4] = s.pending;
+	args[5] = s.ignored;
+	err = mcos_proc_request(f, MCOS_IKC_PROC_START, args, 6,
 				MCOS_REQ_TIMEOUT, NULL);
 	mcos_proc_zap(f, MCOS_USER_START, MCOS_USER_END);
 	return err;
 }
 
-/* What mcexec learns of a SYSCALL, PROC_EXIT or THREAD_EXIT packet. */
+/* What mcexec learns of a SYSCALL, PROC_EXIT (an exit or an exec) or THREAD_EXIT packet. */
 static void mcos_proc_event(struct mcos_proc_event *ev,
 			    const struct mcos_ikc_packet *pkt)
 {
@@ -803,6 +806,9 @@ static void mcos_proc_event(struct mcos_proc_event *ev,
 		memcpy(ev->args, pkt->args, sizeof(ev->args));
 	} else if (pkt->type == MCOS_IKC_THREAD_EXIT) {
 		ev->kind = MCOS_EVENT_THREAD_EXIT;
+	} else if (pkt->args[0] & MCOS_EXIT_EXEC) {
+		ev->kind = MCOS_EVENT_EXEC;
+		memcpy(ev->args, &pkt->args[3], 3 * sizeof(ev->args[0]));
 	} else {
 		ev->kind = MCOS_EVENT_EXIT;
 		ev->status = (u32)pkt->args[0];

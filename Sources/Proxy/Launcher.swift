@@ -6,23 +6,49 @@ import Kernel
 /// The live part of mcexec: puts the checked program on an idle LWK CPU through
 /// /dev/mcosN and serves its offloaded system calls until it ends (Serving.swift): the
 /// first thread's on this thread, each further thread's on a proxy thread of its own
-/// (ProxyThread.swift).
+/// (ProxyThread.swift). A program that execs another is followed by it in the same
+/// process, which the LWK creates anew for it on a new file, with the same pid.
 struct Launcher {
     var program: CheckedProgram
     var request: LaunchRequest
     var instance: Int
     var options: LaunchOptions
+    /// After an execve: the program's strings and the signal state it keeps.
+    var execed: (next: NextProgram, signals: KeptSignals)?
+    /// The LWK CPU the program before ran on, tried first when -c chose none.
+    var formerCPU: Int32?
     /// mcexec's own descriptors, of every proxy thread: shared by every copy.
     let descriptors = OwnDescriptors()
     /// The program's calls proxy threads perform now: shared by every copy.
     let calls = CallsInFlight()
+    /// The program an accepted execve runs next: shared by every copy.
+    let successor = Successor()
     /// mcexec's pid, which is the program's too.
     let pid = getpid()
 
-    var name: String { request.program }
+    var name: String { execed.map { String(decoding: $0.next.executablePath, as: UTF8.self) } ?? request.program }
 
-    /// Runs the program; returns how it ended.
+    /// Runs the program, and each one it execs; returns how the last one ended.
     func run() throws(MCExecError) -> ProgramEnd {
+        var launcher = self
+        while true {
+            let (outcome, cpu) = try launcher.runProgram()
+            guard case .execed(let signals) = outcome else {
+                if case .ended(let end) = outcome { return end }
+                continue
+            }
+            guard let next = successor.take() else {
+                throw MCExecError("the LWK ended \(name) for an execve mcexec had not accepted", remedy: "this is a bug; please report it with `mcprov kmsg` output", status: .failure)
+            }
+            launcher.closeOnExec()
+            launcher.program = next.program
+            launcher.execed = (next, signals)
+            launcher.formerCPU = cpu
+        }
+    }
+
+    /// Runs one program in the process, on a file of its own; how it left, and its CPU.
+    private func runProgram() throws(MCExecError) -> (ProgramOutcome, Int32) {
         let device = try openDevice()
         defer { close(device) }
         let process = try create(device)
@@ -36,6 +62,7 @@ struct Launcher {
             throw MCExecError("\(name) cannot run on the LWK: \(refusal)", remedy: "link it at a lower address (the default of gcc -static) or as -static-pie", status: .cannotExecute)
         }
         try mapUnifiedRange(device, offset: process.map_offset)
+        defer { munmap(UnsafeMutableRawPointer(bitPattern: UInt(ProgramLayout.userStart)), Int(ProgramLayout.userEnd - ProgramLayout.userStart)) }
         let stackBytes = ProgramLayout.stackBytes(rlimit: Self.softLimit(RLIMIT_STACK), requested: options.stackMaximum)
         let stack = ProgramLayout.stackRange(bytes: stackBytes)
         for region in ProgramLayout.regions(ProgramLayout.segments(program.load)) {
@@ -54,10 +81,30 @@ struct Launcher {
         start.entry = program.load.entry
         start.sp = sp
         start.brk = (program.plan.programBreak + ProgramLayout.page - 1) / ProgramLayout.page * ProgramLayout.page
+        let signals = execed?.signals ?? .none
+        start.blocked = signals.blocked
+        start.pending = signals.pending
+        start.ignored = signals.ignored
         let started = deviceControl(device, mcos_ioc_proc_start, &start)
         if started < 0 { throw lwkError(started, "start \(name)") }
         verbose("started at 0x\(String(start.entry, radix: 16)), sp 0x\(String(sp, radix: 16)), brk 0x\(String(start.brk, radix: 16))")
-        return try serveProgram(device)
+        return (try serveProgram(device), process.lwk_cpu)
+    }
+
+    /// What execve does to the descriptors, which live here: those with close-on-exec
+    /// go (mcexec's own stay).
+    private func closeOnExec() {
+        let own = descriptors.current
+        guard let directory = opendir("/proc/self/fd") else { return }
+        var doomed: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd != dirfd(directory), !own.contains(fd) else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC != 0 { doomed.append(fd) }
+        }
+        closedir(directory)
+        for fd in doomed { close(fd) }
     }
 
     // MARK: - Setting up
@@ -82,10 +129,14 @@ struct Launcher {
     private func create(_ device: Int32) throws(MCExecError) -> mcos_proc_create {
         var create = mcos_proc_create()
         create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
-        create.lwk_cpu = Int32(options.cpu ?? -1)
+        create.lwk_cpu = options.cpu.map { Int32($0) } ?? formerCPU ?? -1
         create.numa_mask = options.numaMask
         create.nr_cpus = options.threadCPUs(environment: ProcessInfo.processInfo.environment)
-        let result = deviceControl(device, mcos_ioc_proc_create, &create)
+        var result = deviceControl(device, mcos_ioc_proc_create, &create)
+        if result == -Int(EBUSY) && options.cpu == nil && formerCPU != nil {
+            create.lwk_cpu = -1  // another program took it meanwhile: any idle one
+            result = deviceControl(device, mcos_ioc_proc_create, &create)
+        }
         switch result {
         case 0...: return create
         case -Int(EBUSY) where options.cpu != nil:
@@ -162,7 +213,7 @@ struct Launcher {
         var random = [UInt8](repeating: 0, count: 16)
         let got = random.withUnsafeMutableBytes { mcexec_raw_syscall(Int(Syscall.getrandom.rawValue), Int(bitPattern: $0.baseAddress), $0.count, 0, 0, 0, 0) }
         if got != 16 { for i in random.indices { random[i] = UInt8.random(in: 0...255) } }
-        var process = InitialStack.Process(load: program.load, random: random, executablePath: Array(name.utf8))
+        var process = InitialStack.Process(load: program.load, random: random, executablePath: execed?.next.executablePath ?? Array(name.utf8))
         process.uid = UInt64(getuid())
         process.euid = UInt64(geteuid())
         process.gid = UInt64(getgid())
@@ -170,8 +221,8 @@ struct Launcher {
         process.hardwareCapabilities = mcexec_hwcap()
         let stack: InitialStack
         do throws(InitialStack.BuildError) {
-            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: (program.scriptArgv ?? request.argv).map { Array($0.utf8) },
-                                     environment: Self.environment(), process: process,
+            stack = try InitialStack(top: ProgramLayout.stackTop, arguments: execed?.next.arguments ?? (program.scriptArgv ?? request.argv).map { Array($0.utf8) },
+                                     environment: execed?.next.environment ?? Self.environment(), process: process,
                                      limit: ProgramLayout.argumentLimit(stackBytes: stackBytes))
         } catch {
             switch error {

@@ -20,6 +20,8 @@ struct ProxyChannel {
         case call
         /// The process ended (MCOS_EVENT_EXIT on the process's file).
         case programEnded
+        /// The process's program ended for the one it execs (MCOS_EVENT_EXEC).
+        case programExeced
         /// This channel's thread ended; the process lives on.
         case threadEnded
         /// Nothing for this channel: wait for the next event.
@@ -33,6 +35,7 @@ struct ProxyChannel {
         switch kind {
         case UInt32(MCOS_EVENT_SYSCALL.rawValue): return .call
         case UInt32(MCOS_EVENT_EXIT.rawValue): return onThread ? .threadEnded : .programEnded
+        case UInt32(MCOS_EVENT_EXEC.rawValue): return onThread ? .threadEnded : .programExeced
         case UInt32(MCOS_EVENT_THREAD_EXIT.rawValue): return onThread ? .threadEnded : .ignore
         default: return .ignore
         }
@@ -45,17 +48,26 @@ struct ProxyChannel {
     }
 }
 
+/// How a program on the LWK left its process: it ended, or it exec'd another, which
+/// starts with these signals.
+enum ProgramOutcome: Equatable {
+    case ended(ProgramEnd)
+    case execed(KeptSignals)
+}
+
 /// Serving the program's offloaded calls, one loop per proxy thread. Every use of the
 /// shim's signal notes is in this file (they are per object file).
 extension Launcher {
     /// Serves the program's first thread, on the process's own file, until the program
-    /// ends; its further threads are served by proxy threads this loop starts.
-    func serveProgram(_ device: Int32) throws(MCExecError) -> ProgramEnd {
+    /// ends or execs another; its further threads are served by proxy threads this loop
+    /// starts.
+    func serveProgram(_ device: Int32) throws(MCExecError) -> ProgramOutcome {
         guard let memory = PipedProgramMemory(descriptorFloor: Self.descriptorFloor) else {
             throw MCExecError("cannot create the pipe mcexec checks the program's calls through: \(String(cString: strerror(errno)))",
                               remedy: "raise the limit of open files (ulimit -n)", status: .failure)
         }
         descriptors.add(memory.descriptors.union([device]))
+        defer { descriptors.remove(memory.descriptors.union([device])) }
         _ = mcexec_forward_signals()
         _ = mcexec_catch_interrupts()
         let channel = ProxyChannel(device: device, process: device, memory: memory)
@@ -66,9 +78,9 @@ extension Launcher {
     }
 
     /// Serves one channel: waits for the LWK's next request, performs it, answers, until
-    /// the program ends (its end) or, on a thread's channel, that thread ends or its
+    /// the program ends or execs (how) or, on a thread's channel, that thread ends or its
     /// process is gone (nil).
-    func serve(_ channel: ProxyChannel) throws(MCExecError) -> ProgramEnd? {
+    func serve(_ channel: ProxyChannel) throws(MCExecError) -> ProgramOutcome? {
         let tid = Self.threadID
         while true {
             forwardSignals(channel)
@@ -88,7 +100,10 @@ extension Launcher {
                 if event.fault_ip != 0 || event.fault_addr != 0 {
                     verbose("\(name) faulted at address 0x\(String(event.fault_addr, radix: 16)), ip 0x\(String(event.fault_ip, radix: 16))")
                 }
-                return ProgramEnd(waitStatus: event.status)
+                return .ended(ProgramEnd(waitStatus: event.status))
+            case .programExeced:
+                verbose("\(name) execs a new program")
+                return .execed(KeptSignals(blocked: event.args.0, pending: event.args.1, ignored: event.args.2))
             case .threadEnded:
                 return nil
             case .ignore:
@@ -129,12 +144,31 @@ extension Launcher {
         if number == MCOS_PROXY_THREAD_CREATE {
             return ProxyThread.start(for: self, process: channel.process, lwkCPU: arguments[0])
         }
+        if number == UInt32(Syscall.execve.rawValue) || number == UInt32(Syscall.execveat.rawValue) {
+            return answerExec(number: number, arguments: arguments, memory: channel.memory, ownDescriptors: ownDescriptors)
+        }
         if number == MCOS_PROXY_INTERRUPT {
             guard let thread = Int32(exactly: arguments[0]) else { return -Errno.inval }
             calls.interrupt(tid: thread, asker: tid, pid: pid)
             return 0
         }
         return FileMapRequests.answer(number: number, arguments: arguments, ownDescriptors: ownDescriptors)
+    }
+
+    /// execve's answer: its errno, or 0 with the next program noted for the LWK's
+    /// MCOS_EVENT_EXEC, which follows unless another thread ends the process first.
+    private func answerExec(number: UInt32, arguments: [UInt64], memory: some ProgramMemory, ownDescriptors: Set<Int32>) -> Int64 {
+        let checked = ExecRequest.read(number: number, arguments: arguments, memory: memory, ownDescriptors: ownDescriptors)
+            .flatMap { $0.check(stackLimit: Self.softLimit(RLIMIT_STACK)) }
+        switch checked {
+        case .failure(let error):
+            verbose("\(Syscall.name(UInt64(number))) refused: \(String(cString: strerror(error.rawValue)))")
+            return -error
+        case .success(let next):
+            verbose("\(Syscall.name(UInt64(number))) of \(next.program.path) accepted")
+            successor.offer(next)
+            return 0
+        }
     }
 
     private func perform(number: UInt32, arguments: [UInt64], channel: ProxyChannel, ownDescriptors: Set<Int32>) -> Int64 {

@@ -60,8 +60,10 @@ import Testing
             case .busy: expected = EBUSY
             case .exist: expected = EEXIST
             case .noDev: expected = ENODEV
+            case .notDir: expected = ENOTDIR
             case .inval: expected = EINVAL
             case .noTTY: expected = ENOTTY
+            case .nameTooLong: expected = ENAMETOOLONG
             case .noSys: expected = ENOSYS
             case .loop: expected = ELOOP
             case .overflow: expected = EOVERFLOW

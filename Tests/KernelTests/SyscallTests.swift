@@ -82,7 +82,15 @@ import Testing
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_MAP, seq: 2, args: (0x40_0000, 0x2000, 5, 0, 0, 0)))
             == .map(start: 0x40_0000, bytes: 0x2000, protection: 5))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_START, args: (0x40_1000, 0xfff_ffff_e000, 0x60_0000, 0, 0, 0)))
-            == .start(entry: 0x40_1000, stack: 0xfff_ffff_e000, programBreak: 0x60_0000))
+            == .start(entry: 0x40_1000, stack: 0xfff_ffff_e000, programBreak: 0x60_0000, signals: .none))
+        // after execve: SIGKILL and SIGSTOP are never kept blocked or ignored, whatever mcexec says
+        let kept = IKCPacket(type: MCOS_IKC_PROC_START, args: (0x40_1000, 0xfff_ffff_e000, 0x60_0000, Signal.bit(12) | Signal.unblockable, Signal.bit(12), Signal.bit(10) | Signal.bit(19)))
+        #expect(ProcessRequest(packet: kept) == .start(entry: 0x40_1000, stack: 0xfff_ffff_e000, programBreak: 0x60_0000,
+                                                     signals: KeptSignals(blocked: Signal.bit(12), pending: Signal.bit(12), ignored: Signal.bit(10))))
+        let exec = procExecPacket(signals: KeptSignals(blocked: 1, pending: 2, ignored: 4))
+        #expect(exec.type == MCOS_IKC_PROC_EXIT && exec.args.0 == MCOS_EXIT_EXEC && exec.args.3 == 1 && exec.args.4 == 2 && exec.args.5 == 4)
+        let dispositions = (1...64).map { SignalDisposition(handler: $0 == 10 ? SignalDisposition.ignoreHandler : $0 == 15 ? 0x40_1000 : 0) }
+        #expect(KeptSignals(blocked: 0, pending: 0, dispositions: dispositions).ignored == Signal.bit(10), "handled SIGTERM goes back to SIG_DFL")
         let nobody = SignalSender(code: 0, pid: 0, uid: 0)
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true, thread: false, sender: nobody))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false, thread: false, sender: nobody))

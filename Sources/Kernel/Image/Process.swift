@@ -91,6 +91,7 @@ final class Process {
     private var ownStatus: UInt32 = 0
     private var ownFaultAddress: UInt64 = 0
     private var ownFaultIP: UInt64 = 0
+    private var ownExecSignals: KeptSignals?
     /// How many LWK CPUs the process's threads may hold at once (0: no bound but the
     /// idle ones); whether the log told of a limit of its threads yet (Threads.swift).
     var ownMostCPUs: Int = 0
@@ -165,6 +166,11 @@ final class Process {
         get { leader.ownFaultIP }
         set { leader.ownFaultIP = newValue }
     }
+    /// Set when the process ended by execve: what the next program keeps.
+    var execSignals: KeptSignals? {
+        get { leader.ownExecSignals }
+        set { leader.ownExecSignals = newValue }
+    }
 
     /// The CPU's object, with no program yet.
     init(cpu: Int) {
@@ -199,6 +205,7 @@ final class Process {
         ownStatus = 0
         ownFaultAddress = 0
         ownFaultIP = 0
+        ownExecSignals = nil
         ownMostCPUs = mostCPUs
         ownToldThreads = false
         mailbox.resetLeader()
@@ -260,12 +267,12 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
         if let process = state.process, let signal = process.pendingKill {
             endProcess(process, status: ProcessEnd.signalStatus(signal))
         }
-    case .start(let entry, let stack, let programBreak):
+    case .start(let entry, let stack, let programBreak, let signals):
         guard let process = state.process, !process.started else {
             send(cpu, procReplyPacket(seq: packet.seq, result: state.process == nil ? -Errno.srch : -Errno.busy))
             return
         }
-        startProcess(process, seq: packet.seq, entry: entry, stack: stack, programBreak: programBreak)
+        startProcess(process, seq: packet.seq, entry: entry, stack: stack, programBreak: programBreak, signals: signals)
     case .kill(let signal, let proxyGone, _, _):
         guard let process = state.process else { return }
         process.proxyGone = process.proxyGone || proxyGone
@@ -303,8 +310,9 @@ func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection
     return process.mapAnonymous(start: range.start, end: range.end, protection: protection, loading: true) ? 0 : -Errno.noMem
 }
 
-/// Final protections, the break, the reply, then user mode for good.
-func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64, programBreak: UInt64) {
+/// Final protections, the break, the signals execve kept (none for a new program), the
+/// reply, then user mode for good.
+func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64, programBreak: UInt64, signals: KeptSignals) {
     let executable = process.regions.region(containing: entry).map { $0.protection & MCOS_PROT_EXEC != 0 } ?? false
     let stackOK = process.regions.region(containing: stack).map { $0.protection & MCOS_PROT_WRITE != 0 } ?? false
     guard executable, stackOK, programBreak % 4096 == 0, UserSpace.range(start: programBreak, bytes: 4096) != nil else {
@@ -316,6 +324,7 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
         process.setPageFlags(start: region.start, end: region.end, protection: region.protection)
     }
     process.programBreak = ProgramBreak(start: programBreak)
+    keep(signals, process)
     send(process.cpu, procReplyPacket(seq: seq, result: 0))
     log(process.cpu, "process \(process.pid) starts at \(LogLine.hex(entry)), stack \(LogLine.hex(stack)), \(process.regions.mappedBytes >> 10) KiB mapped: \(process.loadedByNode())")
     let state = cpuStates[process.cpu]
@@ -326,16 +335,32 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     Arch.enterUserMode(entry: entry, stack: stack, cpu: state)
 }
 
+/// What a program exec'd from another starts with: its blocked mask, the signals
+/// pending (who sent them is not kept: each reads as SI_USER with no sender), the
+/// dispositions left ignored.
+private func keep(_ signals: KeptSignals, _ process: Process) {
+    guard signals != .none else { return }
+    process.signalMask = signals.blocked
+    for signal in 1...Signal.count where signals.ignored & Signal.bit(signal) != 0 {
+        process.setAction(signal, SignalDisposition(handler: SignalDisposition.ignoreHandler))
+    }
+    for signal in 1...Signal.count where signals.pending & Signal.bit(signal) != 0 {
+        makePending(signal, info: SignalInfo(signal: signal, code: SignalCode.user), process)
+    }
+}
+
 // MARK: - The end
 
 /// The process ends as a whole (exit_group, a fatal signal, a fault): the first
 /// ending's status counts; every other thread stops, and this one continues on a fresh
 /// stack in processEnd.
-func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0, proxyBusy: Bool = false) -> Never {
+func endProcess(_ process: Process, status: UInt32, faultAddress: UInt64 = 0, faultIP: UInt64 = 0, proxyBusy: Bool = false,
+                execing: KeptSignals? = nil) -> Never {
     if lwk_cmpxchg32(process.leader.mailbox.groupExit, 0, 1) == 0 {
         process.status = status
         process.faultAddress = faultAddress
         process.faultIP = faultIP
+        process.execSignals = execing
         stopOtherThreads(process)
     }
     if !proxyBusy && process.hasOtherThreads { interruptOtherCalls(process) }
@@ -376,10 +401,15 @@ func processEnd(_ cpuIndex: UInt64) {
     let free = freeBytes()
     // What a program leaves on the kernel heap shows here: the same after every one.
     let heap = lwk_heap_used()
-    log(cpu, "process \(process.pid) exited (status \(LogLine.hex(UInt64(process.status), digits: 4))), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(whileItRan(process))")
+    let ending = process.execSignals == nil ? "exited (status \(LogLine.hex(UInt64(process.status), digits: 4)))" : "execs a new program"
+    log(cpu, "process \(process.pid) \(ending), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(whileItRan(process))")
     if free != process.freeAtCreate {
         log(cpu, "free memory \(free >> 10) KiB, was \(process.freeAtCreate >> 10) KiB at create (other CPUs' processes count too)")
     }
-    send(cpu, procExitPacket(status: process.status, faultAddress: process.faultAddress, faultIP: process.faultIP))
+    if let kept = process.execSignals {
+        send(cpu, procExecPacket(signals: kept))
+    } else {
+        send(cpu, procExitPacket(status: process.status, faultAddress: process.faultAddress, faultIP: process.faultIP))
+    }
     idle(cpu)
 }

@@ -91,8 +91,22 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .futex: return futex(p, a, number: number)
     case .futexWaitv: return -Errno.noSys  // glibc does not use it; offloaded it would wait on the proxy's mapping
     case .schedGetaffinity, .schedSetaffinity: return affinity(p, call, a, number: number)
+    case .execve, .execveat: return exec(p, number: number, a)
     default: return withProcessLock(p) { lockedSyscall(p, call, a) }
     }
+}
+
+/// execve and execveat: mcexec reads the new program and answers whether Linux would
+/// run it, with Linux's errno if not (the program goes on, as after a failed execve).
+/// Once it has said yes the old program ends here, its other threads with it, and
+/// mcexec starts the new one in the same process, with the signal state execve keeps.
+private func exec(_ p: Process, number: UInt64, _ a: SyscallArguments) -> Int64 {
+    let result = offload(p, number: number, arguments: a)
+    guard result == 0 else { return result }
+    let kept = withProcessLock(p) {
+        KeptSignals(blocked: p.signalMask, pending: p.pendingSignals, dispositions: (1...Signal.count).map { p.action($0) })
+    }
+    endProcess(p, status: 0, execing: kept)
 }
 
 /// The local calls made under the process lock.
@@ -139,7 +153,7 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
     case .rtSigpending: return sigpending(p, a.0, a.1)
     case .mremap: return -Errno.noMem  // glibc's realloc falls back to copying
     case .rseq: return -Errno.noSys
-    case .fork, .vfork, .execve, .execveat:
+    case .fork, .vfork:
         if !p.toldNoProcesses {
             p.toldNoProcesses = true
             log(p.cpu, "process \(p.pid): \(call.name) is not supported yet (no new processes on the LWK): ENOSYS")

@@ -19,8 +19,10 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case busy = 16
     case exist = 17
     case noDev = 19
+    case notDir = 20
     case inval = 22
     case noTTY = 25
+    case nameTooLong = 36
     case noSys = 38
     case loop = 40
     case overflow = 75

@@ -72,3 +72,36 @@ public struct ExecTransition: Equatable {
         releasesVforkParent = isVforkChild
     }
 }
+
+/// The signal state a program hands to the one it execs, as it crosses to mcexec and
+/// back (PROC_EXIT with MCOS_EXIT_EXEC, then PROC_START): every other part of
+/// `ExecTransition.after` is either a fresh process's (the alternate stack, the robust
+/// list) or lives in mcexec (descriptors, credentials, the directory).
+public struct KeptSignals: Equatable, Sendable {
+    /// sigset words: bit n-1 for signal n.
+    public var blocked: UInt64
+    public var pending: UInt64
+    /// Signals whose disposition is SIG_IGN; every other one starts at SIG_DFL.
+    public var ignored: UInt64
+
+    /// What a new program starts with.
+    public static let none = KeptSignals(blocked: 0, pending: 0, ignored: 0)
+
+    /// As given: a PROC_START's words are mcexec's, so SIGKILL and SIGSTOP are dropped
+    /// from the blocked and ignored sets (neither can be either), whatever they say.
+    public init(blocked: UInt64, pending: UInt64, ignored: UInt64) {
+        self.blocked = blocked & ~Signal.unblockable
+        self.pending = pending
+        self.ignored = ignored & ~Signal.unblockable
+    }
+
+    /// The exec'ing thread's mask and pending set, and the dispositions that stay
+    /// ignored (`ExecTransition`'s rule: handled ones go back to SIG_DFL).
+    public init(blocked: UInt64, pending: UInt64, dispositions: [SignalDisposition]) {
+        var ignored: UInt64 = 0
+        for (index, disposition) in dispositions.enumerated() where index < Int(Signal.count) && disposition.isIgnored {
+            ignored |= Signal.bit(UInt32(index + 1))
+        }
+        self.init(blocked: blocked, pending: pending, ignored: ignored)
+    }
+}

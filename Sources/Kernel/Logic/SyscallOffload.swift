@@ -11,7 +11,8 @@ public enum ProcessRequest: Equatable {
     /// threads may hold at once (0: no bound but the idle ones).
     case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32, mostCPUs: UInt64)
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
-    case start(entry: UInt64, stack: UInt64, programBreak: UInt64)
+    /// `signals`: what the program starts with (`KeptSignals.none` but after execve).
+    case start(entry: UInt64, stack: UInt64, programBreak: UInt64, signals: KeptSignals)
     /// `thread`: for the thread of this channel (tgkill), not the whole process.
     case kill(signal: UInt32, proxyGone: Bool, thread: Bool, sender: SignalSender)
 
@@ -22,7 +23,8 @@ public enum ProcessRequest: Equatable {
         case MCOS_IKC_PROC_CREATE:
             self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), mostCPUs: a.4)
         case MCOS_IKC_PROC_MAP: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
-        case MCOS_IKC_PROC_START: self = .start(entry: a.0, stack: a.1, programBreak: a.2)
+        case MCOS_IKC_PROC_START:
+            self = .start(entry: a.0, stack: a.1, programBreak: a.2, signals: KeptSignals(blocked: a.3, pending: a.4, ignored: a.5))
         case MCOS_IKC_PROC_KILL:
             self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & UInt64(MCOS_KILL_PROXY_GONE) != 0,
                          thread: a.1 & UInt64(MCOS_KILL_THREAD) != 0,
@@ -109,4 +111,10 @@ public func invalidatePacket(seq: UInt64, start: UInt64, bytes: UInt64, processE
 /// MCOS_IKC_PROC_EXIT: args[0] wait status, [1] fault address, [2] fault RIP.
 public func procExitPacket(status: UInt32, faultAddress: UInt64, faultIP: UInt64) -> IKCPacket {
     IKCPacket(type: MCOS_IKC_PROC_EXIT, args: (UInt64(status), faultAddress, faultIP, 0, 0, 0))
+}
+
+/// MCOS_IKC_PROC_EXIT with MCOS_EXIT_EXEC: the program is gone for the one it execs,
+/// which mcexec starts with `signals` (args[3...5]).
+public func procExecPacket(signals: KeptSignals) -> IKCPacket {
+    IKCPacket(type: MCOS_IKC_PROC_EXIT, args: (MCOS_EXIT_EXEC, 0, 0, signals.blocked, signals.pending, signals.ignored))
 }
