@@ -63,6 +63,9 @@ RELEASE_FLAGS ?= -c release --static-swift-stdlib
 .build/release/mcprov: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
 	@echo "  SWIFT   mcprov, mcexec (release, static Swift runtime)"
 	@mkdir -p $(VM_BUILD)
+	@# SwiftPM does not see a change of a system library's header: constants of an
+	@# older mcos_abi.h would stay compiled into targets whose own sources did not change.
+	@if [ -e $@ ] && [ kmod/mcos_abi.h -nt $@ ]; then rm -rf .build/release/*.build .build/release/ModuleCache; fi
 	@{ $(SWIFT) build $(RELEASE_FLAGS) --product mcprov && \
 		$(SWIFT) build $(RELEASE_FLAGS) --product mcexec; } > $(VM_BUILD)/swift-build.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build.log; exit 1; }
@@ -112,6 +115,12 @@ $(VM_PROGS)/omp: Tests/vm/progs/omp.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (OpenMP)"
 	@gcc $(VM_PROG_CFLAGS) -fopenmp -o $@ $<
+
+# exectest: execve and execveat natively and on the LWK, from a thread too (92-exec).
+$(VM_PROGS)/exectest: Tests/vm/progs/exectest.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc $(VM_PROG_CFLAGS) -pthread -o $@ $<
 
 $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
 $(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h
@@ -169,7 +178,7 @@ VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wi
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
 		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/quiet $(VM_PROGS)/mcos-lwk-test.elf \
-		$(VM_PROGS)/threads $(VM_PROGS)/omp \
+		$(VM_PROGS)/threads $(VM_PROGS)/omp $(VM_PROGS)/exectest \
 		$(VM_PROGS)/dynprog $(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)
