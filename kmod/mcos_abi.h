@@ -462,9 +462,16 @@ enum mcos_ikc_type {
 					   [3] blocked, [4] pending, [5] ignored signals (sigset
 					   bits) the program starts with */
 	MCOS_IKC_PROC_KILL = 19,	/* args[0] signal, [1] MCOS_KILL_* flags, [2] si_code
-					   (int32), [3] si_pid, [4] si_uid; no reply */
+					   (int32), [3] si_pid, [4] si_uid, [5] si_status
+					   (int32, SIGCHLD's); no reply */
 	MCOS_IKC_SYSCALL_REPLY = 20,	/* args[0] result (value or -errno) */
 	MCOS_IKC_INVALIDATE_ACK = 21,	/* seq of the MCOS_IKC_INVALIDATE it answers */
+	MCOS_IKC_PROC_FORK = 22,	/* as PROC_CREATE ([0] pid, [1] and [2] the clocks,
+					   [3] numa_mask), for a copy of a process that
+					   forks: [4] the LWK CPU of that process (its
+					   leader's), [5] the token of its fork
+					   (MCOS_PROXY_FORK).  The reply as CREATE's; the
+					   LWK copies the memory and starts the child at once */
 
 	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
 					   args[1] (CREATE) page-table root, physical */
@@ -571,9 +578,11 @@ static const unsigned long mcos_ioc_ikc_ping = MCOS_IOC_IKC_PING;
 #define MCOS_USER_MMAP_TOP	0x00000f0000000000ull	/* anonymous mmap grows down */
 #define MCOS_USER_STACK_TOP	0x00000ffffffff000ull	/* the stack grows down */
 
+#define MCOS_CREATE_FORK	1u	/* the child of a fork: see MCOS_PROXY_FORK */
+
 struct mcos_proc_create {
 	uint32_t size;
-	uint32_t flags;		/* none defined yet: 0 */
+	uint32_t flags;		/* MCOS_CREATE_FORK or 0 */
 	int32_t lwk_cpu;	/* in: LWK CPU index, -1 = any idle one; out: chosen */
 	uint32_t numa_mask;	/* the program's pages only from these NUMA nodes
 				   (bit n = node n; mcexec -m); 0 = its CPU's node
@@ -581,8 +590,10 @@ struct mcos_proc_create {
 	uint64_t map_offset;	/* out: the mmap offset of this process's unified
 				   range; every open file has a window of its own */
 	uint32_t nr_cpus;	/* the most LWK CPUs its threads may hold at once,
-				   lwk_cpu's included (0: no bound but the idle ones) */
-	uint32_t reserved;	/* 0 */
+				   lwk_cpu's included (0: no bound but the idle ones);
+				   a fork's child keeps its parent's */
+	int32_t parent_fd;	/* MCOS_CREATE_FORK: the forking process's file, else 0 */
+	uint64_t fork_token;	/* MCOS_CREATE_FORK: the token of MCOS_PROXY_FORK, else 0 */
 };
 
 /* Zero-filled memory at [start, start + bytes), page-aligned, final protection. */
@@ -663,6 +674,19 @@ struct mcos_proc_event {
  * answers 0 once those calls have ended, or after a bounded wait.
  */
 #define MCOS_PROXY_INTERRUPT		(MCOS_PROXY_REQUEST_BIT | 4u)
+/*
+ * MCOS_PROXY_FORK: args[0] a token (never 0), [1] 1 if the parent waits until
+ * the child execs or ends (vfork), else 0.  A thread of the program forks:
+ * mcexec forks itself, and the new mcexec opens /dev/mcosN anew and creates
+ * the child (MCOS_IOC_PROC_CREATE with MCOS_CREATE_FORK, the forking
+ * process's file inherited as parent_fd, and the token): the module lets
+ * only a child of the process that created the parent's program, of the same
+ * user, do that; the LWK copies the parent's memory and the forking thread's
+ * registers for it (fork returns 0 there) and starts it, while the parent's
+ * thread waits here.  mcexec answers the new process's pid, which is the new
+ * mcexec's, or -errno (EAGAIN: no idle LWK CPU, ENOMEM).
+ */
+#define MCOS_PROXY_FORK			(MCOS_PROXY_REQUEST_BIT | 5u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -686,6 +710,8 @@ struct mcos_proc_kill {
 	int32_t code;		/* the siginfo the program sees: si_code, and the */
 	uint32_t pid;		/* sender's si_pid and si_uid, as Linux told mcexec */
 	uint32_t uid;
+	int32_t status;		/* SIGCHLD (si_code CLD_*): si_status, else 0 */
+	uint32_t reserved;	/* 0 */
 };
 
 /*
@@ -753,12 +779,12 @@ MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
 MCOS_ABI_CHECK(mcos_ikc_ring, 64);
 MCOS_ABI_CHECK(mcos_ikc_packet, 64);
 MCOS_ABI_CHECK(mcos_ikc_ping, 24);
-MCOS_ABI_CHECK(mcos_proc_create, 32);
+MCOS_ABI_CHECK(mcos_proc_create, 40);
 MCOS_ABI_CHECK(mcos_proc_map, 24);
 MCOS_ABI_CHECK(mcos_proc_start, 56);
 MCOS_ABI_CHECK(mcos_proc_event, 80);
 MCOS_ABI_CHECK(mcos_proc_reply, 16);
-MCOS_ABI_CHECK(mcos_proc_kill, 24);
+MCOS_ABI_CHECK(mcos_proc_kill, 32);
 MCOS_ABI_CHECK(mcos_thread_attach, 16);
 
 /*

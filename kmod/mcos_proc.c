@@ -622,23 +622,35 @@ static u32 mcos_proc_thread_bound(u32 wanted, unsigned int room)
 	return wanted ? min(wanted, room) : room;
 }
 
+/* The process a fork's child copies: its LWK CPU and the fork's token. */
+struct mcos_fork {
+	int parent_cpu;
+	u64 token;
+};
+
 /*
- * PROC_CREATE on the claimed CPU; the reply carries the page-table root.
- * If it fails, the CPU is free again, or, when the LWK may have created
- * the process all the same, the process is ended first.
+ * PROC_CREATE (PROC_FORK) on the claimed CPU; the reply carries the
+ * page-table root.  If it fails, the CPU is free again, or, when the LWK
+ * may have created the process all the same, the process is ended first.
+ * A fork's child runs as soon as the LWK has copied its parent: it is
+ * started already.
  */
-static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus)
+static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus,
+			   const struct mcos_fork *fork)
 {
-	u64 args[5], pml4 = 0;
+	u64 args[6], pml4 = 0;
 	int err;
 
 	args[0] = task_tgid_nr(current);
 	args[1] = ktime_get_real_ns();
 	args[2] = ktime_get_ns();
 	args[3] = numa_mask;	/* the LWK knows its nodes: it checks */
-	args[4] = nr_cpus;
-	err = mcos_proc_request(f, MCOS_IKC_PROC_CREATE, args, 5,
-				MCOS_REQ_TIMEOUT, &pml4);
+	args[4] = fork ? fork->parent_cpu : nr_cpus;
+	args[5] = fork ? fork->token : 0;
+	/* a copy takes as long as the parent's memory: MAP's time */
+	err = mcos_proc_request(f, fork ? MCOS_IKC_PROC_FORK : MCOS_IKC_PROC_CREATE,
+				args, 6, fork ? MCOS_MAP_TIMEOUT : MCOS_REQ_TIMEOUT,
+				&pml4);
 	if (!err && !mcos_phys_in_os(f->os, pml4 & PTE_PFN_MASK, PAGE_SIZE))
 		err = -EPROTO;
 	if (err == -ETIMEDOUT || err == -EINTR || err == -EPROTO) {
@@ -652,8 +664,9 @@ static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus)
 	mutex_lock(&f->os->proc_lock);
 	f->pml4 = pml4;
 	f->created = true;
+	f->started = fork != NULL;
 	mutex_unlock(&f->os->proc_lock);
-	if (start_timeout)
+	if (start_timeout && !fork)
 		queue_delayed_work(system_long_wq, &f->start_timer, start_timeout * HZ);
 	return 0;
 }
@@ -679,7 +692,8 @@ static void mcos_proc_start_expired(struct work_struct *work)
  * another process's thread a moment before, whose proxy has not attached
  * yet) is given back and the next idle one tried, a few times.
  */
-static int mcos_proc_place(struct mcos_file *f, const struct mcos_proc_create *c)
+static int mcos_proc_place(struct mcos_file *f, const struct mcos_proc_create *c,
+			   const struct mcos_fork *fork)
 {
 	unsigned int tries, first = 0, room;
 	int cpu, err;
@@ -689,7 +703,7 @@ static int mcos_proc_place(struct mcos_file *f, const struct mcos_proc_create *c
 		if (cpu < 0)
 			return cpu;
 		err = mcos_proc_spawn(f, c->numa_mask,
-				      mcos_proc_thread_bound(c->nr_cpus, room));
+				      mcos_proc_thread_bound(c->nr_cpus, room), fork);
 		if (err != -EBUSY || c->lwk_cpu >= 0)
 			return err ?: cpu;
 		first = cpu + 1;
@@ -697,25 +711,79 @@ static int mcos_proc_place(struct mcos_file *f, const struct mcos_proc_create *c
 	return -EBUSY;
 }
 
+/*
+ * The process whose fork the caller's PROC_CREATE completes: parent_fd must
+ * be a process's file (not a thread's) of this instance whose process lives
+ * and has started, created by the caller's real parent (its mm) as the
+ * same user.  Only the mcexec that the parent's mcexec forked holds that
+ * file and has that parent; the LWK then checks the token against the
+ * forking thread's.
+ */
+static int mcos_proc_fork_parent(struct mcos_file *f, struct file *file,
+				 int parent_fd, struct mcos_fork *fork)
+{
+	struct mcos_file *parent;
+	struct task_struct *task;
+	struct file *process;
+	bool forked;
+	int err;
+
+	process = fget(parent_fd);
+	if (!process)
+		return -EBADF;
+	err = -EBADF;
+	if (process->f_op != file->f_op || mcos_file_os(process) != f->os)
+		goto out_put;
+	parent = process->private_data;
+	rcu_read_lock();
+	task = rcu_dereference(current->real_parent);
+	forked = READ_ONCE(task->mm) == parent->mm;	/* parent->mm is held: no reuse */
+	rcu_read_unlock();
+	mutex_lock(&f->os->proc_lock);
+	if (parent->parent || mcos_proc_check(parent) || !parent->started ||
+	    parent->ending)
+		err = -EBADF;
+	else if (!forked || !uid_eq(parent->uid, current_uid()))
+		err = -EPERM;
+	else
+		err = 0;
+	fork->parent_cpu = parent->cpu;
+	mutex_unlock(&f->os->proc_lock);
+out_put:
+	fput(process);
+	return err;
+}
+
 long mcos_proc_create(struct file *file, void __user *uarg)
 {
 	struct mcos_file *f = file->private_data;
+	struct mcos_fork fork = { .token = 0 };
+	bool forking;
 	struct mcos_proc_create c;
 	int err, cpu;
 
 	err = mcos_get_arg(&c, uarg, sizeof(c));
 	if (err)
 		return err;
-	if (c.flags || c.reserved || c.lwk_cpu < -1)
+	forking = c.flags & MCOS_CREATE_FORK;
+	if ((c.flags & ~MCOS_CREATE_FORK) || c.lwk_cpu < -1)
+		return -EINVAL;
+	if (forking ? !c.fork_token : (c.parent_fd || c.fork_token))
 		return -EINVAL;
 	if (f->used)
 		return -EBUSY;	/* one process (or thread) per open file */
+	if (forking) {
+		err = mcos_proc_fork_parent(f, file, c.parent_fd, &fork);
+		if (err)
+			return err;
+		fork.token = c.fork_token;
+	}
 	err = mcos_map_window_get(f);
 	if (err)
 		return err;
 	f->uid = current_uid();
 	f->capped = !capable(CAP_SYS_ADMIN);
-	cpu = mcos_proc_place(f, &c);
+	cpu = mcos_proc_place(f, &c, forking ? &fork : NULL);
 	if (cpu < 0)
 		return cpu;
 	c.lwk_cpu = cpu;
@@ -930,13 +998,13 @@ long mcos_proc_kill(struct file *file, void __user *uarg)
 {
 	struct mcos_file *f = file->private_data;
 	struct mcos_proc_kill k;
-	u64 args[5];
+	u64 args[6];
 	int err;
 
 	err = mcos_get_arg(&k, uarg, sizeof(k));
 	if (err)
 		return err;
-	if (!k.signal || k.signal > 64 || (k.flags & ~MCOS_KILL_THREAD))
+	if (!k.signal || k.signal > 64 || (k.flags & ~MCOS_KILL_THREAD) || k.reserved)
 		return -EINVAL;
 	if (!READ_ONCE(f->alive))
 		return -ESRCH;
@@ -949,7 +1017,8 @@ long mcos_proc_kill(struct file *file, void __user *uarg)
 	args[2] = (u32)k.code;
 	args[3] = k.pid;
 	args[4] = k.uid;
-	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 5);
+	args[5] = (u32)k.status;
+	return mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 6);
 }
 
 /*

@@ -104,12 +104,13 @@ static inline volatile uint64_t *mcexec_noted_thread_signals(void)
  * Who sent each noted signal, as its siginfo says, for the LWK to tell the
  * program's handler (the last sender of a signal noted twice before mcexec
  * looked).  A kernel-made one (si_code > 0) has no sender: its pid and uid
- * stay 0.
+ * stay 0, but for SIGCHLD's, which name the child and how it ended.
  */
 struct mcexec_sender {
 	int32_t code;
 	uint32_t pid;
 	uint32_t uid;
+	int32_t status;
 };
 
 static inline struct mcexec_sender *mcexec_senders(void)
@@ -137,12 +138,14 @@ static inline void mcexec_note_signal(int signal, siginfo_t *info, void *context
 	int thread = mcexec_is_thread_directed(info);
 	volatile uint64_t *noted = thread ? mcexec_noted_thread_signals() : mcexec_noted_signals();
 	struct mcexec_sender *sender = (thread ? mcexec_thread_senders() : mcexec_senders()) + signal - 1;
-	int kernel = info->si_code > 0;
+	int child = signal == SIGCHLD && info->si_code > 0;
+	int kernel = info->si_code > 0 && !child;
 
 	(void)context;
 	__atomic_store_n(&sender->code, info->si_code, __ATOMIC_RELAXED);
 	__atomic_store_n(&sender->pid, kernel ? 0 : (uint32_t)info->si_pid, __ATOMIC_RELAXED);
 	__atomic_store_n(&sender->uid, kernel ? 0 : (uint32_t)info->si_uid, __ATOMIC_RELAXED);
+	__atomic_store_n(&sender->status, child ? info->si_status : 0, __ATOMIC_RELAXED);
 	__atomic_fetch_or(noted, 1ull << (signal - 1), __ATOMIC_SEQ_CST);
 }
 
@@ -153,6 +156,7 @@ static inline int mcexec_forwards(int signal)
 	case SIGPIPE: case SIGALRM: case SIGTERM: case SIGVTALRM: case SIGPROF:
 	case SIGXCPU: case SIGXFSZ: case SIGIO: case SIGPWR: case SIGSYS:
 	case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT:
+	case SIGCHLD:	/* the program's children are this mcexec's (fork) */
 		return 1;
 	default:
 		return signal >= SIGRTMIN && signal <= SIGRTMAX;
@@ -244,6 +248,7 @@ static inline struct mcexec_sender mcexec_sender_of(int signal, int thread)
 		.code = __atomic_load_n(&s->code, __ATOMIC_RELAXED),
 		.pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED),
 		.uid = __atomic_load_n(&s->uid, __ATOMIC_RELAXED),
+		.status = __atomic_load_n(&s->status, __ATOMIC_RELAXED),
 	};
 }
 

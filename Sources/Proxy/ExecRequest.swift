@@ -29,8 +29,11 @@ struct ExecRequest {
     static let emptyPathFlag: UInt64 = 0x1000, noFollowFlag: UInt64 = 0x100
     static let pathMaximum = Int(PATH_MAX)
 
-    /// The request in execve's (`number` 59) or execveat's (322) arguments.
-    static func read(number: UInt32, arguments a: [UInt64], memory: some ProgramMemory, ownDescriptors: Set<Int32>) -> Result<ExecRequest, Errno> {
+    /// The request in execve's (`number` 59) or execveat's (322) arguments, of the
+    /// program whose file is `executable` (what its /proc/self/exe names: mcexec's
+    /// own names mcexec, and busybox, for one, re-execs itself through it).
+    static func read(number: UInt32, arguments a: [UInt64], memory: some ProgramMemory, ownDescriptors: Set<Int32>,
+                     executable: String? = nil, pid: Int32 = getpid()) -> Result<ExecRequest, Errno> {
         let isAt = number == UInt32(Syscall.execveat.rawValue)
         let (directory, pathAddress, argv, envp) = isAt ? (a[0], a[1], a[2], a[3]) : (atFDCWD, a[0], a[1], a[2])
         let flags = isAt ? a[4] : 0
@@ -41,11 +44,19 @@ struct ExecRequest {
                                       environment: try strings(at: envp, memory: memory), executablePath: given)
             request.noFollow = flags & noFollowFlag != 0
             if isAt { try request.resolve(directory: directory, emptyPath: flags & emptyPathFlag != 0, ownDescriptors: ownDescriptors) }
+            if let executable, Self.namesOwnExecutable(request.path, pid: pid) { request.path = Array(executable.utf8) }
             guard !request.path.isEmpty else { return .failure(.noEnt) }
             return .success(request)
         } catch {
             return .failure(error)
         }
+    }
+
+    /// Whether `path` is /proc/self/exe, /proc/thread-self/exe or /proc/PID/exe of
+    /// the program's own pid.
+    static func namesOwnExecutable(_ path: [UInt8], pid: Int32) -> Bool {
+        let name = String(decoding: path, as: UTF8.self)
+        return name == "/proc/self/exe" || name == "/proc/thread-self/exe" || name == "/proc/\(pid)/exe"
     }
 
     /// execveat's file: relative to the directory `directory` names, or that file itself.

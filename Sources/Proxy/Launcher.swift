@@ -23,28 +23,40 @@ struct Launcher {
     let calls = CallsInFlight()
     /// The program an accepted execve runs next: shared by every copy.
     let successor = Successor()
-    /// mcexec's pid, which is the program's too.
-    let pid = getpid()
+    /// mcexec's pid, which is the program's too (a forked mcexec's is its own).
+    var pid = getpid()
+    /// In an mcexec forked for a vfork: the pipe whose closing lets the parent go on,
+    /// once the child execs or ends.
+    var vforkRelease: Int32?
 
     var name: String { execed.map { String(decoding: $0.next.executablePath, as: UTF8.self) } ?? request.program }
 
     /// Runs the program, and each one it execs; returns how the last one ended.
     func run() throws(MCExecError) -> ProgramEnd {
+        try follow(try runProgram())
+    }
+
+    /// After a program left its process (`outcome` on LWK CPU `cpu`): the programs it
+    /// execs, one after the other; how the last one ended.
+    func follow(_ first: (ProgramOutcome, Int32)) throws(MCExecError) -> ProgramEnd {
         var launcher = self
-        while true {
-            let (outcome, cpu) = try launcher.runProgram()
-            guard case .execed(let signals) = outcome else {
-                if case .ended(let end) = outcome { return end }
-                continue
-            }
+        var (outcome, cpu) = first
+        while case .execed(let signals) = outcome {
             guard let next = successor.take() else {
                 throw MCExecError("the LWK ended \(name) for an execve mcexec had not accepted", remedy: "this is a bug; please report it with `mcprov kmsg` output", status: .failure)
             }
             launcher.closeOnExec()
+            if let release = launcher.vforkRelease {
+                close(release)  // a vfork's parent goes on
+                launcher.vforkRelease = nil
+            }
             launcher.program = next.program
             launcher.execed = (next, signals)
             launcher.formerCPU = cpu
+            (outcome, cpu) = try launcher.runProgram()
         }
+        guard case .ended(let end) = outcome else { preconditionFailure("only an exec continues") }
+        return end
     }
 
     /// Runs one program in the process, on a file of its own; how it left, and its CPU.
@@ -109,7 +121,7 @@ struct Launcher {
 
     // MARK: - Setting up
 
-    private func openDevice() throws(MCExecError) -> Int32 {
+    func openDevice() throws(MCExecError) -> Int32 {
         let path = devicePath
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
@@ -160,7 +172,7 @@ struct Launcher {
         }
     }
 
-    private func mapUnifiedRange(_ device: Int32, offset: UInt64) throws(MCExecError) {
+    func mapUnifiedRange(_ device: Int32, offset: UInt64) throws(MCExecError) {
         let result = mcexec_map_fixed_noreplace(device, ProgramLayout.userStart, ProgramLayout.userEnd - ProgramLayout.userStart, offset)
         if result == -Int(EEXIST) {
             throw MCExecError(

@@ -7,7 +7,8 @@ import Kernel
 /// loader its PT_INTERP names, read and checked too). Done before anything talks to the
 /// kernel module, so that a typo costs nothing and every refusal says what to do.
 struct CheckedProgram {
-    /// The path that was opened (after the PATH search).
+    /// The path that was opened (after the PATH search), absolute where Linux could
+    /// resolve it: what /proc/self/exe names for the program, whose own is mcexec.
     var path: String
     var image: ELFImage
     /// Where the program and its interpreter go, the entry and AT_BASE.
@@ -110,6 +111,13 @@ enum ProgramCheck {
         return try plan(name: name, path: path, image: image, interpreter: interpreter, interpreterPath: interpreterPath)
     }
 
+    /// `path` as realpath(3) resolves it, or as it is if it cannot.
+    static func absolute(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The dynamic loader a program's PT_INTERP names, as Linux's execve reads it: a
     /// missing one is ENOENT (127 from a shell), one that is no loader ENOEXEC-like (126).
     static func readInterpreter(_ path: String, for name: String) throws(MCExecError) -> ELFImage {
@@ -129,7 +137,7 @@ enum ProgramCheck {
     static func plan(name: String, path: String, image: ELFImage, interpreter: ELFImage?, interpreterPath: String?) throws(MCExecError) -> CheckedProgram {
         do throws(ProgramLoad.LoadError) {
             let load = try ProgramLoad(program: image, interpreter: interpreter, programBase: UInt64(MCOS_USER_PIE_BASE))
-            return CheckedProgram(path: path, image: image, load: load, interpreterPath: interpreterPath)
+            return CheckedProgram(path: absolute(path), image: image, load: load, interpreterPath: interpreterPath)
         } catch {
             switch error {
             case .interpreterMissing(let loader):

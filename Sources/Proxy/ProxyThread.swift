@@ -64,6 +64,9 @@ final class ProxyThread {
         return thread.answer
     }
 
+    /// In a forked mcexec: the parent's proxy threads are not here, nor attached.
+    static func forgetAll() { attached.withLock { $0.removeAll() } }
+
     /// Waits (a bounded while) until no proxy thread of this mcexec is attached to `cpu`:
     /// the LWK said that CPU's thread ended, so its proxy thread is about to see it.
     private static func waitForHandOver(of cpu: Int32) {

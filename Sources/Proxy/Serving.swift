@@ -147,6 +147,9 @@ extension Launcher {
         if number == UInt32(Syscall.execve.rawValue) || number == UInt32(Syscall.execveat.rawValue) {
             return answerExec(number: number, arguments: arguments, memory: channel.memory, ownDescriptors: ownDescriptors)
         }
+        if number == MCOS_PROXY_FORK {
+            return forkProgram(token: arguments[0], parentWaits: arguments[1] != 0, process: channel.process)
+        }
         if number == MCOS_PROXY_INTERRUPT {
             guard let thread = Int32(exactly: arguments[0]) else { return -Errno.inval }
             calls.interrupt(tid: thread, asker: tid, pid: pid)
@@ -158,7 +161,8 @@ extension Launcher {
     /// execve's answer: its errno, or 0 with the next program noted for the LWK's
     /// MCOS_EVENT_EXEC, which follows unless another thread ends the process first.
     private func answerExec(number: UInt32, arguments: [UInt64], memory: some ProgramMemory, ownDescriptors: Set<Int32>) -> Int64 {
-        let checked = ExecRequest.read(number: number, arguments: arguments, memory: memory, ownDescriptors: ownDescriptors)
+        let checked = ExecRequest.read(number: number, arguments: arguments, memory: memory, ownDescriptors: ownDescriptors,
+                                       executable: program.path, pid: pid)
             .flatMap { $0.check(stackLimit: Self.softLimit(RLIMIT_STACK)) }
         switch checked {
         case .failure(let error):
@@ -234,10 +238,11 @@ extension Launcher {
         request.size = UInt32(MemoryLayout<mcos_proc_kill>.size)
         request.signal = UInt32(signal)
         request.flags = flags
-        let sender = sender ?? mcexec_sender(code: Int32(SI_USER), pid: UInt32(bitPattern: pid), uid: getuid())
+        let sender = sender ?? mcexec_sender(code: Int32(SI_USER), pid: UInt32(bitPattern: pid), uid: getuid(), status: 0)
         request.code = sender.code
         request.pid = sender.pid
         request.uid = sender.uid
+        request.status = sender.status
         _ = deviceControl(device, mcos_ioc_proc_kill, &request)
     }
 

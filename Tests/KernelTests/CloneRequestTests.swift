@@ -65,6 +65,19 @@ import Testing
         #expect(decision(Self.pthread & ~F.sysVSemaphores) == .thread, "SEM_UNDO adjustments stay the process's")
     }
 
+    @Test func whatANewProcessCannotShare() {
+        func refusal(_ flags: UInt64, exit: UInt64 = UInt64(Signal.chld)) -> Errno? {
+            CloneRequest.clone(flags: flags | exit, stack: 0, parentTID: 0, childTID: 0, tls: 0).processRefusal?.errno
+        }
+        // glibc's fork, vfork and posix_spawn
+        #expect(refusal(F.childSetTID | F.childClearTID) == nil)
+        #expect(refusal(F.vm | F.vfork) == nil)
+        #expect(refusal(0, exit: 0) == nil, "no signal at the end: the parent gets SIGCHLD all the same")
+        // what a copy in a process of its own cannot share
+        #expect(refusal(F.files) == .inval && refusal(F.fs) == .inval && refusal(F.parent) == .inval && refusal(F.pidfd) == .inval)
+        #expect(refusal(0, exit: UInt64(Signal.usr1)) == .inval, "another exit signal than SIGCHLD")
+    }
+
     @Test func clone3AsGlibcCallsIt() throws {
         typealias A = CloneArguments
         let request = try Self.clone3([A.flagsOffset: Self.pthread, A.stackOffset: 0x7000_0000, A.stackSizeOffset: 0x1_0000,

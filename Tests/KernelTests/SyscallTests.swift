@@ -91,12 +91,20 @@ import Testing
         #expect(exec.type == MCOS_IKC_PROC_EXIT && exec.args.0 == MCOS_EXIT_EXEC && exec.args.3 == 1 && exec.args.4 == 2 && exec.args.5 == 4)
         let dispositions = (1...64).map { SignalDisposition(handler: $0 == 10 ? SignalDisposition.ignoreHandler : $0 == 15 ? 0x40_1000 : 0) }
         #expect(KeptSignals(blocked: 0, pending: 0, dispositions: dispositions).ignored == Signal.bit(10), "handled SIGTERM goes back to SIG_DFL")
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_FORK, seq: 3, args: (43, 5, 6, 0b1, 2, 0x8000_0000_1234_5679)))
+            == .fork(pid: 43, realtime: 5, monotonic: 6, numaMask: 1, parentCPU: 2, token: 0x8000_0000_1234_5679))
         let nobody = SignalSender(code: 0, pid: 0, uid: 0)
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (9, 1, 0, 0, 0, 0))) == .kill(signal: 9, proxyGone: true, thread: false, sender: nobody))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (15, 0, 0, 0, 0, 0))) == .kill(signal: 15, proxyGone: false, thread: false, sender: nobody))
         // tgkill from pid 4242, uid 1000: SI_TKILL (-6) travels as a 32-bit word
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (10, 2, 0xffff_fffa, 4242, 1000, 0)))
             == .kill(signal: 10, proxyGone: false, thread: true, sender: SignalSender(code: -6, pid: 4242, uid: 1000)))
+        // SIGCHLD of a child (pid 4243) that exited with 3 (CLD_EXITED = 1): si_status after si_pid and si_uid
+        let child = ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_KILL, args: (17, 0, 1, 4243, 1000, 3)))
+        #expect(child == .kill(signal: 17, proxyGone: false, thread: false, sender: SignalSender(code: 1, pid: 4243, uid: 1000, status: 3)))
+        let info = SignalSender(code: 1, pid: 4243, uid: 1000, status: 3).info(17)
+        #expect(info.code == 1 && info.fields.0 == 4243 | 1000 << 32 && info.fields.1 == 3)
+        #expect(SignalSender(code: 0, pid: 7, uid: 8, status: 9).info(17).fields.1 == 0, "kill(SIGCHLD) by a process: no status")
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PING)) == nil)
 
         let reply = procReplyPacket(seq: 7, result: -16, root: 0x1234_5000)

@@ -147,3 +147,17 @@ import Testing
         }
     }
 }
+
+extension ExecRequestTests {
+    /// busybox runs its applets through /proc/self/exe: the program's, not mcexec's.
+    @Test func procSelfExeIsTheProgram() throws {
+        let memory = Self.memory(["/proc/self/exe", "/proc/4242/exe", "/proc/4243/exe"])
+        func path(_ index: Int) throws -> [UInt8] {
+            try ExecRequest.read(number: Self.execve, arguments: [memory.word(at: Self.base + UInt64(8 * index)), 0, 0, 0, 0, 0],
+                                 memory: memory, ownDescriptors: [], executable: "/bin/busybox", pid: 4242).get().path
+        }
+        #expect(try path(0) == Array("/bin/busybox".utf8))
+        #expect(try path(1) == Array("/bin/busybox".utf8))
+        #expect(try path(2) == Array("/proc/4243/exe".utf8), "another process's")
+    }
+}

@@ -79,6 +79,11 @@ func zeroFrame(_ physical: UInt64) {
     memset(lwk_ptr(windowAddress(physical: physical)!), 0, 4096)
 }
 
+/// Copies a frame into another through the window.
+func copyFrame(_ physical: UInt64, from source: UInt64) {
+    memcpy(lwk_ptr(windowAddress(physical: physical)!), lwk_ptr(windowAddress(physical: source)!), 4096)
+}
+
 /// A process's page tables through the window; table pages come from the process's
 /// node and are counted, so its exit can prove it gave everything back.
 /// With page-table isolation, a write of a user slot of the process's root is

@@ -58,6 +58,11 @@ final class Process {
     var robustList: UInt64 = 0
     /// How the thread's own exit ended it (exit(2) of a thread that is not the last).
     var threadStatus: UInt32 = 0
+    /// While the thread waits in fork: the token its child's PROC_FORK names (0: none),
+    /// its registers at the call and the request (Fork.swift).
+    var forkToken: UInt64 = 0
+    var forkFrame: UnsafeMutablePointer<lwk_frame>?
+    var forkRequest: CloneRequest?
 
     // MARK: The process's state, kept in the leader's object
 
@@ -237,6 +242,9 @@ final class Process {
         clearChildTID = 0
         robustList = 0
         threadStatus = 0
+        forkToken = 0
+        forkFrame = nil
+        forkRequest = nil
     }
 
     var tables: ProcessTables { ProcessTables(node: node, root: root, userRoot: userRoot) }
@@ -273,6 +281,9 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
             return
         }
         startProcess(process, seq: packet.seq, entry: entry, stack: stack, programBreak: programBreak, signals: signals)
+    case .fork(let pid, let realtime, let monotonic, let numaMask, let parentCPU, let token):
+        let clock = ProcessClock(tscKHz: kernel.info.tscKHz, baseTSC: Arch.cycles(), realtime: realtime, monotonic: monotonic)
+        forkChild(cpu, pid: pid, clock: clock, numaMask: numaMask, parentCPU: parentCPU, token: token, seq: packet.seq)
     case .kill(let signal, let proxyGone, _, _):
         guard let process = state.process else { return }
         process.proxyGone = process.proxyGone || proxyGone
@@ -283,23 +294,28 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
 /// A new process led from `cpu`, unless the CPU is busy: a thread of another process
 /// may have taken it (or be about to) since the module chose it (EBUSY: it tries another).
 func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, seq: UInt64) -> IKCPacket {
+    if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs) {
+        return procReplyPacket(seq: seq, result: -error)
+    }
+    let program = cpuStates[cpu].program
+    let binding = numaMask == 0 ? "" : ", memory bound to NUMA \(program.memoryNodes.map { String($0) }.joined(separator: ","))"
+    log(cpu, "process \(pid) created, page table root \(LogLine.hex(program.root))\(binding)")
+    return procReplyPacket(seq: seq, result: 0, root: program.root)
+}
+
+/// `cpu`'s object begins a process (PROC_CREATE, PROC_FORK), or the errno why not.
+func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64) -> Errno? {
     let cpuNode = kernel.info.cpus[cpu].node
     guard let memoryNodes = MemoryBinding.order(cpuNode: cpuNode, mask: numaMask, nodes: kernel.info.chunks.map { $0.node }) else {
         log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
-        return procReplyPacket(seq: seq, result: -Errno.inval)
+        return .inval
     }
-    let program = cpuStates[cpu].program
     lwk_spin_lock(&placementLock)
-    guard isIdle(cpu) else {
-        lwk_spin_unlock(&placementLock)
-        return procReplyPacket(seq: seq, result: -Errno.busy)
-    }
-    program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes(),
-                  mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))))
-    lwk_spin_unlock(&placementLock)
-    let binding = numaMask == 0 ? "" : ", memory bound to NUMA \(memoryNodes.map { String($0) }.joined(separator: ","))"
-    log(cpu, "process \(pid) created, page table root \(LogLine.hex(program.root))\(binding)")
-    return procReplyPacket(seq: seq, result: 0, root: program.root)
+    defer { lwk_spin_unlock(&placementLock) }
+    guard isIdle(cpu) else { return .busy }
+    cpuStates[cpu].program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes(),
+                                 mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))))
+    return nil
 }
 
 func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection: UInt32) -> Int64 {
@@ -383,6 +399,37 @@ func processEnd(_ cpuIndex: UInt64) {
     guard process.isLeader else { threadEnd(process) }
     waitForOtherThreads(process)
     releaseReservations(of: process)
+    let freed = releaseMemory(of: process)
+    lwk_spin_lock(&placementLock)
+    process.live = false
+    lwk_spin_unlock(&placementLock)
+    logEnd(process, freed: freed)
+    if let kept = process.execSignals {
+        send(cpu, procExecPacket(signals: kept))
+    } else {
+        send(cpu, procExitPacket(status: process.status, faultAddress: process.faultAddress, faultIP: process.faultIP))
+    }
+    idle(cpu)
+}
+
+/// The end's lines of the log. A function of its own: the strings it makes are freed
+/// when it returns, where a local of processEnd would never be (idle does not return,
+/// and what its caller's frame holds is abandoned with it).
+private func logEnd(_ process: Process, freed: UInt64) {
+    let free = freeBytes()
+    // What a program leaves on the kernel heap shows here: the same after every one.
+    let heap = lwk_heap_used()
+    let ending = process.execSignals == nil ? "exited (status \(LogLine.hex(UInt64(process.status), digits: 4)))" : "execs a new program"
+    log(process.cpu, "process \(process.pid) \(ending), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(whileItRan(process))")
+    if free != process.freeAtCreate {
+        log(process.cpu, "free memory \(free >> 10) KiB, was \(process.freeAtCreate >> 10) KiB at create (other CPUs' processes count too)")
+    }
+}
+
+/// Every frame, table page (but the CPU's root, which a walk that still happened
+/// would find empty) and region node of the process, in ProcessMemory.swift's order;
+/// the bytes freed.
+func releaseMemory(of process: Process) -> UInt64 {
     var memory = process.tables
     PageTables.detachUserHalf(root: process.root, memory: &memory)
     process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END, processEnds: true)
@@ -392,24 +439,9 @@ func processEnd(_ cpuIndex: UInt64) {
         freed += 4096
     }
     let leaked = process.heldBytes &- freed
-    if leaked != 0 { log(cpu, "BUG: process \(process.pid) held \(process.heldBytes >> 10) KiB but freed \(freed >> 10) KiB") }
+    if leaked != 0 { log(process.cpu, "BUG: process \(process.pid) held \(process.heldBytes >> 10) KiB but freed \(freed >> 10) KiB") }
+    process.heldBytes = 0
     freed += process.regions.pages.bytes
     process.regions.releaseAll()
-    lwk_spin_lock(&placementLock)
-    process.live = false
-    lwk_spin_unlock(&placementLock)
-    let free = freeBytes()
-    // What a program leaves on the kernel heap shows here: the same after every one.
-    let heap = lwk_heap_used()
-    let ending = process.execSignals == nil ? "exited (status \(LogLine.hex(UInt64(process.status), digits: 4)))" : "execs a new program"
-    log(cpu, "process \(process.pid) \(ending), freed \(freed >> 10) KiB, kernel heap \(heap) bytes in use\(whileItRan(process))")
-    if free != process.freeAtCreate {
-        log(cpu, "free memory \(free >> 10) KiB, was \(process.freeAtCreate >> 10) KiB at create (other CPUs' processes count too)")
-    }
-    if let kept = process.execSignals {
-        send(cpu, procExecPacket(signals: kept))
-    } else {
-        send(cpu, procExitPacket(status: process.status, faultAddress: process.faultAddress, faultIP: process.faultIP))
-    }
-    idle(cpu)
+    return freed
 }

@@ -37,8 +37,9 @@ struct ProcessPages: RegionPages {
 extension Process {
     /// Maps zeroed frames over [start, end) (unmapped space) with `protection`, writable
     /// for the proxy while `loading`, and records the region; all or nothing (false:
-    /// ENOMEM, no frame or no room for the region).
-    func mapAnonymous(start: UInt64, end: UInt64, protection: UInt32, loading: Bool) -> Bool {
+    /// ENOMEM, no frame or no room for the region). With `source`, each frame holds a
+    /// copy of that process's page at the same address instead (a fork's child).
+    func mapAnonymous(start: UInt64, end: UInt64, protection: UInt32, loading: Bool, copying source: Process? = nil) -> Bool {
         guard regions.reserve(1) else { return false }
         var memory = tables
         defer { heldBytes += memory.allocated }
@@ -63,7 +64,11 @@ extension Process {
             if loading && from < loadedBytes.count { loadedBytes[from] += run }
             var offset: UInt64 = 0
             while offset < run {
-                zeroFrame(base + offset)
+                if let source, let from = PageTables.translate(virtual, root: source.root, memory: source.tables) {
+                    copyFrame(base + offset, from: from)
+                } else {
+                    zeroFrame(base + offset)
+                }
                 guard PageTables.mapUser(virtual: virtual, physical: base + offset, flags: flags, root: root, memory: &memory) else {
                     release(physical: base + offset, bytes: run - offset)
                     heldBytes -= run - offset
@@ -79,6 +84,17 @@ extension Process {
             return false
         }
         regions.insert(UserRegion(start: start, end: end, protection: protection))
+        return true
+    }
+
+    /// A fork's child: every region of `parent` (whose lock is held), with its
+    /// protection and a copy of its bytes, and its program break; false (ENOMEM) if the
+    /// memory runs out, with what was copied left for the caller to free.
+    func copyMemory(of parent: Process) -> Bool {
+        for region in parent.regions.allRegions() {
+            guard mapAnonymous(start: region.start, end: region.end, protection: region.protection, loading: false, copying: parent) else { return false }
+        }
+        programBreak = parent.programBreak
         return true
     }
 

@@ -153,23 +153,23 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
     case .rtSigpending: return sigpending(p, a.0, a.1)
     case .mremap: return -Errno.noMem  // glibc's realloc falls back to copying
     case .rseq: return -Errno.noSys
-    case .fork, .vfork:
-        if !p.toldNoProcesses {
-            p.toldNoProcesses = true
-            log(p.cpu, "process \(p.pid): \(call.name) is not supported yet (no new processes on the LWK): ENOSYS")
-        }
-        return -Errno.noSys
     default:  // not in Syscall.local, or served by localSyscall: never routed here
         return -Errno.noSys
     }
 }
 
-/// clone and clone3 (Threads.swift makes the thread), their arguments read as Linux
-/// reads them: clone(flags, stack, parent_tid, child_tid, tls), clone3(args, size).
-func cloneCall(_ p: Process, _ isClone3: Bool, _ frame: UnsafeMutablePointer<lwk_frame>) -> Int64 {
+/// clone, clone3, fork and vfork (Threads.swift makes a thread, Fork.swift a process),
+/// their arguments read as Linux reads them: clone(flags, stack, parent_tid,
+/// child_tid, tls), clone3(args, size); fork is clone(SIGCHLD), vfork
+/// clone(CLONE_VM | CLONE_VFORK | SIGCHLD) on the caller's stack.
+func cloneCall(_ p: Process, _ call: Syscall, _ frame: UnsafeMutablePointer<lwk_frame>) -> Int64 {
     let f = frame.pointee
     var request = CloneRequest.clone(flags: f.rdi, stack: f.rsi, parentTID: f.rdx, childTID: f.r10, tls: f.r8)
-    if isClone3 {
+    if call == .fork || call == .vfork {
+        let vfork = call == .vfork ? CloneFlag.vm | CloneFlag.vfork : 0
+        request = CloneRequest.clone(flags: vfork | UInt64(Signal.chld), stack: 0, parentTID: 0, childTID: 0, tls: 0)
+    }
+    if call == .clone3 {
         var refused: Errno?
         withProcessLock(p) {
             do throws(Errno) {

@@ -14,7 +14,7 @@ import CMcosABI
 /// stores in a class may move, an atomic instruction's operand must not.
 final class CPUMailbox {
     private let words: UnsafeMutablePointer<UInt32>
-    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, inCall, lock, otherThreads, endingThreads, groupExit, leaderGone }
+    private enum Slot: Int, CaseIterable { case flush, start, reserved, futexWoken, inCall, lock, otherThreads, groupExit, leaderGone, forkCopies }
 
     init() {
         words = UnsafeMutablePointer<UInt32>.allocate(capacity: Slot.allCases.count)
@@ -39,14 +39,14 @@ final class CPUMailbox {
     // whether the leader's own thread is gone already.
     var lock: UnsafeMutablePointer<UInt32> { at(.lock) }
     var otherThreads: UnsafeMutablePointer<UInt32> { at(.otherThreads) }
-    /// Threads between their exit and their CPU's being idle again.
-    var endingThreads: UnsafeMutablePointer<UInt32> { at(.endingThreads) }
     var groupExit: UnsafeMutablePointer<UInt32> { at(.groupExit) }
     var leaderGone: UnsafeMutablePointer<UInt32> { at(.leaderGone) }
+    /// Children of a fork copying the process's memory now: its end waits for them.
+    var forkCopies: UnsafeMutablePointer<UInt32> { at(.forkCopies) }
 
     /// A new process led from this CPU: its words as PROC_CREATE leaves them.
     func resetLeader() {
-        for slot in [Slot.inCall, .lock, .otherThreads, .endingThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
+        for slot in [Slot.inCall, .lock, .otherThreads, .groupExit, .leaderGone, .forkCopies] { lwk_store32(at(slot), 0) }
     }
 }
 
@@ -209,12 +209,10 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
     case .unsupported(let error, let reason):
         tellOnce(t, "clone of \(reason) is not supported: \(error == .perm ? "EPERM" : "EINVAL")")
         return -error
-    case .fork, .vfork:
-        if !t.toldNoProcesses {
-            t.toldNoProcesses = true
-            log(t.cpu, "process \(t.pid): a new process (fork, vfork) is not supported yet: ENOSYS")
-        }
-        return -Errno.noSys
+    case .fork(let parentWaits):
+        return fork(t, request, frame, parentWaits: parentWaits)
+    case .vfork:
+        return fork(t, request, frame, parentWaits: true)
     }
     if kernel.options.pageTableIsolation {
         tellOnce(t, "threads need pti=off (a thread's CPU would enter user mode on its own root): EAGAIN")
@@ -296,11 +294,15 @@ func pauseBeforeAskingAgain(_ t: Process, until deadline: inout UInt64?) -> Bool
     return true
 }
 
-/// Waits while a thread of `t`'s process is leaving its CPU; false at once if none is.
+/// Threads, of any process, between their exit and their CPU's being idle again.
+nonisolated(unsafe) var threadsLeavingCPUs: UInt32 = 0
+
+/// Waits while a thread is leaving its CPU: one of `t`'s process just joined, or of
+/// another process (a fork's parent that joined its threads before the child makes
+/// its own); false at once if none is.
 func waitForEndingThreads(_ t: Process) -> Bool {
-    let ending = t.leader.mailbox.endingThreads
-    guard lwk_load32(ending) != 0 else { return false }
-    while lwk_load32(ending) != 0 { spinServing(t) }
+    guard lwk_load32(&threadsLeavingCPUs) != 0 else { return false }
+    while lwk_load32(&threadsLeavingCPUs) != 0 { spinServing(t) }
     return true
 }
 
@@ -383,7 +385,7 @@ func stopOtherThreads(_ t: Process) {
 /// the CPU idle again, the leader woken to see whether it was the last.
 func threadEnd(_ t: Process) -> Never {
     let leader = t.leader
-    _ = lwk_add32(leader.mailbox.endingThreads, 1)
+    _ = lwk_add32(&threadsLeavingCPUs, 1)
     if !t.processEnds && (t.clearChildTID != 0 || t.robustList != 0) { releaseThreadWords(t) }
     serveFlush(t.cpu)
     send(t.cpu, IKCPacket(type: MCOS_IKC_THREAD_EXIT, args: (UInt64(t.threadStatus), 0, 0, 0, 0, 0)))
@@ -391,7 +393,7 @@ func threadEnd(_ t: Process) -> Never {
     t.live = false
     lwk_spin_unlock(&placementLock)
     _ = lwk_add32(leader.mailbox.otherThreads, UInt32.max)  // - 1
-    _ = lwk_add32(leader.mailbox.endingThreads, UInt32.max)
+    _ = lwk_add32(&threadsLeavingCPUs, UInt32.max)
     kick(leader.cpu)
     idle(t.cpu)
 }
@@ -414,7 +416,9 @@ func waitForOtherThreads(_ leader: Process) {
     lwk_store32(leader.mailbox.leaderGone, 1)
     // Alone: its end goes on at once, serving its channel only while it waits for
     // the INVALIDATE_ACK (a request then is refused only once the ACK is on its way).
-    if lwk_load32(leader.mailbox.otherThreads) == 0 { return }
+    // A fork's child that copies its memory is waited for like a thread.
+    let copies = leader.mailbox.forkCopies
+    if lwk_load32(leader.mailbox.otherThreads) == 0 && lwk_load32(copies) == 0 { return }
     var stopped = false
     let inbound = inboundRing(leader.cpu)
     while true {
@@ -425,7 +429,7 @@ func waitForOtherThreads(_ leader: Process) {
             serveWhileBusy(leader.cpu, leader, packet)
             continue
         }
-        if lwk_load32(leader.mailbox.otherThreads) == 0 { return }
+        if lwk_load32(leader.mailbox.otherThreads) == 0 && lwk_load32(copies) == 0 { return }
         if !stopped && leader.processEnds {
             stopped = true
             stopOtherThreads(leader)

@@ -171,3 +171,20 @@ public struct CloneRequest: Equatable, Sendable {
     /// CLONE_CHILD_CLEARTID: the new thread's clear_child_tid (ThreadExit).
     public var clearChildTIDAddress: UInt64? { flags & CloneFlag.childClearTID != 0 ? childTID : nil }
 }
+
+extension CloneRequest {
+    /// What the LWK cannot give a new process (fork, vfork, posix_spawn's clone): the
+    /// errno Linux answers for an option it lacks, and why, for the log; nil when it
+    /// can. The child is a copy in a process of its own, served by a proxy of its own
+    /// (mcexec forks itself), so nothing but its memory's bytes is shared, and its end
+    /// reaches the parent as SIGCHLD.
+    public var processRefusal: (errno: Errno, reason: String)? {
+        typealias F = CloneFlag
+        if flags & F.files != 0 { return (.inval, "a process sharing its parent's descriptor table (CLONE_FILES)") }
+        if flags & F.fs != 0 { return (.inval, "a process sharing its parent's working directory (CLONE_FS)") }
+        if flags & F.parent != 0 { return (.inval, "a sibling process (CLONE_PARENT)") }
+        if flags & F.pidfd != 0 { return (.inval, "CLONE_PIDFD") }
+        if exitSignal != 0 && exitSignal != UInt64(Signal.chld) { return (.inval, "a child that ends with a signal other than SIGCHLD") }
+        return nil
+    }
+}

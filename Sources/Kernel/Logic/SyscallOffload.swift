@@ -13,6 +13,8 @@ public enum ProcessRequest: Equatable {
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
     /// `signals`: what the program starts with (`KeptSignals.none` but after execve).
     case start(entry: UInt64, stack: UInt64, programBreak: UInt64, signals: KeptSignals)
+    /// A copy of the process led from `parentCPU` whose thread forks with `token`.
+    case fork(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32, parentCPU: UInt64, token: UInt64)
     /// `thread`: for the thread of this channel (tgkill), not the whole process.
     case kill(signal: UInt32, proxyGone: Bool, thread: Bool, sender: SignalSender)
 
@@ -22,6 +24,8 @@ public enum ProcessRequest: Equatable {
         switch packet.type {
         case MCOS_IKC_PROC_CREATE:
             self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), mostCPUs: a.4)
+        case MCOS_IKC_PROC_FORK:
+            self = .fork(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), parentCPU: a.4, token: a.5)
         case MCOS_IKC_PROC_MAP: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
         case MCOS_IKC_PROC_START:
             self = .start(entry: a.0, stack: a.1, programBreak: a.2, signals: KeptSignals(blocked: a.3, pending: a.4, ignored: a.5))
@@ -29,27 +33,34 @@ public enum ProcessRequest: Equatable {
             self = .kill(signal: UInt32(truncatingIfNeeded: a.0), proxyGone: a.1 & UInt64(MCOS_KILL_PROXY_GONE) != 0,
                          thread: a.1 & UInt64(MCOS_KILL_THREAD) != 0,
                          sender: SignalSender(code: Int32(truncatingIfNeeded: a.2), pid: UInt32(truncatingIfNeeded: a.3),
-                                              uid: UInt32(truncatingIfNeeded: a.4)))
+                                              uid: UInt32(truncatingIfNeeded: a.4), status: Int32(truncatingIfNeeded: a.5)))
         default: return nil
         }
     }
 }
 
 /// Who sent a signal that came from Linux, as Linux told mcexec: si_code (SI_USER,
-/// SI_TKILL, SI_QUEUE, SI_KERNEL...), si_pid and si_uid.
+/// SI_TKILL, SI_QUEUE, SI_KERNEL...), si_pid and si_uid; for SIGCHLD (CLD_*), the
+/// child, its owner and its si_status.
 public struct SignalSender: Equatable, Sendable {
     public var code: Int32
     public var pid: UInt32
     public var uid: UInt32
+    public var status: Int32
 
-    public init(code: Int32, pid: UInt32, uid: UInt32) {
+    public init(code: Int32, pid: UInt32, uid: UInt32, status: Int32 = 0) {
         self.code = code
         self.pid = pid
         self.uid = uid
+        self.status = status
     }
 
     /// The siginfo of `signal` from this sender.
-    public func info(_ signal: UInt32) -> SignalInfo { .sent(signal, code: code, pid: pid, uid: uid) }
+    public func info(_ signal: UInt32) -> SignalInfo {
+        guard signal == Signal.chld, code > 0 else { return .sent(signal, code: code, pid: pid, uid: uid) }
+        // sigchld: si_pid, si_uid, then si_status (si_utime and si_stime stay 0)
+        return SignalInfo(signal: signal, code: code, fields: (UInt64(pid) | UInt64(uid) << 32, UInt64(UInt32(bitPattern: status)), 0, 0))
+    }
 }
 
 /// MCOS_IKC_PROC_REPLY: seq echoed, args[0] 0 or -errno, args[1] the page-table root

@@ -513,6 +513,8 @@ static void op_kill(struct worker *w)
 		.code = (int32_t)rnd(&w->rng),
 		.pid = rnd(&w->rng),
 		.uid = rnd(&w->rng),
+		.status = (int32_t)rnd(&w->rng),
+		.reserved = chance(&w->rng, 90) ? 0 : rnd(&w->rng),
 	};
 	slot_ioctl(w, s, MCOS_IOC_PROC_KILL, &k);
 }

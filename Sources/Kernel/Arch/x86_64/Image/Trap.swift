@@ -102,10 +102,12 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
     let route = Syscall.route(f.rax)
     if route == .local(.rtSigreturn) {
         signalReturn(process, frame)
-    } else if route == .local(.clone) || route == .local(.clone3) {
-        // The new thread starts from the caller's registers: the whole frame.
+    } else if case .local(let call) = route, call == .clone || call == .clone3 || call == .fork || call == .vfork {
+        // The new thread or process starts from the caller's registers: the whole frame.
+        // (No array literal to test that: it would be on the heap, and a call that ends
+        // the process abandons this frame with whatever it still holds.)
         countSystemCall(cpu, offloaded: false)
-        frame.pointee.rax = UInt64(bitPattern: cloneCall(process, route == .local(.clone3), frame))
+        frame.pointee.rax = UInt64(bitPattern: cloneCall(process, call, frame))
     } else {
         frame.pointee.rax = UInt64(bitPattern: systemCall(cpu: cpu, number: f.rax, arguments: (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)))
     }
