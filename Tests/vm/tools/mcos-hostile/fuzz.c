@@ -218,8 +218,11 @@ static void op_create(struct worker *w)
 	c = (struct mcos_proc_create){
 		.size = maybe_size(w, sizeof(c)),
 		.lwk_cpu = cpus[below(&w->rng, ARRAY_SIZE(cpus))],
-		.flags = chance(&w->rng, 5) ? rnd(&w->rng) : 0,
+		.flags = chance(&w->rng, 5) ? rnd(&w->rng) : chance(&w->rng, 5) ? MCOS_CREATE_FORK : 0,
 		.numa_mask = chance(&w->rng, 80) ? 0 : below(&w->rng, 8),
+		/* a fork's child's fields: the worker is no child of any creator */
+		.parent_fd = chance(&w->rng, 90) ? 0 : (int32_t)below(&w->rng, 64),
+		.fork_token = chance(&w->rng, 90) ? 0 : rnd(&w->rng),
 	};
 	err = ioctl_result(ioctl(s->p.fd, MCOS_IOC_PROC_CREATE, maybe_bad(w, &c)));
 	if (err)
@@ -629,7 +632,11 @@ static void op_advance(struct worker *w)
 
 /* ---- fork, threads, a close under a waiting thread ---- */
 
-/* A child sees nothing of the range and cannot map it. */
+/*
+ * A child sees nothing of the range and cannot map it, nor have the LWK copy
+ * its parent's program for it without a fork that program makes: any token
+ * it names is nobody's.
+ */
 static void op_fork(struct worker *w)
 {
 	struct scan sc;
@@ -655,6 +662,19 @@ static void op_fork(struct worker *w)
 			if (got != MAP_FAILED)
 				_exit(4);
 		}
+		for (i = 0; i < SLOTS; i++) {
+			struct lwk_process copy;
+			struct mcos_proc_create c = {
+				.size = sizeof(c), .lwk_cpu = -1, .flags = MCOS_CREATE_FORK,
+				.parent_fd = w->slots[i].p.fd, .fork_token = rnd(&w->rng) | 1,
+			};
+
+			if (w->slots[i].p.fd < 0 || proc_open(&copy, w->os))
+				continue;
+			if (ioctl(copy.fd, MCOS_IOC_PROC_CREATE, &c) == 0)
+				_exit(5);
+			close(copy.fd);
+		}
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
@@ -662,6 +682,8 @@ static void op_fork(struct worker *w)
 		problem(w, "a forked child read the pages of its parent's LWK process");
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
 		problem(w, "a forked child mapped its parent's unified range");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
+		problem(w, "a forked child had the LWK copy its parent's program with a made-up token");
 	else if (!WIFEXITED(status) || WEXITSTATUS(status))
 		problem(w, "a forked child ended with status %#x", status);
 }
