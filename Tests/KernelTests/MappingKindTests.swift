@@ -42,7 +42,31 @@ import Testing
         let first = frames.release(11), second = frames.release(11)
         #expect(!first && second, "freed with its last mapper")
         let twelve = frames.release(12)
-        #expect(!twelve && frames.counts.isEmpty)
+        #expect(!twelve && frames.isEmpty)
+    }
+
+    /// Thousands of frames shared and let go of in another order, as forks and ends
+    /// do: each count right at every step, nothing left at the end.
+    @Test func manyFramesCountedAndForgotten() {
+        var frames = FrameReferences()
+        var expected: [UInt64: UInt32] = [:]
+        var state: UInt64 = 42
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        for _ in 0..<20000 {
+            let frame = next() % 3000 * 4096
+            if next() % 3 == 0 {
+                let last = frames.release(frame)
+                #expect(last == ((expected[frame] ?? 1) <= 1))
+                if let now = expected[frame] { expected[frame] = now > 2 ? now - 1 : nil }
+            } else {
+                frames.share(frame)
+                expected[frame] = (expected[frame] ?? 1) + 1
+            }
+        }
+        for frame in stride(from: UInt64(0), to: 3000 * 4096, by: 4096) { #expect(frames.count(frame) == expected[frame] ?? 1) }
+        #expect(frames.entries == expected.count)
+        for (frame, count) in expected { for _ in 1..<count { _ = frames.release(frame) } }
+        #expect(frames.isEmpty)
     }
 
     /// A map of one region [0x10000, 0x14000) (private) and one shared at 0x20000.

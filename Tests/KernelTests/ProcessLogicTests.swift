@@ -107,6 +107,31 @@ struct TestPages: RegionPages {
         #expect(map.region(containing: 0x13_ffff)?.start == 0x10_0000 && map.region(containing: 0x14_0000) == nil)
     }
 
+    /// Shared anonymous memory beside private memory of the same protection: never
+    /// one region with it, and mprotect over both keeps each one's kind.
+    @Test func sharedMemoryStaysItsOwnRegion() {
+        var map = RegionMap(pages: TestPages())
+        do {
+            let result = map.reserve(4)
+            #expect(result)
+        }
+        let shared = Self.rw | UserSpace.sharedMapping
+        map.insert(UserRegion(start: 0x10_0000, end: 0x12_0000, protection: Self.rw))
+        map.insert(UserRegion(start: 0x12_0000, end: 0x14_0000, protection: shared))
+        #expect(map.count == 2, "not merged")
+        #expect(map.splits(protecting: 0x11_0000, end: 0x13_0000, protection: MCOS_PROT_READ) == 2)
+        let done = map.protect(start: 0x11_0000, end: 0x13_0000, protection: MCOS_PROT_READ)
+        #expect(done)
+        #expect(map.allRegions() == [UserRegion(start: 0x10_0000, end: 0x11_0000, protection: Self.rw),
+                                     UserRegion(start: 0x11_0000, end: 0x12_0000, protection: MCOS_PROT_READ),
+                                     UserRegion(start: 0x12_0000, end: 0x13_0000, protection: MCOS_PROT_READ | UserSpace.sharedMapping),
+                                     UserRegion(start: 0x13_0000, end: 0x14_0000, protection: shared)])
+        let back = map.protect(start: 0x10_0000, end: 0x14_0000, protection: Self.rw)
+        #expect(back)
+        #expect(map.allRegions() == [UserRegion(start: 0x10_0000, end: 0x12_0000, protection: Self.rw),
+                                     UserRegion(start: 0x12_0000, end: 0x14_0000, protection: shared)], "each kind merged back with its own")
+    }
+
     @Test func mmapPlacementIsTopDownIntoTheHighestHole() {
         var map = RegionMap(pages: TestPages())
         do {

@@ -428,14 +428,14 @@ private func logEnd(_ process: Process, freed: UInt64) {
 
 /// Every frame, table page (but the CPU's root, which a walk that still happened
 /// would find empty) and region node of the process, in ProcessMemory.swift's order;
-/// the bytes freed.
+/// the bytes let go of (a shared frame another process maps stays, for it).
 func releaseMemory(of process: Process) -> UInt64 {
     var memory = process.tables
     PageTables.detachUserHalf(root: process.root, memory: &memory)
     process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END, processEnds: true)
     var freed: UInt64 = 0
-    PageTables.emptyUserHalf(root: process.root, memory: &memory) { physical, _ in
-        release(physical: physical, bytes: 4096)
+    PageTables.emptyUserHalf(root: process.root, memory: &memory) { frame, table in
+        if table { release(physical: frame, bytes: 4096) } else { releaseUserFrame(frame) }
         freed += 4096
     }
     let leaked = process.heldBytes &- freed

@@ -44,6 +44,7 @@ extension Process {
         var memory = tables
         defer { heldBytes += memory.allocated }
         let flags = PageTables.userLeafFlags(protection: protection, loading: loading)
+            | (protection & UserSpace.sharedMapping != 0 ? PageTables.sharedFrame : 0)
         var virtual = start
         while virtual < end {
             // Runs of up to 2 MiB keep the allocator calls few; halve when memory is
@@ -64,7 +65,7 @@ extension Process {
             if loading && from < loadedBytes.count { loadedBytes[from] += run }
             var offset: UInt64 = 0
             while offset < run {
-                if let source, let from = PageTables.translate(virtual, root: source.root, memory: source.tables) {
+                if let source, let from = source.frame(at: virtual) {
                     copyFrame(base + offset, from: from)
                 } else {
                     zeroFrame(base + offset)
@@ -88,13 +89,46 @@ extension Process {
     }
 
     /// A fork's child: every region of `parent` (whose lock is held), with its
-    /// protection and a copy of its bytes, and its program break; false (ENOMEM) if the
-    /// memory runs out, with what was copied left for the caller to free.
+    /// protection and a copy of its bytes (the same frames for shared memory), and its
+    /// program break; false (ENOMEM) if the memory runs out, with what was mapped left
+    /// for the caller to free.
     func copyMemory(of parent: Process) -> Bool {
         for region in parent.regions.allRegions() {
-            guard mapAnonymous(start: region.start, end: region.end, protection: region.protection, loading: false, copying: parent) else { return false }
+            let mapped = region.protection & UserSpace.sharedMapping != 0
+                ? mapSharedFrames(of: parent, region)
+                : mapAnonymous(start: region.start, end: region.end, protection: region.protection, loading: false, copying: parent)
+            guard mapped else { return false }
         }
         programBreak = parent.programBreak
+        return true
+    }
+
+    /// The frame of the page at `virtual`, present or not (PROT_NONE keeps it), if any.
+    func frame(at virtual: UInt64) -> UInt64? {
+        let memory = tables
+        guard let slot = PageTables.leafSlot(virtual, root: root, memory: memory) else { return nil }
+        let entry = memory.read(slot)
+        return entry == 0 ? nil : entry & PageTables.addressMask
+    }
+
+    /// `parent`'s frames of the shared `region`, mapped here too and counted.
+    private func mapSharedFrames(of parent: Process, _ region: UserRegion) -> Bool {
+        guard regions.reserve(1) else { return false }
+        var memory = tables
+        defer { heldBytes += memory.allocated }
+        let flags = PageTables.userLeafFlags(protection: region.protection) | PageTables.sharedFrame
+        var virtual = region.start
+        while virtual < region.end {
+            guard let frame = parent.frame(at: virtual),
+                  PageTables.mapUser(virtual: virtual, physical: frame, flags: flags, root: root, memory: &memory) else {
+                discardPages(start: region.start, end: virtual)
+                return false
+            }
+            shareFrame(frame)
+            heldBytes += 4096
+            virtual += 4096
+        }
+        regions.insert(region)
         return true
     }
 
@@ -131,16 +165,17 @@ extension Process {
         var memory = tables
         let flags = PageTables.userLeafFlags(protection: protection) | PageTables.user
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
-            memory.write(slot, (entry & PageTables.addressMask) | flags)
+            memory.write(slot, (entry & (PageTables.addressMask | PageTables.sharedFrame)) | flags)
         }
         flushTLB(start: start, end: end)
     }
 
-    /// Every page of [start, end) that has a frame reads as zero again (madvise's
-    /// discards: the frames stay, and the proxy, mapping the same ones, reads zeros too).
+    /// Every private page of [start, end) that has a frame reads as zero again
+    /// (madvise's discards: the frames stay, and the proxy, mapping the same ones, reads
+    /// zeros too). Shared memory keeps its bytes, as Linux's shmem pages do.
     func zeroPages(start: UInt64, end: UInt64) {
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: tables) { _, _, entry in
-            zeroFrame(entry & PageTables.addressMask)
+            if entry & PageTables.sharedFrame == 0 { zeroFrame(entry & PageTables.addressMask) }
         }
     }
 
@@ -160,17 +195,18 @@ extension Process {
     private func detachPages(start: UInt64, end: UInt64) {
         var memory = tables
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
-            memory.write(slot, (entry & PageTables.addressMask) | PageTables.detached)
+            memory.write(slot, (entry & (PageTables.addressMask | PageTables.sharedFrame)) | PageTables.detached)
         }
         flushTLB(start: start, end: end)
     }
 
-    /// Clears the entries of [start, end) and frees their frames (tables stay until exit).
+    /// Clears the entries of [start, end) and frees their frames, a shared one once no
+    /// other process maps it (tables stay until exit).
     private func freePages(start: UInt64, end: UInt64) {
         var memory = tables
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
             memory.write(slot, 0)
-            release(physical: entry & PageTables.addressMask, bytes: 4096)
+            releaseUserFrame(entry)
             heldBytes -= 4096
         }
         flushTLB(start: start, end: end)

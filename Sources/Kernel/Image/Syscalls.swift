@@ -232,9 +232,10 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
     return request
 }
 
-/// Private memory, anonymous or a regular file's (FileMapping.swift): top-down from
-/// MCOS_USER_MMAP_TOP, or where the program asks (a hint that fits, MAP_FIXED,
-/// MAP_FIXED_NOREPLACE). Shared mappings: EINVAL (anonymous) or ENODEV (files).
+/// Private memory, anonymous or a regular file's (FileMapping.swift), and shared
+/// anonymous memory (which a fork shares): top-down from MCOS_USER_MMAP_TOP, or where
+/// the program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Shared
+/// mappings of files: ENODEV.
 func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     // A file's descriptor is checked right after the offset, as Linux does (EBADF).
     var facts: FileMapCheck.Facts?
@@ -269,13 +270,14 @@ func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     if let facts {
         if let refused = checkFileMapping(p, facts, flags: a.3, protection: request.protection, offset: a.5, bytes: bytes) { return -refused }
     } else {
-        guard request.privateMapping else { return -Errno.inval }
+        guard (try? MappingKind.of(flags: a.3, file: nil, offset: a.5)) != nil else { return -Errno.inval }
     }
     if replacing {
         guard p.unmap(start: start, end: request.range.end) else { return -Errno.noMem }
     }
     if facts != nil { return mapFile(p, start: start, end: start + bytes, protection: request.protection, fd: a.4, offset: a.5) }
-    guard p.mapAnonymous(start: start, end: start + bytes, protection: request.protection, loading: false) else { return -Errno.noMem }
+    let kind = request.privateMapping ? 0 : UserSpace.sharedMapping
+    guard p.mapAnonymous(start: start, end: start + bytes, protection: request.protection | kind, loading: false) else { return -Errno.noMem }
     return Int64(start)
 }
 

@@ -80,26 +80,90 @@ public enum MappingKind: Equatable {
 /// writer is its last user). Shared kinds count their mappers too, so a frame is freed
 /// only when its last mapper goes. Keyed by frame number; frames absent have count 1.
 public struct FrameReferences: Equatable {
-    public private(set) var counts: [UInt64: UInt32] = [:]
+    /// The counts over 1, as an open-addressed table (linear probing, a power of two
+    /// slots, at most half full): a slot's key is its frame + 1, 0 when empty. Not a
+    /// Dictionary: its growth computes in floating point, which the LWK's kernel code
+    /// must not touch (the registers are the program's).
+    private var keys: [UInt64] = []
+    private var values: [UInt32] = []
+    /// Frames counted here (those with a count over 1).
+    public private(set) var entries = 0
 
     public init() {}
 
-    public func count(_ frame: UInt64) -> UInt32 { counts[frame] ?? 1 }
+    public var isEmpty: Bool { entries == 0 }
+
+    public func count(_ frame: UInt64) -> UInt32 {
+        guard let slot = find(frame) else { return 1 }
+        return values[slot]
+    }
+
+    private func find(_ frame: UInt64) -> Int? {
+        guard !keys.isEmpty else { return nil }
+        var slot = home(frame)
+        while keys[slot] != 0 {
+            if keys[slot] == frame &+ 1 { return slot }
+            slot = (slot + 1) & (keys.count - 1)
+        }
+        return nil
+    }
+
+    private func home(_ frame: UInt64) -> Int { Int(truncatingIfNeeded: (frame &* 0x9e37_79b9_7f4a_7c15) >> 40) & (keys.count - 1) }
+
+    private mutating func set(_ frame: UInt64, _ value: UInt32) {
+        if let slot = find(frame) {
+            if value > 1 { values[slot] = value } else { remove(at: slot) }
+            return
+        }
+        guard value > 1 else { return }
+        if (entries + 1) * 2 > keys.count { grow() }
+        var slot = home(frame)
+        while keys[slot] != 0 { slot = (slot + 1) & (keys.count - 1) }
+        keys[slot] = frame &+ 1
+        values[slot] = value
+        entries += 1
+    }
+
+    /// Linear probing's deletion: later keys of the same run move back into the hole.
+    private mutating func remove(at removed: Int) {
+        let mask = keys.count - 1
+        var hole = removed
+        var slot = (hole + 1) & mask
+        while keys[slot] != 0 {
+            let want = home(keys[slot] &- 1)
+            // Moves back unless its home lies cyclically in (hole, slot].
+            if (slot > hole && (want <= hole || want > slot)) || (slot < hole && want <= hole && want > slot) {
+                keys[hole] = keys[slot]
+                values[hole] = values[slot]
+                hole = slot
+            }
+            slot = (slot + 1) & mask
+        }
+        keys[hole] = 0
+        values[hole] = 0
+        entries -= 1
+    }
+
+    private mutating func grow() {
+        let old = (keys, values)
+        let size = max(16, keys.count * 2)
+        keys = [UInt64](repeating: 0, count: size)
+        values = [UInt32](repeating: 0, count: size)
+        entries = 0
+        for (index, key) in old.0.enumerated() where key != 0 { set(key &- 1, old.1[index]) }
+    }
 
     /// One more address space maps `frame` (fork).
     public mutating func share(_ frame: UInt64) {
-        counts[frame] = count(frame) + 1
+        set(frame, count(frame) &+ 1)
     }
 
     /// One mapper lets go (unmap, exit, or a copy made on a write fault); true when that
     /// was the last and the frame can go back to the allocator.
     public mutating func release(_ frame: UInt64) -> Bool {
         let now = count(frame)
-        if now <= 1 {
-            counts[frame] = nil
-            return true
-        }
-        counts[frame] = now - 1 == 1 ? nil : now - 1
+        guard now > 1 else { return true }
+        set(frame, now - 1)
         return false
     }
 

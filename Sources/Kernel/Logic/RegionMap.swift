@@ -153,11 +153,16 @@ public struct RegionMap<Pages: RegionPages>: ~Copyable {
     public func splits(protecting start: UInt64, end: UInt64, protection: UInt32) -> Int {
         var splits = 0
         if let first = floor(start), first.pointee.start < start, first.pointee.end > start,
-           first.pointee.protection != protection { splits += 1 }
-        if let last = floor(end - 1), last.pointee.end > end, last.pointee.protection != protection {
+           first.pointee.protection != Self.protected(first.pointee.protection, protection) { splits += 1 }
+        if let last = floor(end - 1), last.pointee.end > end, last.pointee.protection != Self.protected(last.pointee.protection, protection) {
             splits += 1
         }
         return splits
+    }
+
+    /// A region's word after mprotect's `protection`: its attributes stay.
+    static func protected(_ word: UInt32, _ protection: UInt32) -> UInt32 {
+        (protection & UserSpace.protectionBits) | (word & ~UserSpace.protectionBits)
     }
 
     /// Adds a region over unmapped space, merged with neighbours of the same
@@ -226,25 +231,29 @@ public struct RegionMap<Pages: RegionPages>: ~Copyable {
         guard covers(start: start, end: end), spareCount >= splits(protecting: start, end: end, protection: protection) else {
             return false
         }
-        if let first = floor(start), first.pointee.start < start, first.pointee.protection != protection {
+        if let first = floor(start), first.pointee.start < start, first.pointee.protection != Self.protected(first.pointee.protection, protection) {
             split(first, at: start)
         }
-        if let last = floor(end - 1), last.pointee.end > end, last.pointee.protection != protection {
+        if let last = floor(end - 1), last.pointee.end > end, last.pointee.protection != Self.protected(last.pointee.protection, protection) {
             split(last, at: end)
         }
         var next = floor(start)
         while let node = next, node.pointee.start < end {
-            node.pointee.protection = protection
+            node.pointee.protection = Self.protected(node.pointee.protection, protection)
             next = ceiling(node.pointee.end)
         }
         // Runs of the same protection around and inside the range become one region.
         var node = floor(start)!
         if node.pointee.start > 0, let before = floor(node.pointee.start - 1), before.pointee.end == node.pointee.start,
-           before.pointee.protection == protection {
+           before.pointee.protection == node.pointee.protection {
             node = before
         }
-        while let after = ceiling(node.pointee.end), after.pointee.start == node.pointee.end,
-              after.pointee.protection == node.pointee.protection, after.pointee.start <= end {
+        // (Regions of other kinds in the range, shared memory beside private, stay apart.)
+        while let after = ceiling(node.pointee.end), after.pointee.start <= end {
+            guard after.pointee.start == node.pointee.end, after.pointee.protection == node.pointee.protection else {
+                node = after
+                continue
+            }
             let merged = after.pointee.end
             delete(after.pointee.start)
             node.pointee.end = merged

@@ -28,6 +28,10 @@ public enum UserSpace {
 
     /// Every MCOS_PROT_* bit (= PROT_READ | PROT_WRITE | PROT_EXEC); any other is EINVAL.
     public static let protectionBits: UInt32 = MCOS_PROT_READ | MCOS_PROT_WRITE | MCOS_PROT_EXEC
+    /// A region's attribute beside its protection, in the same word so that regions of
+    /// different kinds never merge: MAP_SHARED | MAP_ANONYMOUS memory, whose frames a
+    /// fork shares rather than copies. mprotect keeps it.
+    public static let sharedMapping: UInt32 = 0x100
 
     public static func pageUp(_ value: UInt64) -> UInt64? {
         value > UInt64.max - (pageSize - 1) ? nil : (value + pageSize - 1) & ~(pageSize - 1)

@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -425,6 +426,54 @@ static int shared_offset_case(void)
 	printf("parent: file length %lld, the sum of the writes %s, in order %s\n", (long long)st.st_size,
 	       yes(st.st_size == (off_t)strlen(expected)), yes(!strcmp(text, expected)));
 	return exited_with(status, 0) && good ? 0 : 1;
+}
+
+/*
+ * ---- shared: MAP_SHARED | MAP_ANONYMOUS memory is the same across fork ----
+ * The parent fills 4 MiB, mprotects a page of it read-only and back, and
+ * forks twice: each child adds to every word and counts in a shared counter
+ * while the parent waits; the parent then sees both children's writes, a
+ * private mapping beside it its own, and after the children unmapped theirs
+ * and ended, its own mapping still whole.  MADV_DONTNEED keeps shared bytes.
+ */
+static int t_shared(void)
+{
+	size_t words = (4u << 20) / sizeof(uint64_t), i;
+	uint64_t *shared = mmap(NULL, 4u << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t *own = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int child, bad = 0;
+
+	if (shared == MAP_FAILED || own == MAP_FAILED)
+		return failure("mmap");
+	for (i = 0; i < words; i++)
+		shared[i] = i;
+	own[0] = 7;
+	if (mprotect(shared + 512, 4096, PROT_READ) || mprotect(shared + 512, 4096, PROT_READ | PROT_WRITE))
+		return failure("mprotect");
+	for (child = 1; child <= 2; child++) {
+		if (!fork_checked()) {
+			for (i = 1; i < words; i++)
+				shared[i] += child;
+			__atomic_add_fetch(&shared[0], 1, __ATOMIC_SEQ_CST);
+			own[0] = 99;
+			munmap(shared, 4u << 20);
+			_exit(0);
+		}
+	}
+	for (child = 0; child < 2; child++) {
+		int status;
+
+		if (wait(&status) < 0 || !exited_with(status, 0))
+			return failure("wait");
+	}
+	for (i = 1; i < words; i++)
+		bad += shared[i] != i + 3;
+	printf("shared: children counted %lu, words with both children's writes %s, private word %lu\n",
+	       (unsigned long)shared[0], bad ? "not all" : "all", (unsigned long)own[0]);
+	if (madvise(shared, 4u << 20, MADV_DONTNEED))
+		return failure("madvise");
+	printf("shared: after MADV_DONTNEED word 100 is %lu\n", (unsigned long)shared[100]);
+	return shared[0] != 2 || bad || own[0] != 7 || shared[100] != 103;
 }
 
 static int t_pipe(void)
@@ -906,6 +955,8 @@ int main(int argc, char **argv)
 		return t_memory();
 	if (!strcmp(c, "pipe"))
 		return t_pipe();
+	if (!strcmp(c, "shared"))
+		return t_shared();
 	if (!strcmp(c, "signals"))
 		return t_signals();
 	if (!strcmp(c, "wait-variants"))

@@ -3,7 +3,9 @@
 # case natively and on the LWK, which must print the same and exit the same.
 # The child's pid and ppid, fork's two returns, ECHILD after the last wait;
 # 32 MiB of malloc, data, bss, stack and TLS copied whole and the child's
-# writes its own; a pipe and a file offset shared through the fork; SIGCHLD
+# writes its own; MAP_SHARED | MAP_ANONYMOUS memory the same in parent and
+# children, each child's writes seen, MADV_DONTNEED keeping it; a pipe and
+# a file offset shared through the fork; SIGCHLD
 # with its siginfo, children killed by SIGTERM and by abort(); waitpid
 # WNOHANG, waitid, wait4 with rusage, waitpid(-1); vfork with execve and with
 # _exit, posix_spawn, system(); a fork from a process with a second thread; a
@@ -108,6 +110,7 @@ log "fork: pids, memory, pipes and file offsets, signals, every wait"
 same "basic" $F basic
 expects 0 basic
 same "memory" $F memory
+same "shared" $F shared
 expects 0 memory
 same "pipe" $F pipe
 expects 0 pipe

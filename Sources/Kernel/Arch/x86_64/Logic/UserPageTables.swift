@@ -10,6 +10,9 @@ extension PageTables {
     /// points at: nothing reaches it (not present), and only the kernel frees it, once
     /// Linux has dropped its own mappings. One of the bits x86 leaves to software.
     public static let detached: UInt64 = 1 << 9
+    /// Software bit of a user leaf: its frame is MAP_SHARED | MAP_ANONYMOUS memory, which
+    /// other processes (a fork's) may map too: it is freed when its last mapper lets go.
+    public static let sharedFrame: UInt64 = 1 << 10
 
     /// PML4 slots of the kernel (MCOS_LWK_PHYS_MAP up to MCOS_LWK_BASE's), shared by
     /// every address space: copied into a process's root, never freed with it.
@@ -133,7 +136,8 @@ extension PageTables {
     }
 
     /// Empties the user half of an address space: `release` gets every frame a leaf owns
-    /// (`table == false`) and every table page below `root` (`true`), and every user
+    /// (`table == false`, with the leaf's `sharedFrame` bit, which no frame address has)
+    /// and every table page below `root` (`true`), and every user
     /// slot of `root` is zero again. The root itself and the kernel's slots stay. Root
     /// slots may be `detached` (the process's end detaches them first).
     public static func emptyUserHalf<Memory: TableMemory>(root: UInt64, memory: inout Memory, release: (UInt64, Bool) -> Void) {
@@ -147,7 +151,7 @@ extension PageTables {
                     walk(entry & addressMask, level: level + 1)
                     release(entry & addressMask, true)
                 } else {
-                    release(entry & addressMask, false)
+                    release(entry & (addressMask | sharedFrame), false)
                 }
                 memory.write(table + index * 8, 0)
             }
