@@ -15,10 +15,13 @@ extension Launcher {
     func forkProgram(token: UInt64, parentWaits: Bool, process: Int32) -> Int64 {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return -Int64(errno) }
-        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // the program's own execs must not keep it
+        // mcexec's own, out of the program's way (and the child program's)
+        ends = ends.map { Self.movedOutOfTheWay($0) }
+        descriptors.add(Set(ends))
+        defer { descriptors.remove(Set(ends)) }
         let child = Glibc.fork()
         if child == 0 {
-            close(ends[0])
+            // ends[0] goes with the parent's other descriptors once the child exists
             runForkedChild(token: token, parentProcess: process, report: ends[1], staysOpen: parentWaits)
         }
         close(ends[1])
@@ -84,10 +87,11 @@ extension Launcher {
             verbose(lwkError(result, "create the child of \(name)'s fork").description)
             exit(1)
         }
-        if vforkRelease == nil { close(report) }
         // The parent's files and pipes, which the fork copied, are not this mcexec's.
+        descriptors.remove([report])
         for fd in descriptors.current { close(fd) }
         descriptors.remove(descriptors.current)
+        if vforkRelease == nil { close(report) } else { descriptors.add([report]) }
         defer { close(device) }
         verbose("child of the fork: process \(pid) on OS \(instance), LWK CPU \(create.lwk_cpu)")
         if let bound = ProxyBinding.bind(lwkCPU: Int(create.lwk_cpu), instance: instance) {

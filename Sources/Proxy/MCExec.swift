@@ -19,11 +19,15 @@ struct MCExec: ParsableCommand {
             terminal I/O, stat, …) with your credentials. \
             It must be an x86-64 executable, static or dynamic (mcexec loads its dynamic \
             loader, which maps its libraries privately: their bytes are read into LWK \
-            memory once, when mapped), or a #! script whose interpreter is one; \
+            memory once, when mapped), or a #! script whose interpreter is one (or, up \
+            to five levels, a script again); \
             MAP_SHARED mappings of files are refused (ENODEV). Each further thread of the \
             program runs on an idle LWK CPU of its own (-t bounds how many its threads \
             hold at once), served by a proxy thread of mcexec whose Linux tid is the \
             thread's. \
+            A fork runs the child on another idle LWK CPU with a copy of the program's \
+            memory, served by a copy of mcexec (fork fails with EAGAIN when no CPU is \
+            idle); an execve runs the new program in the same process, same pid. \
             Signals sent to mcexec (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, \
             SIGALRM, SIGTERM, the real-time ones and a few more) go to the program, which \
             ignores, holds, handles or dies by them as its actions and mask say; one sent \

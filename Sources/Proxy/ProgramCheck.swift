@@ -47,10 +47,10 @@ enum ProgramCheck {
         throw MCExecError("\(program): command not found in PATH", remedy: "give the program's path (e.g. ./\(program)) or add its directory to PATH", status: .notFound)
     }
 
-    /// The program at `path`, or for a `#!` script its interpreter (one level, as
-    /// binfmt_script reads the line: the interpreter as named, never looked up in PATH),
-    /// with the argv Linux would give it.
-    static func checkScriptOrProgram(path: String, request: LaunchRequest) throws(MCExecError) -> CheckedProgram {
+    /// The program at `path`, or for a `#!` script its interpreter (as binfmt_script
+    /// reads the line: the interpreter as named, never looked up in PATH; itself a
+    /// script up to Linux's five levels), with the argv Linux would give it.
+    static func checkScriptOrProgram(path: String, request: LaunchRequest, depth: Int = 0) throws(MCExecError) -> CheckedProgram {
         let name = request.program
         guard let head = head(of: path) else { return try check(path: path, name: name) }
         switch ScriptLine.parse(head) {
@@ -64,11 +64,14 @@ enum ProgramCheck {
                 throw MCExecError("\(name) is not executable", remedy: "make it executable (chmod +x \(path))", status: .cannotExecute)
             }
             let interpreter = String(decoding: line.interpreter, as: UTF8.self)
-            if let interpreterHead = Self.head(of: interpreter), case .script = ScriptLine.parse(interpreterHead) {
-                throw MCExecError("\(name): its interpreter \(interpreter) is a script itself", remedy: "name a program on the #! line", status: .cannotExecute)
+            guard depth < ExecArguments.maximumInterpreterDepth else {
+                throw MCExecError("\(name): too many levels of #! scripts (this one is the \(depth + 1)th)",
+                                  remedy: "Linux follows five; name a program on one of the #! lines", status: .cannotExecute)
             }
-            var program = try check(path: interpreter, name: interpreter)
-            program.scriptArgv = [interpreter] + (line.argument.map { [String(decoding: $0, as: UTF8.self)] } ?? []) + [path] + request.arguments
+            let arguments = (line.argument.map { [String(decoding: $0, as: UTF8.self)] } ?? []) + [path] + request.arguments
+            var program = try checkScriptOrProgram(path: interpreter, request: LaunchRequest(instance: request.instance, program: interpreter, arguments: arguments),
+                                                   depth: depth + 1)
+            program.scriptArgv = program.scriptArgv ?? [interpreter] + arguments
             return program
         }
     }

@@ -87,8 +87,16 @@ import Testing
         #expect(missing.status == .notFound)
         let empty = try #require(failure(Self.file("empty.sh", Array("#!   \n".utf8))))
         #expect(empty.status == .cannotExecute && empty.message.contains("#! line"))
-        let nested = try #require(failure(Self.file("nested.sh", Array("#!\(script)\n".utf8))))
-        #expect(nested.status == .cannotExecute && nested.message.contains("is a script itself"))
+        // A script whose interpreter is a script: each level's argv in front of the next, as binfmt_script builds it.
+        let nestedScript = Self.file("nested.sh", Array("#!\(script)\n".utf8))
+        let nested = try MCExec.prepare(LaunchRequest(instance: 0, program: nestedScript, arguments: ["c"]), environment: [:], probe: Self.running).program
+        #expect(nested.path == interpreter && nested.scriptArgv == [interpreter, "-x y", script, nestedScript, "c"])
+        // Five levels of #! run (the fifth names the program); a sixth is too many, as for Linux (ELOOP).
+        var chain = script
+        for level in 2...5 { chain = Self.file("chain\(level).sh", Array("#!\(chain)\n".utf8)) }
+        #expect(try MCExec.prepare(LaunchRequest(instance: 0, program: chain, arguments: []), environment: [:], probe: Self.running).program.path == interpreter)
+        let tooDeep = try #require(failure(Self.file("chain6.sh", Array("#!\(chain)\n".utf8))))
+        #expect(tooDeep.status == .cannotExecute && tooDeep.message.contains("too many levels"))
         let notExecutable = try #require(failure(Self.file("plain.sh", Array("#!/bin/sh\n".utf8), mode: 0o644)))
         #expect(notExecutable.message.contains("not executable"))
     }
