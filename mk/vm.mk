@@ -77,6 +77,8 @@ VM_HOOKS_BUILD := .build-vm-test-hooks
 $(VM_BUILD)/mcprov-test-hooks: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
 	@echo "  SWIFT   mcprov-test-hooks (release, MCPROV_TEST_HOOKS)"
 	@mkdir -p $(VM_BUILD)
+	@# as for .build/release: a changed mcos_abi.h means a build from scratch
+	@if [ -e $@ ] && [ kmod/mcos_abi.h -nt $@ ]; then rm -rf $(VM_HOOKS_BUILD)/release/*.build $(VM_HOOKS_BUILD)/release/ModuleCache; fi
 	@$(SWIFT) build $(RELEASE_FLAGS) --product mcprov --scratch-path $(VM_HOOKS_BUILD) \
 		-Xswiftc -DMCPROV_TEST_HOOKS > $(VM_BUILD)/swift-build-hooks.log 2>&1 || \
 		{ cat $(VM_BUILD)/swift-build-hooks.log; exit 1; }

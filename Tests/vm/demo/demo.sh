@@ -33,6 +33,8 @@ step mcprov status
 step mcexec hostname
 step mcexec busybox uname -a
 step mcexec /bin/lwkprog args hello from the LWK
+# a shell on the LWK: $(...) forks a child (another LWK CPU, another mcexec)
+step mcexec /bin/sh -c 'echo "machine $(uname -m), from a child of the shell on the LWK"'
 echo; echo "\$ mcexec /bin/lwkprog exit42; echo \"exit status \$?\""
 rc=0; mcexec /bin/lwkprog exit42 || rc=$?
 echo "exit status $rc"
