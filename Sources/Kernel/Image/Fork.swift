@@ -11,7 +11,9 @@ import CMcosABI
 //
 // The memory is copied whole at fork, not copy-on-write: neither process takes a
 // page fault afterwards (an LWK program never does: its memory is mapped when it is
-// asked for), at the price of copying what an exec would throw away. A vfork (and
+// asked for), at the price of copying what an exec would throw away. MAP_SHARED
+// anonymous memory is not copied: the child maps the same frames (SharedFrames.swift).
+// A vfork (and
 // posix_spawn) child gets a copy too, and its parent waits until it execs or ends as
 // Linux's would; what the child writes before that stays its own.
 
