@@ -230,8 +230,10 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
         guard let candidate else {
             // A thread that has exited (pthread_join returned) may still be leaving
             // its CPU: wait for it rather than refuse a program that never exceeds
-            // its CPUs.
+            // its CPUs. It may also have left between the count read above and now:
+            // the count is read again.
             if waitForEndingThreads(t) { continue }
+            if beyondBound && 1 + Int(lwk_load32(leader.mailbox.otherThreads)) < most { continue }
             // Linux refused CPUs the LWK counts idle: the proxy thread of the last
             // thread there has not yet read that thread's end. It will in a moment.
             if !tried.isEmpty && pauseBeforeAskingAgain(t, until: &askAgainUntil) {
