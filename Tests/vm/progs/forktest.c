@@ -431,8 +431,8 @@ static int shared_offset_case(void)
 /*
  * ---- shared: MAP_SHARED | MAP_ANONYMOUS memory is the same across fork ----
  * The parent fills 4 MiB, mprotects a page of it read-only and back, and
- * forks twice: each child adds to every word and counts in a shared counter
- * while the parent waits; the parent then sees both children's writes, a
+ * forks twice, one child after the other: each adds to every word and counts
+ * in a shared counter while the parent waits; the parent then sees both children's writes, a
  * private mapping beside it its own, and after the children unmapped theirs
  * and ended, its own mapping still whole.  MADV_DONTNEED keeps shared bytes.
  */
@@ -450,7 +450,10 @@ static int t_shared(void)
 	own[0] = 7;
 	if (mprotect(shared + 512, 4096, PROT_READ) || mprotect(shared + 512, 4096, PROT_READ | PROT_WRITE))
 		return failure("mprotect");
+	/* one child after the other: each adds to every word, which two at once would race on */
 	for (child = 1; child <= 2; child++) {
+		int status;
+
 		if (!fork_checked()) {
 			for (i = 1; i < words; i++)
 				shared[i] += child;
@@ -459,10 +462,6 @@ static int t_shared(void)
 			munmap(shared, 4u << 20);
 			_exit(0);
 		}
-	}
-	for (child = 0; child < 2; child++) {
-		int status;
-
 		if (wait(&status) < 0 || !exited_with(status, 0))
 			return failure("wait");
 	}
