@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "said.h"
+
 #define MAX_ARGS	32
 /* Linux's MAX_ARG_STRLEN: the longest argument or environment string, its NUL included */
 #define MAX_ARG_STRLEN	(32 * 4096)
@@ -62,37 +64,6 @@ extern char **environ;
 
 /* The path this program was started by: what it execs to run itself again. */
 static const char *self;
-
-static const char *yes(int good)
-{
-	return good ? "yes" : "no";
-}
-
-static const char *errno_name(int err)
-{
-	static const struct { int err; const char *name; } names[] = {
-#define NAME(e) { e, #e }
-		NAME(EPERM), NAME(ENOENT), NAME(EINTR), NAME(EIO), NAME(E2BIG),
-		NAME(ENOEXEC), NAME(EBADF), NAME(EAGAIN), NAME(ENOMEM), NAME(EACCES),
-		NAME(EFAULT), NAME(EBUSY), NAME(EEXIST), NAME(ENOTDIR), NAME(EISDIR),
-		NAME(EINVAL), NAME(EMFILE), NAME(ETXTBSY), NAME(ENAMETOOLONG),
-		NAME(ENOSYS), NAME(ELOOP), NAME(ELIBBAD), NAME(EOVERFLOW),
-#undef NAME
-	};
-	static char unknown[32];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	snprintf(unknown, sizeof(unknown), "errno %d", err);
-	return unknown;
-}
-
-static int failure(const char *what)
-{
-	printf("FAILED %s: %s\n", what, errno_name(errno));
-	return 1;
-}
 
 static char *path_in(const char *dir, const char *name)
 {

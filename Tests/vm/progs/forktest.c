@@ -52,58 +52,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "said.h"
+
 extern char **environ;
 
 /* The path this program was started by: what it execs to run itself again. */
 static const char *self;
-
-static const char *yes(int good)
-{
-	return good ? "yes" : "no";
-}
-
-static const char *errno_name(int err)
-{
-	static const struct { int err; const char *name; } names[] = {
-#define NAME(e) { e, #e }
-		NAME(EPERM), NAME(ENOENT), NAME(ESRCH), NAME(EINTR), NAME(EIO),
-		NAME(EBADF), NAME(ECHILD), NAME(EAGAIN), NAME(ENOMEM), NAME(EACCES),
-		NAME(EFAULT), NAME(EBUSY), NAME(EINVAL), NAME(EMFILE), NAME(EPIPE),
-		NAME(ENOSYS),
-#undef NAME
-	};
-	static char unknown[32];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	snprintf(unknown, sizeof(unknown), "errno %d", err);
-	return unknown;
-}
-
-static const char *signal_name(int sig)
-{
-	static const struct { int sig; const char *name; } names[] = {
-#define NAME(s) { s, #s }
-		NAME(SIGHUP), NAME(SIGINT), NAME(SIGQUIT), NAME(SIGILL), NAME(SIGABRT),
-		NAME(SIGBUS), NAME(SIGFPE), NAME(SIGKILL), NAME(SIGSEGV), NAME(SIGPIPE),
-		NAME(SIGTERM), NAME(SIGCHLD),
-#undef NAME
-	};
-	static char unknown[32];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].sig == sig)
-			return names[i].name;
-	snprintf(unknown, sizeof(unknown), "signal %d", sig);
-	return unknown;
-}
-
-static int failure(const char *what)
-{
-	printf("FAILED %s: %s\n", what, errno_name(errno));
-	return 1;
-}
 
 /* How a wait status says the child ended. */
 static const char *ending(int status)
