@@ -26,58 +26,7 @@ mkdir -p $D/noexec
 run mount -t tmpfs -o noexec,size=4m none $D/noexec
 cp $E $D/noexec/
 
-# bounded SECONDS OUT CMD...: runs CMD, its output to OUT; sets rc to its status
-# and bg to its pid.  A run still going after SECONDS is killed and fails the
-# scenario, so that a program the LWK does not end cannot hang the guest.
-bounded() {
-	local seconds=$1 out=$2 deadline=$(($(uptime_seconds) + $1))
-	shift 2
-	"$@" > "$out" 2>&1 < /dev/null &
-	bg=$!
-	until exited $bg; do
-		if [ "$(uptime_seconds)" -gt $deadline ]; then
-			kill -9 $bg
-			wait $bg 2> /dev/null
-			cat "$out"
-			$MT kmsg $idx | tail -n 15
-			fail "'$*' did not end within $seconds s"
-		fi
-		sleep 0.1
-	done
-	rc=0; wait $bg || rc=$?
-}
-
-# same NAME CMD...: natively and on the LWK, same output and status; lrc is the
-# LWK's status and bg mcexec's pid (the program's)
-same() {
-	local name=$1
-	shift
-	bounded $BOUND /tmp/native.out "$@"
-	nrc=$rc
-	bounded $BOUND /tmp/lwk.out mcexec $idx "$@"
-	lrc=$rc
-	echo "== $name: native $nrc, LWK $lrc"
-	cat /tmp/lwk.out
-	# every difference is shown before the scenario fails (failed at the end)
-	diff /tmp/native.out /tmp/lwk.out || { $MT kmsg $idx | tail -n 15; failed="$failed $name"; }
-	[ "$nrc" = "$lrc" ] || { echo "exit status $lrc on the LWK, $nrc natively"; failed="$failed $name"; }
-}
-
-# expects STATUS NAME: the last run on the LWK exited with STATUS
-expects() {
-	[ "$lrc" = "$1" ] || { echo "$2: status $lrc on the LWK, expected $1"; failed="$failed $2-status"; }
-}
-
-all_idle() {
-	$MT ping $idx | grep -q "^ping sent $cpus answered $cpus "
-}
-
-# expect_idle WHEN: every LWK CPU idle again (a thread's CPU is freed when its
-# proxy thread sees it end: a moment after the program's own end)
-expect_idle() {
-	wait_until 10 "every LWK CPU to be idle $1" all_idle
-	[ "$(os_state $idx)" = RUNNING ] || fail "the LWK is $(os_state $idx) $1"
-}
+. /scenarios/compare.sh
 
 # heap_flat PID: the LWK's log has a kernel heap line for each exec of process
 # PID and one for its exit, each after the old program's memory went back: the
@@ -93,7 +42,6 @@ heap_flat() {
 	log "kernel heap: $(head -n 1 /tmp/heap) bytes after the first exec, then $(tr '\n' ' ' < /tmp/heap.warm)"
 	[ "$(wc -l < /tmp/heap.warm)" = 1 ]
 }
-failed=
 
 log "a chain of 50 execs: pid, ppid, argv and envp kept; the kernel heap does not grow"
 same "chain 50" $E chain 50

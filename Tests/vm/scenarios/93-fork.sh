@@ -30,58 +30,7 @@ lwk_boot $idx hidos
 cpus=$($MT status $idx | awk '{ print $6 }')
 [ "$cpus" = $CPUS ] || fail "the LWK has $cpus CPUs, the forks need $CPUS"
 
-# bounded SECONDS OUT CMD...: runs CMD, its output to OUT; sets rc to its status
-# and bg to its pid.  A run still going after SECONDS is killed and fails the
-# scenario, so that a program the LWK does not end cannot hang the guest.
-bounded() {
-	local seconds=$1 out=$2 deadline=$(($(uptime_seconds) + $1))
-	shift 2
-	"$@" > "$out" 2>&1 < /dev/null &
-	bg=$!
-	until exited $bg; do
-		if [ "$(uptime_seconds)" -gt $deadline ]; then
-			kill -9 $bg
-			wait $bg 2> /dev/null
-			cat "$out"
-			$MT kmsg $idx | tail -n 15
-			fail "'$*' did not end within $seconds s"
-		fi
-		sleep 0.1
-	done
-	rc=0; wait $bg || rc=$?
-}
-
-# same NAME CMD...: natively and on the LWK, same output and status; lrc is the
-# LWK's status and bg mcexec's pid (the program's)
-same() {
-	local name=$1
-	shift
-	bounded $BOUND /tmp/native.out "$@"
-	nrc=$rc
-	bounded $BOUND /tmp/lwk.out mcexec $idx "$@"
-	lrc=$rc
-	echo "== $name: native $nrc, LWK $lrc"
-	cat /tmp/lwk.out
-	# every difference is shown before the scenario fails (failed at the end)
-	diff /tmp/native.out /tmp/lwk.out || { $MT kmsg $idx | tail -n 15; failed="$failed $name"; }
-	[ "$nrc" = "$lrc" ] || { echo "exit status $lrc on the LWK, $nrc natively"; failed="$failed $name"; }
-}
-
-# expects STATUS NAME: the last run on the LWK exited with STATUS
-expects() {
-	[ "$lrc" = "$1" ] || { echo "$2: status $lrc on the LWK, expected $1"; failed="$failed $2-status"; }
-}
-
-all_idle() {
-	$MT ping $idx | grep -q "^ping sent $CPUS answered $CPUS "
-}
-
-# expect_idle WHEN: every LWK CPU idle again (a process's CPU is freed when its
-# mcexec sees it end: a moment after the program's own end)
-expect_idle() {
-	wait_until 10 "every LWK CPU to be idle $1" all_idle
-	[ "$(os_state $idx)" = RUNNING ] || fail "the LWK is $(os_state $idx) $1"
-}
+. /scenarios/compare.sh
 
 # heap_flat PID COUNT: the LWK's log has a kernel heap line for the exit of each
 # of the COUNT children process PID forked (none of them execs), each after the
@@ -104,14 +53,14 @@ heap_flat() {
 	echo "the kernel heap grew from $warm to $last bytes from child 6 to child $2: $(((last - warm) / ($2 - 6))) bytes a fork"
 	return 1
 }
-failed=
 
 log "fork: pids, memory, pipes and file offsets, signals, every wait"
 same "basic" $F basic
 expects 0 basic
 same "memory" $F memory
-same "shared" $F shared
 expects 0 memory
+same "shared" $F shared
+expects 0 shared
 same "pipe" $F pipe
 expects 0 pipe
 same "signals" $F signals
