@@ -91,7 +91,6 @@ final class Process {
     private var ownNextInvalidate: UInt64 = 1
     private var ownSignalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
     private var ownLoadedBytes = [UInt64](repeating: 0, count: 32)
-    private var ownToldNoProcesses = false
     private var ownToldFileMapping = false
     private var ownStatus: UInt32 = 0
     private var ownFaultAddress: UInt64 = 0
@@ -150,10 +149,6 @@ final class Process {
         _read { yield leader.ownLoadedBytes }
         _modify { yield &leader.ownLoadedBytes }
     }
-    var toldNoProcesses: Bool {
-        get { leader.ownToldNoProcesses }
-        set { leader.ownToldNoProcesses = newValue }
-    }
     var toldFileMapping: Bool {
         get { leader.ownToldFileMapping }
         set { leader.ownToldFileMapping = newValue }
@@ -205,7 +200,6 @@ final class Process {
         ownNextInvalidate = 1
         for index in ownSignalActions.indices { ownSignalActions[index] = 0 }
         for index in ownLoadedBytes.indices { ownLoadedBytes[index] = 0 }
-        ownToldNoProcesses = false
         ownToldFileMapping = false
         ownStatus = 0
         ownFaultAddress = 0
