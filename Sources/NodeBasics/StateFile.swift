@@ -110,7 +110,9 @@ private func readAll(_ fd: Int32) -> Data? {
     }
 }
 
-private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+/// Writes all of `bytes` to `fd`, again after EINTR and short writes; false on an error
+/// or a write of nothing.
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var done = 0
     while done < bytes.count {
         let count = write(fd, bytes.baseAddress! + done, bytes.count - done)

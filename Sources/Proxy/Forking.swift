@@ -2,6 +2,7 @@ import CMcexec
 import CMcosABI
 import Glibc
 import Kernel
+import NodeBasics
 
 /// fork on the LWK (MCOS_PROXY_FORK): mcexec forks itself, so that the child program
 /// has a proxy of its own, whose pid it gets, with copies of the descriptors, and
@@ -116,15 +117,6 @@ extension Launcher {
     }
 
     static func writeFully<T>(_ fd: Int32, _ value: T) -> Bool {
-        withUnsafeBytes(of: value) { bytes in
-            var done = 0
-            while done < bytes.count {
-                let put = write(fd, bytes.baseAddress! + done, bytes.count - done)
-                if put < 0 && errno == EINTR { continue }
-                guard put > 0 else { return false }
-                done += put
-            }
-            return true
-        }
+        withUnsafeBytes(of: value) { writeAll(fd, $0) }
     }
 }
