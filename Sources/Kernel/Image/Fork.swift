@@ -84,7 +84,7 @@ private func copyParent(_ cpu: Int, _ leader: Process, pid: UInt64, clock: Proce
     guard let forking, let frame = forking.forkFrame, let request = forking.forkRequest else { return .failure(.srch) }
     if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: UInt64(leader.ownMostCPUs)) { return .failure(error) }
     let child = cpuStates[cpu].program
-    let copied = withProcessLock(leader) { () -> Bool in
+    let copied = withLockOfProcess(leader) { () -> Bool in
         guard child.copyMemory(of: leader) else { return false }
         for signal in 1...Signal.count { child.setAction(signal, leader.action(signal)) }
         return true

@@ -41,12 +41,15 @@ final class CPUMailbox {
     var otherThreads: UnsafeMutablePointer<UInt32> { at(.otherThreads) }
     var groupExit: UnsafeMutablePointer<UInt32> { at(.groupExit) }
     var leaderGone: UnsafeMutablePointer<UInt32> { at(.leaderGone) }
-    /// Children of a fork copying the process's memory now: its end waits for them.
+    /// Forks' children copying from the process led from this CPU now: its end waits
+    /// for them. Only forkChild counts, up and down, whichever process it finds here;
+    /// a new process does not reset it: a copier that found the one before (and will
+    /// refuse) may still hold its pin, and a reset would leave the count short of it.
     var forkCopies: UnsafeMutablePointer<UInt32> { at(.forkCopies) }
 
     /// A new process led from this CPU: its words as PROC_CREATE leaves them.
     func resetLeader() {
-        for slot in [Slot.inCall, .lock, .otherThreads, .groupExit, .leaderGone, .forkCopies] { lwk_store32(at(slot), 0) }
+        for slot in [Slot.inCall, .lock, .otherThreads, .groupExit, .leaderGone] { lwk_store32(at(slot), 0) }
     }
 }
 
@@ -110,6 +113,17 @@ func spinServing(_ t: Process) {
 func withProcessLock<R>(_ t: Process, _ body: () -> R) -> R {
     let lock = t.leader.mailbox.lock
     while lwk_spin_trylock(lock, 0) == 0 { spinServing(t) }
+    let result = body()
+    lwk_spin_unlock(lock)
+    return result
+}
+
+/// `body` with the lock of a process none of whose threads runs on this CPU (the
+/// parent a fork's child copies): it only waits, since serving on that process's
+/// behalf would flush or end it on the wrong CPU.
+func withLockOfProcess<R>(_ leader: Process, _ body: () -> R) -> R {
+    let lock = leader.mailbox.lock
+    while lwk_spin_trylock(lock, 0) == 0 { Arch.relax() }
     let result = body()
     lwk_spin_unlock(lock)
     return result
