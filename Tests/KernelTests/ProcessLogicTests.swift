@@ -30,6 +30,21 @@ struct TestPages: RegionPages {
         #expect(UserSpace.range(start: 0x40_0000, bytes: .max) == nil)
     }
 
+    /// Every length a program can pass rounds up or is refused, never traps: the last
+    /// page's start once did (brk(-4096), mremap's lengths), which in the LWK is a panic.
+    @Test func pageUpAtTheTop() {
+        #expect(UserSpace.pageUp(0) == 0)
+        #expect(UserSpace.pageUp(1) == 0x1000)
+        #expect(UserSpace.pageUp(0x1000) == 0x1000)
+        #expect(UserSpace.pageUp(0xffff_ffff_ffff_e001) == 0xffff_ffff_ffff_f000)
+        #expect(UserSpace.pageUp(0xffff_ffff_ffff_f000) == 0xffff_ffff_ffff_f000)
+        #expect(UserSpace.pageUp(0xffff_ffff_ffff_f001) == nil)
+        #expect(UserSpace.pageUp(.max) == nil)
+        var brk = ProgramBreak(start: 0x60_0000)
+        #expect(brk.step(to: 0xffff_ffff_ffff_f000) == .refuse)
+        #expect(brk.step(to: .max) == .refuse)
+    }
+
     @Test func leafFlagsFollowProtection() {
         let rw = PageTables.userLeafFlags(protection: Self.rw)
         #expect(rw & PageTables.writable != 0 && rw & PageTables.noExecute != 0 && rw & PageTables.user != 0)

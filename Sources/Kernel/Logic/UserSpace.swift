@@ -33,8 +33,9 @@ public enum UserSpace {
     /// fork shares rather than copies. mprotect keeps it.
     public static let sharedMapping: UInt32 = 0x100
 
+    /// `value` rounded up to a page; nil past the last page (a hostile length or break).
     public static func pageUp(_ value: UInt64) -> UInt64? {
-        value > UInt64.max - (pageSize - 1) ? nil : (value + pageSize - 1) & ~(pageSize - 1)
+        value > UInt64.max - (pageSize - 1) ? nil : (value + (pageSize - 1)) & ~(pageSize - 1)
     }
 
     /// [start, start + bytes rounded up to pages) if `start` is page-aligned, `bytes` is
@@ -59,6 +60,8 @@ public struct UserRegion: Equatable {
     }
 
     public var bytes: UInt64 { end - start }
+    /// Shared anonymous memory: a fork's child maps the same frames.
+    public var isShared: Bool { protection & UserSpace.sharedMapping != 0 }
 }
 
 /// brk(2) as Linux answers it: the break never goes below where it started; a request

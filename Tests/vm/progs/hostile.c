@@ -248,6 +248,8 @@ static long do_munmap(unsigned long a, unsigned long n) { return sys(SYS_munmap,
 static long do_mprotect(unsigned long a, unsigned long n) { return sys(SYS_mprotect, a, n, PROT_READ); }
 static long do_madvise(unsigned long a, unsigned long n) { return sys(SYS_madvise, a, n, MADV_DONTNEED); }
 static long do_willneed(unsigned long a, unsigned long n) { return sys(SYS_madvise, a, n, MADV_WILLNEED); }
+/* a growth: the old range must be one mapping, the new length one Linux takes */
+static long do_mremap(unsigned long a, unsigned long n) { return sys(SYS_mremap, a, n, n + PAGE, 1 /* MREMAP_MAYMOVE */, 0); }
 
 static long do_mmap_fixed(unsigned long a, unsigned long n)
 {
@@ -276,7 +278,7 @@ static void t_memory_args(void)
 
 	/* brk: a refused request leaves the break where it was */
 	long start = sys(SYS_brk, 0);
-	unsigned long brks[] = { 1, kernel_half, noncanonical, above_user, last_user_page, ~0ul, 0x1000 };
+	unsigned long brks[] = { 1, kernel_half, noncanonical, above_user, last_user_page, ~0ul - 4095, ~0ul, 0x1000 };
 	for (unsigned i = 0; i < sizeof(brks) / sizeof(brks[0]); i++) {
 		snprintf(what, sizeof(what), "brk(%#lx) keeps the break", brks[i]);
 		printf("%s: %s\n", what, sys(SYS_brk, brks[i]) == start ? "yes" : "no");
@@ -286,6 +288,7 @@ static void t_memory_args(void)
 	with_ranges("mprotect", do_mprotect, 0);
 	with_ranges("madvise(DONTNEED)", do_madvise, COVERS_US);
 	with_ranges("madvise(WILLNEED)", do_willneed, 0);
+	with_ranges("mremap", do_mremap, 0);
 	with_ranges("mmap(MAP_FIXED)", do_mmap_fixed, LWK_GAP);
 	with_ranges("mmap(MAP_FIXED_NOREPLACE)", do_mmap_noreplace, LWK_GAP);
 	with_ranges("mmap(hint)", do_mmap_hint, 0);
