@@ -392,6 +392,7 @@ enum OffloadTable {
         (.munmap, .refuse(.servedByLWK)),
         (.mprotect, .refuse(.servedByLWK)),
         (.mremap, .refuse(.servedByLWK)),
+        (.msync, .refuse(.servedByLWK)),
         (.madvise, .refuse(.servedByLWK)),
         (.brk, .refuse(.servedByLWK)),
         (.remapFilePages, .refuse(.servedByLWK)),
@@ -414,7 +415,6 @@ enum OffloadTable {
         (.mlockall, .answer(0)),
         (.munlockall, .answer(0)),
         // Address ranges of the program's memory (mcexec's mapping of it).
-        (.msync, .allow([.sized(by: 1), v, v])),
         (.mincore, .allow([.sized(by: 1), v, .bytes(.pageVector(1))])),
     ]
 

@@ -91,6 +91,13 @@ import Testing
                 == .move(from: 0x10000, fromBytes: 0x4000, to: 0x40000, newBytes: 0x4000, replacesTarget: true, keepsOld: false))
         #expect(try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.dontUnmap)
                 == .move(from: 0x10000, fromBytes: 0x4000, to: 0x8000_0000, newBytes: 0x4000, replacesTarget: false, keepsOld: true))
+        // MREMAP_DONTUNMAP takes new_address as a hint, checked as MREMAP_FIXED's is.
+        #expect(try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.dontUnmap, 0x40000)
+                == .move(from: 0x10000, fromBytes: 0x4000, to: 0x40000, newBytes: 0x4000, replacesTarget: false, keepsOld: true))
+        #expect(try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.dontUnmap, 0x20000)
+                == .move(from: 0x10000, fromBytes: 0x4000, to: 0x8000_0000, newBytes: 0x4000, replacesTarget: false, keepsOld: true))
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.dontUnmap, 0x40001) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, R.mayMove | R.dontUnmap, 0x12000) }
         // Linux's EINVALs, in its order.
         #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, 8) }
         #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x4000, 0x4000, R.fixed, 0x40000) }
@@ -107,6 +114,9 @@ import Testing
         #expect(throws: Errno.fault) { try Self.plan(0x12000, 0x4000, 0x6000, R.mayMove) }
         // Hostile lengths and addresses: Linux's errors, never an overflow.
         #expect(throws: Errno.inval) { try Self.plan(0x10000, 0xffff_ffff_ffff_0000, 0x1000, 0) }
+        #expect(throws: Errno.fault) { try Self.plan(0x30000, .max, 0x1000, R.mayMove) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, .max, 0x1000, R.mayMove) }
+        #expect(throws: Errno.inval) { try Self.plan(0x10000, 0x1000, .max, R.mayMove) }
         #expect(throws: Errno.inval) { try Self.plan(0x8000_0000_0000, 0x2000, 0x1000, 0) }
         #expect(throws: Errno.fault) { try Self.plan(0xffff_ffff_ffff_f000, 0x2000, 0x2000, R.mayMove | R.fixed, 0x40000) }
     }

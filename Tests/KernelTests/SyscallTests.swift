@@ -8,7 +8,7 @@ import Testing
         let local = ["brk", "mmap", "munmap", "mprotect", "madvise", "exit", "exit_group", "getpid", "gettid", "arch_prctl",
                      "set_tid_address", "set_robust_list", "clock_gettime", "gettimeofday", "sched_yield",
                      "rt_sigaction", "rt_sigprocmask", "clone", "clone3", "fork", "vfork", "execve", "execveat",
-                     "mremap", "rseq", "rt_sigreturn", "sigaltstack", "rt_sigpending", "rt_sigsuspend", "pause",
+                     "mremap", "msync", "rseq", "rt_sigreturn", "sigaltstack", "rt_sigpending", "rt_sigsuspend", "pause",
                      "rt_sigtimedwait", "kill", "tkill", "tgkill", "futex", "futex_waitv", "sched_getaffinity",
                      "sched_setaffinity", "get_robust_list", "getcpu"]
         #expect(Set(Syscall.local.map(\.name)) == Set(local))

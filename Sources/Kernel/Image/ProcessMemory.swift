@@ -94,7 +94,7 @@ extension Process {
     /// for the caller to free.
     func copyMemory(of parent: Process) -> Bool {
         for region in parent.regions.allRegions() {
-            let mapped = region.protection & UserSpace.sharedMapping != 0
+            let mapped = region.isShared
                 ? mapSharedFrames(of: parent, region)
                 : mapAnonymous(start: region.start, end: region.end, protection: region.protection, loading: false, copying: parent)
             guard mapped else { return false }
@@ -150,6 +150,59 @@ extension Process {
         detachPages(start: start, end: end)
         invalidate(start: start, end: end)
         freePages(start: start, end: end)
+    }
+
+    /// mremap's move: the pages of [from, from + bytes), one region's, go to
+    /// [to, to + bytes) (free, in the user range) with their frames and flags, and the
+    /// region with them; nothing is copied. The order above holds: new entries, old ones
+    /// cleared, TLBs, INVALIDATE of the old addresses (no frame is freed). False, nothing
+    /// changed, when a table or a region node cannot be had.
+    func movePages(from: UInt64, to: UInt64, bytes: UInt64, protection: UInt32) -> Bool {
+        guard regions.reserve(regions.splits(removing: from, end: from + bytes) + 1) else { return false }
+        var memory = tables
+        defer { heldBytes += memory.allocated }
+        var offset: UInt64 = 0
+        while offset < bytes {
+            if let slot = PageTables.leafSlot(from + offset, root: root, memory: memory), case let entry = memory.read(slot), entry != 0,
+               !PageTables.mapUser(virtual: to + offset, physical: entry & PageTables.addressMask,
+                                   flags: entry & ~PageTables.addressMask, root: root, memory: &memory) {
+                forgetEntries(start: to, end: to + offset)  // the same frames stay at `from`
+                return false
+            }
+            offset += 4096
+        }
+        forgetEntries(start: from, end: from + bytes)
+        invalidate(start: from, end: from + bytes)
+        regions.remove(start: from, end: from + bytes)
+        regions.insert(UserRegion(start: to, end: to + bytes, protection: protection))
+        return true
+    }
+
+    /// MREMAP_DONTUNMAP: the frames of [from, from + bytes) and of [to, to + bytes)
+    /// (just mapped, zeroed, the same protection) change places, so that the old range
+    /// stays mapped and reads as zero. Nothing can fail: both ranges have their tables.
+    func exchangePages(_ from: UInt64, _ to: UInt64, bytes: UInt64) {
+        var memory = tables
+        var offset: UInt64 = 0
+        while offset < bytes {
+            if let a = PageTables.leafSlot(from + offset, root: root, memory: memory),
+               let b = PageTables.leafSlot(to + offset, root: root, memory: memory) {
+                let entry = memory.read(a)
+                memory.write(a, memory.read(b))
+                memory.write(b, entry)
+            }
+            offset += 4096
+        }
+        flushTLB(start: from, end: from + bytes)
+        invalidate(start: from, end: from + bytes)
+        invalidate(start: to, end: to + bytes)
+    }
+
+    /// The entries of [start, end) cleared, their frames left to whoever else maps them.
+    private func forgetEntries(start: UInt64, end: UInt64) {
+        var memory = tables
+        PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, _ in memory.write(slot, 0) }
+        flushTLB(start: start, end: end)
     }
 
     /// Every page of [start, end) (all mapped, its region splits reserved) gets

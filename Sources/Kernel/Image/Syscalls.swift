@@ -151,7 +151,8 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
     case .rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
     case .sigaltstack: return sigaltstack(p, a.0, a.1)
     case .rtSigpending: return sigpending(p, a.0, a.1)
-    case .mremap: return -Errno.noMem  // glibc's realloc falls back to copying
+    case .mremap: return mremap(p, a.0, a.1, a.2, a.3, a.4)
+    case .msync: return msync(p, a.0, a.1, a.2)
     case .rseq: return -Errno.noSys
     default:  // not in Syscall.local, or served by localSyscall: never routed here
         return -Errno.noSys

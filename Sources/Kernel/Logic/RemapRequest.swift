@@ -52,7 +52,10 @@ public struct RemapRequest: Equatable {
         guard flags & fixed == 0 || flags & mayMove != 0 else { throw .inval }
         guard flags & dontUnmap == 0 || (flags & mayMove != 0 && oldLength == newLength) else { throw .inval }
         guard address % page == 0 else { throw .inval }
-        guard let oldBytes = UserSpace.pageUp(oldLength), let newBytes = UserSpace.pageUp(newLength), newBytes != 0 else { throw .inval }
+        // PAGE_ALIGN wraps as Linux's does: an old length past the last page is 0 (and
+        // then no mapping's, EFAULT), a new one 0 (EINVAL).
+        let oldBytes = MemoryArguments.pageAlign(oldLength), newBytes = MemoryArguments.pageAlign(newLength)
+        guard newBytes != 0 else { throw .inval }
 
         /// vma_to_resize: the old range must sit in one region (EFAULT); a zero old
         /// length duplicates only a shared mapping (EINVAL for a private one).
@@ -63,16 +66,18 @@ public struct RemapRequest: Equatable {
         }
 
         if flags & (fixed | dontUnmap) != 0 {
-            if flags & fixed != 0 {
-                guard newAddress % page == 0 else { throw .inval }
-                guard newBytes <= userEnd, newAddress <= userEnd - newBytes else { throw .inval }
-                // The ranges may not overlap (move_vma cannot slide within itself); the
-                // old end wraps as Linux's unsigned sum does, its range being checked next.
-                guard !(address &+ oldBytes > newAddress && newAddress + newBytes > address) else { throw .inval }
-            }
+            // Both read new_address (MREMAP_DONTUNMAP as a hint), and Linux checks it
+            // for both: aligned, inside user space, not overlapping the old range (move_vma
+            // cannot slide within itself; the old end wraps as Linux's unsigned sum
+            // does, its range being checked next).
+            guard newAddress % page == 0 else { throw .inval }
+            guard newBytes <= userEnd, newAddress <= userEnd - newBytes else { throw .inval }
+            guard !(address &+ oldBytes > newAddress && newAddress + newBytes > address) else { throw .inval }
             _ = try checkedRegion()
             let target: UInt64
             if flags & fixed != 0 {
+                target = newAddress
+            } else if newAddress != 0, isFree(newAddress, newAddress + newBytes) {
                 target = newAddress
             } else {
                 guard let found = findFree(newBytes) else { throw .noMem }

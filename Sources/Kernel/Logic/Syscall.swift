@@ -18,15 +18,15 @@ extension Syscall {
     /// (memory, identity, time, signal state); threads and what waits between them
     /// (clone, futex, affinity, getcpu, robust lists: Linux would apply them to the proxy's
     /// threads and its mapping of the program's memory); what would create or replace a
-    /// process (ENOSYS for now); and two calls that must not reach the proxy because
-    /// Linux would apply them to the proxy's own mapping of the program's memory: mremap
-    /// (ENOMEM, glibc's realloc then copies) and rseq (ENOSYS, glibc goes on without
-    /// it; offloaded, Linux would write the proxy's CPU number into the program's memory).
+    /// process; and calls that must not reach the proxy because Linux would apply them
+    /// to the proxy's own mapping of the program's memory: mremap, msync and rseq
+    /// (ENOSYS, glibc goes on without it; offloaded, Linux would write the proxy's CPU
+    /// number into the program's memory).
     public static let local: [Syscall] = [
         .mmap, .mprotect, .munmap, .brk, .madvise, .rtSigaction, .rtSigprocmask, .schedYield, .getpid, .exit,
         .gettimeofday, .archPrctl, .gettid, .setTidAddress, .clockGettime, .exitGroup, .setRobustList,
         .clone, .clone3, .futex, .futexWaitv, .schedGetaffinity, .schedSetaffinity, .getRobustList, .getcpu,
-        .fork, .vfork, .execve, .execveat, .mremap, .rseq,
+        .fork, .vfork, .execve, .execveat, .mremap, .msync, .rseq,
         .rtSigreturn, .sigaltstack, .rtSigpending, .rtSigsuspend, .pause, .rtSigtimedwait, .kill, .tkill, .tgkill,
     ]
 

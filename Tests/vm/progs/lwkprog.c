@@ -7,9 +7,10 @@
  * (the pid of the run differs).
  *
  * usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|
- *                remap|madvise|signals|alloc MIB|bigread FILE|exit42|segv|
- *                spin|args ...|peek ADDRESS
+ *                remap|mremap|madvise|signals|alloc MIB|bigread FILE|exit42|
+ *                segv|spin|args ...|peek ADDRESS
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +23,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
 
 static uint64_t sum(const unsigned char *p, size_t n, uint64_t h)
 {
@@ -218,6 +223,138 @@ static const char *result(int r)
 	return r ? strerror(errno) : "ok";
 }
 
+/* Whether [p, p + n) is mapped, as msync says (ENOMEM for a hole). */
+static const char *mapped(void *p, size_t n)
+{
+	return msync(p, n, MS_ASYNC) ? (errno == ENOMEM ? "no" : strerror(errno)) : "yes";
+}
+
+static void fill(unsigned char *p, size_t n, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(seed + i / 4096 + i % 251);
+}
+
+static const char *holds(const unsigned char *p, size_t n, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != (unsigned char)(seed + i / 4096 + i % 251))
+			return "no";
+	return "yes";
+}
+
+/*
+ * mremap and msync: a mapping shrinks, grows in place when the space after it
+ * is free (and only then without MREMAP_MAYMOVE), moves with its bytes to a
+ * free place or a fixed one (replacing what was there), leaves zeroed pages
+ * behind with MREMAP_DONTUNMAP; Linux reads the moved pages for it; realloc
+ * of a large block keeps its bytes; Linux's errors for bad flags, holes and
+ * overlaps.  msync of a mapped range succeeds, of a hole is ENOMEM.
+ */
+static int t_mremap(void)
+{
+	size_t page = 4096;
+	unsigned char *p, *q, *r, back[4096];
+	int fd[2], i;
+
+	p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || munmap(p + 4 * page, 12 * page))
+		return fail("mmap");
+	fill(p, 4 * page, 1);
+	q = mremap(p, 4 * page, 8 * page, 0);
+	printf("mremap: grown in place: %s, same address: %s, bytes kept: %s, new pages zero: %s\n",
+	       q == MAP_FAILED ? strerror(errno) : "ok", q == p ? "yes" : "no",
+	       holds(p, 4 * page, 1), all_zero(p + 4 * page, 4 * page) ? "yes" : "no");
+	printf("mremap: part of a mapping grown in place: %s\n",
+	       mremap(p, 2 * page, 3 * page, 0) == MAP_FAILED ? strerror(errno) : "ok");
+	fill(p, 8 * page, 2);
+	q = mmap(p + 8 * page, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (q == MAP_FAILED)
+		return fail("mmap after it");
+	printf("mremap: grown into a mapping without MREMAP_MAYMOVE: %s\n",
+	       mremap(p, 8 * page, 64 * page, 0) == MAP_FAILED ? strerror(errno) : "ok");
+	r = mremap(p, 8 * page, 256 * page, MREMAP_MAYMOVE);
+	if (r == MAP_FAILED)
+		return fail("mremap MREMAP_MAYMOVE");
+	printf("mremap: moved: %s, bytes kept: %s, the rest zero: %s, old range mapped: %s, the mapping after it kept: %s\n",
+	       r != p ? "yes" : "no", holds(r, 8 * page, 2), all_zero(r + 8 * page, 248 * page) ? "yes" : "no",
+	       mapped(p, 8 * page), mapped(q, page));
+	if (pipe(fd))
+		return fail("pipe");
+	if (write(fd[1], r + 5 * page, page) != (ssize_t)page || read(fd[0], back, page) != (ssize_t)page)
+		return fail("write and read back a moved page");
+	printf("mremap: Linux reads a moved page: %s\n", memcmp(back, r + 5 * page, page) ? "differs" : "the same");
+	if (read(fd[0], r, 0) < 0 || write(fd[1], "moved!", 6) != 6 || read(fd[0], r + 7 * page, 6) != 6)
+		return fail("read into a moved page");
+	printf("mremap: Linux writes a moved page: %.6s\n", (char *)r + 7 * page);
+	fill(r, 8 * page, 3);
+	q = mremap(r, 256 * page, 2 * page, 0);
+	printf("mremap: shrunk: %s, same address: %s, bytes kept: %s, tail mapped: %s\n",
+	       q == MAP_FAILED ? strerror(errno) : "ok", q == r ? "yes" : "no", holds(r, 2 * page, 3),
+	       mapped(r + 2 * page, 254 * page));
+	p = mmap(NULL, 6 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap a target");
+	memset(p, 'z', 6 * page);
+	q = mremap(r, 2 * page, 2 * page, MREMAP_MAYMOVE | MREMAP_FIXED, p + 2 * page);
+	printf("mremap: to a fixed address: %s, there: %s, bytes kept: %s, the target's neighbours kept: %s, old range mapped: %s\n",
+	       q == MAP_FAILED ? strerror(errno) : "ok", q == p + 2 * page ? "yes" : "no", holds(p + 2 * page, 2 * page, 3),
+	       p[2 * page - 1] == 'z' && p[4 * page] == 'z' ? "yes" : "no", mapped(r, 2 * page));
+	/* Debian 12's glibc passes no new_address for it: the call, with 0 */
+	q = (void *)syscall(SYS_mremap, p, 2 * page, 2 * page, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+	if (q == MAP_FAILED) {
+		printf("mremap: MREMAP_DONTUNMAP: %s\n", strerror(errno));
+	} else {
+		printf("mremap: MREMAP_DONTUNMAP: moved: %s, bytes kept: %s, old range mapped: %s, and zero: %s\n",
+		       q != p ? "yes" : "no", q[0] == 'z' && q[2 * page - 1] == 'z' ? "yes" : "no",
+		       mapped(p, 2 * page), all_zero(p, 2 * page) ? "yes" : "no");
+		munmap(q, 2 * page);
+	}
+	printf("mremap: unknown flags: %s\n", mremap(p, page, page, 0x80) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("mremap: MREMAP_FIXED without MREMAP_MAYMOVE: %s\n",
+	       mremap(p, page, page, MREMAP_FIXED, p + 8 * page) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("mremap: onto itself: %s\n",
+	       mremap(p, 2 * page, 2 * page, MREMAP_MAYMOVE | MREMAP_FIXED, p + page) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("mremap: an unaligned address: %s\n", mremap(p + 1, page, page, 0) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("mremap: a hole: %s\n", mremap(r, page, 2 * page, MREMAP_MAYMOVE) == MAP_FAILED ? strerror(errno) : "ok");
+	if (mprotect(p + 4 * page, 2 * page, PROT_READ))
+		return fail("mprotect");
+	printf("mremap: across two mappings: %s\n",
+	       mremap(p + 3 * page, 2 * page, 4 * page, MREMAP_MAYMOVE) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("mremap: a new length of 0: %s\n", mremap(p, page, 0, MREMAP_MAYMOVE) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("mremap: a huge new length: %s\n",
+	       mremap(p, page, (size_t)1 << 62, MREMAP_MAYMOVE) == MAP_FAILED ? strerror(errno) : "ok");
+	printf("msync: MS_SYNC: %s, MS_ASYNC|MS_SYNC: %s, unaligned: %s, unknown flags: %s, 0 bytes of a hole: %s\n",
+	       result(msync(p, page, MS_SYNC)), result(msync(p, page, MS_ASYNC | MS_SYNC)),
+	       result(msync(p + 1, page, MS_SYNC)), result(msync(p, page, 0x40)), result(msync(r, 0, MS_SYNC)));
+	{
+		unsigned char *block = malloc(1 << 20), *grown;
+		const char *kept = "yes";
+		size_t n;
+
+		if (!block)
+			return fail("malloc");
+		fill(block, 1 << 20, 4);
+		for (n = 2 << 20; n <= 64 << 20; n <<= 1, block = grown) {
+			grown = realloc(block, n);
+			if (!grown)
+				return fail("realloc");
+			if (*holds(grown, 1 << 20, 4) == 'n')
+				kept = "no";
+			memset(grown + n / 2, 0x5a, n / 2);
+		}
+		printf("mremap: realloc from 1 MiB to 64 MiB kept the first MiB: %s\n", kept);
+		free(block);
+	}
+	for (i = 0; i < 2; i++)
+		close(fd[i]);
+	return 0;
+}
+
 /*
  * madvise: hints change nothing; MADV_DONTNEED leaves the pages reading as
  * zero, for the program and for Linux reading them for it, and only those;
@@ -379,6 +516,8 @@ int main(int argc, char **argv)
 		return t_madvise();
 	if (!strcmp(c, "remap"))
 		return t_remap();
+	if (!strcmp(c, "mremap"))
+		return t_mremap();
 	if (!strcmp(c, "bigread") && argc > 2)
 		return t_bigread(argv[2]);
 	if (!strcmp(c, "exit42")) {
@@ -412,6 +551,6 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "args"))
 		return t_args(argc, argv);
-	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|bigread FILE|exit42|segv|spin|args ...|peek ADDRESS\n");
+	fprintf(stderr, "usage: lwkprog write|read|open DIR|stat PATH|getpid|brk|mmap|clock|remap|mremap|bigread FILE|exit42|segv|spin|args ...|peek ADDRESS\n");
 	return 2;
 }

@@ -56,6 +56,7 @@ same "brk" $P brk
 same "mmap" $P mmap
 same "clock" $P clock
 same "remap" $P remap
+same "mremap" $P mremap
 same "madvise" $P madvise
 same "signals" $P signals
 dd if=/dev/urandom of=/tmp/big bs=1M count=64 2> /dev/null
