@@ -42,8 +42,8 @@ func mremap(_ p: Process, _ address: UInt64, _ oldLength: UInt64, _ newLength: U
 /// then the target is grown (zeroed pages after what moves) and the pages move. A
 /// failure after the unmaps leaves them done, as Linux's does.
 private func move(_ p: Process, from: UInt64, fromBytes: UInt64, to: UInt64, newBytes: UInt64, replacesTarget: Bool, keepsOld: Bool) -> Int64 {
-    guard let target = MemoryArguments.Range(start: to, end: to + newBytes).inUserSpace,
-          target == MemoryArguments.Range(start: to, end: to + newBytes) else { return -Errno.noMem }
+    let target = MemoryArguments.Range(start: to, end: to + newBytes)
+    guard target.inUserSpace == target else { return -Errno.noMem }
     guard let region = p.regions.region(containing: from) else { return -Errno.fault }
     guard fromBytes != 0 else {
         // Linux maps the same shared memory a second time; the LWK's shared anonymous

@@ -111,19 +111,19 @@ func spinServing(_ t: Process) {
 /// signal actions, and the kernel's reads and writes of its user memory, one at a time.
 /// While it waits, this CPU spins serving (spinServing).
 func withProcessLock<R>(_ t: Process, _ body: () -> R) -> R {
-    let lock = t.leader.mailbox.lock
-    while lwk_spin_trylock(lock, 0) == 0 { spinServing(t) }
-    let result = body()
-    lwk_spin_unlock(lock)
-    return result
+    withLock(of: t, whileWaiting: { spinServing(t) }, body)
 }
 
 /// `body` with the lock of a process none of whose threads runs on this CPU (the
 /// parent a fork's child copies): it only waits, since serving on that process's
 /// behalf would flush or end it on the wrong CPU.
-func withLockOfProcess<R>(_ leader: Process, _ body: () -> R) -> R {
-    let lock = leader.mailbox.lock
-    while lwk_spin_trylock(lock, 0) == 0 { Arch.relax() }
+func withLockOfProcess<R>(_ t: Process, _ body: () -> R) -> R {
+    withLock(of: t, whileWaiting: { Arch.relax() }, body)
+}
+
+private func withLock<R>(of t: Process, whileWaiting wait: () -> Void, _ body: () -> R) -> R {
+    let lock = t.leader.mailbox.lock
+    while lwk_spin_trylock(lock, 0) == 0 { wait() }
     let result = body()
     lwk_spin_unlock(lock)
     return result
