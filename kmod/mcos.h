@@ -244,6 +244,7 @@ bool mcos_ikc_send(struct mcos_lwk *lwk, u32 ring, u32 type, u64 seq,
 		   const u64 *args, unsigned int nargs);
 bool mcos_ikc_recv(struct mcos_lwk *lwk, u32 ring, struct mcos_ikc_packet *out);
 void mcos_ikc_drain(struct mcos_lwk *lwk, u32 ring);
+u64 mcos_ikc_unread(struct mcos_lwk *lwk, u32 ring);
 bool mcos_ikc_pending(struct mcos_lwk *lwk, u32 ring);
 void mcos_ikc_set_consumer_sleeps(struct mcos_lwk *lwk, u32 ring, bool sleeps);
 void mcos_ikc_ping(struct mcos_lwk *lwk, struct mcos_ikc_ping *p);

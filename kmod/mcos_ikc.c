@@ -178,6 +178,14 @@ bool mcos_ikc_pending(struct mcos_lwk *lwk, u32 ring)
 	return READ_ONCE(r->read) != smp_load_acquire(&r->write);
 }
 
+/* How many packets of a ring Linux produces the LWK has not taken yet. */
+u64 mcos_ikc_unread(struct mcos_lwk *lwk, u32 ring)
+{
+	struct mcos_ikc_ring *r = mcos_ikc_ring(lwk, ring);
+
+	return READ_ONCE(r->write) - smp_load_acquire(&r->read);
+}
+
 /*
  * Tell the LWK whether Linux sleeps on a ring it produces.  Setting it is
  * followed by a full barrier: the caller's next read of the ring cannot

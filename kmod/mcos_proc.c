@@ -426,8 +426,9 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	}
 	mutex_lock(&f->os->proc_lock);
 	if (err == -ETIMEDOUT && f->alive)
-		pr_warn_ratelimited("%s: the program on LWK CPU %d did not end within 2 s of its proxy going; the CPU stays busy until the LWK is shut down\n",
-				    f->os->name, f->cpu);
+		pr_warn_ratelimited("%s: the program on LWK CPU %d did not end within 2 s of its proxy going (it has %llu packets to read); the CPU stays busy until the LWK is shut down\n",
+				    f->os->name, f->cpu,
+				    mcos_ikc_unread(f->lwk, mcos_ikc_ring_to_lwk(f->cpu)));
 	mcos_proc_forget(f, false);
 	mutex_unlock(&f->os->proc_lock);
 }

@@ -50,15 +50,17 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
 /// Last thing before (re)entering user mode, interrupts off: packets still in the ring
 /// may have had their IPI taken already (in kernel mode it only wakes `hlt`), so serve
 /// them now; a KILL among them, or one noted meanwhile, ends the process here, and so
-/// does another thread's ending of it.
+/// does another thread's ending of it. Asking Linux to interrupt another thread's call
+/// waits for its answer, and what came meanwhile is served in turn.
 func serveBeforeUserMode(_ process: Process) {
     let cpu = process.cpu
-    if shutdownRequested() { park(cpu) }
-    serveFlush(cpu)
     let inbound = inboundRing(cpu)
-    while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
-    endIfProcessEnds(process)
-    interruptSignalledCalls(process)
+    repeat {
+        if shutdownRequested() { park(cpu) }
+        serveFlush(cpu)
+        while let packet = inbound.receive() { serveWhileBusy(cpu, process, packet) }
+        endIfProcessEnds(process)
+    } while interruptSignalledCalls(process)
 }
 
 /// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted

@@ -198,6 +198,10 @@ func runHandler(_ signal: UInt32, info: SignalInfo, action: SignalDisposition, _
 /// once SIGCONT has resumed it, and that SIGCONT reaches the program before it.
 func stopProgram(_ process: Process, _ signal: UInt32) {
     _ = offload(process, number: UInt64(Syscall.kill.rawValue), arguments: (process.pid, UInt64(signal), 0, 0, 0, 0), kernelCall: true)
+    // The answer may have come with a KILL behind it whose interrupt was taken while
+    // this CPU waited: served now, or the program would run on with its end pending
+    // and nothing left to wake the CPU (a program that computes never enters again).
+    serveBeforeUserMode(process)
 }
 
 // MARK: - Faults

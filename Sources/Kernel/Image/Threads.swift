@@ -377,16 +377,22 @@ func interruptCall(of target: Process, askedBy p: Process) {
 /// The calls of other threads that this CPU gave a signal from Linux while they waited
 /// for them end on Linux (EINTR), as the signal would have ended them there. Asked at
 /// a moment this CPU's own proxy thread is free: on the way to user mode, in a local
-/// wait, after an offloaded call's answer.
-func interruptSignalledCalls(_ t: Process) {
+/// wait, after an offloaded call's answer. Whether it asked Linux (and so waited).
+@discardableResult
+func interruptSignalledCalls(_ t: Process) -> Bool {
     let state = cpuStates[t.cpu]
-    guard state.signalledOtherThread else { return }
+    guard state.signalledOtherThread else { return false }
     state.signalledOtherThread = false
+    var asked = false
     t.forEachThread { other in
         guard other !== t, lwk_load32(other.mailbox.inCall) != 0 else { return }
         let signalled = withSignalLock { SignalDelivery.deliverable(pending: other.pendingSignals, blocked: other.signalMask) != nil }
-        if signalled { interruptCall(of: other, askedBy: t) }
+        if signalled {
+            interruptCall(of: other, askedBy: t)
+            asked = true
+        }
     }
+    return asked
 }
 
 /// Every other thread of the process stops (their CPUs look at `processEnds`).

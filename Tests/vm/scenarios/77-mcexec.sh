@@ -120,7 +120,7 @@ rc=0; wait_exit $m1 || rc=$?
 kill -9 $m2
 wait $m2 2>/dev/null
 sleep 3	# release() ends the program (up to 2 s)
-dmesg | grep 'stays busy' && fail "a CPU stayed busy after kill -9 of its mcexec"
+scenario_dmesg | grep 'stays busy' && fail "a CPU stayed busy after kill -9 of its mcexec"
 same "after kill -9" $P exit42
 $MT ping $idx | tee /tmp/p
 grep -q '^ping sent 2 answered 2 ' /tmp/p || fail "the CPUs do not answer pings after the programs: $(cat /tmp/p)"

@@ -181,7 +181,7 @@ for i in 1 2 3; do
 	[ $i != 1 ] || every_cpu_runs
 done
 every_cpu_runs
-dmesg | grep 'stays busy' && fail "a CPU stayed busy after a threaded program"
+scenario_dmesg | grep 'stays busy' && fail "a CPU stayed busy after a threaded program"
 # The last programs, two of them threaded: each leaves the heap as it found it.
 $MT kmsg $idx | grep 'kernel heap' | tail -n $((2 + cpus)) > /tmp/heap
 [ "$(sed 's/.*kernel heap \([0-9]*\) bytes in use.*/\1/' /tmp/heap | sort -u | wc -l)" = 1 ] ||

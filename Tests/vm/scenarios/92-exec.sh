@@ -100,7 +100,7 @@ expects 127 sh-exec-missing
 
 log "every LWK CPU idle"
 expect_idle "at the end"
-dmesg | grep 'stays busy' && fail "a CPU stayed busy after an exec"
+scenario_dmesg | grep 'stays busy' && fail "a CPU stayed busy after an exec"
 
 log "the LWK's log"
 $MT kmsg $idx > /tmp/kmsg

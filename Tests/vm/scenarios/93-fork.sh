@@ -123,7 +123,7 @@ told=$($MT kmsg $idx | grep -c "process $bg: a new process needs an idle LWK CPU
 
 log "every LWK CPU idle"
 expect_idle "at the end"
-dmesg | grep 'stays busy' && fail "a CPU stayed busy after a fork"
+scenario_dmesg | grep 'stays busy' && fail "a CPU stayed busy after a fork"
 
 log "the LWK's log"
 $MT kmsg $idx > /tmp/kmsg

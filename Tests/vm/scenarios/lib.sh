@@ -30,6 +30,16 @@ wait_until() {
 	done
 }
 
+# scenario_dmesg: the kernel's messages since this scenario began (lib.sh is
+# sourced first), so that one scenario's complaint is not another's failure
+scenario_began=$(cut -d' ' -f1 /proc/uptime)
+scenario_dmesg() {
+	dmesg | awk -v since="$scenario_began" '{
+		t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t)
+		if (t + 0 >= since) print
+	}'
+}
+
 # uptime_seconds: whole seconds since the guest booted
 uptime_seconds() {
 	local up
