@@ -12,7 +12,10 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "../../kmod/mcos_abi.h"	/* struct mcos_proc_kill, for the signal handler */
 
 /*
  * A system call exactly as the program made it, through the syscall
@@ -73,9 +76,11 @@ static inline uint64_t mcexec_hwcap(void)
  * SA_RESTART: a signal cuts short the ioctl that waits for the program and
  * the program's offloaded call mcexec is making (which returns EINTR), so the
  * LWK learns of the signal before that call's result and restarts the call
- * or ends it with EINTR as the program's own action says.  Several signals
- * may be noted before mcexec looks: a bit each.  Use these functions from one
- * Swift file: the variables are per object file.
+ * or ends it with EINTR as the program's own action says.  A thread that
+ * serves passes a signal on from its handler (mcexec_serving_channel); one
+ * that does not notes it, and several signals may be noted before mcexec
+ * looks: a bit each.  Use these functions from one Swift file: the variables
+ * are per object file.
  *
  * Each proxy thread of mcexec serves one thread of the program, with the same
  * tid.  A signal aimed at one thread of mcexec is for that thread of the
@@ -133,6 +138,39 @@ static inline int mcexec_is_thread_directed(const siginfo_t *info)
 	       (info->si_code == SI_USER && info->si_pid == getpid());
 }
 
+/*
+ * The channel (an open /dev/mcosN) on which the calling proxy thread serves its
+ * program thread, or -1.  A signal caught while a thread serves goes to the LWK
+ * from the handler itself: noted for later, one that came just before the thread
+ * entered the program's call would wait with it, since nothing would cut that
+ * call short any more.  Set and read from the Swift file that installs the
+ * handler (Serving.swift).
+ */
+static inline volatile int *mcexec_serving_channel(void)
+{
+	static __thread volatile int fd = -1;
+
+	return &fd;
+}
+
+/* The calling thread serves on channel 'fd' from now on (-1: no longer). */
+static inline void mcexec_serve_on(int fd)
+{
+	*mcexec_serving_channel() = fd;
+}
+
+/* 'signal' from 'sender' to the LWK on channel 'fd' (MCOS_IOC_PROC_KILL); 1 if it took it. */
+static inline int mcexec_pass_on(int fd, int signal, int thread, struct mcexec_sender sender)
+{
+	struct mcos_proc_kill kill = {
+		.size = sizeof(kill), .signal = (uint32_t)signal,
+		.flags = thread ? MCOS_KILL_THREAD : 0, .code = sender.code,
+		.pid = sender.pid, .uid = sender.uid, .status = sender.status,
+	};
+
+	return mcexec_raw_syscall(SYS_ioctl, fd, (long)MCOS_IOC_PROC_KILL, (long)&kill, 0, 0, 0) == 0;
+}
+
 static inline void mcexec_note_signal(int signal, siginfo_t *info, void *context)
 {
 	int thread = mcexec_is_thread_directed(info);
@@ -140,12 +178,22 @@ static inline void mcexec_note_signal(int signal, siginfo_t *info, void *context
 	struct mcexec_sender *sender = (thread ? mcexec_thread_senders() : mcexec_senders()) + signal - 1;
 	int child = signal == SIGCHLD && info->si_code > 0;
 	int kernel = info->si_code > 0 && !child;
+	struct mcexec_sender now = {
+		.code = info->si_code,
+		.pid = kernel ? 0 : (uint32_t)info->si_pid,
+		.uid = kernel ? 0 : (uint32_t)info->si_uid,
+		.status = child ? info->si_status : 0,
+	};
+	int channel = *mcexec_serving_channel();
 
 	(void)context;
-	__atomic_store_n(&sender->code, info->si_code, __ATOMIC_RELAXED);
-	__atomic_store_n(&sender->pid, kernel ? 0 : (uint32_t)info->si_pid, __ATOMIC_RELAXED);
-	__atomic_store_n(&sender->uid, kernel ? 0 : (uint32_t)info->si_uid, __ATOMIC_RELAXED);
-	__atomic_store_n(&sender->status, child ? info->si_status : 0, __ATOMIC_RELAXED);
+	if (channel >= 0 && mcexec_pass_on(channel, signal, thread, now))
+		return;
+	/* not serving, or the LWK refused (the thread or program ended): for later */
+	__atomic_store_n(&sender->code, now.code, __ATOMIC_RELAXED);
+	__atomic_store_n(&sender->pid, now.pid, __ATOMIC_RELAXED);
+	__atomic_store_n(&sender->uid, now.uid, __ATOMIC_RELAXED);
+	__atomic_store_n(&sender->status, now.status, __ATOMIC_RELAXED);
 	__atomic_fetch_or(noted, 1ull << (signal - 1), __ATOMIC_SEQ_CST);
 }
 

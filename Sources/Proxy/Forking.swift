@@ -20,11 +20,18 @@ extension Launcher {
         ends = ends.map { Self.movedOutOfTheWay($0) }
         descriptors.add(Set(ends))
         defer { descriptors.remove(Set(ends)) }
+        // This thread passes signals on from their handler on its channel, which the
+        // child inherits: until the child no longer does, a signal waits.
+        var mask = sigset_t()
+        _ = mcexec_mask_forwarded(SIG_BLOCK, &mask)
         let child = Glibc.fork()
         if child == 0 {
+            Self.stopServing()
+            pthread_sigmask(SIG_SETMASK, &mask, nil)
             // ends[0] goes with the parent's other descriptors once the child exists
             runForkedChild(token: token, parentProcess: process, report: ends[1], staysOpen: parentWaits)
         }
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
         close(ends[1])
         defer { close(ends[0]) }
         if child < 0 { return -Int64(errno) }

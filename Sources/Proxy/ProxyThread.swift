@@ -178,6 +178,7 @@ final class ProxyThread {
             launcher.kill(process, signal: SIGKILL, flags: 0)
         }
         _ = mcexec_mask_forwarded(SIG_BLOCK, nil)
+        launcher.calls.forget(tid: Launcher.threadID)
         launcher.forwardProcessSignals(channel)
     }
 }

@@ -82,6 +82,8 @@ extension Launcher {
     /// process is gone (nil).
     func serve(_ channel: ProxyChannel) throws(MCExecError) -> ProgramOutcome? {
         let tid = Self.threadID
+        mcexec_serve_on(channel.device)
+        defer { mcexec_serve_on(-1) }
         while true {
             forwardSignals(channel)
             var event = mcos_proc_event()
@@ -112,7 +114,7 @@ extension Launcher {
             let arguments = [event.args.0, event.args.1, event.args.2, event.args.3, event.args.4, event.args.5]
             let ownDescriptors = descriptors.current
             let value = answerRequest(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors, tid: tid)
-                ?? calls.perform(tid: tid) { perform(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors) }
+                ?? calls.perform(tid: tid, interrupted: -Errno.intr) { perform(number: event.number, arguments: arguments, channel: channel, ownDescriptors: ownDescriptors) }
             // A signal that cut the call short reaches the LWK before the call's result,
             // so that the program's disposition decides before the program runs again.
             forwardSignals(channel)
@@ -204,11 +206,18 @@ extension Launcher {
 
     // MARK: - Signals
 
+    /// The calling thread serves no channel any more: a signal it catches is noted
+    /// (a forked mcexec's first act, whose thread served the parent's channel).
+    static func stopServing() {
+        mcexec_serve_on(-1)
+    }
+
     /// Every signal noted since the last look, lowest first, to the LWK on this proxy
     /// thread's channel: those aimed at this proxy thread for its program thread, those
     /// for the process for it too unless it blocks them (then the LWK picks another
     /// thread, and ends that one's offloaded call), as Linux gives a signal for the
-    /// process to the thread whose call it cut short.
+    /// process to the thread whose call it cut short. (While the thread serves, its
+    /// handler passes a signal on at once, and only one caught otherwise is noted.)
     private func forwardSignals(_ channel: ProxyChannel) {
         forward(mcexec_take_thread_signals(), to: channel.device, flags: UInt32(MCOS_KILL_THREAD))
         forward(mcexec_take_signals(), to: channel.device, flags: 0)

@@ -7,7 +7,8 @@ import Testing
 @testable import mcexec
 
 /// MCOS_PROXY_INTERRUPT as mcexec carries it out: the call a proxy thread waits in on
-/// Linux ends with EINTR; a call made later is not touched.
+/// Linux ends with EINTR; asked before the thread began its call, that call ends so
+/// before it starts; a call made later is not touched.
 @Suite(.serialized) struct CallsInFlightTests {
     /// A thread that reads a pipe nobody writes, as the call of tid it reports; the
     /// read's result and errno once it returns.
@@ -37,7 +38,7 @@ import Testing
                 pthread_sigmask(SIG_UNBLOCK, &urgent, nil)
                 let me = Int32(truncatingIfNeeded: OffloadedCall.raw(Syscall.gettid.rawValue, [0, 0, 0, 0, 0, 0]))
                 var byte: UInt8 = 0
-                let result = self.calls.perform(tid: me) { () -> (Int, Int32) in
+                let result = self.calls.perform(tid: me, interrupted: (-1, EINTR)) { () -> (Int, Int32) in
                     self.tid.withLock { $0 = me }
                     let got = read(self.pipe.read, &byte, 1)
                     return (got, errno)
@@ -92,5 +93,30 @@ import Testing
         var byte: UInt8 = 1
         #expect(write(asker.pipe.write, &byte, 1) == 1)
         #expect(asker.waitForOutcome()?.0 == 1)
+    }
+
+    @Test func interruptAskedBeforeTheCallEndsItBeforeItStarts() {
+        let calls = CallsInFlight()
+        let tid: Int32 = 4242
+        calls.interrupt(tid: tid, asker: 1, pid: getpid())  // nothing in flight: noted, no wait
+        var ran = 0
+        #expect(calls.perform(tid: tid, interrupted: -4) { ran += 1; return 7 } == -4)
+        #expect(ran == 0, "the call did not start")
+        #expect(calls.perform(tid: tid, interrupted: -4) { ran += 1; return 7 } == 7, "only the one call")
+        #expect(ran == 1)
+        #expect(calls.perform(tid: tid + 1, interrupted: -4) { 8 } == 8, "another thread's call is not touched")
+    }
+
+    @Test func interruptOfEveryCallNotesNoThread() {
+        let calls = CallsInFlight()
+        calls.interrupt(tid: 0, asker: 1, pid: getpid())
+        #expect(calls.perform(tid: 4242, interrupted: -4) { 7 } == 7)
+    }
+
+    @Test func aThreadThatServesNoMoreLosesItsNotedInterrupt() {
+        let calls = CallsInFlight()
+        calls.interrupt(tid: 4242, asker: 1, pid: getpid())
+        calls.forget(tid: 4242)
+        #expect(calls.perform(tid: 4242, interrupted: -4) { 7 } == 7)
     }
 }

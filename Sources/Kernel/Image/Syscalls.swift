@@ -28,9 +28,8 @@ func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> I
 /// Linux makes the call for the program (the proxy); the process ends if a KILL ends
 /// it meanwhile. EINTR because a signal came meanwhile (the proxy's call was cut
 /// short by the signal it forwarded, ahead of this reply) is settled when the signal
-/// is delivered: restarted or EINTR, as Linux's own call would be. A signal for the
-/// process that another thread took leaves this thread's call as Linux would: the
-/// call is made again.
+/// is delivered: restarted or EINTR, as Linux's own call would be. EINTR without a
+/// signal for this thread leaves its call as Linux would: the call is made again.
 func offload(_ process: Process, number: UInt64, arguments args: SyscallArguments, kernelCall: Bool = false) -> Int64 {
     let sentBefore = process.signalsSent
     let inCall = process.mailbox.inCall
@@ -54,9 +53,10 @@ func offload(_ process: Process, number: UInt64, arguments args: SyscallArgument
             process.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: args), number: number)
             return result
         }
-        guard process.hasOtherThreads else { return result }
-        // A signal for the process cut the proxy thread's call short, and another
-        // thread took it: Linux would not have disturbed this call, made again.
+        // No signal came for this thread: another thread took the one for the process
+        // that cut the proxy thread's call short, or mcexec ended a call meant to be
+        // interrupted that had already ended (CallsInFlight). Linux would not have
+        // disturbed this call: made again.
         if let early = signalledBeforeTheCall(process, number: number, arguments: args) { return early }
     }
 }
