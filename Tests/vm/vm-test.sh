@@ -6,12 +6,38 @@
 # "N passed, M failed".  Exit status non-zero if anything failed or a
 # guest did not finish.
 # usage: vm-test.sh BUILD_DIR KERNEL_VERSION...
-# env: VM_TIMEOUT (seconds per kernel, default 1500), VM_APPEND (extra
+# env: VM_TIMEOUT (seconds per kernel, default 1500), VM_BOOT_TIMEOUT (seconds
+# for Linux to boot as far as the first scenario, default 300), VM_APPEND (extra
 # guest kernel arguments, e.g. mcos.verbose to see every scenario's output)
 set -u
 build=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
+boot_timeout_s=${VM_BOOT_TIMEOUT:-300}
+
+# boot_guest KERNEL LOG: one boot, its console in LOG, its exit status in $rc.
+# A guest whose Linux has not reached the first scenario within
+# $boot_timeout_s is stopped: seen once, a 6.1 guest hung after PCI setup
+# under TCG and would otherwise have held the run for the whole VM_TIMEOUT.
+boot_guest() {
+	local waited=0 guest
+	boot_hung=0
+	VM_COM2="$build/$1/lwk-com2.log" timeout -k 10 "$timeout_s" "$here/qemu.sh" "/boot/vmlinuz-$1" \
+		"$build/$1/initramfs.cpio.gz" ${VM_APPEND:-} < /dev/null > "$2" 2>&1 &
+	guest=$!
+	while kill -0 $guest 2>/dev/null && ! grep -q '^MCOS-RUN ' "$2"; do
+		if [ $waited -ge "$boot_timeout_s" ]; then
+			echo "# $1: Linux did not reach the first scenario within ${boot_timeout_s}s; stopping the guest"
+			kill $guest
+			boot_hung=1
+			break
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	wait $guest
+	rc=$?
+}
 timeout_s=${VM_TIMEOUT:-1500}
 passed=0
 failed=0
@@ -22,18 +48,16 @@ kernel_bad=$(sed -n "s/^KERNEL_BAD='\(.*\)'\$/\1/p" "$here/scenarios/lib.sh")
 for k in "$@"; do
 	log="$build/$k/console.log"
 	start=$(date +%s)
-	# A guest that dies before its first scenario starts has not run any of our
-	# code (seen: an int3 Oops in Linux's own boot-time text patching under
-	# TCG, about one boot in ten on 6.12); it is booted once more, and says so.
-	# A guest that dies later is never retried.
+	# A guest that dies or hangs before its first scenario starts has not run
+	# any of our code (seen: an int3 Oops in Linux's own boot-time text
+	# patching under TCG, about one boot in ten on 6.12); it is booted once
+	# more, and says so.  A guest that dies later is never retried.
 	for attempt in 1 2; do
-		VM_COM2="$build/$k/lwk-com2.log" timeout -k 10 "$timeout_s" "$here/qemu.sh" "/boot/vmlinuz-$k" \
-			"$build/$k/initramfs.cpio.gz" ${VM_APPEND:-} < /dev/null > "$log" 2>&1
-		rc=$?
+		boot_guest "$k" "$log"
 		tr -d '\r' < "$log" > "$log.txt"
 		grep -q '^MCOS-RUN ' "$log.txt" && break
 		[ "$attempt" = 1 ] || break
-		echo "# $k: the guest died while Linux booted, before any scenario; booting it again. Its console:"
+		echo "# $k: the guest died or hung while Linux booted, before any scenario; booting it again. Its console:"
 		grep -E 'Oops|panic|RIP:' "$log.txt" | head -n 5 | sed 's/^/#   /'
 		cp "$log.txt" "$log.first-boot.txt"
 	done
@@ -51,7 +75,9 @@ for k in "$@"; do
 		else
 			where=""
 		fi
-		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		if [ "$boot_hung" = 1 ]; then
+			echo "FAIL $series/guest: Linux did not boot as far as the first scenario within ${boot_timeout_s}s, twice"
+		elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 			echo "FAIL $series/guest: did not finish within ${timeout_s}s$where"
 		else
 			echo "FAIL $series/guest: did not finish$where (qemu exit $rc: panic or crash?)"
