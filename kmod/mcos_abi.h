@@ -687,6 +687,16 @@ struct mcos_proc_event {
  * mcexec's, or -errno (EAGAIN: no idle LWK CPU, ENOMEM).
  */
 #define MCOS_PROXY_FORK			(MCOS_PROXY_REQUEST_BIT | 5u)
+/*
+ * MCOS_PROXY_CHILD_REAPING: args[0] 1 if the program's children are to be
+ * reaped by Linux as they end (it ignores SIGCHLD, or its action has
+ * SA_NOCLDWAIT), 0 if they wait for its wait calls.  Its children are its
+ * mcexec's, so mcexec takes that setting for itself (SA_NOCLDWAIT on its own
+ * SIGCHLD action, which still passes SIGCHLD on) and answers 0 or -errno.
+ * Sent when a program's rt_sigaction changes it; an exec's new program starts
+ * with it as its kept dispositions say.
+ */
+#define MCOS_PROXY_CHILD_REAPING	(MCOS_PROXY_REQUEST_BIT | 6u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -873,6 +883,7 @@ _Static_assert(MCOS_USER_START < MCOS_USER_PIE_BASE &&
 _Static_assert((MCOS_PROXY_FILE_FACTS & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_FILE_FILL & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_THREAD_CREATE & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_CHILD_REAPING & MCOS_PROXY_REQUEST_BIT) &&
 	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL &&
 	       MCOS_PROXY_THREAD_CREATE != MCOS_PROXY_FILE_FILL,
 	       "proxy requests must carry the x32 bit");

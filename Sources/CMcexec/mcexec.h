@@ -215,6 +215,7 @@ static inline int mcexec_forwards(int signal)
 static inline int mcexec_note(int signal)
 {
 	struct sigaction action;
+	int flags;
 
 	/* Ignored when we started (nohup; a script's background job):
 	 * the program would have inherited that, so it stays ignored. */
@@ -222,9 +223,11 @@ static inline int mcexec_note(int signal)
 		return -errno;
 	if (action.sa_handler == SIG_IGN)
 		return 0;
+	/* a forked mcexec's program reaps its children as its parent did */
+	flags = SA_SIGINFO | (action.sa_flags & SA_NOCLDWAIT);
 	__builtin_memset(&action, 0, sizeof(action));
 	action.sa_sigaction = mcexec_note_signal;
-	action.sa_flags = SA_SIGINFO;
+	action.sa_flags = flags;
 	sigemptyset(&action.sa_mask);
 	if (sigaction(signal, &action, 0) < 0)
 		return -errno;
@@ -298,6 +301,23 @@ static inline struct mcexec_sender mcexec_sender_of(int signal, int thread)
 		.uid = __atomic_load_n(&s->uid, __ATOMIC_RELAXED),
 		.status = __atomic_load_n(&s->status, __ATOMIC_RELAXED),
 	};
+}
+
+/*
+ * MCOS_PROXY_CHILD_REAPING: mcexec's children (the program's) are reaped by
+ * Linux as they end when 'reap' (SA_NOCLDWAIT), or wait for a wait call, as
+ * the program's SIGCHLD action says; SIGCHLD is noted and passed on either
+ * way.  0 or -errno.
+ */
+static inline int mcexec_reap_children(int reap)
+{
+	struct sigaction action;
+
+	__builtin_memset(&action, 0, sizeof(action));
+	action.sa_sigaction = mcexec_note_signal;
+	action.sa_flags = SA_SIGINFO | (reap ? SA_NOCLDWAIT : 0);
+	sigemptyset(&action.sa_mask);
+	return sigaction(SIGCHLD, &action, 0) < 0 ? -errno : 0;
 }
 
 /*

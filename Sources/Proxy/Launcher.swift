@@ -53,6 +53,8 @@ struct Launcher {
             launcher.program = next.program
             launcher.execed = (next, signals)
             launcher.formerCPU = cpu
+            // A handler's SA_NOCLDWAIT goes with the handler; SIG_IGN stays.
+            _ = Self.reapChildren(signals.ignored & Signal.bit(Signal.chld) != 0)
             (outcome, cpu) = try launcher.runProgram()
         }
         guard case .ended(let end) = outcome else { preconditionFailure("only an exec continues") }

@@ -152,6 +152,9 @@ extension Launcher {
         if number == MCOS_PROXY_FORK {
             return forkProgram(token: arguments[0], parentWaits: arguments[1] != 0, process: channel.process)
         }
+        if number == MCOS_PROXY_CHILD_REAPING {
+            return Self.reapChildren(arguments[0] != 0)
+        }
         if number == MCOS_PROXY_INTERRUPT {
             guard let thread = Int32(exactly: arguments[0]) else { return -Errno.inval }
             calls.interrupt(tid: thread, asker: tid, pid: pid)
@@ -205,6 +208,12 @@ extension Launcher {
     }
 
     // MARK: - Signals
+
+    /// mcexec's children, the program's, are reaped as they end (`reap`) or wait for the
+    /// program's wait calls: what its SIGCHLD action says (MCOS_PROXY_CHILD_REAPING).
+    static func reapChildren(_ reap: Bool) -> Int64 {
+        Int64(mcexec_reap_children(reap ? 1 : 0))
+    }
 
     /// The calling thread serves no channel any more: a signal it catches is noted
     /// (a forked mcexec's first act, whose thread served the parent's channel).

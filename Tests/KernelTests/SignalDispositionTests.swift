@@ -29,6 +29,17 @@ import Testing
         #expect(D(words: requested.words) == requested)
     }
 
+    /// SIGCHLD's action decides whether a child is reaped as it ends (do_notify_parent):
+    /// SIG_IGN or SA_NOCLDWAIT, not SIG_DFL although SIGCHLD is ignored by default.
+    @Test func childrenAreReapedWhenSIGCHLDIsIgnoredOrNoCldWait() {
+        #expect(D(handler: D.ignoreHandler).reapsChildren)
+        #expect(D(handler: 0x40_1000, flags: A.noChildWait | A.restorer).reapsChildren)
+        #expect(D(handler: D.defaultHandler, flags: A.noChildWait).reapsChildren)
+        #expect(!D.default.reapsChildren)
+        #expect(!Self.handler.reapsChildren)
+        #expect(!D(handler: 0x40_1000, flags: A.noChildStop).reapsChildren)
+    }
+
     @Test func deliveryAsGetSignalDecides() {
         #expect(D.default.delivery(of: Signal.term) == .end(coreDump: false))
         #expect(D.default.delivery(of: Signal.segv) == .end(coreDump: true))

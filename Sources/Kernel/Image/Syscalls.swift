@@ -92,8 +92,23 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .futexWaitv: return -Errno.noSys  // glibc does not use it; offloaded it would wait on the proxy's mapping
     case .schedGetaffinity, .schedSetaffinity: return affinity(p, call, a, number: number)
     case .execve, .execveat: return exec(p, number: number, a)
+    case .rtSigaction: return sigactionReaping(p, a)
     default: return withProcessLock(p) { lockedSyscall(p, call, a) }
     }
+}
+
+/// rt_sigaction under the process lock; should SIGCHLD's action change whether the
+/// process's children are reaped as they end, mcexec, whose children they are on
+/// Linux, is told after (MCOS_PROXY_CHILD_REAPING), as the kernel reaps a program's own.
+private func sigactionReaping(_ p: Process, _ a: SyscallArguments) -> Int64 {
+    let (result, reaping) = withProcessLock(p) { () -> (Int64, Bool?) in
+        let before = p.action(Signal.chld).reapsChildren
+        let result = sigaction(p, a.0, a.1, a.2, a.3)
+        let after = p.action(Signal.chld).reapsChildren
+        return (result, after != before ? after : nil)
+    }
+    if let reaping { _ = askProxy(p, MCOS_PROXY_CHILD_REAPING, (reaping ? 1 : 0, 0, 0, 0, 0, 0)) }
+    return result
 }
 
 /// execve and execveat: mcexec reads the new program and answers whether Linux would
@@ -147,7 +162,6 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
         if a.0 != 0, !p.writeWords(a.0, time.0, time.1) { return -Errno.fault }
         if a.1 != 0, !p.writeWord(a.1, 0) { return -Errno.fault }  // struct timezone: UTC
         return 0
-    case .rtSigaction: return sigaction(p, a.0, a.1, a.2, a.3)
     case .rtSigprocmask: return sigprocmask(p, a.0, a.1, a.2, a.3)
     case .sigaltstack: return sigaltstack(p, a.0, a.1)
     case .rtSigpending: return sigpending(p, a.0, a.1)

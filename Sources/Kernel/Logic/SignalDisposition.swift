@@ -40,6 +40,10 @@ public struct SignalDisposition: Equatable, Sendable {
         return action
     }
 
+    /// Whether, as SIGCHLD's action, it has the process's children reaped by the kernel
+    /// as they end instead of waiting for a wait call: SIG_IGN or SA_NOCLDWAIT.
+    public var reapsChildren: Bool { isIgnored || has(SignalActionFlag.noChildWait) }
+
     public var isDefault: Bool { handler == Self.defaultHandler }
     public var isIgnored: Bool { handler == Self.ignoreHandler }
     public var hasHandler: Bool { handler > Self.ignoreHandler }

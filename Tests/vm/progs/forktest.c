@@ -30,6 +30,11 @@
  *   chain N        a child forks a child ... N deep; each waits for its own
  *                  and exits with its depth plus its child's status (N <= 20)
  *   many N         N forks one after the other, each child exits, is reaped
+ *   reaping        SIGCHLD ignored, or SA_NOCLDWAIT: a child is reaped as it
+ *                  ends (waitpid finds none, ECHILD), a child's child too;
+ *                  SIG_DFL: it waits for
+ *                  waitpid; across execve, SIG_IGN stays and a handler's
+ *                  SA_NOCLDWAIT goes (the program runs itself again: reaped-exec)
  *   eagain         two children alive, then a third fork: on an LWK of three
  *                  CPUs none is left for it, EAGAIN.  Natively the fork
  *                  succeeds and this fails: it is for the LWK only
@@ -701,6 +706,96 @@ static int t_hello(int argc, char **argv)
 	return atoi(argv[2]) == getppid() ? 0 : 1;
 }
 
+/* ---- reaping: a child nobody waits for, as SIGCHLD's action says ---- */
+
+static void on_child_quietly(int sig)
+{
+	(void)sig;
+}
+
+/* A child that exits 9 at once; 0 if waiting for it finds it reaped as 'reaped' says. */
+static int wait_for_one(const char *how, int reaped)
+{
+	pid_t child = fork_checked(), got;
+	int status = 0;
+
+	if (child == 0)
+		_exit(9);
+	do
+		got = waitpid(child, &status, 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0 && errno == ECHILD)
+		printf("%s: waitpid finds no child (ECHILD): reaped as it ended\n", how);
+	else if (got == child)
+		printf("%s: waitpid finds the child, which %s\n", how, ending(status));
+	else
+		printf("%s: waitpid returned %d (%s)\n", how, (int)got, strerror(errno));
+	return (got < 0 && errno == ECHILD && reaped) || (got == child && exited_with(status, 9) && !reaped) ? 0 : 1;
+}
+
+static int set_sigchld(void (*handler)(int), int flags)
+{
+	struct sigaction sa = { .sa_handler = handler, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGCHLD, &sa, NULL) ? failure("sigaction(SIGCHLD)") : 0;
+}
+
+/* The program again, as 'reaped-exec STEP', with SIGCHLD's action as it is now. */
+static int exec_self(const char *step)
+{
+	char *const argv[] = { (char *)self, "reaped-exec", (char *)step, NULL };
+
+	execv(self, argv);
+	return failure("execv");
+}
+
+/* A child, which SIG_IGN leaves to be reaped, forks one of its own: its verdict comes by a pipe. */
+static int inherited_by_a_child(void)
+{
+	int verdict[2];
+	char bad = 1;
+	pid_t child;
+
+	if (pipe(verdict))
+		return failure("pipe");
+	child = fork_checked();
+	if (child == 0) {
+		bad = (char)wait_for_one("in a child, SIG_IGN inherited", 1);
+		_exit(write(verdict[1], &bad, 1) == 1 ? 0 : 1);
+	}
+	close(verdict[1]);
+	if (read(verdict[0], &bad, 1) != 1)
+		bad = 1;
+	close(verdict[0]);
+	return bad;
+}
+
+static int t_reaping(void)
+{
+	int bad = 0;
+
+	bad |= set_sigchld(SIG_IGN, 0) || wait_for_one("SIG_IGN", 1) || inherited_by_a_child();
+	bad |= set_sigchld(SIG_DFL, 0) || wait_for_one("SIG_DFL", 0);
+	bad |= set_sigchld(on_child_quietly, SA_NOCLDWAIT) || wait_for_one("a handler with SA_NOCLDWAIT", 1);
+	bad |= set_sigchld(SIG_DFL, 0) || wait_for_one("SIG_DFL again", 0);
+	if (bad || set_sigchld(on_child_quietly, SA_NOCLDWAIT))
+		return 1;
+	fflush(stdout);
+	return exec_self("handler");
+}
+
+static int t_reaped_exec(const char *step)
+{
+	if (!strcmp(step, "handler")) {
+		if (wait_for_one("after execve, the handler and its SA_NOCLDWAIT gone", 0) || set_sigchld(SIG_IGN, 0))
+			return 1;
+		fflush(stdout);
+		return exec_self("ignored");
+	}
+	return wait_for_one("after execve, SIG_IGN kept", 1);
+}
+
 /* ---- threads: the forking thread alone in the child ---- */
 
 #define PATIENCE_SECONDS	30
@@ -924,6 +1019,10 @@ int main(int argc, char **argv)
 		return t_chain(atoi(arg));
 	if (!strcmp(c, "many") && arg && atoi(arg) > 0)
 		return t_many(atoi(arg));
+	if (!strcmp(c, "reaping"))
+		return t_reaping();
+	if (!strcmp(c, "reaped-exec") && arg)
+		return t_reaped_exec(arg);
 	if (!strcmp(c, "eagain"))
 		return t_eagain();
 	return usage();

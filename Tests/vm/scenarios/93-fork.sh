@@ -67,6 +67,8 @@ same "signals" $F signals
 expects 0 signals
 same "wait-variants" $F wait-variants
 expects 0 wait-variants
+same "reaping" $F reaping
+expects 0 reaping
 expect_idle "after the forks"
 
 log "vfork, posix_spawn, system; a fork from a process with two threads"
