@@ -5,7 +5,8 @@
 #   mcprov        mcprov, mcexec, the LWK image, profiles, man pages, completions,
 #                 mcprov@.service
 #   mcos-dkms     the module's source for DKMS, and the modprobe rule that loads it
-#   mcprov-slurm  Slurm's prolog and epilog for mcprov nodes
+#   mcprov-slurm  Slurm's prolog and epilog for mcprov nodes, and the SPANK plugin
+#                 behind srun --mckernel
 # The version is the one `mcprov --version` prints.
 # usage: build-debs.sh OUT_DIR MCPROV MCEXEC LWK_IMAGE MAN_DIR COMPLETION_DIR
 set -eu
@@ -151,22 +152,38 @@ package mcos-dkms \
 	" ." \
 	" modprobe mcos finds the address of Linux's real-mode trampoline itself."
 
-# mcprov-slurm
+# mcprov-slurm. The SPANK plugin is built against this host's Slurm (libslurm-dev):
+# Slurm loads only plugins of its own major.minor release, hence the Depends.
 root=$work/mcprov-slurm
+slurm=$(dpkg-query -W -f='${Version}' libslurm-dev | cut -d. -f1-2)
+plugin_dir=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/slurm-wlm
+install -d "$root$plugin_dir"
+# shellcheck disable=SC2046 # dpkg-buildflags prints several flags
+gcc $(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CFLAGS) -Wall -Wextra -Werror \
+	-fPIC -shared $(dpkg-buildflags --get LDFLAGS) -o "$root$plugin_dir/mckernel.so" "$here/mcprov-slurm/mckernel-spank.c"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root$plugin_dir/mckernel.so"
+chmod 644 "$root$plugin_dir/mckernel.so"
 install -D -m 755 "$here/mcprov-slurm/slurm-node-check" "$root/usr/libexec/mcprov/slurm-node-check"
 ln -s slurm-node-check "$root/usr/libexec/mcprov/slurm-prolog"
 ln -s slurm-node-check "$root/usr/libexec/mcprov/slurm-epilog"
+install -m 755 "$here/mcprov-slurm/slurm-task" "$root/usr/libexec/mcprov/slurm-task"
+install -d "$root/etc/slurm/plugstack.conf.d"
+sed "s|@PLUGIN_DIR@|$plugin_dir|" "$here/mcprov-slurm/plugstack.conf" > "$root/etc/slurm/plugstack.conf.d/mcprov.conf"
 install -D -m 644 "$here/mcprov-slurm/slurm.conf.example" "$root/usr/share/doc/mcprov-slurm/examples/slurm.conf"
 docs mcprov-slurm
+install -d "$root/DEBIAN"
+echo /etc/slurm/plugstack.conf.d/mcprov.conf > "$root/DEBIAN/conffiles"
 package mcprov-slurm \
-	"Architecture: all" \
+	"Architecture: $arch" \
 	"Section: admin" \
 	"Priority: optional" \
-	"Depends: mcprov (>= $version), jq, slurm-client" \
+	"Depends: mcprov (>= $version), jq, slurm-client (>= $slurm), slurm-client (<< $slurm.99), $(shlibs "$root$plugin_dir/mckernel.so")" \
 	"Enhances: slurmd" \
-	"Description: Slurm prolog and epilog for mcprov nodes" \
+	"Description: Slurm prolog, epilog and SPANK plugin for mcprov nodes" \
 	" Checks the node's LWK partition before and after each job with" \
-	" mcprov status, and drains a node whose LWK panicked, with the reason."
+	" mcprov status, and drains a node whose LWK panicked, with the reason." \
+	" srun --mckernel starts each task of a step on the node's LWK through" \
+	" mcexec (the SPANK plugin mckernel.so)."
 
 rm -rf "$work"
 ls "$out"/*_"$version"_*.deb

@@ -128,6 +128,35 @@ else
 $(mcprov kmsg | tail -n 5)"
 fi
 
+# srun --mckernel (mcprov-slurm's SPANK plugin): the job names the program alone and
+# each task runs on the LWK through mcexec, with its arguments, argv[0] and exit
+# status as natively; without the option the same program runs on Linux.
+if [ "$scope" = full ]; then
+	as_job() { timeout 120 runuser -u hpcuser -- srun --constraint=mckernel --ntasks=1 "$@"; }
+	lwk_started() { journalctl -o cat MCPROV_PROFILE=qemu-knl-like | grep -qE "^os 0: \[ *[0-9]+\]: process $1 starts at"; }
+	as_job --mckernel /usr/local/bin/lwkprog getpid > /tmp/spank.out 2>&1
+	rc=$?
+	pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' /tmp/spank.out)
+	as_job --mckernel /usr/local/bin/lwkprog args 'two words' last > /tmp/spank-args.out 2>&1
+	args_rc=$?
+	as_job --mckernel /usr/local/bin/lwkprog exit42 > /dev/null 2>&1
+	exit42=$?
+	as_job /usr/local/bin/lwkprog getpid > /tmp/native.out 2>&1
+	native=$(sed -n 's/^pid \([0-9]*\)$/\1/p' /tmp/native.out)
+	expected_args='argv[0]=/usr/local/bin/lwkprog
+argv[1]=args
+argv[2]=two words
+argv[3]=last'
+	if [ "$rc" = 0 ] && [ -n "$pid" ] && wait_for 20 lwk_started "$pid" && [ "$args_rc" = 0 ] &&
+		[ "$(grep '^argv' /tmp/spank-args.out)" = "$expected_args" ] && [ "$exit42" = 42 ] &&
+		[ -n "$native" ] && ! lwk_started "$native"; then
+		pass "srun-mckernel"
+	else
+		fail "srun-mckernel" "getpid exited $rc (pid '$pid'; on the LWK: $(lwk_started "$pid" && echo yes || echo no)), args exited $args_rc, exit42 gave $exit42, native pid '$native'
+$(cat /tmp/spank.out /tmp/spank-args.out)"
+	fi
+fi
+
 # systemctl stop gives every CPU and all memory back, and lifts irqbalance's ban.
 free1=$(node_free 1)
 systemctl stop "$unit"
