@@ -159,12 +159,15 @@ static inline void mcexec_serve_on(int fd)
 	*mcexec_serving_channel() = fd;
 }
 
-/* 'signal' from 'sender' to the LWK on channel 'fd' (MCOS_IOC_PROC_KILL); 1 if it took it. */
-static inline int mcexec_pass_on(int fd, int signal, int thread, struct mcexec_sender sender)
+/*
+ * 'signal' from 'sender' to the LWK on channel 'fd' (MCOS_IOC_PROC_KILL, with
+ * MCOS_KILL_* 'flags'); 1 if it took it.  Safe in a signal handler.
+ */
+static inline int mcexec_pass_on(int fd, int signal, uint32_t flags, struct mcexec_sender sender)
 {
 	struct mcos_proc_kill kill = {
 		.size = sizeof(kill), .signal = (uint32_t)signal,
-		.flags = thread ? MCOS_KILL_THREAD : 0, .code = sender.code,
+		.flags = flags, .code = sender.code,
 		.pid = sender.pid, .uid = sender.uid, .status = sender.status,
 	};
 
@@ -187,7 +190,7 @@ static inline void mcexec_note_signal(int signal, siginfo_t *info, void *context
 	int channel = *mcexec_serving_channel();
 
 	(void)context;
-	if (channel >= 0 && mcexec_pass_on(channel, signal, thread, now))
+	if (channel >= 0 && mcexec_pass_on(channel, signal, thread ? MCOS_KILL_THREAD : 0, now))
 		return;
 	/* not serving, or the LWK refused (the thread or program ended): for later */
 	__atomic_store_n(&sender->code, now.code, __ATOMIC_RELAXED);
@@ -211,11 +214,22 @@ static inline int mcexec_forwards(int signal)
 	}
 }
 
+/* mcexec_note_signal catches 'signal' from now on, with 'flags' besides SA_SIGINFO. */
+static inline int mcexec_catch(int signal, int flags)
+{
+	struct sigaction action;
+
+	__builtin_memset(&action, 0, sizeof(action));
+	action.sa_sigaction = mcexec_note_signal;
+	action.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&action.sa_mask);
+	return sigaction(signal, &action, 0) < 0 ? -errno : 0;
+}
+
 /* From now on 'signal' is noted, unless it was ignored when mcexec started. */
 static inline int mcexec_note(int signal)
 {
 	struct sigaction action;
-	int flags;
 
 	/* Ignored when we started (nohup; a script's background job):
 	 * the program would have inherited that, so it stays ignored. */
@@ -224,14 +238,7 @@ static inline int mcexec_note(int signal)
 	if (action.sa_handler == SIG_IGN)
 		return 0;
 	/* a forked mcexec's program reaps its children as its parent did */
-	flags = SA_SIGINFO | (action.sa_flags & SA_NOCLDWAIT);
-	__builtin_memset(&action, 0, sizeof(action));
-	action.sa_sigaction = mcexec_note_signal;
-	action.sa_flags = flags;
-	sigemptyset(&action.sa_mask);
-	if (sigaction(signal, &action, 0) < 0)
-		return -errno;
-	return 0;
+	return mcexec_catch(signal, action.sa_flags & SA_NOCLDWAIT);
 }
 
 static inline int mcexec_forward_signals(void)
@@ -311,13 +318,7 @@ static inline struct mcexec_sender mcexec_sender_of(int signal, int thread)
  */
 static inline int mcexec_reap_children(int reap)
 {
-	struct sigaction action;
-
-	__builtin_memset(&action, 0, sizeof(action));
-	action.sa_sigaction = mcexec_note_signal;
-	action.sa_flags = SA_SIGINFO | (reap ? SA_NOCLDWAIT : 0);
-	sigemptyset(&action.sa_mask);
-	return sigaction(SIGCHLD, &action, 0) < 0 ? -errno : 0;
+	return mcexec_catch(SIGCHLD, reap ? SA_NOCLDWAIT : 0);
 }
 
 /*

@@ -15,7 +15,8 @@ struct Launcher {
     var options: LaunchOptions
     /// After an execve: the program's strings and the signal state it keeps.
     var execed: (next: NextProgram, signals: KeptSignals)?
-    /// The LWK CPU the program before ran on, tried first when -c chose none.
+    /// After an execve: the LWK CPU the program before ran on, tried first. -c names
+    /// the first program's CPU only: a forked mcexec's program runs elsewhere.
     var formerCPU: Int32?
     /// mcexec's own descriptors, of every proxy thread: shared by every copy.
     let descriptors = OwnDescriptors()
@@ -143,27 +144,28 @@ struct Launcher {
     private func create(_ device: Int32) throws(MCExecError) -> mcos_proc_create {
         var create = mcos_proc_create()
         create.size = UInt32(MemoryLayout<mcos_proc_create>.size)
-        create.lwk_cpu = options.cpu.map { Int32($0) } ?? formerCPU ?? -1
+        let named = formerCPU == nil ? options.cpu : nil
+        create.lwk_cpu = formerCPU ?? named.map { Int32($0) } ?? -1
         create.numa_mask = options.numaMask
         create.nr_cpus = options.threadCPUs(environment: ProcessInfo.processInfo.environment)
         var result = deviceControl(device, mcos_ioc_proc_create, &create)
-        if result == -Int(EBUSY) && options.cpu == nil && formerCPU != nil {
+        if result == -Int(EBUSY) && formerCPU != nil {
             create.lwk_cpu = -1  // another program took it meanwhile: any idle one
             result = deviceControl(device, mcos_ioc_proc_create, &create)
         }
         switch result {
         case 0...: return create
-        case -Int(EBUSY) where options.cpu != nil:
-            throw MCExecError("LWK CPU \(options.cpu!) of OS \(instance) is running another program",
+        case -Int(EBUSY) where named != nil:
+            throw MCExecError("LWK CPU \(named!) of OS \(instance) is running another program",
                               remedy: "leave out -c to take any idle LWK CPU, or wait for that program to end", status: .failure)
         case -Int(EBUSY):
             throw MCExecError("every LWK CPU of OS \(instance) is running a program",
                               remedy: "wait for one to end, or give the LWK more CPUs (mcprov apply with a larger profile)", status: .failure)
-        case -Int(EINVAL) where options.cpu != nil && options.memoryNodes != nil:
-            throw MCExecError("OS \(instance) has no LWK CPU \(options.cpu!), or no memory on a NUMA node of -m \(options.memoryNodes!)",
+        case -Int(EINVAL) where named != nil && options.memoryNodes != nil:
+            throw MCExecError("OS \(instance) has no LWK CPU \(named!), or no memory on a NUMA node of -m \(options.memoryNodes!)",
                               remedy: "`mcprov status` shows its CPUs (numbered from 0) and its memory per node", status: .failure)
-        case -Int(EINVAL) where options.cpu != nil:
-            throw MCExecError("OS \(instance) has no LWK CPU \(options.cpu!)", remedy: "LWK CPUs are numbered from 0; `mcprov status` shows how many there are", status: .failure)
+        case -Int(EINVAL) where named != nil:
+            throw MCExecError("OS \(instance) has no LWK CPU \(named!)", remedy: "LWK CPUs are numbered from 0; `mcprov status` shows how many there are", status: .failure)
         case -Int(EINVAL) where options.memoryNodes != nil:
             throw MCExecError("the LWK of OS \(instance) has no memory on a NUMA node of -m \(options.memoryNodes!)",
                               remedy: "`mcprov status` shows its memory per node; give -m only nodes listed there", status: .failure)

@@ -252,16 +252,8 @@ extension Launcher {
     /// `signal` to the program, from `sender` as its handler will see it (mcexec's own
     /// word, SI_USER from mcexec, by default).
     func kill(_ device: Int32, signal: Int32, flags: UInt32, from sender: mcexec_sender? = nil) {
-        var request = mcos_proc_kill()
-        request.size = UInt32(MemoryLayout<mcos_proc_kill>.size)
-        request.signal = UInt32(signal)
-        request.flags = flags
         let sender = sender ?? mcexec_sender(code: Int32(SI_USER), pid: UInt32(bitPattern: pid), uid: getuid(), status: 0)
-        request.code = sender.code
-        request.pid = sender.pid
-        request.uid = sender.uid
-        request.status = sender.status
-        _ = deviceControl(device, mcos_ioc_proc_kill, &request)
+        _ = mcexec_pass_on(device, signal, flags, sender)
     }
 
     /// The calling thread's Linux tid: a proxy thread's is the tid of the program thread

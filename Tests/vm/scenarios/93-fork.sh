@@ -12,7 +12,7 @@
 # chain of children of children; 50 forks one after the other.  A busybox shell
 # (commands, $(...), a pipeline, a subshell, a background job, a kill of
 # itself, a loop of 20 commands) and python3's os.fork, os.waitpid and
-# os.pipe do the same.  Each process needs an idle LWK CPU of its own: the
+# os.pipe do the same; a child that execs under mcexec -c runs on its own CPU.  Each process needs an idle LWK CPU of its own: the
 # LWK has three, and a fork with none left fails with EAGAIN, said once in
 # the LWK's log.  Afterwards every LWK CPU is idle, and the kernel heap was
 # the same after each of the 50 children once warm.
@@ -114,6 +114,13 @@ got, status = os.waitpid(pid, 0)
 print("waitpid: the child", got == pid, "exited", os.WIFEXITED(status), os.WEXITSTATUS(status))'
 grep -qx 'waitpid: the child True exited True 9' /tmp/lwk.out || failed="$failed python3-status"
 expect_idle "after python3"
+
+log "mcexec -c names the first program's CPU: a child that execs stays on its own"
+bounded $BOUND /tmp/lwk.out mcexec -c 1 $idx /bin/sh -c '/bin/echo the child execs; echo $?'
+cat /tmp/lwk.out
+[ "$rc" = 0 ] && [ "$(cat /tmp/lwk.out)" = "the child execs
+0" ] || failed="$failed exec-in-a-child-with-c"
+expect_idle "after mcexec -c"
 
 log "no idle LWK CPU left for a fork: EAGAIN, said once in the LWK's log"
 bounded $BOUND /tmp/lwk.out mcexec $idx $F eagain
