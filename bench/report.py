@@ -172,6 +172,20 @@ def thread_rows(table, main):
                   goal=Goal("ratio_at_most", 1.0), note=note)
 
 
+def process_rows(table, main):
+    section = "Processes (plain TCG; medians)"
+    # Tests/vm/progs/procbench.c; on the LWK each fork's child is a process on the other
+    # LWK CPU with a copy of mcexec as its proxy, natively a process on the same CPU
+    figures = main.medians("processes.txt")
+    for name, metric, note in (
+            ("fork_exit_wait", "fork+exit+wait (us)", "a child that _exits at once; the LWK copies its memory at fork"),
+            ("exec_static", "exec of a static program, to main (us)", "ten execs in a row, per exec"),
+            ("exec_dynamic", "exec of a dynamic program, to main (us)", "the same, through ld.so and glibc's start-up")):
+        lwk, linux = figures.get(f"lwk_{name}"), figures.get(f"native_{name}")
+        table.add(section, metric, None if lwk is None else lwk / 1e3, None if linux is None else linux / 1e3,
+                  goal=Goal("ratio_at_most", 2.0), note=note)
+
+
 def startup_rows(table, main):
     section = "Start-up (plain TCG)"
     startup, values = main.medians("startup.txt"), main.values()
@@ -181,6 +195,8 @@ def startup_rows(table, main):
 
     table.add(section, "fork to main of a static program (ms)", ms(startup.get("lwk_startup_ns")),
               ms(startup.get("native_startup_ns")), note="LWK: through mcexec; Linux: exec")
+    table.add(section, "fork to main of a dynamic program (ms)", ms(startup.get("lwk_dynamic_startup_ns")),
+              ms(startup.get("native_dynamic_startup_ns")), note="LWK: through mcexec, which loads ld.so; Linux: exec")
     table.add(section, "mcexec --help alone, from a shell (ms)", ms(startup.get("mcexec_help_ns")),
               note="mcexec's own start-up, part of the figure above")
     table.add(section, "mcprov apply -> running (ms)", ms(values.get("apply_to_running_ns")))
@@ -242,6 +258,7 @@ def main():
     offload_rows(table, main_part)
     kernel_rows(table, main_part)
     thread_rows(table, main_part)
+    process_rows(table, main_part)
     startup_rows(table, main_part)
     cli_rows(table, cli)
 

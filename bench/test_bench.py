@@ -213,6 +213,27 @@ class ReportTests(unittest.TestCase):
             reduction = rows["OpenMP reduction overhead (ns)"]
             self.assertEqual((reduction["lwk"], reduction["linux"], reduction["met"]), (None, 90000, None))
 
+    def test_process_rows_divide_to_microseconds_against_a_two_times_goal(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            main = os.path.join(tmp, "main")
+            os.makedirs(main)
+            with open(os.path.join(main, "processes.txt"), "w") as f:
+                f.write("native_fork_exit_wait 200000\nnative_exec_static 400000\nnative_exec_dynamic 900000\n"
+                        "lwk_fork_exit_wait 1000000\nlwk_exec_static 600000\n")
+            with open(os.path.join(main, "startup.txt"), "w") as f:
+                f.write("native_dynamic_startup_ns 2000000\nlwk_dynamic_startup_ns 9000000\n"
+                        "native_dynamic_startup_ns 4000000\nlwk_dynamic_startup_ns 11000000\n")
+            run_report(self, tmp)
+            rows = {r["metric"]: r for r in report_rows(tmp)}
+            fork = rows["fork+exit+wait (us)"]
+            self.assertEqual((fork["lwk"], fork["linux"], fork["ratio"], fork["met"]), (1000, 200, 5, False))
+            static = rows["exec of a static program, to main (us)"]
+            self.assertEqual((static["lwk"], static["linux"], static["ratio"], static["met"]), (600, 400, 1.5, True))
+            dynamic = rows["exec of a dynamic program, to main (us)"]
+            self.assertEqual((dynamic["lwk"], dynamic["linux"], dynamic["met"]), (None, 900, None))
+            startup = rows["fork to main of a dynamic program (ms)"]
+            self.assertEqual((startup["lwk"], startup["linux"]), (10, 3))
+
 
 if __name__ == "__main__":
     unittest.main()

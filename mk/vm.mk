@@ -237,8 +237,8 @@ fuzz: vm-deps
 # -icount), each part's results in .vm/bench/PART/ for bench/report.py.
 # The bench's static programs: OS noise probes, the offload path, the
 # compute and memory kernels (DGEMM through Debian's serial OpenBLAS,
-# linked statically: the kernels compare one CPU of each kind), and what
-# threads cost (threadbench).
+# linked statically: the kernels compare one CPU of each kind), what
+# threads cost (threadbench), and what processes cost (procbench).
 VM_BENCH_KERNEL ?= $(lastword $(VM_KERNELS))
 VM_BENCH_PROGS := $(VM_BUILD)/bench-progs
 VM_BENCH_DIR := $(VM_DIR)/bench
@@ -261,11 +261,23 @@ $(VM_BENCH_PROGS)/threadbench: Tests/vm/progs/threadbench.c Tests/vm/progs/bench
 	@echo "  CC      $@ (OpenMP, pthreads)"
 	@gcc $(VM_PROG_CFLAGS) -fopenmp -pthread -o $@ $<
 
+# fork+exit+wait and exec, static and dynamic (its glibc: the staged Debian
+# programs' libraries, which the bench's root gets too).
+$(VM_BENCH_PROGS)/procbench: Tests/vm/progs/procbench.c Tests/vm/progs/bench.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc $(VM_PROG_CFLAGS) -o $@ $<
+$(VM_BENCH_PROGS)/procbench-dyn: Tests/vm/progs/procbench.c Tests/vm/progs/bench.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (dynamic)"
+	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
+
 $(VM_BUILD)/%/bench-initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
 		$(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload $(VM_BENCH_PROGS)/kernels $(VM_BENCH_PROGS)/threadbench \
+		$(VM_BENCH_PROGS)/procbench $(VM_BENCH_PROGS)/procbench-dyn $(VM_DYNAMIC)/usr/bin/true \
 		$(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
-	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_BENCH_PROGS)
+	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_BENCH_PROGS) $(VM_DYNAMIC)
 
 vm-bench: vm-deps
 	@$(MAKE) --no-print-directory -f $(VM_MK) \

@@ -7,8 +7,9 @@
 # calls against the same calls native; two threads on Linux CPUs 2-3 and on
 # the same vCPUs as LWK CPUs 0-1, twice on each (futex wake-up, thread
 # create+join, OpenMP barrier and reduction); mcexec's own CPU time and
-# wake-ups while its program computes; mcexec of a static program to its
-# main.  The offloaded calls and mcexec's cost are measured twice: with the
+# wake-ups while its program computes; mcexec of a static and of a dynamic
+# program to its main; fork+exit+wait and exec (procbench), natively and on
+# the LWK.  The offloaded calls and mcexec's cost are measured twice: with the
 # LWK's interrupt waking the proxy, and with the proxy polling
 # (mcos.ikc_poll=1).
 # Last, the calls again with page-table isolation (pti=on).
@@ -19,6 +20,8 @@ idle_s=$(param idle_seconds 10)
 futex_rounds=$(param futex_rounds 1000)
 creations=$(param creations 100)
 omp_reps=$(param omp_reps 15)
+forks=$(param forks 100)
+exec_runs=$(param exec_runs 7)
 thread_bound_s=120
 value thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 
@@ -47,6 +50,20 @@ threads_on() {
 	fi
 }
 
+# process_costs PREFIX RUNNER...: fork+exit+wait, and exec of the static and of
+# the dynamic procbench (ten in a row, to main), each a median; on the LWK a
+# fork's child runs on the other LWK CPU, natively on the same Linux CPU.
+process_costs() {
+	local prefix=$1
+	shift
+	"$@" /bin/procbench fork $forks | sed "s/^/${prefix}_/" >> $OUT/processes.txt ||
+		fail "procbench fork failed ($prefix)"
+	"$@" /bin/procbench exec $exec_runs /bin/procbench | sed "s/^exec/${prefix}_exec_static/" >> $OUT/processes.txt ||
+		fail "procbench exec of a static program failed ($prefix)"
+	"$@" /bin/procbench-dyn exec $exec_runs /bin/procbench-dyn | sed "s/^exec/${prefix}_exec_dynamic/" >> $OUT/processes.txt ||
+		fail "procbench exec of a dynamic program failed ($prefix)"
+}
+
 # threadbench PREFIX MODE N RUNNER...: one mode, its lines to threads.txt
 threadbench() {
 	local prefix=$1 mode=$2 reps=$3
@@ -65,6 +82,7 @@ for k in triad gups dgemm stencil; do
 done
 kill $busy
 threads_on native taskset -c 2,3
+process_costs native on_linux
 load_mod
 online_before=$(online_cpus)
 t0=$(now_ns)
@@ -84,6 +102,7 @@ on_lwk /bin/offload calls $calls /tmp/page | sed 's/^/lwkpoll_/' >> $OUT/calls.t
 echo 0 > /sys/module/mcos/parameters/ikc_poll
 
 threads_on lwk taskset -c 1 mcexec -t 2
+process_costs lwk on_lwk
 
 # From a fork on Linux CPU 1 to main: natively, and through mcexec; and
 # mcexec's own start-up (a Swift program, run without a program to start).
@@ -93,6 +112,8 @@ for i in 1 2 3 4 5; do
 	echo "mcexec_help_ns $(( $(now_ns) - t0 ))" >> $OUT/startup.txt
 	taskset -c 1 /bin/offload launch /bin/offload started | sed 's/^/native_/' >> $OUT/startup.txt
 	taskset -c 1 /bin/offload launch mcexec -c $LWK_PROBE_CPU /bin/offload started | sed 's/^/lwk_/' >> $OUT/startup.txt
+	taskset -c 1 /bin/offload launch /bin/procbench-dyn started | sed 's/^/native_dynamic_/' >> $OUT/startup.txt
+	taskset -c 1 /bin/offload launch mcexec -c $LWK_PROBE_CPU /bin/procbench-dyn started | sed 's/^/lwk_dynamic_/' >> $OUT/startup.txt
 done
 
 # mcexec while its program computes without a call: sampled from 2 s after
