@@ -418,8 +418,9 @@ struct mcos_kmsg_ring {
  * is single-producer single-consumer: 'write' and 'read' count packets
  * ever written/read and are only moved by their side, with a release store
  * after the slot is written/read.  Notification: Linux->LWK by an IPI on
- * MCOS_IKC_VECTOR (LWK CPUs halt when idle); LWK->Linux by polling from the
- * Linux thread that waits for an answer (nothing runs on Linux while idle).
+ * MCOS_IKC_VECTOR (LWK CPUs halt when idle); LWK->Linux by the interrupt the
+ * boot block's 'notify' names, when the ring's consumer sleeps (else the
+ * waiting Linux thread polls; 'notify' 0: it always polls).
  */
 #define MCOS_IKC_VERSION	1
 #define MCOS_IKC_MAGIC		0x43494b52U	/* "RKIC" */

@@ -173,7 +173,7 @@ $(VM_PROGS)/mcos-test-pie: Tests/vm/tools/mcos-test.c kmod/mcos_abi.h
 	@gcc -static-pie -O2 -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		-Werror -o $@ $<
 
-# The hostile proxy (issue 11's tests and fuzzer): static-PIE like
+# The hostile proxy (the security tests and their fuzzer): static-PIE like
 # mcos-test-pie, so that it lies above the unified range it maps.
 VM_HOSTILE_SRC := $(wildcard Tests/vm/tools/mcos-hostile/*.c)
 $(VM_PROGS)/mcos-hostile: $(VM_HOSTILE_SRC) $(wildcard Tests/vm/tools/mcos-hostile/*.h) kmod/mcos_abi.h

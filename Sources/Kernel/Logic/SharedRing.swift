@@ -26,7 +26,7 @@ public protocol SharedMemory {
 ///
 /// The header is shared with Linux, so the size of the text space is the writer's own,
 /// fixed when it set the ring up: whatever `data_bytes` says later, no byte is written
-/// outside the buffer (issue 11 finding 9).
+/// outside the buffer, however the other side rewrites the header.
 public struct KmsgRing<Memory: SharedMemory> {
     static var textOffset: Int { MemoryLayout<mcos_kmsg_ring>.size }
     static var headOffset: Int { MemoryLayout<mcos_kmsg_ring>.offset(of: \.head)! }
@@ -105,8 +105,8 @@ public struct IKCPacket: Equatable {
 ///
 /// The header is shared with Linux, so the number of slots is the LWK's own, the one it
 /// formatted the ring with and announced in the boot block: whatever `slots` says later,
-/// no slot outside the ring is touched (issue 11 finding 9). `write` and `read` are only
-/// ever used modulo that number.
+/// no slot outside the ring is touched, however the other side rewrites the header.
+/// `write` and `read` are only ever used modulo that number.
 public struct IKCRing<Memory: SharedMemory> {
     static var headerBytes: Int { MemoryLayout<mcos_ikc_ring>.size }
     static var slotBytes: Int { MemoryLayout<mcos_ikc_packet>.size }

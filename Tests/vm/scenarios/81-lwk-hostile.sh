@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# What an ordinary program may do to its kernel (issue 11), natively and on
-# the LWK as uid 65534, with the same output and status (hostile.c):
+# What an ordinary program may do to its kernel, natively and on the
+# LWK as uid 65534, with the same output and status (hostile.c):
 # EFLAGS.NT set at exit (the next program on that CPU must still run),
 # EFLAGS.TF, system call numbers above 2^32 and x32 ones, hostile pointers
 # and lengths to every call the LWK serves itself, and mprotect of every

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Page-table isolation (pti=on, issue 11 finding 6).  What a program's user
+# Page-table isolation (pti=on).  What a program's user
 # mode can translate is measured, not taken on trust: a program reads a
 # kernel address and dies of the page fault, whose error code (in the LWK's
 # "segfault at" line) has the present bit set if the page table the CPU

@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The ring headers Linux and the LWK share say how big a ring is (IKC
 # 'slots', kmsg 'data_bytes'), but either side may write them at any time:
-# each side indexes its rings only with its own copy, fixed at boot (issue
-# 11 finding 9).  The test image's test_fault=rings, once the LWK runs, sets
+# each side indexes its rings only with its own copy, fixed at boot.  The test image's test_fault=rings, once the LWK runs, sets
 # every IKC ring header to 0xffffffff slots and the kmsg header to
 # 0xffffffff bytes of text, then logs one buffer's worth of filler so that
 # the log wraps.  A side that believed the headers would write past its
