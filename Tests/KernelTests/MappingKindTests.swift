@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func copyOnWriteAcrossFork() {
-        var frames = FrameReferences()
+        var frames = FrameReferences(capacity: 16)
         // Parent's private writable page: read-only in both; shared page stays writable.
         #expect(frames.fork(frame: 10, kind: .anonymousPrivate, writable: true) == .init(makeReadOnly: true))
         #expect(frames.fork(frame: 11, kind: .anonymousShared, writable: true) == .init(makeReadOnly: false))
@@ -48,7 +48,7 @@ import Testing
     /// Thousands of frames shared and let go of in another order, as forks and ends
     /// do: each count right at every step, nothing left at the end.
     @Test func manyFramesCountedAndForgotten() {
-        var frames = FrameReferences()
+        var frames = FrameReferences(capacity: 3000)
         var expected: [UInt64: UInt32] = [:]
         var state: UInt64 = 42
         func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
@@ -59,7 +59,8 @@ import Testing
                 #expect(last == ((expected[frame] ?? 1) <= 1))
                 if let now = expected[frame] { expected[frame] = now > 2 ? now - 1 : nil }
             } else {
-                frames.share(frame)
+                let counted = frames.share(frame)
+                #expect(counted)
                 expected[frame] = (expected[frame] ?? 1) + 1
             }
         }
@@ -67,6 +68,29 @@ import Testing
         #expect(frames.entries == expected.count)
         for (frame, count) in expected { for _ in 1..<count { _ = frames.release(frame) } }
         #expect(frames.isEmpty)
+    }
+
+    /// The room is made once: a frame beyond it is refused and left uncounted, while
+    /// frames already counted go on counting, and a frame let go of makes room again.
+    @Test func framesBeyondTheRoomAreRefused() {
+        var frames = FrameReferences(capacity: 3)
+        let firstThree = [UInt64(1), 2, 3].map { frames.share($0) }
+        #expect(firstThree == [true, true, true])
+        let fourth = frames.share(4)
+        #expect(!fourth, "a fourth frame needs a slot there is no room for")
+        #expect(frames.count(4) == 1 && frames.entries == 3)
+        let forked = frames.fork(frame: 5, kind: .anonymousShared, writable: true)
+        #expect(forked == nil)
+        let again = frames.share(2)
+        #expect(again && frames.count(2) == 3, "a counted frame needs no new slot")
+        let lastOfOne = frames.release(1)
+        #expect(!lastOfOne && frames.count(1) == 1)
+        let fourthNow = frames.share(4)
+        #expect(fourthNow && frames.count(4) == 2, "the slot 1 left is 4's")
+        #expect(FrameReferences(capacity: 0).capacity == 0)
+        var none = FrameReferences(capacity: -5)
+        let refused = none.share(7), last = none.release(7)
+        #expect(!refused && last)
     }
 
     /// A map of one region [0x10000, 0x14000) (private) and one shared at 0x20000.

@@ -87,6 +87,8 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     Arch.setUpInterruptTable()
     cpuStates = info.cpus.indices.map { CPUState(index: $0) }
     futexWaiters.reserve(info.cpus.count)
+    // Beyond the fixed first heap: on the page tables that map all LWK memory.
+    setUpSharedFrames(bytes: kernel.frames?.freeBytes ?? 0)
     cpuStates[0].stackTop = Arch.bootStackTop
     guard cpuSetup(0) else { earlyPanic("mcos LWK: no memory for CPU tables\n") }
     bootBlock.bootCPUStarted()

@@ -119,12 +119,21 @@ extension Process {
         let flags = PageTables.userLeafFlags(protection: region.protection) | PageTables.sharedFrame
         var virtual = region.start
         while virtual < region.end {
-            guard let frame = parent.frame(at: virtual),
-                  PageTables.mapUser(virtual: virtual, physical: frame, flags: flags, root: root, memory: &memory) else {
+            // Counted before it is mapped: discardPages lets go of what is mapped.
+            guard let frame = parent.frame(at: virtual) else {
                 discardPages(start: region.start, end: virtual)
                 return false
             }
-            shareFrame(frame)
+            guard shareFrame(frame) else {
+                log(cpu, "process \(pid): the LWK counts the mappers of at most \(sharedFrameRoom) shared frames, and this fork needs more")
+                discardPages(start: region.start, end: virtual)
+                return false
+            }
+            guard PageTables.mapUser(virtual: virtual, physical: frame, flags: flags, root: root, memory: &memory) else {
+                _ = letGoOfSharedFrame(frame)  // the parent's mapping keeps it
+                discardPages(start: region.start, end: virtual)
+                return false
+            }
             heldBytes += 4096
             virtual += 4096
         }

@@ -5,15 +5,31 @@ import CMcosABI
 // rather than copies. How many map each is counted here, only while more than one
 // does (FrameReferences), and a frame goes back to the allocator when its last
 // mapper lets go. Nothing under the lock but the count: frames are freed outside it.
+//
+// The count's room is made at boot, for every frame the LWK has up to 2^16 (256 MiB
+// of shared frames, a table of 1.5 MiB): counting never allocates, so a fork cannot
+// reach a failed allocation (a panic) through it; a fork that would count more
+// fails with ENOMEM. (Not 2^17: a heap allocation of 2 MiB at boot takes the whole
+// machine down today, a fault not understood yet.)
 
-nonisolated(unsafe) private var sharedFrames = FrameReferences()
+nonisolated(unsafe) private var sharedFrames = FrameReferences(capacity: 0)
 nonisolated(unsafe) private var sharedFramesLock: UInt32 = 0
 
-/// One more process maps the frame at `physical`.
-func shareFrame(_ physical: UInt64) {
+/// At boot, once the frame allocator knows the LWK's memory: the count's room.
+func setUpSharedFrames(bytes: UInt64) {
+    sharedFrames = FrameReferences(capacity: Int(min(bytes >> 12, 1 << 16)))
+}
+
+/// How many frames the count has room for.
+var sharedFrameRoom: Int { sharedFrames.capacity }
+
+/// One more process maps the frame at `physical`; false, with nothing changed, when
+/// the count has no room for another frame.
+func shareFrame(_ physical: UInt64) -> Bool {
     lwk_spin_lock(&sharedFramesLock)
-    sharedFrames.share(physical >> 12)
+    let counted = sharedFrames.share(physical >> 12)
     lwk_spin_unlock(&sharedFramesLock)
+    return counted
 }
 
 /// A process no longer maps the frame at `physical`: true when it was the last one,

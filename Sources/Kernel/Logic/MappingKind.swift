@@ -79,17 +79,30 @@ public enum MappingKind: Equatable {
 /// asks it whether to copy (others still map the frame) or take the frame over (the
 /// writer is its last user). Shared kinds count their mappers too, so a frame is freed
 /// only when its last mapper goes. Keyed by frame number; frames absent have count 1.
+///
+/// Its room is made once, for `capacity` frames: counting never allocates. In the LWK a
+/// failed allocation is a trap (a panic any user's fork could reach), and a fork could
+/// not undo half its work; a frame beyond the room is refused instead (`share`: false).
 public struct FrameReferences: Equatable {
     /// The counts over 1, as an open-addressed table (linear probing, a power of two
     /// slots, at most half full): a slot's key is its frame + 1, 0 when empty. Not a
     /// Dictionary: its growth computes in floating point, which the LWK's kernel code
     /// must not touch (the registers are the program's).
-    private var keys: [UInt64] = []
-    private var values: [UInt32] = []
+    private var keys: [UInt64]
+    private var values: [UInt32]
     /// Frames counted here (those with a count over 1).
     public private(set) var entries = 0
+    /// The most frames counted at once.
+    public let capacity: Int
 
-    public init() {}
+    /// Room for the counts of `capacity` frames (at most 2^30), made now.
+    public init(capacity: Int) {
+        self.capacity = min(max(capacity, 0), 1 << 30)
+        var slots = 16
+        while slots < self.capacity * 2 { slots *= 2 }
+        keys = [UInt64](repeating: 0, count: slots)
+        values = [UInt32](repeating: 0, count: slots)
+    }
 
     public var isEmpty: Bool { entries == 0 }
 
@@ -110,18 +123,20 @@ public struct FrameReferences: Equatable {
 
     private func home(_ frame: UInt64) -> Int { Int(truncatingIfNeeded: (frame &* 0x9e37_79b9_7f4a_7c15) >> 40) & (keys.count - 1) }
 
-    private mutating func set(_ frame: UInt64, _ value: UInt32) {
+    /// False only when `frame` needs a slot and the room is full.
+    private mutating func set(_ frame: UInt64, _ value: UInt32) -> Bool {
         if let slot = find(frame) {
             if value > 1 { values[slot] = value } else { remove(at: slot) }
-            return
+            return true
         }
-        guard value > 1 else { return }
-        if (entries + 1) * 2 > keys.count { grow() }
+        guard value > 1 else { return true }
+        guard entries < capacity else { return false }
         var slot = home(frame)
         while keys[slot] != 0 { slot = (slot + 1) & (keys.count - 1) }
         keys[slot] = frame &+ 1
         values[slot] = value
         entries += 1
+        return true
     }
 
     /// Linear probing's deletion: later keys of the same run move back into the hole.
@@ -144,17 +159,9 @@ public struct FrameReferences: Equatable {
         entries -= 1
     }
 
-    private mutating func grow() {
-        let old = (keys, values)
-        let size = max(16, keys.count * 2)
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt32](repeating: 0, count: size)
-        entries = 0
-        for (index, key) in old.0.enumerated() where key != 0 { set(key &- 1, old.1[index]) }
-    }
-
-    /// One more address space maps `frame` (fork).
-    public mutating func share(_ frame: UInt64) {
+    /// One more address space maps `frame` (fork); false, with nothing changed, when the
+    /// frame is not counted yet and the room is full.
+    public mutating func share(_ frame: UInt64) -> Bool {
         set(frame, count(frame) &+ 1)
     }
 
@@ -163,7 +170,7 @@ public struct FrameReferences: Equatable {
     public mutating func release(_ frame: UInt64) -> Bool {
         let now = count(frame)
         guard now > 1 else { return true }
-        set(frame, now - 1)
+        _ = set(frame, now - 1)  // a counted frame: never needs a slot
         return false
     }
 
@@ -173,8 +180,9 @@ public struct FrameReferences: Equatable {
         public var makeReadOnly: Bool
     }
 
-    public mutating func fork(frame: UInt64, kind: MappingKind, writable: Bool) -> ForkedPage {
-        share(frame)
+    /// nil, with nothing changed, when the frame cannot be counted (`share`).
+    public mutating func fork(frame: UInt64, kind: MappingKind, writable: Bool) -> ForkedPage? {
+        guard share(frame) else { return nil }
         return ForkedPage(makeReadOnly: writable && !kind.forkSharesWritably)
     }
 

@@ -981,10 +981,39 @@ static int t_eagain(void)
 	return third < 0 && err == EAGAIN && exited_with(first_status, 0) && exited_with(second_status, 0) ? 0 : 1;
 }
 
+/*
+ * A fork of a process with 'mib' MiB of MAP_SHARED | MAP_ANONYMOUS memory, every
+ * page written: the child maps the same frames.  Succeeds natively; on the LWK,
+ * past the room its count of shared frames has, fails with ENOMEM (which 94-
+ * fork-shared-room expects there).  0 either way; 1 for anything else.
+ */
+static int t_big_shared(const char *mib)
+{
+	size_t bytes = (size_t)strtoul(mib, NULL, 10) << 20, i;
+	char *shared = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t child;
+	int err;
+
+	if (!bytes || shared == MAP_FAILED)
+		return failure("mmap");
+	for (i = 0; i < bytes; i += 4096)
+		shared[i] = 1;
+	child = fork();
+	err = errno;
+	if (child == 0)
+		_exit(shared[bytes - 4096] == 1 ? 0 : 1);
+	if (child < 0) {
+		printf("fork with %s MiB shared: %s\n", mib, errno_name(err));
+		return err == ENOMEM ? 0 : 1;
+	}
+	printf("fork with %s MiB shared: the child %s\n", mib, ending(reap(child)));
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: forktest basic | memory | pipe | signals | wait-variants | vfork | threads |"
-		" chain N | many N | eagain  (started by a path with a '/')\n");
+		" chain N | many N | eagain | big-shared MIB  (started by a path with a '/')\n");
 	return 2;
 }
 
@@ -997,6 +1026,8 @@ int main(int argc, char **argv)
 	self = argv[0];
 	if (!self || !strchr(self, '/'))
 		return usage();
+	if (!strcmp(c, "big-shared") && arg)
+		return t_big_shared(arg);
 	if (!strcmp(c, "basic"))
 		return t_basic();
 	if (!strcmp(c, "memory"))
