@@ -4,14 +4,14 @@
 // Targets, leaves first:
 //   NodeBasics    what both tools share: CPU sets, byte sizes, instance states, the state record
 //   CHwloc        hwloc 2.x through pkg-config (system library)
-//   CNuma         libnuma, for mcexec's node strings and the binding of its proxy
 //   CMcosABI      the kernel module's ABI: kmod/mcos_abi.h, header only
 //   CMcexec       mcexec's C shim: the raw syscall instruction, CPUID, signal notes
-//   Kernel        the LWK's logic, host-testable (allocator, page tables, ABI structs via CMcosABI)
+//   CNuma         libnuma, for mcexec's node strings and the binding of its proxy
 //   Topology      the node's topology as plain values, loaded through hwloc
 //   NodeControl   the client of the kernel module: every operation, typed errors
 //   Provisioning  profiles, resolution, validation, plans (pure logic, no side effects)
 //   NodeOperations  apply and its decisions, teardown, the state record, the lock: the side effects
+//   Kernel        the LWK's logic, host-testable (allocator, page tables, ABI structs via CMcosABI)
 //   mcprov        the command-line tool, one file per subcommand
 //   mcexec        runs a program on the LWK and serves its system calls on Linux
 import PackageDescription
@@ -117,9 +117,9 @@ let package = Package(
             exclude: ["Golden", "BadProfiles"]
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "CMcosABI", "CLinuxSignalABI", "TestSupport"]),
-        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "Provisioning", "TestSupport"]),
+        .testTarget(name: "NodeOperationsTests", dependencies: ["NodeOperations", "NodeBasics", "Topology", "Provisioning", "TestSupport"]),
         .testTarget(name: "NodeControlTests", dependencies: ["NodeControl"]),
         .testTarget(name: "mcprovTests", dependencies: ["mcprov", "TestSupport"]),
-        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "CNuma", "Kernel", "NodeControl", "TestSupport"]),
+        .testTarget(name: "ProxyTests", dependencies: ["mcexec", "NodeBasics", "CMcosABI", "CMcexec", "CNuma", "Kernel", "NodeControl", "TestSupport"]),
     ]
 )
