@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bench.h - what the static programs of `make bench` (noise, offload,
- * kernels) share: the monotonic clock and the TSC's rate against it, an
- * order for qsort, and memory that is touched before it is measured with,
- * so that no page fault lands in a measurement.
+ * bench.h - what the programs of `make bench` (noise, offload, kernels,
+ * threadbench, procbench) share: the monotonic clock and the TSC's rate
+ * against it, an order for qsort, memory that is touched before it is
+ * measured with (so that no page fault lands in a measurement), and die().
  */
 #ifndef BENCH_H
 #define BENCH_H
 
 #define _GNU_SOURCE	/* program_invocation_short_name */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,19 @@ static inline int by_value(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Ends the program with "NAME: why" and status 1. */
+static inline void __attribute__((noreturn, format(printf, 1, 2))) die(const char *why, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, why);
+	vfprintf(stderr, why, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
 }
 
 /* bytes of memory, every page written once; the program ends without it */

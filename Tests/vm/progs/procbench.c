@@ -21,23 +21,10 @@
  */
 #include "bench.h"
 
-#include <stdarg.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define EXECS_PER_RUN	10
-
-static void die(const char *why, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "procbench: ");
-	va_start(ap, why);
-	vfprintf(stderr, why, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
 
 static int count_of(const char *text)
 {

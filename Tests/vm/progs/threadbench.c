@@ -29,7 +29,6 @@
 #include <omp.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,18 +36,6 @@
 #define DELAY_STEPS	100
 /* Steps of each OpenMP loop that one repetition times. */
 #define OMP_INNER	50
-
-static void die(const char *why, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "threadbench: ");
-	va_start(ap, why);
-	vfprintf(stderr, why, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
 
 static uint64_t *tick_buffer(int n)
 {
