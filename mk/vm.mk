@@ -84,7 +84,11 @@ $(VM_BUILD)/mcprov-test-hooks: $(VM_SWIFT_SOURCES) kmod/mcos_abi.h
 		{ cat $(VM_BUILD)/swift-build-hooks.log; exit 1; }
 	@cp $(VM_HOOKS_BUILD)/release/mcprov $@
 
+# The release mcprov, as packages ship it, carries no trace of the test hooks, and
+# the hooks build does (18-apply-lwk checks what each one does with them).
 $(VM_SWIFT_TOOLS)/bin/mcprov: .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks Tests/vm/stage-tools.sh
+	@! grep -q MCPROV_TEST .build/release/mcprov || { echo "the release mcprov carries the test hooks" >&2; exit 1; }
+	@grep -q MCPROV_TEST_FAIL_AT $(VM_BUILD)/mcprov-test-hooks || { echo "mcprov-test-hooks has no test hooks" >&2; exit 1; }
 	@sh Tests/vm/stage-tools.sh $(VM_SWIFT_TOOLS) .build/release/mcprov .build/release/mcexec $(VM_BUILD)/mcprov-test-hooks
 
 # Static programs run natively and on the LWK: lwkprog (77-mcexec and most

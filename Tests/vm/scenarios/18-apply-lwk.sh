@@ -53,10 +53,10 @@ mcprov status > /tmp/s || { cat /tmp/s; fail "status after a failed restart is n
 grep -q 'os 0 "lwk": running' /tmp/s && grep -q 'hidos time_sharing idle_halt dump_level=24' /tmp/s ||
 	{ cat /tmp/s; fail "the LWK does not run with its previous arguments"; }
 
-# the release mcprov, as packages ship it, has no test hooks: no trace of them in
-# the binary, and the failure and pause asked of mcprov-test-hooks above are ignored
-grep -q MCPROV_TEST /bin/mcprov && fail "the release mcprov carries the test hooks"
-grep -q MCPROV_TEST_FAIL_AT /bin/mcprov-test-hooks || fail "mcprov-test-hooks has no test hooks"
+# the release mcprov, as packages ship it, has no test hooks: the failure and pause
+# asked of mcprov-test-hooks above are ignored (that neither binary is mistaken for
+# the other is checked on the host when they are staged, mk/vm.mk: grepping 80 MiB
+# under TCG took half a minute)
 rc=0; MCPROV_TEST_FAIL_AT=boot MCPROV_TEST_PAUSE_AT=boot:600 timeout 300 mcprov apply $P --auto-approve > /tmp/o 2>&1 || rc=$?
 [ "$rc" = 0 ] || { cat /tmp/o; fail "the release mcprov obeyed MCPROV_TEST_FAIL_AT or _PAUSE_AT (exit $rc)"; }
 mcprov status | grep -q 'hidos time_sharing dump_level=24' || fail "the release mcprov did not apply the profile"

@@ -73,9 +73,12 @@ run() {
 
 # The module boots LWKs through Linux's real-mode trampoline, whose address
 # (not exported) it takes from /proc/kallsyms via a module parameter.
+# Reading kallsyms takes seconds under TCG, so each boot reads it once.
 # load_mod [PARAM=VALUE...]: other module parameters after it.
 load_mod() {
-	rmh=$(awk '$3 == "real_mode_header" { print $1; exit }' /proc/kallsyms)
+	[ -s /tmp/real_mode_header ] ||
+		awk '$3 == "real_mode_header" { print $1; exit }' /proc/kallsyms > /tmp/real_mode_header
+	rmh=$(cat /tmp/real_mode_header)
 	insmod /mcos.ko ${rmh:+real_mode_header=0x$rmh} "$@" || fail "insmod $* failed"
 	[ -c /dev/mcos-ctl ] || fail "/dev/mcos-ctl missing after insmod"
 }
