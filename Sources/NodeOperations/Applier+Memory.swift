@@ -61,9 +61,10 @@ extension Applier {
         }
         let meter = ReservationMeter(total: bytes, numa: numa, slice: sliceBytes)
         var done: UInt64 = 0
+        let label = InstanceStep.reserveMemory(numa: numa, bytes: bytes).label
         do {
             while done < bytes {
-                if done > 0 { try Interruption.check(before: .reserveMemory) }
+                if done > 0 { try Interruption.check(before: label) }
                 let slice = min(sliceBytes, bytes - done)
                 _ = try module.reserveMemory(bytes: slice, node: numa)
                 done += slice

@@ -53,27 +53,28 @@ public final class Applier {
             if step == .banIRQBalance, !irqBalance.isActive, case .success(nil) = Result(catching: { () throws(StateFileError) in try store.irqBalanceBan() }) {
                 continue
             }
-            try perform(step.execution(context))
+            try perform(step.execution(context), as: step.label)
         }
     }
 
     /// Writes the record; the last step, so a failure here still undoes the rest.
     public func record(_ record: StateRecord) throws(UndoStack.Failure) {
-        try perform(StepExecution(step: .record, detail: store.directory.path, action: { applier throws(ModuleError) in
+        let write = StepExecution(detail: store.directory.path, action: { applier throws(ModuleError) in
             do { try applier.store.write(record) } catch {
                 throw Self.stateDirectoryError("write the state record", error, applier.store)
             }
-        }))
+        })
+        try perform(write, as: .record)
         undo.commit()
     }
 
     /// Runs one step: its progress line, the test switches, interruption, the action,
     /// and its undo.
-    func perform(_ execution: StepExecution) throws(UndoStack.Failure) {
-        progress("  \(execution.step.title): \(execution.detail)")
+    func perform(_ execution: StepExecution, as label: StepLabel) throws(UndoStack.Failure) {
+        progress("  \(label.title): \(execution.detail)")
         let checked = { () throws(ModuleError) in
-            try Interruption.check(before: execution.step)
-            try self.switches.before(execution.step)
+            try Interruption.check(before: label)
+            try self.switches.before(label)
             try execution.action(self)
         }
         if let reverse = execution.undo {

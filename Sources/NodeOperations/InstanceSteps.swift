@@ -3,8 +3,8 @@ import Provisioning
 
 /// One step of creating an instance, taking an applied one to its new configuration (a
 /// restart, with or without CPU and memory deltas) or removing it. Each case carries what
-/// the step and its undo need, so the step decides its undo: `StepExecution` turns it
-/// into its name, progress line, action and undo. Pure values, so the order of steps can
+/// the step and its undo need, so the step decides its undo: `label` names it, and
+/// `execution` gives its progress line, action and undo. Pure values, so the order of steps can
 /// be checked without a module; `Applier.run` carries them out, whichever of the three
 /// they are.
 public enum InstanceStep: Equatable, Sendable {

@@ -5,20 +5,20 @@ import NodeControl
 extension StepExecution {
     static func reserveCPUs(_ cpus: CPUSet) -> StepExecution {
         StepExecution(
-            step: .reserveCPUs, detail: "\(cpus)",
+            detail: "\(cpus)",
             action: { applier throws(ModuleError) in try applier.module.reserveCPUs(cpus) },
             undo: Undo("released CPUs \(cpus)") { applier throws(ModuleError) in try applier.module.releaseCPUs(cpus) })
     }
 
     static func releaseCPUs(_ cpus: CPUSet) -> StepExecution {
         StepExecution(
-            step: .releaseCPUs, detail: "\(cpus)",
+            detail: "\(cpus)",
             action: { applier throws(ModuleError) in try applier.module.releaseCPUs(cpus) },
             undo: Undo("reserved CPUs \(cpus) again") { applier throws(ModuleError) in try applier.module.reserveCPUs(cpus) })
     }
 
     static func assignCPUs(_ cpus: CPUSet, os: Int) -> StepExecution {
-        StepExecution(step: .assignCPUs, detail: "\(cpus) to os \(os)", action: { applier throws(ModuleError) in
+        StepExecution(detail: "\(cpus) to os \(os)", action: { applier throws(ModuleError) in
             try applier.device(os).assignCPUs(cpus)
         })
     }
@@ -33,7 +33,7 @@ extension StepExecution {
 
     static func unassignCPUs(_ cpus: CPUSet, os: Int) -> StepExecution {
         StepExecution(
-            step: .unassignCPUs, detail: "\(cpus) from os \(os)",
+            detail: "\(cpus) from os \(os)",
             action: { applier throws(ModuleError) in try applier.device(os).unassignCPUs(cpus) },
             undo: Undo("assigned CPUs \(cpus) to os \(os) again") { applier throws(ModuleError) in try applier.device(os).assignCPUs(cpus) })
     }
@@ -41,7 +41,7 @@ extension StepExecution {
     static func steerIRQs(_ cpus: CPUSet) -> StepExecution {
         var change = IRQChange()
         return StepExecution(
-            step: .steerIRQs, detail: "away from CPUs \(cpus)",
+            detail: "away from CPUs \(cpus)",
             action: { applier throws(ModuleError) in change = try applier.steerIRQs(awayFrom: cpus) },
             undo: Undo("restored IRQ affinities") { applier in applier.revert(change) })
     }
@@ -49,7 +49,7 @@ extension StepExecution {
     static func restoreIRQs(_ cpus: CPUSet) -> StepExecution {
         var change = IRQChange()
         return StepExecution(
-            step: .restoreIRQs, detail: "of CPUs \(cpus)",
+            detail: "of CPUs \(cpus)",
             action: { applier throws(ModuleError) in change = try applier.giveIRQsBack(cpus) },
             undo: Undo("moved IRQs off CPUs \(cpus) again") { applier in applier.revert(change) })
     }
@@ -57,7 +57,7 @@ extension StepExecution {
     static func banIRQBalance() -> StepExecution {
         var change: IRQBalanceChange?
         return StepExecution(
-            step: .banIRQBalance, detail: "every CPU the module holds",
+            detail: "every CPU the module holds",
             action: { applier throws(ModuleError) in change = try applier.banHeldCPUs() },
             undo: Undo("restarted irqbalance with the previous ban") { applier in applier.revert(change) })
     }

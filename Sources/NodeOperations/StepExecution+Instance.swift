@@ -6,7 +6,7 @@ import NodeControl
 extension StepExecution {
     static func create(os: Int, name: String) -> StepExecution {
         StepExecution(
-            step: .create, detail: "os \(os) \"\(name)\"",
+            detail: "os \(os) \"\(name)\"",
             action: { applier throws(ModuleError) in
                 try applier.createInstance(os, operation: "create os \(os)", remedy: "another instance exists; see `mcprov status`")
             },
@@ -15,7 +15,7 @@ extension StepExecution {
 
     static func destroy(os: Int) -> StepExecution {
         StepExecution(
-            step: .destroy, detail: "os \(os)",
+            detail: "os \(os)",
             action: { applier throws(ModuleError) in try applier.module.destroyInstance(os) },
             undo: Undo("created os \(os) again") { applier throws(ModuleError) in
                 try applier.createInstance(os, operation: "create os \(os) again", remedy: "run `mcprov teardown`")
@@ -26,7 +26,7 @@ extension StepExecution {
     /// state the failed steps left.
     static func shutdown(os: Int, previousKernelArgs args: String, previousImage image: LWKImageData) -> StepExecution {
         StepExecution(
-            step: .shutdown, detail: "os \(os)",
+            detail: "os \(os)",
             action: { applier throws(ModuleError) in
                 let device = try applier.device(os)
                 let state = try device.status().state
@@ -43,26 +43,26 @@ extension StepExecution {
     }
 
     static func load(os: Int, image: LWKImageData) -> StepExecution {
-        StepExecution(step: .load, detail: "\(image.name) (\(formatBytes(UInt64(image.bytes.count))))", action: { applier throws(ModuleError) in
+        StepExecution(detail: "\(image.name) (\(formatBytes(UInt64(image.bytes.count))))", action: { applier throws(ModuleError) in
             _ = try applier.device(os).load(image: image.bytes, name: image.name)
         })
     }
 
     static func kernelArgs(_ args: String, os: Int) -> StepExecution {
-        StepExecution(step: .kernelArgs, detail: "\"\(args)\"", action: { applier throws(ModuleError) in
+        StepExecution(detail: "\"\(args)\"", action: { applier throws(ModuleError) in
             try applier.device(os).setKernelArguments(args)
         })
     }
 
     static func boot(os: Int) -> StepExecution {
         StepExecution(
-            step: .boot, detail: "os \(os)",
+            detail: "os \(os)",
             action: { applier throws(ModuleError) in try applier.device(os).boot() },
             undo: Undo("shut down os \(os)") { applier throws(ModuleError) in try applier.device(os).shutdown() })
     }
 
     static func waitRunning(os: Int, timeout: Double) -> StepExecution {
-        StepExecution(step: .waitRunning, detail: "up to \(Int(timeout)) s", action: { applier throws(ModuleError) in
+        StepExecution(detail: "up to \(Int(timeout)) s", action: { applier throws(ModuleError) in
             try applier.waitRunning(applier.device(os))
         })
     }

@@ -6,14 +6,14 @@ import NodeControl
 /// pool held before it: each of those steps notes it for its own undo.
 extension StepExecution {
     static func compactMemory() -> StepExecution {
-        StepExecution(step: .compact, detail: "best effort, for contiguous chunks", action: { applier in applier.compactMemory() })
+        StepExecution(detail: "best effort, for contiguous chunks", action: { applier in applier.compactMemory() })
     }
 
     /// A new instance's memory: a failure part-way gives back what it reserved.
     static func reserveMemory(numa: Int, bytes: UInt64) -> StepExecution {
         var poolBefore: UInt64 = 0
         return StepExecution(
-            step: .reserveMemory, detail: "\(formatBytes(bytes)) on NUMA \(numa)",
+            detail: "\(formatBytes(bytes)) on NUMA \(numa)",
             action: { applier throws(ModuleError) in
                 poolBefore = try applier.module.unassignedBytes(node: numa)
                 try applier.reserveMemory(bytes, numa: numa, cleanUp: true)
@@ -27,7 +27,7 @@ extension StepExecution {
     static func growMemory(os: Int, numa: Int, bytes: UInt64, had: UInt64) -> StepExecution {
         var poolBefore: UInt64 = 0
         return StepExecution(
-            step: .reserveMemory, detail: "\(formatBytes(bytes)) more on NUMA \(numa)",
+            detail: "\(formatBytes(bytes)) more on NUMA \(numa)",
             action: { applier throws(ModuleError) in
                 poolBefore = try applier.module.unassignedBytes(node: numa)
                 try applier.growReservation(os: os, numa: numa, bytes: bytes, had: had, poolBefore: poolBefore)
@@ -38,7 +38,7 @@ extension StepExecution {
     static func unassignMemory(os: Int, numa: Int, had: UInt64) -> StepExecution {
         var poolBefore: UInt64 = 0
         return StepExecution(
-            step: .unassignMemory, detail: "all of os \(os) on NUMA \(numa)",
+            detail: "all of os \(os) on NUMA \(numa)",
             action: { applier throws(ModuleError) in
                 poolBefore = try applier.module.unassignedBytes(node: numa)
                 try applier.device(os).unassignMemory(node: numa)
@@ -56,20 +56,20 @@ extension StepExecution {
     }
 
     static func releaseMemory(numa: Int) -> StepExecution {
-        StepExecution(step: .releaseMemory, detail: "NUMA \(numa)", action: { applier throws(ModuleError) in
+        StepExecution(detail: "NUMA \(numa)", action: { applier throws(ModuleError) in
             try applier.module.releaseMemory(node: numa)
         })
     }
 
     /// Shrinking: the `unassignMemory` undo of the node covers it.
     static func reserveShrunkMemory(numa: Int, bytes: UInt64) -> StepExecution {
-        StepExecution(step: .reserveMemory, detail: "\(formatBytes(bytes)) on NUMA \(numa)", action: { applier throws(ModuleError) in
+        StepExecution(detail: "\(formatBytes(bytes)) on NUMA \(numa)", action: { applier throws(ModuleError) in
             try applier.reserveMemory(bytes, numa: numa, cleanUp: false)
         })
     }
 
     static func assignMemory(os: Int, numa: Int, bytes: UInt64) -> StepExecution {
-        StepExecution(step: .assignMemory, detail: "\(formatBytes(bytes)) of NUMA \(numa) to os \(os)", action: { applier throws(ModuleError) in
+        StepExecution(detail: "\(formatBytes(bytes)) of NUMA \(numa) to os \(os)", action: { applier throws(ModuleError) in
             _ = try applier.device(os).assignMemory(node: numa, bytes: bytes)
         })
     }

@@ -1,56 +1,6 @@
 import Foundation
 import NodeControl
 
-/// The names of apply's steps, as progress lines, failure reports and the test switches
-/// (MCPROV_TEST_FAIL_AT, MCPROV_TEST_PAUSE_AT) name them.
-public enum ApplyStep: String, CaseIterable, Sendable {
-    case compact = "compact-memory"
-    case reserveMemory = "reserve-memory"
-    case reserveCPUs = "reserve-cpus"
-    case steerIRQs = "steer-irqs"
-    case banIRQBalance = "ban-irqbalance"
-    case create = "create"
-    case assignCPUs = "assign-cpus"
-    case assignMemory = "assign-memory"
-    case load = "load"
-    case kernelArgs = "kernel-args"
-    case boot = "boot"
-    case waitRunning = "wait-running"
-    case shutdown = "shutdown"
-    case unassignCPUs = "unassign-cpus"
-    case releaseCPUs = "release-cpus"
-    case restoreIRQs = "restore-irqs"
-    case unassignMemory = "unassign-memory"
-    case releaseMemory = "release-memory"
-    case destroy = "destroy"
-    case record = "record"
-
-    var title: String {
-        switch self {
-        case .compact: return "compact memory"
-        case .reserveMemory: return "reserve memory"
-        case .reserveCPUs: return "reserve CPUs"
-        case .steerIRQs: return "move IRQs off the LWK CPUs"
-        case .banIRQBalance: return "keep irqbalance off the LWK CPUs"
-        case .create: return "create the OS instance"
-        case .assignCPUs: return "assign CPUs"
-        case .assignMemory: return "assign memory"
-        case .load: return "load the LWK image"
-        case .kernelArgs: return "set kernel arguments"
-        case .boot: return "boot"
-        case .waitRunning: return "wait until running"
-        case .shutdown: return "shut down"
-        case .unassignCPUs: return "unassign CPUs"
-        case .releaseCPUs: return "release CPUs to Linux"
-        case .restoreIRQs: return "give IRQs their CPUs back"
-        case .unassignMemory: return "unassign memory"
-        case .releaseMemory: return "release memory to Linux"
-        case .destroy: return "destroy the OS instance"
-        case .record: return "write the state record"
-        }
-    }
-}
-
 /// What a step needs to know beyond its own values: the instance, the image `load`
 /// loads, the one undoing a shutdown boots again, and how long a boot may take.
 struct StepContext {
@@ -61,8 +11,8 @@ struct StepContext {
     var bootTimeout: TimeInterval
 }
 
-/// A step ready to run: its name, the detail its progress line gives, what it does and
-/// how it is undone. The action and its undo run on the `Applier` they are given; what
+/// A step ready to run: the detail its progress line gives, what it does and how it is
+/// undone (its name is the `InstanceStep`'s `label`). The action and its undo run on the `Applier` they are given; what
 /// the action finds and the undo needs (the node's pool before a reservation, the
 /// affinities before IRQs are moved) is captured by the two of them and no one else.
 struct StepExecution {
@@ -79,7 +29,6 @@ struct StepExecution {
         }
     }
 
-    var step: ApplyStep
     var detail: String
     var action: Effect
     /// nil when there is nothing to undo: a copy into memory that goes away with the
@@ -88,7 +37,7 @@ struct StepExecution {
 }
 
 extension InstanceStep {
-    /// The step's executor.
+    /// The step's executor: one per kind, each capturing its own state.
     func execution(_ context: StepContext) -> StepExecution {
         let os = context.os
         switch self {

@@ -7,7 +7,7 @@ import NodeControl
 /// of them and ignores the variables:
 ///   MCPROV_TEST_FAIL_AT=STEP           the step fails as if the module had refused it
 ///   MCPROV_TEST_PAUSE_AT=STEP:SECONDS  sleep before the step (for kill -9 and lock tests)
-/// Step names: see `ApplyStep`.
+/// Step names: see `StepLabel`.
 #if MCPROV_TEST_HOOKS
 public struct TestSwitches: Sendable {
     public var failAt: String?
@@ -25,13 +25,13 @@ public struct TestSwitches: Sendable {
         return switches
     }()
 
-    func before(_ step: ApplyStep) throws(ModuleError) {
-        if pauseAt == step.rawValue, pauseSeconds > 0 {
+    func before(_ step: StepLabel) throws(ModuleError) {
+        if pauseAt == step.name, pauseSeconds > 0 {
             usleep(useconds_t(pauseSeconds * 1_000_000))
         }
-        if failAt == step.rawValue {
+        if failAt == step.name {
             throw ModuleError(
-                kind: .other, operation: step.title, message: "failure injected by MCPROV_TEST_FAIL_AT=\(step.rawValue)",
+                kind: .other, operation: step.title, message: "failure injected by MCPROV_TEST_FAIL_AT=\(step.name)",
                 remedy: "unset MCPROV_TEST_FAIL_AT (a test-only switch)", errno: EIO)
         }
     }
@@ -40,7 +40,7 @@ public struct TestSwitches: Sendable {
 public struct TestSwitches: Sendable {
     public static let fromEnvironment = TestSwitches()
 
-    func before(_ step: ApplyStep) throws(ModuleError) {}
+    func before(_ step: StepLabel) throws(ModuleError) {}
 }
 #endif
 
@@ -54,7 +54,7 @@ public enum Interruption {
         signal(SIGTERM) { _ in Interruption.signalled = 1 }
     }
 
-    static func check(before step: ApplyStep) throws(ModuleError) {
+    static func check(before step: StepLabel) throws(ModuleError) {
         if signalled != 0 {
             throw ModuleError(
                 kind: .other, operation: step.title, message: "interrupted (SIGINT or SIGTERM) before this step",
