@@ -86,11 +86,8 @@ struct ApplyCommand: ParsableCommand {
         }
         let path = profile!
         let topology = try planningTopology(try loadTopologyOrExit(.live, logger: Logger(label: "mcprov")), state: state)
-        let (parsed, partition) = try ProfileLoading.resolve(profilePath: path, topology: topology, applied: state.applied)
-        let plan = Plan(
-            profile: ProfileReference(path: path, name: parsed.name.value), topology: topology.source.description,
-            partition: partition, applied: state.applied, stopped: state.stopped)
-        return (plan, .of(profileAt: path, name: parsed.name.value))
+        let plan = try ProfileLoading.plan(profileAt: path, topology: topology, against: .node(state))
+        return (plan, .of(profileAt: path, name: plan.profile.name))
     }
 
     func confirmed() throws -> Bool {

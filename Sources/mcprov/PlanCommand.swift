@@ -45,25 +45,25 @@ struct PlanCommand: ParsableCommand {
             liveState?.notes.forEach { Console.error("mcprov: \($0)") }
         }
         let topology = try planningTopology(try node.loadTopology(logger: node.makeLogger()), state: liveState)
-        let applied = try current.map(readPartition) ?? liveState?.applied
-        let (parsed, partition) = try ProfileLoading.resolve(profilePath: profile, topology: topology, applied: applied)
-        let plan = Plan(
-            profile: ProfileReference(path: profile, name: parsed.name.value),
-            topology: topology.source.description, partition: partition, applied: applied,
-            stopped: current == nil ? liveState?.stopped ?? [:] : [:])
+        let plan = try ProfileLoading.plan(profileAt: profile, topology: topology, against: try baseline(liveState))
         Console.out(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
         if let out {
             guard let liveState else {
                 Console.error("mcprov: --out saves plans for this node only: it needs the live topology and the kernel module loaded")
                 throw ExitCode.failure
             }
-            let saved = SavedPlan(plan: plan, profile: .of(profileAt: profile, name: parsed.name.value), made: liveState)
+            let saved = SavedPlan(plan: plan, profile: .of(profileAt: profile, name: plan.profile.name), made: liveState)
             try encodeJSON(saved).write(toFile: out, atomically: true, encoding: .utf8)
             Console.out("\nSaved the plan to \(out); apply it with `mcprov apply --plan-file \(out)`.")
         }
         if detailedExitCode && plan.hasChanges {
             throw ExitCode(2)
         }
+    }
+
+    private func baseline(_ liveState: NodeState?) throws -> PlanBaseline {
+        if let current { return .partition(try readPartition(current)) }
+        return liveState.map(PlanBaseline.node) ?? .nothing
     }
 
     private func readPartition(_ path: String) throws -> Partition {
