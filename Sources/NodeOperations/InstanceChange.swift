@@ -42,10 +42,11 @@ public enum InstanceChange: Equatable, Sendable {
 }
 
 extension Applier {
-    /// Takes the node from what `state` says is applied to `plan`'s partition, change by
-    /// change, and writes the record last. A failure anywhere undoes everything done so
-    /// far. `images` are those of `plan`'s partition.
-    public func apply(_ plan: Plan, over state: NodeState, profile: StateRecord.ProfileStamp, images: LWKImages, at now: Date) throws(UndoStack.Failure) {
+    /// Takes the node from what `state` says is applied to the plan's partition, change
+    /// by change, and writes the record last. A failure anywhere undoes everything done
+    /// so far.
+    public func apply(_ prepared: PreparedApply, over state: NodeState, at now: Date) throws(UndoStack.Failure) {
+        let plan = prepared.plan, images = prepared.images
         for change in InstanceChange.changes(from: plan.applied, to: plan.partition, stopped: state.stopped) {
             progress(change.heading)
             switch change {
@@ -58,6 +59,6 @@ extension Applier {
                 try create(new, image: images.image(for: new))
             }
         }
-        try record(state.nextRecord(profile: profile, partition: plan.partition, at: now))
+        try record(state.nextRecord(profile: prepared.profile, partition: plan.partition, at: now))
     }
 }

@@ -3,7 +3,7 @@ import Provisioning
 
 /// A plan written by `mcprov plan --out`, with the node state it was made against, so
 /// that `mcprov apply --plan-file` applies it only to that state.
-public struct SavedPlan: Codable {
+public struct SavedPlan: Codable, Sendable {
     public var formatVersion = 1
     public var plan: Plan
     public var profile: StateRecord.ProfileStamp

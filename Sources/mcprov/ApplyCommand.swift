@@ -58,36 +58,45 @@ struct ApplyCommand: ParsableCommand {
 
         let state = try readNodeState(module, store: store)
         state.notes.forEach { Console.error("mcprov: \($0)") }
-        let (plan, profileStamp) = try makePlan(state)
-        Console.out(PlanRenderer.text(plan))
-        guard plan.hasChanges else { return }
+        let chosen = try plan(for: state)
+        Console.out(PlanRenderer.text(chosen.plan))
+        guard chosen.plan.hasChanges else { return }
         guard try confirmed() else {
             Console.error("Apply cancelled; nothing was changed.")
             throw ExitCode.failure
         }
-        try execute(plan, state: state, stamp: profileStamp, module: module, store: store)
+        try execute(chosen, state: state, module: module, store: store)
     }
 
-    func makePlan(_ state: NodeState) throws -> (Plan, StateRecord.ProfileStamp) {
-        if let planFile {
-            let saved: SavedPlan
-            do { saved = try SavedPlan.read(planFile) } catch {
-                Console.error("mcprov: cannot read plan \(planFile): \(error.localizedDescription)\n  hint: write one with `mcprov plan PROFILE --out FILE`")
-                throw ExitCode.failure
+    /// What the command line names; `validate()` saw to it that it names one.
+    var origin: PlanOrigin {
+        if let planFile { return .saved(path: planFile) }
+        return .profile(path: profile!)
+    }
+
+    func plan(for state: NodeState) throws -> ApplyPlan {
+        do throws(ApplyPlan.Failure) {
+            let chosen = try ApplyPlan.make(origin, on: state) {
+                try planningTopology(try loadTopologyOrExit(.live, logger: Logger(label: "mcprov")), state: state)
             }
-            guard saved.fits(state) else {
+            ProfileLoading.show(chosen.diagnostics)
+            return chosen
+        } catch {
+            switch error {
+            case .unreadable(let path, let cause):
+                Console.error("mcprov: cannot read plan \(path): \(cause.localizedDescription)\n  hint: write one with `mcprov plan PROFILE --out FILE`")
+            case .nodeChanged(let path, let saved, let now):
                 Console.error("""
-                    mcprov: the node changed since \(planFile) was made (state \(saved.nodeFingerprint.prefix(12))… then, \(state.fingerprint.prefix(12))… now); nothing was changed.
-                      hint: make a new plan with `mcprov plan \(saved.plan.profile.path) --out \(planFile)` and review it
+                    mcprov: the node changed since \(path) was made (state \(saved.nodeFingerprint.prefix(12))… then, \(now.prefix(12))… now); nothing was changed.
+                      hint: make a new plan with `mcprov plan \(saved.plan.profile.path) --out \(path)` and review it
                     """)
-                throw ExitCode.failure
+            case .rejected(let rejection):
+                throw ProfileLoading.rejected(rejection)
+            case .noTopology(let said):
+                throw said
             }
-            return (saved.plan, saved.profile)
+            throw ExitCode.failure
         }
-        let path = profile!
-        let topology = try planningTopology(try loadTopologyOrExit(.live, logger: Logger(label: "mcprov")), state: state)
-        let plan = try ProfileLoading.plan(profileAt: path, topology: topology, against: .node(state))
-        return (plan, .of(profileAt: path, name: plan.profile.name))
     }
 
     func confirmed() throws -> Bool {
@@ -97,25 +106,30 @@ struct ApplyCommand: ParsableCommand {
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
     }
 
-    func execute(_ plan: Plan, state: NodeState, stamp: StateRecord.ProfileStamp, module: ModuleClient, store: StateStore) throws {
+    /// `chosen` with its images, or why not.
+    func prepare(_ chosen: ApplyPlan, on state: NodeState) throws -> PreparedApply {
+        do throws(PreparedApply.Refusal) {
+            return try PreparedApply.make(chosen, on: state)
+        } catch {
+            switch error {
+            case .unsafe(let problems):
+                problems.forEach { Console.error("mcprov: \($0); nothing was changed.") }
+                Console.error("  hint: run `mcprov teardown`, then `mcprov apply` with the new profile")
+            case .noImage(let cause):
+                Console.error("mcprov: \(cause); nothing was changed.")
+            }
+            throw ExitCode.failure
+        }
+    }
+
+    func execute(_ chosen: ApplyPlan, state: NodeState, module: ModuleClient, store: StateStore) throws {
         let applier = Applier(module: module, store: store) { Console.out($0) }
         applier.bootTimeout = bootTimeout
         let now = Date()
         Console.out("")
-        // Everything that can be refused is refused before the first change.
-        let refusals = InstanceSteps.refusals(applied: plan.applied, desired: plan.partition, view: state.view)
-        if !refusals.isEmpty {
-            refusals.forEach { Console.error("mcprov: \($0); nothing was changed.") }
-            Console.error("  hint: run `mcprov teardown`, then `mcprov apply` with the new profile")
-            throw ExitCode.failure
-        }
-        let images: LWKImages
-        do { images = try LWKImages(for: plan.partition) } catch {
-            Console.error("mcprov: \(error); nothing was changed.")
-            throw ExitCode.failure
-        }
+        let prepared = try prepare(chosen, on: state)
         do throws(UndoStack.Failure) {
-            try applier.apply(plan, over: state, profile: stamp, images: images, at: now)
+            try applier.apply(prepared, over: state, at: now)
         } catch {
             Console.error("\nmcprov: apply failed: \(error.description)")
             Console.error(error.leftOver.isEmpty
@@ -123,6 +137,7 @@ struct ApplyCommand: ParsableCommand {
                 : "The node could NOT be fully restored: run `mcprov teardown` to give everything back.")
             throw ExitCode.failure
         }
+        let plan = prepared.plan
         let running = plan.partition.instances.map { "os \($0.index) \"\($0.name)\" on CPUs \($0.cpus)" }.joined(separator: ", ")
         Console.out("\nApply complete: \(plan.summary.add) added, \(plan.summary.change) changed, \(plan.summary.destroy) destroyed; running: \(running).")
     }
