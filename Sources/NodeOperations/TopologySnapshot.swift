@@ -35,6 +35,16 @@ public enum TopologySnapshot {
         return try choose(live: topology, heldCPUs: try heldCPUs(), store: store)
     }
 
+    /// `forPlanning`, the CPUs the module holds taken from `state` when the caller has
+    /// read it, so that the plan and its topology see one moment of the node; else the
+    /// module is asked. Throws `ModuleError` or `StateFileError`.
+    public static func forPlanning(_ topology: Topology, state: NodeState?, store: StateStore = StateStore()) throws -> Choice {
+        try forPlanning(topology, store: store) {
+            if let state { return state.view.allCPUs }
+            return try ModuleClient().view().allCPUs
+        }
+    }
+
     /// The topology to plan with on the live node, given the CPUs the module holds now.
     /// A snapshot that cannot be read is an error, not a reason to plan without it.
     public static func choose(live: Topology, heldCPUs: CPUSet, store: StateStore) throws(StateFileError) -> Choice {

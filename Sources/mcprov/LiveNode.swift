@@ -11,15 +11,14 @@ func readNodeState(_ module: ModuleClient, store: StateStore = StateStore()) thr
     return state
 }
 
-/// The topology to plan with on `live` (`TopologySnapshot.forPlanning`). `state`, when
-/// the caller has read it already, says which CPUs the module holds.
+/// The topology to plan with on `live` (`TopologySnapshot.forPlanning`), or why not
+/// (printed; exits 1).
 func planningTopology(_ live: Topology, state: NodeState? = nil) throws -> Topology {
     let choice: TopologySnapshot.Choice
     do {
-        choice = try TopologySnapshot.forPlanning(live) {
-            if let state { return state.view.allCPUs }
-            do { return try openModule().view().allCPUs } catch let error as ModuleError { throw error.exit() }
-        }
+        choice = try TopologySnapshot.forPlanning(live, state: state)
+    } catch let error as ModuleError {
+        throw error.exit()
     } catch let error as StateFileError {
         Console.error("mcprov: \(error)")
         throw ExitCode.failure

@@ -106,5 +106,7 @@ import Topology
         guard case .live(let topology) = choice else { Issue.record("a synthetic topology is complete"); return }
         #expect(topology.cpus == synthetic.cpus && !asked, "the module is not asked")
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.directory.path).isEmpty, "nor is a snapshot written")
+        let withState = try TopologySnapshot.forPlanning(synthetic, state: NodeState(view: NodeView(poolCPUs: CPUSet([1])), reading: .none), store: store)
+        guard case .live = withState else { Issue.record("the node's state does not matter to a topology from elsewhere"); return }
     }
 }
