@@ -32,22 +32,20 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let module = try openModule()
         let state = try readNodeState(module)
-        var tails: [Int: [String]] = [:]
-        var uptimes: [Int: Double] = [:]
-        for instance in state.view.instances {
-            let device = try? module.instance(instance.index)
-            let text = (try? device?.kernelMessages()) ?? ""
-            tails[instance.index] = text.split(separator: "\n").suffix(5).map(String.init)
-            uptimes[instance.index] = (try? device?.status())?.uptimeSeconds
-        }
+        let details = InstanceDetails.read(module, for: state.view)
         state.notes.forEach { Console.error("mcprov: \($0)") }
         if json {
-            Console.out(try encodeJSON(Report(record: state.record, applied: state.applied, module: state.view, drift: state.drift, kmsgTail: tails, uptimeSeconds: uptimes)))
+            Console.out(try encodeJSON(Report(
+                record: state.record, applied: state.applied, module: state.view, drift: state.drift,
+                kmsgTail: details.kmsgTail, uptimeSeconds: details.uptimeSeconds)))
         } else {
-            Console.out(text(state, tails: tails, uptimes: uptimes))
+            Console.out(text(state, tails: details.kmsgTail, uptimes: details.uptimeSeconds))
         }
-        if state.applied == nil && state.view.isEmpty { throw ExitCode(3) }
-        if !state.drift.isEmpty { throw ExitCode(2) }
+        switch state.verdict {
+        case .nothingApplied: throw ExitCode(3)
+        case .drifted: throw ExitCode(2)
+        case .asRecorded: return
+        }
     }
 
     func text(_ state: NodeState, tails: [Int: [String]], uptimes: [Int: Double]) -> String {

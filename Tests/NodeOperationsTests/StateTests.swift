@@ -67,6 +67,14 @@ import Topology
     @Test func recordRoundTripsThroughJSON() throws {
         #expect(try StateRecordFile.decoder.decode(StateRecord.self, from: try Self.record.encoded()) == Self.record)
     }
+
+    @Test func statusSumsTheNodeUpAsItsExitStatusDoes() {
+        #expect(NodeState(view: NodeView(), reading: .none).verdict == .nothingApplied)
+        #expect(NodeState(view: Self.matching, reading: .record(Self.record)).verdict == .asRecorded)
+        #expect(NodeState(view: Self.matching, reading: .none).verdict == .drifted, "held without a record")
+        let stopped = NodeView(instances: [.init(index: 0, state: .panic, cpus: CPUSet(2...3), memory: [1: Self.gib])])
+        #expect(NodeState(view: stopped, reading: .record(Self.record)).verdict == .drifted, "applied but not running")
+    }
 }
 
 @Suite struct StoreAndLockTests {
