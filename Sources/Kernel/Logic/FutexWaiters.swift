@@ -10,11 +10,13 @@ public enum FutexKey: Equatable, Sendable {
     /// word as Linux's (address space, address).
     case shared(physical: UInt64)
 
-    /// EINVAL for a word that is not 4-byte aligned; EFAULT beyond user space or, shared,
-    /// where nothing is mapped. A private key needs no mapping: a wake there finds nobody.
+    /// EINVAL for a word that is not 4-byte aligned; EFAULT beyond Linux's user space or,
+    /// shared, where nothing is mapped. A private key needs no mapping, as on Linux (a
+    /// requeue to an address beyond the LWK's own user range succeeds there too): a wake
+    /// there finds nobody.
     public static func of(_ address: UInt64, isPrivate: Bool, addressSpace: UInt64, memory: some UserWords) throws(Errno) -> FutexKey {
         guard address % 4 == 0 else { throw .inval }
-        guard address <= MCOS_USER_END - 4 else { throw .fault }
+        guard address <= MemoryArguments.linuxUserEnd - 4 else { throw .fault }
         if isPrivate { return .inProcess(addressSpace: addressSpace, address: address) }
         guard let physical = memory.physical(address) else { throw .fault }
         return .shared(physical: physical)

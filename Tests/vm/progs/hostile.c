@@ -19,6 +19,8 @@
  *              the signal dispositions it has (busybox's setpriv cannot)
  */
 #include <grp.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -189,6 +191,26 @@ static void with_pointers(const char *call, long (*fn)(unsigned long))
 	show(what, fn((unsigned long)readonly_page));
 	snprintf(what, sizeof(what), "%s(a good pointer)", call);
 	show(what, fn((unsigned long)page_pair));
+}
+
+/* The bad pointers alone, for calls that a good one would let wait or create something. */
+static char *guarded_page;	/* followed by a PROT_NONE page */
+
+static void with_bad_pointers(const char *call, long (*fn)(unsigned long))
+{
+	char what[160];
+
+	for (struct pointer *p = bad_pointers; p->name; p++) {
+		snprintf(what, sizeof(what), "%s(%s)", call, p->name);
+		show(what, fn(p->value));
+	}
+	/*
+	 * 4 bytes before a PROT_NONE page: even an 8-byte set straddles it.  Not
+	 * page_pair's hole: by now another mapping may fill it, and a readable
+	 * mask would let rt_sigsuspend wait for ever.
+	 */
+	snprintf(what, sizeof(what), "%s(straddling the end of a mapping)", call);
+	show(what, fn((unsigned long)guarded_page + PAGE - 4));
 }
 
 static long clock_to(unsigned long p) { return sys(SYS_clock_gettime, CLOCK_MONOTONIC, p); }
@@ -365,6 +387,99 @@ static void t_signal_args(void)
 	sys(SYS_rt_sigprocmask, SIG_SETMASK, &mask, 0, 8);
 }
 
+/*
+ * The calls threads and processes added (issue 12's and 13's): futex with
+ * hostile words, timeouts and second words; clone3 with a hostile struct;
+ * the signal waits with hostile sets, infos and timeouts.  Each fails before
+ * it could wait or create anything, natively as on the LWK.
+ */
+static long futex_wait_at(unsigned long p) { return sys(SYS_futex, p, FUTEX_WAIT_PRIVATE, 1, 0); }
+static long futex_timeout_at(unsigned long p)
+{
+	static uint32_t word;	/* 0, as the call expects: only the timeout fails */
+
+	return sys(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, p);
+}
+static long futex_requeue_to(unsigned long p)
+{
+	static uint32_t word = 5;
+
+	return sys(SYS_futex, &word, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1, p, 5);
+}
+static long futex_wake_op_on(unsigned long p)
+{
+	static uint32_t word;
+
+	return sys(SYS_futex, &word, FUTEX_WAKE_OP_PRIVATE, 1, 1, p, FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0));
+}
+static long clone3_from(unsigned long p) { return sys(SYS_clone3, p, 88); }
+static long sigtimedwait_set(unsigned long p)
+{
+	static const struct timespec now;	/* an empty set must not wait */
+
+	return sys(SYS_rt_sigtimedwait, p, 0, &now, 8);
+}
+static long sigtimedwait_timeout(unsigned long p)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	return sys(SYS_rt_sigtimedwait, &set, 0, p, 8);
+}
+static long sigsuspend_mask(unsigned long p) { return sys(SYS_rt_sigsuspend, p, 8); }
+
+static int t_process_args(void)
+{
+	static uint32_t word;
+	uint64_t args[11] = { 0 };
+
+	guarded_page = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (guarded_page == MAP_FAILED || mprotect(guarded_page + PAGE, PAGE, PROT_NONE)) {
+		printf("process args: FAILED: setting up\n");
+		return 1;
+	}
+	/* a good or read-only timeout, timespec or set is all zeros: nothing waits */
+	memset(page_pair, 0, PAGE);
+	with_pointers("futex(WAIT, uaddr)", futex_wait_at);
+	with_pointers("futex(WAIT, timeout)", futex_timeout_at);
+	with_pointers("futex(CMP_REQUEUE, uaddr2)", futex_requeue_to);
+	with_pointers("futex(WAKE_OP, uaddr2)", futex_wake_op_on);
+	memset(page_pair, 0, PAGE);	/* WAKE_OP wrote its 1s */
+	show("futex(WAKE, kernel half)", sys(SYS_futex, kernel_half, FUTEX_WAKE_PRIVATE, 1));
+	show("futex(WAKE, non-canonical)", sys(SYS_futex, noncanonical, FUTEX_WAKE_PRIVATE, 1));
+	show("futex(WAIT, misaligned)", sys(SYS_futex, (unsigned long)page_pair + 1, FUTEX_WAIT_PRIVATE, 0, 0));
+	show("futex(WAKE, misaligned)", sys(SYS_futex, (unsigned long)page_pair + 2, FUTEX_WAKE_PRIVATE, 1));
+	show("futex(WAIT, other value)", sys(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, 0));
+	show("futex(WAIT_BITSET, bitset 0)", sys(SYS_futex, &word, FUTEX_WAIT_BITSET_PRIVATE, 0, 0, 0, 0));
+	show("futex(WAKE_BITSET, bitset 0)", sys(SYS_futex, &word, FUTEX_WAKE_BITSET_PRIVATE, 1, 0, 0, 0));
+	show("futex(op 99)", sys(SYS_futex, &word, 99 | FUTEX_PRIVATE_FLAG, 0, 0));
+	show("futex(op 2^32 + WAKE)", sys(SYS_futex, &word, 1l << 32 | FUTEX_WAKE_PRIVATE, 1));
+	show("futex(CMP_REQUEUE, other value)", sys(SYS_futex, &word, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1, &word, 7));
+	show("futex(CMP_REQUEUE, negative count)", sys(SYS_futex, &word, FUTEX_CMP_REQUEUE_PRIVATE, 1, -1l, &word, 0));
+
+	with_bad_pointers("clone3(args)", clone3_from);
+	show("clone3(size 0)", sys(SYS_clone3, args, 0));
+	show("clone3(size 63)", sys(SYS_clone3, args, 63));
+	show("clone3(size 2 pages)", sys(SYS_clone3, args, 2 * PAGE));
+	show("clone3(size 2^32 + 88)", sys(SYS_clone3, args, 1l << 32 | 88));
+	args[0] = CLONE_THREAD;	/* without CLONE_SIGHAND */
+	show("clone3(CLONE_THREAD alone)", sys(SYS_clone3, args, 88));
+	args[0] = 0;
+	args[4] = 65;	/* exit_signal beyond the signals */
+	show("clone3(exit_signal 65)", sys(SYS_clone3, args, 88));
+	args[4] = SIGCHLD;
+	args[0] = 1ul << 63;	/* no such flag */
+	show("clone3(flag bit 63)", sys(SYS_clone3, args, 88));
+
+	with_pointers("rt_sigtimedwait(set)", sigtimedwait_set);
+	with_pointers("rt_sigtimedwait(timeout)", sigtimedwait_timeout);
+	show("rt_sigtimedwait(sigsetsize 4)", sys(SYS_rt_sigtimedwait, page_pair, 0, 0, 4));
+	with_bad_pointers("rt_sigsuspend(mask)", sigsuspend_mask);
+	show("rt_sigsuspend(sigsetsize 16)", sys(SYS_rt_sigsuspend, page_pair, 16));
+	return 0;
+}
+
 static int t_args(void)
 {
 	char what[160];
@@ -405,6 +520,8 @@ static int t_args(void)
 	show("set_robust_list(NULL, 2^32 + 24)", sys(SYS_set_robust_list, 0, 1ul << 32 | 24));
 	show("set_tid_address(kernel half)", sys(SYS_set_tid_address, kernel_half));
 	show("sched_yield(junk)", sys(SYS_sched_yield, kernel_half, noncanonical, ~0ul));
+	if (t_process_args())
+		return 1;
 	printf("args: done\n");
 	return 0;
 }
