@@ -95,13 +95,15 @@ func ikcInterruptInUserMode(_ cpu: Int, _ frame: UnsafeMutablePointer<lwk_frame>
 }
 
 /// Everything that must happen before the program runs again from `frame`: the
-/// channel served (a KILL ends it), then its signals delivered. A rip IRET or SYSRET
-/// would fault on never gets there: the signal logic replaces it or ends the process,
-/// and should it not, the process ends here with SIGSEGV rather than the kernel.
+/// channel served (a KILL ends it), then its signals delivered. An instruction pointer
+/// the return to user mode would fault on never gets there: the signal logic replaces
+/// it or ends the process, and should it not, the process ends here with SIGSEGV rather
+/// than the kernel.
 func returnToUser(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     serveBeforeUserMode(process)
     deliverPendingSignals(process, frame)
-    if !VirtualAddress.isCanonical(frame.pointee.rip) {
-        endProcess(process, status: ProcessEnd.signalStatus(Signal.segv), faultIP: frame.pointee.rip)
+    let resumeAt = frame.pointee.instructionPointer
+    if !Arch.canReturnToUser(at: resumeAt) {
+        endProcess(process, status: ProcessEnd.signalStatus(Signal.segv), faultIP: resumeAt)
     }
 }

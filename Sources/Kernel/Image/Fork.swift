@@ -103,7 +103,7 @@ private func copyParent(_ cpu: Int, _ leader: Process, pid: UInt64, clock: Proce
     child.clearChildTID = request.clearChildTIDAddress ?? 0
     if let address = request.childTIDAddress { _ = child.store32(address, UInt32(truncatingIfNeeded: pid)) }
     var registers = frame.pointee
-    registers.rax = 0
-    if let stack = request.childStack { registers.rsp = stack }
+    registers.syscallResult = 0
+    if let stack = request.childStack { registers.stackPointer = stack }
     return .success(registers)
 }

@@ -29,7 +29,7 @@ func withSignalLock<R>(_ body: () -> R) -> R {
 }
 
 /// A call that a signal interrupted: how Linux's own call would end, and its number
-/// (rax again when it is restarted).
+/// (the frame's again when it is restarted).
 struct InterruptedCall {
     var kind: SyscallRestart.Kind
     var number: UInt64
@@ -142,16 +142,15 @@ func takeDeliverable(_ process: Process) -> (UInt32, SignalInfo)? {
     }
 }
 
-/// The interrupted call returns EINTR, or is made again: rip back over SYSCALL (two
-/// bytes) with its number in rax, so that the program (or the handler's
-/// rt_sigreturn) issues it anew. A resumed wait starts again from its arguments.
+/// The interrupted call returns EINTR, or is made again: the frame is set to issue it
+/// anew when the program (or the handler's rt_sigreturn) resumes. A resumed wait starts
+/// again from its arguments.
 func finish(_ call: InterruptedCall, outcome: SyscallRestart.Outcome, _ frame: UnsafeMutablePointer<lwk_frame>) {
     switch outcome {
     case .interrupted:
-        frame.pointee.rax = UInt64(bitPattern: -Errno.intr)
+        frame.pointee.syscallResult = UInt64(bitPattern: -Errno.intr)
     case .restart, .resume:
-        frame.pointee.rax = call.number
-        frame.pointee.rip &-= 2
+        frame.pointee.restartSyscall(call.number)
     }
 }
 

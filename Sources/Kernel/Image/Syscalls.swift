@@ -178,8 +178,8 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
 /// child_tid, tls), clone3(args, size); fork is clone(SIGCHLD), vfork
 /// clone(CLONE_VM | CLONE_VFORK | SIGCHLD) on the caller's stack.
 func cloneCall(_ p: Process, _ call: Syscall, _ frame: UnsafeMutablePointer<lwk_frame>) -> Int64 {
-    let f = frame.pointee
-    var request = CloneRequest.clone(flags: f.rdi, stack: f.rsi, parentTID: f.rdx, childTID: f.r10, tls: f.r8)
+    let a = frame.pointee.syscallArguments
+    var request = CloneRequest.clone(flags: a.0, stack: a.1, parentTID: a.2, childTID: a.3, tls: a.4)
     if call == .fork || call == .vfork {
         let vfork = call == .vfork ? CloneFlag.vm | CloneFlag.vfork : 0
         request = CloneRequest.clone(flags: vfork | UInt64(Signal.chld), stack: 0, parentTID: 0, childTID: 0, tls: 0)
@@ -188,7 +188,7 @@ func cloneCall(_ p: Process, _ call: Syscall, _ frame: UnsafeMutablePointer<lwk_
         var refused: Errno?
         withProcessLock(p) {
             do throws(Errno) {
-                request = try CloneRequest.clone3(arguments: f.rdi, size: f.rsi, memory: p)
+                request = try CloneRequest.clone3(arguments: a.0, size: a.1, memory: p)
             } catch {
                 refused = error
             }

@@ -283,8 +283,8 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
                               threadPointer: request.threadPointer ?? t.threadPointer,
                               clearChildTID: request.clearChildTIDAddress ?? 0)
     var registers = frame.pointee
-    registers.rax = 0
-    if let stack = request.childStack { registers.rsp = stack }
+    registers.syscallResult = 0
+    if let stack = request.childStack { registers.stackPointer = stack }
     state.startFrame.pointee = registers
     _ = lwk_add32(leader.mailbox.otherThreads, 1)
     lwk_store32(state.mailbox.inCall, 0)  // the last thread here may have ended in a call

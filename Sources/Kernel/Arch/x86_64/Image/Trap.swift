@@ -87,7 +87,7 @@ func kernelException(_ f: lwk_frame) -> Never {
 }
 
 /// Called by lwk_syscall_entry with interrupts off: the number in rax, the arguments
-/// in rdi rsi rdx r10 r8 r9, the result back in rax.
+/// as UserFrame.swift reads them, the result back in rax.
 /// rt_sigreturn reads and replaces the whole frame; every call may come back through
 /// a signal handler's frame (Signals.swift).
 @_cdecl("lwk_syscall")
@@ -109,7 +109,7 @@ func syscallEntry(_ frame: UnsafeMutablePointer<lwk_frame>, _ cpuIndex: UInt64) 
         countSystemCall(cpu, offloaded: false)
         frame.pointee.rax = UInt64(bitPattern: cloneCall(process, call, frame))
     } else {
-        frame.pointee.rax = UInt64(bitPattern: systemCall(cpu: cpu, number: f.rax, arguments: (f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9)))
+        frame.pointee.rax = UInt64(bitPattern: systemCall(cpu: cpu, number: f.rax, arguments: f.syscallArguments))
     }
     returnToUser(process, frame)
 }
