@@ -341,6 +341,12 @@ struct TestPages: RegionPages {
         #expect(CPUException.faultAddress(vector: 13, cr2: 0xdead, rip: 0x40_1000) == 0)
     }
 
+    @Test func exceptionKindsForTheGenericKernel() {
+        #expect(CPUException.kind(vector: 14) == .pageFault)
+        #expect(CPUException.kind(vector: 16) == .floatingPoint && CPUException.kind(vector: 19) == .floatingPoint)
+        for vector: UInt64 in [0, 1, 2, 3, 6, 7, 13, 17, 18, 32, .max] { #expect(CPUException.kind(vector: vector) == .other, "\(vector)") }
+    }
+
     @Test func faultLinesHaveLinuxsShape() {
         #expect(CPUException.faultMessage(name: "a.out", pid: 123, vector: 14, address: 0, rip: 0x40_1136, rsp: 0xfff_ffff_e000, error: 4)
             == "a.out[123]: segfault at 0 ip 0000000000401136 sp 00000fffffffe000 error 4")

@@ -5,11 +5,11 @@ import CMcosABI
 // snapshots. Per CPU, each CPU writing only its own counts with interrupts off: no
 // lock, no atomic, no heap.
 
-/// An interrupt or exception `vector` entered the kernel on the CPU this runs on.
-func countKernelEntry(vector: UInt64) {
+/// An interrupt or exception, as the trap entry sorted it, entered the kernel on the
+/// CPU this runs on.
+func countKernelEntry(_ entry: EntryCounts.Entry) {
     let cpu = currentCPU()
     guard cpu >= 0, cpu < cpuStates.count else { return }  // before the CPU tables exist
-    let entry = EntryCounts.entry(vector: vector, ikcVector: UInt64(MCOS_IKC_VECTOR), timerVector: UInt64(InterruptController.timerVector))
     cpuStates[cpu].entries.count(entry)
 }
 

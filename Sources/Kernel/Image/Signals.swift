@@ -210,11 +210,10 @@ func stopProgram(_ process: Process, _ signal: UInt32) {
 /// ends the process.
 func userFault(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     let f = frame.pointee
-    let cr2 = lwk_read_cr2()
-    let floatingPoint = f.vector == CPUException.x87FloatingPoint || f.vector == CPUException.simdFloatingPoint
-    let mapped = withProcessLock(process) { process.regions.region(containing: cr2) != nil }
-    let fault = UserFault(vector: f.vector, errorCode: f.error, rip: f.rip, trap: process.trap, cr2: cr2,
-                          mapped: mapped,
+    let accessed = Arch.pageFaultAddress
+    let floatingPoint = f.exceptionKind == .floatingPoint
+    let mapped = withProcessLock(process) { process.regions.region(containing: accessed) != nil }
+    let fault = UserFault(f, trap: process.trap, accessed: accessed, mapped: mapped,
                           fpArea: floatingPoint ? Arch.savedExtendedState(cpuStates[process.cpu]) : [])
     let signal = fault?.info.signal ?? Signal.segv
     if let fault { process.trap = fault.trap }
@@ -226,10 +225,9 @@ func userFault(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     }
     process.signalMask = forced.blocked
     guard let fault, forced.action.hasHandler else {
-        let address = CPUException.faultAddress(vector: f.vector, cr2: cr2, rip: f.rip)
-        log(process.cpu, CPUException.faultMessage(name: String(process.pid), pid: process.pid, vector: f.vector,
-                                                   address: address, rip: f.rip, rsp: f.rsp, error: f.error))
-        endProcess(process, status: ProcessEnd.signalStatus(signal), faultAddress: address, faultIP: f.rip)
+        let address = f.reportedFaultAddress(accessed: accessed)
+        log(process.cpu, f.faultMessage(name: String(process.pid), pid: process.pid, address: address))
+        endProcess(process, status: ProcessEnd.signalStatus(signal), faultAddress: address, faultIP: f.instructionPointer)
     }
     // Synchronous: taken before anything else pending, as Linux's dequeue does.
     withSignalLock { process.pendingSignals &= ~Signal.bit(signal) }

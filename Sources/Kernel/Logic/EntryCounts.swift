@@ -25,22 +25,10 @@ public struct EntryCounts: Equatable {
 
     public init() {}
 
-    /// What a vector that entered the kernel is.
+    /// What entered the kernel; the architecture's trap entry sorts its vectors into
+    /// these (Arch/<arch>/Logic).
     public enum Entry: Equatable {
         case ikcInterrupt, timerInterrupt, otherInterrupt, pageFault, otherException
-    }
-
-    /// Sorts an interrupt or exception `vector` (x86-64 numbering: below 32 exceptions,
-    /// from 32 up interrupts; NMI, vector 2, counts as an interrupt).
-    public static func entry(vector: UInt64, ikcVector: UInt64, timerVector: UInt64) -> Entry {
-        switch vector {
-        case ikcVector: return .ikcInterrupt
-        case timerVector: return .timerInterrupt
-        case 2: return .otherInterrupt
-        case 14: return .pageFault
-        case 0..<32: return .otherException
-        default: return .otherInterrupt
-        }
     }
 
     public mutating func count(_ entry: Entry) {

@@ -11,7 +11,8 @@ let spuriousVector = UInt64(LocalAPIC.spuriousVector)
 func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     let vector = frame.pointee.vector
     let fromUser = frame.pointee.cs & 3 == 3
-    countKernelEntry(vector: vector)
+    countKernelEntry(EntryCounts.entry(vector: vector, ikcVector: UInt64(MCOS_IKC_VECTOR),
+                                       timerVector: UInt64(InterruptController.timerVector)))
     if vector == UInt64(MCOS_IKC_VECTOR) {
         kernel.interrupts.eoi()
         let cpu = currentCPU()

@@ -38,3 +38,35 @@ extension Arch {
     /// in the kernel on a non-canonical rip.
     static func canReturnToUser(at address: UInt64) -> Bool { VirtualAddress.isCanonical(address) }
 }
+
+// MARK: Exceptions in user mode
+
+extension lwk_frame {
+    var exceptionKind: ExceptionKind { CPUException.kind(vector: vector) }
+
+    /// The address a fault that ends the process is reported with: CR2 (`accessed`)
+    /// for a page fault, rip for the faults whose si_addr is the instruction, else 0.
+    func reportedFaultAddress(accessed: UInt64) -> UInt64 {
+        CPUException.faultAddress(vector: vector, cr2: accessed, rip: rip)
+    }
+
+    /// Linux's kernel-log line for a fault that ends the process.
+    func faultMessage(name: String, pid: UInt64, address: UInt64) -> String {
+        CPUException.faultMessage(name: name, pid: pid, vector: vector, address: address, rip: rip, rsp: rsp, error: error)
+    }
+}
+
+extension UserFault {
+    /// The fault `frame`'s exception is, Linux's way (UserFault.init's terms, `accessed`
+    /// being CR2).
+    init?(_ frame: lwk_frame, trap: TrapState, accessed: UInt64, mapped: Bool, fpArea: [UInt8]) {
+        self.init(vector: frame.vector, errorCode: frame.error, rip: frame.rip, trap: trap, cr2: accessed, mapped: mapped,
+                  fpArea: fpArea)
+    }
+}
+
+extension Arch {
+    /// The address the last page fault tried to access (CR2): the next page fault
+    /// replaces it, so it is read first thing.
+    static var pageFaultAddress: UInt64 { lwk_read_cr2() }
+}

@@ -11,6 +11,15 @@ public enum CPUException {
     /// Vectors from here up are interrupts, not exceptions.
     public static let firstInterrupt: UInt64 = 32
 
+    /// What the generic kernel makes of exception `vector`.
+    public static func kind(vector: UInt64) -> ExceptionKind {
+        switch vector {
+        case pageFault: return .pageFault
+        case x87FloatingPoint, simdFloatingPoint: return .floatingPoint
+        default: return .other
+        }
+    }
+
     /// The signal for an exception `vector` raised in user mode, as Linux maps it;
     /// nil for a vector that is not a fault of the program (NMI, machine check).
     public static func signal(vector: UInt64) -> UInt32? {
@@ -91,6 +100,20 @@ public enum CPUException {
         case alignmentCheck: return "alignment check"
         case simdFloatingPoint: return "simd exception"
         default: return "vector \(vector)"
+        }
+    }
+}
+
+extension EntryCounts {
+    /// Sorts an interrupt or exception `vector`: below 32 exceptions, from 32 up
+    /// interrupts; NMI, vector 2, counts as an interrupt.
+    public static func entry(vector: UInt64, ikcVector: UInt64, timerVector: UInt64) -> Entry {
+        switch vector {
+        case ikcVector: return .ikcInterrupt
+        case timerVector: return .timerInterrupt
+        case CPUException.nmi: return .otherInterrupt
+        case 0..<CPUException.firstInterrupt: return CPUException.kind(vector: vector) == .pageFault ? .pageFault : .otherException
+        default: return .otherInterrupt
         }
     }
 }
