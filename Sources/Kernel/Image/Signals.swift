@@ -252,24 +252,13 @@ func signalReturn(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) 
     case nil: break
     }
     process.interruptedCall = nil
-    switch back.ending {
-    case .sysret:
-        break
-    case .iret:
-        Arch.returnThroughIRET(frame)
-    case .badFrame:
-        Arch.returnThroughIRET(frame)
-        forceSegmentationFault(process)
-    case .generalProtection:
-        Arch.returnThroughIRET(frame)
-        process.trap = TrapState(number: CPUException.generalProtection, errorCode: 0, address: process.trap.address)
-        forceSegmentationFault(process)
-    }
+    if !Arch.resume(frame, after: back.ending, trap: &process.trap) { forceSegmentationFault(process) }
 }
 
 /// force_sig(SIGSEGV) with SI_KERNEL: a handler may take it; blocked or ignored it
-/// ends the process. The delivery on the way out does either (a non-canonical rip
-/// never reaches IRET: the handler's frame replaces it, or the process ends).
+/// ends the process. The delivery on the way out does either (an instruction pointer
+/// the return would fault on never reaches user mode: the handler's frame replaces it,
+/// or the process ends).
 func forceSegmentationFault(_ process: Process) {
     let forced = withProcessLock(process) {
         let forced = SignalDisposition.force(Signal.segv, action: process.action(Signal.segv), blocked: process.signalMask)

@@ -38,6 +38,25 @@ extension Arch {
     /// A system call's frame marked to go back through IRET (entry.S's SYSCALL_IRET).
     static func returnThroughIRET(_ frame: UnsafeMutablePointer<lwk_frame>) { frame.pointee.vector = 0x101 }
 
+    /// The way back from rt_sigreturn as `ending` says; false when the program is to
+    /// get SIGSEGV instead, `trap` then being what Linux records for it.
+    static func resume(_ frame: UnsafeMutablePointer<lwk_frame>, after ending: SignalReturn.Ending, trap: inout TrapState) -> Bool {
+        switch ending {
+        case .sysret:
+            return true
+        case .iret:
+            returnThroughIRET(frame)
+            return true
+        case .badFrame:
+            returnThroughIRET(frame)
+            return false
+        case .generalProtection:
+            returnThroughIRET(frame)
+            trap = TrapState(number: CPUException.generalProtection, errorCode: 0, address: trap.address)
+            return false
+        }
+    }
+
     /// The FP state the program has now, as the CPU saves it (`layout.size` bytes).
     static func savedExtendedState(_ cpu: CPUState) -> [UInt8] {
         guard let area = cpu.arch.extendedStateArea else { return [] }
