@@ -7,7 +7,7 @@ import CMcosABI
 
 typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
-/// System call `number` (all of rax) of the thread on `cpu`, from the architecture's
+/// System call `number` (the whole word, not its low 32 bits) of the thread on `cpu`, from the architecture's
 /// entry with interrupts off; what it returns goes back to the program (whose way back
 /// serves the channel and delivers signals: returnToUser).
 func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {

@@ -70,8 +70,8 @@ public func procReplyPacket(seq: UInt64, result: Int64, root: UInt64 = 0) -> IKC
 }
 
 /// An offloaded system call: MCOS_IKC_SYSCALL with seq = the x86-64 number and
-/// args = rdi rsi rdx r10 r8 r9; one call in flight per CPU, so nothing else is needed
-/// to match the reply.
+/// args = its six arguments in Linux's order; one call in flight per CPU, so nothing
+/// else is needed to match the reply.
 public struct SyscallRequest: Equatable {
     public var number: UInt64
     public var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
@@ -91,7 +91,7 @@ public struct SyscallRequest: Equatable {
     }
 }
 
-/// MCOS_IKC_SYSCALL_REPLY: args[0] is what goes back in rax.
+/// MCOS_IKC_SYSCALL_REPLY: args[0] is the call's result for the program.
 public struct SyscallReply: Equatable {
     /// A value, or -errno (-Errno.maximum ... -1).
     public var result: Int64

@@ -33,15 +33,15 @@ public enum SyscallRestart {
     public enum Outcome: Equatable, Sendable {
         /// It returns -EINTR to the program.
         case interrupted
-        /// It is made again with the same arguments (rax = its number, rip back over the
-        /// SYSCALL instruction for a call the LWK serves; sent again if offloaded).
+        /// It is made again with the same arguments (the frame set to issue it anew for
+        /// a call the LWK serves: restartSyscall; sent again if offloaded).
         case restart
         /// It goes on waiting until its original deadline, not for its whole duration
         /// again.
         case resume
     }
 
-    /// The kind of `number` called with `arguments` (rdi rsi rdx r10 r8 r9): a few calls
+    /// The kind of `number` called with `arguments` (in Linux's order): a few calls
     /// end differently with or without a timeout.
     public static func kind(_ number: UInt64, arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) -> Kind {
         guard let call = Syscall(number: number) else { return .neverRestart }
