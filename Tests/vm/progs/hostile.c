@@ -177,11 +177,14 @@ static struct pointer bad_pointers[] = {
 static unsigned char *page_pair;	/* a read-write page, then an unmapped one */
 static unsigned char *readonly_page;
 
-static void with_pointers(const char *call, long (*fn)(unsigned long))
+/* Every pointer but `except` (0: none) */
+static void with_pointers_except(const char *call, long (*fn)(unsigned long), unsigned long except)
 {
 	char what[160];
 
 	for (struct pointer *p = bad_pointers; p->name; p++) {
+		if (except && p->value == except)
+			continue;
 		snprintf(what, sizeof(what), "%s(%s)", call, p->name);
 		show(what, fn(p->value));
 	}
@@ -211,6 +214,11 @@ static void with_bad_pointers(const char *call, long (*fn)(unsigned long))
 	 */
 	snprintf(what, sizeof(what), "%s(straddling the end of a mapping)", call);
 	show(what, fn((unsigned long)guarded_page + PAGE - 4));
+}
+
+static void with_pointers(const char *call, long (*fn)(unsigned long))
+{
+	with_pointers_except(call, fn, 0);
 }
 
 static long clock_to(unsigned long p) { return sys(SYS_clock_gettime, CLOCK_MONOTONIC, p); }
@@ -443,7 +451,12 @@ static int t_process_args(void)
 	memset(page_pair, 0, PAGE);
 	with_pointers("futex(WAIT, uaddr)", futex_wait_at);
 	with_pointers("futex(WAIT, timeout)", futex_timeout_at);
-	with_pointers("futex(CMP_REQUEUE, uaddr2)", futex_requeue_to);
+	/*
+	 * Linux itself disagrees about a private requeue target in the last user
+	 * page, which is never mapped: 6.1's access_ok checks the word's end
+	 * (EFAULT), 6.12's only its start (no fault).
+	 */
+	with_pointers_except("futex(CMP_REQUEUE, uaddr2)", futex_requeue_to, last_user_page);
 	with_pointers("futex(WAKE_OP, uaddr2)", futex_wake_op_on);
 	memset(page_pair, 0, PAGE);	/* WAKE_OP wrote its 1s */
 	show("futex(WAKE, kernel half)", sys(SYS_futex, kernel_half, FUTEX_WAKE_PRIVATE, 1));
