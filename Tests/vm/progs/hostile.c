@@ -177,8 +177,8 @@ static struct pointer bad_pointers[] = {
 static unsigned char *page_pair;	/* a read-write page, then an unmapped one */
 static unsigned char *readonly_page;
 
-/* Every pointer but `except` (0: none) */
-static void with_pointers_except(const char *call, long (*fn)(unsigned long), unsigned long except)
+/* `fn` called with each of bad_pointers but `except` (0: none) */
+static void each_bad_pointer(const char *call, long (*fn)(unsigned long), unsigned long except)
 {
 	char what[160];
 
@@ -188,6 +188,14 @@ static void with_pointers_except(const char *call, long (*fn)(unsigned long), un
 		snprintf(what, sizeof(what), "%s(%s)", call, p->name);
 		show(what, fn(p->value));
 	}
+}
+
+/* The bad pointers but `except`, a straddling, a read-only and a good one */
+static void with_pointers_except(const char *call, long (*fn)(unsigned long), unsigned long except)
+{
+	char what[160];
+
+	each_bad_pointer(call, fn, except);
 	snprintf(what, sizeof(what), "%s(straddling the end of a mapping)", call);
 	show(what, fn((unsigned long)page_pair + PAGE - 8));
 	snprintf(what, sizeof(what), "%s(a read-only page)", call);
@@ -196,17 +204,19 @@ static void with_pointers_except(const char *call, long (*fn)(unsigned long), un
 	show(what, fn((unsigned long)page_pair));
 }
 
-/* The bad pointers alone, for calls that a good one would let wait or create something. */
+static void with_pointers(const char *call, long (*fn)(unsigned long))
+{
+	with_pointers_except(call, fn, 0);
+}
+
 static char *guarded_page;	/* followed by a PROT_NONE page */
 
+/* The bad pointers alone, for calls that a good one would let wait or create something */
 static void with_bad_pointers(const char *call, long (*fn)(unsigned long))
 {
 	char what[160];
 
-	for (struct pointer *p = bad_pointers; p->name; p++) {
-		snprintf(what, sizeof(what), "%s(%s)", call, p->name);
-		show(what, fn(p->value));
-	}
+	each_bad_pointer(call, fn, 0);
 	/*
 	 * 4 bytes before a PROT_NONE page: even an 8-byte set straddles it.  Not
 	 * page_pair's hole: by now another mapping may fill it, and a readable
@@ -214,11 +224,6 @@ static void with_bad_pointers(const char *call, long (*fn)(unsigned long))
 	 */
 	snprintf(what, sizeof(what), "%s(straddling the end of a mapping)", call);
 	show(what, fn((unsigned long)guarded_page + PAGE - 4));
-}
-
-static void with_pointers(const char *call, long (*fn)(unsigned long))
-{
-	with_pointers_except(call, fn, 0);
 }
 
 static long clock_to(unsigned long p) { return sys(SYS_clock_gettime, CLOCK_MONOTONIC, p); }
