@@ -7,9 +7,10 @@ import CMcosABI
 
 typealias SyscallArguments = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
-/// System call `number` (the whole word, not its low 32 bits) of the thread on `cpu`, from the architecture's
-/// entry with interrupts off; what it returns goes back to the program (whose way back
-/// serves the channel and delivers signals: returnToUser).
+/// System call `number` (the whole word: `Syscall.route` takes its low 32 bits, as
+/// Linux does) of the thread on `cpu`, from the architecture's entry with interrupts
+/// off; what it returns goes back to the program (whose way back serves the channel and
+/// delivers signals: returnToUser).
 func systemCall(cpu: Int, number: UInt64, arguments args: SyscallArguments) -> Int64 {
     guard let process = cpuStates[cpu].process else { return -Errno.noSys }
     faultOnPurposeInSystemCall(cpu)
