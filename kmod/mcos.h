@@ -73,6 +73,8 @@ struct mcos_lwk {
 	unsigned long *busy;		/* LWK CPUs running a program */
 	struct list_head notify_link;	/* on mcos_notify.c's list while it may interrupt */
 	struct mcos_ikc_waiter **sleepers; /* per LWK CPU, under mcos_notify.c's lock */
+	struct list_head pin_owners;	/* Linux frames the LWK maps, per user
+					   (mcos_pin.c), under os->proc_lock */
 	u32 nr_cpus;
 	u32 apic_ids[];			/* LWK CPU i */
 };
@@ -139,6 +141,8 @@ struct mcos_file {
 	u64 spin_ns;			/* how long it spins before it sleeps */
 	u64 pml4;			/* the process's page-table root */
 	u64 seq;
+	u64 call[7];			/* the SYSCALL being served: number, args */
+	bool call_pinned;		/* its PROC_PIN was made (FILE_SHARE) */
 };
 
 static inline struct mcos_os *mcos_file_os(struct file *file)
@@ -270,6 +274,7 @@ long mcos_proc_wait(struct file *file, void __user *uarg);
 long mcos_proc_reply(struct file *file, void __user *uarg);
 long mcos_proc_kill(struct file *file, void __user *uarg);
 long mcos_proc_thread_attach(struct file *file, void __user *uarg);
+long mcos_proc_pin(struct file *file, void __user *uarg);
 void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);
 unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid);
@@ -280,6 +285,13 @@ void mcos_map_window_put(struct mcos_file *f);
 u64 mcos_map_offset(struct mcos_file *f);
 int mcos_map_mmap(struct file *filp, struct vm_area_struct *vma);
 void mcos_map_zap(struct mcos_file *f, u64 start, u64 end);
+
+/* mcos_pin.c: Linux's frames mapped by programs on the LWK */
+void mcos_pin_init(struct mcos_lwk *lwk);
+bool mcos_pin_holds(struct mcos_lwk *lwk, u64 phys);
+void mcos_pin_release_all(struct mcos_lwk *lwk);
+long mcos_pin_share(struct mcos_file *f, u64 address, const u64 *args);
+void mcos_pin_release(struct mcos_file *f, u64 list_phys);
 
 /* mcos_trampoline.c: Linux's real-mode trampoline (not exported) */
 void mcos_tramp_init(void);

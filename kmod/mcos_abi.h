@@ -473,6 +473,7 @@ enum mcos_ikc_type {
 					   leader's), [5] the token of its fork
 					   (MCOS_PROXY_FORK).  The reply as CREATE's; the
 					   LWK copies the memory and starts the child at once */
+	MCOS_IKC_UNPIN_ACK = 23,	/* seq of the MCOS_IKC_UNPIN it answers */
 
 	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
 					   args[1] (CREATE) page-table root, physical */
@@ -487,6 +488,10 @@ enum mcos_ikc_type {
 					   pending, [5] ignored signals the next program keeps */
 	MCOS_IKC_THREAD_EXIT = 36,	/* on a thread's channel (MCOS_IOC_THREAD_ATTACH):
 					   that thread is gone, the process lives on */
+	MCOS_IKC_UNPIN = 37,		/* seq, args[0] physical address of a struct
+					   mcos_pin_list: Linux frames no page table of the
+					   LWK maps any more (see "Linux's frames"); Linux
+					   unpins them, then ACKs, and the list may be reused */
 };
 
 /*
@@ -698,6 +703,15 @@ struct mcos_proc_event {
  * with it as its kept dispositions say.
  */
 #define MCOS_PROXY_CHILD_REAPING	(MCOS_PROXY_REQUEST_BIT | 6u)
+/*
+ * MCOS_PROXY_FILE_SHARE: args[0] fd, [1] bytes (at most MCOS_PIN_LIST_FRAMES
+ * pages), [2] file offset, [3] 1 if the mapping may ever be written, [4] the
+ * physical address of the LWK's struct mcos_pin_list.  mcexec maps the file
+ * shared itself (readable, and writable with [3]), hands those pages to the
+ * module (MCOS_IOC_PROC_PIN), unmaps them again and answers PROC_PIN's result:
+ * the frames now in the list (fewer at the end of the file), or -errno.
+ */
+#define MCOS_PROXY_FILE_SHARE		(MCOS_PROXY_REQUEST_BIT | 7u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -743,6 +757,31 @@ struct mcos_thread_attach {
 	uint32_t reserved;	/* 0 */
 };
 
+/*
+ * Linux's frames in an LWK program (MAP_SHARED of a file, POSIX shared
+ * memory): the page-cache pages themselves, so that Linux and the program see
+ * the same bytes.  While serving MCOS_PROXY_FILE_SHARE, and only then, mcexec
+ * calls PROC_PIN with where it mapped the file; the module pins those pages
+ * for as long as the LWK maps them and writes their physical addresses into
+ * the list the LWK named in its request (count last).  The LWK gives them back
+ * with MCOS_IKC_UNPIN once no page table of its maps them and its TLBs forgot
+ * them; what it still holds when it goes is unpinned once its CPUs stopped.
+ * Writable pins only of files Linux never writes back (tmpfs, /dev/shm):
+ * EOPNOTSUPP for others, whose dirty pages would never reach the disk.
+ */
+#define MCOS_PIN_LIST_FRAMES	511
+
+struct mcos_pin_list {
+	uint64_t count;			/* frames[0, count) hold frames */
+	uint64_t frames[MCOS_PIN_LIST_FRAMES];	/* physical addresses */
+};
+
+struct mcos_proc_pin {
+	uint32_t size;
+	uint32_t reserved0;
+	uint64_t address;	/* where mcexec mapped the file, page-aligned */
+};
+
 #define MCOS_IOC_PROC_CREATE	_IOWR(MCOS_IOC_MAGIC, 0x40, struct mcos_proc_create)
 #define MCOS_IOC_PROC_MAP	_IOW(MCOS_IOC_MAGIC, 0x41, struct mcos_proc_map)
 #define MCOS_IOC_PROC_START	_IOW(MCOS_IOC_MAGIC, 0x42, struct mcos_proc_start)
@@ -750,6 +789,7 @@ struct mcos_thread_attach {
 #define MCOS_IOC_PROC_REPLY	_IOW(MCOS_IOC_MAGIC, 0x44, struct mcos_proc_reply)
 #define MCOS_IOC_PROC_KILL	_IOW(MCOS_IOC_MAGIC, 0x45, struct mcos_proc_kill)
 #define MCOS_IOC_THREAD_ATTACH	_IOW(MCOS_IOC_MAGIC, 0x46, struct mcos_thread_attach)
+#define MCOS_IOC_PROC_PIN	_IOW(MCOS_IOC_MAGIC, 0x47, struct mcos_proc_pin)
 #if !defined(__KERNEL__) && !defined(MCOS_LWK)
 static const unsigned long mcos_ioc_proc_create = MCOS_IOC_PROC_CREATE;
 static const unsigned long mcos_ioc_proc_map = MCOS_IOC_PROC_MAP;
@@ -758,6 +798,7 @@ static const unsigned long mcos_ioc_proc_wait = MCOS_IOC_PROC_WAIT;
 static const unsigned long mcos_ioc_proc_reply = MCOS_IOC_PROC_REPLY;
 static const unsigned long mcos_ioc_proc_kill = MCOS_IOC_PROC_KILL;
 static const unsigned long mcos_ioc_thread_attach = MCOS_IOC_THREAD_ATTACH;
+static const unsigned long mcos_ioc_proc_pin = MCOS_IOC_PROC_PIN;
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -797,6 +838,7 @@ MCOS_ABI_CHECK(mcos_proc_event, 80);
 MCOS_ABI_CHECK(mcos_proc_reply, 16);
 MCOS_ABI_CHECK(mcos_proc_kill, 32);
 MCOS_ABI_CHECK(mcos_thread_attach, 16);
+MCOS_ABI_CHECK(mcos_proc_pin, 16);
 
 /*
  * Every field of the memory the module and the LWK share, where both
@@ -859,6 +901,9 @@ MCOS_ABI_OFF(mcos_ikc_packet, type, 4);
 MCOS_ABI_OFF(mcos_ikc_packet, seq, 8);
 MCOS_ABI_OFF(mcos_ikc_packet, args, 16);
 
+/* A pin list fills one page of the LWK's. */
+_Static_assert(sizeof(struct mcos_pin_list) == 4096, "mcos_pin_list must fill a page");
+
 /* Both counters of a ring are moved with single 64-bit stores. */
 _Static_assert(__builtin_offsetof(struct mcos_ikc_ring, write) % 8 == 0 &&
 	       __builtin_offsetof(struct mcos_ikc_ring, read) % 8 == 0,
@@ -885,6 +930,7 @@ _Static_assert((MCOS_PROXY_FILE_FACTS & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_FILE_FILL & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_THREAD_CREATE & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_CHILD_REAPING & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_FILE_SHARE & MCOS_PROXY_REQUEST_BIT) &&
 	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL &&
 	       MCOS_PROXY_THREAD_CREATE != MCOS_PROXY_FILE_FILL,
 	       "proxy requests must carry the x32 bit");

@@ -254,6 +254,7 @@ static u32 mcos_lwk_status(struct mcos_lwk *lwk)
 
 static void mcos_lwk_free(struct mcos_lwk *lwk)
 {
+	mcos_pin_release_all(lwk);	/* its CPUs are stopped, or never ran */
 	mcos_tables_free(lwk);
 	bitmap_free(lwk->busy);
 	kfree(lwk->sleepers);
@@ -272,6 +273,7 @@ static struct mcos_lwk *mcos_lwk_prepare(struct mcos_os *os, u64 boot_off)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&lwk->tables);
 	INIT_LIST_HEAD(&lwk->notify_link);
+	mcos_pin_init(lwk);
 	lwk->nr_cpus = nr_cpus;
 	lwk->boot_off = boot_off;
 	lwk->busy = bitmap_zalloc(nr_cpus, GFP_KERNEL);

@@ -72,7 +72,7 @@ u64 mcos_map_offset(struct mcos_file *f)
 /*
  * Physical address of LWK user address 'addr' in the process's page
  * tables, 0 if not mapped or if anything lies outside the instance's
- * memory.  *writable: writable at every level.  Under proc_lock.
+ * memory but a Linux frame the LWK holds pinned (mcos_pin.c).  *writable: writable at every level.  Under proc_lock.
  */
 static u64 mcos_map_walk(struct mcos_file *f, u64 addr, bool *writable)
 {
@@ -96,7 +96,7 @@ static u64 mcos_map_walk(struct mcos_file *f, u64 addr, bool *writable)
 	}
 	size = 1ull << shifts[level];
 	e = (e & PTE_PFN_MASK & ~(size - 1)) + (addr & (size - 1) & PAGE_MASK);
-	if (!mcos_phys_in_os(f->os, e, PAGE_SIZE))
+	if (!mcos_phys_in_os(f->os, e, PAGE_SIZE) && !mcos_pin_holds(f->lwk, e))
 		return 0;
 	*writable = w;
 	return e;

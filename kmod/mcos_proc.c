@@ -330,6 +330,13 @@ static int mcos_proc_invalidate(struct mcos_file *f,
 	return mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt->seq, NULL, 0);
 }
 
+/* The LWK gives Linux frames back (mcos_pin.c), then ACK on that channel. */
+static int mcos_proc_unpin(struct mcos_file *f, const struct mcos_ikc_packet *pkt)
+{
+	mcos_pin_release(f, pkt->args[0]);
+	return mcos_proc_send(f, MCOS_IKC_UNPIN_ACK, pkt->seq, NULL, 0);
+}
+
 /*
  * The process exited (PROC_EXIT) or was never created, or the thread
  * exited (THREAD_EXIT) or ended with its process: forget it and free its
@@ -364,6 +371,8 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 			break;
 		if (pkt.type == MCOS_IKC_INVALIDATE)
 			mcos_proc_invalidate(f, &pkt);
+		if (pkt.type == MCOS_IKC_UNPIN)
+			mcos_proc_unpin(f, &pkt);
 		if (pkt.type == MCOS_IKC_PROC_EXIT) {
 			mcos_proc_done(f);
 			return -ESRCH;
@@ -420,6 +429,8 @@ static void mcos_proc_abandon(struct mcos_file *f)
 		}
 		if (pkt.type == MCOS_IKC_INVALIDATE)
 			mcos_proc_invalidate(f, &pkt);
+		else if (pkt.type == MCOS_IKC_UNPIN)
+			mcos_proc_unpin(f, &pkt);
 		else if (pkt.type == MCOS_IKC_SYSCALL)
 			mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, pkt.seq,
 				       (u64[]){ (u64)-EINTR }, 1);
@@ -928,6 +939,11 @@ static int mcos_proc_next_event(struct mcos_file *f, struct mcos_proc_event *ev)
 			if (err)
 				return err;
 			continue;
+		case MCOS_IKC_UNPIN:
+			err = mcos_proc_unpin(f, &pkt);
+			if (err)
+				return err;
+			continue;
 		case MCOS_IKC_SYSCALL:
 			err = mcos_proc_syscall_number(f, &pkt);
 			if (err == -ENOSYS)
@@ -935,6 +951,9 @@ static int mcos_proc_next_event(struct mcos_file *f, struct mcos_proc_event *ev)
 			if (err)
 				return err;
 			f->in_syscall = true;
+			f->call[0] = pkt.seq;
+			memcpy(&f->call[1], pkt.args, sizeof(pkt.args));
+			f->call_pinned = false;
 			break;
 		case MCOS_IKC_PROC_EXIT:
 		case MCOS_IKC_THREAD_EXIT:
@@ -993,6 +1012,29 @@ long mcos_proc_reply(struct file *file, void __user *uarg)
 	if (!err)
 		f->in_syscall = false;
 	return err;
+}
+
+/*
+ * PROC_PIN: while mcexec serves the LWK's MCOS_PROXY_FILE_SHARE on this
+ * channel, once, the pages it mapped for it go to the LWK (mcos_pin.c).
+ */
+long mcos_proc_pin(struct file *file, void __user *uarg)
+{
+	struct mcos_file *f = file->private_data;
+	struct mcos_proc_pin p;
+	int err;
+
+	err = mcos_get_arg(&p, uarg, sizeof(p));
+	if (err)
+		return err;
+	if (p.reserved0)
+		return -EINVAL;
+	if (!f->alive)
+		return -ESRCH;
+	if (!f->in_syscall || f->call[0] != MCOS_PROXY_FILE_SHARE || f->call_pinned)
+		return -EINVAL;
+	f->call_pinned = true;
+	return mcos_pin_share(f, p.address, &f->call[1]);
 }
 
 long mcos_proc_kill(struct file *file, void __user *uarg)
