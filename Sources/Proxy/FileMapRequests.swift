@@ -3,7 +3,8 @@ import Foundation
 import Kernel
 
 /// The LWK's requests for an mmap of a file (MCOS_PROXY_FILE_*): what the program's
-/// descriptor is, and the file's bytes read into the range the LWK mapped for them.
+/// descriptor is, the file's bytes read into the range the LWK mapped for them, and a
+/// file's shared pages handed to the module for the LWK.
 /// Everything in a request is checked as if the program had written it, and mcexec
 /// writes nowhere but the range asked for, inside the program's user range.
 enum FileMapRequests {
@@ -11,12 +12,15 @@ enum FileMapRequests {
     static let openPath: Int32 = 0o10_000_000, noExecMount: UInt = 8
 
     /// The answer to request `number`, or nil when it is none of these (a program's call).
-    static func answer(number: UInt32, arguments: [UInt64], ownDescriptors: Set<Int32>) -> Int64? {
+    static func answer(number: UInt32, arguments: [UInt64], device: Int32, ownDescriptors: Set<Int32>) -> Int64? {
         switch number {
         case MCOS_PROXY_FILE_FACTS:
             return facts(descriptor: arguments[0], ownDescriptors: ownDescriptors)
         case MCOS_PROXY_FILE_FILL:
             return fill(descriptor: arguments[0], start: arguments[1], bytes: arguments[2], offset: arguments[3], ownDescriptors: ownDescriptors)
+        case MCOS_PROXY_FILE_SHARE:
+            return share(descriptor: arguments[0], bytes: arguments[1], offset: arguments[2], writable: arguments[3] == 1,
+                         device: device, ownDescriptors: ownDescriptors)
         default:
             return nil
         }
@@ -74,5 +78,22 @@ enum FileMapRequests {
             done += UInt64(count)
         }
         return Int64(done)
+    }
+
+    /// Maps `bytes` of the file from `offset` shared, here, readable (and writable), and
+    /// hands those pages to the module for the LWK (MCOS_IOC_PROC_PIN), which pins them
+    /// and tells the LWK their frames; the mapping here goes again at once. The frames
+    /// pinned (fewer at the end of the file), or -errno.
+    static func share(descriptor: UInt64, bytes: UInt64, offset: UInt64, writable: Bool, device: Int32, ownDescriptors: Set<Int32>) -> Int64 {
+        guard let fd = programDescriptor(descriptor, ownDescriptors: ownDescriptors) else { return -Errno.badf }
+        guard bytes > 0, bytes % 4096 == 0, bytes <= UInt64(MCOS_PIN_LIST_FRAMES) * 4096,
+              offset % 4096 == 0, offset <= UInt64(Int64.max) else { return -Errno.inval }
+        let protection = PROT_READ | (writable ? PROT_WRITE : 0)
+        guard let address = mmap(nil, Int(bytes), protection, MAP_SHARED, fd, off_t(offset)), address != MAP_FAILED else {
+            return -Int64(errno)
+        }
+        defer { munmap(address, Int(bytes)) }
+        var pin = mcos_proc_pin(size: UInt32(MemoryLayout<mcos_proc_pin>.size), reserved0: 0, address: UInt64(UInt(bitPattern: address)))
+        return Int64(deviceControl(device, mcos_ioc_proc_pin, &pin))
     }
 }

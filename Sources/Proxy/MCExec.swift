@@ -21,7 +21,9 @@ struct MCExec: ParsableCommand {
             loader, which maps its libraries privately: their bytes are read into LWK \
             memory once, when mapped), or a #! script whose interpreter is one (or, up \
             to five levels, a script again); \
-            MAP_SHARED mappings of files are refused (ENODEV). Each further thread of the \
+            MAP_SHARED mappings of files map Linux's own pages of the file, pinned \
+            (they count against your RLIMIT_MEMLOCK; writable ones only of tmpfs files \
+            such as /dev/shm). Each further thread of the \
             program runs on an idle LWK CPU of its own (-t bounds how many its threads \
             hold at once), served by a proxy thread of mcexec whose Linux tid is the \
             thread's. \

@@ -160,7 +160,7 @@ extension Launcher {
             calls.interrupt(tid: thread, asker: tid, pid: pid)
             return 0
         }
-        return FileMapRequests.answer(number: number, arguments: arguments, ownDescriptors: ownDescriptors)
+        return FileMapRequests.answer(number: number, arguments: arguments, device: channel.device, ownDescriptors: ownDescriptors)
     }
 
     /// execve's answer: its errno, or 0 with the next program noted for the LWK's

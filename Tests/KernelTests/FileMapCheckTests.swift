@@ -42,10 +42,18 @@ import Testing
     }
 
     @Test func whatTheLWKDoesNotMapIsSaid() {
-        let readWrite = F(fileType: F.regularFile, readable: true, writable: true)
-        #expect(Self.refusal(readWrite, flags: MapFlag.shared, protection: Self.rw)?.errno == .noDev)
-        if case .unsupported = Self.refusal(readWrite, flags: MapFlag.sharedValidate) {} else { Issue.record("shared is unsupported") }
         if case .unsupported = Self.refusal(F(fileType: 2, readable: true, writable: true)) {} else { Issue.record("/dev/zero is unsupported") }
+        let device = F(fileType: 2, readable: true, writable: true)
+        #expect(Self.refusal(device, flags: MapFlag.shared, protection: Self.rw)?.errno == .noDev)
+    }
+
+    @Test func aRegularFileMapsSharedOrPrivate() {
+        let readWrite = F(fileType: F.regularFile, readable: true, writable: true)
+        #expect(Self.refusal(readWrite, flags: MapFlag.shared, protection: Self.rw) == nil)
+        #expect(Self.refusal(readWrite, flags: MapFlag.sharedValidate) == nil)
+        #expect(Self.refusal(Self.readOnly, flags: MapFlag.shared, protection: MCOS_PROT_READ) == nil)
+        #expect(FileMapCheck.isShared(flags: MapFlag.shared) && FileMapCheck.isShared(flags: MapFlag.sharedValidate))
+        #expect(!FileMapCheck.isShared(flags: MapFlag.privateMapping))
     }
 
     @Test func factsTravelAsOneWord() throws {

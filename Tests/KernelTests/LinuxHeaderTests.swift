@@ -69,6 +69,7 @@ import Testing
             case .overflow: expected = EOVERFLOW
             case .libBad: expected = ELIBBAD
             case .noProtoOpt: expected = ENOPROTOOPT
+            case .opNotSupp: expected = EOPNOTSUPP
             case .timedOut: expected = ETIMEDOUT
             }
             #expect(errno.rawValue == expected, "\(errno)")

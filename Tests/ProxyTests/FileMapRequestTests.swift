@@ -96,4 +96,26 @@ import Testing
         // memory nobody mapped: pread fails with EFAULT, mcexec does not fault
         #expect(fill(Self.base + (1 << 32), 4096) == -Int64(EFAULT))
     }
+
+    /// A share's checks come before any mmap, and what is mapped for the module goes
+    /// again whatever PROC_PIN answers (here: no device at all, EBADF).
+    @Test func shareChecksItsRequestAndLeavesNothingMapped() throws {
+        let path = Self.file("share")
+        let fd = open(path, O_RDWR)
+        defer { close(fd) }
+        func share(_ descriptor: Int32, bytes: UInt64 = 4096, offset: UInt64 = 0, own: Set<Int32> = []) -> Int64 {
+            FileMapRequests.share(descriptor: UInt64(UInt32(bitPattern: descriptor)), bytes: bytes, offset: offset, writable: true,
+                                  device: -1, ownDescriptors: own)
+        }
+        #expect(share(fd, own: [fd]) == -Errno.badf)
+        #expect(share(-1) == -Errno.badf)
+        #expect(share(fd, bytes: 0) == -Errno.inval)
+        #expect(share(fd, bytes: 100) == -Errno.inval)
+        #expect(share(fd, bytes: UInt64(MCOS_PIN_LIST_FRAMES + 1) * 4096) == -Errno.inval)
+        #expect(share(fd, offset: 100) == -Errno.inval)
+        let mappingsBefore = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).components(separatedBy: path).count
+        #expect(share(fd) == -Errno.badf, "the mapping was made, the PROC_PIN to no device failed")
+        let mappingsAfter = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).components(separatedBy: path).count
+        #expect(mappingsAfter == mappingsBefore)
+    }
 }

@@ -92,6 +92,10 @@ final class Process {
     private var ownSignalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
     private var ownLoadedBytes = [UInt64](repeating: 0, count: 32)
     private var ownToldFileMapping = false
+    /// This CPU's two lists of Linux frames (struct mcos_pin_list, physical; 0 until
+    /// first needed, then kept): the frames a FILE_SHARE brings, and those going back.
+    var shareList: UInt64 = 0
+    var unpinList: UInt64 = 0
     private var ownStatus: UInt32 = 0
     private var ownFaultAddress: UInt64 = 0
     private var ownFaultIP: UInt64 = 0
@@ -429,9 +433,10 @@ func releaseMemory(of process: Process) -> UInt64 {
     process.invalidate(start: MCOS_USER_START, end: MCOS_USER_END, processEnds: true)
     var freed: UInt64 = 0
     PageTables.emptyUserHalf(root: process.root, memory: &memory) { frame, table in
-        if table { release(physical: frame, bytes: 4096) } else { releaseUserFrame(frame) }
+        if table { release(physical: frame, bytes: 4096) } else { releaseUserFrame(frame, of: process) }
         freed += 4096
     }
+    process.giveBackLinuxFrames()
     let leaked = process.heldBytes &- freed
     if leaked != 0 { log(process.cpu, "BUG: process \(process.pid) held \(process.heldBytes >> 10) KiB but freed \(freed >> 10) KiB") }
     process.heldBytes = 0

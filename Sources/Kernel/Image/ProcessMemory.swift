@@ -117,10 +117,16 @@ extension Process {
         var memory = tables
         defer { heldBytes += memory.allocated }
         let flags = PageTables.userLeafFlags(protection: region.protection) | PageTables.sharedFrame
+            | (region.hasLinuxFrames ? PageTables.linuxFrame : 0)
         var virtual = region.start
         while virtual < region.end {
             // Counted before it is mapped: discardPages lets go of what is mapped.
             guard let frame = parent.frame(at: virtual) else {
+                // A file's pages past its end have no frame (LinuxFrames.swift).
+                if region.hasLinuxFrames {
+                    virtual += 4096
+                    continue
+                }
                 discardPages(start: region.start, end: virtual)
                 return false
             }
@@ -154,7 +160,7 @@ extension Process {
     /// The pages of [start, end) out of the tables and their frames freed, in the order
     /// above: the proxy may have faulted any of them in already (a mapping that fails
     /// half-way too, since its pages were reachable as soon as they were mapped).
-    private func discardPages(start: UInt64, end: UInt64) {
+    func discardPages(start: UInt64, end: UInt64) {
         guard start < end else { return }
         detachPages(start: start, end: end)
         invalidate(start: start, end: end)
@@ -227,7 +233,7 @@ extension Process {
         var memory = tables
         let flags = PageTables.userLeafFlags(protection: protection) | PageTables.user
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
-            memory.write(slot, (entry & (PageTables.addressMask | PageTables.sharedFrame)) | flags)
+            memory.write(slot, (entry & PageTables.frameBits) | flags)
         }
         flushTLB(start: start, end: end)
     }
@@ -257,7 +263,7 @@ extension Process {
     private func detachPages(start: UInt64, end: UInt64) {
         var memory = tables
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
-            memory.write(slot, (entry & (PageTables.addressMask | PageTables.sharedFrame)) | PageTables.detached)
+            memory.write(slot, (entry & PageTables.frameBits) | PageTables.detached)
         }
         flushTLB(start: start, end: end)
     }
@@ -268,10 +274,11 @@ extension Process {
         var memory = tables
         PageTables.forEachUserLeaf(from: start, to: end, root: root, memory: memory) { _, slot, entry in
             memory.write(slot, 0)
-            releaseUserFrame(entry)
+            releaseUserFrame(entry, of: self)
             heldBytes -= 4096
         }
         flushTLB(start: start, end: end)
+        giveBackLinuxFrames()
     }
 
     /// The TLB holds this address space only once it has been entered; a long range

@@ -5,8 +5,10 @@ import CMcosABI
 // and otherwise moves, its frames travelling with their page-table entries (glibc's
 // realloc of a large block copies nothing). What grows is zeroed memory, whatever the
 // mapping was: a private file mapping's frames are the process's own (FileMapping.swift),
-// so its new tail reads as zero, not as the file. msync has nothing to write back: no
-// LWK mapping is a file's shared one.
+// so its new tail reads as zero, not as the file. A file's shared mapping (Linux's
+// frames, LinuxFrames.swift) shrinks and moves but does not grow, and MREMAP_DONTUNMAP
+// of it is refused: both would need more of the file's pages (EINVAL, said once).
+// msync has nothing to write back: a file's shared mapping is its page cache itself.
 
 /// mremap(address, old_length, new_length, flags, new_address): the mapping's new
 /// address, or Linux's errno. A target beyond the LWK's user range has no room (ENOMEM),
@@ -30,6 +32,7 @@ func mremap(_ p: Process, _ address: UInt64, _ oldLength: UInt64, _ newLength: U
         }
         return Int64(address)
     case .grow(let address, let newEnd):
+        if p.regions.region(containing: address)?.hasLinuxFrames == true { return growingFileShare(p) }
         guard let region = p.regions.region(containing: address),
               p.mapAnonymous(start: region.end, end: newEnd, protection: region.protection, loading: false) else { return -Errno.noMem }
         return Int64(address)
@@ -52,6 +55,7 @@ private func move(_ p: Process, from: UInt64, fromBytes: UInt64, to: UInt64, new
         return -Errno.inval
     }
     let moving = min(fromBytes, newBytes)
+    if region.hasLinuxFrames && (keepsOld || newBytes > moving) { return growingFileShare(p) }
     if fromBytes > newBytes {
         guard p.unmap(start: from + newBytes, end: from + fromBytes) else { return -Errno.noMem }
     }
@@ -74,6 +78,12 @@ private func move(_ p: Process, from: UInt64, fromBytes: UInt64, to: UInt64, new
         return -Errno.noMem
     }
     return Int64(to)
+}
+
+/// mremap that would need more of a shared file mapping's pages: EINVAL, said once.
+private func growingFileShare(_ p: Process) -> Int64 {
+    tellOnce(p, "mremap growing a file's shared mapping, or keeping it with MREMAP_DONTUNMAP, is not supported: EINVAL")
+    return -Errno.inval
 }
 
 /// msync(address, length, flags): Linux's checks (EINVAL, ENOMEM for a range not wholly

@@ -41,9 +41,15 @@ func letGoOfSharedFrame(_ physical: UInt64) -> Bool {
     return last
 }
 
-/// Frees the frame of a user leaf `entry` (its frame address, and its sharedFrame
-/// bit), unless another process still maps a shared one.
-func releaseUserFrame(_ entry: UInt64) {
+/// Frees the frame of a user leaf `entry` (its frame address and software bits) of
+/// `process`, unless another process still maps a shared one; a Linux frame goes back
+/// to Linux instead (the caller then calls `process.giveBackLinuxFrames()`).
+func releaseUserFrame(_ entry: UInt64, of process: Process) {
     let frame = entry & PageTables.addressMask
-    if entry & PageTables.sharedFrame == 0 || letGoOfSharedFrame(frame) { release(physical: frame, bytes: 4096) }
+    guard entry & PageTables.sharedFrame == 0 || letGoOfSharedFrame(frame) else { return }
+    if entry & PageTables.linuxFrame != 0 {
+        process.giveBack(linuxFrame: frame)
+    } else {
+        release(physical: frame, bytes: 4096)
+    }
 }

@@ -248,10 +248,10 @@ func brk(_ p: Process, _ request: UInt64) -> UInt64 {
     return request
 }
 
-/// Private memory, anonymous or a regular file's (FileMapping.swift), and shared
-/// anonymous memory (which a fork shares): top-down from MCOS_USER_MMAP_TOP, or where
-/// the program asks (a hint that fits, MAP_FIXED, MAP_FIXED_NOREPLACE). Shared
-/// mappings of files: ENODEV.
+/// Private memory, anonymous or a regular file's (FileMapping.swift), shared anonymous
+/// memory (which a fork shares) and a file's shared pages (LinuxFrames.swift): top-down
+/// from MCOS_USER_MMAP_TOP, or where the program asks (a hint that fits, MAP_FIXED,
+/// MAP_FIXED_NOREPLACE).
 func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     // A file's descriptor is checked right after the offset, as Linux does (EBADF).
     var facts: FileMapCheck.Facts?
@@ -290,6 +290,9 @@ func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     }
     if replacing {
         guard p.unmap(start: start, end: request.range.end) else { return -Errno.noMem }
+    }
+    if let facts, FileMapCheck.isShared(flags: a.3) {
+        return p.mapSharedFile(start: start, end: start + bytes, protection: request.protection, fd: a.4, offset: a.5, mayWrite: facts.writable)
     }
     if facts != nil { return mapFile(p, start: start, end: start + bytes, protection: request.protection, fd: a.4, offset: a.5) }
     let kind = request.privateMapping ? 0 : UserSpace.sharedMapping
@@ -341,6 +344,9 @@ func mprotect(_ p: Process, _ address: UInt64, _ length: UInt64, _ protectionWor
     let mapped = p.regions.mappedEnd(from: mine.start, upTo: mine.end)
     guard mapped > mine.start else { return -Errno.noMem }
     if request.grows { return -Errno.inval }  // no region of the LWK grows
+    var neverWritable = false
+    p.regions.forEach(from: mine.start, to: mapped) { if $0.protection & UserSpace.neverWritable != 0 { neverWritable = true } }
+    if neverWritable && request.protection & MCOS_PROT_WRITE != 0 { return -Errno.acces }
     guard p.regions.reserve(p.regions.splits(protecting: mine.start, end: mapped, protection: request.protection)) else {
         return -Errno.noMem
     }

@@ -28,6 +28,7 @@ public enum Errno: Int32, CaseIterable, Sendable, Error {
     case overflow = 75
     case libBad = 80
     case noProtoOpt = 92
+    case opNotSupp = 95
     case timedOut = 110
 
     /// What a system call returns for this error.

@@ -2,9 +2,9 @@ import CMcosABI
 
 /// Linux's checks of an mmap(2) of a file (mm/mmap.c do_mmap of 6.1 and 6.12), from what
 /// the proxy reports of the descriptor (MCOS_PROXY_FILE_FACTS): the LWK decides the
-/// errno itself, in Linux's order, so that the proxy only states facts. Only private
-/// mappings of regular files are made; what Linux would map and the LWK does not (shared
-/// file mappings, device files such as /dev/zero) is `unsupported`.
+/// errno itself, in Linux's order, so that the proxy only states facts. Private and
+/// shared mappings of regular files are made; what Linux would map and the LWK does not
+/// (device files such as /dev/zero) is `unsupported`.
 public enum FileMapCheck {
     /// What the proxy found about the program's descriptor.
     public struct Facts: Equatable, Sendable {
@@ -69,12 +69,10 @@ public enum FileMapCheck {
         let isRegular = facts.fileType == Facts.regularFile
         let maximum = isRegular || facts.fileType == Facts.blockDevice || facts.fileType == Facts.socket ? largestFileOffset : UInt64.max
         guard offset < maximum, bytes <= maximum - offset else { throw .linux(.overflow) }
-        let shared: Bool
         switch flags & MapFlag.type {
         case MapFlag.shared, MapFlag.sharedValidate:
-            shared = true
             if protection & MCOS_PROT_WRITE != 0, !facts.writable { throw .linux(.acces) }
-        case MapFlag.privateMapping: shared = false
+        case MapFlag.privateMapping: break
         default: throw .linux(.inval)
         }
         guard facts.readable else { throw .linux(.acces) }
@@ -83,6 +81,10 @@ public enum FileMapCheck {
         guard isRegular || facts.fileType == Facts.blockDevice || facts.fileType == 2 else { throw .linux(.noDev) }
         guard isRegular else { throw .unsupported(.noDev, why: "only regular files are mapped, not devices") }
         if flags & growsDown != 0 { throw .linux(.inval) }
-        if shared { throw .unsupported(.noDev, why: "MAP_SHARED of a file is not supported (not coherent with Linux's page cache)") }
+    }
+
+    /// Whether the mapping is a shared one (the file's own pages), once `check` passed.
+    public static func isShared(flags: UInt64) -> Bool {
+        flags & MapFlag.type == MapFlag.shared || flags & MapFlag.type == MapFlag.sharedValidate
     }
 }

@@ -32,6 +32,12 @@ public enum UserSpace {
     /// different kinds never merge: MAP_SHARED | MAP_ANONYMOUS memory, whose frames a
     /// fork shares rather than copies. mprotect keeps it.
     public static let sharedMapping: UInt32 = 0x100
+    /// With `sharedMapping`: a file's shared mapping, whose frames are Linux's page cache
+    /// (LinuxFrames.swift of the LWK).
+    public static let linuxFrames: UInt32 = 0x200
+    /// A file's shared mapping through a descriptor not opened for writing: no mprotect
+    /// makes it writable (EACCES), as Linux's VM_MAYWRITE.
+    public static let neverWritable: UInt32 = 0x400
 
     /// `value` rounded up to a page; nil past the last page (a hostile length or break).
     public static func pageUp(_ value: UInt64) -> UInt64? {
@@ -62,6 +68,8 @@ public struct UserRegion: Equatable {
     public var bytes: UInt64 { end - start }
     /// Shared anonymous memory: a fork's child maps the same frames.
     public var isShared: Bool { protection & UserSpace.sharedMapping != 0 }
+    /// A file's shared mapping: Linux's frames.
+    public var hasLinuxFrames: Bool { protection & UserSpace.linuxFrames != 0 }
 }
 
 /// brk(2) as Linux answers it: the break never goes below where it started; a request

@@ -13,6 +13,13 @@ extension PageTables {
     /// Software bit of a user leaf: its frame is MAP_SHARED | MAP_ANONYMOUS memory, which
     /// other processes (a fork's) may map too: it is freed when its last mapper lets go.
     public static let sharedFrame: UInt64 = 1 << 10
+    /// Software bit of a user leaf: its frame is Linux's, a page of a file's page cache
+    /// (MAP_SHARED of a file) that the module keeps pinned for the LWK; it goes back to
+    /// Linux, never to the LWK's allocator. Always with `sharedFrame`: a fork shares it.
+    public static let linuxFrame: UInt64 = 1 << 11
+    /// What a leaf keeps of itself through a change of its flags: its frame and the
+    /// software bits that say whose frame it is.
+    public static let frameBits: UInt64 = addressMask | sharedFrame | linuxFrame
 
     /// PML4 slots of the kernel (MCOS_LWK_PHYS_MAP up to MCOS_LWK_BASE's), shared by
     /// every address space: copied into a process's root, never freed with it.
@@ -151,7 +158,7 @@ extension PageTables {
                     walk(entry & addressMask, level: level + 1)
                     release(entry & addressMask, true)
                 } else {
-                    release(entry & (addressMask | sharedFrame), false)
+                    release(entry & frameBits, false)
                 }
                 memory.write(table + index * 8, 0)
             }
