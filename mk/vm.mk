@@ -138,7 +138,7 @@ $(VM_PROGS)/forktest: Tests/vm/progs/forktest.c
 $(VM_PROGS)/sharedmap: Tests/vm/progs/sharedmap.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc $(VM_PROG_CFLAGS) -o $@ $<
+	@gcc $(VM_PROG_CFLAGS) -pthread -o $@ $<
 
 $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
 $(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h

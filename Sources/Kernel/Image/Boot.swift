@@ -44,6 +44,13 @@ func buildPageTables() -> UInt64? {
     guard mapPhysical(kernel.info.kmsgPhysical, UInt64(MCOS_KMSG_SIZE), uncached: false),
           mapPhysical(registers.physical, registers.bytes, uncached: true) else { return nil }
     if kernel.info.trampolineLockPhysical != 0, !mapPhysical(kernel.info.trampolineLockPhysical, 4, uncached: false) { return nil }
+    // The table of the CPUs' slots for Linux frames (LinuxFrames.swift), made now and
+    // left empty: a slot is filled only while its CPU reads or writes such a frame.
+    guard PageTables.map(virtual: linuxFrameSlots, physical: kernel.info.kmsgPhysical & ~(PageTables.smallPage - 1), large: false,
+                         flags: PageTables.physicalMap, root: root, memory: &memory),
+          let slot = PageTables.leafSlot(linuxFrameSlots, root: root, memory: memory) else { return nil }
+    memory.write(slot, 0)
+    linuxFrameSlotTable = slot
     return root
 }
 

@@ -10,10 +10,28 @@ import CMcosABI
 // shares them, and they are counted as shared anonymous frames are); when the last
 // mapping of one goes, in ProcessMemory.swift's order (tables, TLBs, INVALIDATE), it
 // goes back to Linux through this CPU's unpin list (MCOS_IKC_UNPIN), never to the
-// LWK's allocator. The kernel itself never reads or writes them (UserMemory.swift
-// finds no window for them: EFAULT), so a futex in such a page is not supported.
-// Pages past the end of the file have no frame: the program faults there (SIGSEGV,
-// where Linux sends SIGBUS).
+// LWK's allocator. Where the kernel reads or writes one for the program (a futex, a
+// process-shared mutex or semaphore in /dev/shm, a signal frame), it maps it at its
+// CPU's slot of the physical map for that access only (UserMemory.swift): the LWK's
+// window covers only its own memory. Pages past the end of the file have no frame: the
+// program faults there (SIGSEGV, where Linux sends SIGBUS).
+
+/// The CPUs' slots for a Linux frame: the last 2 MiB of the physical map (so physical
+/// addresses up to 512 GiB - 2 MiB keep theirs), one page per CPU.
+let linuxFrameSlots: UInt64 = physMapBase + (1 << 39) - (2 << 20)
+/// The leaf of the first slot (physical), made at boot; the others follow it.
+nonisolated(unsafe) var linuxFrameSlotTable: UInt64 = 0
+
+/// A kernel address of byte `physical` of a pinned Linux frame, through this CPU's slot:
+/// valid until this CPU's next call. nil on a CPU without a slot.
+func linuxFrameWindow(_ physical: UInt64) -> UInt64? {
+    let cpu = currentCPU()
+    guard linuxFrameSlotTable != 0, cpu >= 0, cpu < 512, let table = windowAddress(physical: linuxFrameSlotTable) else { return nil }
+    let page = linuxFrameSlots + UInt64(cpu) * 4096
+    lwk_store64(lwk_ptr(table + UInt64(cpu) * 8), (physical & PageTables.addressMask) | PageTables.present | PageTables.physicalMap)
+    Arch.flushTLB(page)
+    return page + (physical & 4095)
+}
 
 extension Process {
     /// Maps [start, end) (free by now) with the file's shared pages from `offset`;

@@ -2,9 +2,11 @@ import CMcosABI
 
 // The kernel's reads and writes of a process's memory. SMAP is on (Linux's CR4) and
 // user addresses mean nothing in kernel mode anyway: every access walks the process's
-// page table and goes through the window to the frame, checking what the program
-// itself could do (present + user to read, writable to write). Nothing here
-// allocates: a hostile pointer costs a table walk and an EFAULT, nothing more.
+// page table and goes through the window to the frame (a Linux frame through this CPU's
+// slot for one, LinuxFrames.swift), checking what the program itself could do (present
+// + user to read, writable to write). Nothing here allocates: a hostile pointer costs a
+// table walk and an EFAULT, nothing more. An address given out is used at once, before
+// the next: the slot holds one frame.
 
 extension Process {
     /// The window address of user byte `virtual`, if the program could access it so.
@@ -12,7 +14,7 @@ extension Process {
         guard virtual >= MCOS_USER_START, virtual < MCOS_USER_END,
               let frame = PageTables.userFrame(virtual, root: root, memory: tables),
               !write || frame.writable else { return nil }
-        return windowAddress(physical: frame.physical)
+        return frame.linux ? linuxFrameWindow(frame.physical) : windowAddress(physical: frame.physical)
     }
 
     /// The 64-bit word at `address` (little-endian, as the program's structs hold it);

@@ -41,6 +41,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -879,6 +881,67 @@ static int t_two_procs(const char *dir)
 }
 
 /*
+ * Process-shared synchronisation in a file's shared page, as multiprocessing's
+ * locks and MPI libraries use it: a parent and its child each take a
+ * PTHREAD_PROCESS_SHARED mutex 2000 times around a shared counter, then
+ * ping-pong 200 times through two process-shared semaphores, so that each
+ * waits in a futex of that page for the other's wake.
+ */
+struct psync {
+	pthread_mutex_t lock;
+	sem_t ping, pong;
+	long counter;
+};
+
+static void psync_work(struct psync *p, int child)
+{
+	for (int i = 0; i < 2000; i++) {
+		pthread_mutex_lock(&p->lock);
+		p->counter++;
+		pthread_mutex_unlock(&p->lock);
+	}
+	for (int i = 0; i < 200; i++) {
+		if (child) {
+			sem_wait(&p->ping);
+			sem_post(&p->pong);
+		} else {
+			sem_post(&p->ping);
+			sem_wait(&p->pong);
+		}
+	}
+}
+
+static int t_psync(const char *dir)
+{
+	int fd = make_file(dir, "psync", PAGE), status;
+	struct psync *p = map_shared(fd, PAGE);
+	long counter;
+	pthread_mutexattr_t attr;
+	pid_t child;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (pthread_mutex_init(&p->lock, &attr) || sem_init(&p->ping, 1, 0) || sem_init(&p->pong, 1, 0))
+		return fail_call("pthread_mutex_init, sem_init");
+	child = fork();
+	if (child < 0)
+		return fail_call("fork");
+	if (child == 0) {
+		psync_work(p, 1);
+		_exit(0);
+	}
+	psync_work(p, 0);
+	status = reap(child);
+	counter = p->counter;
+	printf("psync: a process-shared mutex taken 2000 times by each of two processes: counter %ld\n", counter);
+	printf("psync: 200 rounds through two process-shared semaphores, the child %s\n", ending(status));
+	if (munmap(p, PAGE) || close(fd))
+		return fail_call("munmap, close");
+	remove_file();
+	return exited_0(status) && counter == 4000 ? 0 : 1;
+}
+
+/*
  * A mapping whose program is killed with its proxy (kill -9 of mcexec): 4 pages
  * mapped shared and written, "mapped" said, then a wait for the kill.
  */
@@ -897,7 +960,7 @@ static int t_hold(const char *dir)
 static int usage(void)
 {
 	fprintf(stderr, "usage: sharedmap shared-write DIR | shared-see-linux DIR | shared-fork DIR | shm NAME |"
-		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | hold DIR\n");
+		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | hold DIR\n");
 	return 2;
 }
 
@@ -929,6 +992,8 @@ int main(int argc, char **argv)
 		return t_cycles(arg, atoi(argv[3]));
 	if (!strcmp(c, "two-procs"))
 		return t_two_procs(arg);
+	if (!strcmp(c, "psync"))
+		return t_psync(arg);
 	if (!strcmp(c, "hold"))
 		return t_hold(arg);
 	return usage();

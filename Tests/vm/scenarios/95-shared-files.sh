@@ -6,7 +6,9 @@
 # of another descriptor (no msync needed, msync MS_SYNC 0), pwrite(2) and
 # write(2) seen by the mapping, MADV_DONTNEED keeping the bytes; the mapping
 # through fork (the children's writes the parent's, a child's munmap not the
-# parent's); two processes that each open and map the file; 8 MiB in /dev/shm
+# parent's); two processes that each open and map the file; a process-shared
+# mutex and semaphores in the file between a parent and its child (futexes in
+# Linux's pages, which the LWK maps for the access); 8 MiB in /dev/shm
 # (more than one pin's worth) and a mapping at an offset; O_RDONLY mapped
 # PROT_READ, with PROT_WRITE and mprotect to write EACCES, O_WRONLY EACCES,
 # MAP_PRIVATE writes private; munmap of a middle page (the hole a SIGSEGV,
@@ -79,6 +81,8 @@ same "shared-fork" $P shared-fork $D
 expects 0 shared-fork
 same "two-procs" $P two-procs $D
 expects 0 two-procs
+same "psync" $P psync $D
+expects 0 psync
 expect_idle "after the cases of two processes"
 
 log "8 MiB in /dev/shm; 200 cycles of map, write, unmap"

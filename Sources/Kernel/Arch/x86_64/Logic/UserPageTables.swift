@@ -135,11 +135,11 @@ extension PageTables {
     /// The frame behind a user address and whether it is mapped writable, for the
     /// kernel's own accesses through its window (it never touches user addresses
     /// directly: SMAP is on).
-    public static func userFrame<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> (physical: UInt64, writable: Bool)? {
+    public static func userFrame<Memory: TableMemory>(_ virtual: UInt64, root: UInt64, memory: Memory) -> (physical: UInt64, writable: Bool, linux: Bool)? {
         guard let slot = leafSlot(virtual, root: root, memory: memory) else { return nil }
         let entry = memory.read(slot)
         guard entry & present != 0, entry & user != 0 else { return nil }
-        return ((entry & addressMask) | (virtual & (smallPage - 1)), entry & writable != 0)
+        return ((entry & addressMask) | (virtual & (smallPage - 1)), entry & writable != 0, entry & linuxFrame != 0)
     }
 
     /// Empties the user half of an address space: `release` gets every frame a leaf owns
