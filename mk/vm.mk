@@ -20,7 +20,7 @@ include mk/kernel.mk
 VM_DIR := .vm
 VM_BUILD := $(VM_DIR)/build
 VM_KERNELS = $(shell Tests/vm/kernels.sh)
-VM_TIMEOUT ?= 1500
+VM_TIMEOUT ?= 2400
 VM_SHELL_KERNEL ?= $(firstword $(VM_KERNELS))
 
 VM_KMOD_SRC := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild

@@ -1,12 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Run the guest scenarios on each kernel, one QEMU at a time, each bounded
-# by a timeout.  Prints "PASS k/name" / "FAIL k/name: reason" lines, the guest console of
-# any kernel with a failure, and finally exactly
-# "N passed, M failed".  Exit status non-zero if anything failed or a
-# guest did not finish.
+# Run the guest scenarios on each kernel, each guest bounded by a timeout.
+# The guests run at once where the machine has a core per guest (a TCG guest
+# keeps about one host core busy: its LWK CPUs halt when idle), else one
+# after the other.  Prints, kernel after kernel, "PASS k/name" / "FAIL
+# k/name: reason" lines and the guest console of any kernel with a failure,
+# and finally exactly "N passed, M failed".  Exit status non-zero if
+# anything failed or a guest did not finish.
 # usage: vm-test.sh BUILD_DIR KERNEL_VERSION...
-# env: VM_TIMEOUT (seconds per kernel, default 1500), VM_BOOT_TIMEOUT (seconds
+# env: VM_TIMEOUT (seconds per kernel, default 1500; make passes 2400), VM_PARALLEL (1: every
+# guest at once, 0: one at a time; default: at once if there are as many
+# cores as kernels), VM_BOOT_TIMEOUT (seconds
 # for Linux to boot as far as the first scenario, default 300), VM_APPEND (extra
 # guest kernel arguments, e.g. mcos.verbose to see every scenario's output)
 set -u
@@ -45,7 +49,8 @@ failed=0
 kernel_bad=$(sed -n "s/^KERNEL_BAD='\(.*\)'\$/\1/p" "$here/scenarios/lib.sh")
 [ -n "$kernel_bad" ] || { echo "vm-test.sh: no KERNEL_BAD in $here/scenarios/lib.sh"; exit 1; }
 
-for k in "$@"; do
+test_kernel() {
+	local k=$1 log start attempt secs p f ok series last where
 	log="$build/$k/console.log"
 	start=$(date +%s)
 	# A guest that dies or hangs before its first scenario starts has not run
@@ -107,8 +112,30 @@ for k in "$@"; do
 		cat "$log.txt"
 		echo "---- end of guest console ($k) ----"
 	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
+	echo "$p $f" > "$build/$k/counts"
+}
+
+parallel=${VM_PARALLEL:-}
+[ -n "$parallel" ] || { [ "$(nproc)" -ge $# ] && parallel=1 || parallel=0; }
+for k in "$@"; do
+	rm -f "$build/$k/counts"
+	echo "# $k: booting the guest (its results follow when every guest is done)"
+	if [ "$parallel" = 1 ]; then
+		test_kernel "$k" > "$build/$k/report" 2>&1 &
+	else
+		test_kernel "$k" > "$build/$k/report" 2>&1
+	fi
+done
+wait
+for k in "$@"; do
+	cat "$build/$k/report"
+	if read -r p f < "$build/$k/counts" 2>/dev/null; then
+		passed=$((passed + p))
+		failed=$((failed + f))
+	else
+		echo "FAIL $k/guest: its test run ended without counts"
+		failed=$((failed + 1))
+	fi
 done
 
 echo "$passed passed, $failed failed"
