@@ -393,9 +393,12 @@ struct TestPages: RegionPages {
             #expect(entry & PageTables.user != 0)
             table = entry & PageTables.addressMask
         }
-        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, true))
+        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, true, false))
         #expect(PageTables.protectUser(virtual: 0x40_1000, flags: PageTables.userLeafFlags(protection: MCOS_PROT_READ), root: root, memory: &memory))
-        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, false))
+        #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory)! == (0x100_5008, false, false))
+        // A Linux frame (a file's shared page) says so, for the kernel's slot.
+        #expect(PageTables.mapUser(virtual: 0x40_2000, physical: 0x8000_0000, flags: flags | PageTables.linuxFrame, root: root, memory: &memory))
+        #expect(PageTables.userFrame(0x40_2010, root: root, memory: memory)! == (0x8000_0010, true, true))
         #expect(PageTables.protectUser(virtual: 0x40_1000, flags: PageTables.userLeafFlags(protection: 0), root: root, memory: &memory))
         #expect(PageTables.userFrame(0x40_1008, root: root, memory: memory) == nil, "PROT_NONE is not reachable")
         #expect(PageTables.unmapUser(virtual: 0x40_0000, root: root, memory: &memory) == 0x100_0000)
