@@ -158,9 +158,11 @@ $(VM_PROGS)/dynprog: Tests/vm/progs/dynprog.c
 # Debian's own dynamic programs with their libraries, at their paths (87-dynamic).
 VM_DYNAMIC := $(VM_BUILD)/dynamic
 VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3
-$(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh
-	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS))"
-	@sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
+# Python scripts the scenarios run, whose modules are staged with python3.
+VM_PYTHON_SCRIPTS := Tests/vm/progs/mpwork.py
+$(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh $(VM_PYTHON_SCRIPTS)
+	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS) $(VM_PYTHON_SCRIPTS))"
+	@STAGE_PYTHON_SCRIPTS="$(VM_PYTHON_SCRIPTS)" sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
 
 # quiet: no libc, so its system calls are exactly its own (89-lwk-quiet counts them).
 $(VM_PROGS)/quiet: Tests/vm/progs/quiet.c Tests/vm/progs/raw_syscall.h

@@ -5,9 +5,11 @@
 # every shared library it needs (ldd) and libm (which dynprog dlopens) at the
 # same path, with the dynamic loader.  For python3 the few files its start-up
 # reads that are not frozen into it: the encodings package and os.py, the
-# landmark it finds its prefix by; the rest of its standard library is left
-# out (54 MiB), so python3 runs -c, not scripts that import much.
-# usage: stage-dynamic.sh DIR BINARY...
+# landmark it finds its prefix by; and the modules each script of
+# STAGE_PYTHON_SCRIPTS imports, as a native run of it here shows (with the
+# libraries of the extension modules among them), the script itself in
+# /usr/lib/mcos-test; the rest of its standard library is left out (54 MiB).
+# usage: [STAGE_PYTHON_SCRIPTS="SCRIPT..."] stage-dynamic.sh DIR BINARY...
 set -eu
 dir=$1
 shift
@@ -32,4 +34,25 @@ for binary in "$@"; do
 	copy "$stdlib/os.py"
 	mkdir -p "$dir$stdlib/encodings"
 	cp "$stdlib"/encodings/*.py "$dir$stdlib/encodings/"
+	for script in ${STAGE_PYTHON_SCRIPTS:-}; do
+		mkdir -p "$dir/usr/lib/mcos-test"
+		cp "$script" "$dir/usr/lib/mcos-test/"
+		scratch=$(mktemp -d)
+		# the modules a run of the script loaded, whether it passed or not
+		"$binary" -c 'import runpy, sys
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+finally:
+    for module in list(sys.modules.values()):
+        if getattr(module, "__file__", None):
+            print(module.__file__, file=sys.stderr)' "$script" "$scratch" 2> "$scratch/modules" > /dev/null || true
+		grep '^/' "$scratch/modules" | sort -u | while read -r module; do
+			copy "$module"
+			case $module in
+			*.so) ldd "$module" | awk '/=> \// { print $3 }' | while read -r lib; do copy "$lib"; done ;;
+			esac
+		done
+		rm -rf "$scratch"
+	done
 done

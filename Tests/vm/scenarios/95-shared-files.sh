@@ -8,7 +8,9 @@
 # through fork (the children's writes the parent's, a child's munmap not the
 # parent's); two processes that each open and map the file; a process-shared
 # mutex and semaphores in the file between a parent and its child (futexes in
-# Linux's pages, which the LWK maps for the access); 8 MiB in /dev/shm
+# Linux's pages, which the LWK maps for the access); python3's multiprocessing
+# (two forked workers, a shared Value in /dev/shm under a Lock, which is a
+# POSIX semaphore there, Pipes) and its mmap module; 8 MiB in /dev/shm
 # (more than one pin's worth) and a mapping at an offset; O_RDONLY mapped
 # PROT_READ, with PROT_WRITE and mprotect to write EACCES, O_WRONLY EACCES,
 # MAP_PRIVATE writes private; munmap of a middle page (the hole a SIGSEGV,
@@ -84,6 +86,11 @@ expects 0 two-procs
 same "psync" $P psync $D
 expects 0 psync
 expect_idle "after the cases of two processes"
+
+log "python3's multiprocessing: two workers, a shared Value under a Lock, Pipes, a shared mmap"
+same "python3 multiprocessing" /usr/bin/python3 /usr/lib/mcos-test/mpwork.py $D
+expects 0 python3-multiprocessing
+expect_idle "after python3's workers"
 
 log "8 MiB in /dev/shm; 200 cycles of map, write, unmap"
 same "large" $P large /dev/shm
