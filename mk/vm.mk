@@ -134,6 +134,9 @@ $(VM_PROGS)/forktest: Tests/vm/progs/forktest.c
 	@echo "  CC      $@"
 	@gcc $(VM_PROG_CFLAGS) -pthread -o $@ $<
 
+$(VM_PROGS)/exectest $(VM_PROGS)/forktest $(VM_PROGS)/sharedmap: Tests/vm/progs/said.h
+$(VM_PROGS)/forktest $(VM_PROGS)/sharedmap: Tests/vm/progs/children.h
+
 # sharedmap: MAP_SHARED mappings of files and POSIX shared memory natively and on the LWK (95-shared-files).
 $(VM_PROGS)/sharedmap: Tests/vm/progs/sharedmap.c
 	@mkdir -p $(dir $@)

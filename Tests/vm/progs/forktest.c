@@ -57,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "said.h"
 
 extern char **environ;
@@ -65,56 +66,9 @@ extern char **environ;
 static const char *self;
 
 /* How a wait status says the child ended. */
-static const char *ending(int status)
-{
-	static char text[64];
-
-	if (WIFEXITED(status))
-		snprintf(text, sizeof(text), "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(text, sizeof(text), "killed by %s", signal_name(WTERMSIG(status)));
-	else
-		snprintf(text, sizeof(text), "wait status %#x", (unsigned int)status);
-	return text;
-}
-
-static int exited_with(int status, int code)
-{
-	return WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
-
 static int killed_by(int status, int sig)
 {
 	return WIFSIGNALED(status) && WTERMSIG(status) == sig;
-}
-
-/*
- * fork with nothing left in stdout's buffer, which the child would print
- * again; a failed fork ends the program, said why.
- */
-static pid_t fork_checked(void)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		exit(failure("fork"));
-	return pid;
-}
-
-/* The status of child pid, once it ended; a failed wait ends the program. */
-static int reap(pid_t pid)
-{
-	int status;
-	pid_t got;
-
-	do
-		got = waitpid(pid, &status, 0);
-	while (got < 0 && errno == EINTR);
-	if (got != pid)
-		exit(failure("waitpid"));
-	return status;
 }
 
 static void pipe_checked(int fds[2])

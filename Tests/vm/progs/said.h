@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * said.h - how the programs that run natively and on the LWK word what they
- * saw (exectest, forktest): yes or no, errno and signal names, a FAILED line.
+ * saw (exectest, forktest, sharedmap): yes or no, errno and signal names, a FAILED line.
  * Names, not numbers, so that a scenario's diff reads as the man pages do.
  */
 #ifndef SAID_H
@@ -25,7 +25,7 @@ static inline const char *errno_name(int err)
 		NAME(ENOMEM), NAME(EACCES), NAME(EFAULT), NAME(EBUSY), NAME(EEXIST),
 		NAME(ENOTDIR), NAME(EISDIR), NAME(EINVAL), NAME(EMFILE), NAME(ETXTBSY),
 		NAME(EPIPE), NAME(ENAMETOOLONG), NAME(ENOSYS), NAME(ELOOP), NAME(ELIBBAD),
-		NAME(EOVERFLOW),
+		NAME(EOVERFLOW), NAME(ENODEV), NAME(EOPNOTSUPP),
 #undef NAME
 	};
 	static char unknown[32];

@@ -56,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "said.h"
 
 #define PAGE	4096u
@@ -66,19 +67,6 @@
 
 /* ---- helpers ---- */
 
-/* said.h's names, and those of what an mmap of a file can say besides (ENODEV: not mapped at all) */
-static const char *name_of(int err)
-{
-	return err == ENODEV ? "ENODEV" : err == EOPNOTSUPP ? "EOPNOTSUPP" : errno_name(err);
-}
-
-/* "FAILED what: ERRNO" for the call that just failed; 1, the program's status */
-static int fail_call(const char *what)
-{
-	printf("FAILED %s: %s\n", what, name_of(errno));
-	return 1;
-}
-
 static char path[4096];
 
 /* The file DIR/sharedmap-NAME (its path in path), new and empty, bytes long, read-write. */
@@ -88,12 +76,12 @@ static int make_file(const char *dir, const char *name, size_t bytes)
 
 	snprintf(path, sizeof(path), "%s/sharedmap-%s", dir, name);
 	if (unlink(path) && errno != ENOENT)
-		exit(fail_call("unlink of the last run's file"));
+		exit(failure("unlink of the last run's file"));
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
 	if (fd < 0)
-		exit(fail_call("open O_CREAT"));
+		exit(failure("open O_CREAT"));
 	if (ftruncate(fd, bytes))
-		exit(fail_call("ftruncate"));
+		exit(failure("ftruncate"));
 	return fd;
 }
 
@@ -102,7 +90,7 @@ static void *map(size_t bytes, int prot, int flags, int fd, off_t offset)
 	void *at = mmap(NULL, bytes, prot, flags, fd, offset);
 
 	if (at == MAP_FAILED)
-		exit(fail_call("mmap"));
+		exit(failure("mmap"));
 	return at;
 }
 
@@ -143,39 +131,35 @@ static uint64_t fnv1a(uint64_t hash, const unsigned char *bytes, size_t count)
 
 #define FNV_START 0xcbf29ce484222325ull
 
-/* bytes of fd from offset, through pread(2); a short read ends the program */
-static void pread_all(int fd, void *to, size_t bytes, off_t offset)
+/*
+ * bytes of fd at offset into buf (or, writing, from it) through pread(2) or
+ * pwrite(2); a short transfer ends the program
+ */
+static void transfer_all(int fd, void *buf, size_t bytes, off_t offset, int writing)
 {
-	char *at = to;
+	char *at = buf;
 
 	while (bytes) {
-		ssize_t got = pread(fd, at, bytes, offset);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			exit(fail_call("pread"));
-		at += got;
-		offset += got;
-		bytes -= got;
-	}
-}
-
-static void pwrite_all(int fd, const void *from, size_t bytes, off_t offset)
-{
-	const char *at = from;
-
-	while (bytes) {
-		ssize_t done = pwrite(fd, at, bytes, offset);
+		ssize_t done = writing ? pwrite(fd, at, bytes, offset) : pread(fd, at, bytes, offset);
 
 		if (done < 0 && errno == EINTR)
 			continue;
 		if (done <= 0)
-			exit(fail_call("pwrite"));
+			exit(failure(writing ? "pwrite" : "pread"));
 		at += done;
 		offset += done;
 		bytes -= done;
 	}
+}
+
+static void pread_all(int fd, void *to, size_t bytes, off_t offset)
+{
+	transfer_all(fd, to, bytes, offset, 0);
+}
+
+static void pwrite_all(int fd, const void *from, size_t bytes, off_t offset)
+{
+	transfer_all(fd, (void *)from, bytes, offset, 1);
 }
 
 /* The whole file at path, through read(2) of a descriptor of its own. */
@@ -187,12 +171,12 @@ static unsigned char *read_file(size_t bytes)
 	ssize_t got;
 
 	if (!buf || fd < 0)
-		exit(fail_call("malloc, open O_RDONLY"));
+		exit(failure("malloc, open O_RDONLY"));
 	while ((got = read(fd, buf + total, bytes + 1 - total)) != 0) {
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
-			exit(fail_call("read"));
+			exit(failure("read"));
 		total += got;
 	}
 	close(fd);
@@ -224,61 +208,19 @@ static int mapping_errno(void *at)
 /* "0" or the errno's name, for a call that returns 0 or -1 */
 static const char *result(int returned)
 {
-	return returned ? name_of(errno) : "0";
+	return returned ? errno_name(errno) : "0";
 }
 
 static void remove_file(void)
 {
 	if (unlink(path))
-		exit(fail_call("unlink"));
-}
-
-static pid_t fork_checked(void)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		exit(fail_call("fork"));
-	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-	pid_t got;
-
-	do
-		got = waitpid(pid, &status, 0);
-	while (got < 0 && errno == EINTR);
-	if (got != pid)
-		exit(fail_call("waitpid"));
-	return status;
-}
-
-static const char *ending(int status)
-{
-	static char text[64];
-
-	if (WIFEXITED(status))
-		snprintf(text, sizeof(text), "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(text, sizeof(text), "killed by %s", signal_name(WTERMSIG(status)));
-	else
-		snprintf(text, sizeof(text), "wait status %#x", (unsigned int)status);
-	return text;
-}
-
-static int exited_0(int status)
-{
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		exit(failure("unlink"));
 }
 
 static void send_byte(int fd)
 {
 	if (write(fd, "!", 1) != 1)
-		exit(fail_call("write to the pipe"));
+		exit(failure("write to the pipe"));
 }
 
 static void await_byte(int fd)
@@ -290,7 +232,7 @@ static void await_byte(int fd)
 		got = read(fd, &byte, 1);
 	while (got < 0 && errno == EINTR);
 	if (got != 1) {
-		printf("FAILED read of the pipe: %s\n", got < 0 ? name_of(errno) : "the other side is gone");
+		printf("FAILED read of the pipe: %s\n", got < 0 ? errno_name(errno) : "the other side is gone");
 		exit(1);
 	}
 }
@@ -325,10 +267,10 @@ static int t_shared_write(const char *dir)
 	again = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0);
 	validated = again != MAP_FAILED && !memcmp(again, file, bytes);
 	printf("a MAP_SHARED_VALIDATE mapping: %s, the same bytes %s\n",
-	       again == MAP_FAILED ? name_of(errno) : "mapped", yes(validated));
+	       again == MAP_FAILED ? errno_name(errno) : "mapped", yes(validated));
 	free(file);
 	if (munmap(m, bytes) || (again != MAP_FAILED && munmap(again, bytes)) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	return good && validated && !synced ? 0 : 1;
 }
 
@@ -344,7 +286,7 @@ static int t_shared_see_linux(const char *dir)
 	printf("shared-see-linux: a file of 2 pages written by write(2), mapped MAP_SHARED\n");
 	fill(buf, 0, bytes, 3);
 	if (write(fd, buf, bytes) != (ssize_t)bytes)
-		return fail_call("write");
+		return failure("write");
 	m = map_shared(fd, bytes);
 	first = holds(m, 0, bytes, 3);
 	printf("the mapping shows what write(2) wrote %s\n", yes(first));
@@ -369,15 +311,15 @@ static int t_shared_see_linux(const char *dir)
 	       yes(overlapped));
 
 	if (madvise(m, bytes, MADV_DONTNEED))
-		return fail_call("madvise");
+		return failure("madvise");
 	kept = !memcmp(m + 100, line, sizeof(line)) && holds(m + PAGE, PAGE, PAGE, 4) && holds(m, 0, 100, 5);
 	printf("after MADV_DONTNEED the mapping shows the file's bytes still %s\n", yes(kept));
 	if (lseek(fd, 200, SEEK_SET) != 200 || write(fd, "write(2)", 8) != 8)
-		return fail_call("lseek, write");
+		return failure("lseek, write");
 	after = !memcmp(m + 200, "write(2)", 8);
 	printf("a write(2) after MADV_DONTNEED: the mapping shows it %s\n", yes(after));
 	if (munmap(m, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
 	return first && spanning && page && overlapped && kept && after ? 0 : 1;
 }
@@ -417,7 +359,7 @@ static int t_shared_fork(const char *dir)
 
 		printf("second child: sees the parent's page 0 %s, unmaps its mapping\n", yes(found));
 		if (munmap(m, bytes))
-			exit(fail_call("munmap"));
+			exit(failure("munmap"));
 		exit(found ? 0 : 1);
 	}
 	second = reap(child);
@@ -429,9 +371,9 @@ static int t_shared_fork(const char *dir)
 	printf("parent: the second child %s; its own mapping as it was and still the file's %s\n", ending(second),
 	       yes(intact));
 	if (munmap(m, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
-	return exited_0(status) && exited_0(second) && parents && through_read && intact ? 0 : 1;
+	return exited_with(status, 0) && exited_with(second, 0) && parents && through_read && intact ? 0 : 1;
 }
 
 /* ---- shm, shm-peer: POSIX shared memory with a Linux process ---- */
@@ -443,8 +385,8 @@ static int t_shared_fork(const char *dir)
 
 /* Page 0 of the object; pages 1-3 hold the values. */
 struct shm_control {
-	uint32_t attached;
-	uint32_t done;
+	uint64_t attached;
+	uint64_t done;
 	uint64_t ping;
 	uint64_t pong;
 };
@@ -496,18 +438,6 @@ static int await_word64(uint64_t *word, uint64_t value)
 	return 0;
 }
 
-static int await_word32(uint32_t *word, uint32_t value)
-{
-	double deadline = now() + SHM_PATIENCE;
-
-	while (__atomic_load_n(word, __ATOMIC_ACQUIRE) != value) {
-		if (now() > deadline)
-			return -1;
-		pause_briefly();
-	}
-	return 0;
-}
-
 static int timed_out(const char *what, uint64_t round)
 {
 	if (round)
@@ -527,7 +457,7 @@ static int t_shm(const char *name)
 	uint64_t last;
 
 	if (fd < 0)
-		return fail_call("shm_open O_CREAT O_EXCL");
+		return failure("shm_open O_CREAT O_EXCL");
 	/* a failure from here unlinks the name first: no object is left behind */
 	if (ftruncate(fd, bytes) || fstat(fd, &st) ||
 	    (shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
@@ -535,11 +465,11 @@ static int t_shm(const char *name)
 
 		shm_unlink(name);
 		errno = err;
-		return fail_call("ftruncate, fstat, mmap");
+		return failure("ftruncate, fstat, mmap");
 	}
 	c = (struct shm_control *)shm;
 	printf("shm: shm_open O_CREAT O_EXCL, ftruncate to %lld bytes, mmap MAP_SHARED\n", (long long)st.st_size);
-	if (await_word32(&c->attached, 1)) {
+	if (await_word64(&c->attached, 1)) {
 		shm_unlink(name);
 		return timed_out("the peer to map the object", 0);
 	}
@@ -562,7 +492,7 @@ static int t_shm(const char *name)
 	       yes(last == peer_answer(main_value(SHM_ROUNDS))));
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 	if (munmap(shm, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	return !unlinked && gone && good == SHM_ROUNDS && last == peer_answer(main_value(SHM_ROUNDS)) ? 0 : 1;
 }
 
@@ -578,7 +508,7 @@ static int t_shm_peer(const char *name)
 	/* the other side creates it, then gives it its size */
 	while ((fd = shm_open(name, O_RDWR, 0)) < 0 || fstat(fd, &st) || st.st_size < (off_t)bytes) {
 		if (fd < 0 && errno != ENOENT)
-			return fail_call("shm_open");
+			return failure("shm_open");
 		if (fd >= 0)
 			close(fd);
 		if (now() > deadline)
@@ -597,12 +527,12 @@ static int t_shm_peer(const char *name)
 		slot[1] = peer_answer(slot[0]);
 		__atomic_store_n(&c->pong, r, __ATOMIC_RELEASE);
 	}
-	if (await_word32(&c->done, 1))
+	if (await_word64(&c->done, 1))
 		return timed_out("the other side to finish", SHM_ROUNDS);
 	printf("shm-peer: mapped the object, %d rounds, the other side's value in each as expected: %d\n", SHM_ROUNDS,
 	       good);
 	if (munmap(shm, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	return good == SHM_ROUNDS ? 0 : 1;
 }
 
@@ -618,7 +548,7 @@ static int t_large(const char *dir)
 	int rfd;
 
 	if (!buf)
-		return fail_call("malloc");
+		return failure("malloc");
 	printf("large: a file of 8 MiB mapped MAP_SHARED, filled through the mapping\n");
 	fill(m, 0, bytes, 10);
 	/* the checksum of the pattern itself, not of the mapping: a mapping that reads what it wrote elsewhere fails */
@@ -628,12 +558,12 @@ static int t_large(const char *dir)
 	}
 	rfd = open(path, O_RDONLY);
 	if (rfd < 0)
-		return fail_call("open O_RDONLY");
+		return failure("open O_RDONLY");
 	for (size_t at = 0; at < bytes; at += chunk) {
 		ssize_t got = read(rfd, buf, chunk);
 
 		if (got != (ssize_t)chunk)
-			return fail_call("read");
+			return failure("read");
 		good &= holds(buf, at, chunk, 10);
 		sum = fnv1a(sum, buf, chunk);
 	}
@@ -652,7 +582,7 @@ static int t_large(const char *dir)
 	       yes(last));
 	free(buf);
 	if (munmap(w, window) || munmap(m, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
 	return good && sum == expected && windowed && last ? 0 : 1;
 }
@@ -667,20 +597,20 @@ static int t_readonly(const char *dir)
 
 	fill(buf, 0, bytes, 12);
 	if (write(fd, buf, bytes) != (ssize_t)bytes)
-		return fail_call("write");
+		return failure("write");
 	rfd = open(path, O_RDONLY);
 	wfd = open(path, O_WRONLY);
 	if (rfd < 0 || wfd < 0)
-		return fail_call("open O_RDONLY, O_WRONLY");
+		return failure("open O_RDONLY, O_WRONLY");
 	printf("readonly: a file of 2 pages opened O_RDONLY\n");
 	m = map(bytes, PROT_READ, MAP_SHARED, rfd, 0);
 	shows = holds(m, 0, bytes, 12);
 	printf("MAP_SHARED PROT_READ shows its bytes %s\n", yes(shows));
 	prot_write = mapping_errno(mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0));
-	printf("MAP_SHARED PROT_READ|PROT_WRITE: %s\n", prot_write ? name_of(prot_write) : "mapped");
+	printf("MAP_SHARED PROT_READ|PROT_WRITE: %s\n", prot_write ? errno_name(prot_write) : "mapped");
 	mprotected = mprotect(m, bytes, PROT_READ | PROT_WRITE) ? errno : 0;
 	printf("mprotect of the PROT_READ mapping to PROT_READ|PROT_WRITE: %s\n",
-	       mprotected ? name_of(mprotected) : "0");
+	       mprotected ? errno_name(mprotected) : "0");
 
 	p = map(bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, rfd, 0);
 	memset(p, 0xee, 16);
@@ -689,7 +619,7 @@ static int t_readonly(const char *dir)
 	printf("MAP_PRIVATE PROT_WRITE of it: its writes its own, the file and the shared mapping unchanged %s\n",
 	       yes(own));
 	to_read = mapping_errno(mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, wfd, 0));
-	printf("opened O_WRONLY, MAP_SHARED PROT_READ|PROT_WRITE: %s\n", to_read ? name_of(to_read) : "mapped");
+	printf("opened O_WRONLY, MAP_SHARED PROT_READ|PROT_WRITE: %s\n", to_read ? errno_name(to_read) : "mapped");
 
 	/* VM_MAYWRITE comes from the descriptor, not from the mapping's first protection */
 	w = map(bytes, PROT_READ, MAP_SHARED, fd, 0);
@@ -702,7 +632,7 @@ static int t_readonly(const char *dir)
 	       !memcmp(m + PAGE, "through the mprotect'ed mapping", 32);
 	printf("its write: read(2) and the O_RDONLY descriptor's mapping see it %s\n", yes(seen));
 	if (munmap(m, bytes) || munmap(w, bytes) || munmap(p, bytes) || close(rfd) || close(wfd) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
 	return shows && prot_write == EACCES && mprotected == EACCES && own && to_read == EACCES && seen ? 0 : 1;
 }
@@ -728,7 +658,7 @@ static const char *touch(volatile unsigned char *at)
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &old))
-		exit(fail_call("sigaction"));
+		exit(failure("sigaction"));
 	fault_code = 0;
 	if (sigsetjmp(jump, 1) == 0)
 		(void)*at;
@@ -775,7 +705,7 @@ static int t_partial_unmap(const char *dir)
 	both_ways = !memcmp(m + 10, "through the second", 18) && !memcmp(second + 2 * PAGE + 10, "through the first", 17);
 	printf("a second mapping of the file: each shows the other's writes %s\n", yes(both_ways));
 	if (munmap(m, bytes))
-		return fail_call("munmap");
+		return failure("munmap");
 	fill(second + PAGE, PAGE, PAGE, 16);
 	file = read_file(bytes);
 	still = holds(second + PAGE, PAGE, PAGE, 16) && holds(file + PAGE, PAGE, PAGE, 16) &&
@@ -784,7 +714,7 @@ static int t_partial_unmap(const char *dir)
 	printf("the first unmapped: the second still writes the file %s\n", yes(still));
 	good = !unmapped && !strcmp(hole, "SIGSEGV SEGV_MAPERR") && outer && refilled && both_ways && still;
 	if (munmap(second, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
 	return good ? 0 : 1;
 }
@@ -805,7 +735,7 @@ static int t_cycles(const char *dir, int n)
 		/* each cycle's own word: one in a page the cycle's number chooses */
 		words[(c % pages) * PAGE / 4 + 1 + c / pages] = c + 1;
 		if (munmap(words, bytes))
-			return fail_call("munmap");
+			return failure("munmap");
 	}
 	file = (uint32_t *)read_file(bytes);
 	for (size_t i = 0; i < bytes / 4; i++) {
@@ -823,7 +753,7 @@ static int t_cycles(const char *dir, int n)
 	printf("read(2): every page's counter %d %s, every cycle's word %s, the rest zero %s\n", n, yes(counted),
 	       yes(slots), yes(rest));
 	if (close(fd))
-		return fail_call("close");
+		return failure("close");
 	remove_file();
 	return counted && slots && rest ? 0 : 1;
 }
@@ -838,7 +768,7 @@ static int t_two_procs(const char *dir)
 	pid_t child;
 
 	if (pipe(to_child) || pipe(to_parent))
-		return fail_call("pipe");
+		return failure("pipe");
 	printf("two-procs: a parent and its child open and map the file each on its own\n");
 	child = fork_checked();
 	if (child == 0) {
@@ -847,7 +777,7 @@ static int t_two_procs(const char *dir)
 
 		close(fd);
 		if (cfd < 0)
-			exit(fail_call("open"));
+			exit(failure("open"));
 		cm = map_shared(cfd, bytes);
 		await_byte(to_child[0]);
 		found = holds(cm, 0, PAGE, 17);
@@ -875,9 +805,9 @@ static int t_two_procs(const char *dir)
 	free(file);
 	printf("parent: the child %s; read(2) sees both processes' writes %s\n", ending(status), yes(final));
 	if (munmap(m, bytes) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
-	return exited_0(status) && seen && final ? 0 : 1;
+	return exited_with(status, 0) && seen && final ? 0 : 1;
 }
 
 /*
@@ -922,10 +852,10 @@ static int t_psync(const char *dir)
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	if (pthread_mutex_init(&p->lock, &attr) || sem_init(&p->ping, 1, 0) || sem_init(&p->pong, 1, 0))
-		return fail_call("pthread_mutex_init, sem_init");
+		return failure("pthread_mutex_init, sem_init");
 	child = fork();
 	if (child < 0)
-		return fail_call("fork");
+		return failure("fork");
 	if (child == 0) {
 		psync_work(p, 1);
 		_exit(0);
@@ -936,9 +866,9 @@ static int t_psync(const char *dir)
 	printf("psync: a process-shared mutex taken 2000 times by each of two processes: counter %ld\n", counter);
 	printf("psync: 200 rounds through two process-shared semaphores, the child %s\n", ending(status));
 	if (munmap(p, PAGE) || close(fd))
-		return fail_call("munmap, close");
+		return failure("munmap, close");
 	remove_file();
-	return exited_0(status) && counter == 4000 ? 0 : 1;
+	return exited_with(status, 0) && counter == 4000 ? 0 : 1;
 }
 
 /*
