@@ -74,6 +74,7 @@ struct slot {
 	bool created;
 	bool gone;		/* known to have ended: EXIT seen, or ESRCH */
 	bool in_call;		/* a SYSCALL event awaits its reply */
+	uint32_t call;		/* its number */
 };
 
 /* The one mapping of the unified range this worker may hold. */
@@ -479,8 +480,10 @@ static void op_wait(struct worker *w)
 		return;
 	if (ev.kind == MCOS_EVENT_EXIT)
 		slot_gone(w, s);
-	else if (ev.kind == MCOS_EVENT_SYSCALL)
+	else if (ev.kind == MCOS_EVENT_SYSCALL) {
 		s->in_call = true;
+		s->call = ev.number;
+	}
 	else
 		problem(w, "WAIT returned event kind %u", ev.kind);
 }
@@ -520,6 +523,31 @@ static void op_kill(struct worker *w)
 		.reserved = chance(&w->rng, 90) ? 0 : rnd(&w->rng),
 	};
 	slot_ioctl(w, s, MCOS_IOC_PROC_KILL, &k);
+}
+
+/*
+ * PROC_PIN is only for the LWK's MCOS_PROXY_FILE_SHARE (the LWK asks it
+ * when its program maps a file shared, if the random answers to its
+ * FILE_FACTS said it may): with any address, at any other time, it must
+ * never pin.
+ */
+static void op_pin(struct worker *w)
+{
+	static uint8_t own[4 * PAGE] __attribute__((aligned(PAGE)));
+	struct slot *s = pick_slot(w, true);
+	struct mcos_proc_pin pin;
+	int err;
+
+	if (!s)
+		return;
+	pin = (struct mcos_proc_pin){
+		.size = maybe_size(w, sizeof(pin)),
+		.reserved0 = chance(&w->rng, 90) ? 0 : (uint32_t)rnd(&w->rng),
+		.address = chance(&w->rng, 50) ? (uint64_t)(uintptr_t)own : rnd(&w->rng),
+	};
+	err = slot_ioctl(w, s, MCOS_IOC_PROC_PIN, &pin);
+	if (err >= 0 && !(s->in_call && s->call == MCOS_PROXY_FILE_SHARE))
+		problem(w, "PROC_PIN without a FILE_SHARE pinned %d pages", err);
 }
 
 /* Queries anyone may make, with odd capacities and pointers. */
@@ -569,6 +597,7 @@ static void op_junk_ioctl(struct worker *w)
 	static const unsigned long process_ioctls[] = {
 		MCOS_IOC_PROC_CREATE, MCOS_IOC_PROC_MAP, MCOS_IOC_PROC_START,
 		MCOS_IOC_PROC_WAIT, MCOS_IOC_PROC_REPLY, MCOS_IOC_PROC_KILL,
+		MCOS_IOC_PROC_PIN,
 	};
 	struct slot *s = pick_slot(w, true);
 	uint64_t buf[64];
@@ -806,7 +835,7 @@ static const struct op ops[] = {
 	{ op_munmap, 10 }, { op_mremap, 15 }, { op_madvise, 20 },
 	{ op_scan, 50 }, { op_load, 25 }, { op_proc_map, 40 },
 	{ op_start, 30 }, { op_wait, 20 }, { op_reply, 25 },
-	{ op_kill, 15 }, { op_advance, 40 }, { op_fork, 1 },
+	{ op_kill, 15 }, { op_pin, 5 }, { op_advance, 40 }, { op_fork, 1 },
 	{ op_race, 3 }, { op_close_waiting, 3 },
 };
 
