@@ -19,6 +19,10 @@ import Testing
         #expect(readOnly.info.code == SignalCode.accessDenied)
         let kernelAddress = try #require(Self.fault(CPUException.pageFault, error: 4, cr2: 0xffff_8000_0000_0000))
         #expect(kernelAddress.trap.errorCode == 5, "a kernel address is reported as a protection fault")
+        let pastEnd = try #require(UserFault(vector: CPUException.pageFault, errorCode: 4, rip: Self.rip, trap: Self.before,
+                                             cr2: 0x7000_1010, mapped: true, pastFileEnd: true))
+        #expect(pastEnd.info == .fault(Signal.bus, code: SignalCode.noSuchAddress, address: 0x7000_1010), "past a shared file's end")
+        #expect(pastEnd.trap == TrapState(number: 14, errorCode: 4, address: 0x7000_1010))
     }
 
     @Test func trapsWithTheInstructionsAddress() throws {

@@ -13,8 +13,8 @@ import CMcosABI
 // LWK's allocator. Where the kernel reads or writes one for the program (a futex, a
 // process-shared mutex or semaphore in /dev/shm, a signal frame), it maps it at its
 // CPU's slot of the physical map for that access only (UserMemory.swift): the LWK's
-// window covers only its own memory. Pages past the end of the file have no frame: the
-// program faults there (SIGSEGV, where Linux sends SIGBUS).
+// window covers only its own memory. Pages wholly past the end of the file have no
+// frame: the program's access there is SIGBUS, as on Linux (Signals.swift).
 
 /// The CPUs' slots for a Linux frame: the last 2 MiB of the physical map (so physical
 /// addresses up to 512 GiB - 2 MiB keep theirs), one page per CPU.

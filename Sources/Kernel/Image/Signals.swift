@@ -212,8 +212,12 @@ func userFault(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) {
     let f = frame.pointee
     let accessed = Arch.pageFaultAddress
     let floatingPoint = f.exceptionKind == .floatingPoint
-    let mapped = withProcessLock(process) { process.regions.region(containing: accessed) != nil }
-    let fault = UserFault(f, trap: process.trap, accessed: accessed, mapped: mapped,
+    // A file's shared mapping has no frame past the file's end (LinuxFrames.swift): SIGBUS there, as on Linux.
+    let (mapped, pastFileEnd) = withProcessLock(process) { () -> (Bool, Bool) in
+        guard let region = process.regions.region(containing: accessed) else { return (false, false) }
+        return (true, region.hasLinuxFrames && process.frame(at: accessed) == nil)
+    }
+    let fault = UserFault(f, trap: process.trap, accessed: accessed, mapped: mapped, pastFileEnd: pastFileEnd,
                           fpArea: floatingPoint ? Arch.savedExtendedState(cpuStates[process.cpu]) : [])
     let signal = fault?.info.signal ?? Signal.segv
     if let fault { process.trap = fault.trap }

@@ -872,6 +872,61 @@ static int t_psync(const char *dir)
 }
 
 /*
+ * A mapping longer than its file: the last page's tail past the end reads as
+ * zero, a page wholly past the end is SIGBUS (BUS_ADRERR) for reads and
+ * writes alike, as mmap(2) says.
+ */
+static sigjmp_buf past_end_jump;
+static volatile siginfo_t past_end_info;
+
+static void past_end_handler(int sig, siginfo_t *info, void *context)
+{
+	(void)sig;
+	(void)context;
+	past_end_info = *info;
+	siglongjmp(past_end_jump, 1);
+}
+
+static const char *touch_past_end(volatile unsigned char *at, int write)
+{
+	static char said[96];
+
+	memset((void *)&past_end_info, 0, sizeof(past_end_info));
+	if (sigsetjmp(past_end_jump, 1) == 0) {
+		if (write)
+			*at = 1;
+		else
+			(void)*at;
+		return "no signal";
+	}
+	snprintf(said, sizeof(said), "%s %s, at the address %s", signal_name(past_end_info.si_signo),
+		 past_end_info.si_code == BUS_ADRERR ? "BUS_ADRERR" : "another code",
+		 yes(past_end_info.si_addr == (void *)at));
+	return said;
+}
+
+static int t_past_end(const char *dir)
+{
+	int fd = make_file(dir, "past-end", PAGE + 100), tail_zero = 1;
+	struct sigaction sa = { .sa_sigaction = past_end_handler, .sa_flags = SA_SIGINFO };
+	unsigned char *m = map_shared(fd, 4 * PAGE);
+
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	fill(m, 0, PAGE + 100, 29);
+	for (size_t i = PAGE + 100; i < 2 * PAGE; i++)
+		tail_zero = tail_zero && m[i] == 0;
+	printf("past-end: a file of a page and 100 bytes mapped 4 pages long\n");
+	printf("the rest of its last page reads as zero %s\n", yes(tail_zero));
+	printf("a read of page 2: %s\n", touch_past_end(m + 2 * PAGE + 8, 0));
+	printf("a write to page 3: %s\n", touch_past_end(m + 3 * PAGE, 1));
+	if (munmap(m, 4 * PAGE) || close(fd))
+		return failure("munmap, close");
+	remove_file();
+	return tail_zero ? 0 : 1;
+}
+
+/*
  * A mapping whose program is killed with its proxy (kill -9 of mcexec): 4 pages
  * mapped shared and written, "mapped" said, then a wait for the kill.
  */
@@ -890,7 +945,7 @@ static int t_hold(const char *dir)
 static int usage(void)
 {
 	fprintf(stderr, "usage: sharedmap shared-write DIR | shared-see-linux DIR | shared-fork DIR | shm NAME |"
-		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | hold DIR\n");
+		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR\n");
 	return 2;
 }
 
@@ -924,6 +979,8 @@ int main(int argc, char **argv)
 		return t_two_procs(arg);
 	if (!strcmp(c, "psync"))
 		return t_psync(arg);
+	if (!strcmp(c, "past-end"))
+		return t_past_end(arg);
 	if (!strcmp(c, "hold"))
 		return t_hold(arg);
 	return usage();

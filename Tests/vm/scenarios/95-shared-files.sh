@@ -14,7 +14,8 @@
 # (more than one pin's worth) and a mapping at an offset; O_RDONLY mapped
 # PROT_READ, with PROT_WRITE and mprotect to write EACCES, O_WRONLY EACCES,
 # MAP_PRIVATE writes private; munmap of a middle page (the hole a SIGSEGV,
-# filled again with MAP_FIXED) and two mappings of one file; 200 map, write,
+# filled again with MAP_FIXED) and two mappings of one file; a mapping longer
+# than its file (zeros to the end of the last page, SIGBUS past it); 200 map, write,
 # unmap cycles.  A program under mcexec and a Linux process exchange 100
 # rounds of values through a shm_open'ed object, polling (no futex), as two
 # Linux processes do.  The written file read from Linux afterwards is the
@@ -76,6 +77,8 @@ same "readonly" $P readonly $D
 expects 0 readonly
 same "partial-unmap" $P partial-unmap $D
 expects 0 partial-unmap
+same "past-end" $P past-end $D
+expects 0 past-end
 expect_idle "after the single process cases"
 
 log "through fork; two processes mapping the file each on its own"

@@ -59,9 +59,9 @@ extension lwk_frame {
 extension UserFault {
     /// The fault `frame`'s exception is, Linux's way (UserFault.init's terms, `accessed`
     /// being CR2).
-    init?(_ frame: lwk_frame, trap: TrapState, accessed: UInt64, mapped: Bool, fpArea: [UInt8]) {
+    init?(_ frame: lwk_frame, trap: TrapState, accessed: UInt64, mapped: Bool, pastFileEnd: Bool, fpArea: [UInt8]) {
         self.init(vector: frame.vector, errorCode: frame.error, rip: frame.rip, trap: trap, cr2: accessed, mapped: mapped,
-                  fpArea: fpArea)
+                  pastFileEnd: pastFileEnd, fpArea: fpArea)
     }
 }
 

@@ -7,11 +7,12 @@ public struct UserFault: Equatable, Sendable {
 
     /// The fault of exception `vector` at `rip`, with its error code; `trap` is the
     /// thread's trap state so far. For a page fault, `cr2` and whether anything is
-    /// mapped there (SEGV_ACCERR) or not (SEGV_MAPERR); for #DB, DR6; for an x87 or
+    /// mapped there (SEGV_ACCERR) or not (SEGV_MAPERR), or whether it lies past the end
+    /// of a file mapped there (SIGBUS, BUS_ADRERR); for #DB, DR6; for an x87 or
     /// SIMD floating-point exception, the thread's FP area (its legacy region says
     /// which exception). nil: no signal (NMI, machine check, a spurious FP exception).
     public init?(vector: UInt64, errorCode: UInt64, rip: UInt64, trap: TrapState, cr2: UInt64 = 0, mapped: Bool = false,
-                 debugStatus: UInt64 = 0, fpArea: [UInt8] = []) {
+                 pastFileEnd: Bool = false, debugStatus: UInt64 = 0, fpArea: [UInt8] = []) {
         guard let signal = CPUException.signal(vector: vector) else { return nil }
         var trap = trap
         trap.number = vector
@@ -22,7 +23,11 @@ public struct UserFault: Equatable, Sendable {
             // Linux reports a user fault as user-mode and does not say where the
             // kernel's own mappings are: a kernel address is a protection fault.
             trap.errorCode |= Self.pageFaultUser | (cr2 < VirtualAddress.userLimit ? 0 : Self.pageFaultProtection)
-            info = .fault(signal, code: mapped ? SignalCode.accessDenied : SignalCode.notMapped, address: cr2)
+            if pastFileEnd {
+                info = .fault(Signal.bus, code: SignalCode.noSuchAddress, address: cr2)
+            } else {
+                info = .fault(signal, code: mapped ? SignalCode.accessDenied : SignalCode.notMapped, address: cr2)
+            }
         case CPUException.divideError:
             info = .fault(signal, code: SignalCode.integerDivide, address: rip)
         case CPUException.invalidOpcode:
