@@ -330,11 +330,25 @@ static int mcos_proc_invalidate(struct mcos_file *f,
 	return mcos_proc_send(f, MCOS_IKC_INVALIDATE_ACK, pkt->seq, NULL, 0);
 }
 
-/* The LWK gives Linux frames back (mcos_pin.c), then ACK on that channel. */
-static int mcos_proc_unpin(struct mcos_file *f, const struct mcos_ikc_packet *pkt)
+/*
+ * The LWK's requests the module answers itself, whoever reads the channel:
+ * INVALIDATE, and UNPIN (it gives Linux frames back, mcos_pin.c).  True if
+ * 'pkt' was one; *err then says whether its ACK went.
+ */
+static bool mcos_proc_answer_lwk(struct mcos_file *f,
+				 const struct mcos_ikc_packet *pkt, int *err)
 {
-	mcos_pin_release(f, pkt->args[0]);
-	return mcos_proc_send(f, MCOS_IKC_UNPIN_ACK, pkt->seq, NULL, 0);
+	switch (pkt->type) {
+	case MCOS_IKC_INVALIDATE:
+		*err = mcos_proc_invalidate(f, pkt);
+		return true;
+	case MCOS_IKC_UNPIN:
+		mcos_pin_release(f, pkt->args[0]);
+		*err = mcos_proc_send(f, MCOS_IKC_UNPIN_ACK, pkt->seq, NULL, 0);
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -369,10 +383,8 @@ static int mcos_proc_request(struct mcos_file *f, u32 type, const u64 *args,
 			return err;
 		if (pkt.type == MCOS_IKC_PROC_REPLY && pkt.seq == seq)
 			break;
-		if (pkt.type == MCOS_IKC_INVALIDATE)
-			mcos_proc_invalidate(f, &pkt);
-		if (pkt.type == MCOS_IKC_UNPIN)
-			mcos_proc_unpin(f, &pkt);
+		if (mcos_proc_answer_lwk(f, &pkt, &err))
+			continue;
 		if (pkt.type == MCOS_IKC_PROC_EXIT) {
 			mcos_proc_done(f);
 			return -ESRCH;
@@ -411,7 +423,7 @@ static void mcos_proc_abandon(struct mcos_file *f)
 	u64 args[2] = { SIGKILL, MCOS_KILL_PROXY_GONE };
 	unsigned long deadline = jiffies + MCOS_REQ_TIMEOUT;
 	struct mcos_ikc_packet pkt;
-	int err;
+	int err, acked;
 
 	mcos_proc_unmap_for_good(f);
 	err = mcos_proc_send(f, MCOS_IKC_PROC_KILL, 0, args, 2);
@@ -427,11 +439,8 @@ static void mcos_proc_abandon(struct mcos_file *f)
 			mcos_proc_done(f);
 			return;
 		}
-		if (pkt.type == MCOS_IKC_INVALIDATE)
-			mcos_proc_invalidate(f, &pkt);
-		else if (pkt.type == MCOS_IKC_UNPIN)
-			mcos_proc_unpin(f, &pkt);
-		else if (pkt.type == MCOS_IKC_SYSCALL)
+		if (!mcos_proc_answer_lwk(f, &pkt, &acked) &&
+		    pkt.type == MCOS_IKC_SYSCALL)
 			mcos_proc_send(f, MCOS_IKC_SYSCALL_REPLY, pkt.seq,
 				       (u64[]){ (u64)-EINTR }, 1);
 	}
@@ -933,17 +942,12 @@ static int mcos_proc_next_event(struct mcos_file *f, struct mcos_proc_event *ev)
 		err = mcos_proc_poll(f, &pkt, 0, true);
 		if (err)
 			return err;
+		if (mcos_proc_answer_lwk(f, &pkt, &err)) {
+			if (err)
+				return err;
+			continue;
+		}
 		switch (pkt.type) {
-		case MCOS_IKC_INVALIDATE:
-			err = mcos_proc_invalidate(f, &pkt);
-			if (err)
-				return err;
-			continue;
-		case MCOS_IKC_UNPIN:
-			err = mcos_proc_unpin(f, &pkt);
-			if (err)
-				return err;
-			continue;
 		case MCOS_IKC_SYSCALL:
 			err = mcos_proc_syscall_number(f, &pkt);
 			if (err == -ENOSYS)

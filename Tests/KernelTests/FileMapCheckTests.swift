@@ -47,13 +47,15 @@ import Testing
         #expect(Self.refusal(device, flags: MapFlag.shared, protection: Self.rw)?.errno == .noDev)
     }
 
-    @Test func aRegularFileMapsSharedOrPrivate() {
+    @Test func aRegularFileMapsSharedOrPrivate() throws {
         let readWrite = F(fileType: F.regularFile, readable: true, writable: true)
         #expect(Self.refusal(readWrite, flags: MapFlag.shared, protection: Self.rw) == nil)
         #expect(Self.refusal(readWrite, flags: MapFlag.sharedValidate) == nil)
         #expect(Self.refusal(Self.readOnly, flags: MapFlag.shared, protection: MCOS_PROT_READ) == nil)
-        #expect(FileMapCheck.isShared(flags: MapFlag.shared) && FileMapCheck.isShared(flags: MapFlag.sharedValidate))
-        #expect(!FileMapCheck.isShared(flags: MapFlag.privateMapping))
+        // what mmap then maps: the file's own pages for both shared types (MappingKind)
+        #expect(try MappingKind.of(flags: MapFlag.shared, file: 3, offset: 0).isShared)
+        #expect(try MappingKind.of(flags: MapFlag.sharedValidate, file: 3, offset: 0).isShared)
+        #expect(try !MappingKind.of(flags: MapFlag.privateMapping, file: 3, offset: 0).isShared)
     }
 
     @Test func factsTravelAsOneWord() throws {

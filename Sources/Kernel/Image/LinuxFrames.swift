@@ -118,14 +118,9 @@ extension Process {
         guard unpinList != 0, let list = windowAddress(physical: unpinList) else { return }
         let count = lwk_load64(lwk_ptr(list))
         guard count > 0 else { return }
-        if !proxyGone {
-            let seq = nextInvalidate
-            nextInvalidate += 1
-            send(cpu, IKCPacket(type: MCOS_IKC_UNPIN, seq: seq, args: (unpinList, 0, 0, 0, 0, 0)))
-            if waitFor(cpu, self, stopOnKill: false, { $0.type == MCOS_IKC_UNPIN_ACK && $0.seq == seq }) != nil {
-                lwk_store64(lwk_ptr(list), 0)
-                return
-            }
+        if askLinux(ack: MCOS_IKC_UNPIN_ACK, { IKCPacket(type: MCOS_IKC_UNPIN, seq: $0, args: (self.unpinList, 0, 0, 0, 0, 0)) }) {
+            lwk_store64(lwk_ptr(list), 0)
+            return
         }
         // Linux may still read this list: it is left to it, and a new one made when needed.
         log(cpu, "process \(pid): its proxy is gone: \(count) Linux frames stay pinned until the LWK shuts down")

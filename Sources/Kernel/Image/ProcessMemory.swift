@@ -252,11 +252,18 @@ extension Process {
     /// process after its call); the wait still needs the ACK, since the pages are freed.
     /// `processEnds`: the page tables are freed next, so Linux maps nothing from them again.
     func invalidate(start: UInt64, end: UInt64, processEnds: Bool = false) {
-        guard !proxyGone else { return }
+        _ = askLinux(ack: MCOS_IKC_INVALIDATE_ACK) { invalidatePacket(seq: $0, start: start, bytes: end - start, processEnds: processEnds) }
+    }
+
+    /// Sends the request `packet` makes of a sequence number to the module, which
+    /// answers it itself, and waits for its `ack`: false, without a wait, once the proxy
+    /// is gone (nobody reads the channel), or if it went during the wait.
+    func askLinux(ack: mcos_ikc_type, _ packet: (UInt64) -> IKCPacket) -> Bool {
+        guard !proxyGone else { return false }
         let seq = nextInvalidate
         nextInvalidate += 1
-        send(cpu, invalidatePacket(seq: seq, start: start, bytes: end - start, processEnds: processEnds))
-        _ = waitFor(cpu, self, stopOnKill: false) { $0.type == MCOS_IKC_INVALIDATE_ACK && $0.seq == seq }
+        send(cpu, packet(seq))
+        return waitFor(cpu, self, stopOnKill: false) { $0.type == ack && $0.seq == seq } != nil
     }
 
     /// The entries of [start, end) taken out of use, their frames kept for `freePages`.

@@ -291,7 +291,7 @@ func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     if replacing {
         guard p.unmap(start: start, end: request.range.end) else { return -Errno.noMem }
     }
-    if let facts, FileMapCheck.isShared(flags: a.3) {
+    if let facts, (try? MappingKind.of(flags: a.3, file: UInt32(truncatingIfNeeded: a.4), offset: a.5))?.isShared == true {
         return p.mapSharedFile(start: start, end: start + bytes, protection: request.protection, fd: a.4, offset: a.5, mayWrite: facts.writable)
     }
     if facts != nil { return mapFile(p, start: start, end: start + bytes, protection: request.protection, fd: a.4, offset: a.5) }

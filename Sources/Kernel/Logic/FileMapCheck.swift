@@ -82,9 +82,4 @@ public enum FileMapCheck {
         guard isRegular else { throw .unsupported(.noDev, why: "only regular files are mapped, not devices") }
         if flags & growsDown != 0 { throw .linux(.inval) }
     }
-
-    /// Whether the mapping is a shared one (the file's own pages), once `check` passed.
-    public static func isShared(flags: UInt64) -> Bool {
-        flags & MapFlag.type == MapFlag.shared || flags & MapFlag.type == MapFlag.sharedValidate
-    }
 }
