@@ -1016,6 +1016,28 @@ static int tell_reader_tid(const char *path)
 	return 0;
 }
 
+/*
+ * Until thread tid sleeps in read(2), its /proc syscall line starting "0 ",
+ * for at most 10 s: SIGUSR1 sent before it got there would find no read to
+ * end.  On the LWK the tid is the proxy thread's, which performs the read.
+ */
+static void wait_until_in_read(pid_t tid)
+{
+	char path[64], line[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	for (int i = 0; i < 1000; i++) {
+		FILE *f = fopen(path, "r");
+		int in_read = f && fgets(line, sizeof(line), f) && strncmp(line, "0 ", 2) == 0;
+
+		if (f)
+			fclose(f);
+		if (in_read)
+			return;
+		sleep_ms(10);
+	}
+}
+
 static int linux_kill_mode(const char *tid_file)
 {
 	struct sigaction sa = { .sa_sigaction = note_usr1, .sa_flags = SA_SIGINFO };	/* no SA_RESTART */
@@ -1042,7 +1064,7 @@ static int linux_kill_mode(const char *tid_file)
 	}
 	if (tid_file && tell_reader_tid(tid_file))
 		return 1;
-	sleep_ms(100);	/* into read(2) */
+	wait_until_in_read(reader_tid);
 	printf("linux-kill: ready\n");
 	pthread_join(reader, NULL);
 	expect("linux-kill: the reading thread took SIGUSR1", usr1_taker == reader_tid,
