@@ -40,15 +40,7 @@ cpus=$($MT status $idx | awk '{ print $6 }')
 
 . /scenarios/compare.sh
 
-# /dev is a bare devtmpfs in this guest: shm_open needs a tmpfs at /dev/shm,
-# which a distribution mounts at boot.  Mounted here, and unmounted at the end,
-# so that no other scenario depends on it.
-mounted_shm=
-if ! grep -q '^[^ ]* /dev/shm ' /proc/mounts; then
-	mkdir -p /dev/shm
-	run mount -t tmpfs -o mode=1777,size=64m shm /dev/shm
-	mounted_shm=1
-fi
+shm_mount
 rm -rf $D $D-native /sharedmap
 mkdir -p $D $D-native /sharedmap
 
@@ -179,7 +171,7 @@ grep -E 'BUG' /tmp/kmsg && fail "the LWK's log reports a bug"
 [ -z "$failed" ] || fail "differences between Linux and the LWK (or wrong status):$failed"
 
 rm -rf $D $D-native /sharedmap
-[ -z "$mounted_shm" ] || run umount /dev/shm
+shm_unmount
 lwk_teardown $idx
 # Each frame went back to Linux as its last mapping went, but those of the
 # program killed with its proxy: they went at the LWK's end.

@@ -206,3 +206,19 @@ lwk_teardown() {
 	run $MT release-mem all
 	unload_mod
 }
+
+# shm_mount, shm_unmount: /dev is a bare devtmpfs in this guest, and shm_open
+# (POSIX semaphores and shared memory, python's multiprocessing) needs a tmpfs at
+# /dev/shm, which a distribution mounts at boot.  A scenario that needs it mounts
+# it and unmounts it at its end, so that no other depends on it.
+shm_mount() {
+	mounted_shm=
+	grep -q '^[^ ]* /dev/shm ' /proc/mounts && return
+	mkdir -p /dev/shm
+	run mount -t tmpfs -o mode=1777,size=64m shm /dev/shm
+	mounted_shm=1
+}
+
+shm_unmount() {
+	[ -z "$mounted_shm" ] || run umount /dev/shm
+}
