@@ -70,12 +70,17 @@ struct mcos_lwk {
 	u32 ikc_bytes;			/* one ring, as checked at READY */
 	u32 ikc_slots;			/* packets per ring, as checked */
 	u64 seq;
-	unsigned long *busy;		/* LWK CPUs running a program */
+	unsigned long *busy;		/* contexts running a program */
 	struct list_head notify_link;	/* on mcos_notify.c's list while it may interrupt */
-	struct mcos_ikc_waiter **sleepers; /* per LWK CPU, under mcos_notify.c's lock */
+	struct mcos_ikc_waiter **sleepers; /* per context, under mcos_notify.c's lock */
 	struct list_head pin_owners;	/* Linux frames the LWK maps, per user
 					   (mcos_pin.c), under os->proc_lock */
 	u32 nr_cpus;
+	/*
+	 * Contexts (mcos_abi.h): nr_cpus until READY, then what the LWK
+	 * announced; 'busy' and 'sleepers' have room for the most it may.
+	 */
+	u32 nr_contexts;
 	u32 apic_ids[];			/* LWK CPU i */
 };
 

@@ -336,7 +336,7 @@ static const unsigned long mcos_ioc_kmsg_clear = MCOS_IOC_KMSG_CLEAR;
 #define MCOS_LWK_BASE		0x00007f8000000000ull
 #define MCOS_LWK_PHYS_MAP	0x00007f0000000000ull
 
-#define MCOS_BOOT_BLOCK_VERSION	2
+#define MCOS_BOOT_BLOCK_VERSION	3
 #define MCOS_BOOT_MAGIC		0x534f434dU	/* "MCOS" */
 /* Boot block + its tables: at the first 4 KiB boundary after the image. */
 #define MCOS_BOOT_AREA_SIZE	(64u * 1024)
@@ -382,8 +382,26 @@ struct mcos_boot_block {
 	uint32_t nr_parked;	/* LWK: CPUs parked for shutdown */
 	uint32_t panic_cpu;	/* LWK: CPU index that panicked + 1, 0 if none */
 	uint64_t notify;	/* module: the LWK->Linux interrupt, see mcos_notify_target() */
-	uint64_t reserved[3];
+	uint32_t nr_contexts;	/* LWK, before READY: its contexts, see below */
+	uint32_t reserved0;
+	uint64_t reserved[2];
 };
+
+/*
+ * Contexts.  Everything a program's thread needs on an LWK CPU (a channel,
+ * a kernel stack, the LWK's state for it) is a context; without
+ * time_sharing the LWK runs one per CPU, context n on CPU n.  With
+ * time_sharing it runs nr_contexts = nr_cpus * k of them (k <=
+ * MCOS_MAX_CONTEXTS_PER_CPU), context c on LWK CPU mcos_context_cpu(c),
+ * and a CPU takes turns among those that have work.  Channels, the
+ * module's 'busy' map and every "LWK CPU" in a request below are contexts;
+ * what a program sees (sched_getaffinity, getcpu) are LWK CPUs.
+ */
+#define MCOS_MAX_CONTEXTS_PER_CPU	32u
+static inline uint32_t mcos_context_cpu(uint32_t context, uint32_t nr_cpus)
+{
+	return nr_cpus ? context % nr_cpus : 0;
+}
 
 /* One LWK CPU; LWK CPU numbers are indexes in this table. */
 struct mcos_boot_cpu {
@@ -413,8 +431,8 @@ struct mcos_kmsg_ring {
 
 /*
  * Inter-kernel communication (IKC).  The IKC area the LWK publishes before
- * READY holds 2 * (1 + nr_cpus) rings of ikc_bytes each: the master
- * channel (Linux->LWK, LWK->Linux), then per LWK CPU the same pair.  A ring
+ * READY holds 2 * (1 + nr_contexts) rings of ikc_bytes each: the master
+ * channel (Linux->LWK, LWK->Linux), then per context the same pair.  A ring
  * is single-producer single-consumer: 'write' and 'read' count packets
  * ever written/read and are only moved by their side, with a release store
  * after the slot is written/read.  Notification: Linux->LWK by an IPI on
@@ -440,9 +458,9 @@ static inline uint64_t mcos_notify_target(uint32_t vector, uint32_t apic_id)
 /* Where each ring sits in the IKC area, counted in rings. */
 #define MCOS_IKC_MASTER_TO_LWK		0u
 #define MCOS_IKC_MASTER_FROM_LWK	1u
-static inline uint32_t mcos_ikc_ring_to_lwk(uint32_t lwk_cpu) { return 2 + 2 * lwk_cpu; }
-static inline uint32_t mcos_ikc_ring_from_lwk(uint32_t lwk_cpu) { return 3 + 2 * lwk_cpu; }
-static inline uint32_t mcos_ikc_nr_rings(uint32_t nr_cpus) { return 2 * (1 + nr_cpus); }
+static inline uint32_t mcos_ikc_ring_to_lwk(uint32_t context) { return 2 + 2 * context; }
+static inline uint32_t mcos_ikc_ring_from_lwk(uint32_t context) { return 3 + 2 * context; }
+static inline uint32_t mcos_ikc_nr_rings(uint32_t nr_contexts) { return 2 * (1 + nr_contexts); }
 
 enum mcos_ikc_type {
 	MCOS_IKC_MASTER_ACK = 1,	/* Linux->LWK on the master channel */
@@ -589,7 +607,10 @@ static const unsigned long mcos_ioc_ikc_ping = MCOS_IOC_IKC_PING;
 struct mcos_proc_create {
 	uint32_t size;
 	uint32_t flags;		/* MCOS_CREATE_FORK or 0 */
-	int32_t lwk_cpu;	/* in: LWK CPU index, -1 = any idle one; out: chosen */
+	int32_t lwk_cpu;	/* in: a context on the LWK CPU wanted (its index
+				   or any on the same CPU), -1 = any; out: the
+				   context chosen (an idle CPU's first, with
+				   time_sharing the least busy CPU's) */
 	uint32_t numa_mask;	/* the program's pages only from these NUMA nodes
 				   (bit n = node n; mcexec -m); 0 = its CPU's node
 				   first, then any.  A node without LWK memory: EINVAL */
@@ -742,9 +763,9 @@ struct mcos_proc_kill {
 /*
  * A second open file of /dev/mcosN becomes the channel of one thread of a
  * process another file of the same caller created: process_fd is that
- * file's descriptor (in the caller's table), lwk_cpu the idle LWK CPU the
+ * file's descriptor (in the caller's table), lwk_cpu the idle context the
  * LWK named in MCOS_PROXY_THREAD_CREATE.  Then PROC_WAIT, PROC_REPLY and
- * PROC_KILL on it serve that CPU's thread; an INVALIDATE on it drops the
+ * PROC_KILL on it serve that context's thread; an INVALIDATE on it drops the
  * process's mappings.  EBADF: not a /dev/mcosN file of this instance with a
  * started, live process; EPERM: that process was created by another
  * process (mm); EINVAL: no such CPU, or the process's own; EBUSY: the CPU
@@ -874,7 +895,8 @@ MCOS_ABI_OFF(mcos_boot_block, nr_started, 124);
 MCOS_ABI_OFF(mcos_boot_block, nr_parked, 128);
 MCOS_ABI_OFF(mcos_boot_block, panic_cpu, 132);
 MCOS_ABI_OFF(mcos_boot_block, notify, 136);
-MCOS_ABI_OFF(mcos_boot_block, reserved, 144);
+MCOS_ABI_OFF(mcos_boot_block, nr_contexts, 144);
+MCOS_ABI_OFF(mcos_boot_block, reserved, 152);
 
 MCOS_ABI_OFF(mcos_boot_cpu, apic_id, 0);
 MCOS_ABI_OFF(mcos_boot_cpu, node, 4);

@@ -275,9 +275,10 @@ static struct mcos_lwk *mcos_lwk_prepare(struct mcos_os *os, u64 boot_off)
 	INIT_LIST_HEAD(&lwk->notify_link);
 	mcos_pin_init(lwk);
 	lwk->nr_cpus = nr_cpus;
+	lwk->nr_contexts = nr_cpus;
 	lwk->boot_off = boot_off;
-	lwk->busy = bitmap_zalloc(nr_cpus, GFP_KERNEL);
-	lwk->sleepers = kcalloc(nr_cpus, sizeof(*lwk->sleepers), GFP_KERNEL);
+	lwk->busy = bitmap_zalloc(nr_cpus * MCOS_MAX_CONTEXTS_PER_CPU, GFP_KERNEL);
+	lwk->sleepers = kcalloc(nr_cpus * MCOS_MAX_CONTEXTS_PER_CPU, sizeof(*lwk->sleepers), GFP_KERNEL);
 	if (!lwk->busy || !lwk->sleepers)
 		goto err_free;
 	err = -ENOSPC;

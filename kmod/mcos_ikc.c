@@ -47,10 +47,13 @@ void mcos_ipi(u32 apicid, u32 low)
 	local_irq_restore(flags);
 }
 
-/* Wake LWK CPU 'cpu': it looks at its rings (and at the shutdown flag). */
-void mcos_ikc_notify(struct mcos_lwk *lwk, u32 cpu)
+/*
+ * Wake the LWK CPU of 'context': it looks at the rings of its contexts (and
+ * at the shutdown flag).
+ */
+void mcos_ikc_notify(struct mcos_lwk *lwk, u32 context)
 {
-	mcos_ipi(lwk->apic_ids[cpu], MCOS_IKC_VECTOR);
+	mcos_ipi(lwk->apic_ids[mcos_context_cpu(context, lwk->nr_cpus)], MCOS_IKC_VECTOR);
 }
 
 /* ---- the published area ---- */
@@ -69,12 +72,18 @@ static bool mcos_ikc_ring_valid(const struct mcos_ikc_ring *r, u32 slots)
 static int mcos_ikc_attach(struct mcos_os *os, struct mcos_lwk *lwk)
 {
 	const u32 pkt = sizeof(struct mcos_ikc_packet);
-	u32 rings = mcos_ikc_nr_rings(lwk->nr_cpus), i;
+	u32 contexts = READ_ONCE(lwk->bb->nr_contexts);
 	u32 bytes = READ_ONCE(lwk->bb->ikc_bytes);
 	u32 slots = READ_ONCE(lwk->bb->ikc_slots);
 	u64 phys = READ_ONCE(lwk->bb->ikc_phys);
+	u32 rings, i;
 	void *area;
 
+	/* whole CPUs' worth of contexts, within what 'busy' has room for */
+	if (contexts < lwk->nr_cpus || contexts % lwk->nr_cpus ||
+	    contexts / lwk->nr_cpus > MCOS_MAX_CONTEXTS_PER_CPU)
+		return -EPROTO;
+	rings = mcos_ikc_nr_rings(contexts);
 	if (bytes < sizeof(struct mcos_ikc_ring) + pkt || bytes > SZ_1M || bytes % 64)
 		return -EPROTO;
 	if (!slots || sizeof(struct mcos_ikc_ring) + (u64)slots * pkt > bytes)
@@ -88,6 +97,7 @@ static int mcos_ikc_attach(struct mcos_os *os, struct mcos_lwk *lwk)
 
 	lwk->ikc_bytes = bytes;
 	lwk->ikc_slots = slots;
+	WRITE_ONCE(lwk->nr_contexts, contexts);
 	lwk->ikc = area;
 	return 0;
 }

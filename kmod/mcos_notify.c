@@ -69,7 +69,7 @@ static irqreturn_t mcos_notify_handler(int irq, void *unused)
 
 	spin_lock(&mcos_notify_lock);
 	list_for_each_entry(lwk, &mcos_notify_lwks, notify_link) {
-		for (cpu = 0; cpu < lwk->nr_cpus; cpu++) {
+		for (cpu = 0; cpu < READ_ONCE(lwk->nr_contexts); cpu++) {
 			w = lwk->sleepers[cpu];
 			if (!w || !mcos_ikc_pending(lwk, mcos_ikc_ring_from_lwk(cpu)))
 				continue;

@@ -497,24 +497,45 @@ static void mcos_proc_abandon_thread(struct mcos_file *f)
 	mcos_proc_done(f);
 }
 
-/* An idle LWK CPU: 'want', or if want < 0 the first idle one from 'first' on. */
+/* How many of the contexts on LWK CPU 'cpu' run a program. */
+static unsigned int mcos_proc_cpu_load(struct mcos_lwk *lwk, u32 cpu)
+{
+	unsigned int n = 0;
+	u32 c;
+
+	for (c = cpu; c < lwk->nr_contexts; c += lwk->nr_cpus)
+		n += test_bit(c, lwk->busy);
+	return n;
+}
+
+/*
+ * An idle context from 'first' on: on LWK CPU want % nr_cpus if want >= 0,
+ * else on the CPU that runs the fewest programs (an idle CPU first), the
+ * lowest index among equals.  Without time_sharing a context is a CPU.
+ */
 static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
 			      int want, unsigned int first)
 {
-	unsigned long cpu;
+	unsigned int load, best_load = UINT_MAX;
+	int best = -EBUSY;
+	u32 c;
 
-	if (want < 0) {
-		cpu = find_next_zero_bit(lwk->busy, lwk->nr_cpus, first);
-		if (cpu >= lwk->nr_cpus)
-			return -EBUSY;
-		return cpu;
+	for (c = first; c < lwk->nr_contexts; c++) {
+		if (test_bit(c, lwk->busy))
+			continue;
+		if (want >= 0 && mcos_context_cpu(c, lwk->nr_cpus) !=
+				 mcos_context_cpu(want, lwk->nr_cpus))
+			continue;
+		load = mcos_proc_cpu_load(lwk, mcos_context_cpu(c, lwk->nr_cpus));
+		if (load < best_load) {
+			best_load = load;
+			best = c;
+		}
 	}
-	if (test_bit(want, lwk->busy)) {
-		pr_info_ratelimited("%s: LWK CPU %d is busy with another program\n",
-				    os->name, want);
-		return -EBUSY;
-	}
-	return want;
+	if (best < 0 && want >= 0)
+		pr_info_ratelimited("%s: LWK CPU %u is busy with another program\n",
+				    os->name, mcos_context_cpu(want, lwk->nr_cpus));
+	return best;
 }
 
 /* LWK CPUs held by uid's capped processes and threads on this instance. */
@@ -614,7 +635,7 @@ static int mcos_proc_claim_cpu(struct mcos_file *f, int want, unsigned int first
 	if (!lwk)
 		goto out_unlock;
 	cpu = -EINVAL;
-	if (want >= (int)lwk->nr_cpus)
+	if (want >= (int)lwk->nr_contexts)
 		goto out_unlock;
 	cpu = -EAGAIN;
 	*room = mcos_proc_room(f);
@@ -1105,7 +1126,7 @@ static int mcos_proc_claim_thread_cpu(struct mcos_file *f,
 	if (!lwk)	/* no LWK, no live process */
 		goto out_unlock;
 	err = -EINVAL;
-	if (cpu >= (int)lwk->nr_cpus)
+	if (cpu < 0 || cpu >= (int)lwk->nr_contexts)
 		goto out_unlock;
 	err = -EAGAIN;
 	if (!mcos_proc_room(f))

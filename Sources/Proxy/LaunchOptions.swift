@@ -9,7 +9,7 @@ struct LaunchOptions: ParsableArguments {
     @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks (accepted, no effect yet).", valueName: "N"))
     var processesPerNode: Int?
 
-    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("The most LWK CPUs the program's threads may hold at once, one thread per CPU, its first thread's included (default: OMP_NUM_THREADS when it is a list of positive numbers, its first; else no bound but the idle CPUs).", valueName: "N"))
+    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("The most threads the program may have at once on the LWK, its first included: one per LWK CPU, or with time_sharing several sharing a CPU (default: OMP_NUM_THREADS when it is a list of positive numbers, its first; else no bound but the idle CPUs).", valueName: "N"))
     var threads: Int?
 
     @Option(name: .customShort("c"), help: ArgumentHelp("LWK CPU to run the program on (LWK numbering, from 0; default: any idle one).", valueName: "cpu"))

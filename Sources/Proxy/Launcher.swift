@@ -159,8 +159,8 @@ struct Launcher {
             throw MCExecError("LWK CPU \(named!) of OS \(instance) is running another program",
                               remedy: "leave out -c to take any idle LWK CPU, or wait for that program to end", status: .failure)
         case -Int(EBUSY):
-            throw MCExecError("every LWK CPU of OS \(instance) is running a program",
-                              remedy: "wait for one to end, or give the LWK more CPUs (mcprov apply with a larger profile)", status: .failure)
+            throw MCExecError("every LWK CPU of OS \(instance) is running a program (with time_sharing: every context of every CPU)",
+                              remedy: "wait for one to end, or give the LWK more CPUs or contexts (a larger profile, or time_sharing=N in its kernel args)", status: .failure)
         case -Int(EINVAL) where named != nil && options.memoryNodes != nil:
             throw MCExecError("OS \(instance) has no LWK CPU \(named!), or no memory on a NUMA node of -m \(options.memoryNodes!)",
                               remedy: "`mcprov status` shows its CPUs (numbered from 0) and its memory per node", status: .failure)

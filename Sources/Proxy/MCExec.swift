@@ -13,7 +13,8 @@ struct MCExec: ParsableCommand {
         abstract: "Run a Linux program on the lightweight kernel (LWK).",
         usage: "mcexec [options] [<os#>] <program> [args…]",
         discussion: """
-            The program runs on an idle LWK CPU of OS instance <os#> (default: the first \
+            The program runs on an idle LWK CPU of OS instance <os#> (with time_sharing, \
+            the least busy one if none is idle) (default: the first \
             instance of the profile applied with `mcprov apply`, else 0); mcexec stays on \
             Linux as its proxy and performs the system calls the LWK passes on (file and \
             terminal I/O, stat, …) with your credentials. \
@@ -24,12 +25,13 @@ struct MCExec: ParsableCommand {
             MAP_SHARED mappings of files map Linux's own pages of the file, pinned \
             (they count against your RLIMIT_MEMLOCK; writable ones only of tmpfs files \
             such as /dev/shm). Each further thread of the \
-            program runs on an idle LWK CPU of its own (-t bounds how many its threads \
-            hold at once), served by a proxy thread of mcexec whose Linux tid is the \
-            thread's. \
-            A fork runs the child on another idle LWK CPU with a copy of the program's \
-            memory, served by a copy of mcexec (fork fails with EAGAIN when no CPU is \
-            idle); an execve runs the new program in the same process, same pid. \
+            program runs on an idle LWK CPU of its own, or with time_sharing shares the \
+            least busy of the program's CPUs (-t bounds how many threads it holds at \
+            once), served by a proxy thread of mcexec whose Linux tid is the thread's. \
+            A fork runs the child on another idle LWK CPU (with time_sharing, the least \
+            busy one) with a copy of the program's memory, served by a copy of mcexec \
+            (fork fails with EAGAIN when no CPU, or with time_sharing no context, is \
+            free); an execve runs the new program in the same process, same pid. \
             Signals sent to mcexec (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, \
             SIGALRM, SIGTERM, the real-time ones and a few more) go to the program, which \
             ignores, holds, handles or dies by them as its actions and mask say; one sent \

@@ -1,3 +1,4 @@
+import CMcosABI
 import Foundation
 import NodeBasics
 
@@ -66,12 +67,14 @@ struct IKCRoutes: Decodable, Equatable {
             .decode([Instance].self, forKey: .instances)
     }
 
-    /// The Linux CPU that serves LWK CPU `lwkCPU` of `instance`, or nil.
-    func server(of lwkCPU: Int, instance: Int) -> Int? {
+    /// The Linux CPU that serves `context` of `instance` (what the module calls an LWK
+    /// CPU: a context, on LWK CPU mcos_context_cpu(); the same without time_sharing),
+    /// or nil.
+    func server(of context: Int, instance: Int) -> Int? {
         guard let found = instances.first(where: { $0.index == instance }) else { return nil }
         let members = found.cpus.members
-        guard members.indices.contains(lwkCPU) else { return nil }
-        let linuxNumber = members[lwkCPU]
+        guard context >= 0, let index = UInt32(exactly: context), !members.isEmpty else { return nil }
+        let linuxNumber = members[Int(mcos_context_cpu(index, UInt32(members.count)))]
         return found.ikc.first { $0.lwkCPUs.contains(linuxNumber) }?.linuxCPU
     }
 }

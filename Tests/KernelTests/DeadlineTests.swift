@@ -26,25 +26,4 @@ import Testing
         #expect(Timespec(seconds: 2, nanoseconds: 5).totalNanoseconds == 2_000_000_005)
         #expect(Timespec(seconds: -1, nanoseconds: 5).totalNanoseconds == 0 && !Timespec(seconds: 0, nanoseconds: 1_000_000_000).isValid)
     }
-
-    @Test func theQueueKeepsTheEarliestFirst() {
-        var queue = DeadlineQueue()
-        #expect(queue.next == nil)
-        queue.insert(1, at: 300)
-        queue.insert(2, at: 100)
-        queue.insert(3, at: 300)
-        queue.insert(4, at: 200)
-        #expect(queue.next == 100 && queue.entries.map { $0.tid } == [2, 4, 1, 3])
-        queue.insert(2, at: 400)  // a new wait replaces the old one
-        #expect(queue.entries.map { $0.tid } == [4, 1, 3, 2])
-        let removed = (queue.remove(4), queue.remove(4))
-        #expect(removed == (true, false))
-        var expired = queue.expire(now: 299)
-        #expect(expired.isEmpty)
-        expired = queue.expire(now: 300)
-        #expect(expired == [1, 3], "equal ticks in the order they came")
-        #expect(queue.next == 400)
-        expired = queue.expire(now: UInt64.max)
-        #expect(expired == [2] && queue.next == nil)
-    }
 }

@@ -286,11 +286,11 @@ final class ByteMemory: SharedMemory {
         live.cpuStarted()
         live.cpuParked()
         live.recordPanic(cpu: 1)
-        live.publishIKC(physical: 0x8000_0000, ringBytes: 4096, slots: 63)
+        live.publishIKC(physical: 0x8000_0000, ringBytes: 4096, slots: 63, contexts: 24)
         live.setStatus(MCOS_BOOT_READY)
         header = memory.load(mcos_boot_block.self)
         #expect(header.nr_started == 2 && live.startedCPUs == 2 && header.nr_parked == 1 && header.panic_cpu == 2)
-        #expect(header.ikc_phys == 0x8000_0000 && header.ikc_bytes == 4096 && header.ikc_slots == 63)
+        #expect(header.ikc_phys == 0x8000_0000 && header.ikc_bytes == 4096 && header.ikc_slots == 63 && header.nr_contexts == 24)
         #expect(header.status == MCOS_BOOT_READY.rawValue)
         header.shutdown = 1
         memory.store(header, at: 0)

@@ -6,6 +6,10 @@ import Testing
     @Test func parsesMcKernelArguments() {
         let options = BootOptions(parsing: "hidos time_sharing  dump_level=0 idle_halt")
         #expect(options.hidos && options.timeSharing && options.idleHalt)
+        #expect(options.contextsPerCPU == BootOptions.defaultContexts)
+        let counted = BootOptions(parsing: "time_sharing=4 time_sharing=0 time_sharing=33 time_sharing=x")
+        #expect(counted.timeSharing && counted.contextsPerCPU == 4)
+        #expect(counted.invalid == ["time_sharing=0", "time_sharing=33", "time_sharing=x"])
         #expect(!options.allowOversubscribe)
         #expect(options.dumpLevel == 0)
         #expect(options.unknown.isEmpty && options.invalid.isEmpty)

@@ -66,40 +66,47 @@ import Testing
         #expect(throws: Errno.fault) { try A.set(mask: 0x90_0000, length: 8, processCPUs: [4], cpuCount: 8, memory: memory) }
     }
 
-    @Test func runQueueTakesTurns() {
-        var queue = RunQueue()
-        var running = queue.next(now: 0)
-        #expect(running == nil && queue.isIdle)
-        let told = [queue.add(1), queue.add(2), queue.add(1)]
-        #expect(told == [true, false, false], "only an idle CPU must be told")
-        running = queue.next(now: 10)
-        #expect(running == 1 && queue.sliceStart == 10)
-        running = queue.next(now: 20)
-        #expect(running == 1, "it keeps the CPU until it blocks or yields")
-        running = queue.next(now: 30, yield: true)
-        #expect(running == 2 && queue.waiting == [1])
-        queue.remove(2)  // blocks
-        #expect(queue.current == nil)
-        running = queue.next(now: 40)
-        #expect(running == 1)
-        running = queue.next(now: 50, yield: true)
-        #expect(running == 1 && queue.sliceStart == 50, "alone, a yield starts a new slice")
-        queue.add(3)
-        queue.remove(3)
-        #expect(queue.runnableCount == 1 && queue.contains(1) && !queue.contains(3))
+    @Test func contextsTakeTurnsAndOnlyThoseAtWorkHaveTheTimer() {
+        var turns = ContextTurns(contexts: [1, 3, 5])
+        #expect(turns.running == 1 && turns.next() == 3, "a boot starts with every context looking")
+        turns.begin(1, now: 0)
+        turns.sleep(until: nil)
+        turns.begin(3, now: 5)
+        turns.sleep(until: 900)
+        turns.begin(5, now: 10)
+        turns.sleep(until: nil)
+        #expect(turns.next() == nil && turns.atWork == 0)
+        #expect(turns.timer(sliceTicks: 50) == 900, "all asleep: the timer only for the nearest timeout")
+        turns.wakeAll()  // an interrupt while 5 halted
+        #expect(turns.states == [.looking, .looking, .looking] && turns.timer(sliceTicks: 50) == nil)
+        turns.begin(5, now: 20)
+        #expect(turns.othersLooking && turns.next() == 1)
+        turns.atWorkNow()  // 5 gives its turn to the others with work left
+        turns.begin(1, now: 30)
+        turns.sleep(until: nil)
+        #expect(turns.next() == 3)
+        turns.begin(3, now: 40)
+        let news = (turns.atWorkNow(), turns.atWorkNow())
+        #expect(news == (true, false), "3 heads for user mode, which is news once")
+        #expect(turns.atWork == 2 && turns.timer(sliceTicks: 50) == 90, "two at work: a turn ends by the timer")
+        #expect(!turns.othersLooking)
+        turns.begin(5, now: 90)
+        turns.sleep(until: 200)
+        #expect(turns.next() == 3 && turns.timer(sliceTicks: 50) == 200, "one at work: only the timeout")
+        turns.begin(3, now: 95)
+        turns.wake(5)  // a kick from 3: 5 has work
+        #expect(turns.states == [.asleep, .atWork, .atWork] && turns.deadlines[2] == nil)
+        #expect(turns.timer(sliceTicks: UInt64.max) == UInt64.max)
     }
 
-    @Test func theTimerRunsOnlyWhenNeeded() {
-        var queue = RunQueue()
-        queue.add(1)
-        _ = queue.next(now: 100)
-        #expect(queue.timer(timeSharing: true, sliceTicks: 50, deadline: nil) == nil, "one thread, no timeout: tickless")
-        #expect(queue.timer(timeSharing: true, sliceTicks: 50, deadline: 400) == 400)
-        queue.add(2)
-        #expect(queue.needsTimeSlices(timeSharing: true) && !queue.needsTimeSlices(timeSharing: false))
-        #expect(queue.timer(timeSharing: true, sliceTicks: 50, deadline: 400) == 150)
-        #expect(queue.timer(timeSharing: true, sliceTicks: 50, deadline: 120) == 120)
-        #expect(queue.timer(timeSharing: false, sliceTicks: 50, deadline: nil) == nil, "without time_sharing threads only yield")
-        #expect(queue.timer(timeSharing: true, sliceTicks: UInt64.max, deadline: nil) == UInt64.max)
+    @Test func contextsSitOnTheirCPUsInLayers() {
+        let layout = ContextLayout(cpus: 3, perCPU: 4)
+        #expect(layout.count == 12 && layout.contexts(on: 1) == [1, 4, 7, 10] && layout.cpu(of: 10) == 1)
+        #expect(ContextLayout(cpus: 0, perCPU: 0).count == 1)
+        #expect(ContextLayout.perCPU(timeSharing: false, requested: 8, most: 32, isolation: false) == (1, nil))
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false) == (8, nil))
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 99, most: 32, isolation: false).0 == 32)
+        let (count, why) = ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: true)
+        #expect(count == 1 && why?.contains("pti=off") == true)
     }
 }

@@ -92,12 +92,17 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     releaseTrampolineLock()
     kernel.kmsg = physMapBase + info.kmsgPhysical
     Arch.setUpInterruptTable()
-    cpuStates = info.cpus.indices.map { CPUState(index: $0) }
-    futexWaiters.reserve(info.cpus.count)
+    let (perCPU, fewerContexts) = ContextLayout.perCPU(timeSharing: kernel.options.timeSharing, requested: kernel.options.contextsPerCPU,
+                                                       most: BootOptions.mostContexts, isolation: kernel.options.pageTableIsolation)
+    contextLayout = ContextLayout(cpus: info.cpus.count, perCPU: perCPU)
+    cpuStates = (0..<contextLayout.count).map { CPUState(index: $0, core: contextLayout.cpu(of: $0)) }
+    cores = info.cpus.indices.map { CPUCore(index: $0, contexts: contextLayout.contexts(on: $0)) }
+    futexWaiters.reserve(contextLayout.count)
     // Beyond the fixed first heap: on the page tables that map all LWK memory.
     setUpSharedFrames(bytes: kernel.frames?.freeBytes ?? 0)
     cpuStates[0].stackTop = Arch.bootStackTop
-    guard cpuSetup(0) else { earlyPanic("mcos LWK: no memory for CPU tables\n") }
+    guard cpuSetup(0), setUpOtherContexts(0) else { earlyPanic("mcos LWK: no memory for CPU tables\n") }
+    timerCountsPer1024Cycles = kernel.interrupts.measureTimer(microseconds: 10_000)
     bootBlock.bootCPUStarted()
 
     log(0, "IHK/McKernel started.")
@@ -121,12 +126,16 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     }
     log(0, "Trampoline area: \(LogLine.hex(info.trampolinePhysical))")
     log(0, "# of cpus : \(info.cpus.count)")
+    if perCPU > 1 {
+        log(0, "time sharing: \(perCPU) contexts per CPU, \(ContextTurns.sliceNanoseconds / 1000) us turns, APIC timer \(timerCountsPer1024Cycles * cyclesPerMicrosecond >> 10) counts/us")
+    }
+    if let fewerContexts { log(0, fewerContexts) }
     log(0, "BSP: 0 (HW ID: \(info.cpus[0].apicID) @ NUMA \(info.cpus[0].node))")
 
     faultOnPurposeAtBoot(0)
 
     // IKC rings, before the other CPUs (they poll their channel in the idle loop).
-    let rings = mcos_ikc_nr_rings(UInt32(info.cpus.count))
+    let rings = mcos_ikc_nr_rings(UInt32(contextLayout.count))
     guard let area = allocate(bytes: UInt64(rings) * UInt64(kernel.ikcRingBytes), node: info.cpus[0].node),
           let areaWindow = windowAddress(physical: area) else {
         log(0, "no memory for the IKC rings")
@@ -141,7 +150,8 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     bootBlock.setStatus(MCOS_BOOT_STARTED)
 
     // Publish the IKC area and wait for Linux's acknowledgement on the master channel.
-    bootBlock.publishIKC(physical: area, ringBytes: UInt32(kernel.ikcRingBytes), slots: kernel.ikcSlots)
+    bootBlock.publishIKC(physical: area, ringBytes: UInt32(kernel.ikcRingBytes), slots: kernel.ikcSlots,
+                         contexts: UInt32(contextLayout.count))
     bootBlock.setStatus(MCOS_BOOT_READY)
     while true {
         Arch.disableInterrupts()
@@ -159,7 +169,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
 /// The other CPUs, one at a time through Linux's trampoline (the module keeps it
 /// pointed at us until we report STARTED); how many came up.
 func startSecondaryCPUs(addressSpace root: UInt64) -> Int {
-    let stackBytes: UInt64 = 16384
+    let stackBytes = contextStackBytes
     var booted = 0
     for index in kernel.info.cpus.indices.dropFirst() {
         let cpu = kernel.info.cpus[index]
@@ -185,7 +195,7 @@ func startSecondaryCPUs(addressSpace root: UInt64) -> Int {
 func apMain(_ index: UInt32) {
     releaseTrampolineLock()
     let cpu = Int(index)
-    guard cpuSetup(cpu) else {
+    guard cpuSetup(cpu), setUpOtherContexts(cpu) else {
         log(cpu, "no memory for the tables of CPU \(cpu)")
         panicStop(cpu)
     }

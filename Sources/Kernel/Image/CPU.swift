@@ -1,12 +1,22 @@
-// Per-CPU state, and the one-time setup of each CPU before it can run a program.
+// Per-context state (a CPU's without time_sharing: Scheduler.swift), and the one-time
+// setup of each CPU before it can run a program.
 
 import CMcosABI
 
-/// What one LWK CPU owns. Created by the BSP for every CPU before any AP starts and
-/// never replaced, so CPUs index the array concurrently without copying it; each CPU
-/// only ever changes its own entry's fields.
+/// What one context owns (mcos_abi.h, "Contexts"; without time_sharing a context is a
+/// CPU, and this is what the CPU owns). Created by the BSP for every context before any
+/// AP starts and never replaced, so CPUs index the array concurrently without copying
+/// it; each context only ever changes its own entry's fields.
 final class CPUState {
     let index: Int
+    /// The LWK CPU it runs on.
+    let core: Int
+    /// Its kernel stack while another context has the CPU (Arch.switchStack), at an
+    /// address that never moves.
+    let savedStack: UnsafeMutablePointer<UInt64>
+    /// Its CR3 and user state meanwhile.
+    var addressSpace: UInt64 = 0
+    var userState: ContextUserState?
     /// Top of this CPU's kernel stack: where interrupts from user mode and system calls
     /// land, and where a CPU starts afresh when its process ends.
     var stackTop: UInt64 = 0
@@ -32,8 +42,11 @@ final class CPUState {
     /// is free to ask (Threads.swift, interruptSignalledCalls).
     var signalledOtherThread = false
 
-    init(index: Int) {
+    init(index: Int, core: Int) {
         self.index = index
+        self.core = core
+        savedStack = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        savedStack.initialize(to: 0)
         program = Process(cpu: index)
         mailbox = CPUMailbox()
         startFrame = UnsafeMutablePointer<lwk_frame>.allocate(capacity: 1)
@@ -48,7 +61,7 @@ nonisolated(unsafe) var cpuStates: [CPUState] = []
 /// system calls and extended state; false if a page could not be had.
 func cpuSetup(_ cpu: Int) -> Bool {
     let state = cpuStates[cpu]
-    let node = kernel.info.cpus[cpu].node
+    let node = nodeOf(context: cpu)
     var tables = ProcessTables(node: node)
     guard let page = allocate(bytes: Arch.cpuTableBytes, node: node),
           let window = windowAddress(physical: page),

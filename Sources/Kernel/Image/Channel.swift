@@ -1,8 +1,9 @@
 import CMcosABI
 
-// A CPU's IKC channel while it has a process: sending to Linux (interrupting it when
-// its thread sleeps on the ring; a full ring only needs patience) and waiting, halted
-// between interrupts, for one answer while everything else that arrives is still served.
+// A context's IKC channel while it has a process: sending to Linux (interrupting it when
+// its thread sleeps on the ring; a full ring only needs patience) and waiting, the CPU
+// given up between interrupts, for one answer while everything else that arrives is
+// still served.
 
 func inboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_to_lwk(UInt32(cpu))) }
 func outboundRing(_ cpu: Int) -> IKCRing<RawShared> { ikcRing(mcos_ikc_ring_from_lwk(UInt32(cpu))) }
@@ -24,7 +25,7 @@ func send(_ cpu: Int, _ packet: IKCPacket) {
 
 func answerPing(_ cpu: Int, _ packet: IKCPacket) {
     send(cpu, IKCPacket(type: MCOS_IKC_PONG, seq: packet.seq,
-                        args: (UInt64(cpu), UInt64(kernel.info.cpus[cpu].apicID), 0, 0, 0, 0)))
+                        args: (UInt64(cpu), UInt64(kernel.info.cpus[cpuIndex(of: cpu)].apicID), 0, 0, 0, 0)))
 }
 
 /// A packet that arrives while the CPU's process runs or waits: PING is answered,
@@ -63,8 +64,8 @@ func serveBeforeUserMode(_ process: Process) {
     } while interruptSignalledCalls(process)
 }
 
-/// Waits for the packet `wanted` accepts, with interrupts on and the CPU halted
-/// between them; returns with interrupts off. nil when a KILL arrived and the wait
+/// Waits for the packet `wanted` accepts, the CPU given up between interrupts
+/// (waitForWork); returns with interrupts off. nil when a KILL arrived and the wait
 /// should stop: always if `stopOnKill`, else only once the proxy is gone (nobody
 /// would answer).
 func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPacket) -> Bool) -> IKCPacket? {
@@ -79,19 +80,22 @@ func waitFor(_ cpu: Int, _ process: Process, stopOnKill: Bool, _ wanted: (IKCPac
             continue
         }
         if process.processEnds && (stopOnKill || process.proxyGone) { return nil }
-        Arch.waitForInterrupt()
+        waitForWork(cpu)
     }
 }
 
-/// The IKC IPI arrived while the CPU ran user code (in kernel mode the waiting code
-/// reads the ring itself): serve the channel, end the process on KILL, run the
-/// handler of a signal that came, park on shutdown.
-func ikcInterruptInUserMode(_ cpu: Int, _ frame: UnsafeMutablePointer<lwk_frame>) {
+/// The IKC IPI or the timer arrived while the CPU ran user code (in kernel mode the
+/// waiting code reads the ring itself): serve the channel, end the process on KILL,
+/// run the handler of a signal that came, park on shutdown. With time_sharing the
+/// CPU's other contexts look at what they wait for first (returnToUser), and when
+/// `turnEnded` another at work has its turn.
+func ikcInterruptInUserMode(_ cpu: Int, _ frame: UnsafeMutablePointer<lwk_frame>, turnEnded: Bool) {
     guard let process = cpuStates[cpu].process else {
         if shutdownRequested() { park(cpu) }
         return
     }
     returnToUser(process, frame)
+    if turnEnded && takeTurn(cpu) { returnToUser(process, frame) }
 }
 
 /// Everything that must happen before the program runs again from `frame`: the
@@ -106,4 +110,5 @@ func returnToUser(_ process: Process, _ frame: UnsafeMutablePointer<lwk_frame>) 
     if !Arch.canReturnToUser(at: resumeAt) {
         endProcess(process, status: ProcessEnd.signalStatus(Signal.segv), faultIP: resumeAt)
     }
+    headForUserMode(process.cpu)
 }

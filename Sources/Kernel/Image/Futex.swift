@@ -3,8 +3,9 @@ import CMcosABI
 // futex(2), local to the LWK: one table of waiters for every process (FutexWaiters, whose
 // private keys carry their address space), changed under one lock with the caller's
 // process lock held, so that no other thread of the process unmaps the word meanwhile.
-// A waiting thread halts its CPU until a wake's IPI, a signal or the end of its process;
-// a wait with a timeout polls the clock instead, since the LWK keeps its timer off.
+// A waiting thread gives its CPU up (waitForWork: another context runs, or the CPU
+// halts) until a wake's IPI, a signal, the end of its process, or with a timeout the
+// one-shot timer set for it.
 
 nonisolated(unsafe) var futexLock: UInt32 = 0
 nonisolated(unsafe) var futexWaiters = FutexWaiters()
@@ -94,7 +95,7 @@ private func kickWoken(_ woken: [FutexWaiters.Woken]) {
     }
 }
 
-/// Halted (or, with a timeout, polling the clock) until a wake, the timeout, a signal
+/// Waiting (waitForWork, its timer set for the timeout) until a wake, the timeout, a signal
 /// the mask lets through, or the end of the process. A wake that came first wins over
 /// the timeout and the signal, as on Linux.
 private func sleepOnFutex(_ t: Process, timeout: Timeout?, number: UInt64, arguments: SyscallArguments) -> Int64 {
@@ -123,7 +124,7 @@ private func sleepOnFutex(_ t: Process, timeout: Timeout?, number: UInt64, argum
             t.interruptedCall = InterruptedCall(kind: SyscallRestart.kind(number, arguments: arguments), number: number)
             return -Errno.intr
         }
-        if deadline == nil { Arch.waitForInterrupt() } else { Arch.relax() }
+        waitForWork(t.cpu, until: deadline)
     }
 }
 

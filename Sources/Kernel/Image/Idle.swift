@@ -1,12 +1,12 @@
 import CMcosABI
 
-// What a CPU does between programs: sleep until an interrupt, answer its channel,
+// What a context does between programs: wait for an interrupt, answer its channel,
 // start a thread another CPU placed here, report interrupts nobody asked for, park on
 // shutdown.
 
-/// Sleep until an interrupt; answer what arrived on this CPU's channel: PING, and the
-/// requests that create, fill and start a process (START enters user mode and does not
-/// come back here; the process's end does, on a fresh stack).
+/// Waits for an interrupt (waitForWork); answers what arrived on this context's
+/// channel: PING, and the requests that create, fill and start a process (START enters
+/// user mode and does not come back here; the process's end does, on a fresh stack).
 func idle(_ cpu: Int) -> Never {
     let inbound = inboundRing(cpu)
     let mailbox = cpuStates[cpu].mailbox
@@ -28,7 +28,7 @@ func idle(_ cpu: Int) -> Never {
             }
             continue
         }
-        Arch.waitForInterrupt()
+        waitForWork(cpu)
     }
 }
 

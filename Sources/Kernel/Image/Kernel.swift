@@ -84,10 +84,12 @@ func logPanicLine(_ cpu: Int, _ body: (inout FixedText) -> Void) {
     if locked { lwk_spin_unlock(&kmsgLock) }
 }
 
-/// The LWK CPU this code runs on, -1 if its hardware id is none of ours.
+/// The context this code runs in (without time_sharing: the LWK CPU), -1 if the CPU's
+/// hardware id is none of ours.
 func currentCPU() -> Int {
     let id = kernel.interrupts.id
-    return kernel.info.cpus.firstIndex { $0.apicID == id } ?? -1
+    guard let cpu = kernel.info.cpus.firstIndex(where: { $0.apicID == id }) else { return -1 }
+    return cpu < cores.count ? cores[cpu].turns.running : cpu
 }
 
 /// Cycles per microsecond, from the frequency the module measured.

@@ -17,7 +17,7 @@ import CMcosABI
 // frame: the program's access there is SIGBUS, as on Linux (Signals.swift).
 
 /// The CPUs' slots for a Linux frame: the last 2 MiB of the physical map (so physical
-/// addresses up to 512 GiB - 2 MiB keep theirs), one page per CPU.
+/// addresses up to 512 GiB - 2 MiB keep theirs), one page per context.
 let linuxFrameSlots: UInt64 = physMapBase + (1 << 39) - (2 << 20)
 /// The leaf of the first slot (physical), made at boot; the others follow it.
 nonisolated(unsafe) var linuxFrameSlotTable: UInt64 = 0

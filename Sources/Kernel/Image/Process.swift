@@ -180,7 +180,7 @@ final class Process {
     init(cpu: Int) {
         self.cpu = cpu
         leaderCPU = cpu
-        node = kernel.info.cpus[cpu].node
+        node = nodeOf(context: cpu)
         ownRegions = RegionMap(pages: ProcessPages(node: node))
     }
 
@@ -303,7 +303,7 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
 
 /// `cpu`'s object begins a process (PROC_CREATE, PROC_FORK), or the errno why not.
 func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64) -> Errno? {
-    let cpuNode = kernel.info.cpus[cpu].node
+    let cpuNode = nodeOf(context: cpu)
     guard let memoryNodes = MemoryBinding.order(cpuNode: cpuNode, mask: numaMask, nodes: kernel.info.chunks.map { $0.node }) else {
         log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
         return .inval
@@ -345,6 +345,7 @@ func startProcess(_ process: Process, seq: UInt64, entry: UInt64, stack: UInt64,
     process.started = true
     noteProcessStart(process.cpu)
     serveBeforeUserMode(process)  // a KILL right behind START ends it here
+    headForUserMode(process.cpu)
     Arch.switchAddressSpace(to: process.root)
     Arch.enterUserMode(entry: entry, stack: stack, cpu: state)
 }

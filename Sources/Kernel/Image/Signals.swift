@@ -373,7 +373,8 @@ func signalSelf(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UI
     return 0
 }
 
-/// Halted until a signal the mask lets through is pending, or the process must end.
+/// Waits (waitForWork) until a signal the mask lets through is pending, or the process
+/// must end.
 func waitForSignal(_ p: Process) {
     let inbound = inboundRing(p.cpu)
     while true {
@@ -386,6 +387,6 @@ func waitForSignal(_ p: Process) {
         }
         interruptSignalledCalls(p)
         if p.processEnds || SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) != nil { return }
-        Arch.waitForInterrupt()
+        waitForWork(p.cpu)
     }
 }

@@ -147,10 +147,12 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
         p.robustList = a.0
         return 0
     case .getRobustList: return getRobustList(p, a.0, a.1, a.2)
-    case .schedYield: return 0
+    case .schedYield:
+        takeTurn(p.cpu)  // with time_sharing another context of the CPU may have work
+        return 0
     case .getcpu:
         // The LWK CPU and its NUMA node, the numbering of the affinity masks.
-        if a.0 != 0, !p.store32(a.0, UInt32(p.cpu)) { return -Errno.fault }
+        if a.0 != 0, !p.store32(a.0, UInt32(cpuIndex(of: p.cpu))) { return -Errno.fault }
         if a.1 != 0, !p.store32(a.1, UInt32(truncatingIfNeeded: p.node)) { return -Errno.fault }
         return 0
     case .archPrctl: return archPrctl(p, a.0, a.1)
@@ -213,7 +215,7 @@ func getRobustList(_ p: Process, _ pid: UInt64, _ headAddress: UInt64, _ lengthA
 func affinity(_ p: Process, _ call: Syscall, _ a: SyscallArguments, number: UInt64) -> Int64 {
     guard p.thread(withID: UInt64(UInt32(truncatingIfNeeded: a.0))) != nil else { return offload(p, number: number, arguments: a) }
     let cpus = processCPUs(p)
-    let count = cpuStates.count
+    let count = cores.count
     return withProcessLock(p) {
         do throws(Errno) {
             if call == .schedSetaffinity {

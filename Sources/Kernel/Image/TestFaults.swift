@@ -28,7 +28,7 @@ func corruptRingHeadersOnPurpose(_ cpu: Int) {
     guard kernel.options.testFault == .ringHeaders else { return }
     let absurd: UInt32 = 0xffff_ffff
     let slotsOffset = MemoryLayout<mcos_ikc_ring>.offset(of: \.slots)!
-    for index in 0..<mcos_ikc_nr_rings(UInt32(kernel.info.cpus.count)) {
+    for index in 0..<mcos_ikc_nr_rings(UInt32(contextLayout.count)) {
         RawShared(kernel.ikc + UInt64(index) * UInt64(kernel.ikcRingBytes)).store32(slotsOffset, absurd)
     }
     RawShared(kernel.kmsg).store32(MemoryLayout<mcos_kmsg_ring>.offset(of: \.data_bytes)!, absurd)

@@ -1,8 +1,9 @@
 import CMcosABI
 
-// Threads: a process spreads over LWK CPUs, one thread per CPU, so that no CPU is ever
-// shared and none needs a scheduler or a tick. clone places a new thread on an idle CPU
-// nearest its parent, asks the proxy for a proxy thread attached to that CPU's channel
+// Threads: a process spreads over LWK CPUs, one thread per context, so that without
+// time_sharing no CPU is ever shared and none needs a tick (with it, a CPU takes turns
+// among its contexts: Scheduler.swift). clone places a new thread on an idle context of
+// the process's least busy CPU nearest its parent, asks the proxy for a proxy thread attached to that CPU's channel
 // (whose Linux tid becomes the thread's), and starts it there with its parent's
 // registers. The threads share the process's memory: they change it under the process
 // lock, and a change that takes a page away makes every other CPU of the process forget
@@ -85,10 +86,16 @@ func cpuRunning(tid: UInt64) -> Int? {
     cpuStates.firstIndex { $0.program.live && $0.program.tid == tid }
 }
 
-/// Wakes `cpu` from `hlt` or user mode; it looks at its mailbox and its channel.
+/// Wakes context `cpu` from its wait or user mode; it looks at its mailbox and its
+/// channel. One of this CPU's own needs no interrupt.
 func kick(_ cpu: Int) {
-    guard cpu != currentCPU() else { return }
-    kernel.interrupts.interrupt(apicID: kernel.info.cpus[cpu].apicID, vector: UInt32(MCOS_IKC_VECTOR))
+    let here = currentCPU()
+    guard cpu != here else { return }
+    if here >= 0 && cpuIndex(of: here) == cpuIndex(of: cpu) {
+        wakeHere(cpu)
+        return
+    }
+    kernel.interrupts.interrupt(apicID: kernel.info.cpus[cpuIndex(of: cpu)].apicID, vector: UInt32(MCOS_IKC_VECTOR))
 }
 
 // MARK: - The process lock
@@ -104,7 +111,7 @@ func endIfProcessEnds(_ t: Process) {
 func spinServing(_ t: Process) {
     serveFlush(t.cpu)
     endIfProcessEnds(t)
-    Arch.relax()
+    spinTurn(t.cpu)
 }
 
 /// `body` with the process's lock held: the threads' changes of its memory and of the
@@ -114,11 +121,13 @@ func withProcessLock<R>(_ t: Process, _ body: () -> R) -> R {
     withLock(of: t, whileWaiting: { spinServing(t) }, body)
 }
 
-/// `body` with the lock of a process none of whose threads runs on this CPU (the
-/// parent a fork's child copies): it only waits, since serving on that process's
-/// behalf would flush or end it on the wrong CPU.
+/// `body` with the lock of a process none of whose threads runs on this context (the
+/// parent a fork's child copies): it only waits, and lets the CPU's other contexts run
+/// meanwhile, since serving on that process's behalf would flush or end it on the
+/// wrong CPU.
 func withLockOfProcess<R>(_ t: Process, _ body: () -> R) -> R {
-    withLock(of: t, whileWaiting: { Arch.relax() }, body)
+    let cpu = currentCPU()
+    return withLock(of: t, whileWaiting: { spinTurn(cpu) }, body)
 }
 
 private func withLock<R>(of t: Process, whileWaiting wait: () -> Void, _ body: () -> R) -> R {
@@ -133,18 +142,24 @@ private func withLock<R>(of t: Process, whileWaiting wait: () -> Void, _ body: (
 
 /// After the process's page tables lost or changed entries (under its lock): every
 /// other CPU running one of its threads flushes its TLB before this returns, so that
-/// none keeps reaching a frame about to be freed.
+/// none keeps reaching a frame about to be freed. (Threads on this CPU share its TLB,
+/// which the caller flushed.) While it waits it serves what others ask of this CPU: a
+/// CPU it waits for may be waiting for this one.
 func shootDown(_ t: Process) {
     guard t.hasOtherThreads || !t.isLeader else { return }
+    let here = cpuIndex(of: t.cpu)
     var asked: [Int] = []
     t.forEachThread { thread in
-        guard thread.cpu != t.cpu else { return }
+        guard cpuIndex(of: thread.cpu) != here else { return }
         lwk_store32(thread.mailbox.flush, 1)
         kick(thread.cpu)
         asked.append(thread.cpu)
     }
     for cpu in asked {
-        while lwk_load32(cpuStates[cpu].mailbox.flush) != 0 { Arch.relax() }
+        while lwk_load32(cpuStates[cpu].mailbox.flush) != 0 {
+            serveCoreFlushes(cores[here])
+            Arch.relax()
+        }
     }
 }
 
@@ -167,18 +182,32 @@ func isIdle(_ cpu: Int) -> Bool {
     return !state.program.live && lwk_load32(state.mailbox.reserved) == 0
 }
 
-/// An idle CPU for a new thread of `t`'s process, nearest `t`'s CPU, reserved for it;
-/// nil when none is left besides `tried`.
+/// An idle context for a new thread of `t`'s process, reserved for it, on the CPU of
+/// the process's (processCPUs) that runs the fewest threads, nearest `t`'s; without
+/// time_sharing only on an idle CPU. nil when none is left besides `tried`.
 func reserveCPU(for t: Process, excluding tried: [Int]) -> Int? {
+    let allowed = processCPUs(t)
     lwk_spin_lock(&placementLock)
     defer { lwk_spin_unlock(&placementLock) }
-    var idle: [Int] = []
-    for cpu in cpuStates.indices where isIdle(cpu) && !tried.contains(cpu) { idle.append(cpu) }
-    guard case .cpu(let cpu) = CPUPlacement(kernel.info).place(allowed: idle, threads: [], near: t.cpu, exclusive: true) else {
+    var load = [Int](repeating: 0, count: cores.count)
+    var idle = [Int](repeating: -1, count: cores.count)  // an idle context of each CPU
+    for context in cpuStates.indices {
+        let cpu = cpuIndex(of: context)
+        if !isIdle(context) {
+            load[cpu] += 1
+        } else if idle[cpu] < 0 && !tried.contains(context) {
+            idle[cpu] = context
+        }
+    }
+    let candidates = allowed.filter { idle[$0] >= 0 }
+    let exclusive = contextLayout.perCPU == 1
+    guard case .cpu(let cpu) = CPUPlacement(kernel.info).place(allowed: candidates, threads: load, near: cpuIndex(of: t.cpu),
+                                                               exclusive: exclusive) else {
         return nil
     }
-    lwk_store32(cpuStates[cpu].mailbox.reserved, UInt32(t.leader.cpu + 1))
-    return cpu
+    let context = idle[cpu]
+    lwk_store32(cpuStates[context].mailbox.reserved, UInt32(t.leader.cpu + 1))
+    return context
 }
 
 func unreserve(_ cpu: Int) { lwk_store32(cpuStates[cpu].mailbox.reserved, 0) }
@@ -189,19 +218,23 @@ func releaseReservations(of leader: Process) {
     for state in cpuStates { _ = lwk_cmpxchg32(state.mailbox.reserved, mark, 0) }
 }
 
-/// The LWK CPUs a thread of `t`'s process may run on, its own first: those its threads
-/// hold, then the idle ones, nearest first, up to the bound mcexec set (-t).
+/// The LWK CPUs (not contexts: what programs see) a thread of `t`'s process may run
+/// on, its own first: those its threads hold, then the idle ones, nearest first, up to
+/// the bound mcexec set (-t).
 func processCPUs(_ t: Process) -> [Int] {
-    var cpus: [Int] = []
-    t.forEachThread { cpus.append($0.cpu) }
-    if !cpus.contains(t.leader.cpu) { cpus.insert(t.leader.cpu, at: 0) }
+    var cpus = [cpuIndex(of: t.leader.cpu)]
+    t.forEachThread { thread in
+        let cpu = cpuIndex(of: thread.cpu)
+        if !cpus.contains(cpu) { cpus.append(cpu) }
+    }
     lwk_spin_lock(&placementLock)
-    var idle: [Int] = []
-    for cpu in cpuStates.indices where isIdle(cpu) { idle.append(cpu) }
+    var busy = [Bool](repeating: false, count: cores.count)
+    for context in cpuStates.indices where !isIdle(context) { busy[cpuIndex(of: context)] = true }
     lwk_spin_unlock(&placementLock)
     let placement = CPUPlacement(kernel.info)
-    idle.sort { a, b in
-        let (da, db) = (placement.distance(t.cpu, a), placement.distance(t.cpu, b))
+    let near = cpuIndex(of: t.cpu)
+    let idle = cores.indices.filter { !busy[$0] && !cpus.contains($0) }.sorted { a, b in
+        let (da, db) = (placement.distance(near, a), placement.distance(near, b))
         return da != db ? da < db : a < b
     }
     cpus += idle
@@ -255,9 +288,9 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
                 continue
             }
             tellOnce(t, beyondBound ? "a thread beyond the \(most) LWK CPU(s) mcexec -t allows: EAGAIN"
-                                    : kernel.options.timeSharing
-                                    ? "a thread beyond the idle LWK CPUs (time_sharing is set, but the LWK does not share a CPU between threads yet): EAGAIN; run at most one thread per idle LWK CPU (OMP_NUM_THREADS, mcexec -t)"
-                                    : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none): EAGAIN; run at most one thread per idle LWK CPU (OMP_NUM_THREADS, mcexec -t)")
+                                    : contextLayout.perCPU > 1
+                                    ? "a thread beyond the \(contextLayout.perCPU) contexts of each of its LWK CPUs (time_sharing=\(contextLayout.perCPU)): EAGAIN; boot with a larger time_sharing=N, or run fewer threads"
+                                    : "a thread beyond the idle LWK CPUs (each CPU runs one thread; the LWK shares none without time_sharing): EAGAIN; run at most one thread per idle LWK CPU (OMP_NUM_THREADS, mcexec -t), or boot with time_sharing")
             return -Errno.again
         }
         tid = askProxy(t, MCOS_PROXY_THREAD_CREATE, (UInt64(candidate), 0, 0, 0, 0, 0))
@@ -336,6 +369,7 @@ func startThread(_ cpu: Int) -> Never {
     noteProcessStart(cpu)
     Arch.switchAddressSpace(to: thread.root)
     serveBeforeUserMode(thread)
+    headForUserMode(cpu)
     Arch.enterUserMode(frame: state.startFrame, threadPointer: thread.threadPointer, cpu: state)
 }
 
@@ -431,7 +465,7 @@ func releaseThreadWords(_ t: Process) {
     for address in wakes { _ = futexWake(t, address: address) }
 }
 
-/// The leader's end waits here, halted, until the process's other threads are gone:
+/// The leader's end waits here (waitForWork) until the process's other threads are gone:
 /// still serving its channel (a signal for the process goes to a thread that runs),
 /// ending them all once the process ends as a whole.
 func waitForOtherThreads(_ leader: Process) {
@@ -456,6 +490,6 @@ func waitForOtherThreads(_ leader: Process) {
             stopped = true
             stopOtherThreads(leader)
         }
-        Arch.waitForInterrupt()
+        waitForWork(leader.cpu)
     }
 }

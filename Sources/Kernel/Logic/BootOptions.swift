@@ -1,9 +1,16 @@
+import CMcosABI
+
 /// The LWK's kernel command line, parsed. Names follow McKernel's so that its users find
 /// their options again; anything unknown is kept and reported in the kernel log.
 public struct BootOptions: Equatable {
     public var hidos = false
     public var dumpLevel = 24
     public var timeSharing = false
+    /// `time_sharing=K`: contexts per CPU (ContextLayout), `time_sharing` alone
+    /// `defaultContexts`. Each is a thread or process the CPU can hold at once.
+    public var contextsPerCPU = BootOptions.defaultContexts
+    public static let defaultContexts = 8
+    public static let mostContexts = Int(MCOS_MAX_CONTEXTS_PER_CPU)
     public var idleHalt = false
     public var allowOversubscribe = false
     public var anonOnDemand = false
@@ -48,6 +55,13 @@ public struct BootOptions: Equatable {
             switch (name, value) {
             case ("hidos", nil): hidos = true
             case ("time_sharing", nil): timeSharing = true
+            case ("time_sharing", let value?):
+                if let count = Int(value), count >= 1, count <= Self.mostContexts {
+                    timeSharing = true
+                    contextsPerCPU = count
+                } else {
+                    invalid.append(String(word))
+                }
             case ("idle_halt", nil): idleHalt = true
             case ("allow_oversubscribe", nil): allowOversubscribe = true
             case ("anon_on_demand", nil): anonOnDemand = true
@@ -67,7 +81,7 @@ public struct BootOptions: Equatable {
                 }
             case ("test_fault", nil) where testFaults:
                 invalid.append(String(word))
-            case ("hidos", _?), ("time_sharing", _?), ("idle_halt", _?), ("allow_oversubscribe", _?),
+            case ("hidos", _?), ("idle_halt", _?), ("allow_oversubscribe", _?),
                  ("anon_on_demand", _?), ("turbo", _?), ("safe_kernel_map", _?), ("dump_level", nil):
                 invalid.append(String(word))
             default:

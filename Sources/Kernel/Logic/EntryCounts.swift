@@ -10,8 +10,9 @@
 public struct EntryCounts: Equatable {
     /// The IKC interrupt (MCOS_IKC_VECTOR): Linux telling the CPU a packet came.
     public var ikcInterrupts: UInt64 = 0
-    /// A timer interrupt: the local APIC timer's vector, which stays masked (the LWK is
-    /// tickless), or Linux's timer vector sent as an IPI (a tick broadcast).
+    /// A timer interrupt: the local APIC timer's vector, armed only for a timeout or
+    /// while two contexts of a CPU are at work (time_sharing), or Linux's timer vector
+    /// sent as an IPI (a tick broadcast).
     public var timerInterrupts: UInt64 = 0
     /// Every other interrupt: stray IPIs, spurious interrupts, NMIs.
     public var otherInterrupts: UInt64 = 0

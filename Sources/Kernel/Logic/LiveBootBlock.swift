@@ -45,9 +45,11 @@ public struct LiveBootBlock<Memory: SharedMemory> {
         memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.panic_cpu)!, UInt32(truncatingIfNeeded: cpu + 1))
     }
 
-    /// The IKC area and its rings' geometry; the module reads them once the status
-    /// says READY, which is stored (with release ordering) after them.
-    public func publishIKC(physical: UInt64, ringBytes: UInt32, slots: UInt32) {
+    /// The IKC area, its rings' geometry and how many contexts (channels) it serves;
+    /// the module reads them once the status says READY, which is stored (with release
+    /// ordering) after them.
+    public func publishIKC(physical: UInt64, ringBytes: UInt32, slots: UInt32, contexts: UInt32) {
+        memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.nr_contexts)!, contexts)
         memory.storeRelease64(MemoryLayout<mcos_boot_block>.offset(of: \.ikc_phys)!, physical)
         memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.ikc_bytes)!, ringBytes)
         memory.store32(MemoryLayout<mcos_boot_block>.offset(of: \.ikc_slots)!, slots)

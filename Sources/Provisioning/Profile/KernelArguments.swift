@@ -2,7 +2,11 @@
 /// their options again. Unknown arguments are passed through with a warning: the LWK
 /// reports the ones it does not understand in its log.
 public enum KernelArguments {
-    public enum Kind: Sendable { case flag, number(allowed: [Int]), word(allowed: [String]) }
+    public enum Kind: Sendable {
+        case flag, number(allowed: [Int]), word(allowed: [String])
+        /// A flag, or `name=N` with N in `range`.
+        case flagOrCount(ClosedRange<Int>)
+    }
 
     public struct Known: Sendable {
         public var name: String
@@ -13,7 +17,8 @@ public enum KernelArguments {
     public static let known: [Known] = [
         Known(name: "hidos", kind: .flag, meaning: "enable the inter-kernel channels; always on, added by mcprov"),
         Known(name: "dump_level", kind: .number(allowed: [0, 24]), meaning: "what a crash dump holds: 0 all LWK memory, 24 kernel memory only; set with `dump_level:`"),
-        Known(name: "time_sharing", kind: .flag, meaning: "1 ms time slices when a CPU is oversubscribed or an itimer runs"),
+        Known(name: "time_sharing", kind: .flagOrCount(1...32),
+              meaning: "an LWK CPU holds several threads or processes (time_sharing=N: N each, 8 without a value) and gives each 1 ms turns while more than one has work"),
         Known(name: "idle_halt", kind: .flag, meaning: "halt idle LWK CPUs instead of polling"),
         Known(name: "allow_oversubscribe", kind: .flag, meaning: "allow more threads than LWK CPUs"),
         Known(name: "anon_on_demand", kind: .flag, meaning: "demand-page anonymous memory instead of pre-mapping it"),

@@ -39,6 +39,13 @@ extension Resolver {
                 } else {
                     args.append(name)
                 }
+            case .flagOrCount(let range):
+                if value == nil || value.flatMap({ Int($0) }).map(range.contains) == true {
+                    args.append(text)
+                } else {
+                    diagnostics.error("`\(name)` takes no value or a count from \(range.lowerBound) to \(range.upperBound)", at: arg.location,
+                                      hint: "write `\(name)` or `\(name)=\(range.upperBound / 4)`")
+                }
             case .word(let allowed):
                 if let value, allowed.contains(value) {
                     args.append(text)

@@ -12,6 +12,10 @@ enum Arch {
     /// instruction, so none slips in between and the wake-up is never missed.
     static func waitForInterrupt() { lwk_sti_hlt() }
 
+    /// Takes an interrupt that is waiting, if any, and goes on with interrupts off: a
+    /// spin in the kernel lets the CPU's other contexts hear what they wait for.
+    static func allowInterrupts() { lwk_sti_nop_cli() }
+
     /// A spin-wait hint.
     static func relax() { lwk_cpu_relax() }
 
@@ -44,6 +48,38 @@ enum Arch {
 
     /// Bytes of a CPU's own tables (`setUpCPU`'s `tables`).
     static let cpuTableBytes: UInt64 = 4096
+
+    // MARK: Contexts
+
+    /// Saves this context's kernel stack in `save` and continues on `next` (a stack a
+    /// switch saved, or `firstStack` made); returns when a switch names `save`'s again.
+    static func switchStack(save: UnsafeMutablePointer<UInt64>, next: UInt64) { lwk_switch_stack(save, next) }
+
+    /// The stack a context's first switch resumes on: it calls `contextMain(context)`.
+    static func firstStack(top: UInt64, context: Int) -> UInt64 { lwk_context_stack(top, UInt64(context)) }
+
+    /// The CPU's entries from user mode land on `stackTop` and name `context`.
+    static func enterContext(_ cpu: ArchCPU, stackTop: UInt64, context: Int) {
+        lwk_cpu_set_context(UnsafeMutablePointer<lwk_percpu>(bitPattern: UInt(cpu.percpu)), stackTop, UInt64(context))
+    }
+
+    /// What a context keeps of user mode while another runs in its place: the thread
+    /// pointer, both GS bases (which of them holds the user's and which the CPU's
+    /// block depends on how the context entered the kernel: swapgs or not) and the
+    /// FP/SSE/AVX registers, which the kernel never touches.
+    static func saveUserState(_ state: inout ContextUserState, _ cpu: ArchCPU) {
+        state.fsBase = lwk_rdmsr(MSR.fsBase)
+        state.gsBase = lwk_rdmsr(MSR.gsBase)
+        state.kernelGSBase = lwk_rdmsr(MSR.kernelGSBase)
+        lwk_fpu_save(state.extendedState, cpu.xcr0)
+    }
+
+    static func restoreUserState(_ state: ContextUserState, _ cpu: ArchCPU) {
+        lwk_wrmsr(MSR.fsBase, state.fsBase)
+        lwk_wrmsr(MSR.gsBase, state.gsBase)
+        lwk_wrmsr(MSR.kernelGSBase, state.kernelGSBase)
+        lwk_fpu_restore(state.extendedState, cpu.xcr0)
+    }
 
     // MARK: Processes
 

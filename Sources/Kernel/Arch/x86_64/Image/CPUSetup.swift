@@ -119,3 +119,22 @@ extension Arch {
     /// The user thread pointer (FS base), which TLS addressing goes through.
     static func setThreadPointer(_ address: UInt64) { lwk_wrmsr(MSR.fsBase, address) }
 }
+
+/// A context's user-mode state while another context has its CPU (Arch.saveUserState).
+struct ContextUserState {
+    var fsBase: UInt64 = 0
+    var gsBase: UInt64 = 0
+    var kernelGSBase: UInt64 = 0
+    /// `ArchCPU.extendedState.size` bytes, 64-byte aligned.
+    let extendedState: UnsafeMutableRawPointer
+
+    /// An area in the state after a reset: zero but for the default MXCSR, the one
+    /// field XRSTOR and FXRSTOR load whatever the header says.
+    init(layout: ExtendedStateLayout, percpu: UInt64) {
+        kernelGSBase = percpu  // as setUpCPU leaves a CPU
+        let area = UnsafeMutableRawPointer.allocate(byteCount: layout.size, alignment: 64)
+        area.initializeMemory(as: UInt8.self, repeating: 0, count: layout.size)
+        area.storeBytes(of: UInt32(0x1f80), toByteOffset: 24, as: UInt32.self)
+        extendedState = area
+    }
+}

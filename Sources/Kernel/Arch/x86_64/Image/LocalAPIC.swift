@@ -14,6 +14,7 @@ struct LocalAPIC {
         static let spurious: UInt32 = 0xf0, commandLow: UInt32 = 0x300, commandHigh: UInt32 = 0x310
         static let timer: UInt32 = 0x320, performance: UInt32 = 0x340
         static let lint0: UInt32 = 0x350, lint1: UInt32 = 0x360, error: UInt32 = 0x370
+        static let timerInitialCount: UInt32 = 0x380, timerCurrentCount: UInt32 = 0x390, timerDivide: UInt32 = 0x3e0
     }
 
     static let baseMSR: UInt32 = 0x1b, x2apicFirstMSR: UInt32 = 0x800, x2apicCommandMSR: UInt32 = 0x830
@@ -21,9 +22,11 @@ struct LocalAPIC {
     static let masked: UInt32 = 1 << 16, softwareEnable: UInt32 = 1 << 8, spuriousVector: UInt32 = 0xff
     static let commandPending: UInt32 = 1 << 12
     /// The timer's vector: Linux's LOCAL_TIMER_VECTOR, which is also what a Linux tick
-    /// broadcast would send. The LWK's timer stays masked (it is tickless); its LVT names
-    /// the vector anyway, so that a tick, should one ever come, is counted as one.
+    /// broadcast would send. The LWK's timer is one-shot and armed only when a CPU's
+    /// contexts need it (ContextTurns.timer): a turn that must end, a timeout.
     static let timerVector: UInt32 = 0xec
+    /// Divide configuration 0b1011: the timer counts at the APIC's own clock.
+    static let divideByOne: UInt32 = 0xb
 
     static func probe() -> LocalAPIC {
         let base = lwk_rdmsr(baseMSR)
@@ -66,6 +69,34 @@ struct LocalAPIC {
     }
 
     func eoi() { write(Register.endOfInterrupt, 0) }
+
+    /// The timer's counts per 1024 TSC cycles, measured over `microseconds` of the TSC
+    /// (at boot, once: every CPU's APIC runs at the same bus clock); the timer is left
+    /// stopped and masked.
+    func measureTimer(microseconds: UInt64) -> UInt64 {
+        write(Register.timerDivide, Self.divideByOne)
+        write(Register.timer, Self.masked | Self.timerVector)
+        let start = Arch.cycles()
+        write(Register.timerInitialCount, UInt32.max)
+        delay(microseconds: microseconds)
+        let counted = UInt64(UInt32.max - read(Register.timerCurrentCount))
+        let cycles = Arch.cycles() &- start
+        write(Register.timerInitialCount, 0)
+        return cycles == 0 ? 1 : max((counted << 10) / cycles, 1)
+    }
+
+    /// One interrupt on `timerVector` after `counts` of the timer (at least one); 0
+    /// stops it.
+    func timerOnce(counts: UInt64) {
+        guard counts > 0 else {
+            write(Register.timer, Self.masked | Self.timerVector)
+            write(Register.timerInitialCount, 0)
+            return
+        }
+        write(Register.timerDivide, Self.divideByOne)
+        write(Register.timer, Self.timerVector)
+        write(Register.timerInitialCount, UInt32(truncatingIfNeeded: min(counts, UInt64(UInt32.max))))
+    }
 
     /// Sends `vector` to `apicID` (fixed delivery, physical destination).
     func interrupt(apicID: UInt32, vector: UInt32) { sendIPI(apicID: apicID, low: vector & 0xff) }

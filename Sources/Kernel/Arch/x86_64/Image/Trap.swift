@@ -13,11 +13,11 @@ func trap(_ frame: UnsafeMutablePointer<lwk_frame>) {
     let fromUser = frame.pointee.cs & 3 == 3
     countKernelEntry(EntryCounts.entry(vector: vector, ikcVector: UInt64(MCOS_IKC_VECTOR),
                                        timerVector: UInt64(InterruptController.timerVector)))
-    if vector == UInt64(MCOS_IKC_VECTOR) {
+    if vector == UInt64(MCOS_IKC_VECTOR) || vector == UInt64(InterruptController.timerVector) {
         kernel.interrupts.eoi()
         let cpu = currentCPU()
-        serveFlush(cpu)
-        if fromUser { ikcInterruptInUserMode(cpu, frame) }
+        interruptArrived(cpu)
+        if fromUser { ikcInterruptInUserMode(cpu, frame, turnEnded: vector == UInt64(InterruptController.timerVector)) }
         return
     }
     if vector == spuriousVector || vector == CPUException.nmi && fromUser { return }

@@ -47,6 +47,7 @@ void lwk_idt_fill(void)
 #define TSS_BYTES	104
 
 extern void lwk_syscall_entry(void);
+extern void lwk_context_first(void);
 extern uint8_t lwk_boot_stack_top[];
 
 struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_t cpu,
@@ -85,6 +86,36 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 	lwk_load_gdt_idt(&gdtr, &idtr);
 	__asm__ volatile("ltr %w0" :: "r"((uint16_t)0x30));
 	return percpu;
+}
+
+/*
+ * The CPU's entries land on another context's kernel stack, and SYSCALL
+ * tells lwk_syscall that context's index.  With isolation the TSS's RSP0 is
+ * the entry stack, which stays.
+ */
+void lwk_cpu_set_context(struct lwk_percpu *percpu, uint64_t kernel_stack_top, uint64_t context)
+{
+	uint8_t *tss = (uint8_t *)percpu - PAGE_PERCPU + PAGE_TSS;
+
+	percpu->kernel_rsp = kernel_stack_top;
+	percpu->cpu = context;
+	if (!percpu->user_cr3)
+		memcpy(tss + 4, &kernel_stack_top, 8);	/* RSP0 */
+}
+
+/*
+ * A stack for a context's first turn, as lwk_switch_stack saves one: zero
+ * callee-saved registers but r12 = the context, returning to
+ * lwk_context_first.  'top' is 16-byte aligned, as the call there needs.
+ */
+uint64_t lwk_context_stack(uint64_t top, uint64_t context)
+{
+	uint64_t *sp = (uint64_t *)top - 7;
+
+	memset(sp, 0, 7 * sizeof(uint64_t));
+	sp[3] = context;				/* r12 */
+	sp[6] = (uint64_t)lwk_context_first;		/* return address */
+	return (uint64_t)sp;
 }
 
 uint64_t lwk_syscall_entry_address(void) { return (uint64_t)lwk_syscall_entry; }

@@ -95,6 +95,39 @@ lwk_restart_on_stack:
 	jmp	lwk_halt_forever
 
 /*
+ * lwk_switch_stack(save, next): another context of this CPU runs
+ * (Scheduler.swift).  The callee-saved registers go on this stack and its
+ * pointer to *save; 'next' is a stack saved the same way, or one
+ * lwk_context_stack made, whose registers are popped and whose return
+ * address taken.  This call returns when a switch names this stack again.
+ * Interrupts stay off throughout.
+ */
+	.globl lwk_switch_stack
+lwk_switch_stack:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+
+/* A context's first turn (lwk_context_stack): lwk_context_main(its index in r12). */
+	.globl lwk_context_first
+lwk_context_first:
+	movq	%r12, %rdi
+	call	lwk_context_main
+	jmp	lwk_halt_forever
+
+/*
  * The general registers of struct lwk_frame (lwk_arch.h), r15 lowest: every
  * entry path saves and restores them with these, so the layout is written once.
  */

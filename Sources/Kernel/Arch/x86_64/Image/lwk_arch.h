@@ -21,6 +21,8 @@ LWK_INLINE uint64_t lwk_rdmsr(uint32_t msr) { uint32_t lo, hi; __asm__ volatile(
 LWK_INLINE void lwk_wrmsr(uint32_t msr, uint64_t v) { __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
 LWK_INLINE void lwk_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 LWK_INLINE void lwk_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+/* Takes an interrupt that waits (sti holds it back for one instruction: the nop). */
+LWK_INLINE void lwk_sti_nop_cli(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 LWK_INLINE uint64_t lwk_read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 LWK_INLINE uint64_t lwk_read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 LWK_INLINE void lwk_write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
@@ -63,6 +65,7 @@ extern uint32_t lwk_ap_index;
 void lwk_enter_user(uint64_t rip, uint64_t rsp, uint64_t kernel_stack_top) __attribute__((noreturn));
 void lwk_resume_user(const struct lwk_frame *frame, uint64_t kernel_stack_top) __attribute__((noreturn));
 void lwk_restart_on_stack(uint64_t top, uint64_t cpu) __attribute__((noreturn));
+void lwk_switch_stack(uint64_t *save, uint64_t next);
 
 /* cpu.c */
 void lwk_idt_fill(void);		/* once: a gate per stub */
@@ -76,6 +79,8 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 uint64_t lwk_user_entry_start_address(void);	/* the ways in and out of ring 3, */
 uint64_t lwk_user_entry_end_address(void);	/* on pages of their own (lwk.ld) */
 uint64_t lwk_idt_address(void);
+void lwk_cpu_set_context(struct lwk_percpu *percpu, uint64_t kernel_stack_top, uint64_t context);
+uint64_t lwk_context_stack(uint64_t top, uint64_t context);
 uint64_t lwk_syscall_entry_address(void);
 uint64_t lwk_boot_stack_top_address(void);
 void lwk_fpu_reset(uint64_t xcr0);	/* x87/SSE/AVX to their initial state */

@@ -1,0 +1,28 @@
+/// How the LWK's contexts sit on its CPUs (mcos_abi.h, "Contexts"): `perCPU` of them on
+/// each of `cpus` CPUs, context c on CPU c % cpus, so that contexts 0..<cpus are each
+/// CPU's first and a boot without time_sharing has exactly those.
+public struct ContextLayout: Equatable, Sendable {
+    public let cpus: Int
+    public let perCPU: Int
+
+    public init(cpus: Int, perCPU: Int) {
+        self.cpus = max(cpus, 1)
+        self.perCPU = max(perCPU, 1)
+    }
+
+    public var count: Int { cpus * perCPU }
+
+    /// The CPU context `context` runs on.
+    public func cpu(of context: Int) -> Int { context % cpus }
+
+    /// The contexts of `cpu`, its first one first.
+    public func contexts(on cpu: Int) -> [Int] { (0..<perCPU).map { cpu + $0 * cpus } }
+
+    /// How many contexts a boot has: one per CPU, or with time_sharing `requested` per
+    /// CPU within `most`; and why fewer than asked, for the log.
+    public static func perCPU(timeSharing: Bool, requested: Int, most: Int, isolation: Bool) -> (Int, String?) {
+        guard timeSharing else { return (1, nil) }
+        if isolation { return (1, "time_sharing needs pti=off (each CPU's user mode runs on a root of its own): one context per CPU") }
+        return (min(max(requested, 1), most), nil)
+    }
+}
