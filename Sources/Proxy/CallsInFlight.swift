@@ -1,6 +1,5 @@
 import Glibc
 import Kernel
-import Synchronization
 
 /// The program's calls that proxy threads perform on Linux at this moment, by the tid
 /// of the proxy thread (the program thread's), each with its own serial: the LWK asks
@@ -20,7 +19,7 @@ final class CallsInFlight: Sendable {
         var calls: [Int32: UInt64] = [:]
         var interruptedEarly: Set<Int32> = []
     }
-    private let state = Mutex(State())
+    private let state = ForkSafeLock(State())
     /// How long an interrupt waits for the calls to end: a call that ignores signals
     /// (a read of a regular file) ends by itself in that time.
     private static let patienceMicroseconds: UInt32 = 1_000_000

@@ -1,7 +1,6 @@
 import CMcosABI
 import Glibc
 import Kernel
-import Synchronization
 
 /// What execve (or execveat) of a program on the LWK asks for, as mcexec reads and
 /// checks it before the LWK lets the old program go: the strings read from the
@@ -187,15 +186,13 @@ struct NextProgram {
 /// The program an accepted execve runs next, from the proxy thread that accepted it to
 /// the first thread's loop, which the LWK's MCOS_EVENT_EXEC reaches.
 final class Successor: Sendable {
-    private let lock = Mutex(())
-    /// Only under `lock`. A plain value, not the Mutex's own: the ELF image it holds is
-    /// not Sendable, and never leaves the lock but by value.
-    nonisolated(unsafe) private var next: NextProgram?
+    /// The ELF image it holds is not Sendable, and never leaves the lock but by value.
+    private let next = ForkSafeLock<NextProgram?>(nil)
 
-    func offer(_ program: NextProgram) { lock.withLock { _ in next = program } }
+    func offer(_ program: NextProgram) { next.withLock { $0 = program } }
 
     func take() -> NextProgram? {
-        lock.withLock { _ in
+        next.withLock { next in
             defer { next = nil }
             return next
         }

@@ -3,14 +3,13 @@ import CMcosABI
 import Dispatch
 import Glibc
 import Kernel
-import Synchronization
 
 /// mcexec's own descriptors, of every proxy thread (each one's /dev/mcosN file and
 /// pipe), which no call of the program, on whichever thread, may touch. Proxy threads
 /// come and go while the program runs, so each call is checked against the set as it is
 /// at that moment.
 final class OwnDescriptors: Sendable {
-    private let descriptors = Mutex<Set<Int32>>([])
+    private let descriptors = ForkSafeLock<Set<Int32>>([])
 
     var current: Set<Int32> { descriptors.withLock { $0 } }
 
@@ -35,7 +34,7 @@ final class ProxyThread {
     /// The LWK CPUs a proxy thread is attached to. The LWK counts a CPU idle once it has
     /// sent its thread's THREAD_EXIT; the module, once the proxy thread has read it. A
     /// thread created right after one was joined may be placed on that CPU in between.
-    private static let attached = Mutex<Set<Int32>>([])
+    private static let attached = ForkSafeLock<Set<Int32>>([])
     /// How long a new proxy thread waits for the one before it on its CPU to finish.
     private static let handOverMicroseconds: UInt32 = 2_000_000
     /// Posted once, by the new thread, with the request's answer.
