@@ -158,12 +158,13 @@ $(VM_PROGS)/dynprog: Tests/vm/progs/dynprog.c
 	@echo "  CC      $@ (dynamic)"
 	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
 
-# Debian's own dynamic programs with their libraries, at their paths (87-dynamic).
+# Debian's own dynamic programs with their libraries, at their paths (87-dynamic,
+# 97-stress-ng).
 VM_DYNAMIC := $(VM_BUILD)/dynamic
-VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3
+VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3 /usr/bin/stress-ng
 # Python scripts the scenarios run, whose modules are staged with python3.
 VM_PYTHON_SCRIPTS := Tests/vm/progs/mpwork.py
-$(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh $(VM_PYTHON_SCRIPTS)
+$(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh $(VM_PYTHON_SCRIPTS) mk/vm.mk
 	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS) $(VM_PYTHON_SCRIPTS))"
 	@STAGE_PYTHON_SCRIPTS="$(VM_PYTHON_SCRIPTS)" sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
 

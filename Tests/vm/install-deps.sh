@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Install what the mcos VM harness needs (run as root on Debian 12):
-# QEMU, a static busybox, cpio, Debian's 6.1 kernel + headers and the newest
+# QEMU, a static busybox, cpio, stress-ng (97-stress-ng runs Debian's own),
+# Debian's 6.1 kernel + headers and the newest
 # 6.12 (+deb12) kernel + headers that the apt archive offers.
 # Idempotent: when everything is already installed it returns at once
 # (set MCOS_DEPS_REFRESH=1 to look for a newer 6.12 anyway).
 set -eu
 
 export DEBIAN_FRONTEND=noninteractive
-base="qemu-system-x86 busybox-static cpio gcc make libc6-dev linux-image-amd64 linux-headers-amd64"
+base="qemu-system-x86 busybox-static cpio gcc make libc6-dev linux-image-amd64 linux-headers-amd64 stress-ng"
 
 have_all() {
 	for p in $base; do

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# stress-ng, Debian's own, on the LWK: its process, thread, futex, signal, pipe,
+# memory and file stressors with --verify, each running a bounded number of
+# operations, natively and on the LWK (2 CPUs, time_sharing=8: stress-ng
+# forks a process per stressor, and several of them fork or start threads in
+# turn).  Each must succeed on both and count the same operations; a summary
+# line gives how many passed where.  Afterwards every LWK CPU is idle and the
+# LWK's log has no leak, panic or bug.
+. /scenarios/lib.sh
+S=/usr/bin/stress-ng
+# A run that takes longer has hung (a guest under TCG is slow, not that slow).
+BOUND=300
+# stressor:operations[:more options]
+STRESSORS="fork:20 vfork:20 clone:20 pthread:20 futex:20 yield:20 switch:20
+signal:20 sigq:20 kill:20 pipe:20 dup:20 open:20 fstat:20 hdd:20
+brk:20 malloc:20 stack:20 memcpy:20 shm:10 mmap:5:--mmap-bytes=4M vm:20:--vm-bytes=8M"
+
+load_mod
+run $MT setup 2-3 480M@0 32M@1
+new_instance 2-3 0 1
+lwk_boot $idx "hidos time_sharing=8"
+cpus=$($MT status $idx | awk '{ print $6 }')
+. /scenarios/compare.sh
+shm_mount
+mkdir -p /tmp/stress
+cd /tmp/stress
+
+# ops OUT NAME: the bogo ops stress-ng counted for stressor NAME
+ops() {
+	awk -v name="$2" '$2 == "metrc:" && $4 == name && $5 ~ /^[0-9]+$/ { print $5; exit }' "$1"
+}
+
+total=0 native_ok=0 lwk_ok=0 differ=
+for entry in $STRESSORS; do
+	name=${entry%%:*}
+	rest=${entry#*:}
+	count=${rest%%:*}
+	more=
+	[ "$rest" = "$count" ] || more=$(echo "${rest#*:}" | tr = ' ')
+	args="--$name 1 --$name-ops $count $more --verify -t 120s --metrics-brief"
+	total=$((total + 1))
+	bounded $BOUND /tmp/native.out $S $args
+	nrc=$rc
+	bounded $BOUND /tmp/lwk.out mcexec $idx $S $args
+	lrc=$rc
+	nops=$(ops /tmp/native.out $name)
+	lops=$(ops /tmp/lwk.out $name)
+	echo "== $name: native status $nrc, $nops ops; LWK status $lrc, $lops ops"
+	[ "$nrc" = 0 ] && [ "$nops" = "$count" ] && native_ok=$((native_ok + 1))
+	if [ "$lrc" = 0 ] && [ "$lops" = "$count" ]; then
+		lwk_ok=$((lwk_ok + 1))
+	else
+		cat /tmp/lwk.out
+		$MT kmsg $idx | tail -n 8
+	fi
+	[ "$nrc" = "$lrc" ] && [ "$nops" = "$lops" ] || differ="$differ $name"
+	expect_idle "after stress-ng --$name"
+done
+log "stress-ng: $total stressors, $native_ok passed natively, $lwk_ok on the LWK; differ:${differ:- none}"
+[ -z "$differ" ] || fail "stress-ng stressors that differ between Linux and the LWK:$differ"
+
+cd /
+shm_unmount
+$MT kmsg $idx > /tmp/kmsg
+grep -iE 'leak|panic|BUG' /tmp/kmsg && fail "the LWK's log reports a leak, a panic or a bug"
+lwk_teardown $idx
