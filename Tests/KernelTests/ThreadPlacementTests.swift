@@ -108,5 +108,10 @@ import Testing
         #expect(ContextLayout.perCPU(timeSharing: true, requested: 99, most: 32, isolation: false).0 == 32)
         let (count, why) = ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: true)
         #expect(count == 1 && why?.contains("pti=off") == true)
+        // 64 CPUs with 8 each would need 513 pairs of rings; 4 MiB of 4 KiB rings hold 511.
+        let (fit, told) = ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false, cpus: 64, mostInAll: 511)
+        #expect(fit == 7 && told?.contains("7 contexts per CPU") == true)
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false, cpus: 2, mostInAll: 511) == (8, nil))
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false, cpus: 600, mostInAll: 511).0 == 1)
     }
 }

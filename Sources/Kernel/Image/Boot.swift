@@ -92,8 +92,12 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     releaseTrampolineLock()
     kernel.kmsg = physMapBase + info.kmsgPhysical
     Arch.setUpInterruptTable()
+    // The IKC area is one allocation, at most a 4 MiB block: a pair of rings per context
+    // and the master channel's.
+    let ringsInArea = Int((PageTables.smallPage << UInt64(FrameAllocator.maxOrder)) / UInt64(kernel.ikcRingBytes))
     let (perCPU, fewerContexts) = ContextLayout.perCPU(timeSharing: kernel.options.timeSharing, requested: kernel.options.contextsPerCPU,
-                                                       most: BootOptions.mostContexts, isolation: kernel.options.pageTableIsolation)
+                                                       most: BootOptions.mostContexts, isolation: kernel.options.pageTableIsolation,
+                                                       cpus: info.cpus.count, mostInAll: ringsInArea / 2 - 1)
     contextLayout = ContextLayout(cpus: info.cpus.count, perCPU: perCPU)
     cpuStates = (0..<contextLayout.count).map { CPUState(index: $0, core: contextLayout.cpu(of: $0)) }
     cores = info.cpus.indices.map { CPUCore(index: $0, contexts: contextLayout.contexts(on: $0)) }

@@ -19,10 +19,15 @@ public struct ContextLayout: Equatable, Sendable {
     public func contexts(on cpu: Int) -> [Int] { (0..<perCPU).map { cpu + $0 * cpus } }
 
     /// How many contexts a boot has: one per CPU, or with time_sharing `requested` per
-    /// CPU within `most`; and why fewer than asked, for the log.
-    public static func perCPU(timeSharing: Bool, requested: Int, most: Int, isolation: Bool) -> (Int, String?) {
+    /// CPU within `most`, and within `mostInAll` over its `cpus` (what one IKC area
+    /// can hold); and why fewer than asked, for the log.
+    public static func perCPU(timeSharing: Bool, requested: Int, most: Int, isolation: Bool,
+                              cpus: Int = 1, mostInAll: Int = Int.max) -> (Int, String?) {
         guard timeSharing else { return (1, nil) }
         if isolation { return (1, "time_sharing needs pti=off (each CPU's user mode runs on a root of its own): one context per CPU") }
-        return (min(max(requested, 1), most), nil)
+        let wanted = min(max(requested, 1), most)
+        let fit = max(mostInAll / max(cpus, 1), 1)
+        guard wanted > fit else { return (wanted, nil) }
+        return (fit, "time_sharing=\(wanted) on \(cpus) CPUs: \(fit) contexts per CPU, as many as the IKC rings' area holds (\(mostInAll) in all)")
     }
 }
