@@ -99,7 +99,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
                                                        most: BootOptions.mostContexts, isolation: kernel.options.pageTableIsolation,
                                                        cpus: info.cpus.count, mostInAll: ringsInArea / 2 - 1)
     contextLayout = ContextLayout(cpus: info.cpus.count, perCPU: perCPU)
-    cpuStates = (0..<contextLayout.count).map { CPUState(index: $0, core: contextLayout.cpu(of: $0)) }
+    cpuStates = (0..<contextLayout.count).map { CPUState(index: $0) }
     cores = info.cpus.indices.map { CPUCore(index: $0, contexts: contextLayout.contexts(on: $0)) }
     futexWaiters.reserve(contextLayout.count)
     // Beyond the fixed first heap: on the page tables that map all LWK memory.

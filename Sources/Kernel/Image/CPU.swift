@@ -9,8 +9,6 @@ import CMcosABI
 /// it; each context only ever changes its own entry's fields.
 final class CPUState {
     let index: Int
-    /// The LWK CPU it runs on.
-    let core: Int
     /// Its kernel stack while another context has the CPU (Arch.switchStack), at an
     /// address that never moves.
     let savedStack: UnsafeMutablePointer<UInt64>
@@ -42,9 +40,8 @@ final class CPUState {
     /// is free to ask (Threads.swift, interruptSignalledCalls).
     var signalledOtherThread = false
 
-    init(index: Int, core: Int) {
+    init(index: Int) {
         self.index = index
-        self.core = core
         savedStack = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
         savedStack.initialize(to: 0)
         program = Process(cpu: index)

@@ -3,13 +3,13 @@ import CMcosABI
 // Threads: a process spreads over LWK CPUs, one thread per context, so that without
 // time_sharing no CPU is ever shared and none needs a tick (with it, a CPU takes turns
 // among its contexts: Scheduler.swift). clone places a new thread on an idle context of
-// the process's least busy CPU nearest its parent, asks the proxy for a proxy thread attached to that CPU's channel
-// (whose Linux tid becomes the thread's), and starts it there with its parent's
-// registers. The threads share the process's memory: they change it under the process
-// lock, and a change that takes a page away makes every other CPU of the process forget
-// it (a TLB shootdown) before its frame is freed. A thread's end clears and wakes its
-// clear_child_tid (pthread_join); the leader, whose object holds the process, ends it
-// once every other thread is gone.
+// the process's least busy CPU nearest its parent, asks the proxy for a proxy thread
+// attached to that context's channel (whose Linux tid becomes the thread's), and starts
+// it there with its parent's registers. The threads share the process's memory: they
+// change it under the process lock, and a change that takes a page away makes every
+// other CPU of the process forget it (a TLB shootdown) before its frame is freed. A
+// thread's end clears and wakes its clear_child_tid (pthread_join); the leader, whose
+// object holds the process, ends it once every other thread is gone.
 
 /// The words other CPUs change in a CPU's life, each in its own stable slot: what Swift
 /// stores in a class may move, an atomic instruction's operand must not.
@@ -186,20 +186,10 @@ func isIdle(_ cpu: Int) -> Bool {
 /// the process's (processCPUs) that runs the fewest threads, nearest `t`'s; without
 /// time_sharing only on an idle CPU. nil when none is left besides `tried`.
 func reserveCPU(for t: Process, excluding tried: [Int]) -> Int? {
-    let allowed = processCPUs(t)
     lwk_spin_lock(&placementLock)
     defer { lwk_spin_unlock(&placementLock) }
-    var load = [Int](repeating: 0, count: cores.count)
-    var idle = [Int](repeating: -1, count: cores.count)  // an idle context of each CPU
-    for context in cpuStates.indices {
-        let cpu = cpuIndex(of: context)
-        if !isIdle(context) {
-            load[cpu] += 1
-        } else if idle[cpu] < 0 && !tried.contains(context) {
-            idle[cpu] = context
-        }
-    }
-    let candidates = allowed.filter { idle[$0] >= 0 }
+    let (load, idle) = occupancy(excluding: tried)
+    let candidates = processCPUs(t, load: load).filter { idle[$0] >= 0 }
     let exclusive = contextLayout.perCPU == 1
     guard case .cpu(let cpu) = CPUPlacement(kernel.info).place(allowed: candidates, threads: load, near: cpuIndex(of: t.cpu),
                                                                exclusive: exclusive) else {
@@ -208,6 +198,22 @@ func reserveCPU(for t: Process, excluding tried: [Int]) -> Int? {
     let context = idle[cpu]
     lwk_store32(cpuStates[context].mailbox.reserved, UInt32(t.leader.cpu + 1))
     return context
+}
+
+/// Per LWK CPU, under placementLock: how many of its contexts are in use (a process, a
+/// thread, one reserved), and an idle one of them not in `tried` (-1 if none).
+private func occupancy(excluding tried: [Int]) -> (load: [Int], idle: [Int]) {
+    var load = [Int](repeating: 0, count: cores.count)
+    var idle = [Int](repeating: -1, count: cores.count)
+    for context in cpuStates.indices {
+        let cpu = cpuIndex(of: context)
+        if !isIdle(context) {
+            load[cpu] += 1
+        } else if idle[cpu] < 0 && !tried.contains(context) {
+            idle[cpu] = context
+        }
+    }
+    return (load, idle)
 }
 
 func unreserve(_ cpu: Int) { lwk_store32(cpuStates[cpu].mailbox.reserved, 0) }
@@ -222,18 +228,22 @@ func releaseReservations(of leader: Process) {
 /// on, its own first: those its threads hold, then the idle ones, nearest first, up to
 /// the bound mcexec set (-t).
 func processCPUs(_ t: Process) -> [Int] {
+    lwk_spin_lock(&placementLock)
+    let load = occupancy(excluding: []).load
+    lwk_spin_unlock(&placementLock)
+    return processCPUs(t, load: load)
+}
+
+/// processCPUs, with each LWK CPU's contexts in use (`occupancy`).
+private func processCPUs(_ t: Process, load: [Int]) -> [Int] {
     var cpus = [cpuIndex(of: t.leader.cpu)]
     t.forEachThread { thread in
         let cpu = cpuIndex(of: thread.cpu)
         if !cpus.contains(cpu) { cpus.append(cpu) }
     }
-    lwk_spin_lock(&placementLock)
-    var busy = [Bool](repeating: false, count: cores.count)
-    for context in cpuStates.indices where !isIdle(context) { busy[cpuIndex(of: context)] = true }
-    lwk_spin_unlock(&placementLock)
     let placement = CPUPlacement(kernel.info)
     let near = cpuIndex(of: t.cpu)
-    let idle = cores.indices.filter { !busy[$0] && !cpus.contains($0) }.sorted { a, b in
+    let idle = cores.indices.filter { load[$0] == 0 && !cpus.contains($0) }.sorted { a, b in
         let (da, db) = (placement.distance(near, a), placement.distance(near, b))
         return da != db ? da < db : a < b
     }
