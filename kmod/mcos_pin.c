@@ -19,6 +19,10 @@
  * CAP_IPC_LOCK), as RDMA registrations and io_uring buffers do: EAGAIN
  * beyond it.  A pin belongs to the user whose mcexec made it; a frame a
  * fork shares goes back with the last of that user's processes to map it.
+ * Whoever asks, CAP_IPC_LOCK or not, a pin must leave Linux an eighth of its
+ * memory available: pinning a hole of a sparse file makes a page Linux cannot
+ * reclaim, and a program mapping a large sparse file shared would otherwise
+ * drive Linux into the OOM killer (ENOMEM instead).
  *
  * A page the LWK writes is dirtied behind the page cache's back, so writable
  * pins are only taken of files Linux never writes back (tmpfs, ramfs,
@@ -157,6 +161,14 @@ static int mcos_pin_write_allowed(u64 address, u64 bytes)
 	return err;
 }
 
+/* Would 'more' new pins leave Linux an eighth of its memory available? */
+static bool mcos_pin_leaves_linux_room(unsigned long more)
+{
+	long available = si_mem_available();
+
+	return available > 0 && (unsigned long)available > more + totalram_pages() / 8;
+}
+
 /* Room for 'more' pins of 'o' within the caller's RLIMIT_MEMLOCK? */
 static bool mcos_pin_within_limit(struct mcos_pin_owner *o, unsigned long more)
 {
@@ -206,6 +218,8 @@ long mcos_pin_share(struct mcos_file *f, u64 address, const u64 *args)
 		if (err)
 			return err;
 	}
+	if (!mcos_pin_leaves_linux_room(pages_asked))
+		return -ENOMEM;
 	pages = kmalloc_array(pages_asked, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;

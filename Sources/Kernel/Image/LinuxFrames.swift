@@ -80,8 +80,9 @@ extension Process {
 
     /// A FILE_SHARE's errno for the program, said once in the log where the reason is
     /// the LWK's: a file the module refuses to pin writable (one Linux writes back to a
-    /// disk) is an unsupported mapping (ENODEV), and pins beyond the user's
-    /// RLIMIT_MEMLOCK are EAGAIN, as for MAP_LOCKED.
+    /// disk) is an unsupported mapping (ENODEV), pins beyond the user's
+    /// RLIMIT_MEMLOCK are EAGAIN, as for MAP_LOCKED, and pins that would leave Linux
+    /// less than an eighth of its memory ENOMEM.
     private func refusedShare(_ failure: Int64) -> Int64 {
         let why: String
         switch failure {
@@ -89,6 +90,8 @@ extension Process {
             why = "a writable MAP_SHARED of a file Linux writes back to a disk is not supported (tmpfs and /dev/shm are): ENODEV"
         case -Errno.again:
             why = "a file's shared pages stay pinned in Linux's memory while mapped, and count against mcexec's RLIMIT_MEMLOCK, which this mapping would pass: EAGAIN"
+        case -Errno.noMem:
+            why = "a file's shared pages stay pinned in Linux's memory while mapped, and this mapping would leave Linux less than an eighth of its memory: ENOMEM"
         default:
             return failure < 0 && failure >= -Errno.maximum ? failure : -Errno.io
         }

@@ -15,7 +15,8 @@
 # PROT_READ, with PROT_WRITE and mprotect to write EACCES, O_WRONLY EACCES,
 # MAP_PRIVATE writes private; munmap of a middle page (the hole a SIGSEGV,
 # filled again with MAP_FIXED) and two mappings of one file; a mapping longer
-# than its file (zeros to the end of the last page, SIGBUS past it); 200 map, write,
+# than its file (zeros to the end of the last page, SIGBUS past it); a 4 GiB
+# sparse file root maps shared ENOMEM (no OOM killer on Linux); 200 map, write,
 # unmap cycles.  A program under mcexec and a Linux process exchange 100
 # rounds of values through a shm_open'ed object, polling (no futex), as two
 # Linux processes do.  The written file read from Linux afterwards is the
@@ -141,6 +142,26 @@ rc=0
 cat /tmp/o
 [ $rc = 0 ] || failed="$failed memlock-cycles"
 rm -rf $D-nobody
+
+log "root maps a 4 GiB sparse file shared (CAP_IPC_LOCK: no RLIMIT_MEMLOCK): ENOMEM, not Linux's OOM killer"
+# on a tmpfs larger than the guest's memory, so that memory runs out before the file system
+mkdir -p /tmp/big
+run mount -t tmpfs -o size=8G tmpfs /tmp/big
+rc=0
+mcexec $idx /usr/bin/python3 -c '
+import mmap
+with open("/tmp/big/sparse", "w+b") as f:
+    f.truncate(4 << 30)
+    try:
+        mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        print("mapped")
+    except OSError as e:
+        print("errno", e.errno)' > /tmp/o 2>&1 || rc=$?
+run umount /tmp/big
+cat /tmp/o
+[ $rc = 0 ] && grep -qx 'errno 12' /tmp/o || failed="$failed sparse-enomem"
+$MT kmsg $idx | grep -q "would leave Linux less than an eighth of its memory: ENOMEM" || failed="$failed sparse-log"
+! dmesg | grep -q 'invoked oom-killer' || failed="$failed sparse-oom"
 
 log "kill -9 of mcexec while its program maps a file: the frames stay pinned until the LWK ends"
 mcexec $idx $P hold $D > /tmp/hold.out 2>&1 &
