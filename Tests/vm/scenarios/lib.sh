@@ -16,6 +16,12 @@ log() {
 	echo "# $*"
 }
 
+# progress MESSAGE: a line on the guest's console now (a scenario's own output
+# shows only when it ends), for scenarios that run long
+progress() {
+	echo "MCOS-PROGRESS $*" > /dev/console
+}
+
 # wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s until it
 # succeeds; fails naming WHAT after SECONDS of the guest's clock (not loop
 # turns: on a loaded host each turn takes longer than its 0.1 s sleep).  For
@@ -169,6 +175,24 @@ os_state() {
 param() {
 	v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^mcos\.$1=//p" | tail -n 1)
 	echo "${v:-$2}"
+}
+
+# this_guests_share WORD...: the WORDs this guest takes, for the long scenarios
+# whose cases make test divides between its two guests (97-stress-ng's
+# stressors, 98-cpython's modules): the guest of kernel 6.1 the first, third,
+# ... of them, any other the second, fourth, ...; every one with
+# mcos.share=all on the kernel command line (make suites)
+this_guests_share() {
+	local take=1 n=0
+	if [ "$(param share split)" = all ]; then
+		echo "$@"
+		return
+	fi
+	case $(uname -r) in 6.1.*) take=0 ;; esac
+	for word in "$@"; do
+		if [ $((n % 2)) = $take ]; then echo "$word"; fi
+		n=$((n + 1))
+	done | tr '\n' ' '
 }
 
 # cycles N: how many times a leak-hunting loop goes round: N, enough to catch a leak of
