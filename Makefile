@@ -6,7 +6,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 PYTHON       ?= /usr/bin/python3
 MCPROV        = .build/release/mcprov
 
-.PHONY: all build release deps bench-deps fixtures test swift-test soak bench-check bench demo clean
+.PHONY: all build release deps bench-deps fixtures test swift-test soak suites bench-check bench demo clean
 
 include mk/vm.mk
 include mk/kernel.mk
@@ -52,6 +52,13 @@ fixtures:
 # round 200 times instead of the few that make test affords; hours, not minutes.
 soak: deps
 	$(MAKE) --no-print-directory vm-test VM_APPEND="mcos.cycles=200 $(VM_APPEND)" VM_TIMEOUT=14400
+
+# Peers' suites whole, natively and on the LWK, on both kernels: every stressor
+# of 97-stress-ng and every CPython test module staged (98-cpython), where
+# make test gives each guest half of them and only CPython's quicker modules;
+# an hour or more of emulated python.
+suites: deps
+	$(MAKE) --no-print-directory vm-test VM_APPEND="mcos.only=97,98 mcos.share=all mcos.cpython=all $(VM_APPEND)" VM_TIMEOUT=10800
 
 # The bench's own parsing and table code (never a measurement): a second or so.
 bench-check:

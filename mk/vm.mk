@@ -8,7 +8,7 @@
 #   make -f mk/vm.mk vm-shell  boot the same guest with a shell
 #                              (VM_SHELL_KERNEL=version to pick the kernel)
 #   make -f mk/vm.mk kmod      build mcos.ko for each guest kernel
-#   VM_APPEND=mcos.only=7      run only the scenarios whose NN-name starts so
+#   VM_APPEND=mcos.only=7,95   run only the scenarios whose NN-name starts so
 #   make -f mk/vm.mk fuzz      the fuzzers (scenarios 8x) ten times longer
 # Everything built goes to .vm/ (never committed).
 
@@ -24,7 +24,7 @@ VM_TIMEOUT ?= 2400
 VM_SHELL_KERNEL ?= $(firstword $(VM_KERNELS))
 
 VM_KMOD_SRC := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
-VM_SCENARIOS := $(wildcard Tests/vm/scenarios/*.sh)
+VM_SCENARIOS := $(wildcard Tests/vm/scenarios/*.sh Tests/vm/scenarios/*.txt)
 VM_TOOL := $(VM_BUILD)/mcos-test
 # Our Swift tools for the guest, with the libraries they need.
 VM_SWIFT_TOOLS := $(VM_BUILD)/tools
@@ -159,14 +159,20 @@ $(VM_PROGS)/dynprog: Tests/vm/progs/dynprog.c
 	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
 
 # Debian's own dynamic programs with their libraries, at their paths (87-dynamic,
-# 97-stress-ng).
+# 97-stress-ng, 98-cpython).
 VM_DYNAMIC := $(VM_BUILD)/dynamic
 VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3 /usr/bin/stress-ng
 # Python scripts the scenarios run, whose modules are staged with python3.
-VM_PYTHON_SCRIPTS := Tests/vm/progs/mpwork.py
+VM_PYTHON_SCRIPTS := Tests/vm/progs/mpwork.py Tests/vm/progs/cpython_outcomes.py
+# CPython's regression tests that 98-cpython can run, with the whole standard
+# library (make test runs the quicker ones, make suites every one).
+VM_CPYTHON_TESTS := test_fork1 test_wait3 test_wait4 test_mmap test_select test_pipes \
+	test_shutil test_tempfile test_posix test_os test_thread test_sched \
+	test_subprocess test_signal test_threading
 $(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh $(VM_PYTHON_SCRIPTS) mk/vm.mk
-	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS) $(VM_PYTHON_SCRIPTS))"
-	@STAGE_PYTHON_SCRIPTS="$(VM_PYTHON_SCRIPTS)" sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
+	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS) $(VM_PYTHON_SCRIPTS)), CPython's tests"
+	@STAGE_PYTHON_SCRIPTS="$(VM_PYTHON_SCRIPTS)" STAGE_PYTHON_TESTS="$(VM_CPYTHON_TESTS)" \
+		sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
 
 # quiet: no libc, so its system calls are exactly its own (89-lwk-quiet counts them).
 $(VM_PROGS)/quiet: Tests/vm/progs/quiet.c Tests/vm/progs/raw_syscall.h

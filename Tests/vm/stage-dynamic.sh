@@ -8,8 +8,15 @@
 # landmark it finds its prefix by; and the modules each script of
 # STAGE_PYTHON_SCRIPTS imports, as a native run of it here shows (with the
 # libraries of the extension modules among them), the script itself in
-# /usr/lib/mcos-test; the rest of its standard library is left out (54 MiB).
-# usage: [STAGE_PYTHON_SCRIPTS="SCRIPT..."] stage-dynamic.sh DIR BINARY...
+# /usr/lib/mcos-test; the rest of its standard library is left out (54 MiB),
+# unless STAGE_PYTHON_TESTS names some of CPython's regression tests (Debian's
+# libpython3.11-testsuite, for 98-cpython): then the standard library comes
+# whole, but for what no test here needs (Tk, IDLE, 2to3, the static library,
+# the library's own test directories), with every extension module's
+# libraries (links followed: Debian's sitecustomize.py is one into /etc); and of the test package its helpers and data (but the decimal
+# test data) and the named test modules.
+# usage: [STAGE_PYTHON_SCRIPTS="SCRIPT..."] [STAGE_PYTHON_TESTS="test_NAME..."]
+#        stage-dynamic.sh DIR BINARY...
 set -eu
 dir=$1
 shift
@@ -18,6 +25,31 @@ mkdir -p "$dir"
 copy() {
 	mkdir -p "$dir$(dirname "$1")"
 	cp -L "$1" "$dir$1"
+}
+# copy_libraries FILE...: the shared libraries each FILE needs (those ldd finds)
+copy_libraries() {
+	for file in "$@"; do
+		ldd "$file" | awk '/=> \// { print $3 }' | while read -r lib; do copy "$lib"; done
+	done
+}
+# stage_python_tests STDLIB: the standard library and the tests of STAGE_PYTHON_TESTS
+stage_python_tests() {
+	[ -d "$1/test/libregrtest" ] || {
+		echo "stage-dynamic.sh: no CPython tests in $1/test: install libpython3.11-testsuite" >&2
+		exit 1
+	}
+	mkdir -p "$dir$1"
+	tar -C "$1" -chf - --exclude=test --exclude=tests --exclude=idlelib --exclude=tkinter \
+		--exclude=turtledemo --exclude=lib2to3 --exclude='config-*' --exclude=ensurepip \
+		--exclude=site-packages --exclude=dist-packages . | tar -C "$dir$1" -xf -
+	copy_libraries "$dir$1"/lib-dynload/*.so
+	tar -C "$1" -cf - --exclude='test_*' --exclude=decimaltestdata test | tar -C "$dir$1" -xf -
+	for test in $STAGE_PYTHON_TESTS; do
+		files=$(cd "$1" && ls -d test/$test.py test/$test test/__pycache__/$test.* 2> /dev/null || true)
+		[ -n "$files" ] || { echo "stage-dynamic.sh: $1/test has no $test" >&2; exit 1; }
+		# shellcheck disable=SC2086 # a list of paths without blanks
+		(cd "$1" && tar -cf - $files) | tar -C "$dir$1" -xf -
+	done
 }
 for binary in "$@"; do
 	[ -e "$binary" ] || { echo "stage-dynamic.sh: $binary is not on this machine" >&2; exit 1; }
@@ -34,6 +66,7 @@ for binary in "$@"; do
 	copy "$stdlib/os.py"
 	mkdir -p "$dir$stdlib/encodings"
 	cp "$stdlib"/encodings/*.py "$dir$stdlib/encodings/"
+	[ -z "${STAGE_PYTHON_TESTS:-}" ] || stage_python_tests "$stdlib"
 	for script in ${STAGE_PYTHON_SCRIPTS:-}; do
 		mkdir -p "$dir/usr/lib/mcos-test"
 		cp "$script" "$dir/usr/lib/mcos-test/"
@@ -50,7 +83,7 @@ finally:
 		grep '^/' "$scratch/modules" | sort -u | while read -r module; do
 			copy "$module"
 			case $module in
-			*.so) ldd "$module" | awk '/=> \// { print $3 }' | while read -r lib; do copy "$lib"; done ;;
+			*.so) copy_libraries "$module" ;;
 			esac
 		done
 		rm -rf "$scratch"
