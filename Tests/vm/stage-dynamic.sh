@@ -12,8 +12,9 @@
 # unless STAGE_PYTHON_TESTS names some of CPython's regression tests (Debian's
 # libpython3.11-testsuite, for 98-cpython): then the standard library comes
 # whole, but for what no test here needs (Tk, IDLE, 2to3, the static library,
-# the library's own test directories), with every extension module's
-# libraries (links followed: Debian's sitecustomize.py is one into /etc); and of the test package its helpers and data (but the decimal
+# the library's own test directories), links followed (Debian's
+# sitecustomize.py is one into /etc), with every extension module's
+# libraries; and of the test package its helpers and data (but the decimal
 # test data) and the named test modules.
 # usage: [STAGE_PYTHON_SCRIPTS="SCRIPT..."] [STAGE_PYTHON_TESTS="test_NAME..."]
 #        stage-dynamic.sh DIR BINARY...

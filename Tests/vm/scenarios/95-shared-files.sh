@@ -145,19 +145,21 @@ rm -rf $D-nobody
 
 log "root maps a 4 GiB sparse file shared (CAP_IPC_LOCK: no RLIMIT_MEMLOCK): ENOMEM, not Linux's OOM killer"
 # on a tmpfs larger than the guest's memory, so that memory runs out before the file system
-mkdir -p /tmp/big
-run mount -t tmpfs -o size=8G tmpfs /tmp/big
+rm -rf /tmp/sparse-fs
+mkdir /tmp/sparse-fs
+run mount -t tmpfs -o size=8G tmpfs /tmp/sparse-fs
 rc=0
 mcexec $idx /usr/bin/python3 -c '
 import mmap
-with open("/tmp/big/sparse", "w+b") as f:
+with open("/tmp/sparse-fs/sparse", "w+b") as f:
     f.truncate(4 << 30)
     try:
         mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         print("mapped")
     except OSError as e:
         print("errno", e.errno)' > /tmp/o 2>&1 || rc=$?
-run umount /tmp/big
+run umount /tmp/sparse-fs
+rmdir /tmp/sparse-fs
 cat /tmp/o
 [ $rc = 0 ] && grep -qx 'errno 12' /tmp/o || failed="$failed sparse-enomem"
 $MT kmsg $idx | grep -q "would leave Linux less than an eighth of its memory: ENOMEM" || failed="$failed sparse-log"
