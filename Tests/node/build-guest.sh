@@ -122,6 +122,9 @@ for dir in "$root"/lib/modules/*; do
 done
 rm -rf "$root/lib/modules/$booted/kernel"
 in_root depmod "$booted"
-ln -sf lib/systemd/systemd "$root/init"
+# /init says that Linux has booted as far as user space, where nothing of ours has run
+# yet, then becomes systemd: run.sh boots once more a guest that died before that line.
+printf '#!/bin/sh\necho NODE-USERSPACE\nexec /lib/systemd/systemd "$@"\n' > "$root/init"
+chmod 755 "$root/init"
 (cd "$root" && find . -xdev | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/node.cpio"
 echo "node image: $(du -m "$work/node.cpio" | cut -f1) MiB" >> "$log"
