@@ -639,7 +639,9 @@ struct mcos_proc_start {
 	uint64_t brk;		/* initial program break, page-aligned */
 	uint64_t blocked;	/* signals (sigset bits, bit n-1 for signal n) the */
 	uint64_t pending;	/* program starts with blocked, pending, ignored: */
-	uint64_t ignored;	/* 0 for a new one, what MCOS_EVENT_EXEC gave after execve */
+	uint64_t ignored;	/* mcexec's own when it started for a new one (as
+				   natively across execve), what MCOS_EVENT_EXEC gave
+				   after an execve */
 };
 
 enum mcos_proc_event_kind {

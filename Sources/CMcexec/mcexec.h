@@ -241,6 +241,31 @@ static inline int mcexec_note(int signal)
 	return mcexec_catch(signal, action.sa_flags & SA_NOCLDWAIT);
 }
 
+/*
+ * The signal state mcexec was started with, as sigset words (bit n-1 for
+ * signal n): the calling thread's blocked mask and the signals whose action is
+ * SIG_IGN.  A program keeps both across execve, so the one mcexec runs starts
+ * with them, as it would natively.  Read before mcexec changes either.
+ */
+static inline void mcexec_inherited_signals(uint64_t *blocked, uint64_t *ignored)
+{
+	struct sigaction action;
+	sigset_t mask;
+	int signal;
+
+	*blocked = 0;
+	*ignored = 0;
+	if (pthread_sigmask(SIG_BLOCK, 0, &mask) != 0)
+		sigemptyset(&mask);
+	for (signal = 1; signal <= 64; signal++) {
+		if (sigismember(&mask, signal) == 1)
+			*blocked |= 1ull << (signal - 1);
+		/* glibc's own signals (32, 33) answer EINVAL: never ignored */
+		if (sigaction(signal, 0, &action) == 0 && action.sa_handler == SIG_IGN)
+			*ignored |= 1ull << (signal - 1);
+	}
+}
+
 static inline int mcexec_forward_signals(void)
 {
 	int signal, err;

@@ -13,6 +13,8 @@ struct Launcher {
     var request: LaunchRequest
     var instance: Int
     var options: LaunchOptions
+    /// What mcexec was started with, which its first program starts with.
+    var inherited: KeptSignals = .none
     /// After an execve: the program's strings and the signal state it keeps.
     var execed: (next: NextProgram, signals: KeptSignals)?
     /// After an execve: the LWK CPU the program before ran on, tried first. -c names
@@ -96,7 +98,7 @@ struct Launcher {
         start.entry = program.load.entry
         start.sp = sp
         start.brk = (program.plan.programBreak + ProgramLayout.page - 1) / ProgramLayout.page * ProgramLayout.page
-        let signals = execed?.signals ?? .none
+        let signals = execed?.signals ?? inherited
         start.blocked = signals.blocked
         start.pending = signals.pending
         start.ignored = signals.ignored

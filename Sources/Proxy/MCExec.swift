@@ -36,8 +36,9 @@ struct MCExec: ParsableCommand {
             SIGALRM, SIGTERM, the real-time ones and a few more) go to the program, which \
             ignores, holds, handles or dies by them as its actions and mask say; one sent \
             to one of mcexec's threads (tgkill) goes to the program's thread of that tid. \
-            A call they cut short is restarted or fails with EINTR as natively. Those \
-            ignored when mcexec started (nohup) stay ignored. Ctrl-Z stops the program and \
+            A call they cut short is restarted or fails with EINTR as natively. What was \
+            ignored or blocked when mcexec started (nohup, a script's background job) is \
+            ignored or blocked for the program, as a native program inherits it. Ctrl-Z stops the program and \
             mcexec with it; fg continues both. \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
@@ -65,11 +66,12 @@ struct MCExec: ParsableCommand {
         case "--experimental-dump-help": throw CleanExit.message(Self._dumpHelp())
         default: break
         }
+        let inherited = KeptSignals.inherited()  // before anything here changes it
         let end: ProgramEnd
         do throws(MCExecError) {
             let request = try LaunchRequest(words: command)
             let (program, instance) = try Self.prepare(request, environment: ProcessInfo.processInfo.environment, probe: LiveInstanceProbe())
-            end = try Launcher(program: program, request: request, instance: instance, options: options).run()
+            end = try Launcher(program: program, request: request, instance: instance, options: options, inherited: inherited).run()
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(error.status.rawValue)

@@ -70,6 +70,9 @@ extension Launcher {
         defer { descriptors.remove(memory.descriptors.union([device])) }
         _ = mcexec_forward_signals()
         _ = mcexec_catch_interrupts()
+        // mcexec may have been started with some blocked (its program starts with
+        // them blocked on the LWK, which holds them): this thread passes them on.
+        _ = mcexec_mask_forwarded(SIG_UNBLOCK, nil)
         let channel = ProxyChannel(device: device, process: device, memory: memory)
         while true {
             // nil is a thread's end, which the process's own file never reports.

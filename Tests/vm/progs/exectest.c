@@ -14,6 +14,9 @@
  *                    SIGTERM on an alternate stack, execs: blocked and pending
  *                    kept, SIG_IGN kept, the handler back to SIG_DFL, every
  *                    flag and mask cleared, no alternate stack
+ *   inherit CMD...   ignores SIGINT, SIGHUP and SIGUSR1, blocks SIGUSR2 and
+ *                    SIGWINCH, then execs CMD (natively the program, or mcexec
+ *                    running it): inherited prints what its program started with
  *   fds              an fd without O_CLOEXEC (dup2'ed to fd 70, its offset
  *                    moved) and one with it (and a dup3 O_CLOEXEC to fd 71):
  *                    after the exec only those without are open
@@ -223,6 +226,41 @@ static void print_disposition(int sig, const char *name)
 	sigaction(sig, NULL, &now);
 	handler = now.sa_handler == SIG_IGN ? "ignored" : now.sa_handler == SIG_DFL ? "default" : "a handler";
 	printf("%s: %s, flags %#x, mask %s\n", name, handler, (unsigned int)now.sa_flags, others_in(&now.sa_mask, 0));
+}
+
+/*
+ * What a program inherits from whoever starts it: SIGINT, SIGHUP and SIGUSR1
+ * ignored, SIGUSR2 and SIGWINCH blocked; then execs the rest of the command
+ * line, natively the program itself or mcexec running it.
+ */
+static int t_inherit(char **command)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR2);
+	sigaddset(&mask, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) || signal(SIGINT, SIG_IGN) == SIG_ERR ||
+	    signal(SIGHUP, SIG_IGN) == SIG_ERR || signal(SIGUSR1, SIG_IGN) == SIG_ERR)
+		return failure("setting up the signals");
+	execvp(command[0], command);
+	return failure("execvp");
+}
+
+/* The signals blocked and those ignored, as this program started. */
+static int t_inherited(void)
+{
+	sigset_t blocked, ignored;
+	struct sigaction now;
+
+	sigprocmask(SIG_SETMASK, NULL, &blocked);
+	sigemptyset(&ignored);
+	for (int s = 1; s < NSIG; s++)
+		if (sigaction(s, NULL, &now) == 0 && now.sa_handler == SIG_IGN)
+			sigaddset(&ignored, s);
+	printf("blocked: %s\n", others_in(&blocked, 0));
+	printf("ignored: %s\n", others_in(&ignored, 0));
+	return 0;
 }
 
 static int t_signals_after(void)
@@ -727,7 +765,7 @@ static int t_dynamic_env(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: exectest chain N | signals | fds | state DIR | errors DIR | script DIR |"
-		" script-chain DIR N | execveat | status CODE | die SIG | threads N [main|other] |"
+		" script-chain DIR N | execveat | inherit CMD... | inherited | status CODE | die SIG | threads N [main|other] |"
 		" dynamic | dynamic-env  (started by a path with a '/')\n");
 	return 2;
 }
@@ -749,6 +787,10 @@ int main(int argc, char **argv)
 		return t_signals();
 	if (!strcmp(c, "signals-after"))
 		return t_signals_after();
+	if (!strcmp(c, "inherit") && arg)
+		return t_inherit(argv + 2);
+	if (!strcmp(c, "inherited"))
+		return t_inherited();
 	if (!strcmp(c, "fds"))
 		return t_fds();
 	if (!strcmp(c, "fds-after") && argc == 4)

@@ -3,7 +3,8 @@
 # LWK, which must print the same and exit the same.  A chain of 50 execs of
 # itself keeps the pid, ppid, argv and envp; the signal state (blocked and
 # pending kept, SIG_IGN kept, handlers back to SIG_DFL, flags, masks and the
-# alternate stack cleared), descriptors (O_CLOEXEC ones closed, the others
+# alternate stack cleared) and what mcexec itself was started with (ignored and
+# blocked signals) given to its program, descriptors (O_CLOEXEC ones closed, the others
 # open with their offsets), cwd, RLIMIT_NOFILE and umask as Linux keeps them;
 # every refusal (ENOENT, ENOTDIR, EACCES of a directory, a file without x and
 # a noexec mount, ENOEXEC, ELOOP beyond 5 #! levels, E2BIG, EFAULT, ENAMETOOLONG,
@@ -56,6 +57,9 @@ same "fds" $E fds
 expects 0 fds
 same "state" $E state $D
 expects 0 state
+log "the signals mcexec was started with ignored or blocked, its program starts with"
+same_via "inherited" "$E inherit" $E inherited
+expects 0 inherited
 
 log "refusals: the program goes on"
 same "errors" $E errors $D

@@ -32,9 +32,18 @@ bounded() {
 same() {
 	local name=$1
 	shift
-	bounded $BOUND /tmp/native.out "$@"
+	same_via "$name" "" "$@"
+}
+
+# same_via NAME LAUNCHER CMD...: as same, with CMD and mcexec each started by
+# LAUNCHER (words: a program that sets up what they inherit, then execs the rest
+# of its command line)
+same_via() {
+	local name=$1 launcher=$2
+	shift 2
+	bounded $BOUND /tmp/native.out $launcher "$@"
 	nrc=$rc
-	bounded $BOUND /tmp/lwk.out mcexec $idx "$@"
+	bounded $BOUND /tmp/lwk.out $launcher mcexec $idx "$@"
 	lrc=$rc
 	echo "== $name: native $nrc, LWK $lrc"
 	cat /tmp/lwk.out
