@@ -8,6 +8,8 @@ protocol InstanceProbe {
     func appliedInstances() -> [Int]?
     /// Throws ModuleError .notLoaded or .noSuchInstance when that is the case.
     func state(of instance: Int) throws(ModuleError) -> InstanceState
+    /// How many LWK CPUs the instance has.
+    func cpus(of instance: Int) throws(ModuleError) -> Int
 }
 
 /// This machine.
@@ -19,6 +21,10 @@ struct LiveInstanceProbe: InstanceProbe {
     func state(of instance: Int) throws(ModuleError) -> InstanceState {
         guard ModuleClient.isLoaded else { throw .notLoaded("find OS \(instance)") }
         return try ModuleClient().instance(instance).status().state
+    }
+
+    func cpus(of instance: Int) throws(ModuleError) -> Int {
+        try ModuleClient().instance(instance).status().cpus
     }
 }
 
@@ -54,5 +60,19 @@ enum InstanceCheck {
         default:
             throw MCExecError("OS \(instance) is \(state.rawValue), not running", remedy: "boot it with `mcprov apply PROFILE`; `mcprov status` shows the node", status: .failure)
         }
+    }
+
+    /// -c names an LWK CPU of the instance (numbered from 0). The module takes any
+    /// context of a time-shared CPU as naming that CPU, so a number past the CPUs
+    /// would silently pick CPU N mod their count: refused here instead.
+    static func requireCPU(_ cpu: Int?, of instance: Int, probe: some InstanceProbe) throws(MCExecError) {
+        guard let cpu else { return }
+        let count: Int
+        do throws(ModuleError) { count = try probe.cpus(of: instance) } catch {
+            throw MCExecError("cannot query OS \(instance): \(error.message)", remedy: error.remedy, status: .failure)
+        }
+        guard cpu >= count else { return }
+        throw MCExecError("OS \(instance) has no LWK CPU \(cpu): it has \(count)" + (count > 0 ? " (0-\(count - 1))" : ""),
+                          remedy: "LWK CPUs are numbered from 0; `mcprov status` shows how many there are", status: .failure)
     }
 }

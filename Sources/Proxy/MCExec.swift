@@ -71,6 +71,7 @@ struct MCExec: ParsableCommand {
         do throws(MCExecError) {
             let request = try LaunchRequest(words: command)
             let (program, instance) = try Self.prepare(request, environment: ProcessInfo.processInfo.environment, probe: LiveInstanceProbe())
+            try InstanceCheck.requireCPU(options.cpu, of: instance, probe: LiveInstanceProbe())
             end = try Launcher(program: program, request: request, instance: instance, options: options, inherited: inherited).run()
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))

@@ -13,7 +13,9 @@ import Testing
         var result: Result<InstanceState, ModuleError>
         var applied: [Int]? = [0]
         func appliedInstances() -> [Int]? { applied }
+        var lwkCPUs = 2
         func state(of instance: Int) throws(ModuleError) -> InstanceState { try result.get() }
+        func cpus(of instance: Int) throws(ModuleError) -> Int { _ = try result.get(); return lwkCPUs }
     }
 
     static let running = FixedProbe(result: .success(.running))
@@ -172,6 +174,17 @@ import Testing
         #expect(InstanceCheck.choose(requested: nil, probe: FixedProbe(result: .success(.running), applied: [4, 2])) == 2)
         #expect(InstanceCheck.choose(requested: nil, probe: FixedProbe(result: .success(.running), applied: nil)) == 0, "McKernel's default")
         #expect(InstanceCheck.choose(requested: nil, probe: FixedProbe(result: .success(.running), applied: [])) == 0)
+    }
+
+    @Test func dashCNamesAnLWKCPUNotAContext() throws {
+        let fourCPUs = FixedProbe(result: .success(.running), lwkCPUs: 4)
+        try InstanceCheck.requireCPU(nil, of: 0, probe: fourCPUs)
+        try InstanceCheck.requireCPU(3, of: 0, probe: fourCPUs)
+        // With time_sharing the module has 8 contexts a CPU: 4 would be CPU 0's second.
+        var refused: MCExecError?
+        do throws(MCExecError) { try InstanceCheck.requireCPU(4, of: 2, probe: fourCPUs) } catch { refused = error }
+        let past = try #require(refused)
+        #expect(past.message == "OS 2 has no LWK CPU 4: it has 4 (0-3)" && past.status == .failure && past.remedy!.contains("mcprov status"))
     }
 
     @Test func programChecksComeBeforeTheKernel() throws {
