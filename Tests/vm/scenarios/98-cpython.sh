@@ -27,9 +27,7 @@ all) TESTS=$(cd $TESTDIR && ls -d test_* | sed 's/\.py$//') ;;
 esac
 
 load_mod
-run $MT setup 2-3 640M@0 32M@1
-new_instance 2-3 0 1
-lwk_boot $idx "hidos time_sharing=8"
+lwk_instance_with "hidos time_sharing=8" 640M@0 32M@1
 cpus=$($MT status $idx | awk '{ print $6 }')
 . /scenarios/compare.sh
 shm_mount
@@ -104,7 +102,6 @@ cd /
 [ -z "$made_accounts" ] || rm -f /etc/passwd /etc/group
 umount /dev/pts
 shm_unmount
-$MT kmsg $idx > /tmp/kmsg
-grep -iE 'leak|panic|BUG' /tmp/kmsg && fail "the LWK's log reports a leak, a panic or a bug"
+lwk_log_clean $idx "after CPython's tests"
 [ -z "$unexpected" ] || fail "CPython tests that differ between Linux and the LWK:$unexpected"
 lwk_teardown $idx

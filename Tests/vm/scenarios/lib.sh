@@ -205,9 +205,16 @@ cycles() {
 # 0 unless given) reserved, an instance of them all with the LWK booted; sets idx
 lwk_instance() {
 	[ $# -gt 0 ] || set -- 64M@0
+	lwk_instance_with hidos "$@"
+}
+
+# lwk_instance_with KARGS SIZE@NODE...: the same, the LWK booted with KARGS
+lwk_instance_with() {
+	local kargs=$1
+	shift
 	run $MT setup 2-3 "$@"
 	new_instance 2-3 $(for chunk in "$@"; do echo "${chunk#*@}"; done)
-	lwk_boot $idx hidos
+	lwk_boot $idx "$kargs"
 }
 
 # expect_lwk_idle IDX WHEN: the LWK still RUNNING, both its CPUs idle (they
@@ -217,6 +224,11 @@ expect_lwk_idle() {
 	$MT ping $1 > /tmp/ping
 	grep -q '^ping sent 2 answered 2 ' /tmp/ping ||
 		fail "the LWK CPUs are not both idle $2: $(cat /tmp/ping)"
+	lwk_log_clean $1 "$2"
+}
+
+# lwk_log_clean IDX WHEN: no bug (a leak is one) and no panic in the LWK's log
+lwk_log_clean() {
 	if $MT kmsg $1 | grep -E 'BUG|PANIC'; then
 		fail "the LWK's log reports a bug or a panic $2"
 	fi
