@@ -79,4 +79,29 @@ struct TwinnedMemory: TableMemory {
         }
         #expect(PageTables.translate(Self.entry.virtual, root: userRoot, memory: twinned) == Self.entry.physical)
     }
+
+    /// A thread's CPU: its own user root gets the process's whole user half when the
+    /// thread starts, keeps its own kernel half, and loses the user half at the end.
+    @Test func aThreadsUserRootCopiesAndDropsTheUserHalf() {
+        var memory = FakeMemory()
+        let kernelRoot = memory.allocateTable()!
+        memory.write(kernelRoot + 255 * 8, 0xbbbb_0003)
+        let root = PageTables.createRoot(kernelRoot: kernelRoot, memory: &memory)!
+        let flags = PageTables.userLeafFlags(protection: MCOS_PROT_READ)
+        for (virtual, physical): (UInt64, UInt64) in [(0x40_0000, 0x100_0000), (0x800_0000_0000, 0x100_1000), (0xfff_f000_0000, 0x100_2000)] {
+            #expect(PageTables.mapUser(virtual: virtual, physical: physical, flags: flags, root: root, memory: &memory))
+        }
+        let threadRoot = PageTables.createUserRoot(pages: [Self.tables], memory: &memory)!
+        let ownEntry = memory.read(threadRoot + PageTables.rootSlot(Self.tables.virtual) * 8)
+        PageTables.copyUserHalf(from: root, into: threadRoot, memory: &memory)
+        #expect(PageTables.translate(0x800_0000_0000, root: threadRoot, memory: memory) == 0x100_1000)
+        #expect(PageTables.translate(0xfff_f000_0000, root: threadRoot, memory: memory) == 0x100_2000)
+        #expect(PageTables.translate(Self.tables.virtual, root: threadRoot, memory: memory) == Self.tables.physical, "its own kernel half")
+        #expect(memory.read(threadRoot + 255 * 8) != 0xbbbb_0003 && memory.read(threadRoot + PageTables.rootSlot(Self.tables.virtual) * 8) == ownEntry)
+        PageTables.copyUserHalf(from: nil, into: threadRoot, memory: &memory)
+        for slot: UInt64 in 0..<512 where !PageTables.kernelSlots.contains(slot) {
+            #expect(memory.read(threadRoot + slot * 8) == 0)
+        }
+        #expect(PageTables.translate(Self.tables.virtual, root: threadRoot, memory: memory) == Self.tables.physical)
+    }
 }

@@ -87,11 +87,15 @@ func copyFrame(_ physical: UInt64, from source: UInt64) {
 /// A process's page tables through the window; table pages come from the process's
 /// node and are counted, so its exit can prove it gave everything back.
 /// With page-table isolation, a write of a user slot of the process's root is
-/// repeated in the CPU's user root, so user mode sees the same user half.
+/// repeated in the user root of each CPU that runs one of its threads (the leader's
+/// and the others'), so user mode sees the same user half everywhere. Those writes
+/// happen under the process's lock, which a thread's start and end take too.
 struct ProcessTables: TableMemory {
     let node: Int
     var root: UInt64 = 0
     var userRoot: UInt64 = 0
+    /// With pti: the process's leader, whose other threads' user roots get the writes.
+    var threadsOf: Process? = nil
     var allocated: UInt64 = 0
 
     mutating func allocateTable() -> UInt64? {
@@ -105,6 +109,11 @@ struct ProcessTables: TableMemory {
         lwk_store_release64(lwk_ptr(windowAddress(physical: physical)!), value)
         if let twin = PageTables.userRootTwin(of: physical, root: root, userRoot: userRoot) {
             lwk_store_release64(lwk_ptr(windowAddress(physical: twin)!), value)
+            let userRoot = userRoot
+            threadsOf?.forEachThread { thread in
+                guard thread.ownUserRoot != userRoot else { return }  // the leader's: done
+                lwk_store_release64(lwk_ptr(windowAddress(physical: thread.ownUserRoot + (twin - userRoot))!), value)
+            }
         }
     }
 }

@@ -245,7 +245,7 @@ final class Process {
         forkRequest = nil
     }
 
-    var tables: ProcessTables { ProcessTables(node: node, root: root, userRoot: userRoot) }
+    var tables: ProcessTables { ProcessTables(node: node, root: root, userRoot: userRoot, threadsOf: userRoot != 0 ? leader : nil) }
 
     /// "NUMA 0 120 KiB, NUMA 1 8772 KiB": where the loaded program's pages are.
     func loadedByNode() -> String {

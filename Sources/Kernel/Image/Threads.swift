@@ -271,10 +271,6 @@ func clone(_ t: Process, _ request: CloneRequest, _ frame: UnsafeMutablePointer<
     case .vfork:
         return fork(t, request, frame, parentWaits: true)
     }
-    if kernel.options.pageTableIsolation {
-        tellOnce(t, "threads need pti=off (a thread's CPU would enter user mode on its own root): EAGAIN")
-        return -Errno.again
-    }
     let leader = t.leader
     var tried: [Int] = []
     var askAgainUntil: UInt64? = nil
@@ -377,6 +373,7 @@ func startThread(_ cpu: Int) -> Never {
     let state = cpuStates[cpu]
     let thread = state.program
     noteProcessStart(cpu)
+    if thread.ownUserRoot != 0 { adoptUserHalf(thread, cpu) }
     Arch.switchAddressSpace(to: thread.root)
     serveBeforeUserMode(thread)
     headForUserMode(cpu)
@@ -458,10 +455,32 @@ func threadEnd(_ t: Process) -> Never {
     lwk_spin_lock(&placementLock)
     t.live = false
     lwk_spin_unlock(&placementLock)
+    if t.ownUserRoot != 0 { dropUserHalf(t) }
     _ = lwk_add32(leader.mailbox.otherThreads, UInt32.max)  // - 1
     _ = lwk_add32(&threadsLeavingCPUs, UInt32.max)
     kick(leader.cpu)
     idle(t.cpu)
+}
+
+/// pti=on: a thread runs user mode on its CPU's own user root (whose kernel half maps
+/// that CPU's entry pages), which gets its process's user half, and enters the kernel
+/// on its process's root. Under the process's lock: no write of the root is missed.
+private func adoptUserHalf(_ thread: Process, _ cpu: Int) {
+    withProcessLock(thread) {
+        var memory = ProcessTables(node: thread.node)
+        PageTables.copyUserHalf(from: thread.root, into: thread.ownUserRoot, memory: &memory)
+    }
+    Arch.setEntryRoot(cpuStates[cpu].arch, thread.root)
+}
+
+/// The end of adoptUserHalf, once the thread is no longer live (so no write of the
+/// root reaches the CPU's user root after this): nothing of the process stays there.
+private func dropUserHalf(_ t: Process) {
+    withProcessLock(t) {
+        var memory = ProcessTables(node: t.node)
+        PageTables.copyUserHalf(from: nil, into: t.ownUserRoot, memory: &memory)
+    }
+    Arch.setEntryRoot(cpuStates[t.cpu].arch, t.ownRoot)
 }
 
 /// clear_child_tid and the robust list of an exiting thread, woken. A function of its

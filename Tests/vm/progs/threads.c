@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -860,6 +861,66 @@ static void t_detached(void)
 		expect("detached", detached_tid != gettid() && detached_tid > 0, "the thread has the main thread's tid");
 }
 
+/*
+ * Memory one thread maps while another runs, far from all else (a 512 GiB slot
+ * of the page-table root that nothing else uses), read and written by the
+ * other, then unmapped.  With pti=on each LWK CPU runs user mode on a root of
+ * its own, which must get the new slot.
+ */
+#define FAR_ADDRESS	((void *)0x080000000000ul)	/* 8 TiB */
+static sem_t far_mapped, far_read;
+static volatile uint64_t *far_word;
+static uint64_t far_seen;
+
+static void *read_far(void *unused)
+{
+	(void)unused;
+	if (sem_wait_patiently(&far_mapped))
+		return NULL;
+	far_seen = *far_word;
+	*far_word = far_seen + 1;
+	sem_post(&far_read);
+	return NULL;
+}
+
+static void t_far_mapping(void)
+{
+	pthread_t reader;
+	void *p;
+	int err;
+
+	sem_init(&far_mapped, 0, 0);
+	sem_init(&far_read, 0, 0);
+	err = pthread_create(&reader, NULL, read_far, NULL);
+	if (err) {
+		failed("far-mapping", "pthread_create: %s", strerror(err));
+		return;
+	}
+	sleep_ms(50);	/* the reader runs before the mapping exists */
+	p = mmap(FAR_ADDRESS, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != FAR_ADDRESS) {
+		failed("far-mapping", "mmap at %p: %s", FAR_ADDRESS, p == MAP_FAILED ? strerror(errno) : "another address");
+		sem_post(&far_mapped);
+		far_word = &far_seen;
+		pthread_join(reader, NULL);
+		return;
+	}
+	far_word = p;
+	*far_word = 0x5eed;
+	sem_post(&far_mapped);
+	if (sem_wait_patiently(&far_read))
+		failed("far-mapping", "the other thread never read the word");
+	else if (far_seen != 0x5eed || *far_word != 0x5eee)
+		failed("far-mapping", "the other thread read %#llx and left %#llx",
+		       (unsigned long long)far_seen, (unsigned long long)*far_word);
+	else
+		ok("far-mapping");
+	pthread_join(reader, NULL);
+	munmap(p, 4096);
+	sem_destroy(&far_mapped);
+	sem_destroy(&far_read);
+}
+
 /* What synchronises threads and names them: no signals, cancellation or timeouts. */
 static void run_basic(int n)
 {
@@ -871,6 +932,7 @@ static void run_basic(int n)
 	t_join(n);
 	t_ids(n);
 	t_affinity(n);
+	t_far_mapping();
 }
 
 static int run_all(int n)

@@ -63,6 +63,12 @@ enum Arch {
         lwk_cpu_set_context(UnsafeMutablePointer<lwk_percpu>(bitPattern: UInt(cpu.percpu)), stackTop, UInt64(context))
     }
 
+    /// With page-table isolation: the process root the CPU's entries from user mode
+    /// switch to (nothing without).
+    static func setEntryRoot(_ cpu: ArchCPU, _ root: UInt64) {
+        lwk_cpu_set_kernel_root(UnsafeMutablePointer<lwk_percpu>(bitPattern: UInt(cpu.percpu)), root)
+    }
+
     /// What a context keeps of user mode while another runs in its place: the thread
     /// pointer, both GS bases (which of them holds the user's and which the CPU's
     /// block depends on how the context entered the kernel: swapgs or not) and the

@@ -89,6 +89,16 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 }
 
 /*
+ * With isolation, the root every entry from ring 3 switches to: the CPU's own
+ * process root, or that of the process a thread on this CPU belongs to.
+ */
+void lwk_cpu_set_kernel_root(struct lwk_percpu *percpu, uint64_t root)
+{
+	if (percpu->user_cr3)
+		percpu->kernel_cr3 = root;
+}
+
+/*
  * The CPU's entries land on another context's kernel stack, and SYSCALL
  * tells lwk_syscall that context's index.  With isolation the TSS's RSP0 is
  * the entry stack, which stays.

@@ -46,6 +46,16 @@ extension PageTables {
         return kernelSlots.contains(offset / 8) ? nil : userRoot + offset
     }
 
+    /// A thread on another CPU runs user mode on that CPU's user root: it gets every
+    /// user slot of its process's root when the thread starts (later writes reach it
+    /// as `userRootTwin`'s do) and loses them all when the thread ends (`from` nil), so
+    /// that nothing of the process stays reachable from the CPU's next program.
+    public static func copyUserHalf<Memory: TableMemory>(from root: UInt64?, into userRoot: UInt64, memory: inout Memory) {
+        for slot: UInt64 in 0..<512 where !kernelSlots.contains(slot) {
+            memory.write(userRoot + slot * 8, root.map { memory.read($0 + slot * 8) } ?? 0)
+        }
+    }
+
     /// How many bytes the kernel half of `root` maps: what user mode could reach
     /// speculatively through it.
     public static func kernelHalfBytes<Memory: TableMemory>(root: UInt64, memory: Memory) -> UInt64 {
