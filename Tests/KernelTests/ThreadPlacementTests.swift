@@ -103,15 +103,13 @@ import Testing
         let layout = ContextLayout(cpus: 3, perCPU: 4)
         #expect(layout.count == 12 && layout.contexts(on: 1) == [1, 4, 7, 10] && layout.cpu(of: 10) == 1)
         #expect(ContextLayout(cpus: 0, perCPU: 0).count == 1)
-        #expect(ContextLayout.perCPU(timeSharing: false, requested: 8, most: 32, isolation: false) == (1, nil))
-        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false) == (8, nil))
-        #expect(ContextLayout.perCPU(timeSharing: true, requested: 99, most: 32, isolation: false).0 == 32)
-        let (count, why) = ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: true)
-        #expect(count == 1 && why?.contains("pti=off") == true)
+        #expect(ContextLayout.perCPU(timeSharing: false, requested: 8, most: 32) == (1, nil))
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32) == (8, nil))
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 99, most: 32).0 == 32)
         // 64 CPUs with 8 each would need 513 pairs of rings; 4 MiB of 4 KiB rings hold 511.
-        let (fit, told) = ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false, cpus: 64, mostInAll: 511)
+        let (fit, told) = ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, cpus: 64, mostInAll: 511)
         #expect(fit == 7 && told?.contains("7 contexts per CPU") == true)
-        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false, cpus: 2, mostInAll: 511) == (8, nil))
-        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, isolation: false, cpus: 600, mostInAll: 511).0 == 1)
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, cpus: 2, mostInAll: 511) == (8, nil))
+        #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, cpus: 600, mostInAll: 511).0 == 1)
     }
 }

@@ -96,7 +96,7 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     // and the master channel's.
     let ringsInArea = Int((PageTables.smallPage << UInt64(FrameAllocator.maxOrder)) / UInt64(kernel.ikcRingBytes))
     let (perCPU, fewerContexts) = ContextLayout.perCPU(timeSharing: kernel.options.timeSharing, requested: kernel.options.contextsPerCPU,
-                                                       most: BootOptions.mostContexts, isolation: kernel.options.pageTableIsolation,
+                                                       most: BootOptions.mostContexts,
                                                        cpus: info.cpus.count, mostInAll: ringsInArea / 2 - 1)
     contextLayout = ContextLayout(cpus: info.cpus.count, perCPU: perCPU)
     cpuStates = (0..<contextLayout.count).map { CPUState(index: $0) }

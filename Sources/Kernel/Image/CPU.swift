@@ -20,6 +20,9 @@ final class CPUState {
     var stackTop: UInt64 = 0
     /// What the architecture set up for this CPU (`Arch.setUpCPU`).
     var arch = ArchCPU()
+    /// With pti=on, the root this context's entries from user mode switch to: its own
+    /// process root, or while a thread runs here that thread's process's (Threads.swift).
+    var entryRoot: UInt64 = 0
     /// The CPU's one process object (Process.swift says why it is never replaced).
     let program: Process
     /// The thread on this CPU, a leader or not, if there is one.
@@ -68,6 +71,7 @@ func cpuSetup(_ cpu: Int) -> Bool {
         guard let pages = Arch.userEntryPages(tables: window),
               let userRoot = PageTables.createUserRoot(pages: pages, memory: &tables) else { return false }
         state.program.ownUserRoot = userRoot
+        state.entryRoot = root
     }
     state.arch = Arch.setUpCPU(cpu, tables: window, stackTop: state.stackTop, processRoot: root, userRoot: state.program.ownUserRoot)
     return true

@@ -126,6 +126,7 @@ private func switchContext(_ core: CPUCore, from cpu: Int, to next: Int) {
     from.addressSpace = Arch.addressSpace
     core.turns.begin(next, now: Arch.cycles())
     Arch.enterContext(core.arch, stackTop: to.stackTop, context: next)
+    if to.program.ownUserRoot != 0 { Arch.setIsolationRoots(core.arch, entry: to.entryRoot, user: to.program.ownUserRoot) }
     Arch.switchAddressSpace(to: to.addressSpace)  // always: it also flushes what `from` cached
     if let state = to.userState { Arch.restoreUserState(state, core.arch) }
     armTimer(core)
@@ -154,8 +155,9 @@ func contextMain(_ context: UInt64) {
 }
 
 /// The contexts of `core` beyond its first, set up by the CPU itself once its own tables
-/// exist: a kernel stack, a page-table root for its programs, room for its user state;
-/// each starts in its idle loop on its first turn. False if memory ran out.
+/// exist: a kernel stack, a page-table root for its programs (with pti=on a user root
+/// too), room for its user state; each starts in its idle loop on its first turn.
+/// False if memory ran out.
 func setUpOtherContexts(_ core: Int) -> Bool {
     let first = cpuStates[core]
     cores[core].arch = first.arch
@@ -170,6 +172,12 @@ func setUpOtherContexts(_ core: Int) -> Bool {
         state.arch = first.arch
         state.stackTop = top
         state.program.ownRoot = root
+        if first.program.ownUserRoot != 0 {  // pti=on: a user root of its own, of this CPU's entry pages
+            guard let pages = Arch.userEntryPages(tables: first.arch.tables),
+                  let userRoot = PageTables.createUserRoot(pages: pages, memory: &tables) else { return false }
+            state.program.ownUserRoot = userRoot
+            state.entryRoot = root
+        }
         state.userState = ContextUserState(layout: first.arch.extendedState, percpu: first.arch.percpu)
         state.addressSpace = kernel.addressSpace
         state.savedStack.pointee = Arch.firstStack(top: top, context: context)

@@ -470,7 +470,9 @@ private func adoptUserHalf(_ thread: Process, _ cpu: Int) {
         var memory = ProcessTables(node: thread.node)
         PageTables.copyUserHalf(from: thread.root, into: thread.ownUserRoot, memory: &memory)
     }
-    Arch.setEntryRoot(cpuStates[cpu].arch, thread.root)
+    let state = cpuStates[cpu]
+    state.entryRoot = thread.root
+    Arch.setIsolationRoots(state.arch, entry: state.entryRoot, user: thread.ownUserRoot)
 }
 
 /// The end of adoptUserHalf, once the thread is no longer live (so no write of the
@@ -480,7 +482,9 @@ private func dropUserHalf(_ t: Process) {
         var memory = ProcessTables(node: t.node)
         PageTables.copyUserHalf(from: nil, into: t.ownUserRoot, memory: &memory)
     }
-    Arch.setEntryRoot(cpuStates[t.cpu].arch, t.ownRoot)
+    let state = cpuStates[t.cpu]
+    state.entryRoot = t.ownRoot
+    Arch.setIsolationRoots(state.arch, entry: state.entryRoot, user: t.ownUserRoot)
 }
 
 /// clear_child_tid and the robust list of an exiting thread, woken. A function of its

@@ -21,10 +21,9 @@ public struct ContextLayout: Equatable, Sendable {
     /// How many contexts a boot has: one per CPU, or with time_sharing `requested` per
     /// CPU within `most`, and within `mostInAll` over its `cpus` (what one IKC area
     /// can hold); and why fewer than asked, for the log.
-    public static func perCPU(timeSharing: Bool, requested: Int, most: Int, isolation: Bool,
+    public static func perCPU(timeSharing: Bool, requested: Int, most: Int,
                               cpus: Int = 1, mostInAll: Int = Int.max) -> (Int, String?) {
         guard timeSharing else { return (1, nil) }
-        if isolation { return (1, "time_sharing needs pti=off (each CPU's user mode runs on a root of its own): one context per CPU") }
         let wanted = min(max(requested, 1), most)
         let fit = max(mostInAll / max(cpus, 1), 1)
         guard wanted > fit else { return (wanted, nil) }

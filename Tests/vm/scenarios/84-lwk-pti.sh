@@ -14,8 +14,10 @@
 # spinning program, a threaded program (each CPU's user root gets the
 # process's user half, also a slot mapped after a thread started: 91's
 # threads, compared with Linux), the syscall fuzzer at a small scale, and both CPUs back
-# to idle with no PANIC.  A mistake on any of these paths is a triple fault
-# (the instance dies) or a PANIC.
+# to idle with no PANIC; then the same threads and a chain of processes, more
+# of them than CPUs, under pti=on time_sharing=2 (each context runs user mode on
+# a user root of its own, which a context switch switches to).  A mistake on
+# any of these paths is a triple fault (the instance dies) or a PANIC.
 . /scenarios/lib.sh
 P=/bin/lwkprog
 H=/bin/hostile
@@ -103,4 +105,19 @@ rc=0
 cat /tmp/ptifuzz/report
 [ "$rc" = 0 ] || fail "sysfuzz under pti=on ended with status $rc: $(tail -c 300 /tmp/ptifuzz.out)"
 expect_lwk_idle $idx "after the programs under pti=on"
+run $MT shutdown $idx
+run $MT destroy $idx
+
+log "time sharing under pti=on: each context runs user mode on a user root of its own"
+new_instance 2-3 0 1
+lwk_boot $idx "hidos pti=on time_sharing=2"
+$MT kmsg $idx | grep -q "time sharing: 2 contexts per CPU" ||
+	fail "the LWK does not share its CPUs under pti=on: $($MT kmsg $idx | grep -i 'time.sharing')"
+same "threads-4-shared" /bin/threads 4
+expects 0 threads-shared
+same "chain-3-shared" /bin/forktest chain 3
+expects 0 chain-shared
+[ -z "$failed" ] || fail "under pti=on with time_sharing, differ from Linux:$failed"
+expect_error $memory 4 "with pti and time_sharing the instance's memory is not in the user root"
+expect_lwk_idle $idx "after the programs under pti=on with time_sharing"
 lwk_teardown $idx

@@ -64,9 +64,9 @@ enum Arch {
     }
 
     /// With page-table isolation: the process root the CPU's entries from user mode
-    /// switch to (nothing without).
-    static func setEntryRoot(_ cpu: ArchCPU, _ root: UInt64) {
-        lwk_cpu_set_kernel_root(UnsafeMutablePointer<lwk_percpu>(bitPattern: UInt(cpu.percpu)), root)
+    /// switch to and the user root its user mode runs on (nothing without).
+    static func setIsolationRoots(_ cpu: ArchCPU, entry: UInt64, user: UInt64) {
+        lwk_cpu_set_roots(UnsafeMutablePointer<lwk_percpu>(bitPattern: UInt(cpu.percpu)), entry, user)
     }
 
     /// What a context keeps of user mode while another runs in its place: the thread

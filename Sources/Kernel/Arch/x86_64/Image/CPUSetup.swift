@@ -6,6 +6,9 @@
 struct ArchCPU {
     /// The swapgs block (struct lwk_percpu), for KERNEL_GS_BASE at each user entry.
     var percpu: UInt64 = 0
+    /// The CPU's page of GDT, TSS, swapgs block and entry stack (a window address):
+    /// with pti=on the user root of each of its contexts maps it.
+    var tables: UInt64 = 0
     /// XCR0 as set up (0 without XSAVE), for lwk_fpu_reset.
     var xcr0: UInt64 = 0
     /// How the program's FP state is saved and what a signal frame carries of it.
@@ -50,6 +53,7 @@ extension Arch {
         let percpu = lwk_cpu_tables(lwk_ptr(tables), stackTop, UInt64(cpu), processRoot, userRoot)!
         var state = ArchCPU()
         state.percpu = UInt64(UInt(bitPattern: percpu))
+        state.tables = tables
         kernel.interrupts.enable()
         // SYSCALL: kernel CS 0x08 (SS 0x10); SYSRET: base 0x18, so SS 0x23 and CS 0x2b.
         lwk_wrmsr(MSR.efer, lwk_rdmsr(MSR.efer) | MSR.eferSystemCallEnable)

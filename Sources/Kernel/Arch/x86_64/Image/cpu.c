@@ -89,13 +89,16 @@ struct lwk_percpu *lwk_cpu_tables(void *page, uint64_t kernel_stack_top, uint64_
 }
 
 /*
- * With isolation, the root every entry from ring 3 switches to: the CPU's own
- * process root, or that of the process a thread on this CPU belongs to.
+ * With isolation, the roots of the context that has the CPU now: the process
+ * root every entry from ring 3 switches to (the context's own, or that of the
+ * process a thread on it belongs to) and the user root ring 3 runs on.
  */
-void lwk_cpu_set_kernel_root(struct lwk_percpu *percpu, uint64_t root)
+void lwk_cpu_set_roots(struct lwk_percpu *percpu, uint64_t kernel_cr3, uint64_t user_cr3)
 {
-	if (percpu->user_cr3)
-		percpu->kernel_cr3 = root;
+	if (percpu->user_cr3 && user_cr3) {
+		percpu->kernel_cr3 = kernel_cr3;
+		percpu->user_cr3 = user_cr3;
+	}
 }
 
 /*

@@ -80,7 +80,7 @@ uint64_t lwk_user_entry_start_address(void);	/* the ways in and out of ring 3, *
 uint64_t lwk_user_entry_end_address(void);	/* on pages of their own (lwk.ld) */
 uint64_t lwk_idt_address(void);
 void lwk_cpu_set_context(struct lwk_percpu *percpu, uint64_t kernel_stack_top, uint64_t context);
-void lwk_cpu_set_kernel_root(struct lwk_percpu *percpu, uint64_t root);
+void lwk_cpu_set_roots(struct lwk_percpu *percpu, uint64_t kernel_cr3, uint64_t user_cr3);
 uint64_t lwk_context_stack(uint64_t top, uint64_t context);
 uint64_t lwk_syscall_entry_address(void);
 uint64_t lwk_boot_stack_top_address(void);
