@@ -112,6 +112,13 @@ final class FakePhysical {
             #expect(result, "no span is whole")
         }
         do {
+            // the other span's upper half is the largest block; a page more is none
+            let result = frames.allocate(bytes: UInt64(FrameAllocator.largestBlockBytes) + 4096, node: 0) == nil
+            let largest = frames.allocate(bytes: UInt64(FrameAllocator.largestBlockBytes), node: 0)
+            #expect(result && largest != nil && FrameAllocator.largestBlockBytes == 2 << 20)
+            if let largest { frames.release(start: largest, bytes: UInt64(FrameAllocator.largestBlockBytes)) }
+        }
+        do {
             let result = frames.allocate(bytes: 4096, node: 1) == nil
             #expect(result, "nothing on node 1")
         }

@@ -92,9 +92,10 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
     releaseTrampolineLock()
     kernel.kmsg = physMapBase + info.kmsgPhysical
     Arch.setUpInterruptTable()
-    // The IKC area is one allocation, at most a 4 MiB block: a pair of rings per context
-    // and the master channel's.
-    let ringsInArea = Int((PageTables.smallPage << UInt64(FrameAllocator.maxOrder)) / UInt64(kernel.ikcRingBytes))
+    // The IKC area is one allocation, at most the largest block (2 MiB): a pair of rings
+    // per context and the master channel's. (Counting on 4 MiB, 64 CPUs with
+    // time_sharing=8 asked for 3.5 MiB and the boot failed.)
+    let ringsInArea = Int(UInt64(FrameAllocator.largestBlockBytes) / UInt64(kernel.ikcRingBytes))
     let (perCPU, fewerContexts) = ContextLayout.perCPU(timeSharing: kernel.options.timeSharing, requested: kernel.options.contextsPerCPU,
                                                        most: BootOptions.mostContexts,
                                                        cpus: info.cpus.count, mostInAll: ringsInArea / 2 - 1)
@@ -140,9 +141,13 @@ func bspMain(_ block: UnsafeMutableRawPointer) {
 
     // IKC rings, before the other CPUs (they poll their channel in the idle loop).
     let rings = mcos_ikc_nr_rings(UInt32(contextLayout.count))
-    guard let area = allocate(bytes: UInt64(rings) * UInt64(kernel.ikcRingBytes), node: info.cpus[0].node),
+    let areaBytes = UInt64(rings) * UInt64(kernel.ikcRingBytes)
+    guard let area = allocate(bytes: areaBytes, node: info.cpus[0].node),
           let areaWindow = windowAddress(physical: area) else {
-        log(0, "no memory for the IKC rings")
+        let largest = UInt64(FrameAllocator.largestBlockBytes)
+        log(0, areaBytes > largest
+            ? "the IKC rings of \(contextLayout.count) contexts need \(areaBytes >> 10) KiB in one block, more than the largest there is (\(largest >> 10) KiB): give the LWK at most \(largest / UInt64(kernel.ikcRingBytes) / 2 - 1) CPUs"
+            : "no memory for the IKC rings")
         panicStop(0)
     }
     kernel.ikc = areaWindow

@@ -28,7 +28,8 @@ func setUpFrames() -> Bool {
     return true
 }
 
-/// `bytes` of contiguous memory (at most 4 MiB), from `node` first and then (unless
+/// `bytes` of contiguous memory (at most `FrameAllocator.largestBlockBytes`, 2 MiB),
+/// from `node` first and then (unless
 /// `onlyNode`) any node.
 func allocate(bytes: UInt64, node: Int, onlyNode: Bool = false, for use: FrameUse = .kernel) -> UInt64? {
     lwk_spin_lock(&frameLock)

@@ -9,8 +9,10 @@ import CMcosABI
 // The count's room is made at boot, for every frame the LWK has up to 2^16 (256 MiB
 // of shared frames, a table of 1.5 MiB): counting never allocates, so a fork cannot
 // reach a failed allocation (a panic) through it; a fork that would count more
-// fails with ENOMEM. (Not 2^17: a heap allocation of 2 MiB at boot takes the whole
-// machine down today, a fault not understood yet.)
+// fails with ENOMEM. (Not 2^17: its 2 MiB of keys and the heap's header are more than
+// the largest block the frame allocator has, FrameAllocator.largestBlockBytes; the
+// failed allocation at boot was seen to take the whole guest down, a triple fault
+// not understood yet.)
 
 nonisolated(unsafe) private var sharedFrames = FrameReferences(capacity: 0)
 nonisolated(unsafe) private var sharedFramesLock: UInt32 = 0

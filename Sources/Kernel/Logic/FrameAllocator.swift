@@ -15,6 +15,9 @@ public struct FrameAllocator {
     public static let maxOrder = 10
     static let spanPages = 1 << maxOrder
     static let spanBytes = pageSize << UInt64(maxOrder)
+    /// The largest block there can be: half a span. No span is ever free whole, since
+    /// each keeps its bookkeeping in its first pages.
+    public static let largestBlockBytes = spanBytes / 2
     /// A page that starts no free block.
     static let notFree: UInt8 = 0xff
     /// The end of a free list.
