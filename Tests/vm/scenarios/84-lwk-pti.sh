@@ -88,7 +88,7 @@ rc=0; wait_exit $m || rc=$?
 [ "$rc" = 143 ] || fail "SIGTERM to mcexec of a spinning program: status $rc, expected 143"
 
 log "threads under pti=on: each CPU's user root gets the process's user half"
-cpus=2
+cpus=$(lwk_cpus $idx)
 BOUND=120
 . /scenarios/compare.sh
 same "threads 2" /bin/threads 2

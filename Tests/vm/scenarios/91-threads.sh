@@ -21,7 +21,7 @@ load_mod
 run $MT setup 2-3 192M@0 32M@1
 new_instance 2-3 0 1
 lwk_boot $idx hidos
-cpus=$($MT status $idx | awk '{ print $6 }')
+cpus=$(lwk_cpus $idx)
 log "the LWK has $cpus CPUs: threads for N = 2 to $cpus"
 [ "$cpus" -ge 2 ] || fail "threads need 2 LWK CPUs or more, the instance has $cpus"
 

@@ -22,7 +22,7 @@ BOUND=120
 
 load_mod
 lwk_instance 160M@0
-cpus=$($MT status $idx | awk '{ print $6 }')
+cpus=$(lwk_cpus $idx)
 mkdir -p $D/noexec
 run mount -t tmpfs -o noexec,size=4m none $D/noexec
 cp $E $D/noexec/

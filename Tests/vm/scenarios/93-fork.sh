@@ -27,7 +27,7 @@ load_mod
 run $MT setup 1-3 160M@0
 new_instance 1-3 0
 lwk_boot $idx hidos
-cpus=$($MT status $idx | awk '{ print $6 }')
+cpus=$(lwk_cpus $idx)
 [ "$cpus" = $CPUS ] || fail "the LWK has $cpus CPUs, the forks need $CPUS"
 
 . /scenarios/compare.sh

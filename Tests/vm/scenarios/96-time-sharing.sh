@@ -23,7 +23,7 @@ PER_CPU=4
 
 load_mod
 lwk_instance_with "hidos time_sharing=$PER_CPU" 192M@0 32M@1
-cpus=$($MT status $idx | awk '{ print $6 }')
+cpus=$(lwk_cpus $idx)
 [ "$cpus" = 2 ] || fail "the LWK has $cpus CPUs, this scenario wants 2"
 contexts=$((cpus * PER_CPU))
 $MT kmsg $idx | grep -q "time sharing: $PER_CPU contexts per CPU" ||

@@ -19,7 +19,7 @@ brk:20 malloc:20 stack:20 memcpy:20 shm:10 mmap:5:--mmap-bytes=4M vm:20:--vm-byt
 
 load_mod
 lwk_instance_with "hidos time_sharing=8" 480M@0 32M@1
-cpus=$($MT status $idx | awk '{ print $6 }')
+cpus=$(lwk_cpus $idx)
 . /scenarios/compare.sh
 shm_mount
 mkdir -p /tmp/stress

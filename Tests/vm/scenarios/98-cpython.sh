@@ -28,7 +28,7 @@ esac
 
 load_mod
 lwk_instance_with "hidos time_sharing=8" 640M@0 32M@1
-cpus=$($MT status $idx | awk '{ print $6 }')
+cpus=$(lwk_cpus $idx)
 . /scenarios/compare.sh
 shm_mount
 mkdir -p /dev/pts

@@ -170,6 +170,11 @@ os_state() {
 	$MT status "$1" | awk '{ print $4 }'
 }
 
+# how many LWK CPUs instance IDX has
+lwk_cpus() {
+	$MT status "$1" | awk '{ print $6 }'
+}
+
 # param NAME DEFAULT: VALUE of the last mcos.NAME=VALUE on the guest's kernel
 # command line (make soak, make fuzz, make bench, VM_APPEND), else DEFAULT
 param() {
