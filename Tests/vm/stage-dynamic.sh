@@ -27,10 +27,12 @@ copy() {
 	mkdir -p "$dir$(dirname "$1")"
 	cp -L "$1" "$dir$1"
 }
-# copy_libraries FILE...: the shared libraries each FILE needs (those ldd finds)
+# copy_libraries FILE...: the shared libraries each FILE needs (those ldd finds),
+# the dynamic loader among them
 copy_libraries() {
 	for file in "$@"; do
-		ldd "$file" | awk '/=> \// { print $3 }' | while read -r lib; do copy "$lib"; done
+		ldd "$file" | awk '/=> \// { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }' |
+		while read -r lib; do copy "$lib"; done
 	done
 }
 # stage_python_tests STDLIB: the standard library and the tests of STAGE_PYTHON_TESTS
@@ -55,8 +57,7 @@ stage_python_tests() {
 for binary in "$@"; do
 	[ -e "$binary" ] || { echo "stage-dynamic.sh: $binary is not on this machine" >&2; exit 1; }
 	copy "$binary"
-	ldd "$binary" | awk '/=> \// { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }' |
-	while read -r lib; do copy "$lib"; done
+	copy_libraries "$binary"
 done
 libm=$(ldconfig -p | awk '/libm\.so\.6 .*x86-64/ { print $NF; exit }')
 copy "$libm"
