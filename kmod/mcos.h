@@ -284,6 +284,9 @@ void mcos_proc_release(struct mcos_file *f);
 void mcos_proc_end_all(struct mcos_os *os);
 unsigned int mcos_proc_user_cpus(struct mcos_os *os, kuid_t uid);
 
+/* mcos_rank.c: the ranks of a job meet (mcexec -n) */
+long mcos_rank_join(struct file *file, void __user *uarg);
+
 /* mcos_map.c: the unified range, mapped by the proxy */
 int mcos_map_window_get(struct mcos_file *f);
 void mcos_map_window_put(struct mcos_file *f);

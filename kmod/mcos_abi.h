@@ -492,6 +492,9 @@ enum mcos_ikc_type {
 					   (MCOS_PROXY_FORK).  The reply as CREATE's; the
 					   LWK copies the memory and starts the child at once */
 	MCOS_IKC_UNPIN_ACK = 23,	/* seq of the MCOS_IKC_UNPIN it answers */
+	MCOS_IKC_PROC_CPUS = 24,	/* after CREATE, before START: args[0..3] the
+					   LWK CPUs (mcos_proc_create's cpu_mask, not
+					   0) its threads and forks' children run on */
 
 	MCOS_IKC_PROC_REPLY = 32,	/* LWK->Linux: seq echoed, args[0] 0 or -errno,
 					   args[1] (CREATE) page-table root, physical */
@@ -604,6 +607,30 @@ static const unsigned long mcos_ioc_ikc_ping = MCOS_IOC_IKC_PING;
 
 #define MCOS_CREATE_FORK	1u	/* the child of a fork: see MCOS_PROXY_FORK */
 
+/* An LWK has fewer than 256 CPUs (its IKC area holds 255 channels). */
+#define MCOS_CPU_MASK_WORDS	4
+
+/*
+ * mcexec -n N: the N mcexec processes of one job on this instance meet here
+ * before each creates its process, so that each takes a rank of its own and
+ * with it a share of the LWK's CPUs.  A job is the caller's user and real
+ * parent (the launcher that started its ranks, as McKernel groups them)
+ * and N.  The call returns once all N have joined, or fails: ETIMEDOUT
+ * after timeout_ms without them all (the caller's rank is free again),
+ * EEXIST when another process of the job took the rank asked for, EINVAL
+ * for a rank >= N, N = 0 or N > MCOS_RANKS_MAX, EINTR on a signal.
+ */
+#define MCOS_RANKS_MAX		256u
+struct mcos_rank_join {
+	uint32_t size;
+	uint32_t ranks;		/* N: the job's processes on this instance */
+	int32_t rank;		/* in: the launcher's local rank, -1: the lowest
+				   free (order of arrival); out: the caller's */
+	uint32_t timeout_ms;	/* how long to wait for the others, at most
+				   MCOS_RANK_TIMEOUT_MAX_MS */
+};
+#define MCOS_RANK_TIMEOUT_MAX_MS 3600000u
+
 struct mcos_proc_create {
 	uint32_t size;
 	uint32_t flags;		/* MCOS_CREATE_FORK or 0 */
@@ -621,6 +648,11 @@ struct mcos_proc_create {
 				   a fork's child keeps its parent's */
 	int32_t parent_fd;	/* MCOS_CREATE_FORK: the forking process's file, else 0 */
 	uint64_t fork_token;	/* MCOS_CREATE_FORK: the token of MCOS_PROXY_FORK, else 0 */
+	uint64_t cpu_mask[MCOS_CPU_MASK_WORDS];
+				/* the LWK CPUs (bit n = LWK CPU n, not a context)
+				   the process, its threads and its forks' children
+				   run on (mcexec -n: its rank's share); all 0: any.
+				   None of the instance's: EINVAL */
 };
 
 /* Zero-filled memory at [start, start + bytes), page-aligned, final protection. */
@@ -813,6 +845,7 @@ struct mcos_proc_pin {
 #define MCOS_IOC_PROC_KILL	_IOW(MCOS_IOC_MAGIC, 0x45, struct mcos_proc_kill)
 #define MCOS_IOC_THREAD_ATTACH	_IOW(MCOS_IOC_MAGIC, 0x46, struct mcos_thread_attach)
 #define MCOS_IOC_PROC_PIN	_IOW(MCOS_IOC_MAGIC, 0x47, struct mcos_proc_pin)
+#define MCOS_IOC_RANK_JOIN	_IOWR(MCOS_IOC_MAGIC, 0x48, struct mcos_rank_join)
 #if !defined(__KERNEL__) && !defined(MCOS_LWK)
 static const unsigned long mcos_ioc_proc_create = MCOS_IOC_PROC_CREATE;
 static const unsigned long mcos_ioc_proc_map = MCOS_IOC_PROC_MAP;
@@ -822,6 +855,7 @@ static const unsigned long mcos_ioc_proc_reply = MCOS_IOC_PROC_REPLY;
 static const unsigned long mcos_ioc_proc_kill = MCOS_IOC_PROC_KILL;
 static const unsigned long mcos_ioc_thread_attach = MCOS_IOC_THREAD_ATTACH;
 static const unsigned long mcos_ioc_proc_pin = MCOS_IOC_PROC_PIN;
+static const unsigned long mcos_ioc_rank_join = MCOS_IOC_RANK_JOIN;
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -854,7 +888,8 @@ MCOS_ABI_CHECK(mcos_kmsg_ring, 32);
 MCOS_ABI_CHECK(mcos_ikc_ring, 64);
 MCOS_ABI_CHECK(mcos_ikc_packet, 64);
 MCOS_ABI_CHECK(mcos_ikc_ping, 24);
-MCOS_ABI_CHECK(mcos_proc_create, 40);
+MCOS_ABI_CHECK(mcos_proc_create, 72);
+MCOS_ABI_CHECK(mcos_rank_join, 16);
 MCOS_ABI_CHECK(mcos_proc_map, 24);
 MCOS_ABI_CHECK(mcos_proc_start, 56);
 MCOS_ABI_CHECK(mcos_proc_event, 80);

@@ -444,6 +444,7 @@ static const struct mcos_ioctl mcos_os_ioctls[] = {
 	{ MCOS_IOC_PROC_KILL,	  mcos_proc_kill,	 MCOS_ANYONE, MCOS_LOCK_NONE },
 	{ MCOS_IOC_THREAD_ATTACH, mcos_proc_thread_attach, MCOS_ANYONE, MCOS_LOCK_FILE },
 	{ MCOS_IOC_PROC_PIN, mcos_proc_pin, MCOS_ANYONE, MCOS_LOCK_FILE },
+	{ MCOS_IOC_RANK_JOIN,	  mcos_rank_join,	 MCOS_ANYONE, MCOS_LOCK_NONE },
 };
 
 /* A destroyed instance's open file: every ioctl fails. */

@@ -508,20 +508,44 @@ static unsigned int mcos_proc_cpu_load(struct mcos_lwk *lwk, u32 cpu)
 	return n;
 }
 
+/* Whether mcos_proc_create's cpu_mask lets a process run on LWK CPU 'cpu'. */
+static bool mcos_proc_mask_allows(const u64 *mask, u32 cpu)
+{
+	unsigned int i;
+	bool any = false;
+
+	for (i = 0; i < MCOS_CPU_MASK_WORDS; i++)
+		any |= mask[i] != 0;
+	return !any || (mask[cpu / 64] >> (cpu % 64) & 1);
+}
+
+/* A mask that names none of the LWK's CPUs names nothing to run on. */
+static bool mcos_proc_mask_valid(const u64 *mask, struct mcos_lwk *lwk)
+{
+	u32 cpu;
+
+	for (cpu = 0; cpu < lwk->nr_cpus; cpu++)
+		if (mask[cpu / 64] >> (cpu % 64) & 1)
+			return true;
+	return !memchr_inv(mask, 0, MCOS_CPU_MASK_WORDS * sizeof(*mask));
+}
+
 /*
- * An idle context from 'first' on: on LWK CPU want % nr_cpus if want >= 0,
- * else on the CPU that runs the fewest programs (an idle CPU first), the
- * lowest index among equals.  Without time_sharing a context is a CPU.
+ * An idle context from 'first' on, on an LWK CPU 'mask' allows: on LWK
+ * CPU want % nr_cpus if want >= 0, else on the CPU that runs the fewest
+ * programs (an idle CPU first), the lowest index among equals.  Without
+ * time_sharing a context is a CPU.
  */
 static int mcos_proc_pick_cpu(struct mcos_os *os, struct mcos_lwk *lwk,
-			      int want, unsigned int first)
+			      int want, unsigned int first, const u64 *mask)
 {
 	unsigned int load, best_load = UINT_MAX;
 	int best = -EBUSY;
 	u32 c;
 
 	for (c = first; c < lwk->nr_contexts; c++) {
-		if (test_bit(c, lwk->busy))
+		if (test_bit(c, lwk->busy) ||
+		    !mcos_proc_mask_allows(mask, mcos_context_cpu(c, lwk->nr_cpus)))
 			continue;
 		if (want >= 0 && mcos_context_cpu(c, lwk->nr_cpus) !=
 				 mcos_context_cpu(want, lwk->nr_cpus))
@@ -619,7 +643,7 @@ static void mcos_proc_unbind(struct mcos_file *f)
  * this one included (UINT_MAX: no bound).
  */
 static int mcos_proc_claim_cpu(struct mcos_file *f, int want, unsigned int first,
-			       unsigned int *room)
+			       const u64 *mask, unsigned int *room)
 {
 	struct mcos_os *os = f->os;
 	struct mcos_lwk *lwk;
@@ -635,13 +659,13 @@ static int mcos_proc_claim_cpu(struct mcos_file *f, int want, unsigned int first
 	if (!lwk)
 		goto out_unlock;
 	cpu = -EINVAL;
-	if (want >= (int)lwk->nr_contexts)
+	if (want >= (int)lwk->nr_contexts || !mcos_proc_mask_valid(mask, lwk))
 		goto out_unlock;
 	cpu = -EAGAIN;
 	*room = mcos_proc_room(f);
 	if (!*room)
 		goto out_unlock;
-	cpu = mcos_proc_pick_cpu(os, lwk, want, first);
+	cpu = mcos_proc_pick_cpu(os, lwk, want, first, mask);
 	if (cpu < 0)
 		goto out_unlock;
 	mutex_lock(&os->proc_lock);
@@ -678,7 +702,7 @@ struct mcos_fork {
  * started already.
  */
 static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus,
-			   const struct mcos_fork *fork)
+			   const u64 *cpu_mask, const struct mcos_fork *fork)
 {
 	u64 args[6], pml4 = 0;
 	int err;
@@ -708,6 +732,15 @@ static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus,
 	f->created = true;
 	f->started = fork != NULL;
 	mutex_unlock(&f->os->proc_lock);
+	/* a fork's child keeps its parent's CPUs: the LWK copies them */
+	if (!fork && memchr_inv(cpu_mask, 0, MCOS_CPU_MASK_WORDS * sizeof(*cpu_mask))) {
+		err = mcos_proc_request(f, MCOS_IKC_PROC_CPUS, cpu_mask,
+					MCOS_CPU_MASK_WORDS, MCOS_REQ_TIMEOUT, NULL);
+		if (err) {
+			mcos_proc_abandon(f);
+			return err;
+		}
+	}
 	if (start_timeout && !fork)
 		queue_delayed_work(system_long_wq, &f->start_timer, start_timeout * HZ);
 	return 0;
@@ -741,11 +774,12 @@ static int mcos_proc_place(struct mcos_file *f, const struct mcos_proc_create *c
 	int cpu, err;
 
 	for (tries = 0; tries < MCOS_CREATE_TRIES; tries++) {
-		cpu = mcos_proc_claim_cpu(f, c->lwk_cpu, first, &room);
+		cpu = mcos_proc_claim_cpu(f, c->lwk_cpu, first, c->cpu_mask, &room);
 		if (cpu < 0)
 			return cpu;
 		err = mcos_proc_spawn(f, c->numa_mask,
-				      mcos_proc_thread_bound(c->nr_cpus, room), fork);
+				      mcos_proc_thread_bound(c->nr_cpus, room),
+				      c->cpu_mask, fork);
 		if (err != -EBUSY || c->lwk_cpu >= 0)
 			return err ?: cpu;
 		first = cpu + 1;

@@ -143,6 +143,12 @@ $(VM_PROGS)/sharedmap: Tests/vm/progs/sharedmap.c
 	@echo "  CC      $@"
 	@gcc $(VM_PROG_CFLAGS) -pthread -o $@ $<
 
+# ranks: where one rank of mcexec -n runs, its threads and its fork's child (95-ranks).
+$(VM_PROGS)/ranks: Tests/vm/progs/ranks.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc $(VM_PROG_CFLAGS) -pthread -o $@ $<
+
 $(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz: Tests/vm/progs/raw_syscall.h
 $(VM_PROGS)/confine $(VM_PROGS)/sysfuzz: kmod/mcos_abi.h
 $(VM_PROGS)/sysfuzz: VM_PROG_CFLAGS += -fno-stack-protector
@@ -208,7 +214,7 @@ VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wi
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
 		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/quiet $(VM_PROGS)/mcos-lwk-test.elf \
-		$(VM_PROGS)/threads $(VM_PROGS)/omp $(VM_PROGS)/exectest $(VM_PROGS)/forktest $(VM_PROGS)/sharedmap \
+		$(VM_PROGS)/threads $(VM_PROGS)/omp $(VM_PROGS)/exectest $(VM_PROGS)/forktest $(VM_PROGS)/sharedmap $(VM_PROGS)/ranks \
 		$(VM_PROGS)/dynprog $(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)

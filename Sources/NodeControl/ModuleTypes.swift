@@ -18,6 +18,13 @@ public struct ReservedCPU: Equatable, Sendable, Codable {
     public var numaNode: Int
     /// The instance it is assigned to, nil while it sits in the reserved pool.
     public var instance: Int?
+
+    public init(cpu: Int, apicID: Int, numaNode: Int, instance: Int?) {
+        self.cpu = cpu
+        self.apicID = apicID
+        self.numaNode = numaNode
+        self.instance = instance
+    }
 }
 
 /// A physically contiguous run of memory the module took from Linux.

@@ -86,6 +86,7 @@ extension Launcher {
         create.flags = MCOS_CREATE_FORK
         create.lwk_cpu = -1
         create.numa_mask = options.numaMask
+        create.cpuShare = share?.mask ?? .all
         create.parent_fd = parentProcess
         create.fork_token = token
         let result = deviceControl(device, mcos_ioc_proc_create, &create)

@@ -10,6 +10,8 @@ protocol InstanceProbe {
     func state(of instance: Int) throws(ModuleError) -> InstanceState
     /// How many LWK CPUs the instance has.
     func cpus(of instance: Int) throws(ModuleError) -> Int
+    /// The instance's CPUs as the module reserved them (Linux number, APIC id, node).
+    func reservedCPUs(of instance: Int) throws(ModuleError) -> [ReservedCPU]
 }
 
 /// This machine.
@@ -25,6 +27,10 @@ struct LiveInstanceProbe: InstanceProbe {
 
     func cpus(of instance: Int) throws(ModuleError) -> Int {
         try ModuleClient().instance(instance).status().cpus
+    }
+
+    func reservedCPUs(of instance: Int) throws(ModuleError) -> [ReservedCPU] {
+        try ModuleClient().reservedCPUs().filter { $0.instance == instance }
     }
 }
 

@@ -1,13 +1,16 @@
 import ArgumentParser
+import CMcosABI
 import Foundation
 
 /// McKernel's mcexec options that shape how a program is placed on the LWK, parsed and
-/// checked so that scripts written for McKernel keep working. -c, -m, -s and -t take
-/// effect; -n and -h are accepted and have no effect yet (one program per mcexec, no
-/// heap pre-extension).
+/// checked so that scripts written for McKernel keep working. -n, -c, -m, -s and -t take
+/// effect; -h is accepted and has no effect yet (no heap pre-extension).
 struct LaunchOptions: ParsableArguments {
-    @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: splits the LWK's CPUs between that many ranks (accepted, no effect yet).", valueName: "N"))
+    @Option(name: .customShort("n"), help: ArgumentHelp("Processes per node: the N mcexec -n N that one launcher (mpiexec, srun) starts split the LWK's CPUs into N equal shares of neighbouring CPUs, one per rank; each waits until all N came. A rank is the launcher's local rank (MPI_LOCALRANKID, OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, else PMI_RANK mod N), else the order of arrival. The program, its threads and its forks' children run on its share only.", valueName: "N"))
     var processesPerNode: Int?
+
+    @Option(name: .customLong("rank-timeout"), help: ArgumentHelp("With -n: how long to wait for the job's other ranks before giving up (default: 60).", valueName: "seconds"))
+    var rankTimeout: Int = 60
 
     @Option(name: [.customShort("t"), .long], help: ArgumentHelp("The most threads the program may have at once on the LWK, its first included: one per LWK CPU, or with time_sharing several sharing a CPU (default: OMP_NUM_THREADS when it is a list of positive numbers, its first; else no bound but the idle CPUs).", valueName: "N"))
     var threads: Int?
@@ -57,7 +60,15 @@ struct LaunchOptions: ParsableArguments {
     }
 
     mutating func validate() throws {
-        if let processesPerNode, processesPerNode < 1 { throw ValidationError("-n must be at least 1") }
+        if let processesPerNode, processesPerNode < 1 || processesPerNode > Int(MCOS_RANKS_MAX) {
+            throw ValidationError("-n must be from 1 to \(MCOS_RANKS_MAX) (the ranks of the job on this node)")
+        }
+        if rankTimeout < 0 || rankTimeout > Int(MCOS_RANK_TIMEOUT_MAX_MS / 1000) {
+            throw ValidationError("--rank-timeout must be from 0 to \(MCOS_RANK_TIMEOUT_MAX_MS / 1000) seconds")
+        }
+        if processesPerNode != nil && cpu != nil {
+            throw ValidationError("-c and -n exclude each other: -n gives each rank its share of the LWK's CPUs")
+        }
         if let threads, threads < 1 {
             throw ValidationError("-t must be at least 1 (the most LWK CPUs the program's threads may hold at once, its first thread's included); without -t the bound is OMP_NUM_THREADS if set, else the idle CPUs")
         }

@@ -28,6 +28,8 @@ struct Launcher {
     let successor = Successor()
     /// mcexec's pid, which is the program's too (a forked mcexec's is its own).
     var pid = getpid()
+    /// -n: this rank's share of the LWK's CPUs, which its forks' children keep.
+    var share: RankShare?
     /// In an mcexec forked for a vfork: the pipe whose closing lets the parent go on,
     /// once the child execs or ends.
     var vforkRelease: Int32?
@@ -150,6 +152,7 @@ struct Launcher {
         create.lwk_cpu = formerCPU ?? named.map { Int32($0) } ?? -1
         create.numa_mask = options.numaMask
         create.nr_cpus = options.threadCPUs(environment: ProcessInfo.processInfo.environment)
+        create.cpuShare = share?.mask ?? .all
         var result = deviceControl(device, mcos_ioc_proc_create, &create)
         if result == -Int(EBUSY) && formerCPU != nil {
             create.lwk_cpu = -1  // another program took it meanwhile: any idle one

@@ -72,7 +72,9 @@ struct MCExec: ParsableCommand {
             let request = try LaunchRequest(words: command)
             let (program, instance) = try Self.prepare(request, environment: ProcessInfo.processInfo.environment, probe: LiveInstanceProbe())
             try InstanceCheck.requireCPU(options.cpu, of: instance, probe: LiveInstanceProbe())
-            end = try Launcher(program: program, request: request, instance: instance, options: options, inherited: inherited).run()
+            var launcher = Launcher(program: program, request: request, instance: instance, options: options, inherited: inherited)
+            launcher.share = try launcher.joinRanks(probe: LiveInstanceProbe(), environment: ProcessInfo.processInfo.environment)
+            end = try launcher.run()
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(error.status.rawValue)

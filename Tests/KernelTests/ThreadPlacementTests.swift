@@ -1,4 +1,5 @@
 import Testing
+import CMcosABI
 @testable import Kernel
 
 /// Where a process's threads run: CPU grants, thread placement, affinity masks, the run
@@ -114,5 +115,24 @@ import Testing
         #expect(fit == 3 && told?.contains("3 contexts per CPU") == true)
         #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, cpus: 2, mostInAll: inArea) == (8, nil))
         #expect(ContextLayout.perCPU(timeSharing: true, requested: 8, most: 32, cpus: 600, mostInAll: inArea).0 == 1)
+    }
+}
+
+/// mcexec -n's share of the LWK's CPUs, as PROC_CPUS carries it.
+@Suite struct CPUShareTests {
+    @Test func membership() {
+        let share = CPUShare(words: (0b1010, 0, 1 << 63, 0))
+        #expect(share.contains(1) && share.contains(3) && share.contains(191))
+        #expect(!share.contains(0) && !share.contains(2) && !share.contains(64) && !share.contains(-1) && !share.contains(256))
+        #expect(share.members(of: 4) == [1, 3], "CPUs beyond the instance's are not members")
+        #expect(share.members(of: 200) == [1, 3, 191])
+        #expect(CPUShare.all.contains(255) && CPUShare.all.members(of: 3) == [0, 1, 2] && CPUShare.all.isAll)
+        #expect(!share.isAll && share != .all)
+        #expect(MCOS_CPU_MASK_WORDS == 4, "CPUShare has four words")
+    }
+
+    @Test func cpuListInTheKernelsSyntax() {
+        #expect(LogLine.cpuList([3, 0, 1, 2, 8, 10, 11]) == "0-3,8,10-11")
+        #expect(LogLine.cpuList([5]) == "5" && LogLine.cpuList([]) == "")
     }
 }

@@ -16,6 +16,10 @@ import Testing
         var lwkCPUs = 2
         func state(of instance: Int) throws(ModuleError) -> InstanceState { try result.get() }
         func cpus(of instance: Int) throws(ModuleError) -> Int { _ = try result.get(); return lwkCPUs }
+        func reservedCPUs(of instance: Int) throws(ModuleError) -> [ReservedCPU] {
+            _ = try result.get()
+            return (0..<lwkCPUs).map { ReservedCPU(cpu: 4 + $0, apicID: 4 + $0, numaNode: 0, instance: instance) }
+        }
     }
 
     static let running = FixedProbe(result: .success(.running))

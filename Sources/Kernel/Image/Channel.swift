@@ -35,7 +35,7 @@ func serveWhileBusy(_ cpu: Int, _ process: Process, _ packet: IKCPacket) {
     switch packet.type {
     case MCOS_IKC_PING:
         answerPing(cpu, packet)
-    case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_FORK, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START:
+    case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_FORK, MCOS_IKC_PROC_CPUS, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START:
         send(cpu, procReplyPacket(seq: packet.seq, result: -Errno.busy))
     case MCOS_IKC_PROC_KILL:
         if case .kill(let signal, let proxyGone, let thread, let sender)? = ProcessRequest(packet: packet) {

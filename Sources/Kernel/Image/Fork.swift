@@ -82,7 +82,8 @@ private func copyParent(_ cpu: Int, _ leader: Process, pid: UInt64, clock: Proce
     var forking: Process?
     leader.forEachThread(withEndingLeader: true) { if $0.forkToken == token { forking = $0 } }
     guard let forking, let frame = forking.forkFrame, let request = forking.forkRequest else { return .failure(.srch) }
-    if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: UInt64(leader.ownMostCPUs)) { return .failure(error) }
+    if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: UInt64(leader.ownMostCPUs),
+                                    share: leader.ownShare) { return .failure(error) }
     let child = cpuStates[cpu].program
     let copied = withLockOfProcess(leader) { () -> Bool in
         guard child.copyMemory(of: leader) else { return false }

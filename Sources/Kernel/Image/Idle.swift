@@ -22,7 +22,7 @@ func idle(_ cpu: Int) -> Never {
         if let packet = inbound.receive() {
             switch packet.type {
             case MCOS_IKC_PING: answerPing(cpu, packet)
-            case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_FORK, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START, MCOS_IKC_PROC_KILL:
+            case MCOS_IKC_PROC_CREATE, MCOS_IKC_PROC_FORK, MCOS_IKC_PROC_CPUS, MCOS_IKC_PROC_MAP, MCOS_IKC_PROC_START, MCOS_IKC_PROC_KILL:
                 serveProcessRequest(cpu, packet)
             default: break  // a late SYSCALL_REPLY or INVALIDATE_ACK: nobody waits for it
             }

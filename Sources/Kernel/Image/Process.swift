@@ -103,6 +103,8 @@ final class Process {
     /// How many LWK CPUs the process's threads may hold at once (0: no bound but the
     /// idle ones); whether the log told of a limit of its threads yet (Threads.swift).
     var ownMostCPUs: Int = 0
+    /// The LWK CPUs its threads may run on (PROC_CPUS; a fork's child keeps its parent's).
+    var ownShare = CPUShare.all
     var ownToldThreads = false
     var pid: UInt64 { leader.ownPID }
     var memoryNodes: [Int] { leader.ownMemoryNodes }
@@ -186,7 +188,7 @@ final class Process {
 
     /// A new program led from this CPU: every field as PROC_CREATE leaves it. The arrays
     /// are cleared in place, so that a program costs the heap nothing.
-    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64, mostCPUs: Int) {
+    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64, mostCPUs: Int, share: CPUShare) {
         leaderCPU = cpu
         live = true
         tid = pid
@@ -210,6 +212,7 @@ final class Process {
         ownFaultIP = 0
         ownExecSignals = nil
         ownMostCPUs = mostCPUs
+        ownShare = share
         ownToldThreads = false
         mailbox.resetLeader()
     }
@@ -267,6 +270,8 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
         let tsc = Arch.cycles()  // the clock base: as close to Linux's reading as we get
         let clock = ProcessClock(tscKHz: kernel.info.tscKHz, baseTSC: tsc, realtime: realtime, monotonic: monotonic)
         send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs, seq: packet.seq))
+    case .cpus(let share):
+        send(cpu, procReplyPacket(seq: packet.seq, result: shareCPUs(state.process, share)))
     case .map(let start, let bytes, let protection):
         send(cpu, procReplyPacket(seq: packet.seq, result: mapForLoading(state.process, start: start, bytes: bytes, protection: protection)))
         // A KILL that came while a failed mapping waited for its INVALIDATE_ACK.
@@ -302,7 +307,7 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
 }
 
 /// `cpu`'s object begins a process (PROC_CREATE, PROC_FORK), or the errno why not.
-func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64) -> Errno? {
+func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, share: CPUShare = .all) -> Errno? {
     let cpuNode = nodeOf(context: cpu)
     guard let memoryNodes = MemoryBinding.order(cpuNode: cpuNode, mask: numaMask, nodes: kernel.info.chunks.map { $0.node }) else {
         log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
@@ -312,8 +317,21 @@ func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32
     defer { lwk_spin_unlock(&placementLock) }
     guard isIdle(cpu) else { return .busy }
     cpuStates[cpu].program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes(),
-                                 mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))))
+                                 mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))), share: share)
     return nil
+}
+
+/// PROC_CPUS: the process keeps to `share` from now on. It must hold the process's own
+/// CPU: the module chose that one within it.
+func shareCPUs(_ process: Process?, _ share: CPUShare) -> Int64 {
+    guard let process else { return -Errno.srch }
+    guard !process.started else { return -Errno.busy }
+    let own = cpuIndex(of: process.cpu)
+    guard share.contains(own) else { return -Errno.inval }
+    process.ownShare = share
+    let members = share.members(of: cores.count)
+    log(process.cpu, "process \(process.pid) runs on LWK CPUs \(LogLine.cpuList(members)) (its share)")
+    return 0
 }
 
 func mapForLoading(_ process: Process?, start: UInt64, bytes: UInt64, protection: UInt32) -> Int64 {

@@ -243,7 +243,8 @@ private func processCPUs(_ t: Process, load: [Int]) -> [Int] {
     }
     let placement = CPUPlacement(kernel.info)
     let near = cpuIndex(of: t.cpu)
-    let idle = cores.indices.filter { load[$0] == 0 && !cpus.contains($0) }.sorted { a, b in
+    let share = t.leader.ownShare
+    let idle = cores.indices.filter { load[$0] == 0 && !cpus.contains($0) && share.contains($0) }.sorted { a, b in
         let (da, db) = (placement.distance(near, a), placement.distance(near, b))
         return da != db ? da < db : a < b
     }

@@ -17,6 +17,20 @@ public enum LogLine {
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
+    /// CPUs in the kernel's list syntax: ascending runs, `0-3,8,10-11`.
+    public static func cpuList(_ cpus: [Int]) -> String {
+        var parts: [String] = []
+        var index = 0
+        let sorted = cpus.sorted()
+        while index < sorted.count {
+            var end = index
+            while end + 1 < sorted.count && sorted[end + 1] == sorted[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(sorted[index])" : "\(sorted[index])-\(sorted[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
     /// Bytes as McKernel prints them: exact count, then a MiB figure for humans.
     public static func bytes(_ value: UInt64) -> String {
         "\(value) bytes (\(value >> 20) MiB)"

@@ -10,6 +10,8 @@ public enum ProcessRequest: Equatable {
     /// `numaMask`: MemoryBinding's mask (0: unbound); `mostCPUs`: how many LWK CPUs its
     /// threads may hold at once (0: no bound but the idle ones).
     case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32, mostCPUs: UInt64)
+    /// The LWK CPUs its threads and forks' children run on (mcexec -n), before START.
+    case cpus(CPUShare)
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
     /// `signals`: what the program starts with (`KeptSignals.none` but after execve).
     case start(entry: UInt64, stack: UInt64, programBreak: UInt64, signals: KeptSignals)
@@ -26,6 +28,7 @@ public enum ProcessRequest: Equatable {
             self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), mostCPUs: a.4)
         case MCOS_IKC_PROC_FORK:
             self = .fork(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), parentCPU: a.4, token: a.5)
+        case MCOS_IKC_PROC_CPUS: self = .cpus(CPUShare(words: (a.0, a.1, a.2, a.3)))
         case MCOS_IKC_PROC_MAP: self = .map(start: a.0, bytes: a.1, protection: UInt32(truncatingIfNeeded: a.2))
         case MCOS_IKC_PROC_START:
             self = .start(entry: a.0, stack: a.1, programBreak: a.2, signals: KeptSignals(blocked: a.3, pending: a.4, ignored: a.5))
