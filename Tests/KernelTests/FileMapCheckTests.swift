@@ -22,6 +22,11 @@ import Testing
         #expect(Self.refusal(Self.readOnly, offset: 1 << 40, bytes: 1 << 30) == nil, "past the end of the file is no error")
     }
 
+    @Test func hugePagesOfAFileAreRefusedFirst() {
+        #expect(throws: FileMapCheck.Refusal.linux(.inval)) { try FileMapCheck.checkFlags(MapFlag.shared | FileMapCheck.hugeTLB) }
+        #expect(throws: Never.self) { try FileMapCheck.checkFlags(MapFlag.shared | MapFlag.privateMapping | FileMapCheck.growsDown) }
+    }
+
     @Test func linuxsErrorsInLinuxsOrder() {
         let writeOnly = F(fileType: F.regularFile, readable: false, writable: true)
         #expect(Self.refusal(writeOnly) == .linux(.acces))

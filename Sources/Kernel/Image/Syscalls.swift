@@ -260,6 +260,7 @@ func mmap(_ p: Process, _ a: SyscallArguments) -> Int64 {
     if a.3 & MapFlag.anonymous == 0 {
         guard a.5 % 4096 == 0 else { return -Errno.inval }
         do { facts = try fileFacts(p, fd: a.4) } catch { return -error }
+        do throws(FileMapCheck.Refusal) { try FileMapCheck.checkFlags(a.3) } catch { return -error.errno }
     }
     let request: MemoryArguments.Mmap
     do {

@@ -59,6 +59,16 @@ public enum FileMapCheck {
 
     /// MAP_GROWSDOWN: EINVAL for a file.
     public static let growsDown: UInt64 = 0x0100
+    /// MAP_HUGETLB: EINVAL for a file, as Linux answers for any file not on hugetlbfs.
+    public static let hugeTLB: UInt64 = 0x4_0000
+
+    /// The check Linux makes of a file mapping's flags once it has the file, before
+    /// anything else (ksys_mmap_pgoff): MAP_HUGETLB only of hugetlbfs files, which the LWK
+    /// does not map. A program that tries huge pages first (UCX does) then falls back to
+    /// small ones instead of getting a mapping longer than its file.
+    public static func checkFlags(_ flags: UInt64) throws(Refusal) {
+        if flags & hugeTLB != 0 { throw .linux(.inval) }
+    }
     /// MAX_LFS_FILESIZE: the largest offset of a regular file (file_mmap_size_max).
     static let largestFileOffset: UInt64 = UInt64(Int64.max)
 
