@@ -767,6 +767,23 @@ struct mcos_proc_event {
  * the frames now in the list (fewer at the end of the file), or -errno.
  */
 #define MCOS_PROXY_FILE_SHARE		(MCOS_PROXY_REQUEST_BIT | 7u)
+/*
+ * System V shared memory (shmat, shmdt; shmget and shmctl are offloaded):
+ * the segment is Linux's, and mcexec attaches it for as long as the program
+ * has it attached, so that Linux counts the attachment (shm_nattch) and keeps
+ * a segment removed with IPC_RMID while it is attached, as for a native
+ * process.  [0] is the LWK's token for one attachment: never 0, unique in
+ * the process; a fork's child keeps its parent's (the forked mcexec has the
+ * same attachments), an exec's new program starts with none.
+ * MCOS_PROXY_SHM_ATTACH: [0] token, [1] shmid, [2] 1 for SHM_RDONLY.  mcexec
+ *   shmat()s the segment and answers its size in bytes, or shmat's -errno.
+ * MCOS_PROXY_SHM_SHARE: as MCOS_PROXY_FILE_SHARE, with [0] the token and [2]
+ *   the offset into the segment; mcexec names the pages of its attachment.
+ * MCOS_PROXY_SHM_DETACH: [0] token.  mcexec shmdt()s it: 0, or -EINVAL.
+ */
+#define MCOS_PROXY_SHM_ATTACH		(MCOS_PROXY_REQUEST_BIT | 8u)
+#define MCOS_PROXY_SHM_SHARE		(MCOS_PROXY_REQUEST_BIT | 9u)
+#define MCOS_PROXY_SHM_DETACH		(MCOS_PROXY_REQUEST_BIT | 10u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -815,7 +832,7 @@ struct mcos_thread_attach {
 /*
  * Linux's frames in an LWK program (MAP_SHARED of a file, POSIX shared
  * memory): the page-cache pages themselves, so that Linux and the program see
- * the same bytes.  While serving MCOS_PROXY_FILE_SHARE, and only then, mcexec
+ * the same bytes.  While serving MCOS_PROXY_FILE_SHARE (or SHM_SHARE), and only then, mcexec
  * calls PROC_PIN with where it mapped the file; the module pins those pages
  * for as long as the LWK maps them and writes their physical addresses into
  * the list the LWK named in its request (count last).  The LWK gives them back
@@ -990,6 +1007,9 @@ _Static_assert((MCOS_PROXY_FILE_FACTS & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_THREAD_CREATE & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_CHILD_REAPING & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_FILE_SHARE & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_SHM_ATTACH & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_SHM_SHARE & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_SHM_DETACH & MCOS_PROXY_REQUEST_BIT) &&
 	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL &&
 	       MCOS_PROXY_THREAD_CREATE != MCOS_PROXY_FILE_FILL,
 	       "proxy requests must carry the x32 bit");

@@ -1074,8 +1074,9 @@ long mcos_proc_reply(struct file *file, void __user *uarg)
 }
 
 /*
- * PROC_PIN: while mcexec serves the LWK's MCOS_PROXY_FILE_SHARE on this
- * channel, once, the pages it mapped for it go to the LWK (mcos_pin.c).
+ * PROC_PIN: while mcexec serves the LWK's MCOS_PROXY_FILE_SHARE or
+ * SHM_SHARE on this channel, once, the pages it mapped for it go to the LWK
+ * (mcos_pin.c).
  */
 long mcos_proc_pin(struct file *file, void __user *uarg)
 {
@@ -1090,7 +1091,8 @@ long mcos_proc_pin(struct file *file, void __user *uarg)
 		return -EINVAL;
 	if (!f->alive)
 		return -ESRCH;
-	if (!f->in_syscall || f->call[0] != MCOS_PROXY_FILE_SHARE || f->call_pinned)
+	if (!f->in_syscall || f->call_pinned ||
+	    (f->call[0] != MCOS_PROXY_FILE_SHARE && f->call[0] != MCOS_PROXY_SHM_SHARE))
 		return -EINVAL;
 	f->call_pinned = true;
 	return mcos_pin_share(f, p.address, &f->call[1]);

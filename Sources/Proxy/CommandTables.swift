@@ -114,6 +114,17 @@ enum CommandTables {
         ],
         otherwise: .inval)
 
+    /// shmctl(shmid, cmd, buf), IPC_64 masked: struct shmid64_ds is 112 bytes, shminfo64
+    /// 72, shm_info 48. SHM_LOCK and SHM_UNLOCK keep Linux's pages of the segment in
+    /// memory or not; the LWK's pins hold them anyway while it maps them.
+    static let shmctl = CommandTable(
+        prefix: [v, v], selector: .argument(1, mask: 0xffff_feff),
+        commands: [
+            0: [v], 1: [.fixed(112)], 2: [.fixed(112)], 3: [.fixed(72)],  // IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO
+            11: [v], 12: [v], 13: [.fixed(112)], 14: [.fixed(48)], 15: [.fixed(112)],  // SHM_LOCK, _UNLOCK, _STAT, _INFO, _STAT_ANY
+        ],
+        otherwise: .inval)
+
     /// Socket options passed on, by level and name, with the most bytes Linux reads or
     /// writes of each. Options whose value points elsewhere (SO_ATTACH_FILTER's program,
     /// TCP_ZEROCOPY_RECEIVE's addresses) or has no bound (SO_PEERSEC) are not here.

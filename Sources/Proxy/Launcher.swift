@@ -26,6 +26,8 @@ struct Launcher {
     let calls = CallsInFlight()
     /// The program an accepted execve runs next: shared by every copy.
     let successor = Successor()
+    /// The program's System V shared memory attachments: shared by every copy.
+    let segments = SharedSegments()
     /// mcexec's pid, which is the program's too (a forked mcexec's is its own).
     var pid = getpid()
     /// -n: this rank's share of the LWK's CPUs, which its forks' children keep.
@@ -51,6 +53,7 @@ struct Launcher {
                 throw MCExecError("the LWK ended \(name) for an execve mcexec had not accepted", remedy: "this is a bug; please report it with `mcprov kmsg` output", status: .failure)
             }
             launcher.closeOnExec()
+            segments.detachAll()  // as an exec detaches System V shared memory
             if let release = launcher.vforkRelease {
                 close(release)  // a vfork's parent goes on
                 launcher.vforkRelease = nil

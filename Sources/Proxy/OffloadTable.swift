@@ -316,8 +316,9 @@ enum OffloadTable {
         (.waitid, .allow([v, v, .fixed(128), v, .fixed(144)])),
     ]
 
-    /// System V IPC and POSIX message queues. Shared memory is refused: shmat maps
-    /// memory, which only the LWK does for the program.
+    /// System V IPC and POSIX message queues. Shared memory segments are Linux's
+    /// (shmget, shmctl); shmat and shmdt map memory, which only the LWK does for the
+    /// program (with mcexec's help: SharedSegments).
     private static let ipc: Group = [
         (.semget, .allow([v, v, v])),
         (.semop, .allow([v, .bytes(.elements(2, size: 6)), v])),
@@ -327,10 +328,10 @@ enum OffloadTable {
         (.msgsnd, .allow([v, .bytes(.argument(2, plus: 8)), v, v])),  // long mtype, then the text
         (.msgrcv, .allow([v, .bytes(.argument(2, plus: 8)), v, v, v])),
         (.msgctl, .commands(CommandTables.msgctl)),
-        (.shmget, .refuse(.servedByLWK)),
+        (.shmget, .allow([v, v, v])),
         (.shmat, .refuse(.servedByLWK)),
         (.shmdt, .refuse(.servedByLWK)),
-        (.shmctl, .refuse(.servedByLWK)),
+        (.shmctl, .commands(CommandTables.shmctl)),
         (.mqOpen, .allow([path, v, v, .fixed(64)])),
         (.mqUnlink, .allow([path])),
         (.mqTimedsend, .allow([fd, .sized(by: 2), v, v, .fixed(16)])),

@@ -163,6 +163,7 @@ extension Launcher {
             calls.interrupt(tid: thread, asker: tid, pid: pid)
             return 0
         }
+        if let answer = segments.answer(number: number, arguments: arguments, device: channel.device) { return answer }
         return FileMapRequests.answer(number: number, arguments: arguments, device: channel.device, ownDescriptors: ownDescriptors)
     }
 

@@ -88,6 +88,8 @@ private func copyParent(_ cpu: Int, _ leader: Process, pid: UInt64, clock: Proce
     let copied = withLockOfProcess(leader) { () -> Bool in
         guard child.copyMemory(of: leader) else { return false }
         for signal in 1...Signal.count { child.setAction(signal, leader.action(signal)) }
+        child.segments = leader.segments  // the forked mcexec has the same attachments
+        child.nextSegmentToken = leader.nextSegmentToken
         return true
     }
     guard copied else {

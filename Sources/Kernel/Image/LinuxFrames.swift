@@ -39,6 +39,14 @@ extension Process {
     /// writable and mprotect may add PROT_WRITE later. The mapping or -errno, with
     /// nothing left mapped.
     func mapSharedFile(start: UInt64, end: UInt64, protection: UInt32, fd: UInt64, offset: UInt64, mayWrite: Bool) -> Int64 {
+        mapLinuxFrames(start: start, end: end, protection: protection, request: MCOS_PROXY_FILE_SHARE,
+                       source: UInt64(UInt32(truncatingIfNeeded: fd)), offset: offset, mayWrite: mayWrite)
+    }
+
+    /// mapSharedFile's work, for any of Linux's pages the proxy hands over: `request`
+    /// (MCOS_PROXY_FILE_SHARE, MCOS_PROXY_SHM_SHARE) with `source` (the descriptor, the
+    /// attachment's token) as its first argument.
+    func mapLinuxFrames(start: UInt64, end: UInt64, protection: UInt32, request: UInt32, source: UInt64, offset: UInt64, mayWrite: Bool) -> Int64 {
         guard regions.reserve(1), let list = pinListWindow(&shareList) else { return -Errno.noMem }
         var memory = tables
         defer { heldBytes += memory.allocated }
@@ -49,8 +57,7 @@ extension Process {
         while virtual < end && failure == nil {
             let bytes = min(end - virtual, chunk)
             lwk_store64(lwk_ptr(list), 0)
-            let answer = askProxy(self, MCOS_PROXY_FILE_SHARE, (UInt64(UInt32(truncatingIfNeeded: fd)), bytes, offset + (virtual - start),
-                                                             mayWrite ? 1 : 0, shareList, 0))
+            let answer = askProxy(self, request, (source, bytes, offset + (virtual - start), mayWrite ? 1 : 0, shareList, 0))
             // Only the module writes the list: what it holds was pinned, whatever the proxy answered.
             let count = min(lwk_load_acquire64(lwk_ptr(list)), bytes / 4096)
             for index in 0..<count {

@@ -91,6 +91,9 @@ final class Process {
     private var ownNextInvalidate: UInt64 = 1
     private var ownSignalActions = [UInt64](repeating: 0, count: Int(Signal.count + 1) * SignalAction.words)
     private var ownLoadedBytes = [UInt64](repeating: 0, count: 32)
+    /// Its System V shared memory attachments, and the token the next one gets.
+    private var ownSegments: [AttachedSegment] = []
+    private var ownNextSegmentToken: UInt64 = 1
     private var ownToldFileMapping = false
     /// This CPU's two lists of Linux frames (struct mcos_pin_list, physical; 0 until
     /// first needed, then kept): the frames a FILE_SHARE brings, and those going back.
@@ -118,6 +121,14 @@ final class Process {
     var programBreak: ProgramBreak {
         get { leader.ownProgramBreak }
         set { leader.ownProgramBreak = newValue }
+    }
+    var segments: [AttachedSegment] {
+        _read { yield leader.ownSegments }
+        _modify { yield &leader.ownSegments }
+    }
+    var nextSegmentToken: UInt64 {
+        get { leader.ownNextSegmentToken }
+        set { leader.ownNextSegmentToken = newValue }
     }
     var started: Bool {
         get { leader.ownStarted }
@@ -213,6 +224,8 @@ final class Process {
         ownExecSignals = nil
         ownMostCPUs = mostCPUs
         ownShare = share
+        ownSegments.removeAll(keepingCapacity: true)
+        ownNextSegmentToken = 1
         ownToldThreads = false
         mailbox.resetLeader()
     }

@@ -170,6 +170,8 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
     case .rtSigpending: return sigpending(p, a.0, a.1)
     case .mremap: return mremap(p, a.0, a.1, a.2, a.3, a.4)
     case .msync: return msync(p, a.0, a.1, a.2)
+    case .shmat: return shmat(p, id: a.0, address: a.1, flags: a.2)
+    case .shmdt: return shmdt(p, address: a.0)
     case .rseq: return -Errno.noSys
     default:  // not in Syscall.local, or served by localSyscall: never routed here
         return -Errno.noSys

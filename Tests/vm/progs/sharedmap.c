@@ -38,6 +38,11 @@
  *   cycles DIR N          N map, write, unmap cycles of a 64 KiB file
  *   two-procs DIR         parent and child map the file each on its own (the
  *                         child opens it again) and see each other's writes
+ *   sysv -                System V shared memory: shmget, shmat, a child's
+ *                         writes through the inherited attachment and a
+ *                         second one, shm_nattch, IPC_RMID while attached and
+ *                         attached again, SHM_RDONLY, shmdt's and shmat's
+ *                         errors, the segment gone with its last attachment
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -942,10 +948,82 @@ static int t_hold(const char *dir)
 	return 1;
 }
 
+/* The attachments Linux counts for segment 'id' (shm_nattch), -1 if it cannot say. */
+static long attachments(int id)
+{
+	struct shmid_ds status;
+
+	return shmctl(id, IPC_STAT, &status) == 0 ? (long)status.shm_nattch : -1;
+}
+
+static void *attach_errno(void *at, int *err)
+{
+	*err = at == (void *)-1 ? errno : 0;
+	return at == (void *)-1 ? NULL : at;
+}
+
+static int t_sysv(void)
+{
+	size_t bytes = 2 * PAGE + 100;	/* shmat maps 3 pages */
+	int id = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600), err, status, found, intact;
+	unsigned char *m, *again, *readonly;
+	struct shmid_ds facts;
+	pid_t child;
+
+	if (id < 0) {
+		printf("sysv: shmget: %s\n", errno_name(errno));
+		return 1;
+	}
+	m = attach_errno(shmat(id, NULL, 0), &err);
+	if (!m) {
+		printf("sysv: shmat: %s\n", errno_name(err));
+		shmctl(id, IPC_RMID, NULL);
+		return 1;
+	}
+	fill(m, 0, 3 * PAGE, 11);
+	shmctl(id, IPC_STAT, &facts);
+	printf("sysv: a segment of %zu bytes attached and written, %ld attachment(s), the last by this process %s\n",
+	       (size_t)facts.shm_segsz, (long)facts.shm_nattch, yes(facts.shm_lpid == getpid()));
+
+	child = fork_checked();
+	if (child == 0) {
+		found = holds(m, 0, 3 * PAGE, 11);
+		again = attach_errno(shmat(id, NULL, SHM_RDONLY), &err);
+		fill(m + PAGE, PAGE, PAGE, 12);
+		printf("child: sees the parent's bytes %s, %ld attachments, a second one read-only sees its write %s\n",
+		       yes(found), attachments(id), yes(again && holds(again + PAGE, PAGE, PAGE, 12)));
+		printf("child: shmdt of it %s; mprotect of the first to read-only %s\n", result(again ? shmdt(again) : -1),
+		       result(mprotect(m, PAGE, PROT_READ)));
+		exit(found ? 0 : 1);
+	}
+	status = reap(child);
+	printf("parent: the child %s; its page 1 seen %s, %ld attachment(s) now\n", ending(status),
+	       yes(holds(m + PAGE, PAGE, PAGE, 12)), attachments(id));
+
+	printf("parent: IPC_RMID %s\n", result(shmctl(id, IPC_RMID, NULL)));
+	again = attach_errno(shmat(id, NULL, 0), &err);
+	intact = again && holds(again, 0, PAGE, 11) && holds(again + PAGE, PAGE, PAGE, 12);
+	printf("parent: attached again after IPC_RMID while attached: %s, the same bytes %s\n", errno_name(err), yes(intact));
+	readonly = attach_errno(shmat(id, NULL, SHM_RDONLY), &err);
+	printf("parent: read-only: %s, mprotect to write %s\n", errno_name(err),
+	       readonly ? result(mprotect(readonly, PAGE, PROT_READ | PROT_WRITE)) : "-");
+	printf("parent: shmdt of a middle address %s, of an address without one %s\n",
+	       result(shmdt(m + PAGE)), result(shmdt(m + 64 * PAGE)));
+	attach_errno(shmat(id, (void *)((uintptr_t)m + 5 * PAGE + 1), 0), &err);
+	printf("parent: shmat at an unaligned address %s\n", errno_name(err));
+	printf("parent: shmdt of the three: %s %s %s\n", result(shmdt(m)), result(again ? shmdt(again) : -1),
+	       result(readonly ? shmdt(readonly) : -1));
+	attach_errno(shmat(id, NULL, 0), &err);
+	printf("parent: once all are gone the removed segment is too: shmat %s\n", errno_name(err));
+	attach_errno(shmat(-1, NULL, 0), &err);
+	printf("parent: shmat of id -1 %s\n", errno_name(err));
+	return status == 0 && intact ? 0 : 1;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: sharedmap shared-write DIR | shared-see-linux DIR | shared-fork DIR | shm NAME |"
-		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR\n");
+		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv -\n");
 	return 2;
 }
 
@@ -983,5 +1061,7 @@ int main(int argc, char **argv)
 		return t_past_end(arg);
 	if (!strcmp(c, "hold"))
 		return t_hold(arg);
+	if (!strcmp(c, "sysv"))
+		return t_sysv();
 	return usage();
 }

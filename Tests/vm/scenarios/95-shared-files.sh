@@ -17,7 +17,9 @@
 # filled again with MAP_FIXED) and two mappings of one file; a mapping longer
 # than its file (zeros to the end of the last page, SIGBUS past it); a 4 GiB
 # sparse file root maps shared ENOMEM (no OOM killer on Linux); 200 map, write,
-# unmap cycles.  A program under mcexec and a Linux process exchange 100
+# unmap cycles.  System V shared memory (Linux's segments): shmat, a child's
+# writes through the inherited attachment and a second one, shm_nattch,
+# IPC_RMID while attached, SHM_RDONLY, shmdt's errors.  A program under mcexec and a Linux process exchange 100
 # rounds of values through a shm_open'ed object, polling (no futex), as two
 # Linux processes do.  The written file read from Linux afterwards is the
 # native run's; the shm objects are unlinked.  Every LWK CPU idle afterwards,
@@ -74,13 +76,15 @@ same "past-end" $P past-end $D
 expects 0 past-end
 expect_idle "after the single process cases"
 
-log "through fork; two processes mapping the file each on its own"
+log "through fork; two processes mapping the file each on its own; System V shared memory"
 same "shared-fork" $P shared-fork $D
 expects 0 shared-fork
 same "two-procs" $P two-procs $D
 expects 0 two-procs
 same "psync" $P psync $D
 expects 0 psync
+same "sysv" $P sysv -
+expects 0 sysv
 expect_idle "after the cases of two processes"
 
 log "python3's multiprocessing: two workers, a shared Value under a Lock, Pipes, a shared mmap"
