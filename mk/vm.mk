@@ -164,10 +164,21 @@ $(VM_PROGS)/dynprog: Tests/vm/progs/dynprog.c
 	@echo "  CC      $@ (dynamic)"
 	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
 
+# mpitest: an MPI job's collectives and an 8 MiB message, built against Debian's
+# MPICH (libmpich-dev), dynamic as every MPI program is (95-mpi).
+$(VM_PROGS)/mpitest: Tests/vm/progs/mpitest.c
+	@mkdir -p $(dir $@)
+	@echo "  MPICC   $@ (dynamic, MPICH)"
+	@mpicc.mpich $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
+
 # Debian's own dynamic programs with their libraries, at their paths (87-dynamic,
-# 97-stress-ng, 98-cpython).
+# 97-stress-ng, 98-cpython); MPICH's launcher, its proxy, its library and the
+# transport UCX loads for single-copy messages between ranks (95-mpi).
 VM_DYNAMIC := $(VM_BUILD)/dynamic
-VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3 /usr/bin/stress-ng
+VM_MPICH := /usr/bin/mpiexec.hydra /usr/bin/hydra_pmi_proxy /usr/lib/x86_64-linux-gnu/libmpich.so.12 \
+	/usr/lib/x86_64-linux-gnu/ucx/libuct_cma.so.0
+VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3 /usr/bin/stress-ng \
+	$(VM_MPICH)
 # Python scripts the scenarios run, whose modules are staged with python3.
 VM_PYTHON_SCRIPTS := Tests/vm/progs/mpwork.py Tests/vm/progs/cpython_outcomes.py
 # CPython's regression tests that 98-cpython can run, with the whole standard
@@ -214,7 +225,7 @@ VM_GUEST_FILES := Tests/vm/guest/init Tests/vm/demo/demo.sh $(VM_SCENARIOS) $(wi
 	$(wildcard profiles/*.yaml) Tests/vm/mkinitramfs.sh
 $(VM_BUILD)/%/initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov $(VM_PROGS)/lwkprog $(VM_PROGS)/confine $(VM_PROGS)/mcos-test-pie $(VM_PROGS)/mcos-hostile \
 		$(VM_PROGS)/hostile $(VM_PROGS)/sysfuzz $(VM_PROGS)/signals $(VM_PROGS)/quiet $(VM_PROGS)/mcos-lwk-test.elf \
-		$(VM_PROGS)/threads $(VM_PROGS)/omp $(VM_PROGS)/exectest $(VM_PROGS)/forktest $(VM_PROGS)/sharedmap $(VM_PROGS)/ranks \
+		$(VM_PROGS)/threads $(VM_PROGS)/omp $(VM_PROGS)/exectest $(VM_PROGS)/forktest $(VM_PROGS)/sharedmap $(VM_PROGS)/ranks $(VM_PROGS)/mpitest \
 		$(VM_PROGS)/dynprog $(VM_DYNAMIC)/usr/bin/true $(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_PROGS) $(VM_DYNAMIC)

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# MPI on the LWK: Debian's MPICH, unmodified and dynamic, its own mpiexec
+# (Hydra) on Linux starting `mcexec -n 2` for each rank.  On 2 LWK CPUs
+# booted with time_sharing=2 (UCX, MPICH's transport, starts a thread of its
+# own in each rank, which shares the rank's CPU):
+# allreduce, alltoall and an 8 MiB message give the same results as the same
+# job run natively; each rank runs on an LWK CPU of its own (Hydra's
+# MPI_LOCALRANKID: rank r on LWK CPU r).  A rank that dies ends the job with
+# a failure, and the LWK is idle and clean afterwards.
+. /scenarios/lib.sh
+M=/bin/mpitest
+MPIEXEC=/usr/bin/mpiexec.hydra
+
+load_mod
+lwk_instance_with "hidos time_sharing=2" 192M@0
+[ "$(lwk_cpus $idx)" = 2 ] || fail "the LWK has $(lwk_cpus $idx) CPUs, this scenario wants 2"
+shm_mount	# MPICH's shared memory between the ranks of a node
+
+log "natively: mpiexec -n 2 $M"
+rc=0; $MPIEXEC -n 2 $M > /tmp/native.out 2> /tmp/native.err || rc=$?
+[ "$rc" = 0 ] || fail "the native job ended with status $rc: $(cat /tmp/native.err)"
+sort /tmp/native.out > /tmp/native.sorted
+[ "$(grep -c '^rank [01] of 2: allreduce 3, ' /tmp/native.sorted)" = 2 ] ||
+	fail "the native job printed: $(cat /tmp/native.out /tmp/native.err)"
+
+log "on the LWK: mpiexec -n 2 mcexec -n 2 $M"
+rc=0; $MPIEXEC -n 2 mcexec -n 2 $idx $M > /tmp/lwk.out 2> /tmp/lwk.err || rc=$?
+[ "$rc" = 0 ] || { $MT kmsg $idx | tail -n 20; fail "the job on the LWK ended with status $rc: $(cat /tmp/lwk.err)"; }
+sort /tmp/lwk.out > /tmp/lwk.sorted
+cmp -s /tmp/native.sorted /tmp/lwk.sorted ||
+	fail "the LWK's results differ from Linux's: $(cat /tmp/lwk.out /tmp/lwk.err)"
+expect_lwk_idle $idx "after the job"
+
+log "each rank on an LWK CPU of its own"
+rc=0; $MPIEXEC -n 2 mcexec -n 2 $idx $M where > /tmp/lwk.out 2> /tmp/lwk.err || rc=$?
+[ "$rc" = 0 ] || fail "the job on the LWK ended with status $rc: $(cat /tmp/lwk.err)"
+grep -qx "rank 0 on cpu 0" /tmp/lwk.out && grep -qx "rank 1 on cpu 1" /tmp/lwk.out ||
+	fail "the ranks did not run on LWK CPUs 0 and 1: $(cat /tmp/lwk.out /tmp/lwk.err)"
+expect_lwk_idle $idx "after the job"
+
+log "a rank that dies ends the job"
+rc=0
+$MPIEXEC -n 2 mcexec -n 2 $idx /bin/sh -c "[ \"\$PMI_RANK\" = 1 ] && kill -9 \$\$; exec $M" > /tmp/lwk.out 2> /tmp/lwk.err || rc=$?
+[ "$rc" != 0 ] || fail "the job of a killed rank succeeded: $(cat /tmp/lwk.out /tmp/lwk.err)"
+wait_until 30 "the job's processes to go" sh -c '! pidof mcexec > /dev/null'
+expect_lwk_idle $idx "after a rank died"
+
+shm_unmount
+lwk_log_clean $idx "at the end"
+lwk_teardown $idx
