@@ -784,6 +784,15 @@ struct mcos_proc_event {
 #define MCOS_PROXY_SHM_ATTACH		(MCOS_PROXY_REQUEST_BIT | 8u)
 #define MCOS_PROXY_SHM_SHARE		(MCOS_PROXY_REQUEST_BIT | 9u)
 #define MCOS_PROXY_SHM_DETACH		(MCOS_PROXY_REQUEST_BIT | 10u)
+/*
+ * MCOS_PROXY_CMA_ALLOWED: [0] a pid, [1] 1 to write.  Before process_vm_readv
+ * or process_vm_writev between two programs on the LWK (which the LWK copies
+ * itself): would Linux let the program at that pid be read (written) by this
+ * one (ptrace's access mode, which Yama's ptrace_scope narrows)?  mcexec asks
+ * Linux about the other program's mcexec, whose pid it is: 0, -EPERM or
+ * -ESRCH.
+ */
+#define MCOS_PROXY_CMA_ALLOWED		(MCOS_PROXY_REQUEST_BIT | 11u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */
 #define MCOS_FILE_FACT_READABLE		0x10u	/* opened O_RDONLY or O_RDWR */
 #define MCOS_FILE_FACT_WRITABLE		0x20u	/* opened O_WRONLY or O_RDWR */
@@ -1010,6 +1019,7 @@ _Static_assert((MCOS_PROXY_FILE_FACTS & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_SHM_ATTACH & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_SHM_SHARE & MCOS_PROXY_REQUEST_BIT) &&
 	       (MCOS_PROXY_SHM_DETACH & MCOS_PROXY_REQUEST_BIT) &&
+	       (MCOS_PROXY_CMA_ALLOWED & MCOS_PROXY_REQUEST_BIT) &&
 	       MCOS_PROXY_FILE_FACTS != MCOS_PROXY_FILE_FILL &&
 	       MCOS_PROXY_THREAD_CREATE != MCOS_PROXY_FILE_FILL,
 	       "proxy requests must carry the x32 bit");

@@ -371,8 +371,8 @@ enum OffloadTable {
         (.landlockCreateRuleset, .refuse(.actsOnProxy)),
         (.landlockAddRule, .refuse(.actsOnProxy)),
         (.landlockRestrictSelf, .refuse(.actsOnProxy)),
-        (.processVmReadv, .refuse(.actsOnProxy)),  // on itself: mcexec's memory
-        (.processVmWritev, .refuse(.actsOnProxy)),
+        (.processVmReadv, .refuse(.servedByLWK)),  // here it would reach mcexec's memory
+        (.processVmWritev, .refuse(.servedByLWK)),
         (.processMadvise, .refuse(.actsOnProxy)),
         (.processMrelease, .refuse(.unneeded)),
         (.perfEventOpen, .refuse(.actsOnProxy)),  // would count mcexec, not the program

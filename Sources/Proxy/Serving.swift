@@ -163,6 +163,9 @@ extension Launcher {
             calls.interrupt(tid: thread, asker: tid, pid: pid)
             return 0
         }
+        if number == MCOS_PROXY_CMA_ALLOWED {
+            return CrossMemoryCheck.allowed(pid: arguments[0], writing: arguments[1] == 1)
+        }
         if let answer = segments.answer(number: number, arguments: arguments, device: channel.device) { return answer }
         return FileMapRequests.answer(number: number, arguments: arguments, device: channel.device, ownDescriptors: ownDescriptors)
     }

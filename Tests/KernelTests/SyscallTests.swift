@@ -10,7 +10,7 @@ import Testing
                      "rt_sigaction", "rt_sigprocmask", "clone", "clone3", "fork", "vfork", "execve", "execveat",
                      "mremap", "msync", "rseq", "rt_sigreturn", "sigaltstack", "rt_sigpending", "rt_sigsuspend", "pause",
                      "rt_sigtimedwait", "kill", "tkill", "tgkill", "futex", "futex_waitv", "sched_getaffinity",
-                     "sched_setaffinity", "get_robust_list", "getcpu", "shmat", "shmdt"]
+                     "sched_setaffinity", "get_robust_list", "getcpu", "shmat", "shmdt", "process_vm_readv", "process_vm_writev"]
         #expect(Set(Syscall.local.map(\.name)) == Set(local))
         #expect(Syscall.local.count == local.count)
         for call in Syscall.local { #expect(Syscall.route(UInt64(call.rawValue)) == .local(call)) }

@@ -99,6 +99,9 @@ final class Process {
     /// first needed, then kept): the frames a FILE_SHARE brings, and those going back.
     var shareList: UInt64 = 0
     var unpinList: UInt64 = 0
+    /// This CPU's page for copies between two programs (CrossMemory.swift; physical, 0
+    /// until first needed, then kept).
+    var bounce: UInt64 = 0
     private var ownStatus: UInt32 = 0
     private var ownFaultAddress: UInt64 = 0
     private var ownFaultIP: UInt64 = 0

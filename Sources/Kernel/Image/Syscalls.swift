@@ -94,6 +94,7 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .schedGetaffinity, .schedSetaffinity: return affinity(p, call, a, number: number)
     case .execve, .execveat: return exec(p, number: number, a)
     case .rtSigaction: return sigactionReaping(p, a)
+    case .processVmReadv, .processVmWritev: return crossMemory(p, writing: call == .processVmWritev, a)
     default: return withProcessLock(p) { lockedSyscall(p, call, a) }
     }
 }

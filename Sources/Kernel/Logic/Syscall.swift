@@ -26,7 +26,7 @@ extension Syscall {
         .mmap, .mprotect, .munmap, .brk, .madvise, .rtSigaction, .rtSigprocmask, .schedYield, .getpid, .exit,
         .gettimeofday, .archPrctl, .gettid, .setTidAddress, .clockGettime, .exitGroup, .setRobustList,
         .clone, .clone3, .futex, .futexWaitv, .schedGetaffinity, .schedSetaffinity, .getRobustList, .getcpu,
-        .fork, .vfork, .execve, .execveat, .mremap, .msync, .rseq, .shmat, .shmdt,
+        .fork, .vfork, .execve, .execveat, .mremap, .msync, .rseq, .shmat, .shmdt, .processVmReadv, .processVmWritev,
         .rtSigreturn, .sigaltstack, .rtSigpending, .rtSigsuspend, .pause, .rtSigtimedwait, .kill, .tkill, .tgkill,
     ]
 

@@ -43,6 +43,9 @@
  *                         second one, shm_nattch, IPC_RMID while attached and
  *                         attached again, SHM_RDONLY, shmdt's and shmat's
  *                         errors, the segment gone with its last attachment
+ *   cma -                 process_vm_readv and process_vm_writev between a
+ *                         parent and its child (iovecs of odd sizes across
+ *                         pages), on itself, and their errors
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,6 +60,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1020,10 +1024,81 @@ static int t_sysv(void)
 	return status == 0 && intact ? 0 : 1;
 }
 
+/* "0" or the errno's name, for a call that returns a count or -1 */
+static const char *count_or_errno(ssize_t returned, size_t expected)
+{
+	static char text[32];
+
+	if (returned < 0)
+		return errno_name(errno);
+	snprintf(text, sizeof(text), "%s", (size_t)returned == expected ? "all" : "short");
+	return text;
+}
+
+static int t_cma(void)
+{
+	size_t bytes = 3 * PAGE + 100;
+	unsigned char *mine = malloc(bytes), *theirs_copy = malloc(bytes), go = 1;
+	int to_parent[2], to_child[2], status, good;
+	struct iovec local[2], remote[1];
+	uintptr_t theirs;
+	pid_t child;
+	ssize_t n;
+
+	if (!mine || !theirs_copy || pipe(to_parent) || pipe(to_child))
+		return 1;
+	fill(mine, 0, bytes, 21);
+	printf("cma: process_vm_readv and process_vm_writev between a parent and its child\n");
+	child = fork_checked();
+	if (child == 0) {
+		unsigned char *buffer = malloc(bytes);
+
+		fill(buffer, 0, bytes, 22);
+		theirs = (uintptr_t)buffer;
+		if (write(to_parent[1], &theirs, sizeof(theirs)) != sizeof(theirs) || read(to_child[0], &go, 1) != 1)
+			exit(2);
+		good = holds(buffer, 0, bytes, 21);
+		printf("child: the parent's bytes arrived %s\n", yes(good));
+		exit(good ? 0 : 1);
+	}
+	if (read(to_parent[0], &theirs, sizeof(theirs)) != sizeof(theirs))
+		return 1;
+	/* two local pieces of odd sizes for one remote range */
+	local[0].iov_base = theirs_copy;
+	local[0].iov_len = 1000;
+	local[1].iov_base = theirs_copy + 1000;
+	local[1].iov_len = bytes - 1000;
+	remote[0].iov_base = (void *)theirs;
+	remote[0].iov_len = bytes;
+	n = process_vm_readv(child, local, 2, remote, 1, 0);
+	printf("parent: readv %s, the child's bytes %s\n", count_or_errno(n, bytes), yes(holds(theirs_copy, 0, bytes, 22)));
+	local[0].iov_base = mine;
+	local[0].iov_len = bytes;
+	n = process_vm_writev(child, local, 1, remote, 1, 0);
+	printf("parent: writev %s\n", count_or_errno(n, bytes));
+	printf("parent: flags 1 %s\n", count_or_errno(process_vm_readv(child, local, 1, remote, 1, 1), 0));
+	remote[0].iov_base = (void *)16;
+	remote[0].iov_len = 8;
+	printf("parent: an unmapped remote address %s\n", count_or_errno(process_vm_readv(child, local, 1, remote, 1, 0), 8));
+	printf("parent: no remote bytes %s\n", count_or_errno(process_vm_readv(child, local, 1, remote, 0, 0), 0));
+	remote[0].iov_base = mine;
+	remote[0].iov_len = 64;
+	local[0].iov_base = theirs_copy;
+	local[0].iov_len = 64;
+	n = process_vm_readv(getpid(), local, 1, remote, 1, 0);
+	printf("parent: its own memory %s, the same bytes %s\n", count_or_errno(n, 64), yes(holds(theirs_copy, 0, 64, 21)));
+	printf("parent: a pid nobody has %s\n", count_or_errno(process_vm_readv(0x3ffffff0, local, 1, remote, 1, 0), 64));
+	if (write(to_child[1], &go, 1) != 1)
+		return 1;
+	status = reap(child);
+	printf("parent: the child %s\n", ending(status));
+	return status == 0 ? 0 : 1;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: sharedmap shared-write DIR | shared-see-linux DIR | shared-fork DIR | shm NAME |"
-		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv -\n");
+		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv - | cma -\n");
 	return 2;
 }
 
@@ -1063,5 +1138,7 @@ int main(int argc, char **argv)
 		return t_hold(arg);
 	if (!strcmp(c, "sysv"))
 		return t_sysv();
+	if (!strcmp(c, "cma"))
+		return t_cma();
 	return usage();
 }

@@ -19,7 +19,9 @@
 # sparse file root maps shared ENOMEM (no OOM killer on Linux); 200 map, write,
 # unmap cycles.  System V shared memory (Linux's segments): shmat, a child's
 # writes through the inherited attachment and a second one, shm_nattch,
-# IPC_RMID while attached, SHM_RDONLY, shmdt's errors.  A program under mcexec and a Linux process exchange 100
+# IPC_RMID while attached, SHM_RDONLY, shmdt's errors.  Cross-memory attach:
+# process_vm_readv and process_vm_writev between a parent and its child and
+# on itself, and their errors.  A program under mcexec and a Linux process exchange 100
 # rounds of values through a shm_open'ed object, polling (no futex), as two
 # Linux processes do.  The written file read from Linux afterwards is the
 # native run's; the shm objects are unlinked.  Every LWK CPU idle afterwards,
@@ -85,6 +87,8 @@ same "psync" $P psync $D
 expects 0 psync
 same "sysv" $P sysv -
 expects 0 sysv
+same "cma" $P cma -
+expects 0 cma
 expect_idle "after the cases of two processes"
 
 log "python3's multiprocessing: two workers, a shared Value under a Lock, Pipes, a shared mmap"

@@ -1,0 +1,122 @@
+import CMcosABI
+
+// process_vm_readv and process_vm_writev (cross-memory attach, MPI's single copy of a
+// large message) between programs on the LWK. Linux cannot do it for them: the proxies'
+// mappings of their programs' memory are no pages Linux may pin. So the LWK copies, one
+// page's worth at a time through a page of the calling CPU's (two programs' pages may
+// both be Linux frames, which share this CPU's one slot), holding one process's lock at
+// a time: two programs that read each other at once wait for no one. Whether Linux
+// would allow it (the same user, ptrace's rules, Yama's ptrace_scope) is asked of the
+// proxy first, about the other program's proxy, whose pid it is. The other program is
+// pinned as a fork's parent is: its end waits for the copy. A process that is not a
+// program on this LWK gets ENOSYS and one line in the log.
+
+/// process_vm_readv (`writing` false) or process_vm_writev of `p`: bytes moved, or
+/// Linux's errno when none were.
+func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
+    let pid = a.0, localArray = a.1, localCount = a.2, remoteArray = a.3, remoteCount = a.4
+    do throws(Errno) { try CrossMemory.check(flags: a.5, localCount: localCount, remoteCount: remoteCount) } catch { return -error }
+    let totals = withProcessLock(p) { () -> Result<UInt64, Errno> in
+        do throws(Errno) {
+            let local = try CrossMemory.total(at: localArray, count: localCount, memory: p)
+            return .success(min(local, try CrossMemory.total(at: remoteArray, count: remoteCount, memory: p)))
+        } catch {
+            return .failure(error)
+        }
+    }
+    guard case .success(let wanted) = totals else {
+        if case .failure(let error) = totals { return -error }
+        return -Errno.fault
+    }
+    let ownProcess = Int32(truncatingIfNeeded: pid) == Int32(truncatingIfNeeded: p.pid)
+    if !ownProcess {
+        let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 0, 0, 0, 0))
+        guard allowed == 0 else { return allowed < 0 && allowed >= -Errno.maximum ? allowed : -Errno.perm }
+    }
+    guard wanted > 0 else { return 0 }
+    guard let target = ownProcess ? p.leader : pinnedProgram(pid: pid) else {
+        tellOnce(p, "process_vm_readv and process_vm_writev reach only programs on this LWK, not process \(pid): ENOSYS")
+        return -Errno.noSys
+    }
+    defer {
+        if !ownProcess {
+            _ = lwk_add32(target.mailbox.forkCopies, UInt32.max)
+            kick(target.cpu)
+        }
+    }
+    guard let bounce = p.bouncePage() else { return -Errno.noMem }
+    var local = CrossMemory.Cursor(array: localArray, count: localCount)
+    var remote = CrossMemory.Cursor(array: remoteArray, count: remoteCount)
+    var moved: UInt64 = 0
+    while moved < wanted {
+        let settled = withProcessLock(p) { local.settle(memory: p) && remote.settle(memory: p) }
+        guard settled else { break }
+        let bytes = CrossMemory.step(local: local, remote: remote, room: wanted - moved)
+        let copied = writing
+            ? copyPage(for: p, from: p, local.address, through: bounce, to: target, remote.address, bytes: bytes)
+            : copyPage(for: p, from: target, remote.address, through: bounce, to: p, local.address, bytes: bytes)
+        guard copied else { break }
+        local.advance(by: bytes)
+        remote.advance(by: bytes)
+        moved += bytes
+    }
+    return moved > 0 ? Int64(moved) : -Errno.fault
+}
+
+/// `bytes` (within one page on each side) from `source`'s `from` to `destination`'s `to`,
+/// through the page at window address `bounce`, each side under its own process's lock
+/// (the caller's own as its calls take it, the other's as a fork's copy takes its
+/// parent's); false when either side cannot be read or written as its program could, or
+/// the other program is ending.
+private func copyPage(for caller: Process, from source: Process, _ from: UInt64, through bounce: UInt64,
+                      to destination: Process, _ to: UInt64, bytes: UInt64) -> Bool {
+    func locked(_ process: Process, _ body: () -> Bool) -> Bool {
+        if process.leader === caller.leader { return withProcessLock(caller, body) }
+        return withLockOfProcess(process) { lwk_load32(process.leader.mailbox.groupExit) == 0 && body() }
+    }
+    let read = locked(source) {
+        guard let window = source.userWindow(from, write: false) else { return false }
+        _ = memcpy(lwk_ptr(bounce), lwk_ptr(window), Int(bytes))
+        return true
+    }
+    guard read else { return false }
+    return locked(destination) {
+        guard let window = destination.userWindow(to, write: true) else { return false }
+        _ = memcpy(lwk_ptr(window), lwk_ptr(bounce), Int(bytes))
+        return true
+    }
+}
+
+/// The program on this LWK whose pid (or one of whose threads' tids) is `pid`, its end
+/// held back until the caller lets go (forkCopies, as a fork's copy holds its parent);
+/// nil when there is none, or it is ending.
+private func pinnedProgram(pid: UInt64) -> Process? {
+    var found: Process?
+    for state in cpuStates where state.program.live && (state.program.tid == pid || state.program.pid == pid) {
+        found = state.program.leader
+        break
+    }
+    guard let leader = found else { return nil }
+    _ = lwk_add32(leader.mailbox.forkCopies, 1)
+    let alive = withLockOfProcess(leader) {
+        leader.live && leader.isLeader && leader.started && lwk_load32(leader.mailbox.groupExit) == 0 &&
+            (leader.pid == pid || leader.tid == pid || leader.thread(withID: pid) != nil)
+    }
+    guard alive else {
+        _ = lwk_add32(leader.mailbox.forkCopies, UInt32.max)
+        kick(leader.cpu)
+        return nil
+    }
+    return leader
+}
+
+extension Process {
+    /// This CPU's page for copies between two programs, made when first needed, then kept.
+    func bouncePage() -> UInt64? {
+        if bounce == 0 {
+            guard let physical = allocate(bytes: 4096, node: node) else { return nil }
+            bounce = physical
+        }
+        return windowAddress(physical: bounce)
+    }
+}
