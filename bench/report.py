@@ -186,6 +186,20 @@ def process_rows(table, main):
                   goal=Goal("ratio_at_most", 2.0), note=note)
 
 
+def mpi_rows(table, mpi):
+    section = "Between two MPI ranks (MPICH over UCX, plain TCG; medians of 15 batches)"
+    # Tests/vm/progs/mpitest.c pingpong: natively each rank bound to one of Linux CPUs 2-3,
+    # on the LWK `mpiexec -n 2 mcexec -n 2` on the same two vCPUs
+    figures = mpi.medians("mpi.txt")
+    table.add(section, "ping-pong latency, 8 B, half a round trip (us)",
+              None if figures.get("lwk_latency_8b_ns") is None else figures["lwk_latency_8b_ns"] / 1e3,
+              None if figures.get("native_latency_8b_ns") is None else figures["native_latency_8b_ns"] / 1e3,
+              goal=Goal("ratio_at_most", 1.2))
+    table.add(section, "ping-pong bandwidth, 4 MiB (MB/s)", figures.get("lwk_bandwidth_4mib_mbps"),
+              figures.get("native_bandwidth_4mib_mbps"), goal=Goal("ratio_at_least", 1.0),
+              note="no cross-memory attach on the LWK yet: copies through shared memory")
+
+
 def startup_rows(table, main):
     section = "Start-up (plain TCG)"
     startup, values = main.medians("startup.txt"), main.values()
@@ -245,7 +259,7 @@ def main():
     parser.add_argument("--plot", required=True)
     args = parser.parse_args()
 
-    noise, isolated, main_part = (PartResults(os.path.join(args.dir, p)) for p in ("noise", "isolated", "main"))
+    noise, isolated, main_part, mpi_part = (PartResults(os.path.join(args.dir, p)) for p in ("noise", "isolated", "main", "mpi"))
     cli_path = os.path.join(args.dir, "cli.json")
     cli = {}
     if os.path.exists(cli_path):
@@ -260,6 +274,7 @@ def main():
     thread_rows(table, main_part)
     process_rows(table, main_part)
     startup_rows(table, main_part)
+    mpi_rows(table, mpi_part)
     cli_rows(table, cli)
 
     setup = {

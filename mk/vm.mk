@@ -311,9 +311,14 @@ $(VM_BENCH_PROGS)/procbench-dyn: Tests/vm/progs/procbench.c Tests/vm/progs/bench
 	@echo "  CC      $@ (dynamic)"
 	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
 
+# MPICH's ping-pong (the mpi part): the tests' mpitest.
+$(VM_BENCH_PROGS)/mpitest: $(VM_PROGS)/mpitest
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
 $(VM_BUILD)/%/bench-initramfs.cpio.gz: $(VM_BUILD)/%/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS)/bin/mcprov \
 		$(VM_BENCH_PROGS)/noise $(VM_BENCH_PROGS)/offload $(VM_BENCH_PROGS)/kernels $(VM_BENCH_PROGS)/threadbench \
-		$(VM_BENCH_PROGS)/procbench $(VM_BENCH_PROGS)/procbench-dyn $(VM_DYNAMIC)/usr/bin/true \
+		$(VM_BENCH_PROGS)/procbench $(VM_BENCH_PROGS)/procbench-dyn $(VM_BENCH_PROGS)/mpitest $(VM_DYNAMIC)/usr/bin/true \
 		$(VM_GUEST_FILES) $(LWK_ELF)
 	@echo "  CPIO    $@"
 	@sh Tests/vm/mkinitramfs.sh $@ $(VM_BUILD)/$*/mcos.ko $(VM_TOOL) $(VM_SWIFT_TOOLS) $(LWK_ELF) $(VM_BENCH_PROGS) $(VM_DYNAMIC)

@@ -8,9 +8,10 @@
 #   isolated  the same, Linux booted with CPU 3 isolated, and the noise
 #             part's work quantum
 #   main      plain TCG (guest time is host time): kernels, calls, start-up
+#   mpi       plain TCG: MPICH's ping-pong between two ranks, Linux and LWK
 # usage: run.sh VMLINUZ INITRAMFS DIR TIMEOUT
 # env: BENCH_ICOUNT (default "shift=3,sleep=off"), BENCH_PARTS (default
-#      "noise isolated main"), BENCH_ARGS (extra kernel arguments, e.g.
+#      "noise isolated main mpi"), BENCH_ARGS (extra kernel arguments, e.g.
 #      mcos.fwq_quanta=2000 for a quick run)
 set -u
 kernel=$1 initrd=$2 dir=$3 timeout_s=$4
@@ -40,13 +41,14 @@ boot() {
 }
 
 rc=0
-for part in ${BENCH_PARTS:-noise isolated main}; do
+for part in ${BENCH_PARTS:-noise isolated main mpi}; do
 	case $part in
 	noise) boot noise "-icount $icount" || rc=1 ;;
 	isolated)
 		units=$(awk '$1 == "fwq_units" { print $2 }' "$dir/noise/values.txt" 2>/dev/null)
 		boot isolated "-icount $icount" $isolate ${units:+mcos.fwq_units=$units} || rc=1 ;;
 	main) boot main "" || rc=1 ;;
+	mpi) boot mpi "" || rc=1 ;;
 	*) echo "make bench: unknown part $part"; rc=1 ;;
 	esac
 done

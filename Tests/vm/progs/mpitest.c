@@ -11,6 +11,12 @@
  * back), so that the library's single-copy paths for large messages are
  * used.  With "where" it first prints "rank R on cpu C" on a line of its own
  * (C as sched_getcpu says), which the test compares between ranks instead.
+ * With "pingpong" (make bench) ranks 0 and 1 time OSU-style ping-pongs
+ * instead, and rank 0 prints one line per batch:
+ *
+ *   latency_8b_ns NS          half a round trip of 8 bytes
+ *   bandwidth_4mib_mbps MBPS  4 MiB each way, bytes moved over the time
+ *
  * Exit status 0, or 1 with a line on stderr when a result is wrong.
  */
 #define _GNU_SOURCE
@@ -20,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MESSAGE_BYTES (8u << 20)
 
@@ -40,6 +47,62 @@ static int fail(const char *what)
 	return 1;
 }
 
+static double seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + now.tv_nsec / 1e9;
+}
+
+/* 'rounds' round trips of 'bytes' between ranks 0 and 1: seconds taken, on rank 0. */
+static double round_trips(int rank, unsigned char *buffer, int bytes, int rounds)
+{
+	double start = seconds();
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		if (rank == 0) {
+			MPI_Send(buffer, bytes, MPI_BYTE, 1, 3, MPI_COMM_WORLD);
+			MPI_Recv(buffer, bytes, MPI_BYTE, 1, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		} else {
+			MPI_Recv(buffer, bytes, MPI_BYTE, 0, 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			MPI_Send(buffer, bytes, MPI_BYTE, 0, 4, MPI_COMM_WORLD);
+		}
+	}
+	return seconds() - start;
+}
+
+/* OSU-style: warm-up, then batches; ranks past 1 only wait at the barriers. */
+static int ping_pong(int rank)
+{
+	const int batches = 15, small_rounds = 200, large_rounds = 4, large = 4 << 20;
+	unsigned char *buffer = calloc(1, large);
+	double taken;
+	int batch;
+
+	if (!buffer)
+		return fail("no memory");
+	if (rank < 2) {
+		round_trips(rank, buffer, 8, small_rounds);
+		round_trips(rank, buffer, large, 1);
+	}
+	for (batch = 0; batch < batches; batch++) {
+		MPI_Barrier(MPI_COMM_WORLD);
+		if (rank >= 2)
+			continue;
+		taken = round_trips(rank, buffer, 8, small_rounds);
+		if (rank == 0)
+			printf("latency_8b_ns %.0f\n", taken / (2.0 * small_rounds) * 1e9);
+		taken = round_trips(rank, buffer, large, large_rounds);
+		if (rank == 0)
+			printf("bandwidth_4mib_mbps %.1f\n", 2.0 * large_rounds * large / taken / 1e6);
+	}
+	free(buffer);
+	MPI_Finalize();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rank, ranks, mine, sum = 0, i;
@@ -52,6 +115,8 @@ int main(int argc, char **argv)
 	MPI_Comm_size(MPI_COMM_WORLD, &ranks);
 	if (argc > 1 && strcmp(argv[1], "where") == 0)
 		printf("rank %d on cpu %d\n", rank, sched_getcpu());
+	if (argc > 1 && strcmp(argv[1], "pingpong") == 0)
+		return ranks >= 2 ? ping_pong(rank) : fail("a ping-pong needs 2 ranks");
 
 	mine = 1 + rank;
 	MPI_Allreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bench part "mpi" (plain TCG: guest time is host time): an OSU-style
+# ping-pong between two ranks of Debian's MPICH, 8 bytes (half a round trip)
+# and 4 MiB (bandwidth), first natively with each rank bound to one of Linux
+# CPUs 2-3, then as `mpiexec -n 2 mcexec -n 2` on the LWK, which gets the
+# same two vCPUs (CPUs 2-3) and gives each rank one of them; 15 batches each,
+# the report takes the medians.
+set -o pipefail
+shm_mount	# MPICH's shared memory between the ranks
+MPIEXEC=/usr/bin/mpiexec.hydra
+bound=300
+
+timeout $bound $MPIEXEC -n 2 sh -c 'exec taskset -c $((2 + MPI_LOCALRANKID)) /bin/mpitest pingpong' |
+	sed 's/^/native_/' >> $OUT/mpi.txt || fail "the native ping-pong failed"
+load_mod
+apply_profile
+timeout $bound $MPIEXEC -n 2 mcexec -n 2 /bin/mpitest pingpong | sed 's/^/lwk_/' >> $OUT/mpi.txt ||
+	fail "the ping-pong on the LWK failed: $(mcprov kmsg 2>&1 | tail -n 5)"
+mcprov kmsg > $OUT/lwk-kmsg.txt 2>&1
+teardown_profile
