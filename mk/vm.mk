@@ -165,18 +165,24 @@ $(VM_PROGS)/dynprog: Tests/vm/progs/dynprog.c
 	@gcc $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
 
 # mpitest: an MPI job's collectives and an 8 MiB message, built against Debian's
-# MPICH (libmpich-dev), dynamic as every MPI program is (95-mpi).
+# MPICH (libmpich-dev) and Open MPI (libopenmpi-dev), dynamic as every MPI
+# program is (95-mpi).
 $(VM_PROGS)/mpitest: Tests/vm/progs/mpitest.c
 	@mkdir -p $(dir $@)
-	@echo "  MPICC   $@ (dynamic, MPICH)"
+	@echo "  MPICC   $@ (dynamic, MPICH; -openmpi: Open MPI)"
 	@mpicc.mpich $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@ $<
+	@mpicc.openmpi $(filter-out -static,$(VM_PROG_CFLAGS)) -o $@-openmpi $<
 
 # Debian's own dynamic programs with their libraries, at their paths (87-dynamic,
 # 97-stress-ng, 98-cpython); MPICH's launcher, its proxy, its library and the
-# transport UCX loads for single-copy messages between ranks (95-mpi).
+# transport UCX loads for single-copy messages between ranks; Open MPI's
+# launcher and daemon, its library, and its plugins, PMIx's, help texts and
+# configuration (95-mpi).
 VM_DYNAMIC := $(VM_BUILD)/dynamic
 VM_MPICH := /usr/bin/mpiexec.hydra /usr/bin/hydra_pmi_proxy /usr/lib/x86_64-linux-gnu/libmpich.so.12 \
-	/usr/lib/x86_64-linux-gnu/ucx/libuct_cma.so.0
+	/usr/lib/x86_64-linux-gnu/ucx/libuct_cma.so.0 \
+	/usr/bin/orterun /usr/bin/orted /usr/lib/x86_64-linux-gnu/libmpi.so.40
+VM_STAGE_TREES := /usr/lib/x86_64-linux-gnu/openmpi /usr/lib/x86_64-linux-gnu/pmix2 /usr/share/openmpi /etc/openmpi
 VM_DYNAMIC_PROGRAMS := /usr/bin/true /usr/bin/echo /usr/bin/env /usr/bin/ls /usr/bin/md5sum /usr/bin/python3 /usr/bin/stress-ng \
 	$(VM_MPICH)
 # Python scripts the scenarios run, whose modules are staged with python3.
@@ -188,7 +194,7 @@ VM_CPYTHON_TESTS := test_fork1 test_wait3 test_wait4 test_mmap test_select test_
 	test_subprocess test_signal test_threading
 $(VM_DYNAMIC)/usr/bin/true: Tests/vm/stage-dynamic.sh $(VM_PYTHON_SCRIPTS) mk/vm.mk
 	@echo "  STAGE   $(VM_DYNAMIC): $(notdir $(VM_DYNAMIC_PROGRAMS) $(VM_PYTHON_SCRIPTS)), CPython's tests"
-	@STAGE_PYTHON_SCRIPTS="$(VM_PYTHON_SCRIPTS)" STAGE_PYTHON_TESTS="$(VM_CPYTHON_TESTS)" \
+	@STAGE_PYTHON_SCRIPTS="$(VM_PYTHON_SCRIPTS)" STAGE_PYTHON_TESTS="$(VM_CPYTHON_TESTS)" STAGE_TREES="$(VM_STAGE_TREES)" \
 		sh Tests/vm/stage-dynamic.sh $(VM_DYNAMIC) $(VM_DYNAMIC_PROGRAMS)
 
 # quiet: no libc, so its system calls are exactly its own (89-lwk-quiet counts them).

@@ -3,7 +3,7 @@
 # Install what the mcos VM harness needs (run as root on Debian 12):
 # QEMU, a static busybox, cpio, stress-ng (97-stress-ng runs Debian's own),
 # CPython's regression tests (98-cpython: libpython3.11-testsuite),
-# MPICH (95-mpi: its launcher, library and mpicc),
+# MPICH and Open MPI (95-mpi: their launchers, libraries and mpicc),
 # Debian's 6.1 kernel + headers and the newest
 # 6.12 (+deb12) kernel + headers that the apt archive offers.
 # Idempotent: when everything is already installed it returns at once
@@ -12,7 +12,7 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 base="qemu-system-x86 busybox-static cpio gcc make libc6-dev linux-image-amd64 linux-headers-amd64 stress-ng
-	python3 libpython3.11-testsuite mpich libmpich-dev"
+	python3 libpython3.11-testsuite mpich libmpich-dev openmpi-bin libopenmpi-dev"
 
 have_all() {
 	for p in $base; do

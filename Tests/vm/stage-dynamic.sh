@@ -15,9 +15,11 @@
 # the library's own test directories), links followed (Debian's
 # sitecustomize.py is one into /etc), with every extension module's
 # libraries; and of the test package its helpers and data (but the decimal
-# test data) and the named test modules.
+# test data) and the named test modules.  Each directory of STAGE_TREES comes
+# whole (links kept), with the libraries of every shared object in it: the
+# plugins, help texts and configuration Open MPI loads at run time.
 # usage: [STAGE_PYTHON_SCRIPTS="SCRIPT..."] [STAGE_PYTHON_TESTS="test_NAME..."]
-#        stage-dynamic.sh DIR BINARY...
+#        [STAGE_TREES="DIR..."] stage-dynamic.sh DIR BINARY...
 set -eu
 dir=$1
 shift
@@ -58,6 +60,12 @@ for binary in "$@"; do
 	[ -e "$binary" ] || { echo "stage-dynamic.sh: $binary is not on this machine" >&2; exit 1; }
 	copy "$binary"
 	copy_libraries "$binary"
+done
+for tree in ${STAGE_TREES:-}; do
+	[ -d "$tree" ] || { echo "stage-dynamic.sh: $tree is not on this machine" >&2; exit 1; }
+	mkdir -p "$dir$(dirname "$tree")"
+	cp -a "$tree" "$dir$(dirname "$tree")/"
+	find "$tree" -type f -name '*.so*' | while read -r object; do copy_libraries "$object"; done
 done
 libm=$(ldconfig -p | awk '/libm\.so\.6 .*x86-64/ { print $NF; exit }')
 copy "$libm"

@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # MPI on the LWK: Debian's MPICH, unmodified and dynamic, its own mpiexec
-# (Hydra) on Linux starting `mcexec -n 2` for each rank.  On 2 LWK CPUs
-# booted with time_sharing=2 (UCX, MPICH's transport, starts a thread of its
-# own in each rank, which shares the rank's CPU):
+# (Hydra) on Linux starting `mcexec -n 2` for each rank; then Open MPI's
+# mpirun (orterun) the same way.  On 2 LWK CPUs booted with time_sharing=4
+# (the libraries start threads of their own in each rank: UCX's under MPICH,
+# PMIx's and libevent's under Open MPI, which share the rank's CPU):
 # allreduce, alltoall and an 8 MiB message give the same results as the same
 # job run natively; each rank runs on an LWK CPU of its own (Hydra's
 # MPI_LOCALRANKID: rank r on LWK CPU r).  A rank that dies ends the job with
-# a failure, and the LWK is idle and clean afterwards.
+# a failure.  Open MPI's job gives the same results, rank r on LWK CPU r by
+# OMPI_COMM_WORLD_LOCAL_RANK.  The LWK is idle and clean afterwards.
 . /scenarios/lib.sh
 M=/bin/mpitest
 MPIEXEC=/usr/bin/mpiexec.hydra
 
 load_mod
-lwk_instance_with "hidos time_sharing=2" 192M@0
+lwk_instance_with "hidos time_sharing=4" 768M@0
 [ "$(lwk_cpus $idx)" = 2 ] || fail "the LWK has $(lwk_cpus $idx) CPUs, this scenario wants 2"
 shm_mount	# MPICH's shared memory between the ranks of a node
 
@@ -44,6 +46,28 @@ $MPIEXEC -n 2 mcexec -n 2 $idx /bin/sh -c "[ \"\$PMI_RANK\" = 1 ] && kill -9 \$\
 [ "$rc" != 0 ] || fail "the job of a killed rank succeeded: $(cat /tmp/lwk.out /tmp/lwk.err)"
 wait_until 30 "the job's processes to go" sh -c '! pidof mcexec > /dev/null'
 expect_lwk_idle $idx "after a rank died"
+
+log "Open MPI: the same job natively and on the LWK, its own mpirun"
+# Open MPI's daemons talk over TCP on the loopback, which this guest leaves down,
+# and name nodes by host name, which it leaves "(none)" (given back at the end).
+ip link set lo up 2> /dev/null || ifconfig lo up
+host_before=$(hostname)
+hostname mcos-guest
+# One node, no ssh: the launcher that starts its daemons itself.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm=isolated
+ORTERUN="/usr/bin/orterun --oversubscribe -n 2"
+rc=0; $ORTERUN $M-openmpi > /tmp/ompi-native.out 2> /tmp/ompi-native.err || rc=$?
+[ "$rc" = 0 ] || fail "the native Open MPI job ended with status $rc: $(cat /tmp/ompi-native.out /tmp/ompi-native.err)"
+sort /tmp/ompi-native.out | cmp -s - /tmp/native.sorted ||
+	fail "Open MPI's native results differ from MPICH's: $(cat /tmp/ompi-native.out)"
+rc=0; $ORTERUN mcexec -n 2 $idx $M-openmpi where > /tmp/ompi-lwk.out 2> /tmp/ompi-lwk.err || rc=$?
+[ "$rc" = 0 ] || { $MT kmsg $idx | tail -n 20; fail "the Open MPI job on the LWK ended with status $rc: $(cat /tmp/ompi-lwk.out /tmp/ompi-lwk.err)"; }
+grep -qx "rank 0 on cpu 0" /tmp/ompi-lwk.out && grep -qx "rank 1 on cpu 1" /tmp/ompi-lwk.out ||
+	fail "Open MPI's ranks did not run on LWK CPUs 0 and 1: $(cat /tmp/ompi-lwk.out /tmp/ompi-lwk.err)"
+grep -v '^rank . on cpu' /tmp/ompi-lwk.out | sort | cmp -s - /tmp/native.sorted ||
+	fail "the LWK's Open MPI results differ from Linux's: $(cat /tmp/ompi-lwk.out /tmp/ompi-lwk.err)"
+expect_lwk_idle $idx "after the Open MPI job"
+hostname "$host_before"
 
 shm_unmount
 lwk_log_clean $idx "at the end"
