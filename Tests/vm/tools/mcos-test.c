@@ -688,6 +688,38 @@ static void make_elf(unsigned char *buf, size_t len)
 	memcpy(buf + 64 + 40, &v64, 8);			/* p_memsz */
 }
 
+/* mcexec -n's meeting of ranks: every malformed join fails at once, a lone
+ * rank's job is complete, a job of two without the second times out */
+static void fuzz_rank_join(int fd)
+{
+	struct mcos_rank_join j = { .size = sizeof(j), .ranks = 2, .rank = -1 };
+
+	j.size = 8;
+	expect("rank-join size 8", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), EINVAL);
+	j.size = sizeof(j);
+	expect("rank-join NULL", ioctl(fd, MCOS_IOC_RANK_JOIN, NULL), EFAULT);
+	expect("rank-join kernel ptr", ioctl(fd, MCOS_IOC_RANK_JOIN, KPTR), EFAULT);
+	j.ranks = 0;
+	expect("rank-join 0 ranks", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), EINVAL);
+	j.ranks = MCOS_RANKS_MAX + 1;
+	expect("rank-join too many ranks", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), EINVAL);
+	j.ranks = 2;
+	j.rank = 2;
+	expect("rank-join rank past the ranks", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), EINVAL);
+	j.rank = -2;
+	expect("rank-join rank -2", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), EINVAL);
+	j.rank = -1;
+	j.timeout_ms = MCOS_RANK_TIMEOUT_MAX_MS + 1;
+	expect("rank-join timeout past the most", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), EINVAL);
+	j.timeout_ms = 0;
+	expect("rank-join 1 of 2, no time", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), ETIMEDOUT);
+	j.timeout_ms = 100;
+	expect("rank-join 1 of 2 again, 100 ms", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), ETIMEDOUT);
+	j.ranks = 1;
+	expect("rank-join alone", ioctl(fd, MCOS_IOC_RANK_JOIN, &j), 0);
+	expect("rank-join alone: rank 0", j.rank == 0 ? 0 : (errno = EDOM, -1), 0);
+}
+
 static void fuzz_os(int ctl)
 {
 	static unsigned char img[8192];
@@ -718,6 +750,8 @@ static void fuzz_os(int ctl)
 	expect("unknown ioctl on os dev", ioctl(fd, _IO(MCOS_IOC_MAGIC, 0x3f)), ENOTTY);
 	expect("status NULL", ioctl(fd, MCOS_IOC_STATUS, NULL), EFAULT);
 	expect("status kernel ptr", ioctl(fd, MCOS_IOC_STATUS, KPTR), EFAULT);
+
+	fuzz_rank_join(fd);
 
 	CPUL(0, 1, (uintptr_t)&cpu);
 	expect("assign unreserved cpu", ioctl(fd, MCOS_IOC_ASSIGN_CPUS, &l), EINVAL);
