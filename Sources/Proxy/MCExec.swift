@@ -40,6 +40,8 @@ struct MCExec: ParsableCommand {
             ignored or blocked when mcexec started (nohup, a script's background job) is \
             ignored or blocked for the program, as a native program inherits it. Ctrl-Z stops the program and \
             mcexec with it; fg continues both. \
+            With -n N, the N mcexec of an MPI job that one launcher starts on a node \
+            split the LWK's CPUs, one share per rank. \
             Options go before the program; everything after it is the program's. \
             Exit status: the program's own, or 128+N if it died by signal N (mcexec then \
             dies by the same signal, without a core dump, so a shell reports it as for a \
