@@ -475,7 +475,8 @@ enum mcos_ikc_type {
 	MCOS_IKC_PROC_CREATE = 16,	/* args[0] pid, [1] CLOCK_REALTIME ns, [2] CLOCK_MONOTONIC ns,
 					   [3] numa_mask, [4] the most LWK CPUs its threads
 					   may hold at once, this one included (0: no bound
-					   but the idle CPUs) */
+					   but the idle CPUs), [5] the creator's uid (a
+					   fork's child keeps its parent's: the same user) */
 	MCOS_IKC_PROC_MAP = 17,		/* args[0] start, [1] bytes, [2] MCOS_PROT_* */
 	MCOS_IKC_PROC_START = 18,	/* args[0] entry, [1] stack pointer, [2] initial program break,
 					   [3] blocked, [4] pending, [5] ignored signals (sigset

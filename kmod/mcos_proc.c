@@ -712,7 +712,8 @@ static int mcos_proc_spawn(struct mcos_file *f, u64 numa_mask, u32 nr_cpus,
 	args[2] = ktime_get_ns();
 	args[3] = numa_mask;	/* the LWK knows its nodes: it checks */
 	args[4] = fork ? fork->parent_cpu : nr_cpus;
-	args[5] = fork ? fork->token : 0;
+	/* the LWK lets only a program of the same user reach another's memory */
+	args[5] = fork ? fork->token : from_kuid(&init_user_ns, f->uid);
 	/* a copy takes as long as the parent's memory: MAP's time */
 	err = mcos_proc_request(f, fork ? MCOS_IKC_PROC_FORK : MCOS_IKC_PROC_CREATE,
 				args, 6, fork ? MCOS_MAP_TIMEOUT : MCOS_REQ_TIMEOUT,

@@ -77,8 +77,8 @@ import Testing
     }
 
     @Test func processRequestsDecode() {
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 0, mostCPUs: 0))
-        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0b10, 4, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 2, mostCPUs: 4))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0, 0, 0))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 0, mostCPUs: 0, uid: 0))
+        #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CREATE, seq: 1, args: (42, 5, 6, 0b10, 4, 1000))) == .create(pid: 42, realtime: 5, monotonic: 6, numaMask: 2, mostCPUs: 4, uid: 1000))
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_CPUS, seq: 2, args: (0b110, 0, 0, 1, 9, 9)))
                 == .cpus(CPUShare(words: (0b110, 0, 0, 1))), "mcexec -n's share: four words, the rest ignored")
         #expect(ProcessRequest(packet: IKCPacket(type: MCOS_IKC_PROC_MAP, seq: 2, args: (0x40_0000, 0x2000, 5, 0, 0, 0)))

@@ -2,19 +2,20 @@ import CMcosABI
 
 // process_vm_readv and process_vm_writev (cross-memory attach, MPI's single copy of a
 // large message) between programs on the LWK. Linux cannot do it for them: the proxies'
-// mappings of their programs' memory are no pages Linux may pin. So the LWK copies, one
-// page's worth at a time through a page of the calling CPU's (two programs' pages may
-// both be Linux frames, which share this CPU's one slot), holding one process's lock at
-// a time: two programs that read each other at once wait for no one. Whether Linux
-// would allow it (the same user, ptrace's rules, Yama's ptrace_scope) is asked of the
-// proxy first, about the other program's proxy, whose pid it is. The other program is
-// pinned as a fork's parent is: its end waits for the copy. A process that is not a
-// program on this LWK gets ENOSYS and one line in the log.
+// mappings of their programs' memory are no pages Linux may pin. So the LWK copies, a
+// page's worth at a time, straight from frame to frame under both processes' locks
+// (taken in one order, so two programs that read each other at once cannot wait for each
+// other), through a page of the calling CPU's when both are Linux frames, which share
+// this CPU's one slot. Both programs must be the same user's (the module names each
+// program's user at its creation); whether Linux would allow it besides (ptrace's rules,
+// Yama's ptrace_scope) is asked of the proxy first, about the other program's proxy,
+// whose pid it is. The other program is pinned as a fork's parent is: its end waits for
+// the copy. A process that is not a program on this LWK gets ENOSYS and one log line.
 
 /// process_vm_readv (`writing` false) or process_vm_writev of `p`: bytes moved, or
 /// Linux's errno when none were.
 func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
-    let pid = a.0, localArray = a.1, localCount = a.2, remoteArray = a.3, remoteCount = a.4
+    let pid = UInt64(UInt32(truncatingIfNeeded: a.0)), localArray = a.1, localCount = a.2, remoteArray = a.3, remoteCount = a.4
     do throws(Errno) { try CrossMemory.check(flags: a.5, localCount: localCount, remoteCount: remoteCount) } catch { return -error }
     let totals = withProcessLock(p) { () -> Result<UInt64, Errno> in
         do throws(Errno) {
@@ -28,22 +29,25 @@ func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
         if case .failure(let error) = totals { return -error }
         return -Errno.fault
     }
-    let ownProcess = Int32(truncatingIfNeeded: pid) == Int32(truncatingIfNeeded: p.pid)
+    let ownProcess = pid == p.pid
     if !ownProcess {
         let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 0, 0, 0, 0))
         guard allowed == 0 else { return allowed < 0 && allowed >= -Errno.maximum ? allowed : -Errno.perm }
     }
     guard wanted > 0 else { return 0 }
-    guard let target = ownProcess ? p.leader : pinnedProgram(pid: pid) else {
+    guard let (target, pinned) = ownProcess ? (p.leader, false) : pinnedProgram(pid: pid, caller: p) else {
         tellOnce(p, "process_vm_readv and process_vm_writev reach only programs on this LWK, not process \(pid): ENOSYS")
         return -Errno.noSys
     }
     defer {
-        if !ownProcess {
+        if pinned {
             _ = lwk_add32(target.mailbox.forkCopies, UInt32.max)
             kick(target.cpu)
         }
     }
+    // The module's word, not the proxy's: a proxy of the user's own making could say
+    // yes to anything, but only ever about that user's programs.
+    guard target.uid == p.uid else { return -Errno.perm }
     guard let bounce = p.bouncePage() else { return -Errno.noMem }
     var local = CrossMemory.Cursor(array: localArray, count: localCount)
     var remote = CrossMemory.Cursor(array: remoteArray, count: remoteCount)
@@ -64,39 +68,54 @@ func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
 }
 
 /// `bytes` (within one page on each side) from `source`'s `from` to `destination`'s `to`,
-/// through the page at window address `bounce`, each side under its own process's lock
-/// (the caller's own as its calls take it, the other's as a fork's copy takes its
-/// parent's); false when either side cannot be read or written as its program could, or
-/// the other program is ending.
+/// under both processes' locks, taken in the order of their leaders' CPUs (so that two
+/// programs copying from each other at once cannot wait for each other), the caller's
+/// own as its calls take it, the other's as a fork's copy takes its parent's; false when
+/// either side cannot be read or written as its program could, or the other program is
+/// ending.
 private func copyPage(for caller: Process, from source: Process, _ from: UInt64, through bounce: UInt64,
                       to destination: Process, _ to: UInt64, bytes: UInt64) -> Bool {
-    func locked(_ process: Process, _ body: () -> Bool) -> Bool {
-        if process.leader === caller.leader { return withProcessLock(caller, body) }
-        return withLockOfProcess(process) { lwk_load32(process.leader.mailbox.groupExit) == 0 && body() }
+    let other = source.leader === caller.leader ? destination : source
+    let copy = { copyLocked(from: source, from, through: bounce, to: destination, to, bytes: bytes) }
+    if other.leader === caller.leader { return withProcessLock(caller, copy) }
+    let ending = { lwk_load32(other.leader.mailbox.groupExit) != 0 }
+    if caller.leader.cpu < other.leader.cpu {
+        return withProcessLock(caller) { withLockOfProcess(other) { !ending() && copy() } }
     }
-    let read = locked(source) {
-        guard let window = source.userWindow(from, write: false) else { return false }
-        _ = memcpy(lwk_ptr(bounce), lwk_ptr(window), Int(bytes))
+    return withLockOfProcess(other) { !ending() && withProcessLock(caller, copy) }
+}
+
+/// copyPage's copy, with both locks held: straight from frame to frame, unless both are
+/// Linux frames, which share this CPU's one slot: then through the bounce page.
+private func copyLocked(from source: Process, _ from: UInt64, through bounce: UInt64, to destination: Process, _ to: UInt64,
+                        bytes: UInt64) -> Bool {
+    guard let sourceFrame = PageTables.userFrame(from, root: source.root, memory: source.tables),
+          let destinationFrame = PageTables.userFrame(to, root: destination.root, memory: destination.tables),
+          destinationFrame.writable else { return false }
+    if sourceFrame.linux && destinationFrame.linux {
+        guard let read = source.userWindow(from, write: false) else { return false }
+        _ = memcpy(lwk_ptr(bounce), lwk_ptr(read), Int(bytes))
+        guard let write = destination.userWindow(to, write: true) else { return false }
+        _ = memcpy(lwk_ptr(write), lwk_ptr(bounce), Int(bytes))
         return true
     }
-    guard read else { return false }
-    return locked(destination) {
-        guard let window = destination.userWindow(to, write: true) else { return false }
-        _ = memcpy(lwk_ptr(window), lwk_ptr(bounce), Int(bytes))
-        return true
-    }
+    // At most one of them takes the slot: both windows hold until the copy is done.
+    guard let read = source.userWindow(from, write: false), let write = destination.userWindow(to, write: true) else { return false }
+    _ = memcpy(lwk_ptr(write), lwk_ptr(read), Int(bytes))
+    return true
 }
 
 /// The program on this LWK whose pid (or one of whose threads' tids) is `pid`, its end
-/// held back until the caller lets go (forkCopies, as a fork's copy holds its parent);
-/// nil when there is none, or it is ending.
-private func pinnedProgram(pid: UInt64) -> Process? {
+/// held back until the caller lets go (forkCopies, as a fork's copy holds its parent;
+/// pinned true), unless it is the caller's own; nil when there is none, or it is ending.
+private func pinnedProgram(pid: UInt64, caller: Process) -> (Process, pinned: Bool)? {
     var found: Process?
     for state in cpuStates where state.program.live && (state.program.tid == pid || state.program.pid == pid) {
         found = state.program.leader
         break
     }
     guard let leader = found else { return nil }
+    if leader === caller.leader { return (leader, false) }  // a thread of its own
     _ = lwk_add32(leader.mailbox.forkCopies, 1)
     let alive = withLockOfProcess(leader) {
         leader.live && leader.isLeader && leader.started && lwk_load32(leader.mailbox.groupExit) == 0 &&
@@ -107,7 +126,7 @@ private func pinnedProgram(pid: UInt64) -> Process? {
         kick(leader.cpu)
         return nil
     }
-    return leader
+    return (leader, true)
 }
 
 extension Process {

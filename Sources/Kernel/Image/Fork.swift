@@ -83,7 +83,7 @@ private func copyParent(_ cpu: Int, _ leader: Process, pid: UInt64, clock: Proce
     leader.forEachThread(withEndingLeader: true) { if $0.forkToken == token { forking = $0 } }
     guard let forking, let frame = forking.forkFrame, let request = forking.forkRequest else { return .failure(.srch) }
     if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: UInt64(leader.ownMostCPUs),
-                                    share: leader.ownShare) { return .failure(error) }
+                                    uid: leader.ownUID, share: leader.ownShare) { return .failure(error) }
     let child = cpuStates[cpu].program
     let copied = withLockOfProcess(leader) { () -> Bool in
         guard child.copyMemory(of: leader) else { return false }

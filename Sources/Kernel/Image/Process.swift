@@ -109,6 +109,9 @@ final class Process {
     /// How many LWK CPUs the process's threads may hold at once (0: no bound but the
     /// idle ones); whether the log told of a limit of its threads yet (Threads.swift).
     var ownMostCPUs: Int = 0
+    /// Its creator's uid, as the module told (a fork's child has its parent's).
+    var ownUID: UInt32 = 0
+    var uid: UInt32 { leader.ownUID }
     /// The LWK CPUs its threads may run on (PROC_CPUS; a fork's child keeps its parent's).
     var ownShare = CPUShare.all
     var ownToldThreads = false
@@ -202,7 +205,7 @@ final class Process {
 
     /// A new program led from this CPU: every field as PROC_CREATE leaves it. The arrays
     /// are cleared in place, so that a program costs the heap nothing.
-    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64, mostCPUs: Int, share: CPUShare) {
+    func begin(pid: UInt64, memoryNodes: [Int], clock: ProcessClock, freeAtCreate: UInt64, mostCPUs: Int, uid: UInt32, share: CPUShare) {
         leaderCPU = cpu
         live = true
         tid = pid
@@ -226,6 +229,7 @@ final class Process {
         ownFaultIP = 0
         ownExecSignals = nil
         ownMostCPUs = mostCPUs
+        ownUID = uid
         ownShare = share
         ownSegments.removeAll(keepingCapacity: true)
         ownNextSegmentToken = 1
@@ -282,10 +286,10 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
     guard let request = ProcessRequest(packet: packet) else { return }
     let state = cpuStates[cpu]
     switch request {
-    case .create(let pid, let realtime, let monotonic, let numaMask, let mostCPUs):
+    case .create(let pid, let realtime, let monotonic, let numaMask, let mostCPUs, let uid):
         let tsc = Arch.cycles()  // the clock base: as close to Linux's reading as we get
         let clock = ProcessClock(tscKHz: kernel.info.tscKHz, baseTSC: tsc, realtime: realtime, monotonic: monotonic)
-        send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs, seq: packet.seq))
+        send(cpu, createProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs, uid: uid, seq: packet.seq))
     case .cpus(let share):
         send(cpu, procReplyPacket(seq: packet.seq, result: shareCPUs(state.process, share)))
     case .map(let start, let bytes, let protection):
@@ -312,8 +316,8 @@ func serveProcessRequest(_ cpu: Int, _ packet: IKCPacket) {
 
 /// A new process led from `cpu`, unless the CPU is busy: a thread of another process
 /// may have taken it (or be about to) since the module chose it (EBUSY: it tries another).
-func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, seq: UInt64) -> IKCPacket {
-    if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs) {
+func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, uid: UInt32, seq: UInt64) -> IKCPacket {
+    if let error = beginProcess(cpu, pid: pid, clock: clock, numaMask: numaMask, mostCPUs: mostCPUs, uid: uid) {
         return procReplyPacket(seq: seq, result: -error)
     }
     let program = cpuStates[cpu].program
@@ -323,7 +327,8 @@ func createProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt3
 }
 
 /// `cpu`'s object begins a process (PROC_CREATE, PROC_FORK), or the errno why not.
-func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, share: CPUShare = .all) -> Errno? {
+func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32, mostCPUs: UInt64, uid: UInt32,
+                  share: CPUShare = .all) -> Errno? {
     let cpuNode = nodeOf(context: cpu)
     guard let memoryNodes = MemoryBinding.order(cpuNode: cpuNode, mask: numaMask, nodes: kernel.info.chunks.map { $0.node }) else {
         log(cpu, "process \(pid): NUMA mask \(LogLine.hex(UInt64(numaMask))) names a node without LWK memory: EINVAL")
@@ -333,7 +338,7 @@ func beginProcess(_ cpu: Int, pid: UInt64, clock: ProcessClock, numaMask: UInt32
     defer { lwk_spin_unlock(&placementLock) }
     guard isIdle(cpu) else { return .busy }
     cpuStates[cpu].program.begin(pid: pid, memoryNodes: memoryNodes, clock: clock, freeAtCreate: freeBytes(),
-                                 mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))), share: share)
+                                 mostCPUs: Int(clamping: min(mostCPUs, UInt64(cpuStates.count))), uid: uid, share: share)
     return nil
 }
 

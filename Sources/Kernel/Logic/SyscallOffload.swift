@@ -8,8 +8,9 @@ import CMcosABI
 /// LWK echoes in its PROC_REPLY.
 public enum ProcessRequest: Equatable {
     /// `numaMask`: MemoryBinding's mask (0: unbound); `mostCPUs`: how many LWK CPUs its
-    /// threads may hold at once (0: no bound but the idle ones).
-    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32, mostCPUs: UInt64)
+    /// threads may hold at once (0: no bound but the idle ones); `uid`: its creator's, as
+    /// the module knows it.
+    case create(pid: UInt64, realtime: UInt64, monotonic: UInt64, numaMask: UInt32, mostCPUs: UInt64, uid: UInt32)
     /// The LWK CPUs its threads and forks' children run on (mcexec -n), before START.
     case cpus(CPUShare)
     case map(start: UInt64, bytes: UInt64, protection: UInt32)
@@ -25,7 +26,8 @@ public enum ProcessRequest: Equatable {
         let a = packet.args
         switch packet.type {
         case MCOS_IKC_PROC_CREATE:
-            self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), mostCPUs: a.4)
+            self = .create(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), mostCPUs: a.4,
+                           uid: UInt32(truncatingIfNeeded: a.5))
         case MCOS_IKC_PROC_FORK:
             self = .fork(pid: a.0, realtime: a.1, monotonic: a.2, numaMask: UInt32(truncatingIfNeeded: a.3), parentCPU: a.4, token: a.5)
         case MCOS_IKC_PROC_CPUS: self = .cpus(CPUShare(words: (a.0, a.1, a.2, a.3)))
