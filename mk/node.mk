@@ -49,7 +49,7 @@ deb: deps node-deps $(DEB_DOCS)/stamp $(LWK_ELF)
 # The packages ship the release LWK, which has no test switches; the deliberate panic
 # boots the test image (make kernel-test) that the guest gets beside them.
 node-test node-test-quick: deb vm-deps $(LWK_TEST_ELF)
-	@$(MAKE) --no-print-directory -f $(VM_MK) $(VM_PROGS)/lwkprog
+	@$(MAKE) --no-print-directory -f $(VM_MK) $(VM_PROGS)/lwkprog $(VM_PROGS)/ranks
 	@sh Tests/node/run.sh $(NODE_DIR) $(DEB_DIR) $(VM_PROGS)/lwkprog $(NODE_TIMEOUT) \
 		$(if $(filter node-test-quick,$@),quick,full) $(LWK_TEST_ELF)
 

@@ -97,6 +97,8 @@ fi
 in_root useradd --create-home --shell /bin/sh hpcuser
 install -D -m 644 "$here/guest/node-fault.yaml" "$root/etc/mcprov/profiles/node-fault.yaml"
 install -D -m 755 "$lwkprog" "$root/usr/local/bin/lwkprog"
+# ranks (mcexec -n's test program) is built beside lwkprog
+install -D -m 755 "$(dirname "$lwkprog")/ranks" "$root/usr/local/bin/ranks"
 install -D -m 644 "$lwktest" "$root/usr/local/lib/mcprov-test/mcos-lwk-test.elf"
 install -D -m 755 "$here/guest/node-test.sh" "$root/usr/local/sbin/node-test"
 install -D -m 644 "$here/guest/node-test.service" "$root/etc/systemd/system/node-test.service"

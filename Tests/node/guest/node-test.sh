@@ -4,7 +4,8 @@
 # multi-user.target): the node came up as a real one would, from packages only —
 # mcos loaded by modprobe with its install rule, mcprov@qemu-knl-like applied (before
 # slurmd), irqbalance restarted with the LWK's CPUs banned, the LWK's log in the
-# journal — then a program runs on the LWK (a Slurm job in the full scope),
+# journal — then a program runs on the LWK (a Slurm job in the full scope), the two
+# tasks of a step run as two ranks of `mcexec -n 2` (full scope),
 # `systemctl stop` gives everything back, and an LWK that panics under a program
 # fails the unit (and drains the node, full scope).
 # Prints PASS node/NAME or FAIL node/NAME: why, then NODE-TEST-DONE.
@@ -154,6 +155,21 @@ argv[3]=last'
 	else
 		fail "srun-mckernel" "getpid exited $rc (pid '$pid'; on the LWK: $(lwk_started "$pid" && echo yes || echo no)), args exited $args_rc, exit42 gave $exit42, native pid '$native'
 $(cat /tmp/spank.out /tmp/spank-args.out)"
+	fi
+fi
+
+# mcexec -n under Slurm: the two tasks of one step, children of one slurmstepd, take a
+# rank each by SLURM_LOCALID and run on an LWK CPU each, their threads with them.
+if [ "$scope" = full ]; then
+	timeout 120 runuser -u hpcuser -- srun --constraint=mckernel --ntasks=2 mcexec -n 2 --rank-timeout 60 \
+		/usr/local/bin/ranks 1 > /tmp/ranks.out 2>&1
+	rc=$?
+	mains=$(sed -n 's/^main //p' /tmp/ranks.out | sort | tr '\n' ' ')
+	threads=$(sed -n 's/^thread //p' /tmp/ranks.out | sort | tr '\n' ' ')
+	if [ "$rc" = 0 ] && [ "$mains" = "0 1 " ] && [ "$threads" = "0 1 " ]; then
+		pass "srun-ranks"
+	else
+		fail "srun-ranks" "exited $rc, main threads on LWK CPUs '$mains', second threads on '$threads': $(cat /tmp/ranks.out)"
 	fi
 fi
 
