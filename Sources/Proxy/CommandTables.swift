@@ -60,10 +60,8 @@ enum CommandTables {
 
     /// prctl(option, …): what a program asks about itself, names, and giving up
     /// privileges. Refused, because they would change how mcexec itself runs: seccomp
-    /// filters, the TSC, timer slack, THP, the memory map (PR_SET_MM, PR_SET_VMA),
-    /// dumpability, syscall user dispatch, core scheduling, MDWE. Who may trace it
-    /// passes: a process of the same user that attaches to mcexec can do no more than the
-    /// user's own hostile proxy could, which the module and the LWK hold against.
+    /// filters, the TSC, timer slack, THP, the memory map (PR_SET_MM, PR_SET_VMA), who
+    /// may trace it, dumpability, syscall user dispatch, core scheduling, MDWE.
     static let prctl = CommandTable(
         prefix: [v], selector: .argument(0, mask: 0xffff_ffff),
         commands: [
@@ -75,10 +73,6 @@ enum CommandTables {
             36: [v], 37: [.fixed(4)],  // PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER
             38: [v], 39: [], 42: [],  // PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS, PR_GET_THP_DISABLE
             47: [v, v], 52: [v],  // PR_CAP_AMBIENT, PR_GET_SPECULATION_CTRL
-            // PR_SET_PTRACER ("Yama"): who may attach under Yama's ptrace_scope 1; set on
-            // mcexec, whose /proc/PID/mem the LWK's cross-memory copy asks about (UCX
-            // sets it before it uses process_vm_readv between ranks)
-            0x5961_6d61: [v],
         ],
         otherwise: .inval)
 

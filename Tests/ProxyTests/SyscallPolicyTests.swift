@@ -179,7 +179,7 @@ import Testing
         #expect(decide(.prctl, 22, 2, base).refusal == .inval, "PR_SET_SECCOMP")
         #expect(decide(.prctl, 26, 2).refusal == .inval, "PR_SET_TSC")
         #expect(decide(.prctl, 35, 1, base).refusal == .inval, "PR_SET_MM")
-        #expect(decide(.prctl, 0x5961_6d61, UInt64.max).isPerformed, "PR_SET_PTRACER, ANY: for process_vm_readv between ranks")
+        #expect(decide(.prctl, 0x5961_6d61, 1).refusal == .inval, "PR_SET_PTRACER")
         #expect(decide(.prctl, 16, base).isPerformed, "PR_GET_NAME")
         #expect(decide(.prctl, 16, Self.mcexecHeap).refusal == .fault)
         #expect(decide(.personality, 0xffff_ffff).isPerformed)
