@@ -95,6 +95,11 @@ func localSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments) -> Int64
     case .execve, .execveat: return exec(p, number: number, a)
     case .rtSigaction: return sigactionReaping(p, a)
     case .processVmReadv, .processVmWritev: return crossMemory(p, writing: call == .processVmWritev, a)
+    case .schedYield:
+        // With time_sharing another context of the CPU may have work: its turn, without
+        // the process's lock, which another program's cross-memory copy may wait for.
+        takeTurn(p.cpu)
+        return 0
     default: return withProcessLock(p) { lockedSyscall(p, call, a) }
     }
 }
@@ -148,9 +153,6 @@ private func lockedSyscall(_ p: Process, _ call: Syscall, _ a: SyscallArguments)
         p.robustList = a.0
         return 0
     case .getRobustList: return getRobustList(p, a.0, a.1, a.2)
-    case .schedYield:
-        takeTurn(p.cpu)  // with time_sharing another context of the CPU may have work
-        return 0
     case .getcpu:
         // The LWK CPU and its NUMA node, the numbering of the affinity masks.
         if a.0 != 0, !p.store32(a.0, UInt32(cpuIndex(of: p.cpu))) { return -Errno.fault }
