@@ -3,8 +3,9 @@
 # ping-pong between two ranks of Debian's MPICH, 8 bytes (half a round trip)
 # and 4 MiB (bandwidth), first natively with each rank bound to one of Linux
 # CPUs 2-3, then as `mpiexec -n 2 mcexec -n 2` on the LWK, which gets the
-# same two vCPUs (CPUs 2-3) and gives each rank one of them; 15 batches each,
-# the report takes the medians.
+# same two vCPUs (CPUs 2-3) and gives each rank one of them, then there again
+# with UCX's cross-memory transport off (UCX_TLS=^cma); 15 batches each, the
+# report takes the medians.
 set -o pipefail
 shm_mount	# MPICH's shared memory between the ranks
 MPIEXEC=/usr/bin/mpiexec.hydra
@@ -16,5 +17,8 @@ load_mod
 apply_profile
 timeout $bound $MPIEXEC -n 2 mcexec -n 2 /bin/mpitest pingpong | sed 's/^/lwk_/' >> $OUT/mpi.txt ||
 	fail "the ping-pong on the LWK failed: $(mcprov kmsg 2>&1 | tail -n 5)"
+# the same with UCX's cross-memory transport off: large messages through shared memory
+timeout $bound env UCX_TLS=^cma $MPIEXEC -n 2 mcexec -n 2 /bin/mpitest pingpong | sed 's/^/lwk_nocma_/' >> $OUT/mpi.txt ||
+	fail "the ping-pong on the LWK without CMA failed: $(mcprov kmsg 2>&1 | tail -n 5)"
 mcprov kmsg > $OUT/lwk-kmsg.txt 2>&1
 teardown_profile
