@@ -200,6 +200,12 @@ def mpi_rows(table, mpi):
               note="the LWK's cross-memory copy")
     table.add(section, "ping-pong bandwidth, 4 MiB, UCX_TLS=^cma (MB/s)", figures.get("lwk_nocma_bandwidth_4mib_mbps"),
               figures.get("native_bandwidth_4mib_mbps"), note="LWK: through shared memory; Linux: as above")
+    # Tests/vm/progs/procbench.c cma: the copy UCX's cma transport makes, without MPI
+    for size, bytes in (("8b", 8), ("4m", 4 << 20)):
+        lwk, native = figures.get(f"lwk_cma_read_{size}"), figures.get(f"native_cma_read_{size}")
+        table.add(section, f"process_vm_readv of {'8 B' if bytes == 8 else '4 MiB'} from a child (us)",
+                  None if lwk is None else lwk / 1e3, None if native is None else native / 1e3,
+                  goal=Goal("ratio_at_most", 1.0) if bytes > 8 else None)
 
 
 def startup_rows(table, main):

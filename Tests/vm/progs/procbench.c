@@ -14,6 +14,10 @@
  *                           exec, the median over N of the time per exec
  *   procbench started       as `offload launch`'s program: startup_ns since
  *                           BENCH_LAUNCH_NS, from the launcher's fork to main
+ *   procbench cma N         process_vm_readv from a forked child's memory,
+ *                           8 bytes (cma_read_8b, what a call costs) and
+ *                           4 MiB (cma_read_4m), each the median over N: the
+ *                           copy MPI libraries make of a large message
  *
  * The clock is CLOCK_MONOTONIC (a vDSO read natively, LWK-local on the LWK):
  * a fork or an exec costs microseconds to milliseconds, the clock far less.
@@ -21,6 +25,7 @@
  */
 #include "bench.h"
 
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +152,67 @@ static int started(void)
 	return 0;
 }
 
+#define CMA_BYTES	(4u << 20)
+
+/* The median of n process_vm_readv of `bytes` from pid's `remote` into `local`. */
+static uint64_t cma_reads(pid_t pid, char *local, void *remote, size_t bytes, int n)
+{
+	uint64_t *samples = calloc(n, sizeof(*samples)), result;
+	int i;
+
+	if (!samples)
+		die("no memory for %d samples", n);
+	for (i = 0; i < n; i++) {
+		struct iovec to = { local, bytes }, from = { remote, bytes };
+		uint64_t t0 = monotonic_ns();
+		ssize_t got = process_vm_readv(pid, &to, 1, &from, 1, 0);
+
+		samples[i] = monotonic_ns() - t0;
+		if (got != (ssize_t)bytes)
+			die("process_vm_readv of %zu bytes: %zd (%s)", bytes, got, strerror(errno));
+	}
+	if (local[bytes - 1] != (char)0x5a)
+		die("process_vm_readv read the wrong bytes");
+	result = median(samples, n);
+	free(samples);
+	return result;
+}
+
+/* A child fills 4 MiB and says where, then waits for its pipe to close. */
+static int cma(int n)
+{
+	char *local = malloc(CMA_BYTES);
+	int up[2], down[2];
+	void *remote;
+	pid_t pid;
+
+	if (!local || pipe(up) != 0 || pipe(down) != 0)
+		die("cma: no memory or pipe: %s", strerror(errno));
+	memset(local, 0, CMA_BYTES);
+	pid = fork();
+	if (pid == 0) {
+		char *buffer = malloc(CMA_BYTES), done;
+
+		close(down[1]);
+		if (!buffer)
+			_exit(1);
+		memset(buffer, 0x5a, CMA_BYTES);
+		if (write(up[1], &buffer, sizeof(buffer)) != sizeof(buffer))
+			_exit(1);
+		_exit(read(down[0], &done, 1) == 0 ? 0 : 1);
+	}
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	close(down[0]);
+	if (read(up[0], &remote, sizeof(remote)) != sizeof(remote))
+		die("cma: the child did not say where its memory is");
+	printf("cma_read_8b %llu\n", (unsigned long long)cma_reads(pid, local + CMA_BYTES - 8, (char *)remote + CMA_BYTES - 8, 8, n));
+	printf("cma_read_4m %llu\n", (unsigned long long)cma_reads(pid, local, remote, CMA_BYTES, n));
+	close(down[1]);
+	wait_for_success(pid);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -160,6 +226,8 @@ int main(int argc, char **argv)
 		return chain(argv);
 	if (!strcmp(c, "started"))
 		return started();
-	fprintf(stderr, "usage: procbench fork N | exec N PATH | started\n");
+	if (!strcmp(c, "cma") && argc == 3)
+		return cma(count_of(argv[2]));
+	fprintf(stderr, "usage: procbench fork N | exec N PATH | started | cma N\n");
 	return 2;
 }
