@@ -52,41 +52,51 @@ func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
     var local = CrossMemory.Cursor(array: localArray, count: localCount)
     var remote = CrossMemory.Cursor(array: remoteArray, count: remoteCount)
     var moved: UInt64 = 0
-    while moved < wanted {
-        let settled = withProcessLock(p) { local.settle(memory: p) && remote.settle(memory: p) }
-        guard settled else { break }
-        let bytes = CrossMemory.step(local: local, remote: remote, room: wanted - moved)
-        let copied = writing
-            ? copyPage(for: p, from: p, local.address, through: bounce, to: target, remote.address, bytes: bytes)
-            : copyPage(for: p, from: target, remote.address, through: bounce, to: p, local.address, bytes: bytes)
-        guard copied else { break }
-        local.advance(by: bytes)
-        remote.advance(by: bytes)
-        moved += bytes
+    var stopped = false
+    while moved < wanted && !stopped {
+        // Several pages under one taking of both locks: taking them, and walking to the
+        // iovecs, cost more than a page's copy otherwise.
+        withBothLocks(caller: p, other: target) { otherEnding in
+            guard !otherEnding else { stopped = true; return }
+            for _ in 0..<CrossMemory.pagesPerHold {
+                guard moved < wanted else { return }
+                guard local.settle(memory: p), remote.settle(memory: p) else { stopped = true; return }
+                let bytes = CrossMemory.step(local: local, remote: remote, room: wanted - moved)
+                let copied = writing
+                    ? copyLocked(from: p, local.address, through: bounce, to: target, remote.address, bytes: bytes)
+                    : copyLocked(from: target, remote.address, through: bounce, to: p, local.address, bytes: bytes)
+                guard copied else { stopped = true; return }
+                local.advance(by: bytes)
+                remote.advance(by: bytes)
+                moved += bytes
+            }
+        }
     }
     return moved > 0 ? Int64(moved) : -Errno.fault
 }
 
-/// `bytes` (within one page on each side) from `source`'s `from` to `destination`'s `to`,
-/// under both processes' locks, taken in the order of their leaders' CPUs (so that two
-/// programs copying from each other at once cannot wait for each other), the caller's
-/// own as its calls take it, the other's as a fork's copy takes its parent's; false when
-/// either side cannot be read or written as its program could, or the other program is
-/// ending.
-private func copyPage(for caller: Process, from source: Process, _ from: UInt64, through bounce: UInt64,
-                      to destination: Process, _ to: UInt64, bytes: UInt64) -> Bool {
-    let other = source.leader === caller.leader ? destination : source
-    let copy = { copyLocked(from: source, from, through: bounce, to: destination, to, bytes: bytes) }
-    if other.leader === caller.leader { return withProcessLock(caller, copy) }
+/// `body` under both processes' locks, taken in the order of their leaders' CPUs (so
+/// that two programs copying from each other at once cannot wait for each other), the
+/// caller's own as its calls take it, the other's as a fork's copy takes its parent's;
+/// `body` is told whether the other program is ending, when its memory is not to be
+/// touched any more.
+private func withBothLocks(caller: Process, other: Process, _ body: (_ otherEnding: Bool) -> Void) {
+    if other.leader === caller.leader { return withProcessLock(caller) { body(false) } }
     let ending = { lwk_load32(other.leader.mailbox.groupExit) != 0 }
     if caller.leader.cpu < other.leader.cpu {
-        return withProcessLock(caller) { withLockOfProcess(other) { !ending() && copy() } }
+        withProcessLock(caller) { withLockOfProcess(other) { body(ending()) } }
+    } else {
+        withLockOfProcess(other) {
+            let otherEnding = ending()
+            withProcessLock(caller) { body(otherEnding) }
+        }
     }
-    return withLockOfProcess(other) { !ending() && withProcessLock(caller, copy) }
 }
 
-/// copyPage's copy, with both locks held: straight from frame to frame, unless both are
-/// Linux frames, which share this CPU's one slot: then through the bounce page.
+/// `bytes` (within one page on each side) from `source`'s `from` to `destination`'s `to`,
+/// with both locks held: straight from frame to frame, unless both are Linux frames,
+/// which share this CPU's one slot: then through the bounce page. False when either
+/// side cannot be read or written as its program could.
 private func copyLocked(from source: Process, _ from: UInt64, through bounce: UInt64, to destination: Process, _ to: UInt64,
                         bytes: UInt64) -> Bool {
     guard let sourceFrame = PageTables.userFrame(from, root: source.root, memory: source.tables),

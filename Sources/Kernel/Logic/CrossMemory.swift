@@ -6,6 +6,9 @@ public enum CrossMemory {
     public static let maximumSegments: UInt64 = 1024
     /// MAX_RW_COUNT: what one call moves at most (INT_MAX rounded down to a page).
     public static let largestTransfer: UInt64 = 0x7fff_f000
+    /// Pages copied under one taking of both processes' locks: few enough that the other
+    /// program's threads wait for their lock no longer than a few page copies.
+    public static let pagesPerHold = 16
 
     /// Linux's checks before anything is read: no flags are defined, and the counts.
     public static func check(flags: UInt64, localCount: UInt64, remoteCount: UInt64) throws(Errno) {
