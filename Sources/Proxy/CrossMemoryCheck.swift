@@ -1,24 +1,32 @@
-import CMcosABI
-import Glibc
+import CMcexec
 import Kernel
 
 /// MCOS_PROXY_CMA_ALLOWED: before the LWK copies between two of its programs for
 /// process_vm_readv or process_vm_writev, whether Linux would let this program reach
 /// the other one, asked about the other program's mcexec (whose pid is the program's).
-/// Opening its /proc/PID/mem takes ptrace's access check, as process_vm_readv does
-/// (the same user, not made undumpable, and what Yama's ptrace_scope allows).
+/// Linux's own call answers: it checks ptrace's access (the same user, not made
+/// undumpable, what Yama's ptrace_scope allows) before it touches any memory, and then
+/// fails with EFAULT at an address no process can map, so nothing is read or written.
+/// (Opening /proc/PID/mem checks the same, but with the file-system credentials, not
+/// the real ones, and at the cost of a path walk: it took twice as long.)
 enum CrossMemoryCheck {
+    /// Above every user address, with 4-level and 5-level page tables alike.
+    private static let unmappable = 1 << 63
+
     static func allowed(pid: UInt64, writing: Bool) -> Int64 {
         guard let pid = Int32(exactly: pid), pid > 0 else { return -Errno.srch }
-        let fd = open("/proc/\(pid)/mem", (writing ? O_RDWR : O_RDONLY) | O_CLOEXEC)
-        guard fd >= 0 else {
-            switch errno {
-            case ENOENT: return -Errno.srch
-            case EACCES, EPERM: return -Errno.perm
-            default: return -Int64(errno)
+        var remote: (Int, Int) = (unmappable, 1)  // struct iovec
+        var byte: UInt8 = 0
+        let call = writing ? Syscall.processVmWritev : Syscall.processVmReadv
+        let result = withUnsafeMutablePointer(to: &byte) { local in
+            var vector: (Int, Int) = (Int(bitPattern: local), 1)
+            return withUnsafePointer(to: &vector) { local in
+                withUnsafePointer(to: &remote) { remote in
+                    mcexec_raw_syscall(Int(call.rawValue), Int(pid), Int(bitPattern: local), 1, Int(bitPattern: remote), 1, 0)
+                }
             }
         }
-        close(fd)
-        return 0
+        if result >= 0 || result == -Int(Errno.fault.rawValue) { return 0 }  // past the access check: allowed
+        return result == -Int(Errno.acces.rawValue) ? -Errno.perm : Int64(result)
     }
 }
