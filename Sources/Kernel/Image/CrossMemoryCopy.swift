@@ -2,40 +2,54 @@ import CMcosABI
 
 // process_vm_readv and process_vm_writev (cross-memory attach, MPI's single copy of a
 // large message) between programs on the LWK. Linux cannot do it for them: the proxies'
-// mappings of their programs' memory are no pages Linux may pin. So the LWK copies, a
-// page's worth at a time, straight from frame to frame under both processes' locks
+// mappings of their programs' memory are no pages Linux may pin. So the LWK copies, up
+// to a page's worth a step, straight from frame to frame under both processes' locks
 // (taken in one order, so two programs that read each other at once cannot wait for each
 // other), through a page of the calling CPU's when both are Linux frames, which share
 // this CPU's one slot. Both programs must be the same user's (the module names each
 // program's user at its creation); whether Linux would allow it besides (ptrace's rules,
-// Yama's ptrace_scope) is asked of the proxy first, about the other program's proxy,
-// whose pid it is. The other program is pinned as a fork's parent is: its end waits for
-// the copy. A process that is not a program on this LWK gets ENOSYS and one log line.
+// Yama's ptrace_scope) is asked of the proxy, about the other program's proxy, whose pid
+// it is, and a yes is kept a while (CrossMemoryGrants says how long). The other program
+// is pinned as a fork's parent is: its end waits for the copy. A process that is not a
+// program on this LWK gets ENOSYS and one log line.
+
+/// Moved after each offloaded call that may change what ptrace's check answers
+/// (Syscall.mayChangeProcessAccess), by any program: every kept yes is asked again.
+nonisolated(unsafe) var processAccessGeneration: UInt32 = 0
+
+/// After an offloaded call `number` returned: whether ptrace's check may answer
+/// differently now, so that no kept yes outlives it.
+func noteOffloadedCall(_ number: UInt64) {
+    if let call = Syscall(number: number), call.mayChangeProcessAccess { _ = lwk_add32(&processAccessGeneration, 1) }
+}
 
 /// process_vm_readv (`writing` false) or process_vm_writev of `p`: bytes moved, or
 /// Linux's errno when none were.
 func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
     let pid = UInt64(UInt32(truncatingIfNeeded: a.0)), localArray = a.1, localCount = a.2, remoteArray = a.3, remoteCount = a.4
     do throws(Errno) { try CrossMemory.check(flags: a.5, localCount: localCount, remoteCount: remoteCount) } catch { return -error }
-    let totals = withProcessLock(p) { () -> Result<UInt64, Errno> in
+    // As Linux: nothing local to move is 0 at once; then the remote list; then the pid.
+    let totals = withProcessLock(p) { () -> Result<UInt64?, Errno> in
         do throws(Errno) {
             let local = try CrossMemory.total(at: localArray, count: localCount, memory: p)
+            guard local > 0 else { return .success(nil) }
             return .success(min(local, try CrossMemory.total(at: remoteArray, count: remoteCount, memory: p)))
         } catch {
             return .failure(error)
         }
     }
-    guard case .success(let wanted) = totals else {
+    guard case .success(let nonzero) = totals else {
         if case .failure(let error) = totals { return -error }
         return -Errno.fault
     }
+    guard let wanted = nonzero else { return 0 }
     let ownProcess = pid == p.pid
-    if !ownProcess {
-        let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 0, 0, 0, 0))
-        guard allowed == 0 else { return allowed < 0 && allowed >= -Errno.maximum ? allowed : -Errno.perm }
-    }
-    guard wanted > 0 else { return 0 }
+    // Read before the proxy is asked: a change that lands meanwhile outdates the answer.
+    let generation = lwk_load32(&processAccessGeneration)
     guard let (target, pinned) = ownProcess ? (p.leader, false) : pinnedProgram(pid: pid, caller: p) else {
+        let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 0, 0, 0, 0))
+        guard allowed == 0 else { return refusal(allowed) }  // ESRCH for nobody, as Linux
+        guard wanted > 0 else { return 0 }
         tellOnce(p, "process_vm_readv and process_vm_writev reach only programs on this LWK, not process \(pid): ENOSYS")
         return -Errno.noSys
     }
@@ -45,6 +59,20 @@ func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
             kick(target.cpu)
         }
     }
+    if !ownProcess {
+        let now = Arch.cycles()
+        let granted = withProcessLock(p) {
+            p.grants.allows(pid: pid, serial: target.serial, writing: writing, generation: generation, now: now)
+        }
+        if !granted {
+            let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 0, 0, 0, 0))
+            guard allowed == 0 else { return refusal(allowed) }
+            let grant = CrossMemoryGrants.Grant(pid: pid, serial: target.serial, writing: writing, generation: generation,
+                                                until: now &+ UInt64(kernel.info.tscKHz) * 1000)
+            withProcessLock(p) { p.grants.keep(grant) }
+        }
+    }
+    guard wanted > 0 else { return 0 }
     // The module's word, not the proxy's: a proxy of the user's own making could say
     // yes to anything, but only ever about that user's programs.
     guard target.uid == p.uid else { return -Errno.perm }
@@ -73,6 +101,11 @@ func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
         }
     }
     return moved > 0 ? Int64(moved) : -Errno.fault
+}
+
+/// The proxy's no as the program's errno: Linux's own, or EPERM for anything else.
+private func refusal(_ answer: Int64) -> Int64 {
+    answer < 0 && answer >= -Errno.maximum ? answer : -Errno.perm
 }
 
 /// `body` under both processes' locks, taken in the order of their leaders' CPUs (so

@@ -114,6 +114,15 @@ final class Process {
     var uid: UInt32 { leader.ownUID }
     /// The LWK CPUs its threads may run on (PROC_CPUS; a fork's child keeps its parent's).
     var ownShare = CPUShare.all
+    /// Which program this is since the LWK booted (a pid Linux hands out again names
+    /// another), and the proxy's kept yeses to copies with others (CrossMemoryCopy.swift).
+    private var ownSerial: UInt64 = 0
+    private var ownGrants = CrossMemoryGrants()
+    var serial: UInt64 { leader.ownSerial }
+    var grants: CrossMemoryGrants {
+        _read { yield leader.ownGrants }
+        _modify { yield &leader.ownGrants }
+    }
     var ownToldThreads = false
     var pid: UInt64 { leader.ownPID }
     var memoryNodes: [Int] { leader.ownMemoryNodes }
@@ -231,6 +240,9 @@ final class Process {
         ownMostCPUs = mostCPUs
         ownUID = uid
         ownShare = share
+        programsBegun += 1  // under placementLock, as every begin is
+        ownSerial = programsBegun
+        ownGrants.forgetAll()
         ownSegments.removeAll(keepingCapacity: true)
         ownNextSegmentToken = 1
         ownToldThreads = false

@@ -48,6 +48,7 @@ func offload(_ process: Process, number: UInt64, arguments args: SyscallArgument
             endProcess(process, status: ProcessEnd.signalStatus(process.pendingKill ?? Signal.kill), proxyBusy: true)
         }
         interruptSignalledCalls(process)
+        if !kernelCall { noteOffloadedCall(number) }
         let result = Int64(bitPattern: reply.args.0)
         guard result == -Errno.intr, !kernelCall else { return result }
         if process.signalsSent != sentBefore {

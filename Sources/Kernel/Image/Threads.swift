@@ -175,6 +175,8 @@ func serveFlush(_ cpu: Int) {
 // MARK: - Placement
 
 nonisolated(unsafe) var placementLock: UInt32 = 0
+/// Programs begun since boot, under placementLock: the last one's serial.
+nonisolated(unsafe) var programsBegun: UInt64 = 0
 
 /// Whether nobody uses `cpu`: no process, no thread, none starting. Under placementLock.
 func isIdle(_ cpu: Int) -> Bool {

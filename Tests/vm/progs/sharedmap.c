@@ -46,6 +46,9 @@
  *   cma -                 process_vm_readv and process_vm_writev between a
  *                         parent and its child (iovecs of odd sizes across
  *                         pages), on itself, and their errors
+ *   cma-drop -            (as root) the parent reads its child, gives up
+ *                         root (setresuid to 65534), and is refused (EPERM)
+ *                         reading and writing it from then on
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1095,10 +1098,52 @@ static int t_cma(void)
 	return status == 0 ? 0 : 1;
 }
 
+static int t_cma_drop(void)
+{
+	unsigned char *mine = malloc(PAGE), go = 1;
+	int to_parent[2], to_child[2], status;
+	struct iovec local[1], remote[1];
+	uintptr_t theirs;
+	pid_t child;
+
+	if (!mine || pipe(to_parent) || pipe(to_child))
+		return 1;
+	printf("cma-drop: a parent reads its child, then gives up root\n");
+	child = fork_checked();
+	if (child == 0) {
+		unsigned char *buffer = malloc(PAGE);
+
+		fill(buffer, 0, PAGE, 23);
+		theirs = (uintptr_t)buffer;
+		if (write(to_parent[1], &theirs, sizeof(theirs)) != sizeof(theirs) || read(to_child[0], &go, 1) != 1)
+			exit(2);
+		exit(0);
+	}
+	if (read(to_parent[0], &theirs, sizeof(theirs)) != sizeof(theirs))
+		return 1;
+	local[0].iov_base = mine;
+	local[0].iov_len = PAGE;
+	remote[0].iov_base = (void *)theirs;
+	remote[0].iov_len = PAGE;
+	printf("parent: readv as root %s\n", count_or_errno(process_vm_readv(child, local, 1, remote, 1, 0), PAGE));
+	printf("parent: again %s\n", count_or_errno(process_vm_readv(child, local, 1, remote, 1, 0), PAGE));
+	if (setresuid(65534, 65534, 65534) != 0) {
+		printf("parent: setresuid: %s\n", errno_name(errno));
+		return 1;
+	}
+	printf("parent: readv as 65534 %s\n", count_or_errno(process_vm_readv(child, local, 1, remote, 1, 0), PAGE));
+	printf("parent: writev as 65534 %s\n", count_or_errno(process_vm_writev(child, local, 1, remote, 1, 0), PAGE));
+	if (write(to_child[1], &go, 1) != 1)
+		return 1;
+	status = reap(child);
+	printf("parent: the child %s\n", ending(status));
+	return status == 0 ? 0 : 1;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: sharedmap shared-write DIR | shared-see-linux DIR | shared-fork DIR | shm NAME |"
-		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv - | cma -\n");
+		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv - | cma - | cma-drop -\n");
 	return 2;
 }
 
@@ -1140,5 +1185,7 @@ int main(int argc, char **argv)
 		return t_sysv();
 	if (!strcmp(c, "cma"))
 		return t_cma();
+	if (!strcmp(c, "cma-drop"))
+		return t_cma_drop();
 	return usage();
 }

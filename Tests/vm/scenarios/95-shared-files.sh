@@ -21,7 +21,8 @@
 # writes through the inherited attachment and a second one, shm_nattch,
 # IPC_RMID while attached, SHM_RDONLY, shmdt's errors.  Cross-memory attach:
 # process_vm_readv and process_vm_writev between a parent and its child and
-# on itself, and their errors.  A program under mcexec and a Linux process exchange 100
+# on itself, and their errors; a parent that read its child, then gives up
+# root, refused from then on (no yes kept past a change of credentials).  A program under mcexec and a Linux process exchange 100
 # rounds of values through a shm_open'ed object, polling (no futex), as two
 # Linux processes do.  The written file read from Linux afterwards is the
 # native run's; the shm objects are unlinked.  Every LWK CPU idle afterwards,
@@ -89,6 +90,8 @@ same "sysv" $P sysv -
 expects 0 sysv
 same "cma" $P cma -
 expects 0 cma
+same "cma-drop" $P cma-drop -
+expects 0 cma-drop
 expect_idle "after the cases of two processes"
 
 log "python3's multiprocessing: two workers, a shared Value under a Lock, Pipes, a shared mmap"
