@@ -786,12 +786,15 @@ struct mcos_proc_event {
 #define MCOS_PROXY_SHM_SHARE		(MCOS_PROXY_REQUEST_BIT | 9u)
 #define MCOS_PROXY_SHM_DETACH		(MCOS_PROXY_REQUEST_BIT | 10u)
 /*
- * MCOS_PROXY_CMA_ALLOWED: [0] a pid, [1] 1 to write.  Before process_vm_readv
- * or process_vm_writev between two programs on the LWK (which the LWK copies
- * itself): would Linux let the program at that pid be read (written) by this
- * one (ptrace's access mode, which Yama's ptrace_scope narrows)?  mcexec asks
- * Linux about the other program's mcexec, whose pid it is: 0, -EPERM or
- * -ESRCH.
+ * MCOS_PROXY_CMA_ALLOWED: [0] a pid, [1] 1 to write, [2] 1 when no program
+ * on the LWK has that pid.  Before process_vm_readv or process_vm_writev:
+ * would Linux let the process at that pid be read (written) by this one
+ * (ptrace's access mode, which Yama's ptrace_scope narrows)?  About another
+ * program on the LWK (which the LWK copies itself) mcexec asks Linux about
+ * that program's mcexec, whose pid it is; about any other process, whose
+ * memory mcexec then reads or writes for the program (the call offloaded),
+ * the same, but a process that runs mcexec is refused.  0, -EPERM, -ESRCH
+ * or -ENOSYS.
  */
 #define MCOS_PROXY_CMA_ALLOWED		(MCOS_PROXY_REQUEST_BIT | 11u)
 #define MCOS_FILE_FACT_TYPE_MASK	0xfu	/* st_mode >> 12: 8 regular, 4 directory, ... */

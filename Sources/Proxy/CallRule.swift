@@ -19,6 +19,10 @@ enum CallRule: Sendable {
     case signal(target: Int, signal: Int, zeroIsSelf: Bool)
     /// close_range(2): split around mcexec's own descriptors.
     case closeRange
+    /// Performed on another process, the pid at index `target`, its arguments checked by
+    /// these rules; never on mcexec itself or one of its threads (ENOSYS, as a call
+    /// that would act on mcexec's own process).
+    case otherProcess(target: Int, [ArgumentRule])
 }
 
 /// Why a call is not on the list, for the --verbose line and the README.

@@ -371,8 +371,11 @@ enum OffloadTable {
         (.landlockCreateRuleset, .refuse(.actsOnProxy)),
         (.landlockAddRule, .refuse(.actsOnProxy)),
         (.landlockRestrictSelf, .refuse(.actsOnProxy)),
-        (.processVmReadv, .refuse(.servedByLWK)),  // here it would reach mcexec's memory
-        (.processVmWritev, .refuse(.servedByLWK)),
+        // The LWK copies between its own programs itself and passes on only a Linux
+        // process's pid: the local iovecs and the remote array are the program's, the
+        // remote buffers the other process's, which Linux checks.
+        (.processVmReadv, .otherProcess(target: 0, [v, .iovecs(count: 2), v, .bytes(.elements(4, size: 16)), v, v])),
+        (.processVmWritev, .otherProcess(target: 0, [v, .iovecs(count: 2), v, .bytes(.elements(4, size: 16)), v, v])),
         (.processMadvise, .refuse(.actsOnProxy)),
         (.processMrelease, .refuse(.unneeded)),
         (.perfEventOpen, .refuse(.actsOnProxy)),  // would count mcexec, not the program

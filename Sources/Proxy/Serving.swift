@@ -164,7 +164,7 @@ extension Launcher {
             return 0
         }
         if number == MCOS_PROXY_CMA_ALLOWED {
-            return CrossMemoryCheck.allowed(pid: arguments[0], writing: arguments[1] == 1)
+            return CrossMemoryCheck.allowed(pid: arguments[0], writing: arguments[1] == 1, linuxProcess: arguments[2] == 1)
         }
         if let answer = segments.answer(number: number, arguments: arguments, device: channel.device) { return answer }
         return FileMapRequests.answer(number: number, arguments: arguments, device: channel.device, ownDescriptors: ownDescriptors)

@@ -1,3 +1,4 @@
+import Glibc
 import Kernel
 
 /// What mcexec does with a system call the LWK offloaded to it.
@@ -87,6 +88,9 @@ struct SyscallPolicy: Sendable {
                     }
                     return signalSelf(number)
                 }
+            case .otherProcess(let target, let rules):
+                guard !isOwn(process: Int32(truncatingIfNeeded: arguments[target])) else { return .refuse(.noSys, .call(.actsOnProxy)) }
+                try check.apply(rules)
             case .closeRange:
                 return closeRange(first: UInt32(truncatingIfNeeded: arguments[0]), last: UInt32(truncatingIfNeeded: arguments[1]),
                                   flags: UInt32(truncatingIfNeeded: arguments[2]))
@@ -97,6 +101,12 @@ struct SyscallPolicy: Sendable {
         var prepared = check.call
         prepared.opensByPath = OffloadTable.opensByPath.contains(call)
         return .perform(prepared)
+    }
+
+    /// Whether `target` is mcexec's pid or one of its threads' tids (which are the
+    /// program's threads' too), as Linux would read the pid: an int.
+    func isOwn(process target: Int32) -> Bool {
+        target == pid || (target > 0 && access("/proc/self/task/\(target)", F_OK) == 0)
     }
 
     private func signalSelf(_ signal: Int32) -> SyscallAction {

@@ -1,4 +1,5 @@
 import CMcosABI
+import Glibc
 import Kernel
 import Testing
 @testable import mcexec
@@ -163,7 +164,7 @@ import Testing
 
     @Test func refusedCallsGetENOSYS() {
         let refused: [Syscall] = [
-            .rseq, .seccomp, .remapFilePages, .pidfdGetfd, .processVmReadv, .processVmWritev, .ptrace,
+            .rseq, .seccomp, .remapFilePages, .pidfdGetfd, .ptrace,
             .restartSyscall, .setThreadArea, .modifyLdt, .unshare, .userfaultfd, .ioUringSetup, .bpf,
             .vmsplice, .mount, .reboot, .initModule, .kexecLoad, .getRobustList, .mbind, .shmat,
         ]
@@ -172,6 +173,24 @@ import Testing
                 Issue.record("\(call.name) is not refused with ENOSYS")
                 continue
             }
+        }
+    }
+
+    @Test func crossMemoryReachesOtherProcessesOnly() {
+        let memory = ProgramMemoryImage()
+        memory.storeWords([base + 0x1000, 64], at: base)  // the local iovec
+        memory.storeWords([0x7000_0000, 64], at: base + 0x100)  // the remote one: the other's address
+        memory.storeWords([Self.mcexecHeap, 64], at: base + 0x200)
+        let nobody: UInt64 = 0x3fff_fff0
+        for call in [Syscall.processVmReadv, .processVmWritev] {
+            #expect(decide(call, 4242, base, 1, base + 0x100, 1, 0, memory: memory) == .refuse(.noSys, .call(.actsOnProxy)),
+                    "\(call.name) of mcexec itself")
+            #expect(decide(call, UInt64(getpid()), base, 1, base + 0x100, 1, 0, memory: memory).refusal == .noSys,
+                    "\(call.name) of one of mcexec's threads")
+            let performed = prepared(decide(call, nobody, base, 1, base + 0x100, 1, 0, memory: memory))
+            #expect(performed?.arguments[3] == .value(base + 0x100), "the remote array goes as it is")
+            #expect(decide(call, nobody, base + 0x200, 1, base + 0x100, 1, 0, memory: memory).refusal == .fault, "a local buffer of mcexec's")
+            #expect(decide(call, nobody, base, 1, Self.mcexecHeap, 1, 0, memory: memory).refusal == .fault, "a remote array of mcexec's")
         }
     }
 

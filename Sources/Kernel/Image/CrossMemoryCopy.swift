@@ -10,8 +10,8 @@ import CMcosABI
 // program's user at its creation); whether Linux would allow it besides (ptrace's rules,
 // Yama's ptrace_scope) is asked of the proxy, about the other program's proxy, whose pid
 // it is, and a yes is kept a while (CrossMemoryGrants says how long). The other program
-// is pinned as a fork's parent is: its end waits for the copy. A process that is not a
-// program on this LWK gets ENOSYS and one log line.
+// is pinned as a fork's parent is: its end waits for the copy. With a Linux process, the
+// call is mcexec's to make, on its mapping of the program's memory.
 
 /// Moved after each offloaded call that may change what ptrace's check answers
 /// (Syscall.mayChangeProcessAccess), by any program: every kept yes is asked again.
@@ -47,11 +47,16 @@ func crossMemory(_ p: Process, writing: Bool, _ a: SyscallArguments) -> Int64 {
     // Read before the proxy is asked: a change that lands meanwhile outdates the answer.
     let generation = lwk_load32(&processAccessGeneration)
     guard let (target, pinned) = ownProcess ? (p.leader, false) : pinnedProgram(pid: pid, caller: p) else {
-        let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 0, 0, 0, 0))
-        guard allowed == 0 else { return refusal(allowed) }  // ESRCH for nobody, as Linux
+        // A Linux process (or nobody: ESRCH, as Linux): mcexec makes the call, on the
+        // program's memory as it maps it; another mcexec's memory is a proxy's, not a
+        // program's: ENOSYS.
+        let allowed = askProxy(p, MCOS_PROXY_CMA_ALLOWED, (pid, writing ? 1 : 0, 1, 0, 0, 0))
+        if allowed == -Errno.noSys {
+            tellOnce(p, "process_vm_readv and process_vm_writev reach programs on this LWK and Linux processes, not process \(pid), which runs mcexec: ENOSYS")
+        }
+        guard allowed == 0 else { return refusal(allowed) }
         guard wanted > 0 else { return 0 }
-        tellOnce(p, "process_vm_readv and process_vm_writev reach only programs on this LWK, not process \(pid): ENOSYS")
-        return -Errno.noSys
+        return offload(p, number: UInt64(writing ? Syscall.processVmWritev.rawValue : Syscall.processVmReadv.rawValue), arguments: a)
     }
     defer {
         if pinned {

@@ -49,6 +49,14 @@
  *   cma-drop -            (as root) the parent reads its child, gives up
  *                         root (setresuid to 65534), and is refused (EPERM)
  *                         reading and writing it from then on
+ *   cma-linux FILE        process_vm_readv and process_vm_writev with a Linux
+ *                         process, the cma-peer that wrote FILE: its bytes
+ *                         read, overwritten, read back and restored (so that
+ *                         a second run sees what the first saw), an address
+ *                         it has not mapped
+ *   cma-peer FILE         the other side, run natively: fills its memory,
+ *                         writes "pid address" to FILE, then waits (60 s at
+ *                         most) to be killed
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1140,10 +1148,67 @@ static int t_cma_drop(void)
 	return status == 0 ? 0 : 1;
 }
 
+#define CMA_PEER_BYTES	(2 * PAGE + 100)
+
+static int t_cma_peer(const char *file)
+{
+	unsigned char *buffer = malloc(CMA_PEER_BYTES);
+	char temporary[256];
+	FILE *f;
+
+	if (!buffer || snprintf(temporary, sizeof(temporary), "%s.tmp", file) >= (int)sizeof(temporary))
+		return 1;
+	fill(buffer, 0, CMA_PEER_BYTES, 24);
+	f = fopen(temporary, "w");
+	if (!f || fprintf(f, "%d %lu\n", (int)getpid(), (unsigned long)(uintptr_t)buffer) < 0 || fclose(f) != 0 ||
+	    rename(temporary, file) != 0)
+		return 1;
+	sleep(60);
+	return 0;
+}
+
+static int t_cma_linux(const char *file)
+{
+	unsigned char *copy = malloc(CMA_PEER_BYTES), *mine = malloc(CMA_PEER_BYTES);
+	struct iovec local[2], remote[1];
+	unsigned long address;
+	FILE *f = fopen(file, "r");
+	ssize_t n;
+	int pid;
+
+	if (!copy || !mine || !f || fscanf(f, "%d %lu", &pid, &address) != 2)
+		return 1;
+	fclose(f);
+	printf("cma-linux: process_vm_readv and process_vm_writev with a Linux process\n");
+	local[0].iov_base = copy;
+	local[0].iov_len = 100;
+	local[1].iov_base = copy + 100;
+	local[1].iov_len = CMA_PEER_BYTES - 100;
+	remote[0].iov_base = (void *)address;
+	remote[0].iov_len = CMA_PEER_BYTES;
+	n = process_vm_readv(pid, local, 2, remote, 1, 0);
+	printf("readv %s, its bytes %s\n", count_or_errno(n, CMA_PEER_BYTES), yes(holds(copy, 0, CMA_PEER_BYTES, 24)));
+	fill(mine, 0, CMA_PEER_BYTES, 21);
+	local[0].iov_base = mine;
+	local[0].iov_len = CMA_PEER_BYTES;
+	printf("writev %s\n", count_or_errno(process_vm_writev(pid, local, 1, remote, 1, 0), CMA_PEER_BYTES));
+	local[0].iov_base = copy;
+	n = process_vm_readv(pid, local, 1, remote, 1, 0);
+	printf("readv again %s, the bytes written %s\n", count_or_errno(n, CMA_PEER_BYTES), yes(holds(copy, 0, CMA_PEER_BYTES, 21)));
+	fill(mine, 0, CMA_PEER_BYTES, 24);
+	local[0].iov_base = mine;
+	printf("restored %s\n", count_or_errno(process_vm_writev(pid, local, 1, remote, 1, 0), CMA_PEER_BYTES));
+	remote[0].iov_base = (void *)16;
+	remote[0].iov_len = 8;
+	local[0].iov_len = 8;
+	printf("an address it has not mapped %s\n", count_or_errno(process_vm_readv(pid, local, 1, remote, 1, 0), 8));
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: sharedmap shared-write DIR | shared-see-linux DIR | shared-fork DIR | shm NAME |"
-		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv - | cma - | cma-drop -\n");
+		" shm-peer NAME | large DIR | readonly DIR | partial-unmap DIR | cycles DIR N | two-procs DIR | psync DIR | past-end DIR | hold DIR | sysv - | cma - | cma-drop - | cma-linux FILE | cma-peer FILE\n");
 	return 2;
 }
 
@@ -1187,5 +1252,9 @@ int main(int argc, char **argv)
 		return t_cma();
 	if (!strcmp(c, "cma-drop"))
 		return t_cma_drop();
+	if (!strcmp(c, "cma-linux"))
+		return t_cma_linux(argv[2]);
+	if (!strcmp(c, "cma-peer"))
+		return t_cma_peer(argv[2]);
 	return usage();
 }

@@ -22,7 +22,8 @@
 # IPC_RMID while attached, SHM_RDONLY, shmdt's errors.  Cross-memory attach:
 # process_vm_readv and process_vm_writev between a parent and its child and
 # on itself, and their errors; a parent that read its child, then gives up
-# root, refused from then on (no yes kept past a change of credentials).  A program under mcexec and a Linux process exchange 100
+# root, refused from then on (no yes kept past a change of credentials); with
+# a Linux process (mcexec makes the call on its mapping of the program).  A program under mcexec and a Linux process exchange 100
 # rounds of values through a shm_open'ed object, polling (no futex), as two
 # Linux processes do.  The written file read from Linux afterwards is the
 # native run's; the shm objects are unlinked.  Every LWK CPU idle afterwards,
@@ -92,6 +93,15 @@ same "cma" $P cma -
 expects 0 cma
 same "cma-drop" $P cma-drop -
 expects 0 cma-drop
+# a native cma-peer, whose memory both runs read and write (and restore)
+rm -f /tmp/cma-peer
+$P cma-peer /tmp/cma-peer > /tmp/cma-peer.out 2>&1 < /dev/null &
+peer=$!
+tries=0
+until [ -e /tmp/cma-peer ] || [ $tries -ge 100 ]; do sleep 0.1; tries=$((tries + 1)); done
+same "cma-linux" $P cma-linux /tmp/cma-peer
+expects 0 cma-linux
+kill $peer 2>/dev/null; wait $peer 2>/dev/null
 expect_idle "after the cases of two processes"
 
 log "python3's multiprocessing: two workers, a shared Value under a Lock, Pipes, a shared mmap"
