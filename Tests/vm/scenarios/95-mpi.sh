@@ -8,7 +8,9 @@
 # job run natively; each rank runs on an LWK CPU of its own (Hydra's
 # MPI_LOCALRANKID: rank r on LWK CPU r).  A rank that dies ends the job with
 # a failure.  Open MPI's job gives the same results, rank r on LWK CPU r by
-# OMPI_COMM_WORLD_LOCAL_RANK.  The LWK is idle and clean afterwards.
+# OMPI_COMM_WORLD_LOCAL_RANK.  Then MPICH's job with three ranks on 3 LWK
+# CPUs: the native results, rank r on LWK CPU r.  The LWK is idle and clean
+# afterwards.
 . /scenarios/lib.sh
 M=/bin/mpitest
 MPIEXEC=/usr/bin/mpiexec.hydra
@@ -68,6 +70,32 @@ grep -v '^rank . on cpu' /tmp/ompi-lwk.out | sort | cmp -s - /tmp/native.sorted 
 	fail "the LWK's Open MPI results differ from Linux's: $(cat /tmp/ompi-lwk.out /tmp/ompi-lwk.err)"
 expect_lwk_idle $idx "after the Open MPI job"
 hostname "$host_before"
+
+lwk_log_clean $idx "after two ranks"
+lwk_teardown $idx
+
+log "three ranks: mpiexec -n 3 mcexec -n 3 on 3 LWK CPUs"
+# natively first, while Linux has all four CPUs (MPICH's ranks poll)
+rc=0; $MPIEXEC -n 3 $M > /tmp/native3.out 2> /tmp/native3.err || rc=$?
+[ "$rc" = 0 ] || fail "the native job of 3 ended with status $rc: $(cat /tmp/native3.err)"
+sort /tmp/native3.out > /tmp/native3.sorted
+[ "$(grep -c '^rank [012] of 3: allreduce 6, ' /tmp/native3.sorted)" = 3 ] ||
+	fail "the native job of 3 printed: $(cat /tmp/native3.out /tmp/native3.err)"
+load_mod
+run $MT setup 1-3 768M@0
+new_instance 1-3 0
+lwk_boot $idx "hidos time_sharing=4"
+[ "$(lwk_cpus $idx)" = 3 ] || fail "the LWK has $(lwk_cpus $idx) CPUs, this part wants 3"
+rc=0; $MPIEXEC -n 3 mcexec -n 3 $idx $M > /tmp/lwk3.out 2> /tmp/lwk3.err || rc=$?
+[ "$rc" = 0 ] || { $MT kmsg $idx | tail -n 20; fail "the job of 3 on the LWK ended with status $rc: $(cat /tmp/lwk3.err)"; }
+sort /tmp/lwk3.out | cmp -s - /tmp/native3.sorted ||
+	fail "the LWK's results of 3 differ from Linux's: $(cat /tmp/lwk3.out /tmp/lwk3.err)"
+rc=0; $MPIEXEC -n 3 mcexec -n 3 $idx $M where > /tmp/lwk3.out 2> /tmp/lwk3.err || rc=$?
+[ "$rc" = 0 ] || fail "the job of 3 on the LWK ended with status $rc: $(cat /tmp/lwk3.err)"
+for r in 0 1 2; do
+	grep -qx "rank $r on cpu $r" /tmp/lwk3.out || fail "rank $r did not run on LWK CPU $r: $(cat /tmp/lwk3.out /tmp/lwk3.err)"
+done
+$MT ping $idx | grep -q '^ping sent 3 answered 3 ' || fail "the 3 LWK CPUs are not idle after the job of 3"
 
 shm_unmount
 lwk_log_clean $idx "at the end"
