@@ -3,6 +3,7 @@
 # CPU 3 isolated: isolcpus=nohz,domain,managed_irq,3 nohz_full=3
 # rcu_nocbs=3, the best Linux offers a compute CPU): the same probes on
 # Linux CPU 3, with the work quantum the noise part measured.
+settle
 probe_settings
 value isolated_cpus "$(cat /sys/devices/system/cpu/isolated)"
 value nohz_full_cpus "$(cat /sys/devices/system/cpu/nohz_full)"

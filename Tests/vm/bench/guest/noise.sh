@@ -5,6 +5,7 @@
 # its proxy waiting as mcexec waits, and again with the proxy stopped; plus
 # Linux CPU 3 while another vCPU computes, which shows how the shared
 # instruction clock counts every vCPU's work as noise on every other.
+settle
 warm=1
 probe_settings
 value fwq_quanta $quanta
