@@ -5,8 +5,9 @@
 /// call, so a yes is kept only while Linux would still say it:
 /// - for the same program: its pid and its serial (a pid used again is another program);
 /// - while no program on this LWK changed what ptrace's check looks at (the generation,
-///   moved by set*id, setgroups, capset, prctl and exec, of any program: the caller's
-///   credentials, the other's, its dumpability, its PR_SET_PTRACER);
+///   moved by set*id, setgroups, capset and prctl, of any program: the caller's
+///   credentials, the other's, its dumpability, its PR_SET_PTRACER; an exec on the LWK
+///   leaves the mcexec that Linux checks as it was);
 /// - for at most a second (`until`, in the caller's clock), so that an administrator's
 ///   change of Yama's ptrace_scope reaches running programs within it.
 /// A no is never kept: the next call asks again.
