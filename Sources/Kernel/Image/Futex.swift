@@ -110,7 +110,9 @@ private func sleepOnFutex(_ t: Process, timeout: Timeout?, number: UInt64, argum
             serveWhileBusy(t.cpu, t, packet)
             continue
         }
-        interruptSignalledCalls(t)
+        // Asking Linux waits for its answer, and a wake that came meanwhile has had its
+        // IPI taken: look again before sleeping.
+        if interruptSignalledCalls(t) { continue }
         let ending = t.processEnds
         let signalled = SignalDelivery.deliverable(pending: t.pendingSignals, blocked: t.signalMask) != nil
         let expired = deadline.map { Arch.cycles() >= $0 } ?? false

@@ -385,7 +385,7 @@ func waitForSignal(_ p: Process) {
             serveWhileBusy(p.cpu, p, packet)
             continue
         }
-        interruptSignalledCalls(p)
+        if interruptSignalledCalls(p) { continue }  // what came meanwhile had its IPI taken
         if p.processEnds || SignalDelivery.deliverable(pending: p.pendingSignals, blocked: p.signalMask) != nil { return }
         waitForWork(p.cpu)
     }
