@@ -25,6 +25,9 @@ enum OffloadTable {
 
     private typealias Group = [(Syscall, CallRule)]
     private static let fd = ArgumentRule.descriptor, v = ArgumentRule.value, path = ArgumentRule.path
+    /// process_vm_readv and process_vm_writev alike: (pid, local iovecs, count, remote
+    /// iovec array, count, flags).
+    private static let crossMemory = CallRule.otherProcess(target: 0, [v, .iovecs(count: 2), v, .bytes(.elements(4, size: 16)), v, v])
 
     /// Reading and writing files.
     private static let files: Group = [
@@ -374,8 +377,8 @@ enum OffloadTable {
         // The LWK copies between its own programs itself and passes on only a Linux
         // process's pid: the local iovecs and the remote array are the program's, the
         // remote buffers the other process's, which Linux checks.
-        (.processVmReadv, .otherProcess(target: 0, [v, .iovecs(count: 2), v, .bytes(.elements(4, size: 16)), v, v])),
-        (.processVmWritev, .otherProcess(target: 0, [v, .iovecs(count: 2), v, .bytes(.elements(4, size: 16)), v, v])),
+        (.processVmReadv, crossMemory),
+        (.processVmWritev, crossMemory),
         (.processMadvise, .refuse(.actsOnProxy)),
         (.processMrelease, .refuse(.unneeded)),
         (.perfEventOpen, .refuse(.actsOnProxy)),  // would count mcexec, not the program
